@@ -1,0 +1,104 @@
+package httpapi
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/sfu-cluster/sfu-cluster/application"
+	"github.com/sfu-cluster/sfu-cluster/domain"
+)
+
+func (h masterHandlers) routeConsumers(app *fiber.App) {
+	app.Post("/rooms/:roomId/consumer_routers", h.consumerRouter)
+	app.Post("/rooms/:roomId/consumer_transports", h.createConsumerOnRoomRouter)
+	for _, name := range []string{"consumer_peers", "consumer_transports"} {
+		app.Post("/router/:routerId/"+name, h.createConsumerPeer)
+		app.Post("/"+name+"/:peerId/connect", h.connect(domain.PeerKindConsumer))
+		app.Post("/"+name+"/:peerId/consume", h.consume)
+	}
+	app.Post("/consumer_peers/:peerId/resume", h.resume)
+	app.Post("/consumers/:id/resume", h.resumeConsumer)
+}
+
+func (h masterHandlers) consumerRouter(c *fiber.Ctx) error {
+	userID, err := decodeUser(c)
+	if err != nil {
+		return err
+	}
+	info, err := h.uc.ConsumerRouters.GetOrCreate(c.UserContext(), c.Params("roomId"), userID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(info)
+}
+
+func (h masterHandlers) createConsumerPeer(c *fiber.Ctx) error {
+	userID, err := decodeUser(c)
+	if err != nil {
+		return err
+	}
+	info, err := h.uc.ConsumerPeers.Create(c.UserContext(), c.Params("routerId"), userID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(info)
+}
+
+func (h masterHandlers) createConsumerOnRoomRouter(c *fiber.Ctx) error {
+	userID, err := decodeUser(c)
+	if err != nil {
+		return err
+	}
+	info, err := h.uc.ConsumerPeers.CreateOnRoomRouter(c.UserContext(), c.Params("roomId"), userID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(info)
+}
+
+func (h masterHandlers) consume(c *fiber.Ctx) error {
+	var body struct {
+		ProducerID      string                  `json:"producerId"`
+		RtpCapabilities *domain.RtpCapabilities `json:"rtpCapabilities"`
+	}
+	if err := decodeBody(c, &body); err != nil {
+		return err
+	}
+	if err := requireField("producerId", body.ProducerID); err != nil {
+		return err
+	}
+	if body.RtpCapabilities == nil {
+		return requireField("rtpCapabilities", "")
+	}
+	in := application.ConsumeInput{PeerID: c.Params("peerId"), ProducerID: body.ProducerID, RtpCapabilities: *body.RtpCapabilities}
+	if err := application.ValidateConsume(in); err != nil {
+		return err
+	}
+	info, err := h.uc.ConsumerPeers.Consume(c.UserContext(), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(info)
+}
+
+func (h masterHandlers) resume(c *fiber.Ctx) error {
+	var body struct {
+		ConsumerID string `json:"consumerId"`
+	}
+	if err := decodeBody(c, &body); err != nil {
+		return err
+	}
+	if err := requireField("consumerId", body.ConsumerID); err != nil {
+		return err
+	}
+	if err := h.uc.ConsumerPeers.Resume(c.UserContext(), c.Params("peerId"), body.ConsumerID); err != nil {
+		return err
+	}
+	return c.JSON(empty)
+}
+
+func (h masterHandlers) resumeConsumer(c *fiber.Ctx) error {
+	if err := h.uc.ConsumerPeers.Resume(c.UserContext(), "", c.Params("id")); err != nil {
+		return err
+	}
+	return c.JSON(empty)
+}

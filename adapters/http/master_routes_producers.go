@@ -1,0 +1,118 @@
+package httpapi
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/sfu-cluster/sfu-cluster/application"
+	"github.com/sfu-cluster/sfu-cluster/domain"
+)
+
+func (h masterHandlers) routeProducers(app *fiber.App) {
+	for _, name := range []string{"producer_peers", "producer_transports"} {
+		app.Post("/rooms/:roomId/"+name, h.createProducerPeer)
+		app.Post("/"+name+"/:peerId/connect", h.connect(domain.PeerKindProducer))
+		app.Post("/"+name+"/:peerId/produce", h.produce)
+	}
+	app.Get("/rooms/:roomId/producer_peers", h.listProducerPeers)
+	app.Get("/rooms/:roomId/producer_transports", h.listProducerTransports)
+	app.Post("/producers/:id/pause", h.setProducerPaused(true))
+	app.Post("/producers/:id/resume", h.setProducerPaused(false))
+}
+
+// userBody is the {userId} body of peer and router creation.
+type userBody struct {
+	UserID string `json:"userId"`
+}
+
+func decodeUser(c *fiber.Ctx) (string, error) {
+	var body userBody
+	if err := decodeBody(c, &body); err != nil {
+		return "", err
+	}
+	return body.UserID, domain.ValidateUserID(body.UserID)
+}
+
+func (h masterHandlers) createProducerPeer(c *fiber.Ctx) error {
+	userID, err := decodeUser(c)
+	if err != nil {
+		return err
+	}
+	info, err := h.uc.ProducerPeers.Create(c.UserContext(), c.Params("roomId"), userID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(info)
+}
+
+// connect serves both peer kinds; the route says which kind the peer must be.
+func (h masterHandlers) connect(kind domain.PeerKind) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		var body struct {
+			DtlsParameters *domain.DtlsParameters `json:"dtlsParameters"`
+		}
+		if err := decodeBody(c, &body); err != nil {
+			return err
+		}
+		if body.DtlsParameters == nil {
+			return requireField("dtlsParameters", "")
+		}
+		if err := body.DtlsParameters.Validate(); err != nil {
+			return err
+		}
+		if err := h.uc.Peers.Connect(c.UserContext(), c.Params("peerId"), kind, *body.DtlsParameters); err != nil {
+			return err
+		}
+		return c.JSON(empty)
+	}
+}
+
+func (h masterHandlers) produce(c *fiber.Ctx) error {
+	var body struct {
+		Kind          string                `json:"kind"`
+		RtpParameters *domain.RtpParameters `json:"rtpParameters"`
+	}
+	if err := decodeBody(c, &body); err != nil {
+		return err
+	}
+	kind, err := domain.ParseMediaKind(body.Kind)
+	if err != nil {
+		return err
+	}
+	if body.RtpParameters == nil {
+		return requireField("rtpParameters", "")
+	}
+	in := application.ProduceInput{PeerID: c.Params("peerId"), Kind: kind, RtpParameters: *body.RtpParameters}
+	if err := application.ValidateProduce(in); err != nil {
+		return err
+	}
+	id, err := h.uc.ProducerPeers.Produce(c.UserContext(), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"id": id})
+}
+
+func (h masterHandlers) listProducerPeers(c *fiber.Ctx) error {
+	rows, err := h.uc.ProducerPeers.List(c.UserContext(), c.Params("roomId"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(rows)
+}
+
+func (h masterHandlers) listProducerTransports(c *fiber.Ctx) error {
+	items, err := h.uc.ProducerPeers.ListTransports(c.UserContext(), c.Params("roomId"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": items})
+}
+
+func (h masterHandlers) setProducerPaused(paused bool) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if err := h.uc.ProducerPeers.SetPaused(c.UserContext(), c.Params("id"), paused); err != nil {
+			return err
+		}
+		return c.JSON(empty)
+	}
+}

@@ -1,0 +1,159 @@
+package application
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/sfu-cluster/sfu-cluster/domain"
+)
+
+// ConsumeInput is the body of POST /consumer_peers/:peerId/consume.
+type ConsumeInput struct {
+	PeerID          string
+	ProducerID      string
+	RtpCapabilities domain.RtpCapabilities
+}
+
+// ConsumerPeers creates consumer peers and their consumers, piping producers in when they live elsewhere.
+type ConsumerPeers struct {
+	d      Deps
+	peers  *Peers
+	linker PipeLinker
+}
+
+// NewConsumerPeers builds the consumer-side use cases.
+func NewConsumerPeers(d Deps, peers *Peers, linker PipeLinker) *ConsumerPeers {
+	return &ConsumerPeers{d: d, peers: peers, linker: linker}
+}
+
+// Create makes a consumer peer's WebRTC transport on a consumer router.
+func (u *ConsumerPeers) Create(ctx context.Context, routerID, userID string) (domain.TransportInfo, error) {
+	if err := domain.ValidateUserID(userID); err != nil {
+		return domain.TransportInfo{}, err
+	}
+	router, err := u.d.Rooms.GetRouter(ctx, routerID)
+	if err != nil {
+		return domain.TransportInfo{}, err
+	}
+	return u.peers.create(ctx, router.RoomID, router.ID, router.SlaveID, userID, domain.PeerKindConsumer)
+}
+
+// CreateOnRoomRouter is the v4 alias POST /rooms/:roomId/consumer_transports: a consumer transport on the room's
+// own producer router, so media needs no pipe.
+func (u *ConsumerPeers) CreateOnRoomRouter(ctx context.Context, roomID, userID string) (domain.TransportInfo, error) {
+	if err := domain.ValidateUserID(userID); err != nil {
+		return domain.TransportInfo{}, err
+	}
+	room, err := u.d.Rooms.GetRoom(ctx, roomID)
+	if err != nil {
+		return domain.TransportInfo{}, err
+	}
+	return u.peers.create(ctx, room.ID, room.RouterID, room.SlaveID, userID, domain.PeerKindConsumer)
+}
+
+// ValidateConsume checks a consume body before any lookup.
+func ValidateConsume(in ConsumeInput) error {
+	if in.ProducerID == "" {
+		return fmt.Errorf("%w: producerId is required", domain.ErrInvalidInput)
+	}
+	if len(in.RtpCapabilities.Codecs) == 0 {
+		return fmt.Errorf("%w: rtpCapabilities.codecs must not be empty", domain.ErrInvalidInput)
+	}
+	return in.RtpCapabilities.Validate()
+}
+
+// Consume creates a paused consumer of a producer of the peer's room, piping the producer into the peer's router
+// first when it was produced on another router.
+func (u *ConsumerPeers) Consume(ctx context.Context, in ConsumeInput) (ConsumerInfo, error) {
+	if err := ValidateConsume(in); err != nil {
+		return ConsumerInfo{}, err
+	}
+	peer, err := u.peers.peerOfKind(ctx, in.PeerID, domain.PeerKindConsumer)
+	if err != nil {
+		return ConsumerInfo{}, err
+	}
+	producer, err := u.d.Rooms.GetProducer(ctx, in.ProducerID)
+	if err != nil {
+		return ConsumerInfo{}, err
+	}
+	if producer.RoomID != peer.RoomID {
+		return ConsumerInfo{}, fmt.Errorf("%w: producer %s is not in room %s", domain.ErrProducerNotFound, producer.ID, peer.RoomID)
+	}
+	if err := u.ensurePiped(ctx, producer, peer.RouterID); err != nil {
+		return ConsumerInfo{}, err
+	}
+	node, _, err := u.d.nodeOf(ctx, peer.SlaveID)
+	if err != nil {
+		return ConsumerInfo{}, err
+	}
+	consumer, err := domain.NewConsumer(u.d.IDs.NewID(), peer.ID, producer.ID, u.d.Clock.Now())
+	if err != nil {
+		return ConsumerInfo{}, err
+	}
+	info, err := node.Consume(ctx, ConsumeRequest{TransportID: peer.ID, ConsumerID: consumer.ID, ProducerID: producer.ID, RtpCapabilities: in.RtpCapabilities})
+	if err != nil {
+		return ConsumerInfo{}, fmt.Errorf("consume on slave %s: %w", peer.SlaveID, err)
+	}
+	if err := u.d.Rooms.CreateConsumer(ctx, consumer); err != nil {
+		return ConsumerInfo{}, undo(ctx, fmt.Errorf("store consumer: %w", err), func(ctx context.Context) error {
+			return node.CloseConsumer(ctx, consumer.ID)
+		})
+	}
+	info.ID = consumer.ID
+	return info, nil
+}
+
+// ensurePiped links the producer's router to the consumer's router when they differ.
+func (u *ConsumerPeers) ensurePiped(ctx context.Context, producer domain.Producer, targetRouterID string) error {
+	owner, err := u.d.Rooms.GetPeer(ctx, producer.PeerID)
+	if err != nil {
+		return fmt.Errorf("producer %s owner: %w", producer.ID, err)
+	}
+	if owner.RouterID == targetRouterID {
+		return nil
+	}
+	source, err := u.d.Rooms.GetRouter(ctx, owner.RouterID)
+	if err != nil {
+		return err
+	}
+	target, err := u.d.Rooms.GetRouter(ctx, targetRouterID)
+	if err != nil {
+		return err
+	}
+	if err := u.linker.Link(ctx, producer, source, target); err != nil {
+		return fmt.Errorf("pipe producer %s: %w", producer.ID, err)
+	}
+	return nil
+}
+
+// Resume starts a consumer of the peer (POST /consumer_peers/:peerId/resume). peerID "" skips the ownership
+// check (the v4 alias POST /consumers/:id/resume).
+func (u *ConsumerPeers) Resume(ctx context.Context, peerID, consumerID string) error {
+	if consumerID == "" {
+		return fmt.Errorf("%w: consumerId is required", domain.ErrInvalidInput)
+	}
+	if peerID != "" {
+		if _, err := u.peers.peerOfKind(ctx, peerID, domain.PeerKindConsumer); err != nil {
+			return err
+		}
+	}
+	c, err := u.d.Rooms.GetConsumer(ctx, consumerID)
+	if err != nil {
+		return err
+	}
+	if peerID != "" && c.PeerID != peerID {
+		return fmt.Errorf("%w: consumer %s does not belong to peer %s", domain.ErrConsumerNotFound, consumerID, peerID)
+	}
+	peer, err := u.d.Rooms.GetPeer(ctx, c.PeerID)
+	if err != nil {
+		return err
+	}
+	node, _, err := u.d.nodeOf(ctx, peer.SlaveID)
+	if err != nil {
+		return err
+	}
+	if err := node.ResumeConsumer(ctx, c.ID); err != nil {
+		return fmt.Errorf("resume consumer %s: %w", c.ID, err)
+	}
+	return nil
+}

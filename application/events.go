@@ -1,0 +1,34 @@
+package application
+
+import "context"
+
+// EventType names a room event.
+type EventType string
+
+const (
+	EventProducerAdded   EventType = "producer_added"
+	EventProducerRemoved EventType = "producer_removed"
+	EventProducerPaused  EventType = "producer_paused"
+	EventProducerResumed EventType = "producer_resumed"
+	EventPeerLeft        EventType = "peer_left"
+	EventRoomDeleted     EventType = "room_deleted"
+)
+
+// RoomEvent is published after the store changed.
+type RoomEvent struct {
+	Type       EventType `json:"type"`
+	RoomID     string    `json:"roomId"`
+	PeerID     string    `json:"peerId,omitempty"`
+	UserID     string    `json:"userId,omitempty"`
+	ProducerID string    `json:"producerId,omitempty"`
+	Kind       string    `json:"kind,omitempty"`
+}
+
+// EventPublisher fans room events out to listeners (the SSE endpoint). Publish never blocks.
+type EventPublisher interface {
+	Publish(ctx context.Context, e RoomEvent)
+}
+
+type noEvents struct{}
+
+func (noEvents) Publish(context.Context, RoomEvent) {}

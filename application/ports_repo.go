@@ -1,0 +1,99 @@
+package application
+
+import (
+	"context"
+	"time"
+
+	"github.com/sfu-cluster/sfu-cluster/domain"
+)
+
+// Page selects a page of a list (1-based).
+type Page struct {
+	Page     int
+	PageSize int
+}
+
+// PeerFilter selects peers; empty fields match everything.
+type PeerFilter struct {
+	RoomID   string
+	RouterID string
+	UserID   string
+	SlaveID  string
+	Kind     domain.PeerKind
+}
+
+// RoomRepo stores rooms and everything they own. Every Get* returns the matching domain.Err*NotFound when the id
+// is unknown; Create* returns domain.ErrConflict on a duplicate unique key. Deletes cascade the way ownership does:
+// room → routers, peers; peer → producers, consumers; producer → consumers, piped_producers; router → pipes of it.
+type RoomRepo interface {
+	// WithinTx runs fn with a repo whose writes commit together, or not at all when fn returns an error.
+	WithinTx(ctx context.Context, fn func(tx RoomRepo) error) error
+
+	CreateRoom(ctx context.Context, r domain.Room) error
+	GetRoom(ctx context.Context, id string) (domain.Room, error)
+	// ListRooms returns a page of rooms, oldest first, and the total count.
+	ListRooms(ctx context.Context, p Page) ([]domain.Room, int, error)
+	DeleteRoom(ctx context.Context, id string) error
+
+	// CreateRouter returns domain.ErrConflict when (room, slave) already has a router.
+	CreateRouter(ctx context.Context, r domain.Router) error
+	GetRouter(ctx context.Context, id string) (domain.Router, error)
+	// ListRouters returns the routers of a room ("" for every room's), oldest first.
+	ListRouters(ctx context.Context, roomID string) ([]domain.Router, error)
+	DeleteRouter(ctx context.Context, id string) error
+
+	CreatePeer(ctx context.Context, p domain.Peer) error
+	GetPeer(ctx context.Context, id string) (domain.Peer, error)
+	ListPeers(ctx context.Context, f PeerFilter) ([]domain.Peer, error)
+	DeletePeer(ctx context.Context, id string) error
+
+	CreateProducer(ctx context.Context, p domain.Producer) error
+	GetProducer(ctx context.Context, id string) (domain.Producer, error)
+	// ListProducers returns the producers of a room, oldest first.
+	ListProducers(ctx context.Context, roomID string) ([]domain.Producer, error)
+	SetProducerPaused(ctx context.Context, id string, paused bool) error
+	DeleteProducer(ctx context.Context, id string) error
+
+	CreateConsumer(ctx context.Context, c domain.Consumer) error
+	GetConsumer(ctx context.Context, id string) (domain.Consumer, error)
+	// ListConsumers returns the consumers of a peer.
+	ListConsumers(ctx context.Context, peerID string) ([]domain.Consumer, error)
+	DeleteConsumer(ctx context.Context, id string) error
+
+	// CreatePipe returns domain.ErrConflict when the (source, target) router pair already has a pipe.
+	CreatePipe(ctx context.Context, p domain.Pipe) error
+	GetPipe(ctx context.Context, id string) (domain.Pipe, error)
+	// FindPipe returns the pipe of a router pair or domain.ErrPipeNotFound.
+	FindPipe(ctx context.Context, sourceRouterID, targetRouterID string) (domain.Pipe, error)
+	// ListPipes returns the pipes that start or end at a router.
+	ListPipes(ctx context.Context, routerID string) ([]domain.Pipe, error)
+	// MarkPipeReady records both transport ids and sets Ready.
+	MarkPipeReady(ctx context.Context, id, sourceTransportID, targetTransportID string) error
+	DeletePipe(ctx context.Context, id string) error
+	// AddPipedProducer returns domain.ErrConflict when the producer is already on the pipe.
+	AddPipedProducer(ctx context.Context, pipeID, producerID string) error
+	ListPipedProducers(ctx context.Context, pipeID string) ([]string, error)
+	RemovePipedProducer(ctx context.Context, pipeID, producerID string) error
+}
+
+// SlaveRepo stores registered slaves and their capacity. Reservation is atomic: two masters on one database never
+// reserve the same last slot.
+type SlaveRepo interface {
+	// Upsert registers a slave; a slave registering again with the same APIURL replaces the old record, whose id is
+	// returned in replaced ("" when new) so the caller can clean what it owned.
+	Upsert(ctx context.Context, s domain.Slave) (replaced string, err error)
+	Get(ctx context.Context, id string) (domain.Slave, error)
+	List(ctx context.Context) ([]domain.Slave, error)
+	// Heartbeat records the load a slave reports and marks it alive; domain.ErrSlaveNotFound for unknown ids.
+	Heartbeat(ctx context.Context, id string, load domain.SlaveLoad, now time.Time) error
+	Delete(ctx context.Context, id string) error
+	// PickSlave returns the least-loaded alive slave of a role that has a free transport slot (by reserved
+	// transports relative to capacity, then CPU), or domain.ErrNoSlaveCapacity. It reserves nothing.
+	PickSlave(ctx context.Context, role domain.SlaveRole) (domain.Slave, error)
+	// ReserveTransport takes one transport slot of an alive slave atomically, or returns domain.ErrNoSlaveCapacity.
+	ReserveTransport(ctx context.Context, slaveID string) error
+	// ReleaseTransport gives a slot back (never below zero).
+	ReleaseTransport(ctx context.Context, slaveID string) error
+	// MarkDead marks alive slaves last seen before cutoff as dead and returns them.
+	MarkDead(ctx context.Context, cutoff time.Time) ([]domain.Slave, error)
+}

@@ -1,0 +1,127 @@
+package application
+
+import (
+	"context"
+	"time"
+
+	"github.com/sfu-cluster/sfu-cluster/domain"
+)
+
+// The SFU port: what one slave can do. The master holds an SFUNode per slave (from SFUNodes); the slave serves its
+// local implementation (adapters/sfu) behind its internal HTTP API. Ids are chosen by the master, so a row and the
+// slave's object share one id. Unknown ids answer domain.Err*NotFound; closing an unknown id is not an error.
+
+// RouterInfo answers CreateRouter.
+type RouterInfo struct {
+	ID              string                 `json:"id"`
+	RtpCapabilities domain.RtpCapabilities `json:"rtpCapabilities"`
+}
+
+// ProduceRequest creates a producer on a transport.
+type ProduceRequest struct {
+	TransportID   string               `json:"transportId"`
+	ProducerID    string               `json:"producerId"`
+	Kind          domain.MediaKind     `json:"kind"`
+	RtpParameters domain.RtpParameters `json:"rtpParameters"`
+	Paused        bool                 `json:"paused,omitempty"`
+}
+
+// ConsumeRequest creates a (paused) consumer of a producer of the transport's router.
+type ConsumeRequest struct {
+	TransportID     string                 `json:"transportId"`
+	ConsumerID      string                 `json:"consumerId"`
+	ProducerID      string                 `json:"producerId"`
+	RtpCapabilities domain.RtpCapabilities `json:"rtpCapabilities"`
+}
+
+// ConsumerInfo answers Consume in mediasoup's shape.
+type ConsumerInfo struct {
+	ID             string               `json:"id"`
+	ProducerID     string               `json:"producerId"`
+	Kind           domain.MediaKind     `json:"kind"`
+	RtpParameters  domain.RtpParameters `json:"rtpParameters"`
+	Type           string               `json:"type"`
+	ProducerPaused bool                 `json:"producerPaused"`
+}
+
+// PipeTransportInfo is one end of a pipe: where it listens and the SRTP key it sends with.
+type PipeTransportInfo struct {
+	ID             string                 `json:"id"`
+	IP             string                 `json:"ip"`
+	Port           int                    `json:"port"`
+	SrtpParameters *domain.SrtpParameters `json:"srtpParameters,omitempty"`
+}
+
+// PipeConnectRequest tells a pipe transport where its remote end is (only the master says so).
+type PipeConnectRequest struct {
+	IP             string                 `json:"ip"`
+	Port           int                    `json:"port"`
+	SrtpParameters *domain.SrtpParameters `json:"srtpParameters,omitempty"`
+}
+
+// PipedProducer describes a producer as it crosses a pipe: the source side's answer to PipeConsume, the target
+// side's input to PipeProduce (which creates a producer with the same id).
+type PipedProducer struct {
+	ProducerID    string               `json:"producerId"`
+	Kind          domain.MediaKind     `json:"kind"`
+	RtpParameters domain.RtpParameters `json:"rtpParameters"`
+	Paused        bool                 `json:"paused"`
+}
+
+// NodeStats is a slave's count of live objects (its stats endpoint and heartbeat).
+type NodeStats struct {
+	Routers        int `json:"routers"`
+	Transports     int `json:"transports"`
+	Producers      int `json:"producers"`
+	Consumers      int `json:"consumers"`
+	PipeTransports int `json:"pipeTransports"`
+}
+
+// SFUNode is one slave's media engine.
+type SFUNode interface {
+	CreateRouter(ctx context.Context, routerID string) (RouterInfo, error)
+	CloseRouter(ctx context.Context, routerID string) error
+
+	CreateWebRtcTransport(ctx context.Context, routerID, transportID string) (domain.TransportInfo, error)
+	ConnectTransport(ctx context.Context, transportID string, dtls domain.DtlsParameters) error
+	// CloseTransport closes a WebRTC transport with its producers and consumers.
+	CloseTransport(ctx context.Context, transportID string) error
+
+	Produce(ctx context.Context, req ProduceRequest) error
+	PauseProducer(ctx context.Context, producerID string) error
+	ResumeProducer(ctx context.Context, producerID string) error
+	CloseProducer(ctx context.Context, producerID string) error
+
+	// Consume returns domain.ErrCannotConsume when the capabilities cannot receive the producer.
+	Consume(ctx context.Context, req ConsumeRequest) (ConsumerInfo, error)
+	ResumeConsumer(ctx context.Context, consumerID string) error
+	CloseConsumer(ctx context.Context, consumerID string) error
+
+	// Pipe primitives: one pipe transport per (local router, remote router).
+	CreatePipeTransport(ctx context.Context, routerID, transportID string, srtp bool) (PipeTransportInfo, error)
+	ConnectPipeTransport(ctx context.Context, transportID string, req PipeConnectRequest) error
+	// PipeConsume starts sending a local producer over the pipe and describes it for the other side.
+	PipeConsume(ctx context.Context, transportID, producerID string) (PipedProducer, error)
+	// PipeProduce creates on the pipe's router a producer fed by the pipe, with the source producer's id.
+	PipeProduce(ctx context.Context, transportID string, p PipedProducer) error
+	ClosePipeTransport(ctx context.Context, transportID string) error
+
+	Stats(ctx context.Context) (NodeStats, error)
+}
+
+// SFUNodes hands out the SFUNode of a registered slave (the master's dialer).
+type SFUNodes interface {
+	Node(slave domain.Slave) SFUNode
+}
+
+// PipeLinker makes a producer of one router consumable on another router (of another slave). Idempotent: one
+// pipe per (source router, target router) carries every piped producer; a producer is piped at most once.
+type PipeLinker interface {
+	Link(ctx context.Context, producer domain.Producer, source, target domain.Router) error
+}
+
+// Clock and IDGenerator make use cases deterministic in tests.
+type Clock interface{ Now() time.Time }
+
+// IDGenerator makes ids for rows and slave objects.
+type IDGenerator interface{ NewID() string }

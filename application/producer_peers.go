@@ -1,0 +1,190 @@
+package application
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/sfu-cluster/sfu-cluster/domain"
+)
+
+// ProducerPeerRow is one row of GET /rooms/:roomId/producer_peers: one per producer.
+type ProducerPeerRow struct {
+	ID         string           `json:"id"`
+	UserID     string           `json:"userId"`
+	ProducerID string           `json:"producerId"`
+	Kind       domain.MediaKind `json:"kind"`
+	Paused     bool             `json:"paused"`
+}
+
+// ProducerTransportView is one item of the v4 alias GET /rooms/:roomId/producer_transports.
+type ProducerTransportView struct {
+	ID        string         `json:"id"`
+	UserID    string         `json:"userId"`
+	Producers []ProducerView `json:"producers"`
+}
+
+// ProducerView is a producer inside ProducerTransportView.
+type ProducerView struct {
+	ID   string           `json:"id"`
+	Kind domain.MediaKind `json:"kind"`
+}
+
+// ProduceInput is the body of POST /producer_peers/:peerId/produce.
+type ProduceInput struct {
+	PeerID        string
+	Kind          domain.MediaKind
+	RtpParameters domain.RtpParameters
+}
+
+// ProducerPeers creates producer peers and their producers on the room's producer slave.
+type ProducerPeers struct {
+	d     Deps
+	peers *Peers
+}
+
+// NewProducerPeers builds the producer-side use cases.
+func NewProducerPeers(d Deps, peers *Peers) *ProducerPeers { return &ProducerPeers{d: d, peers: peers} }
+
+// Create makes a WebRTC transport for a publishing user on the room's router.
+func (u *ProducerPeers) Create(ctx context.Context, roomID, userID string) (domain.TransportInfo, error) {
+	if err := domain.ValidateUserID(userID); err != nil {
+		return domain.TransportInfo{}, err
+	}
+	room, err := u.d.Rooms.GetRoom(ctx, roomID)
+	if err != nil {
+		return domain.TransportInfo{}, err
+	}
+	return u.peers.create(ctx, room.ID, room.RouterID, room.SlaveID, userID, domain.PeerKindProducer)
+}
+
+// ValidateProduce checks a produce body before any lookup: kind, parameters, and what the SFU cannot take yet.
+func ValidateProduce(in ProduceInput) error {
+	if _, err := domain.ParseMediaKind(string(in.Kind)); err != nil {
+		return err
+	}
+	if err := in.RtpParameters.Validate(in.Kind); err != nil {
+		return err
+	}
+	if in.RtpParameters.IsSimulcast() {
+		return fmt.Errorf("%w: simulcast is not supported yet: send one encoding with an ssrc", domain.ErrUnsupported)
+	}
+	return nil
+}
+
+// Produce creates a producer on the peer's transport and records it.
+func (u *ProducerPeers) Produce(ctx context.Context, in ProduceInput) (string, error) {
+	if err := ValidateProduce(in); err != nil {
+		return "", err
+	}
+	peer, err := u.peers.peerOfKind(ctx, in.PeerID, domain.PeerKindProducer)
+	if err != nil {
+		return "", err
+	}
+	producer, err := domain.NewProducer(u.d.IDs.NewID(), peer.ID, peer.RoomID, in.Kind, in.RtpParameters, u.d.Clock.Now())
+	if err != nil {
+		return "", err
+	}
+	node, _, err := u.d.nodeOf(ctx, peer.SlaveID)
+	if err != nil {
+		return "", err
+	}
+	if err := node.Produce(ctx, ProduceRequest{TransportID: peer.ID, ProducerID: producer.ID, Kind: in.Kind, RtpParameters: in.RtpParameters}); err != nil {
+		return "", fmt.Errorf("produce on slave %s: %w", peer.SlaveID, err)
+	}
+	if err := u.d.Rooms.CreateProducer(ctx, producer); err != nil {
+		return "", undo(ctx, fmt.Errorf("store producer: %w", err), func(ctx context.Context) error {
+			return node.CloseProducer(ctx, producer.ID)
+		})
+	}
+	u.d.Events.Publish(ctx, RoomEvent{Type: EventProducerAdded, RoomID: peer.RoomID, PeerID: peer.ID, UserID: peer.UserID, ProducerID: producer.ID, Kind: string(producer.Kind)})
+	return producer.ID, nil
+}
+
+// List returns one row per producer of the room, with its peer's user.
+func (u *ProducerPeers) List(ctx context.Context, roomID string) ([]ProducerPeerRow, error) {
+	peers, producers, err := u.load(ctx, roomID)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]ProducerPeerRow, 0, len(producers))
+	for _, p := range producers {
+		rows = append(rows, ProducerPeerRow{ID: p.PeerID, UserID: peers[p.PeerID].UserID, ProducerID: p.ID, Kind: p.Kind, Paused: p.Paused})
+	}
+	return rows, nil
+}
+
+// ListTransports is the v4 alias: one item per producer peer with its producers.
+func (u *ProducerPeers) ListTransports(ctx context.Context, roomID string) ([]ProducerTransportView, error) {
+	peerList, err := u.listPeers(ctx, roomID)
+	if err != nil {
+		return nil, err
+	}
+	producers, err := u.d.Rooms.ListProducers(ctx, roomID)
+	if err != nil {
+		return nil, err
+	}
+	byPeer := map[string][]ProducerView{}
+	for _, p := range producers {
+		byPeer[p.PeerID] = append(byPeer[p.PeerID], ProducerView{ID: p.ID, Kind: p.Kind})
+	}
+	out := make([]ProducerTransportView, 0, len(peerList))
+	for _, p := range peerList {
+		ps := byPeer[p.ID]
+		if ps == nil {
+			ps = []ProducerView{}
+		}
+		out = append(out, ProducerTransportView{ID: p.ID, UserID: p.UserID, Producers: ps})
+	}
+	return out, nil
+}
+
+func (u *ProducerPeers) listPeers(ctx context.Context, roomID string) ([]domain.Peer, error) {
+	if _, err := u.d.Rooms.GetRoom(ctx, roomID); err != nil {
+		return nil, err
+	}
+	return u.d.Rooms.ListPeers(ctx, PeerFilter{RoomID: roomID, Kind: domain.PeerKindProducer})
+}
+
+func (u *ProducerPeers) load(ctx context.Context, roomID string) (map[string]domain.Peer, []domain.Producer, error) {
+	list, err := u.listPeers(ctx, roomID)
+	if err != nil {
+		return nil, nil, err
+	}
+	producers, err := u.d.Rooms.ListProducers(ctx, roomID)
+	if err != nil {
+		return nil, nil, err
+	}
+	peers := make(map[string]domain.Peer, len(list))
+	for _, p := range list {
+		peers[p.ID] = p
+	}
+	return peers, producers, nil
+}
+
+// SetPaused pauses or resumes a producer on its slave and records it (POST /producers/:id/pause|resume).
+func (u *ProducerPeers) SetPaused(ctx context.Context, producerID string, paused bool) error {
+	p, err := u.d.Rooms.GetProducer(ctx, producerID)
+	if err != nil {
+		return err
+	}
+	peer, err := u.d.Rooms.GetPeer(ctx, p.PeerID)
+	if err != nil {
+		return err
+	}
+	node, _, err := u.d.nodeOf(ctx, peer.SlaveID)
+	if err != nil {
+		return err
+	}
+	call, ev := node.ResumeProducer, EventProducerResumed
+	if paused {
+		call, ev = node.PauseProducer, EventProducerPaused
+	}
+	if err := call(ctx, p.ID); err != nil {
+		return fmt.Errorf("pause/resume producer %s: %w", p.ID, err)
+	}
+	if err := u.d.Rooms.SetProducerPaused(ctx, p.ID, paused); err != nil {
+		return err
+	}
+	u.d.Events.Publish(ctx, RoomEvent{Type: ev, RoomID: p.RoomID, PeerID: peer.ID, UserID: peer.UserID, ProducerID: p.ID, Kind: string(p.Kind)})
+	return nil
+}

@@ -1,0 +1,168 @@
+package application
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/sfu-cluster/sfu-cluster/domain"
+)
+
+// MaxPageSize bounds GET /rooms?pageSize.
+const MaxPageSize = 100
+
+// RoomView is a room as the API shows it.
+type RoomView struct {
+	ID              string                 `json:"id"`
+	RtpCapabilities domain.RtpCapabilities `json:"rtpCapabilities"`
+}
+
+// RoomList is a page of rooms.
+type RoomList struct {
+	Items      []RoomView `json:"items"`
+	Pagination Pagination `json:"pagination"`
+}
+
+// Pagination echoes the page asked for and the total.
+type Pagination struct {
+	Page     int `json:"page"`
+	PageSize int `json:"pageSize"`
+	Total    int `json:"total"`
+}
+
+// Rooms creates, reads, lists and deletes rooms.
+type Rooms struct{ d Deps }
+
+// NewRooms builds the room use cases.
+func NewRooms(d Deps) *Rooms { return &Rooms{d: d} }
+
+// Create picks the least-loaded producer slave, creates the room's router there and records both. If the store
+// write fails, the router is closed again.
+func (u *Rooms) Create(ctx context.Context) (RoomView, error) {
+	slave, err := u.d.Slaves.PickSlave(ctx, domain.SlaveRoleProducer)
+	if err != nil {
+		return RoomView{}, fmt.Errorf("pick producer slave: %w", err)
+	}
+	node := u.d.Nodes.Node(slave)
+	roomID, routerID := u.d.IDs.NewID(), u.d.IDs.NewID()
+	now := u.d.Clock.Now()
+	room, err := domain.NewRoom(roomID, slave.ID, routerID, now)
+	if err != nil {
+		return RoomView{}, err
+	}
+	router, err := domain.NewRouter(routerID, roomID, slave.ID, domain.SlaveRoleProducer, now)
+	if err != nil {
+		return RoomView{}, err
+	}
+	info, err := node.CreateRouter(ctx, routerID)
+	if err != nil {
+		return RoomView{}, fmt.Errorf("create router on slave %s: %w", slave.ID, err)
+	}
+	room.RtpCapabilities, router.RtpCapabilities = info.RtpCapabilities, info.RtpCapabilities
+	err = u.d.Rooms.WithinTx(ctx, func(tx RoomRepo) error {
+		if err := tx.CreateRoom(ctx, room); err != nil {
+			return err
+		}
+		return tx.CreateRouter(ctx, router)
+	})
+	if err != nil {
+		return RoomView{}, undo(ctx, fmt.Errorf("store room: %w", err), func(ctx context.Context) error {
+			return node.CloseRouter(ctx, routerID)
+		})
+	}
+	return RoomView{ID: room.ID, RtpCapabilities: room.RtpCapabilities}, nil
+}
+
+// Get returns one room.
+func (u *Rooms) Get(ctx context.Context, id string) (RoomView, error) {
+	room, err := u.d.Rooms.GetRoom(ctx, id)
+	if err != nil {
+		return RoomView{}, err
+	}
+	return RoomView{ID: room.ID, RtpCapabilities: room.RtpCapabilities}, nil
+}
+
+// List returns a page of rooms; page and pageSize are validated (1-based page, 1..MaxPageSize).
+func (u *Rooms) List(ctx context.Context, p Page) (RoomList, error) {
+	if p.Page == 0 {
+		p.Page = 1
+	}
+	if p.PageSize == 0 {
+		p.PageSize = 20
+	}
+	if p.Page < 1 {
+		return RoomList{}, fmt.Errorf("%w: page must be ≥ 1", domain.ErrInvalidInput)
+	}
+	if p.PageSize < 1 || p.PageSize > MaxPageSize {
+		return RoomList{}, fmt.Errorf("%w: pageSize must be 1..%d", domain.ErrInvalidInput, MaxPageSize)
+	}
+	rooms, total, err := u.d.Rooms.ListRooms(ctx, p)
+	if err != nil {
+		return RoomList{}, err
+	}
+	out := RoomList{Items: make([]RoomView, 0, len(rooms)), Pagination: Pagination{Page: p.Page, PageSize: p.PageSize, Total: total}}
+	for _, r := range rooms {
+		out.Items = append(out.Items, RoomView{ID: r.ID, RtpCapabilities: r.RtpCapabilities})
+	}
+	return out, nil
+}
+
+// Delete removes an empty room and closes its routers (and their pipes) on every slave. A room with peers is a
+// domain.ErrRoomNotEmpty (the seed's rule: "delete the room if no one is in the room").
+func (u *Rooms) Delete(ctx context.Context, id string) error {
+	var routers []domain.Router
+	var pipes []domain.Pipe
+	err := u.d.Rooms.WithinTx(ctx, func(tx RoomRepo) error {
+		if _, err := tx.GetRoom(ctx, id); err != nil {
+			return err
+		}
+		peers, err := tx.ListPeers(ctx, PeerFilter{RoomID: id})
+		if err != nil {
+			return err
+		}
+		if len(peers) > 0 {
+			return fmt.Errorf("%w: %d peers remain in room %s", domain.ErrRoomNotEmpty, len(peers), id)
+		}
+		if routers, err = tx.ListRouters(ctx, id); err != nil {
+			return err
+		}
+		for _, r := range routers {
+			ps, err := tx.ListPipes(ctx, r.ID)
+			if err != nil {
+				return err
+			}
+			pipes = append(pipes, ps...)
+		}
+		return tx.DeleteRoom(ctx, id)
+	})
+	if err != nil {
+		return err
+	}
+	// The rows are gone; now free the media side. A slave failing here does not fail the request: the room is
+	// deleted, and what the slave still holds dies with its own cleanup. It is reported through Warn.
+	for _, p := range pipes {
+		u.closePipeEnds(ctx, p, routers)
+	}
+	for _, r := range routers {
+		u.d.closeOnSlave(ctx, r.SlaveID, "close router "+r.ID, func(ctx context.Context, n SFUNode) error {
+			return n.CloseRouter(ctx, r.ID)
+		})
+	}
+	u.d.Events.Publish(ctx, RoomEvent{Type: EventRoomDeleted, RoomID: id})
+	return nil
+}
+
+// closePipeEnds closes both pipe transports of a pipe of the deleted room's routers.
+func (u *Rooms) closePipeEnds(ctx context.Context, p domain.Pipe, routers []domain.Router) {
+	slaveOf := map[string]string{}
+	for _, r := range routers {
+		slaveOf[r.ID] = r.SlaveID
+	}
+	for _, end := range []struct{ router, transport string }{{p.SourceRouterID, p.SourceTransportID}, {p.TargetRouterID, p.TargetTransportID}} {
+		if end.transport == "" || slaveOf[end.router] == "" {
+			continue
+		}
+		u.d.closeOnSlave(ctx, slaveOf[end.router], "close pipe transport "+end.transport, func(ctx context.Context, n SFUNode) error {
+			return n.ClosePipeTransport(ctx, end.transport)
+		})
+	}
+}

@@ -1,0 +1,323 @@
+package application_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/sfu-cluster/sfu-cluster/application"
+	"github.com/sfu-cluster/sfu-cluster/application/apptest"
+	"github.com/sfu-cluster/sfu-cluster/domain"
+)
+
+func TestProducerAndConsumerFlowThroughPipe(t *testing.T) {
+	w := newWorld(t, 10)
+	ctx := context.Background()
+	roomID, _, producerID := w.publish(t, "alice")
+	routerID, _, consumerID := w.subscribe(t, roomID, "bob", producerID)
+	_, _, _ = w.subscribe(t, roomID, "carol", producerID)
+
+	router, err := w.rooms.GetRouter(ctx, routerID)
+	require.NoError(t, err)
+	require.Equal(t, domain.SlaveRoleConsumer, router.Role)
+	room, err := w.rooms.GetRoom(ctx, roomID)
+	require.NoError(t, err)
+	pipe, err := w.rooms.FindPipe(ctx, room.RouterID, routerID)
+	require.NoError(t, err)
+	require.True(t, pipe.Ready)
+	piped, err := w.rooms.ListPipedProducers(ctx, pipe.ID)
+	require.NoError(t, err)
+	require.Equal(t, []string{producerID}, piped)
+	require.Equal(t, 1, w.node(w.producer).Calls["CreatePipeTransport"], "one pipe transport pair, reused by the second consumer")
+	require.Equal(t, 1, w.node(w.producer).Calls["PipeConsume"])
+
+	require.NoError(t, w.uc.consumerPeers.Resume(ctx, "", consumerID))
+	require.True(t, w.node(w.consumers[0]).Resumed[consumerID])
+	require.Equal(t, 3, w.transportCount(t, w.producer)+w.transportCount(t, w.consumers[0]))
+
+	rows, err := w.uc.producerPeers.List(ctx, roomID)
+	require.NoError(t, err)
+	require.Len(t, rows, 1)
+	require.Equal(t, "alice", rows[0].UserID)
+	require.Equal(t, producerID, rows[0].ProducerID)
+}
+
+func TestConcurrentConsumesBuildOnePipe(t *testing.T) {
+	w := newWorld(t, 100)
+	ctx := context.Background()
+	roomID, _, producerID := w.publish(t, "alice")
+	router, err := w.uc.consumerRouters.GetOrCreate(ctx, roomID, "viewer")
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	errs := make(chan error, 20)
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			info, err := w.uc.consumerPeers.Create(ctx, router.ID, fmt.Sprintf("v%d", i))
+			if err == nil {
+				_, err = w.uc.consumerPeers.Consume(ctx, application.ConsumeInput{PeerID: info.ID, ProducerID: producerID, RtpCapabilities: apptest.FakeCapabilities()})
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	require.Equal(t, 1, w.node(w.producer).Calls["CreatePipeTransport"])
+	pipes, err := w.rooms.ListPipes(ctx, router.ID)
+	require.NoError(t, err)
+	require.Len(t, pipes, 1)
+	piped, err := w.rooms.ListPipedProducers(ctx, pipes[0].ID)
+	require.NoError(t, err)
+	require.Len(t, piped, 1)
+	require.Len(t, w.node(w.consumers[0]).PipedProducers, 1)
+}
+
+func TestLogoutAndDeleteLeaveNothing(t *testing.T) {
+	w := newWorld(t, 10)
+	ctx := context.Background()
+	roomID, _, producerID := w.publish(t, "alice")
+	w.subscribe(t, roomID, "bob", producerID)
+
+	require.ErrorIs(t, w.uc.rooms.Delete(ctx, roomID), domain.ErrRoomNotEmpty)
+	require.NoError(t, w.uc.peers.Logout(ctx, "bob", roomID))
+	require.NoError(t, w.uc.peers.Logout(ctx, "alice", ""))
+	peers, err := w.rooms.ListPeers(ctx, application.PeerFilter{RoomID: roomID})
+	require.NoError(t, err)
+	require.Empty(t, peers)
+	require.Zero(t, w.transportCount(t, w.producer))
+	require.Zero(t, w.transportCount(t, w.consumers[0]))
+
+	require.NoError(t, w.uc.rooms.Delete(ctx, roomID))
+	_, err = w.uc.rooms.Get(ctx, roomID)
+	require.ErrorIs(t, err, domain.ErrRoomNotFound)
+	require.Empty(t, w.nodes.Open(), "routers, transports and pipe transports are all closed")
+}
+
+func TestConsumerRoutersSpreadWhenASlaveFills(t *testing.T) {
+	w := newWorld(t, 1)
+	ctx := context.Background()
+	room, err := w.uc.rooms.Create(ctx)
+	require.NoError(t, err)
+	r1, err := w.uc.consumerRouters.GetOrCreate(ctx, room.ID, "a")
+	require.NoError(t, err)
+	again, err := w.uc.consumerRouters.GetOrCreate(ctx, room.ID, "b")
+	require.NoError(t, err)
+	require.Equal(t, r1.ID, again.ID, "a router with capacity is reused")
+	_, err = w.uc.consumerPeers.Create(ctx, r1.ID, "a")
+	require.NoError(t, err)
+	r2, err := w.uc.consumerRouters.GetOrCreate(ctx, room.ID, "b")
+	require.NoError(t, err)
+	require.NotEqual(t, r1.ID, r2.ID, "the full slave's router is skipped")
+	_, err = w.uc.consumerPeers.Create(ctx, r2.ID, "b")
+	require.NoError(t, err)
+	_, err = w.uc.consumerRouters.GetOrCreate(ctx, room.ID, "c")
+	require.ErrorIs(t, err, domain.ErrNoSlaveCapacity)
+	_, err = w.uc.consumerPeers.Create(ctx, r2.ID, "c")
+	require.ErrorIs(t, err, domain.ErrNoSlaveCapacity)
+}
+
+func TestConcurrentConsumerRoutersMakeOneRouter(t *testing.T) {
+	w := newWorld(t, 10)
+	ctx := context.Background()
+	// One consumer slave only.
+	require.NoError(t, w.uc.slaves.Deregister(ctx, w.consumers[1].ID))
+	room, err := w.uc.rooms.Create(ctx)
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	ids := make(chan string, 50)
+	for i := range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := w.uc.consumerRouters.GetOrCreate(ctx, room.ID, fmt.Sprintf("u%d", i))
+			if err != nil {
+				ids <- "error: " + err.Error()
+				return
+			}
+			ids <- r.ID
+		}()
+	}
+	wg.Wait()
+	close(ids)
+	seen := map[string]bool{}
+	for id := range ids {
+		seen[id] = true
+	}
+	require.Len(t, seen, 1, "every caller got the same router: %v", seen)
+	require.Len(t, w.node(w.consumers[0]).Routers, 1, "losers closed the routers they made")
+}
+
+func TestFailuresUndoWhatWasCreated(t *testing.T) {
+	ctx := context.Background()
+	t.Run("router creation fails", func(t *testing.T) {
+		w := newWorld(t, 10)
+		w.node(w.producer).Fail["CreateRouter"] = domain.ErrSlaveFailed
+		_, err := w.uc.rooms.Create(ctx)
+		require.ErrorIs(t, err, domain.ErrSlaveFailed)
+		_, total, err := w.rooms.ListRooms(ctx, application.Page{Page: 1, PageSize: 10})
+		require.NoError(t, err)
+		require.Zero(t, total)
+	})
+	t.Run("transport creation fails", func(t *testing.T) {
+		w := newWorld(t, 10)
+		room, err := w.uc.rooms.Create(ctx)
+		require.NoError(t, err)
+		w.node(w.producer).Fail["CreateWebRtcTransport"] = domain.ErrSlaveFailed
+		_, err = w.uc.producerPeers.Create(ctx, room.ID, "alice")
+		require.ErrorIs(t, err, domain.ErrSlaveFailed)
+		require.Zero(t, w.transportCount(t, w.producer), "the reserved slot is released")
+	})
+	t.Run("store fails after the slave call", func(t *testing.T) {
+		w := newWorld(t, 10)
+		boom := errors.New("disk on fire")
+		failing := &failingRooms{RoomRepo: w.rooms, failCreatePeer: boom, failCreateRoom: boom}
+		d := w.d
+		d.Rooms = failing
+		peers := application.NewPeers(d)
+		_, err := application.NewRooms(d).Create(ctx)
+		require.ErrorIs(t, err, boom)
+		require.Empty(t, w.nodes.Open(), "the router made on the slave is closed again")
+
+		room, err := w.uc.rooms.Create(ctx)
+		require.NoError(t, err)
+		_, err = application.NewProducerPeers(d, peers).Create(ctx, room.ID, "alice")
+		require.ErrorIs(t, err, boom)
+		require.Equal(t, []string{w.producer.ID + "/router:" + mustRoom(t, w, room.ID).RouterID}, w.nodes.Open())
+		require.Zero(t, w.transportCount(t, w.producer))
+	})
+	t.Run("consume fails on the slave", func(t *testing.T) {
+		w := newWorld(t, 10)
+		roomID, _, producerID := w.publish(t, "alice")
+		r, err := w.uc.consumerRouters.GetOrCreate(ctx, roomID, "bob")
+		require.NoError(t, err)
+		info, err := w.uc.consumerPeers.Create(ctx, r.ID, "bob")
+		require.NoError(t, err)
+		w.node(w.consumers[0]).Fail["Consume"] = fmt.Errorf("%w: no", domain.ErrCannotConsume)
+		_, err = w.uc.consumerPeers.Consume(ctx, application.ConsumeInput{PeerID: info.ID, ProducerID: producerID, RtpCapabilities: apptest.FakeCapabilities()})
+		require.ErrorIs(t, err, domain.ErrCannotConsume)
+		cs, err := w.rooms.ListConsumers(ctx, info.ID)
+		require.NoError(t, err)
+		require.Empty(t, cs)
+	})
+	t.Run("pipe build fails", func(t *testing.T) {
+		w := newWorld(t, 10)
+		roomID, _, producerID := w.publish(t, "alice")
+		r, err := w.uc.consumerRouters.GetOrCreate(ctx, roomID, "bob")
+		require.NoError(t, err)
+		info, err := w.uc.consumerPeers.Create(ctx, r.ID, "bob")
+		require.NoError(t, err)
+		w.node(w.consumers[0]).Fail["ConnectPipeTransport"] = domain.ErrSlaveFailed
+		_, err = w.uc.consumerPeers.Consume(ctx, application.ConsumeInput{PeerID: info.ID, ProducerID: producerID, RtpCapabilities: apptest.FakeCapabilities()})
+		require.ErrorIs(t, err, domain.ErrSlaveFailed)
+		pipes, err := w.rooms.ListPipes(ctx, r.ID)
+		require.NoError(t, err)
+		require.Empty(t, pipes, "the pending pipe row is removed")
+		require.Empty(t, w.node(w.producer).PipeTransports)
+		require.Empty(t, w.node(w.consumers[0]).PipeTransports)
+	})
+}
+
+func TestWrongPeerKindAndValidation(t *testing.T) {
+	w := newWorld(t, 10)
+	ctx := context.Background()
+	roomID, producerPeer, producerID := w.publish(t, "alice")
+	_, consumerPeer, _ := w.subscribe(t, roomID, "bob", producerID)
+
+	_, err := w.uc.producerPeers.Produce(ctx, application.ProduceInput{PeerID: consumerPeer, Kind: domain.MediaKindAudio, RtpParameters: audioParams()})
+	require.ErrorIs(t, err, domain.ErrWrongPeerKind)
+	_, err = w.uc.consumerPeers.Consume(ctx, application.ConsumeInput{PeerID: producerPeer, ProducerID: producerID, RtpCapabilities: apptest.FakeCapabilities()})
+	require.ErrorIs(t, err, domain.ErrWrongPeerKind)
+	require.ErrorIs(t, w.uc.peers.Connect(ctx, consumerPeer, domain.PeerKindProducer, validDtls()), domain.ErrWrongPeerKind)
+
+	simulcast := audioParams()
+	simulcast.Encodings = []domain.RtpEncodingParameters{{RID: "r0"}, {RID: "r1"}}
+	_, err = w.uc.producerPeers.Produce(ctx, application.ProduceInput{PeerID: producerPeer, Kind: domain.MediaKindAudio, RtpParameters: simulcast})
+	require.ErrorIs(t, err, domain.ErrUnsupported)
+	_, err = w.uc.producerPeers.Produce(ctx, application.ProduceInput{PeerID: producerPeer, Kind: domain.MediaKindVideo, RtpParameters: audioParams()})
+	require.ErrorIs(t, err, domain.ErrInvalidInput)
+}
+
+func TestDeadSlaveIsReapedWithItsRows(t *testing.T) {
+	w := newWorld(t, 10)
+	ctx := context.Background()
+	roomID, _, producerID := w.publish(t, "alice")
+	routerID, peerID, _ := w.subscribe(t, roomID, "bob", producerID)
+
+	// Every slave but the consumer that held the router keeps beating.
+	w.clock.Advance(5 * time.Second)
+	for _, s := range []domain.Slave{w.producer, w.consumers[1]} {
+		require.NoError(t, w.uc.slaves.Heartbeat(ctx, s.ID, domain.SlaveLoad{}))
+	}
+	w.clock.Advance(2 * time.Second)
+	dead, err := w.uc.slaves.ReapDead(ctx, 6*time.Second)
+	require.NoError(t, err)
+	require.Len(t, dead, 1)
+	require.Equal(t, w.consumers[0].ID, dead[0].ID)
+
+	_, err = w.rooms.GetPeer(ctx, peerID)
+	require.ErrorIs(t, err, domain.ErrPeerNotFound)
+	_, err = w.rooms.GetRouter(ctx, routerID)
+	require.ErrorIs(t, err, domain.ErrRouterNotFound)
+	require.Empty(t, w.node(w.producer).PipeTransports, "the producer side of the pipe is closed")
+
+	r, err := w.uc.consumerRouters.GetOrCreate(ctx, roomID, "carol")
+	require.NoError(t, err)
+	router, err := w.rooms.GetRouter(ctx, r.ID)
+	require.NoError(t, err)
+	require.Equal(t, w.consumers[1].ID, router.SlaveID, "new routers go to the live slave")
+}
+
+func TestTransportClosedOnMediaSide(t *testing.T) {
+	w := newWorld(t, 10)
+	ctx := context.Background()
+	roomID, producerPeer, _ := w.publish(t, "alice")
+	require.NoError(t, w.uc.slaves.TransportClosed(ctx, w.producer.ID, producerPeer))
+	rows, err := w.uc.producerPeers.List(ctx, roomID)
+	require.NoError(t, err)
+	require.Empty(t, rows)
+	require.Zero(t, w.transportCount(t, w.producer))
+	require.NoError(t, w.uc.slaves.TransportClosed(ctx, w.producer.ID, producerPeer), "reporting twice is harmless")
+}
+
+func mustRoom(t *testing.T, w *world, id string) domain.Room {
+	t.Helper()
+	r, err := w.rooms.GetRoom(context.Background(), id)
+	require.NoError(t, err)
+	return r
+}
+
+// failingRooms fails chosen writes, to test that use cases undo what they did on slaves.
+type failingRooms struct {
+	application.RoomRepo
+	failCreateRoom error
+	failCreatePeer error
+}
+
+func (f *failingRooms) WithinTx(ctx context.Context, fn func(tx application.RoomRepo) error) error {
+	return f.RoomRepo.WithinTx(ctx, func(tx application.RoomRepo) error {
+		return fn(&failingRooms{RoomRepo: tx, failCreateRoom: f.failCreateRoom, failCreatePeer: f.failCreatePeer})
+	})
+}
+
+func (f *failingRooms) CreateRoom(ctx context.Context, r domain.Room) error {
+	if f.failCreateRoom != nil {
+		return f.failCreateRoom
+	}
+	return f.RoomRepo.CreateRoom(ctx, r)
+}
+
+func (f *failingRooms) CreatePeer(ctx context.Context, p domain.Peer) error {
+	if f.failCreatePeer != nil {
+		return f.failCreatePeer
+	}
+	return f.RoomRepo.CreatePeer(ctx, p)
+}
