@@ -33,6 +33,9 @@ func NewMasterServer(uc MasterUseCases, opts MasterServerOptions) *fiber.App {
 		BodyLimit:             opts.BodyLimit,
 		DisableStartupMessage: true,
 		AppName:               "sfu-cluster master",
+		// Params and bodies outlive the handler (ids are stored, bodies decoded into kept structs): without
+		// Immutable, Fiber hands out strings that alias its reused buffers.
+		Immutable: true,
 	})
 	h := masterHandlers{uc: uc}
 	h.routeRooms(app)

@@ -1,0 +1,33 @@
+package httpapi
+
+import "github.com/sfu-cluster/sfu-cluster/domain"
+
+// Request bodies of the slave's internal API that no application type already describes. The server decodes them
+// and the client encodes them, so both sides share one definition. ProduceRequest, ConsumeRequest,
+// PipeConnectRequest and PipedProducer travel as they are in package application.
+
+// slaveCreateRouterBody is POST /routers.
+type slaveCreateRouterBody struct {
+	RouterID string `json:"routerId"`
+}
+
+// slaveCreateTransportBody is POST /routers/:routerId/webrtc_transports.
+type slaveCreateTransportBody struct {
+	TransportID string `json:"transportId"`
+}
+
+// slaveConnectBody is POST /webrtc_transports/:id/connect.
+type slaveConnectBody struct {
+	DtlsParameters domain.DtlsParameters `json:"dtlsParameters"`
+}
+
+// slaveCreatePipeBody is POST /routers/:routerId/pipe_transports.
+type slaveCreatePipeBody struct {
+	TransportID string `json:"transportId"`
+	SRTP        bool   `json:"srtp"`
+}
+
+// slavePipeConsumeBody is POST /pipe_transports/:id/pipe_consume.
+type slavePipeConsumeBody struct {
+	ProducerID string `json:"producerId"`
+}

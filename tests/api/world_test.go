@@ -1,0 +1,163 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/stretchr/testify/require"
+
+	httpapi "github.com/sfu-cluster/sfu-cluster/adapters/http"
+	"github.com/sfu-cluster/sfu-cluster/adapters/memory"
+	"github.com/sfu-cluster/sfu-cluster/application"
+	"github.com/sfu-cluster/sfu-cluster/application/apptest"
+	"github.com/sfu-cluster/sfu-cluster/domain"
+)
+
+// world is the master's public API on in-memory stores and fake slaves (one producer, one consumer).
+type world struct {
+	t        *testing.T
+	app      *fiber.App
+	rooms    *memory.RoomRepo
+	slaves   *memory.SlaveRepo
+	nodes    *apptest.FakeNodes
+	producer domain.Slave
+	consumer domain.Slave
+}
+
+func newWorld(t *testing.T, maxTransports int) *world {
+	t.Helper()
+	w := &world{t: t, rooms: memory.NewRoomRepo(), slaves: memory.NewSlaveRepo(), nodes: apptest.NewFakeNodes()}
+	d, err := application.NewDeps(application.Deps{Rooms: w.rooms, Slaves: w.slaves, Nodes: w.nodes,
+		Clock: apptest.NewFixedClock(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)), IDs: &apptest.SeqIDs{}})
+	require.NoError(t, err)
+	peers := application.NewPeers(d)
+	slaves := application.NewSlaves(d, peers)
+	w.app = httpapi.NewMasterServer(httpapi.MasterUseCases{
+		Rooms: application.NewRooms(d), Peers: peers, ProducerPeers: application.NewProducerPeers(d, peers),
+		ConsumerRouters: application.NewConsumerRouters(d), ConsumerPeers: application.NewConsumerPeers(d, peers, application.NewPipes(d, true)),
+		Slaves: slaves,
+	}, httpapi.MasterServerOptions{BodyLimit: 64 << 10})
+	ctx := context.Background()
+	w.producer, err = slaves.Register(ctx, application.RegisterInput{Role: domain.SlaveRoleProducer, APIURL: "http://127.0.0.1:3011", MaxTransports: maxTransports})
+	require.NoError(t, err)
+	w.consumer, err = slaves.Register(ctx, application.RegisterInput{Role: domain.SlaveRoleConsumer, APIURL: "http://127.0.0.1:3012", MaxTransports: maxTransports})
+	require.NoError(t, err)
+	return w
+}
+
+// do sends a request and returns the status and the decoded JSON body.
+func (w *world) do(method, path string, body any) (int, map[string]any) {
+	w.t.Helper()
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		r = bytes.NewBufferString(b)
+	default:
+		data, err := json.Marshal(b)
+		require.NoError(w.t, err)
+		r = bytes.NewReader(data)
+	}
+	req := httptest.NewRequest(method, path, r)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := w.app.Test(req, -1)
+	require.NoError(w.t, err)
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(w.t, err)
+	var out any
+	require.NoError(w.t, json.Unmarshal(raw, &out), "body %q", raw)
+	if m, ok := out.(map[string]any); ok {
+		return resp.StatusCode, m
+	}
+	return resp.StatusCode, map[string]any{"_list": out}
+}
+
+// ok sends a request that must succeed and returns its body.
+func (w *world) ok(method, path string, body any) map[string]any {
+	w.t.Helper()
+	status, out := w.do(method, path, body)
+	require.Equal(w.t, http.StatusOK, status, "%s %s: %v", method, path, out)
+	return out
+}
+
+// snapshot is everything the store and the fake slaves hold, to assert a failed call changed nothing.
+type snapshot struct {
+	Rows  []string
+	Slots map[string]int
+	Open  []string
+}
+
+func (w *world) snapshot() snapshot {
+	w.t.Helper()
+	ctx := context.Background()
+	var rows []string
+	rooms, _, err := w.rooms.ListRooms(ctx, application.Page{Page: 1, PageSize: 1000})
+	require.NoError(w.t, err)
+	for _, r := range rooms {
+		rows = append(rows, "room:"+r.ID)
+		ps, err := w.rooms.ListProducers(ctx, r.ID)
+		require.NoError(w.t, err)
+		for _, p := range ps {
+			rows = append(rows, "producer:"+p.ID)
+		}
+	}
+	routers, err := w.rooms.ListRouters(ctx, "")
+	require.NoError(w.t, err)
+	for _, r := range routers {
+		rows = append(rows, "router:"+r.ID)
+		pipes, err := w.rooms.ListPipes(ctx, r.ID)
+		require.NoError(w.t, err)
+		for _, p := range pipes {
+			rows = append(rows, "pipe:"+p.ID)
+		}
+	}
+	peers, err := w.rooms.ListPeers(ctx, application.PeerFilter{})
+	require.NoError(w.t, err)
+	for _, p := range peers {
+		rows = append(rows, "peer:"+p.ID)
+		cs, err := w.rooms.ListConsumers(ctx, p.ID)
+		require.NoError(w.t, err)
+		for _, c := range cs {
+			rows = append(rows, "consumer:"+c.ID)
+		}
+	}
+	sort.Strings(rows)
+	slots := map[string]int{}
+	all, err := w.slaves.List(ctx)
+	require.NoError(w.t, err)
+	for _, s := range all {
+		slots[s.ID] = s.TransportCount
+	}
+	open := w.nodes.Open()
+	sort.Strings(open)
+	return snapshot{Rows: rows, Slots: slots, Open: open}
+}
+
+// fixture is the real browser JSON recorded with mediasoup-client 3.24.1 in Chromium 156.
+type fixture struct {
+	RecvRtpCapabilities domain.RtpCapabilities `json:"recvRtpCapabilities"`
+	Produce             []struct {
+		Kind          string               `json:"kind"`
+		RtpParameters domain.RtpParameters `json:"rtpParameters"`
+	} `json:"produce"`
+	SendConnect domain.DtlsParameters `json:"sendConnect"`
+	RecvConnect domain.DtlsParameters `json:"recvConnect"`
+}
+
+func loadFixture(t *testing.T) fixture {
+	t.Helper()
+	data, err := readTestdata("mediasoup-client-3.24.1-chromium-156.json")
+	require.NoError(t, err)
+	var f fixture
+	require.NoError(t, json.Unmarshal(data, &f))
+	return f
+}
