@@ -1,0 +1,43 @@
+# sfu-cluster — the README's two commands are `make dev` and `make test`.
+GO        ?= go
+TEST_PKGS ?= ./...
+TEST_FLAGS ?= -race -count=1 -timeout 20m
+
+.PHONY: dev test test-unit lint vet bench start-master start-slave-producer start-slave-consumer
+
+# One process: master + producer slave + consumer slave on the embedded SQLite store, demo on https://localhost:4430.
+dev:
+	$(GO) run ./cmd/cluster
+
+# Every test, with a throwaway PostgreSQL when the machine has initdb/pg_ctl (CI sets REQUIRE_POSTGRES=1 so the
+# PostgreSQL suites fail instead of skipping).
+test: vet
+	@if command -v initdb >/dev/null 2>&1 || [ -x /usr/lib/postgresql/15/bin/initdb ]; then \
+		scripts/test-postgres.sh $(GO) test $(TEST_FLAGS) $(TEST_PKGS); \
+	else \
+		echo "initdb not found: PostgreSQL suites will skip"; \
+		$(GO) test $(TEST_FLAGS) $(TEST_PKGS); \
+	fi
+
+# Tests without PostgreSQL (memory and SQLite stores only).
+test-unit: vet
+	$(GO) test $(TEST_FLAGS) $(TEST_PKGS)
+
+vet:
+	$(GO) vet ./...
+
+lint:
+	golangci-lint run ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./adapters/sfu/...
+
+# The original's three processes, separately (copy .env.example to .env first).
+start-master:
+	$(GO) run ./cmd/master
+
+start-slave-producer:
+	SLAVE_ROLE=producer PORT=3011 $(GO) run ./cmd/slave
+
+start-slave-consumer:
+	SLAVE_ROLE=consumer PORT=3012 $(GO) run ./cmd/slave

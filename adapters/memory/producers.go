@@ -1,0 +1,91 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/sfu-cluster/sfu-cluster/domain"
+)
+
+func producerCreated(p domain.Producer) time.Time { return p.CreatedAt }
+
+// CreateProducer stores a producer of an existing peer; domain.ErrPeerNotFound when the peer is unknown,
+// domain.ErrConflict when the id is taken.
+func (r *RoomRepo) CreateProducer(ctx context.Context, p domain.Producer) error {
+	return r.do(ctx, func(s *state) error {
+		if _, ok := s.peers[p.PeerID]; !ok {
+			return fmt.Errorf("producer %q: peer %q: %w", p.ID, p.PeerID, domain.ErrPeerNotFound)
+		}
+		if _, ok := s.producers[p.ID]; ok {
+			return fmt.Errorf("producer %q: %w", p.ID, domain.ErrConflict)
+		}
+		s.producers[p.ID] = row[domain.Producer]{v: cloneProducer(p), seq: s.next()}
+		return nil
+	})
+}
+
+// GetProducer returns a producer or domain.ErrProducerNotFound.
+func (r *RoomRepo) GetProducer(ctx context.Context, id string) (domain.Producer, error) {
+	var out domain.Producer
+	err := r.do(ctx, func(s *state) error {
+		p, ok := s.producers[id]
+		if !ok {
+			return fmt.Errorf("producer %q: %w", id, domain.ErrProducerNotFound)
+		}
+		out = cloneProducer(p.v)
+		return nil
+	})
+	return out, err
+}
+
+// ListProducers returns the producers of a room, oldest first.
+func (r *RoomRepo) ListProducers(ctx context.Context, roomID string) ([]domain.Producer, error) {
+	var out []domain.Producer
+	err := r.do(ctx, func(s *state) error {
+		out = selectRows(s.producers, producerCreated, func(p domain.Producer) bool { return p.RoomID == roomID })
+		for i := range out {
+			out[i] = cloneProducer(out[i])
+		}
+		return nil
+	})
+	return out, err
+}
+
+// SetProducerPaused records a producer's paused flag; domain.ErrProducerNotFound when unknown.
+func (r *RoomRepo) SetProducerPaused(ctx context.Context, id string, paused bool) error {
+	return r.do(ctx, func(s *state) error {
+		p, ok := s.producers[id]
+		if !ok {
+			return fmt.Errorf("producer %q: %w", id, domain.ErrProducerNotFound)
+		}
+		p.v.Paused = paused // p is a copy: the entry is replaced, never mutated, so snapshots stay intact
+		s.producers[id] = p
+		return nil
+	})
+}
+
+// DeleteProducer removes a producer, its consumers and its piped copies; domain.ErrProducerNotFound when unknown.
+func (r *RoomRepo) DeleteProducer(ctx context.Context, id string) error {
+	return r.do(ctx, func(s *state) error {
+		if _, ok := s.producers[id]; !ok {
+			return fmt.Errorf("producer %q: %w", id, domain.ErrProducerNotFound)
+		}
+		s.deleteProducer(id)
+		return nil
+	})
+}
+
+func (s *state) deleteProducer(id string) {
+	for cid, c := range s.consumers {
+		if c.v.ProducerID == id {
+			delete(s.consumers, cid)
+		}
+	}
+	for k := range s.piped {
+		if k.producerID == id {
+			delete(s.piped, k)
+		}
+	}
+	delete(s.producers, id)
+}

@@ -1,0 +1,39 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/sfu-cluster/sfu-cluster/domain"
+)
+
+// CreateConsumer stores a consumer of an existing peer and producer; domain.ErrPeerNotFound or
+// domain.ErrProducerNotFound when either is unknown, domain.ErrConflict when the id is taken.
+func (r *RoomRepo) CreateConsumer(ctx context.Context, c domain.Consumer) error {
+	return insertChild(ctx, r.idb, "create consumer", consumerToRow(c),
+		parent{table: "peers", id: c.PeerID, constraint: "consumers_peer_id_fkey", notFound: domain.ErrPeerNotFound},
+		parent{table: "producers", id: c.ProducerID, constraint: "consumers_producer_id_fkey",
+			notFound: domain.ErrProducerNotFound})
+}
+
+// GetConsumer returns a consumer or domain.ErrConsumerNotFound.
+func (r *RoomRepo) GetConsumer(ctx context.Context, id string) (domain.Consumer, error) {
+	var row consumerRow
+	if err := selectOne(ctx, r.idb, "consumer", &row, id, domain.ErrConsumerNotFound); err != nil {
+		return domain.Consumer{}, err
+	}
+	return row.domain(), nil
+}
+
+// ListConsumers returns the consumers of a peer, oldest first.
+func (r *RoomRepo) ListConsumers(ctx context.Context, peerID string) ([]domain.Consumer, error) {
+	var rows []consumerRow
+	if err := r.idb.NewSelect().Model(&rows).Where("peer_id = ?", peerID).Order("created_at", "id").Scan(ctx); err != nil {
+		return nil, dbErr("list consumers", err, nil)
+	}
+	return toDomain(rows), nil
+}
+
+// DeleteConsumer removes a consumer; domain.ErrConsumerNotFound when unknown.
+func (r *RoomRepo) DeleteConsumer(ctx context.Context, id string) error {
+	return deleteOne(ctx, r.idb, "consumer", (*consumerRow)(nil), id, domain.ErrConsumerNotFound)
+}

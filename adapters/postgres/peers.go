@@ -1,0 +1,50 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/uptrace/bun"
+
+	"github.com/sfu-cluster/sfu-cluster/application"
+	"github.com/sfu-cluster/sfu-cluster/domain"
+)
+
+// CreatePeer stores a peer of an existing room; domain.ErrRoomNotFound when the room is unknown, domain.ErrConflict
+// when the id is taken.
+func (r *RoomRepo) CreatePeer(ctx context.Context, p domain.Peer) error {
+	return insertChild(ctx, r.idb, "create peer", peerToRow(p),
+		parent{table: "rooms", id: p.RoomID, constraint: "peers_room_id_fkey", notFound: domain.ErrRoomNotFound})
+}
+
+// GetPeer returns a peer or domain.ErrPeerNotFound.
+func (r *RoomRepo) GetPeer(ctx context.Context, id string) (domain.Peer, error) {
+	var row peerRow
+	if err := selectOne(ctx, r.idb, "peer", &row, id, domain.ErrPeerNotFound); err != nil {
+		return domain.Peer{}, err
+	}
+	return row.domain(), nil
+}
+
+// ListPeers returns the peers the filter matches, oldest first.
+func (r *RoomRepo) ListPeers(ctx context.Context, f application.PeerFilter) ([]domain.Peer, error) {
+	var rows []peerRow
+	q := r.idb.NewSelect().Model(&rows).Order("created_at", "id")
+	for _, c := range []struct{ column, value string }{
+		{"room_id", f.RoomID}, {"router_id", f.RouterID}, {"user_id", f.UserID}, {"slave_id", f.SlaveID},
+		{"kind", string(f.Kind)},
+	} {
+		if c.value != "" {
+			q = q.Where("? = ?", bun.Ident(c.column), c.value)
+		}
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, dbErr("list peers", err, nil)
+	}
+	return toDomain(rows), nil
+}
+
+// DeletePeer removes a peer; the foreign keys cascade to its producers (and their consumers and piped copies) and
+// its consumers. domain.ErrPeerNotFound when unknown.
+func (r *RoomRepo) DeletePeer(ctx context.Context, id string) error {
+	return deleteOne(ctx, r.idb, "peer", (*peerRow)(nil), id, domain.ErrPeerNotFound)
+}

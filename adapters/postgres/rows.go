@@ -1,0 +1,177 @@
+package postgres
+
+import (
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/sfu-cluster/sfu-cluster/domain"
+)
+
+// Row structs mirror the migrations' tables. They are separate from the domain types so that neither a column
+// rename nor a domain change leaks into the other; the mapping below is the only place they meet. Times are
+// returned in UTC whatever the driver hands back.
+
+type roomRow struct {
+	bun.BaseModel `bun:"table:rooms"`
+
+	ID        string    `bun:"id,pk"`
+	SlaveID   string    `bun:"slave_id,notnull"`
+	RouterID  string    `bun:"router_id,notnull"`
+	CreatedAt time.Time `bun:"created_at,notnull"`
+}
+
+func roomToRow(r domain.Room) *roomRow {
+	return &roomRow{ID: r.ID, SlaveID: r.SlaveID, RouterID: r.RouterID, CreatedAt: r.CreatedAt}
+}
+
+func (r roomRow) domain() domain.Room {
+	return domain.Room{ID: r.ID, SlaveID: r.SlaveID, RouterID: r.RouterID, CreatedAt: r.CreatedAt.UTC()}
+}
+
+type routerRow struct {
+	bun.BaseModel `bun:"table:routers"`
+
+	ID        string    `bun:"id,pk"`
+	RoomID    string    `bun:"room_id,notnull"`
+	SlaveID   string    `bun:"slave_id,notnull"`
+	Role      string    `bun:"role,notnull"`
+	CreatedAt time.Time `bun:"created_at,notnull"`
+}
+
+func routerToRow(r domain.Router) *routerRow {
+	return &routerRow{ID: r.ID, RoomID: r.RoomID, SlaveID: r.SlaveID, Role: string(r.Role), CreatedAt: r.CreatedAt}
+}
+
+func (r routerRow) domain() domain.Router {
+	return domain.Router{ID: r.ID, RoomID: r.RoomID, SlaveID: r.SlaveID, Role: domain.SlaveRole(r.Role),
+		CreatedAt: r.CreatedAt.UTC()}
+}
+
+type peerRow struct {
+	bun.BaseModel `bun:"table:peers"`
+
+	ID        string    `bun:"id,pk"`
+	RoomID    string    `bun:"room_id,notnull"`
+	RouterID  string    `bun:"router_id,notnull"`
+	SlaveID   string    `bun:"slave_id,notnull"`
+	UserID    string    `bun:"user_id,notnull"`
+	Kind      string    `bun:"kind,notnull"`
+	CreatedAt time.Time `bun:"created_at,notnull"`
+}
+
+func peerToRow(p domain.Peer) *peerRow {
+	return &peerRow{ID: p.ID, RoomID: p.RoomID, RouterID: p.RouterID, SlaveID: p.SlaveID, UserID: p.UserID,
+		Kind: string(p.Kind), CreatedAt: p.CreatedAt}
+}
+
+func (r peerRow) domain() domain.Peer {
+	return domain.Peer{ID: r.ID, RoomID: r.RoomID, RouterID: r.RouterID, SlaveID: r.SlaveID, UserID: r.UserID,
+		Kind: domain.PeerKind(r.Kind), CreatedAt: r.CreatedAt.UTC()}
+}
+
+type producerRow struct {
+	bun.BaseModel `bun:"table:producers"`
+
+	ID            string               `bun:"id,pk"`
+	PeerID        string               `bun:"peer_id,notnull"`
+	RoomID        string               `bun:"room_id,notnull"`
+	Kind          string               `bun:"kind,notnull"`
+	RtpParameters domain.RtpParameters `bun:"rtp_parameters,type:jsonb,notnull"`
+	Paused        bool                 `bun:"paused,notnull"`
+	CreatedAt     time.Time            `bun:"created_at,notnull"`
+}
+
+func producerToRow(p domain.Producer) *producerRow {
+	return &producerRow{ID: p.ID, PeerID: p.PeerID, RoomID: p.RoomID, Kind: string(p.Kind),
+		RtpParameters: p.RtpParameters, Paused: p.Paused, CreatedAt: p.CreatedAt}
+}
+
+func (r producerRow) domain() domain.Producer {
+	return domain.Producer{ID: r.ID, PeerID: r.PeerID, RoomID: r.RoomID, Kind: domain.MediaKind(r.Kind),
+		RtpParameters: r.RtpParameters, Paused: r.Paused, CreatedAt: r.CreatedAt.UTC()}
+}
+
+type consumerRow struct {
+	bun.BaseModel `bun:"table:consumers"`
+
+	ID         string    `bun:"id,pk"`
+	PeerID     string    `bun:"peer_id,notnull"`
+	ProducerID string    `bun:"producer_id,notnull"`
+	CreatedAt  time.Time `bun:"created_at,notnull"`
+}
+
+func consumerToRow(c domain.Consumer) *consumerRow {
+	return &consumerRow{ID: c.ID, PeerID: c.PeerID, ProducerID: c.ProducerID, CreatedAt: c.CreatedAt}
+}
+
+func (r consumerRow) domain() domain.Consumer {
+	return domain.Consumer{ID: r.ID, PeerID: r.PeerID, ProducerID: r.ProducerID, CreatedAt: r.CreatedAt.UTC()}
+}
+
+type pipeRow struct {
+	bun.BaseModel `bun:"table:pipes"`
+
+	ID                string    `bun:"id,pk"`
+	SourceRouterID    string    `bun:"source_router_id,notnull"`
+	TargetRouterID    string    `bun:"target_router_id,notnull"`
+	SourceTransportID string    `bun:"source_transport_id,notnull"`
+	TargetTransportID string    `bun:"target_transport_id,notnull"`
+	Ready             bool      `bun:"ready,notnull"`
+	CreatedAt         time.Time `bun:"created_at,notnull"`
+}
+
+func pipeToRow(p domain.Pipe) *pipeRow {
+	return &pipeRow{ID: p.ID, SourceRouterID: p.SourceRouterID, TargetRouterID: p.TargetRouterID,
+		SourceTransportID: p.SourceTransportID, TargetTransportID: p.TargetTransportID, Ready: p.Ready,
+		CreatedAt: p.CreatedAt}
+}
+
+func (r pipeRow) domain() domain.Pipe {
+	return domain.Pipe{ID: r.ID, SourceRouterID: r.SourceRouterID, TargetRouterID: r.TargetRouterID,
+		SourceTransportID: r.SourceTransportID, TargetTransportID: r.TargetTransportID, Ready: r.Ready,
+		CreatedAt: r.CreatedAt.UTC()}
+}
+
+type pipedProducerRow struct {
+	bun.BaseModel `bun:"table:piped_producers"`
+
+	PipeID     string    `bun:"pipe_id,pk"`
+	ProducerID string    `bun:"producer_id,pk"`
+	CreatedAt  time.Time `bun:"created_at,notnull"`
+}
+
+type slaveRow struct {
+	bun.BaseModel `bun:"table:slaves"`
+
+	ID             string           `bun:"id,pk"`
+	Role           string           `bun:"role,notnull"`
+	APIURL         string           `bun:"api_url,notnull"`
+	MaxTransports  int              `bun:"max_transports,notnull"`
+	TransportCount int              `bun:"transport_count,notnull"`
+	Load           domain.SlaveLoad `bun:"load,type:jsonb,notnull"`
+	Status         string           `bun:"status,notnull"`
+	LastSeenAt     time.Time        `bun:"last_seen_at,notnull"`
+	CreatedAt      time.Time        `bun:"created_at,notnull"`
+}
+
+func slaveToRow(s domain.Slave) *slaveRow {
+	return &slaveRow{ID: s.ID, Role: string(s.Role), APIURL: s.APIURL, MaxTransports: s.MaxTransports,
+		TransportCount: s.TransportCount, Load: s.Load, Status: string(s.Status), LastSeenAt: s.LastSeenAt,
+		CreatedAt: s.CreatedAt}
+}
+
+func (r slaveRow) domain() domain.Slave {
+	return domain.Slave{ID: r.ID, Role: domain.SlaveRole(r.Role), APIURL: r.APIURL, MaxTransports: r.MaxTransports,
+		TransportCount: r.TransportCount, Load: r.Load, Status: domain.SlaveStatus(r.Status),
+		LastSeenAt: r.LastSeenAt.UTC(), CreatedAt: r.CreatedAt.UTC()}
+}
+
+// toDomain maps a slice of rows.
+func toDomain[R interface{ domain() T }, T any](rows []R) []T {
+	out := make([]T, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out
+}

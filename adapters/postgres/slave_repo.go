@@ -1,0 +1,139 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/sfu-cluster/sfu-cluster/application"
+	"github.com/sfu-cluster/sfu-cluster/domain"
+)
+
+var _ application.SlaveRepo = (*SlaveRepo)(nil)
+
+// SlaveRepo is the application.SlaveRepo on a Bun database. Capacity changes are single UPDATE statements with
+// their condition in the WHERE clause, so two masters on one database never take the same last slot and no row
+// lock outlives a statement.
+type SlaveRepo struct {
+	db *bun.DB
+}
+
+// NewSlaveRepo returns a SlaveRepo on db, which Migrate has brought up to date.
+func NewSlaveRepo(db *bun.DB) *SlaveRepo {
+	return &SlaveRepo{db: db}
+}
+
+// Upsert stores s, replacing the record of the same id and any other record with the same APIURL; the id of the
+// latter is returned in replaced.
+func (r *SlaveRepo) Upsert(ctx context.Context, s domain.Slave) (replaced string, err error) {
+	// Two registrations of one URL racing: the loser's insert hits the unique api_url after the winner commits;
+	// its second attempt then sees (and replaces) the winner's row.
+	for attempt := 0; ; attempt++ {
+		replaced, err = r.upsertOnce(ctx, s)
+		if err == nil || attempt == 1 || !errors.Is(err, domain.ErrConflict) {
+			return replaced, err
+		}
+	}
+}
+
+func (r *SlaveRepo) upsertOnce(ctx context.Context, s domain.Slave) (string, error) {
+	var replaced []string
+	err := r.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		err := tx.NewDelete().Model((*slaveRow)(nil)).
+			Where("api_url = ?", s.APIURL).Where("id <> ?", s.ID).
+			Returning("id").Scan(ctx, &replaced)
+		if err != nil {
+			return err
+		}
+		_, err = tx.NewInsert().Model(slaveToRow(s)).
+			On("CONFLICT (id) DO UPDATE").
+			Set("role = EXCLUDED.role").
+			Set("api_url = EXCLUDED.api_url").
+			Set("max_transports = EXCLUDED.max_transports").
+			Set("transport_count = EXCLUDED.transport_count").
+			Set("load = EXCLUDED.load").
+			Set("status = EXCLUDED.status").
+			Set("last_seen_at = EXCLUDED.last_seen_at").
+			Set("created_at = EXCLUDED.created_at").
+			Exec(ctx)
+		return err
+	})
+	if err != nil {
+		return "", dbErr(fmt.Sprintf("upsert slave %q", s.ID), err, nil)
+	}
+	if len(replaced) == 0 {
+		return "", nil
+	}
+	return replaced[0], nil // api_url is unique: at most one
+}
+
+// Get returns a slave or domain.ErrSlaveNotFound.
+func (r *SlaveRepo) Get(ctx context.Context, id string) (domain.Slave, error) {
+	var row slaveRow
+	if err := selectOne(ctx, r.db, "slave", &row, id, domain.ErrSlaveNotFound); err != nil {
+		return domain.Slave{}, err
+	}
+	return row.domain(), nil
+}
+
+// List returns every slave, oldest first.
+func (r *SlaveRepo) List(ctx context.Context) ([]domain.Slave, error) {
+	var rows []slaveRow
+	if err := r.db.NewSelect().Model(&rows).Order("created_at", "id").Scan(ctx); err != nil {
+		return nil, dbErr("list slaves", err, nil)
+	}
+	return toDomain(rows), nil
+}
+
+// Heartbeat records a slave's reported load and marks it alive; domain.ErrSlaveNotFound for unknown ids.
+func (r *SlaveRepo) Heartbeat(ctx context.Context, id string, load domain.SlaveLoad, now time.Time) error {
+	row := &slaveRow{ID: id, Load: load, Status: string(domain.SlaveStatusAlive), LastSeenAt: now}
+	res, err := r.db.NewUpdate().Model(row).Column("load", "status", "last_seen_at").WherePK().Exec(ctx)
+	return affectedOne(fmt.Sprintf("heartbeat of slave %q", id), res, err, domain.ErrSlaveNotFound)
+}
+
+// Delete removes a slave; domain.ErrSlaveNotFound when unknown. What it owned is the caller's to clean.
+func (r *SlaveRepo) Delete(ctx context.Context, id string) error {
+	return deleteOne(ctx, r.db, "slave", (*slaveRow)(nil), id, domain.ErrSlaveNotFound)
+}
+
+// PickSlave returns the alive slave of a role with a free slot and the lowest reserved/capacity ratio, then the
+// lowest CPU, then the oldest; domain.ErrNoSlaveCapacity when there is none. It reserves nothing: the candidates
+// are few (one row per slave), so they are ranked here rather than in dialect-specific JSON SQL.
+func (r *SlaveRepo) PickSlave(ctx context.Context, role domain.SlaveRole) (domain.Slave, error) {
+	var rows []slaveRow
+	err := r.db.NewSelect().Model(&rows).
+		Where("role = ?", string(role)).
+		Where("status = ?", string(domain.SlaveStatusAlive)).
+		Where("transport_count < max_transports").
+		Scan(ctx)
+	if err != nil {
+		return domain.Slave{}, dbErr("pick slave", err, nil)
+	}
+	if len(rows) == 0 {
+		return domain.Slave{}, fmt.Errorf("%s slave: %w", role, domain.ErrNoSlaveCapacity)
+	}
+	slaves := toDomain(rows)
+	sort.Slice(slaves, func(i, j int) bool { return lessLoaded(slaves[i], slaves[j]) })
+	return slaves[0], nil
+}
+
+// lessLoaded is PickSlave's order: reserved transports relative to capacity (compared exactly, by
+// cross-multiplying), then reported CPU, then age, then id.
+func lessLoaded(a, b domain.Slave) bool {
+	ra, rb := a.TransportCount*max(b.MaxTransports, 1), b.TransportCount*max(a.MaxTransports, 1)
+	if ra != rb {
+		return ra < rb
+	}
+	if a.Load.CPU != b.Load.CPU {
+		return a.Load.CPU < b.Load.CPU
+	}
+	if !a.CreatedAt.Equal(b.CreatedAt) {
+		return a.CreatedAt.Before(b.CreatedAt)
+	}
+	return a.ID < b.ID
+}

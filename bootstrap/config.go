@@ -1,0 +1,220 @@
+package bootstrap
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sfu-cluster/sfu-cluster/domain"
+)
+
+// Config is every setting of the cluster's binaries, read from the environment and an optional .env file
+// (the environment wins). Names follow the seed; the original mediasoup-cluster names are accepted as aliases so
+// an existing .env works. docs/OPERATIONS.md and .env.example list them all.
+type Config struct {
+	LogLevel  string // LOG_LEVEL: debug, info, warn, error
+	LogFormat string // LOG_FORMAT: json or console
+	// ListenHost is the HTTP listen address (LISTEN_HOST).
+	ListenHost string
+	// Port is the HTTP port (PORT): master 3010, producer slave 3011, consumer slave 3012 by default.
+	Port      int
+	BodyLimit int // BODY_LIMIT bytes
+
+	// Master.
+	DatabaseURL  string        // DATABASE_URL: postgres://..., sqlite://path, or empty for ./data/cluster.db
+	Migrate      bool          // MIGRATE: run migrations at start (default true)
+	PipeSRTP     bool          // PIPE_SRTP: protect slave-to-slave pipes with SRTP (default true)
+	SlaveTimeout time.Duration // SLAVE_TIMEOUT: silence after which a slave is dead (default 6s = 3 heartbeats)
+
+	// Slave.
+	Role              domain.SlaveRole // SLAVE_ROLE (alias SLAVE_FOR)
+	MasterURLs        []string         // MASTER_URL, comma-separated
+	AdvertiseURL      string           // SLAVE_API_URL: how the master reaches this slave (default http://<host>:<port>)
+	MaxTransports     int              // SLAVE_MAX_TRANSPORTS (alias SLAVE_MAX_TRANSPORT_PER_WORKER)
+	MediaCodecs       string           // MEDIA_CODECS (alias MEDIASOUP_MEDIA_CODECS): JSON array; empty = defaults
+	ListenIPs         []ListenIP       // WEBRTC_LISTEN_IPS (alias MEDIASOUP_WEBRTC_TRANSPORT_LISTEN_IPS)
+	RTCPort           int              // RTC_PORT: the slave's one UDP port for WebRTC (0 = any free port)
+	HeartbeatInterval time.Duration    // HEARTBEAT_INTERVAL (default 2s)
+}
+
+// ListenIP is where media sockets bind and the IP announced to clients (the original's {ip, announcedIp}).
+type ListenIP struct {
+	IP          string  `json:"ip"`
+	AnnouncedIP *string `json:"announcedIp"`
+}
+
+// Announced returns the announced IP, or the listen IP when none is set.
+func (l ListenIP) Announced() string {
+	if l.AnnouncedIP != nil && *l.AnnouncedIP != "" {
+		return *l.AnnouncedIP
+	}
+	return l.IP
+}
+
+// Defaults for each binary; Load fills the rest from the environment.
+func defaultConfig(port int) Config {
+	return Config{LogLevel: "info", LogFormat: "console", ListenHost: "0.0.0.0", Port: port, BodyLimit: 1 << 20,
+		Migrate: true, PipeSRTP: true, SlaveTimeout: 6 * time.Second, MaxTransports: 500,
+		ListenIPs: []ListenIP{{IP: "127.0.0.1"}}, HeartbeatInterval: 2 * time.Second, MasterURLs: []string{"http://127.0.0.1:3010"}}
+}
+
+// env looks a setting up under its name then its aliases: the process environment first, then .env.
+type env struct{ dotenv map[string]string }
+
+func (e env) get(names ...string) (string, string, bool) {
+	for _, n := range names {
+		if v, ok := os.LookupEnv(n); ok {
+			return n, v, true
+		}
+	}
+	for _, n := range names {
+		if v, ok := e.dotenv[n]; ok {
+			return n, v, true
+		}
+	}
+	return "", "", false
+}
+
+// LoadConfig reads the settings of a binary whose default HTTP port is defaultPort. dotenvPath "" skips the file.
+// A bad value is an error that names the variable.
+func LoadConfig(defaultPort int, dotenvPath string) (Config, error) {
+	dot := map[string]string{}
+	if dotenvPath != "" {
+		var err error
+		if dot, err = readDotEnv(dotenvPath); err != nil {
+			return Config{}, err
+		}
+	}
+	return loadFrom(env{dotenv: dot}, defaultConfig(defaultPort))
+}
+
+func loadFrom(e env, c Config) (Config, error) {
+	var errs []string
+	bad := func(name, msg string) { errs = append(errs, fmt.Sprintf("%s: %s", name, msg)) }
+	str := func(dst *string, names ...string) {
+		if _, v, ok := e.get(names...); ok {
+			*dst = strings.TrimSpace(v)
+		}
+	}
+	integer := func(dst *int, min, max int, names ...string) {
+		if n, v, ok := e.get(names...); ok {
+			i, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil || i < min || i > max {
+				bad(n, fmt.Sprintf("must be an integer in %d..%d, got %q", min, max, v))
+				return
+			}
+			*dst = i
+		}
+	}
+	boolean := func(dst *bool, names ...string) {
+		if n, v, ok := e.get(names...); ok {
+			b, err := strconv.ParseBool(strings.TrimSpace(v))
+			if err != nil {
+				bad(n, fmt.Sprintf("must be true or false, got %q", v))
+				return
+			}
+			*dst = b
+		}
+	}
+	duration := func(dst *time.Duration, names ...string) {
+		if n, v, ok := e.get(names...); ok {
+			d, err := time.ParseDuration(strings.TrimSpace(v))
+			if err != nil || d <= 0 {
+				bad(n, fmt.Sprintf("must be a positive duration like 2s, got %q", v))
+				return
+			}
+			*dst = d
+		}
+	}
+	str(&c.LogLevel, "LOG_LEVEL")
+	str(&c.LogFormat, "LOG_FORMAT")
+	str(&c.ListenHost, "LISTEN_HOST")
+	integer(&c.Port, 0, 65535, "PORT")
+	integer(&c.BodyLimit, 1024, 64<<20, "BODY_LIMIT")
+	str(&c.DatabaseURL, "DATABASE_URL")
+	boolean(&c.Migrate, "MIGRATE")
+	boolean(&c.PipeSRTP, "PIPE_SRTP")
+	duration(&c.SlaveTimeout, "SLAVE_TIMEOUT")
+	duration(&c.HeartbeatInterval, "HEARTBEAT_INTERVAL")
+	if n, v, ok := e.get("SLAVE_ROLE", "SLAVE_FOR"); ok {
+		role, err := domain.ParseSlaveRole(strings.TrimSpace(v))
+		if err != nil {
+			bad(n, fmt.Sprintf("must be producer or consumer, got %q", v))
+		}
+		c.Role = role
+	}
+	if n, v, ok := e.get("MASTER_URL"); ok {
+		c.MasterURLs = nil
+		for _, u := range strings.Split(v, ",") {
+			if u = strings.TrimRight(strings.TrimSpace(u), "/"); u != "" {
+				if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+					bad(n, fmt.Sprintf("must be http(s) URLs, got %q", u))
+				}
+				c.MasterURLs = append(c.MasterURLs, u)
+			}
+		}
+	}
+	str(&c.AdvertiseURL, "SLAVE_API_URL")
+	integer(&c.MaxTransports, 1, 1_000_000, "SLAVE_MAX_TRANSPORTS", "SLAVE_MAX_TRANSPORT_PER_WORKER")
+	str(&c.MediaCodecs, "MEDIA_CODECS", "MEDIASOUP_MEDIA_CODECS")
+	integer(&c.RTCPort, 0, 65535, "RTC_PORT")
+	if n, v, ok := e.get("WEBRTC_LISTEN_IPS", "MEDIASOUP_WEBRTC_TRANSPORT_LISTEN_IPS"); ok {
+		ips, err := parseListenIPs(v)
+		if err != nil {
+			bad(n, err.Error())
+		}
+		c.ListenIPs = ips
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("LOG_LEVEL", fmt.Sprintf("must be debug, info, warn or error, got %q", c.LogLevel))
+	}
+	if c.LogFormat != "json" && c.LogFormat != "console" {
+		bad("LOG_FORMAT", fmt.Sprintf("must be json or console, got %q", c.LogFormat))
+	}
+	if len(errs) > 0 {
+		return Config{}, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
+	}
+	return c, nil
+}
+
+// parseListenIPs accepts the original's JSON `[{"ip":"192.168.6.143","announcedIp":null}]`, or a comma list of
+// `ip` / `ip=announced` entries.
+func parseListenIPs(v string) ([]ListenIP, error) {
+	v = strings.TrimSpace(v)
+	var ips []ListenIP
+	if strings.HasPrefix(v, "[") {
+		if err := json.Unmarshal([]byte(v), &ips); err != nil {
+			return nil, fmt.Errorf(`must be JSON like [{"ip":"10.0.0.5","announcedIp":null}]: %v`, err)
+		}
+	} else {
+		for _, part := range strings.Split(v, ",") {
+			ip, announced, _ := strings.Cut(strings.TrimSpace(part), "=")
+			l := ListenIP{IP: ip}
+			if announced != "" {
+				l.AnnouncedIP = &announced
+			}
+			ips = append(ips, l)
+		}
+	}
+	if len(ips) == 0 {
+		return nil, fmt.Errorf("needs at least one IP")
+	}
+	for _, l := range ips {
+		if net.ParseIP(l.IP) == nil {
+			return nil, fmt.Errorf("ip %q is not an IP address", l.IP)
+		}
+		if l.AnnouncedIP != nil && *l.AnnouncedIP != "" && net.ParseIP(*l.AnnouncedIP) == nil {
+			return nil, fmt.Errorf("announcedIp %q is not an IP address", *l.AnnouncedIP)
+		}
+	}
+	return ips, nil
+}
+
+// ListenAddr is host:port of the HTTP server.
+func (c Config) ListenAddr() string { return net.JoinHostPort(c.ListenHost, strconv.Itoa(c.Port)) }

@@ -1,0 +1,91 @@
+package bootstrap
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/sfu-cluster/sfu-cluster/domain"
+)
+
+func TestConfigDefaultsAndNames(t *testing.T) {
+	c, err := loadFrom(env{dotenv: map[string]string{}}, defaultConfig(3011))
+	require.NoError(t, err)
+	require.Equal(t, 3011, c.Port)
+	require.True(t, c.PipeSRTP)
+	require.Equal(t, 6*time.Second, c.SlaveTimeout)
+
+	c, err = loadFrom(env{dotenv: map[string]string{
+		"PORT": "4000", "SLAVE_ROLE": "consumer", "MASTER_URL": "http://a:3010/, http://b:3010", "SLAVE_MAX_TRANSPORTS": "7",
+		"WEBRTC_LISTEN_IPS": "127.0.0.1=203.0.113.9", "PIPE_SRTP": "false", "SLAVE_TIMEOUT": "9s",
+	}}, defaultConfig(3011))
+	require.NoError(t, err)
+	require.Equal(t, 4000, c.Port)
+	require.Equal(t, domain.SlaveRoleConsumer, c.Role)
+	require.Equal(t, []string{"http://a:3010", "http://b:3010"}, c.MasterURLs)
+	require.Equal(t, 7, c.MaxTransports)
+	require.Equal(t, "203.0.113.9", c.ListenIPs[0].Announced())
+	require.False(t, c.PipeSRTP)
+	require.Equal(t, 9*time.Second, c.SlaveTimeout)
+}
+
+func TestConfigAcceptsTheOriginalsEnv(t *testing.T) {
+	// The original mediasoup-cluster .env.dev, names and quoting as it ships them.
+	dot, err := parseDotEnv(`
+DATABASE_URL = "postgresql://postgres:123456@localhost:5432/mediasoup"
+SLAVE_FOR=producer
+SLAVE_MAX_TRANSPORT_PER_WORKER=100
+MEDIASOUP_WEBRTC_TRANSPORT_LISTEN_IPS = '[
+   {
+      "ip": "192.168.6.143",
+      "announcedIp": null
+   }
+]'
+MEDIASOUP_MEDIA_CODECS='[{"kind":"audio","mimeType":"audio/opus","clockRate":48000,"channels":2}]'
+# a comment
+`)
+	require.NoError(t, err)
+	c, err := loadFrom(env{dotenv: dot}, defaultConfig(3011))
+	require.NoError(t, err)
+	require.Equal(t, "postgresql://postgres:123456@localhost:5432/mediasoup", c.DatabaseURL)
+	require.Equal(t, domain.SlaveRoleProducer, c.Role)
+	require.Equal(t, 100, c.MaxTransports)
+	require.Equal(t, "192.168.6.143", c.ListenIPs[0].IP)
+	require.Equal(t, "192.168.6.143", c.ListenIPs[0].Announced())
+	require.Contains(t, c.MediaCodecs, "audio/opus")
+}
+
+func TestConfigRejectsBadValuesNamingTheVariable(t *testing.T) {
+	for name, tc := range map[string]struct{ key, value, want string }{
+		"port":       {"PORT", "http", "PORT"},
+		"role":       {"SLAVE_FOR", "both", "SLAVE_FOR"},
+		"bool":       {"PIPE_SRTP", "maybe", "PIPE_SRTP"},
+		"duration":   {"SLAVE_TIMEOUT", "soon", "SLAVE_TIMEOUT"},
+		"listen ips": {"MEDIASOUP_WEBRTC_TRANSPORT_LISTEN_IPS", `[{"ip": "not-an-ip"}]`, "MEDIASOUP_WEBRTC_TRANSPORT_LISTEN_IPS"},
+		"json":       {"WEBRTC_LISTEN_IPS", `[{"ip":`, "WEBRTC_LISTEN_IPS"},
+		"master url": {"MASTER_URL", "ftp://x", "MASTER_URL"},
+		"log level":  {"LOG_LEVEL", "loud", "LOG_LEVEL"},
+		"capacity":   {"SLAVE_MAX_TRANSPORTS", "0", "SLAVE_MAX_TRANSPORTS"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := loadFrom(env{dotenv: map[string]string{tc.key: tc.value}}, defaultConfig(3010))
+			require.ErrorContains(t, err, tc.want)
+		})
+	}
+}
+
+func TestEnvironmentWinsOverDotEnv(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, ".env")
+	require.NoError(t, os.WriteFile(path, []byte("PORT=4001\nLOG_LEVEL=debug\n"), 0o600))
+	t.Setenv("PORT", "4002")
+	c, err := LoadConfig(3010, path)
+	require.NoError(t, err)
+	require.Equal(t, 4002, c.Port)
+	require.Equal(t, "debug", c.LogLevel)
+	_, err = parseDotEnv("KEY='unterminated\n")
+	require.Error(t, err)
+}

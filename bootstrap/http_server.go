@@ -1,0 +1,40 @@
+package bootstrap
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+
+	"github.com/gofiber/fiber/v2"
+	"go.uber.org/fx"
+	"go.uber.org/zap"
+)
+
+// serveFiber binds addr when the app starts (so a busy port fails startup), serves in a goroutine, and shuts the
+// server down gracefully when the app stops: in-flight requests finish, new ones are refused. It returns the
+// bound address through bound, for callers that asked for port 0.
+func serveFiber(lc fx.Lifecycle, log *zap.Logger, app *fiber.App, addr string, bound func(net.Addr)) {
+	lc.Append(fx.Hook{
+		OnStart: func(ctx context.Context) error {
+			var lcfg net.ListenConfig
+			ln, err := lcfg.Listen(ctx, "tcp", addr)
+			if err != nil {
+				return fmt.Errorf("listen on %s: %w", addr, err)
+			}
+			if bound != nil {
+				bound(ln.Addr())
+			}
+			log.Info("http listening", zap.String("addr", ln.Addr().String()))
+			go func() {
+				if err := app.Listener(ln); err != nil && !errors.Is(err, net.ErrClosed) {
+					log.Error("http server stopped", zap.Error(err))
+				}
+			}()
+			return nil
+		},
+		OnStop: func(ctx context.Context) error {
+			return app.ShutdownWithContext(ctx)
+		},
+	})
+}

@@ -1,0 +1,119 @@
+package bootstrap
+
+import (
+	"context"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"go.uber.org/fx"
+	"go.uber.org/zap"
+
+	httpapi "github.com/sfu-cluster/sfu-cluster/adapters/http"
+	"github.com/sfu-cluster/sfu-cluster/application"
+)
+
+// MasterPort is the master's default HTTP port (the original's).
+const MasterPort = 3010
+
+// Master is the master's whole graph: config, logger, store, slave dialer, use cases, the public API and the
+// reaper of silent slaves. cfg comes from LoadConfig (or a test).
+func Master(cfg Config) fx.Option {
+	return fx.Options(
+		fx.Supply(cfg),
+		fx.Provide(func(cfg Config) (*zap.Logger, error) { return NewLogger(cfg, "master") }),
+		fxLogger(),
+		StoreModule,
+		MasterModule,
+	)
+}
+
+// MasterModule wires the use cases on the ports and serves them.
+var MasterModule = fx.Module("master",
+	fx.Provide(
+		fx.Annotate(func() *httpapi.SlaveDialer { return httpapi.NewSlaveDialer(httpapi.SlaveClientOptions{}) }, fx.As(new(application.SFUNodes))),
+		newDeps,
+		application.NewPeers,
+		application.NewRooms,
+		application.NewProducerPeers,
+		application.NewConsumerRouters,
+		func(d application.Deps, cfg Config) *application.Pipes { return application.NewPipes(d, cfg.PipeSRTP) },
+		func(d application.Deps, p *application.Peers, pipes *application.Pipes) *application.ConsumerPeers {
+			return application.NewConsumerPeers(d, p, pipes)
+		},
+		application.NewSlaves,
+		newMasterApp,
+	),
+	fx.Invoke(serveMaster, reapDeadSlaves),
+)
+
+type depsIn struct {
+	fx.In
+	Rooms  application.RoomRepo
+	Slaves application.SlaveRepo
+	Nodes  application.SFUNodes
+	Log    *zap.Logger
+}
+
+func newDeps(in depsIn) (application.Deps, error) {
+	return application.NewDeps(application.Deps{
+		Rooms: in.Rooms, Slaves: in.Slaves, Nodes: in.Nodes, Clock: application.SystemClock{}, IDs: UUIDs{},
+		Warn: func(msg string, err error) { in.Log.Warn(msg, zap.Error(err)) },
+	})
+}
+
+type masterAppIn struct {
+	fx.In
+	Cfg             Config
+	Rooms           *application.Rooms
+	Peers           *application.Peers
+	ProducerPeers   *application.ProducerPeers
+	ConsumerRouters *application.ConsumerRouters
+	ConsumerPeers   *application.ConsumerPeers
+	Slaves          *application.Slaves
+}
+
+func newMasterApp(in masterAppIn) *fiber.App {
+	return httpapi.NewMasterServer(httpapi.MasterUseCases{
+		Rooms: in.Rooms, Peers: in.Peers, ProducerPeers: in.ProducerPeers, ConsumerRouters: in.ConsumerRouters,
+		ConsumerPeers: in.ConsumerPeers, Slaves: in.Slaves,
+	}, httpapi.MasterServerOptions{BodyLimit: in.Cfg.BodyLimit})
+}
+
+func serveMaster(lc fx.Lifecycle, log *zap.Logger, app *fiber.App, cfg Config) {
+	serveFiber(lc, log, app, cfg.ListenAddr(), nil)
+}
+
+// reapDeadSlaves marks slaves silent for SLAVE_TIMEOUT as dead and cleans their rows, checking twice per timeout.
+func reapDeadSlaves(lc fx.Lifecycle, log *zap.Logger, slaves *application.Slaves, cfg Config) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	lc.Append(fx.Hook{
+		OnStart: func(context.Context) error {
+			go func() {
+				defer close(done)
+				t := time.NewTicker(cfg.SlaveTimeout / 3)
+				defer t.Stop()
+				for {
+					select {
+					case <-ctx.Done():
+						return
+					case <-t.C:
+						dead, err := slaves.ReapDead(ctx, cfg.SlaveTimeout)
+						for _, s := range dead {
+							log.Warn("slave is dead", zap.String("slave_id", s.ID), zap.String("api_url", s.APIURL))
+						}
+						if err != nil && ctx.Err() == nil {
+							log.Error("reap dead slaves", zap.Error(err))
+						}
+					}
+				}
+			}()
+			return nil
+		},
+		OnStop: func(context.Context) error {
+			cancel()
+			<-done
+			return nil
+		},
+	})
+}
