@@ -32,3 +32,11 @@ type EventPublisher interface {
 type noEvents struct{}
 
 func (noEvents) Publish(context.Context, RoomEvent) {}
+
+// EventBus is an EventPublisher that listeners can subscribe to, per room (the SSE endpoint's source).
+type EventBus interface {
+	EventPublisher
+	// Subscribe returns the room's events from now on; cancel ends the subscription and closes the channel.
+	// A listener that does not keep up loses events rather than slowing the publisher.
+	Subscribe(roomID string) (events <-chan RoomEvent, cancel func())
+}

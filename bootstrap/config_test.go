@@ -89,3 +89,12 @@ func TestEnvironmentWinsOverDotEnv(t *testing.T) {
 	_, err = parseDotEnv("KEY='unterminated\n")
 	require.Error(t, err)
 }
+
+func TestEnvExampleLoads(t *testing.T) {
+	dot, err := readDotEnv(filepath.Join("..", ".env.example"))
+	require.NoError(t, err)
+	c, err := loadFrom(env{dotenv: dot}, defaultConfig(3011))
+	require.NoError(t, err)
+	require.Equal(t, domain.SlaveRoleProducer, c.Role)
+	require.Equal(t, "127.0.0.1", c.ListenIPs[0].IP)
+}

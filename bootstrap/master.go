@@ -9,6 +9,7 @@ import (
 	"go.uber.org/zap"
 
 	httpapi "github.com/sfu-cluster/sfu-cluster/adapters/http"
+	"github.com/sfu-cluster/sfu-cluster/adapters/memory"
 	"github.com/sfu-cluster/sfu-cluster/application"
 )
 
@@ -31,6 +32,7 @@ func Master(cfg Config) fx.Option {
 var MasterModule = fx.Module("master",
 	fx.Provide(
 		fx.Annotate(func() *httpapi.SlaveDialer { return httpapi.NewSlaveDialer(httpapi.SlaveClientOptions{}) }, fx.As(new(application.SFUNodes))),
+		fx.Annotate(memory.NewEventBus, fx.As(new(application.EventBus))),
 		newDeps,
 		application.NewPeers,
 		application.NewRooms,
@@ -43,7 +45,9 @@ var MasterModule = fx.Module("master",
 		application.NewSlaves,
 		newMasterApp,
 	),
-	fx.Invoke(serveMaster, reapDeadSlaves),
+	// Hooks stop in reverse order: the event streams end first, so the server's graceful shutdown does not wait
+	// on them.
+	fx.Invoke(serveMaster, reapDeadSlaves, closeEventStreams),
 )
 
 type depsIn struct {
@@ -51,12 +55,13 @@ type depsIn struct {
 	Rooms  application.RoomRepo
 	Slaves application.SlaveRepo
 	Nodes  application.SFUNodes
+	Events application.EventBus
 	Log    *zap.Logger
 }
 
 func newDeps(in depsIn) (application.Deps, error) {
 	return application.NewDeps(application.Deps{
-		Rooms: in.Rooms, Slaves: in.Slaves, Nodes: in.Nodes, Clock: application.SystemClock{}, IDs: UUIDs{},
+		Rooms: in.Rooms, Slaves: in.Slaves, Nodes: in.Nodes, Events: in.Events, Clock: application.SystemClock{}, IDs: UUIDs{},
 		Warn: func(msg string, err error) { in.Log.Warn(msg, zap.Error(err)) },
 	})
 }
@@ -70,12 +75,13 @@ type masterAppIn struct {
 	ConsumerRouters *application.ConsumerRouters
 	ConsumerPeers   *application.ConsumerPeers
 	Slaves          *application.Slaves
+	Events          application.EventBus
 }
 
 func newMasterApp(in masterAppIn) *fiber.App {
 	return httpapi.NewMasterServer(httpapi.MasterUseCases{
 		Rooms: in.Rooms, Peers: in.Peers, ProducerPeers: in.ProducerPeers, ConsumerRouters: in.ConsumerRouters,
-		ConsumerPeers: in.ConsumerPeers, Slaves: in.Slaves,
+		ConsumerPeers: in.ConsumerPeers, Slaves: in.Slaves, Events: in.Events,
 	}, httpapi.MasterServerOptions{BodyLimit: in.Cfg.BodyLimit})
 }
 
@@ -116,4 +122,12 @@ func reapDeadSlaves(lc fx.Lifecycle, log *zap.Logger, slaves *application.Slaves
 			return nil
 		},
 	})
+}
+
+func closeEventStreams(lc fx.Lifecycle, bus application.EventBus) {
+	lc.Append(fx.StopHook(func() {
+		if c, ok := bus.(interface{ Close() }); ok {
+			c.Close()
+		}
+	}))
 }

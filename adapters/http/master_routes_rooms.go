@@ -11,6 +11,7 @@ func (h masterHandlers) routeRooms(app *fiber.App) {
 	app.Get("/rooms", h.listRooms)
 	app.Get("/rooms/:roomId", h.getRoom)
 	app.Delete("/rooms/:roomId", h.deleteRoom)
+	app.Get("/rooms/:roomId/events", h.roomEvents)
 	app.Post("/user/:userId/logout", h.logout)
 	app.Delete("/transports/:id", h.closeTransport)
 }

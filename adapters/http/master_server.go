@@ -14,6 +14,8 @@ type MasterUseCases struct {
 	ConsumerRouters *application.ConsumerRouters
 	ConsumerPeers   *application.ConsumerPeers
 	Slaves          *application.Slaves
+	// Events serves GET /rooms/:roomId/events; nil disables the route.
+	Events application.EventBus
 }
 
 // MasterServerOptions tune the public API.

@@ -30,12 +30,13 @@ type world struct {
 	nodes    *apptest.FakeNodes
 	producer domain.Slave
 	consumer domain.Slave
+	events   *memory.EventBus
 }
 
 func newWorld(t *testing.T, maxTransports int) *world {
 	t.Helper()
-	w := &world{t: t, rooms: memory.NewRoomRepo(), slaves: memory.NewSlaveRepo(), nodes: apptest.NewFakeNodes()}
-	d, err := application.NewDeps(application.Deps{Rooms: w.rooms, Slaves: w.slaves, Nodes: w.nodes,
+	w := &world{t: t, rooms: memory.NewRoomRepo(), slaves: memory.NewSlaveRepo(), nodes: apptest.NewFakeNodes(), events: memory.NewEventBus()}
+	d, err := application.NewDeps(application.Deps{Rooms: w.rooms, Slaves: w.slaves, Nodes: w.nodes, Events: w.events,
 		Clock: apptest.NewFixedClock(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)), IDs: &apptest.SeqIDs{}})
 	require.NoError(t, err)
 	peers := application.NewPeers(d)
@@ -43,7 +44,7 @@ func newWorld(t *testing.T, maxTransports int) *world {
 	w.app = httpapi.NewMasterServer(httpapi.MasterUseCases{
 		Rooms: application.NewRooms(d), Peers: peers, ProducerPeers: application.NewProducerPeers(d, peers),
 		ConsumerRouters: application.NewConsumerRouters(d), ConsumerPeers: application.NewConsumerPeers(d, peers, application.NewPipes(d, true)),
-		Slaves: slaves,
+		Slaves: slaves, Events: w.events,
 	}, httpapi.MasterServerOptions{BodyLimit: 64 << 10})
 	ctx := context.Background()
 	w.producer, err = slaves.Register(ctx, application.RegisterInput{Role: domain.SlaveRoleProducer, APIURL: "http://127.0.0.1:3011", MaxTransports: maxTransports})

@@ -1,0 +1,49 @@
+package webrtctransport
+
+import (
+	"crypto/rand"
+	"fmt"
+)
+
+// ICE credential lengths. RFC 8445 §5.3 asks for at least 24 bits of
+// randomness in the ufrag and 128 in the password; 16 and 32 characters of
+// a 36-symbol alphabet give ~82 and ~165 bits, as mediasoup does.
+const (
+	ufragLength    = 16
+	passwordLength = 32
+)
+
+// iceAlphabet is a subset of ice-char (RFC 8839 §5.4) with no "+" or "/",
+// so credentials are safe in JSON, SDP and URLs alike.
+const iceAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+// randomString draws n symbols of iceAlphabet from crypto/rand, rejecting
+// bytes past the largest multiple of the alphabet size so every symbol is
+// equally likely.
+func randomString(n int) (string, error) {
+	const limit = 256 - 256%len(iceAlphabet)
+	out := make([]byte, 0, n)
+	buf := make([]byte, n*2)
+	for len(out) < n {
+		if _, err := rand.Read(buf); err != nil {
+			return "", fmt.Errorf("random: %w", err)
+		}
+		for _, b := range buf {
+			if int(b) < limit && len(out) < n {
+				out = append(out, iceAlphabet[int(b)%len(iceAlphabet)])
+			}
+		}
+	}
+
+	return string(out), nil
+}
+
+// hostCandidatePriority is RFC 8445 §5.1.2.1's formula for the only
+// candidate we have: type preference 126 (host), local preference 65535
+// (one address), component 1 (RTP and RTCP are muxed, RFC 5761).
+const hostCandidatePriority = uint32(126)<<24 | uint32(65535)<<8 | uint32(256-1)
+
+// hostCandidateFoundation is the same for every transport of a Mux: the
+// foundation only has to differ between candidates of different type, base
+// or protocol (RFC 8445 §5.1.1.3), and we have a single one.
+const hostCandidateFoundation = "udpcandidate"

@@ -1,0 +1,26 @@
+// Package webrtctransport is the server side of mediasoup's WebRtcTransport,
+// built from Pion's lower-level packages: an ICE-lite responder on pion/stun,
+// DTLS on pion/dtls and SRTP on pion/srtp, every transport of a slave sharing
+// one UDP socket.
+//
+// Layering (RFC 7983 demultiplexing on the first byte of each datagram):
+//
+//	Mux (one UDP socket, one read goroutine)
+//	 ├─ STUN 0..3      → ICE-lite: find the transport by the ufrag in USERNAME,
+//	 │                   verify MESSAGE-INTEGRITY, answer, validate the source.
+//	 ├─ DTLS 20..63    → the transport owning the (validated) source address:
+//	 │                   its packetio buffer, read by its pion/dtls Conn.
+//	 └─ RTP  128..191  → the same transport: SRTP/SRTCP decrypt, then handler.
+//
+// Lifecycle of a Transport: new (ICE parameters, candidates and fingerprints
+// are ready) → Connect (remote DTLS role and fingerprints recorded) → ICE
+// validates an address → DTLS handshake (on its own goroutine) → connected
+// (SRTP ready, OnConnected) → closed. A transport is never reused. It closes
+// on Close, on Mux.Close, on IdleTimeout without traffic, on a failed or
+// timed-out handshake and on a remote close_notify; OnClose then runs once, on
+// its own goroutine, after every goroutine of the transport has ended.
+//
+// Threading: OnRTP and OnRTCP run on the mux read goroutine, OnConnected on
+// the transport's DTLS goroutine; none may block. WriteRTP and WriteRTCP are
+// safe for concurrent use and allocate nothing in steady state.
+package webrtctransport

@@ -1,0 +1,152 @@
+package webrtctransport
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pion/dtls/v3"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+// waitLong bounds waits for things that must happen; generous because the
+// race detector on a shared 2-core machine is slow. waitShort bounds waits
+// for things that must not happen.
+const (
+	waitLong  = 10 * time.Second
+	waitShort = 300 * time.Millisecond
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// recorder is a PacketHandler that copies what it gets (the slices are only
+// valid during the call) and never blocks.
+type recorder struct {
+	connectedOnce sync.Once
+	connected     chan struct{}
+	rtp           chan []byte
+	rtcp          chan []byte
+}
+
+func newRecorder() *recorder {
+	return &recorder{connected: make(chan struct{}), rtp: make(chan []byte, 4096), rtcp: make(chan []byte, 1024)}
+}
+
+func (r *recorder) OnRTP(pkt []byte) {
+	select {
+	case r.rtp <- append([]byte(nil), pkt...):
+	default:
+	}
+}
+
+func (r *recorder) OnRTCP(pkt []byte) {
+	select {
+	case r.rtcp <- append([]byte(nil), pkt...):
+	default:
+	}
+}
+
+func (r *recorder) OnConnected() { r.connectedOnce.Do(func() { close(r.connected) }) }
+
+func newTestMux(tb testing.TB) *Mux {
+	tb.Helper()
+	m, err := NewMux(MuxConfig{ListenIP: "127.0.0.1"})
+	require.NoError(tb, err)
+	tb.Cleanup(func() { require.NoError(tb, m.Close()) })
+
+	return m
+}
+
+// testTransport is a transport with its recorder and OnClose reasons.
+type testTransport struct {
+	*Transport
+	rec    *recorder
+	closed chan error
+}
+
+func newTestTransport(tb testing.TB, m *Mux, p Params) *testTransport {
+	tb.Helper()
+	tt := &testTransport{rec: newRecorder(), closed: make(chan error, 4)}
+	if p.Handler == nil {
+		p.Handler = tt.rec
+	}
+	p.OnClose = func(reason error) { tt.closed <- reason }
+	tr, err := m.NewTransport(p)
+	require.NoError(tb, err)
+	tt.Transport = tr
+
+	return tt
+}
+
+// waitClosed returns the OnClose reason, failing if none came.
+func (tt *testTransport) waitClosed(tb testing.TB) error {
+	tb.Helper()
+	select {
+	case reason := <-tt.closed:
+		return reason
+	case <-time.After(waitLong):
+		tb.Fatal("OnClose not called")
+
+		return nil
+	}
+}
+
+func (tt *testTransport) waitConnected(tb testing.TB) {
+	tb.Helper()
+	select {
+	case <-tt.rec.connected:
+	case <-time.After(waitLong):
+		tb.Fatal("OnConnected not called")
+	}
+	require.True(tb, tt.Connected())
+}
+
+// connectPeer takes a transport and a peer through what a browser does:
+// ICE check with USE-CANDIDATE, Connect with the peer's fingerprint and
+// remoteRole, the handshake in the peer's role.
+func connectPeer(tb testing.TB, tt *testTransport, peer *testPeer, remoteRole string, profiles ...dtls.SRTPProtectionProfile) {
+	tb.Helper()
+	ufrag, pwd := tt.ICEParameters()
+	require.NotNil(tb, peer.bind(ufrag, pwd, true, waitLong), "binding response")
+	require.NoError(tb, tt.Connect(context.Background(), remoteRole, []Fingerprint{peer.fingerprint()}))
+	ctx, cancel := context.WithTimeout(context.Background(), waitLong)
+	defer cancel()
+	require.NoError(tb, peer.handshake(ctx, remoteRole == "client", tt.Fingerprints(), profiles...))
+	tt.waitConnected(tb)
+}
+
+// newConnected is a mux, a connected transport and its peer.
+func newConnected(tb testing.TB, remoteRole string, profiles ...dtls.SRTPProtectionProfile) (*Mux, *testTransport, *testPeer) {
+	tb.Helper()
+	m := newTestMux(tb)
+	tt := newTestTransport(tb, m, Params{ID: "t1"})
+	peer := newTestPeer(tb, m.LocalAddr())
+	connectPeer(tb, tt, peer, remoteRole, profiles...)
+
+	return m, tt, peer
+}
+
+func recv(tb testing.TB, ch <-chan []byte) []byte {
+	tb.Helper()
+	select {
+	case b := <-ch:
+		return b
+	case <-time.After(waitLong):
+		tb.Fatal("nothing received")
+
+		return nil
+	}
+}
+
+func requireNothing(tb testing.TB, ch <-chan []byte) {
+	tb.Helper()
+	select {
+	case b := <-ch:
+		tb.Fatalf("unexpected packet of %d bytes", len(b))
+	case <-time.After(waitShort):
+	}
+}

@@ -1,0 +1,93 @@
+package webrtctransport
+
+import (
+	"context"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestBindingWithWrongIntegrityIsIgnored: no answer, no validated address,
+// and the address still cannot reach DTLS.
+func TestBindingWithWrongIntegrityIsIgnored(t *testing.T) {
+	m := newTestMux(t)
+	tt := newTestTransport(t, m, Params{ID: "t1"})
+	peer := newTestPeer(t, m.LocalAddr())
+	ufrag, _ := tt.ICEParameters()
+
+	require.Nil(t, peer.bind(ufrag, "not-the-password-not-the-passwor", true, waitShort))
+	s := tt.Stats()
+	require.Equal(t, uint64(1), s.STUNRejected)
+	require.Equal(t, netip.AddrPort{}, s.SelectedAddress)
+
+	// A DTLS ClientHello-looking record from it is not the transport's business.
+	before := m.Stats().UnknownSource
+	peer.sendRaw(append([]byte{22, 0xfe, 0xfd}, make([]byte, 60)...))
+	require.Eventually(t, func() bool { return m.Stats().UnknownSource == before+1 }, waitLong, 10*time.Millisecond)
+	require.Zero(t, tt.Stats().PacketsReceived)
+}
+
+// TestBindingForUnknownUfrag: counted on the mux, unanswered.
+func TestBindingForUnknownUfrag(t *testing.T) {
+	m := newTestMux(t)
+	peer := newTestPeer(t, m.LocalAddr())
+	require.Nil(t, peer.bind("nosuchufrag00000", "whatever-password-whatever-passw", true, waitShort))
+	require.Equal(t, uint64(1), m.Stats().UnknownUfrag)
+}
+
+// TestNomination follows Chromium: the first valid check (no USE-CANDIDATE)
+// selects its address; a later check from another address without
+// USE-CANDIDATE does not move it; one with USE-CANDIDATE does.
+func TestNomination(t *testing.T) {
+	m := newTestMux(t)
+	tt := newTestTransport(t, m, Params{ID: "t1"})
+	ufrag, pwd := tt.ICEParameters()
+	a, b, c := newTestPeer(t, m.LocalAddr()), newTestPeer(t, m.LocalAddr()), newTestPeer(t, m.LocalAddr())
+
+	require.NotNil(t, a.bind(ufrag, pwd, false, waitLong))
+	require.Equal(t, a.addr(), tt.Stats().SelectedAddress)
+
+	require.NotNil(t, b.bind(ufrag, pwd, false, waitLong))
+	require.Equal(t, a.addr(), tt.Stats().SelectedAddress)
+
+	require.NotNil(t, c.bind(ufrag, pwd, true, waitLong))
+	require.Equal(t, c.addr(), tt.Stats().SelectedAddress)
+
+	// Every validated address may reach the transport.
+	for _, p := range []*testPeer{a, b, c} {
+		require.Equal(t, tt.Transport, m.byAddrPort(p.addr()))
+	}
+}
+
+// TestUnvalidatedAddressIsDropped: even correctly encrypted SRTP is dropped
+// when it comes from an address ICE did not validate.
+func TestUnvalidatedAddressIsDropped(t *testing.T) {
+	m, tt, peer := newConnected(t, "client")
+	other := newTestPeer(t, m.LocalAddr())
+
+	before := m.Stats().UnknownSource
+	pkt := peer.encryptRTP(rtpPacket(t, 5, 1, []byte("sneaky")))
+	other.sendRaw(pkt)
+	require.Eventually(t, func() bool { return m.Stats().UnknownSource == before+1 }, waitLong, 10*time.Millisecond)
+	requireNothing(t, tt.rec.rtp)
+
+	// The same bytes from the validated address are accepted.
+	peer.sendRaw(pkt)
+	recv(t, tt.rec.rtp)
+}
+
+// TestConnectBeforeICE: DTLS waits for ICE when Connect comes first.
+func TestConnectBeforeICE(t *testing.T) {
+	m := newTestMux(t)
+	tt := newTestTransport(t, m, Params{ID: "t1"})
+	peer := newTestPeer(t, m.LocalAddr())
+	require.NoError(t, tt.Connect(context.Background(), "client", []Fingerprint{peer.fingerprint()}))
+	ufrag, pwd := tt.ICEParameters()
+	require.NotNil(t, peer.bind(ufrag, pwd, false, waitLong))
+	ctx, cancel := context.WithTimeout(context.Background(), waitLong)
+	defer cancel()
+	require.NoError(t, peer.handshake(ctx, true, tt.Fingerprints()))
+	tt.waitConnected(t)
+}

@@ -1,0 +1,112 @@
+package webrtctransport
+
+import (
+	"net/netip"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// Defaults for the zero values of Params.
+const (
+	DefaultIdleTimeout      = 30 * time.Second
+	DefaultHandshakeTimeout = 30 * time.Second
+)
+
+// MuxConfig configures the UDP socket shared by every transport of a slave.
+type MuxConfig struct {
+	// ListenIP is the address to bind (required), e.g. "0.0.0.0" or "10.0.0.5".
+	ListenIP string
+	// Port to bind; 0 picks a free one.
+	Port int
+	// AnnouncedIP, when set, is the IP put in candidates (the host's public
+	// address behind 1:1 NAT). Required when ListenIP is unspecified.
+	AnnouncedIP string
+	// Logger is optional; nil logs nothing.
+	Logger *zap.Logger
+}
+
+// Params configures one transport.
+type Params struct {
+	// ID identifies the transport in logs.
+	ID string
+	// IdleTimeout closes the transport when neither STUN nor media arrived
+	// for this long (default DefaultIdleTimeout). Browsers send consent
+	// checks every ~5 s (RFC 7675), so a live peer always refreshes it.
+	IdleTimeout time.Duration
+	// HandshakeTimeout fails the transport when DTLS is not done this long
+	// after Connect (default DefaultHandshakeTimeout).
+	HandshakeTimeout time.Duration
+	// OnClose, if set, is called once, on its own goroutine, after the
+	// transport closed and its goroutines ended. reason is nil after Close,
+	// otherwise it wraps ErrMuxClosed, ErrIdleTimeout, ErrDTLSHandshake,
+	// ErrDTLSTimeout, ErrDTLSClosed or ErrSRTPSetup.
+	OnClose func(reason error)
+	// Handler receives decrypted media; nil drops it.
+	Handler PacketHandler
+}
+
+// PacketHandler receives what a transport decrypted. Its methods must not
+// block: OnRTP and OnRTCP run on the mux read goroutine shared by every
+// transport, OnConnected on the transport's DTLS goroutine.
+type PacketHandler interface {
+	// OnRTP gets one decrypted RTP packet, valid only during the call.
+	OnRTP(pkt []byte)
+	// OnRTCP gets one decrypted compound RTCP packet, valid only during the call.
+	OnRTCP(pkt []byte)
+	// OnConnected runs once when DTLS is done and SRTP is ready.
+	OnConnected()
+}
+
+// Candidate is an ICE host candidate in mediasoup's IceCandidate shape.
+type Candidate struct {
+	Foundation string
+	Priority   uint32
+	IP         string
+	Port       int
+	Protocol   string // "udp"
+	Type       string // "host"
+}
+
+// Fingerprint is a DTLS certificate fingerprint (RFC 8122 §5), e.g.
+// {Algorithm: "sha-256", Value: "AB:CD:..."}.
+type Fingerprint struct {
+	Algorithm string
+	Value     string
+}
+
+// Stats are a transport's counters since it was created.
+type Stats struct {
+	BytesReceived   uint64 // every datagram accepted from a validated address, and valid STUN
+	PacketsReceived uint64
+	BytesSent       uint64 // STUN responses, DTLS, SRTP and SRTCP
+	PacketsSent     uint64
+	RTPReceived     uint64 // decrypted and handed to the handler
+	RTCPReceived    uint64
+	RTPSent         uint64
+	RTCPSent        uint64
+	// DecryptFailures counts SRTP/SRTCP that failed authentication, replay
+	// checks or parsing.
+	DecryptFailures uint64
+	// Dropped counts datagrams from a validated address that could not be
+	// used: media before SRTP was ready, an unknown first byte (RFC 7983), a
+	// full DTLS buffer.
+	Dropped uint64
+	// STUNRejected counts Binding Requests naming this transport's ufrag
+	// whose MESSAGE-INTEGRITY or FINGERPRINT did not verify.
+	STUNRejected uint64
+	// SelectedAddress is the ICE-selected remote address (zero before).
+	SelectedAddress netip.AddrPort
+}
+
+// MuxStats are the counters of what the mux could not attribute to a transport.
+type MuxStats struct {
+	// UnknownSource counts DTLS/RTP/RTCP from an address no transport has
+	// ICE-validated.
+	UnknownSource uint64
+	// UnknownUfrag counts STUN requests whose USERNAME names no transport.
+	UnknownUfrag uint64
+	// Malformed counts datagrams that are neither well-formed STUN, DTLS nor
+	// RTP/RTCP by their first byte, and STUN messages that failed to decode.
+	Malformed uint64
+}

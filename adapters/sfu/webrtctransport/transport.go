@@ -1,0 +1,217 @@
+package webrtctransport
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pion/dtls/v3"
+	"github.com/pion/srtp/v3"
+	"github.com/pion/stun/v3"
+	"go.uber.org/zap"
+)
+
+// ufragAttempts bounds retries on the (astronomically unlikely) collision of
+// two random ufrags on one Mux.
+const ufragAttempts = 4
+
+// Transport is one ICE-lite + DTLS + SRTP WebRTC transport on a Mux. See the
+// package documentation for its lifecycle and threading.
+type Transport struct {
+	mux              *Mux
+	id               string
+	ufrag            string
+	password         string
+	integrity        stun.MessageIntegrity
+	handler          PacketHandler
+	onClose          func(error)
+	idleTimeout      time.Duration
+	handshakeTimeout time.Duration
+	log              *zap.Logger
+
+	// ctx ends with the transport; it aborts a handshake in progress.
+	ctx    context.Context //nolint:containedctx // lifetime of the DTLS goroutine, not a request
+	cancel context.CancelFunc
+
+	mu          sync.Mutex // control path; guards the fields up to the blank line
+	closed      bool
+	remote      *remoteParams // set by Connect
+	dtlsStarted bool
+	dtlsConn    *dtls.Conn
+	validated   []netip.AddrPort // ICE-validated source addresses, oldest first
+	idleTimer   *time.Timer
+	hsTimer     *time.Timer
+
+	selected  atomic.Pointer[netip.AddrPort] // where we send; nil until ICE nominated
+	lastSeen  atomic.Int64                   // Mux.now() of the last valid packet
+	connected atomic.Bool
+	isClosed  atomic.Bool
+	rxSRTP    atomic.Pointer[srtp.Context] // remote→us; used by the mux read goroutine only
+	tx        sender                       // us→remote
+	pconn     *dtlsPacketConn
+	dtlsDone  sync.WaitGroup // the DTLS goroutine
+	closeOnce sync.Once
+	stats     counters
+}
+
+// remoteParams is what Connect recorded.
+type remoteParams struct {
+	localRole    dtlsRole
+	fingerprints []parsedFingerprint
+}
+
+// NewTransport creates a transport with fresh ICE credentials, ready to
+// answer connectivity checks.
+func (m *Mux) NewTransport(p Params) (*Transport, error) {
+	if p.IdleTimeout < 0 || p.HandshakeTimeout < 0 {
+		return nil, fmt.Errorf("%w: negative timeout", ErrInvalidParams)
+	}
+	if p.IdleTimeout == 0 {
+		p.IdleTimeout = DefaultIdleTimeout
+	}
+	if p.HandshakeTimeout == 0 {
+		p.HandshakeTimeout = DefaultHandshakeTimeout
+	}
+	if p.Handler == nil {
+		p.Handler = nopHandler{}
+	}
+	password, err := randomString(passwordLength)
+	if err != nil {
+		return nil, fmt.Errorf("webrtctransport: ice password: %w", err)
+	}
+	t := &Transport{
+		mux:              m,
+		id:               p.ID,
+		password:         password,
+		integrity:        stun.NewShortTermIntegrity(password),
+		handler:          p.Handler,
+		onClose:          p.OnClose,
+		idleTimeout:      p.IdleTimeout,
+		handshakeTimeout: p.HandshakeTimeout,
+		log:              m.log.With(zap.String("transport_id", p.ID)),
+	}
+	t.ctx, t.cancel = context.WithCancel(context.Background())
+	t.pconn = newDTLSPacketConn(t)
+	t.lastSeen.Store(m.now())
+
+	for range ufragAttempts {
+		if t.ufrag, err = randomString(ufragLength); err != nil {
+			break
+		}
+		var ok bool
+		if ok, err = m.register(t); ok || err != nil {
+			break
+		}
+		err = errUfragCollision
+	}
+	if err != nil {
+		t.cancel()
+		_ = t.pconn.Close()
+
+		return nil, err
+	}
+	// Armed only now that the transport is complete; a Mux.Close racing
+	// with us may already have closed it (and OnClose says so).
+	t.mu.Lock()
+	if !t.closed {
+		t.idleTimer = time.AfterFunc(t.idleTimeout, t.checkIdle)
+	}
+	t.mu.Unlock()
+	t.log.Debug("webrtc transport created", zap.String("ufrag", t.ufrag))
+
+	return t, nil
+}
+
+// ID is Params.ID.
+func (t *Transport) ID() string { return t.id }
+
+// ICEParameters returns the local ICE credentials (we are ICE-lite, RFC 8445
+// §2.5: the remote ones are never needed).
+func (t *Transport) ICEParameters() (ufrag, password string) { return t.ufrag, t.password }
+
+// Candidates returns the single host UDP candidate, shared by every
+// transport of the Mux.
+func (t *Transport) Candidates() []Candidate {
+	return []Candidate{{
+		Foundation: hostCandidateFoundation,
+		Priority:   hostCandidatePriority,
+		IP:         t.mux.candidateIP,
+		Port:       t.mux.localAddr.Port,
+		Protocol:   "udp",
+		Type:       "host",
+	}}
+}
+
+// Fingerprints returns the fingerprints of the certificate DTLS presents.
+func (t *Transport) Fingerprints() []Fingerprint {
+	return append([]Fingerprint(nil), t.mux.fingerprints...)
+}
+
+// DTLSRole is our DTLS role: "auto" before Connect, then "client" or "server".
+func (t *Transport) DTLSRole() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.remote == nil {
+		return "auto"
+	}
+
+	return t.remote.localRole.String()
+}
+
+// Connect records the remote DTLS parameters as mediasoup-client sends them:
+// remoteRole is the remote's role ("client", "server" or "auto"), ours is the
+// opposite, and "auto" makes us the client, as mediasoup does, since an
+// ICE-lite agent is always ICE-controlled. DTLS starts as soon as ICE has
+// selected an address (at once if it already has). ctx only bounds the call.
+func (t *Transport) Connect(ctx context.Context, remoteRole string, remote []Fingerprint) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("webrtctransport: connect: %w", err)
+	}
+	role, err := localRoleFor(remoteRole)
+	if err != nil {
+		return err
+	}
+	fps, err := parseFingerprints(remote)
+	if err != nil {
+		return err
+	}
+
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return ErrTransportClosed
+	}
+	if t.remote != nil {
+		return ErrAlreadyConnected
+	}
+	t.remote = &remoteParams{localRole: role, fingerprints: fps}
+	t.hsTimer = time.AfterFunc(t.handshakeTimeout, t.handshakeExpired)
+	t.maybeStartDTLSLocked()
+
+	return nil
+}
+
+// Connected reports whether SRTP is ready and the transport is open.
+func (t *Transport) Connected() bool { return t.connected.Load() }
+
+// Stats returns the transport's counters.
+func (t *Transport) Stats() Stats {
+	s := t.stats.snapshot()
+	if sel := t.selected.Load(); sel != nil {
+		s.SelectedAddress = *sel
+	}
+
+	return s
+}
+
+// touch records traffic for the idle timer.
+func (t *Transport) touch() { t.lastSeen.Store(t.mux.now()) }
+
+type nopHandler struct{}
+
+func (nopHandler) OnRTP([]byte)  {}
+func (nopHandler) OnRTCP([]byte) {}
+func (nopHandler) OnConnected()  {}

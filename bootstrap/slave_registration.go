@@ -1,0 +1,154 @@
+package bootstrap
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"syscall"
+	"time"
+
+	"go.uber.org/zap"
+
+	httpapi "github.com/sfu-cluster/sfu-cluster/adapters/http"
+	"github.com/sfu-cluster/sfu-cluster/application"
+	"github.com/sfu-cluster/sfu-cluster/domain"
+)
+
+// registration keeps a slave registered with the master: it registers once the SFU and the internal API are up,
+// heartbeats every interval with the node's load and CPU, registers again when the master forgot it (reaped
+// during a network split, or a fresh database), and deregisters on graceful stop.
+type registration struct {
+	log      *zap.Logger
+	registry *httpapi.RegistryClient
+	node     application.SFUNode
+	input    application.RegisterInput
+	interval time.Duration
+
+	mu     sync.Mutex
+	id     string
+	cancel context.CancelFunc
+	done   chan struct{}
+	cpu    cpuMeter
+}
+
+// ID is the id the master gave this slave ("" before registration).
+func (r *registration) ID() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.id
+}
+
+// start runs the loop until stop.
+func (r *registration) start() {
+	ctx, cancel := context.WithCancel(context.Background())
+	r.cancel, r.done = cancel, make(chan struct{})
+	go r.loop(ctx)
+}
+
+func (r *registration) loop(ctx context.Context) {
+	defer close(r.done)
+	t := time.NewTicker(r.interval)
+	defer t.Stop()
+	for {
+		if r.ID() == "" {
+			r.register(ctx)
+		} else {
+			r.beat(ctx)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (r *registration) register(ctx context.Context) {
+	id, err := r.registry.Register(ctx, r.input)
+	if err != nil {
+		if ctx.Err() == nil {
+			r.log.Warn("register with master failed; retrying", zap.Error(err))
+		}
+		return
+	}
+	r.mu.Lock()
+	r.id = id
+	r.mu.Unlock()
+	r.log.Info("registered with master", zap.String("slave_id", id), zap.String("api_url", r.input.APIURL))
+}
+
+func (r *registration) beat(ctx context.Context) {
+	stats, err := r.node.Stats(ctx)
+	if err != nil {
+		r.log.Warn("read node stats", zap.Error(err))
+	}
+	load := domain.SlaveLoad{Transports: stats.Transports, Routers: stats.Routers, Producers: stats.Producers,
+		Consumers: stats.Consumers, CPU: r.cpu.sample()}
+	err = r.registry.Heartbeat(ctx, r.ID(), load)
+	switch {
+	case err == nil:
+	case errors.Is(err, domain.ErrSlaveNotFound):
+		r.log.Warn("master forgot this slave; registering again", zap.String("slave_id", r.ID()))
+		r.mu.Lock()
+		r.id = ""
+		r.mu.Unlock()
+		r.register(ctx)
+	case ctx.Err() == nil:
+		r.log.Warn("heartbeat failed", zap.Error(err))
+	}
+}
+
+// stop ends the loop and deregisters (the master then cleans this slave's rows).
+func (r *registration) stop(ctx context.Context) error {
+	if r.cancel != nil {
+		r.cancel()
+		<-r.done
+	}
+	id := r.ID()
+	if id == "" {
+		return nil
+	}
+	if err := r.registry.Deregister(ctx, id); err != nil && !errors.Is(err, domain.ErrSlaveNotFound) {
+		r.log.Warn("deregister failed", zap.Error(err))
+	}
+	return nil
+}
+
+// reportClosed tells the master a transport died on the media side, without blocking the media path.
+func (r *registration) reportClosed(transportID string, reason error) {
+	id := r.ID()
+	if id == "" {
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := r.registry.TransportClosed(ctx, id, transportID); err != nil {
+			r.log.Warn("report closed transport", zap.String("transport_id", transportID), zap.Error(err))
+		}
+	}()
+	r.log.Info("transport closed on the media side", zap.String("transport_id", transportID), zap.NamedError("reason", reason))
+}
+
+// cpuMeter measures the process's CPU use between samples, as a fraction of one core.
+type cpuMeter struct {
+	lastCPU  time.Duration
+	lastWall time.Time
+}
+
+func (m *cpuMeter) sample() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	now := time.Now()
+	var frac float64
+	if !m.lastWall.IsZero() {
+		if wall := now.Sub(m.lastWall); wall > 0 {
+			frac = float64(cpu-m.lastCPU) / float64(wall)
+		}
+	}
+	m.lastCPU, m.lastWall = cpu, now
+	return frac
+}

@@ -1,0 +1,67 @@
+package api_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestRoomEventsStream(t *testing.T) {
+	w := newWorld(t, 10)
+	f := loadFixture(t)
+	room := w.ok("POST", "/rooms", nil)["id"].(string)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	go func() { _ = w.app.Listener(ln) }()
+	t.Cleanup(func() {
+		w.events.Close()
+		_ = w.app.Shutdown()
+	})
+	base := "http://" + ln.Addr().String()
+
+	resp, err := http.Get(base + "/rooms/nope/events")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, 404, resp.StatusCode)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, "GET", base+"/rooms/"+room+"/events", nil)
+	require.NoError(t, err)
+	resp, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, "text/event-stream", resp.Header.Get("Content-Type"))
+	lines := bufio.NewScanner(resp.Body)
+	require.True(t, lines.Scan())
+	require.Equal(t, ": connected", lines.Text())
+
+	peer := w.ok("POST", "/rooms/"+room+"/producer_peers", map[string]any{"userId": "alice"})["id"].(string)
+	producer := w.ok("POST", "/producer_peers/"+peer+"/produce", map[string]any{"kind": "audio", "rtpParameters": f.Produce[0].RtpParameters})["id"].(string)
+	w.ok("POST", "/producers/"+producer+"/pause", nil)
+	w.ok("POST", "/user/alice/logout", nil)
+
+	var got []map[string]any
+	for len(got) < 4 && lines.Scan() {
+		line := lines.Text()
+		if data, ok := strings.CutPrefix(line, "data: "); ok {
+			var e map[string]any
+			require.NoError(t, json.Unmarshal([]byte(data), &e))
+			got = append(got, e)
+		}
+	}
+	require.Len(t, got, 4)
+	require.Equal(t, "producer_added", got[0]["type"])
+	require.Equal(t, producer, got[0]["producerId"])
+	require.Equal(t, "alice", got[0]["userId"])
+	require.Equal(t, "producer_paused", got[1]["type"])
+	require.Equal(t, "producer_removed", got[2]["type"])
+	require.Equal(t, "peer_left", got[3]["type"])
+}
