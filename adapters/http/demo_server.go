@@ -1,0 +1,33 @@
+package httpapi
+
+import (
+	"io/fs"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+)
+
+// NewDemoHandler serves the demo web app from static and proxies /api/* to the master, so the browser talks to
+// one HTTPS origin (an https page may not call an http API). It is net/http rather than Fiber because
+// httputil.ReverseProxy streams the room events (server-sent events) as they come.
+func NewDemoHandler(static fs.FS, masterURL string) (http.Handler, error) {
+	target, err := url.Parse(masterURL)
+	if err != nil {
+		return nil, err
+	}
+	proxy := &httputil.ReverseProxy{
+		Rewrite: func(r *httputil.ProxyRequest) {
+			r.SetURL(target)
+			r.Out.URL.Path = strings.TrimPrefix(r.In.URL.Path, "/api")
+			r.Out.URL.RawPath = ""
+			r.SetXForwarded()
+		},
+		FlushInterval: -1, // flush every write: server-sent events must not wait in a buffer
+	}
+	files := http.FileServerFS(static)
+	mux := http.NewServeMux()
+	mux.Handle("/api/", proxy)
+	mux.Handle("/", files)
+	return mux, nil
+}
