@@ -76,13 +76,14 @@ type masterAppIn struct {
 	ConsumerPeers   *application.ConsumerPeers
 	Slaves          *application.Slaves
 	Events          application.EventBus
+	Log             *zap.Logger
 }
 
 func newMasterApp(in masterAppIn) *fiber.App {
 	return httpapi.NewMasterServer(httpapi.MasterUseCases{
 		Rooms: in.Rooms, Peers: in.Peers, ProducerPeers: in.ProducerPeers, ConsumerRouters: in.ConsumerRouters,
 		ConsumerPeers: in.ConsumerPeers, Slaves: in.Slaves, Events: in.Events,
-	}, httpapi.MasterServerOptions{BodyLimit: in.Cfg.BodyLimit})
+	}, httpapi.MasterServerOptions{BodyLimit: in.Cfg.BodyLimit, Logger: in.Log.Named("api")})
 }
 
 func serveMaster(lc fx.Lifecycle, log *zap.Logger, app *fiber.App, cfg Config) {

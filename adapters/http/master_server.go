@@ -1,7 +1,14 @@
 package httpapi
 
 import (
+	"errors"
+	"net/http"
+
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
+	"go.uber.org/zap"
+
+	"github.com/sfu-cluster/sfu-cluster/domain"
 
 	"github.com/sfu-cluster/sfu-cluster/application"
 )
@@ -22,6 +29,8 @@ type MasterUseCases struct {
 type MasterServerOptions struct {
 	// BodyLimit caps request bodies (default 1 MiB); larger ones get 413.
 	BodyLimit int
+	// Logger receives one line per failed request (5xx with the full cause); nil logs nothing.
+	Logger *zap.Logger
 }
 
 // NewMasterServer builds the master's Fiber app: the seed README's API, the v4 compatibility aliases and the
@@ -31,7 +40,7 @@ func NewMasterServer(uc MasterUseCases, opts MasterServerOptions) *fiber.App {
 		opts.BodyLimit = 1 << 20
 	}
 	app := fiber.New(fiber.Config{
-		ErrorHandler:          errorHandler,
+		ErrorHandler:          publicErrorHandler(opts.Logger),
 		BodyLimit:             opts.BodyLimit,
 		DisableStartupMessage: true,
 		AppName:               "sfu-cluster master",
@@ -39,6 +48,7 @@ func NewMasterServer(uc MasterUseCases, opts MasterServerOptions) *fiber.App {
 		// Immutable, Fiber hands out strings that alias its reused buffers.
 		Immutable: true,
 	})
+	app.Use(requestid.New())
 	h := masterHandlers{uc: uc}
 	h.routeRooms(app)
 	h.routeProducers(app)
@@ -50,3 +60,33 @@ func NewMasterServer(uc MasterUseCases, opts MasterServerOptions) *fiber.App {
 }
 
 type masterHandlers struct{ uc MasterUseCases }
+
+// publicErrorHandler is errorHandler for the public API: the cause of a 5xx is logged, not shown, since a slave's
+// failure message names internal addresses.
+func publicErrorHandler(log *zap.Logger) fiber.ErrorHandler {
+	if log == nil {
+		log = zap.NewNop()
+	}
+	return func(c *fiber.Ctx, err error) error {
+		status, name := classify(err)
+		if status < http.StatusInternalServerError {
+			return errorHandler(c, err)
+		}
+		rid, _ := c.Locals(requestid.ConfigDefault.ContextKey).(string)
+		log.Warn("request failed", zap.String("method", c.Method()), zap.String("path", c.Path()),
+			zap.Int("status", status), zap.String("request_id", rid), zap.Error(err))
+		msg := "internal error"
+		switch {
+		case errors.Is(err, domain.ErrSlaveFailed):
+			msg = "a media server failed to answer; try again"
+		case errors.Is(err, domain.ErrNoSlaveCapacity):
+			msg = "no media server has free capacity; try again later"
+		case errors.Is(err, domain.ErrUnavailable):
+			msg = "the cluster's database is unavailable; try again"
+		}
+		if rid != "" {
+			msg += " (request " + rid + ")"
+		}
+		return c.Status(status).JSON(ErrorBody{Code: status, Error: name, Message: msg})
+	}
+}

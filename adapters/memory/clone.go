@@ -56,3 +56,31 @@ func cloneAnyMap[M ~map[string]any](m M) M {
 	}
 	return out
 }
+
+func cloneRtpCapabilities(c domain.RtpCapabilities) domain.RtpCapabilities {
+	out := c
+	if c.Codecs != nil {
+		out.Codecs = make([]domain.RtpCodecCapability, len(c.Codecs))
+		for i, codec := range c.Codecs {
+			codec.Parameters = cloneAnyMap(codec.Parameters)
+			if codec.RtcpFeedback != nil {
+				codec.RtcpFeedback = append(make([]domain.RtcpFeedback, 0, len(codec.RtcpFeedback)), codec.RtcpFeedback...)
+			}
+			out.Codecs[i] = codec
+		}
+	}
+	if c.HeaderExtensions != nil {
+		out.HeaderExtensions = append(make([]domain.RtpHeaderExtension, 0, len(c.HeaderExtensions)), c.HeaderExtensions...)
+	}
+	return out
+}
+
+func cloneRoom(r domain.Room) domain.Room {
+	r.RtpCapabilities = cloneRtpCapabilities(r.RtpCapabilities)
+	return r
+}
+
+func cloneRouter(r domain.Router) domain.Router {
+	r.RtpCapabilities = cloneRtpCapabilities(r.RtpCapabilities)
+	return r
+}

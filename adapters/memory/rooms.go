@@ -17,7 +17,7 @@ func (r *RoomRepo) CreateRoom(ctx context.Context, room domain.Room) error {
 		if _, ok := s.rooms[room.ID]; ok {
 			return fmt.Errorf("room %q: %w", room.ID, domain.ErrConflict)
 		}
-		s.rooms[room.ID] = row[domain.Room]{v: room, seq: s.next()}
+		s.rooms[room.ID] = row[domain.Room]{v: cloneRoom(room), seq: s.next()}
 		return nil
 	})
 }
@@ -30,7 +30,7 @@ func (r *RoomRepo) GetRoom(ctx context.Context, id string) (domain.Room, error) 
 		if !ok {
 			return fmt.Errorf("room %q: %w", id, domain.ErrRoomNotFound)
 		}
-		out = rr.v
+		out = cloneRoom(rr.v)
 		return nil
 	})
 	return out, err
@@ -47,6 +47,9 @@ func (r *RoomRepo) ListRooms(ctx context.Context, p application.Page) ([]domain.
 		all := selectRows(s.rooms, roomCreated, nil)
 		total = len(all)
 		out = pageOf(all, p)
+		for i := range out {
+			out[i] = cloneRoom(out[i])
+		}
 		return nil
 	})
 	return out, total, err

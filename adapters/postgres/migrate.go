@@ -51,8 +51,8 @@ func withMigrator(ctx context.Context, db *bun.DB, fn func(m *migrate.Migrator) 
 	}
 	// Marked applied only once it succeeded, so a failed migration is retried on the next start.
 	m := migrate.NewMigrator(db, migrations, migrate.WithMarkAppliedOnSuccess(true))
-	if err := m.Init(ctx); err != nil {
-		return dbErr("init migrations", err, nil)
+	if err := initMigrator(ctx, m); err != nil {
+		return err
 	}
 	if err := lock(ctx, m); err != nil {
 		return err
@@ -87,6 +87,32 @@ func dialectMigrations(db *bun.DB) (*migrate.Migrations, error) {
 		return nil, fmt.Errorf("migrations: %w", err)
 	}
 	return migrations, nil
+}
+
+// initMigrator creates bun's migration tables. Two masters running CREATE TABLE IF NOT EXISTS at once on
+// PostgreSQL can both see "not exists" and one fails on the catalog's unique keys; the tables exist by then, so
+// trying again succeeds.
+func initMigrator(ctx context.Context, m *migrate.Migrator) error {
+	var err error
+	for range 5 {
+		if err = m.Init(ctx); err == nil || !createRace(err) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return dbErr("init migrations", ctx.Err(), nil)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return dbErr("init migrations", err, nil)
+}
+
+func createRace(err error) bool {
+	switch pgCode(err) {
+	case pgUniqueViolation, "42P07", "42710": // unique_violation, duplicate_table, duplicate_object
+		return true
+	}
+	return false
 }
 
 // lock takes the migrator's lock (a row in bun_migration_locks), waiting while another master holds it. A lock

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/uptrace/bun"
@@ -62,8 +63,13 @@ func openPostgres(url string) (db *bun.DB, err error) {
 			db, err = nil, fmt.Errorf("%w: DATABASE_URL: %v", domain.ErrInvalidInput, r)
 		}
 	}()
-	connector := pgdriver.NewConnector(pgdriver.WithDSN(url))
-	return bun.NewDB(sql.OpenDB(connector), pgdialect.New()), nil
+	sqldb := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(url)))
+	// Bounded, as bun recommends: an unbounded pool under a burst of requests would exceed the server's
+	// max_connections (100 by default) and fail with "too many clients" instead of queueing.
+	conns := 4 * runtime.GOMAXPROCS(0)
+	sqldb.SetMaxOpenConns(conns)
+	sqldb.SetMaxIdleConns(conns)
+	return bun.NewDB(sqldb, pgdialect.New()), nil
 }
 
 func openSQLite(path string) (*bun.DB, error) {

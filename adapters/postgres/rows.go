@@ -15,37 +15,43 @@ import (
 type roomRow struct {
 	bun.BaseModel `bun:"table:rooms"`
 
-	ID        string    `bun:"id,pk"`
-	SlaveID   string    `bun:"slave_id,notnull"`
-	RouterID  string    `bun:"router_id,notnull"`
-	CreatedAt time.Time `bun:"created_at,notnull"`
+	ID       string `bun:"id,pk"`
+	SlaveID  string `bun:"slave_id,notnull"`
+	RouterID string `bun:"router_id,notnull"`
+	// RtpCapabilities of the room's router, so reading a room needs no slave call.
+	RtpCapabilities domain.RtpCapabilities `bun:"rtp_capabilities,type:jsonb,notnull"`
+	CreatedAt       time.Time              `bun:"created_at,notnull"`
 }
 
 func roomToRow(r domain.Room) *roomRow {
-	return &roomRow{ID: r.ID, SlaveID: r.SlaveID, RouterID: r.RouterID, CreatedAt: r.CreatedAt}
+	return &roomRow{ID: r.ID, SlaveID: r.SlaveID, RouterID: r.RouterID, RtpCapabilities: r.RtpCapabilities, CreatedAt: r.CreatedAt}
 }
 
 func (r roomRow) domain() domain.Room {
-	return domain.Room{ID: r.ID, SlaveID: r.SlaveID, RouterID: r.RouterID, CreatedAt: r.CreatedAt.UTC()}
+	return domain.Room{ID: r.ID, SlaveID: r.SlaveID, RouterID: r.RouterID, RtpCapabilities: r.RtpCapabilities,
+		CreatedAt: r.CreatedAt.UTC()}
 }
 
 type routerRow struct {
 	bun.BaseModel `bun:"table:routers"`
 
-	ID        string    `bun:"id,pk"`
-	RoomID    string    `bun:"room_id,notnull"`
-	SlaveID   string    `bun:"slave_id,notnull"`
-	Role      string    `bun:"role,notnull"`
-	CreatedAt time.Time `bun:"created_at,notnull"`
+	ID      string `bun:"id,pk"`
+	RoomID  string `bun:"room_id,notnull"`
+	SlaveID string `bun:"slave_id,notnull"`
+	Role    string `bun:"role,notnull"`
+	// RtpCapabilities the slave generated for this router (the answer of consumer_routers).
+	RtpCapabilities domain.RtpCapabilities `bun:"rtp_capabilities,type:jsonb,notnull"`
+	CreatedAt       time.Time              `bun:"created_at,notnull"`
 }
 
 func routerToRow(r domain.Router) *routerRow {
-	return &routerRow{ID: r.ID, RoomID: r.RoomID, SlaveID: r.SlaveID, Role: string(r.Role), CreatedAt: r.CreatedAt}
+	return &routerRow{ID: r.ID, RoomID: r.RoomID, SlaveID: r.SlaveID, Role: string(r.Role), RtpCapabilities: r.RtpCapabilities,
+		CreatedAt: r.CreatedAt}
 }
 
 func (r routerRow) domain() domain.Router {
 	return domain.Router{ID: r.ID, RoomID: r.RoomID, SlaveID: r.SlaveID, Role: domain.SlaveRole(r.Role),
-		CreatedAt: r.CreatedAt.UTC()}
+		RtpCapabilities: r.RtpCapabilities, CreatedAt: r.CreatedAt.UTC()}
 }
 
 type peerRow struct {

@@ -43,10 +43,10 @@ func (w *world) now() time.Time {
 // room creates a room with its producer router on a fresh producer slave.
 func (w *world) room() (domain.Room, domain.Router) {
 	w.t.Helper()
-	room := domain.Room{ID: newID(), SlaveID: newID(), RouterID: newID(), CreatedAt: w.now()}
+	room := domain.Room{ID: newID(), SlaveID: newID(), RouterID: newID(), RtpCapabilities: routerCapabilities(), CreatedAt: w.now()}
 	require.NoError(w.t, w.repo.CreateRoom(w.ctx, room))
 	router := domain.Router{ID: room.RouterID, RoomID: room.ID, SlaveID: room.SlaveID, Role: domain.SlaveRoleProducer,
-		CreatedAt: w.now()}
+		RtpCapabilities: routerCapabilities(), CreatedAt: w.now()}
 	require.NoError(w.t, w.repo.CreateRouter(w.ctx, router))
 	return room, router
 }
@@ -54,7 +54,8 @@ func (w *world) room() (domain.Room, domain.Router) {
 // consumerRouter creates a consumer router of a room on a fresh consumer slave.
 func (w *world) consumerRouter(roomID string) domain.Router {
 	w.t.Helper()
-	r := domain.Router{ID: newID(), RoomID: roomID, SlaveID: newID(), Role: domain.SlaveRoleConsumer, CreatedAt: w.now()}
+	r := domain.Router{ID: newID(), RoomID: roomID, SlaveID: newID(), Role: domain.SlaveRoleConsumer,
+		RtpCapabilities: routerCapabilities(), CreatedAt: w.now()}
 	require.NoError(w.t, w.repo.CreateRouter(w.ctx, r))
 	return r
 }
@@ -118,5 +119,19 @@ func rtpParameters(kind domain.MediaKind) domain.RtpParameters {
 		Encodings: []domain.RtpEncodingParameters{{SSRC: 22222222, RTX: &domain.RtxParameters{SSRC: 22222223},
 			ScalabilityMode: "L1T3", MaxBitrate: 1500000}},
 		RTCP: domain.RtcpParameters{CNAME: "cname-v"},
+	}
+}
+
+// routerCapabilities are a router's capabilities, stored with rooms and routers; numbers in maps are float64 so
+// a JSON round trip keeps them equal.
+func routerCapabilities() domain.RtpCapabilities {
+	return domain.RtpCapabilities{
+		Codecs: []domain.RtpCodecCapability{
+			{Kind: domain.MediaKindAudio, MimeType: "audio/opus", PreferredPayloadType: 100, ClockRate: 48000, Channels: 2,
+				Parameters: domain.CodecParameters{}, RtcpFeedback: []domain.RtcpFeedback{}},
+			{Kind: domain.MediaKindVideo, MimeType: "video/rtx", PreferredPayloadType: 102, ClockRate: 90000,
+				Parameters: domain.CodecParameters{"apt": float64(101)}, RtcpFeedback: []domain.RtcpFeedback{{Type: "nack", Parameter: "pli"}}},
+		},
+		HeaderExtensions: []domain.RtpHeaderExtension{{Kind: domain.MediaKindVideo, URI: "urn:ietf:params:rtp-hdrext:sdes:mid", PreferredID: 1, Direction: "sendrecv"}},
 	}
 }

@@ -21,6 +21,7 @@ CREATE TABLE rooms (
     slave_id   text NOT NULL,
     router_id  text NOT NULL,
     metadata   jsonb NOT NULL DEFAULT '{}',
+    rtp_capabilities jsonb NOT NULL DEFAULT '{}',
     created_at timestamptz NOT NULL
 );
 CREATE INDEX rooms_created_at_idx ON rooms (created_at, id);
@@ -30,6 +31,7 @@ CREATE TABLE routers (
     room_id    text NOT NULL,
     slave_id   text NOT NULL,
     role       text NOT NULL CHECK (role IN ('producer', 'consumer')),
+    rtp_capabilities jsonb NOT NULL DEFAULT '{}',
     created_at timestamptz NOT NULL,
     CONSTRAINT routers_room_id_fkey FOREIGN KEY (room_id) REFERENCES rooms (id) ON DELETE CASCADE,
     CONSTRAINT routers_room_id_slave_id_key UNIQUE (room_id, slave_id)

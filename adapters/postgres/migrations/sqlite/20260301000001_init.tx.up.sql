@@ -20,6 +20,7 @@ CREATE TABLE rooms (
     slave_id   TEXT NOT NULL,
     router_id  TEXT NOT NULL,
     metadata   TEXT NOT NULL DEFAULT '{}',
+    rtp_capabilities TEXT NOT NULL DEFAULT '{}',
     created_at TIMESTAMP NOT NULL
 );
 CREATE INDEX rooms_created_at_idx ON rooms (created_at, id);
@@ -29,6 +30,7 @@ CREATE TABLE routers (
     room_id    TEXT NOT NULL,
     slave_id   TEXT NOT NULL,
     role       TEXT NOT NULL CHECK (role IN ('producer', 'consumer')),
+    rtp_capabilities TEXT NOT NULL DEFAULT '{}',
     created_at TIMESTAMP NOT NULL,
     CONSTRAINT routers_room_id_fkey FOREIGN KEY (room_id) REFERENCES rooms (id) ON DELETE CASCADE,
     CONSTRAINT routers_room_id_slave_id_key UNIQUE (room_id, slave_id)
