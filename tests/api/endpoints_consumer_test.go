@@ -1,12 +1,13 @@
 package api_test
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
-	"strings"
+	"time"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -118,7 +119,17 @@ func TestBodyLimit(t *testing.T) {
 	go func() { _ = w.app.Listener(ln) }()
 	t.Cleanup(func() { _ = w.app.Shutdown() })
 	big := fmt.Sprintf(`{"userId":"%0100000d"}`, 1)
-	resp, err := http.Post("http://"+ln.Addr().String()+"/rooms/"+s.room+"/producer_peers", "application/json", strings.NewReader(big))
+	// The request goes over a raw connection that announces the oversized body and sends only its start: the
+	// server must refuse on Content-Length alone. (Sending the whole body races the server's early close: the
+	// client may get a reset while writing and never read the 413.)
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	require.NoError(t, err)
+	defer conn.Close()
+	require.NoError(t, conn.SetDeadline(time.Now().Add(5*time.Second)))
+	_, err = fmt.Fprintf(conn, "POST /rooms/%s/producer_peers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+		s.room, len(big), big[:1024])
+	require.NoError(t, err)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	var out map[string]any
