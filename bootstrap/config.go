@@ -24,6 +24,10 @@ type Config struct {
 	Port      int
 	BodyLimit int // BODY_LIMIT bytes
 
+	// ClusterSecret authenticates master↔slave calls (CLUSTER_SECRET): slaves refuse calls without it, the master
+	// refuses registrations without it. Required when a slave listens on a non-loopback address.
+	ClusterSecret string
+
 	// Master.
 	DatabaseURL  string        // DATABASE_URL: postgres://..., sqlite://path, or empty for ./data/cluster.db
 	Migrate      bool          // MIGRATE: run migrations at start (default true)
@@ -135,6 +139,7 @@ func loadFrom(e env, c Config) (Config, error) {
 	str(&c.ListenHost, "LISTEN_HOST")
 	integer(&c.Port, 0, 65535, "PORT")
 	integer(&c.BodyLimit, 1024, 64<<20, "BODY_LIMIT")
+	str(&c.ClusterSecret, "CLUSTER_SECRET")
 	str(&c.DatabaseURL, "DATABASE_URL")
 	boolean(&c.Migrate, "MIGRATE")
 	boolean(&c.PipeSRTP, "PIPE_SRTP")
@@ -218,3 +223,20 @@ func parseListenIPs(v string) ([]ListenIP, error) {
 
 // ListenAddr is host:port of the HTTP server.
 func (c Config) ListenAddr() string { return net.JoinHostPort(c.ListenHost, strconv.Itoa(c.Port)) }
+
+// LoadSlaveConfig reads a slave's settings; its default port follows SLAVE_ROLE (3011 producer, 3012 consumer).
+func LoadSlaveConfig(dotenvPath string) (Config, error) {
+	cfg, err := LoadConfig(0, dotenvPath)
+	if err != nil {
+		return Config{}, err
+	}
+	if cfg.Role == "" {
+		return Config{}, fmt.Errorf("configuration: SLAVE_ROLE (or SLAVE_FOR) must be producer or consumer")
+	}
+	if cfg.Port == 0 {
+		if _, _, set := (env{}).get("PORT"); !set {
+			cfg.Port = DefaultSlavePort(cfg.Role)
+		}
+	}
+	return cfg, nil
+}

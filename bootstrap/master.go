@@ -31,7 +31,9 @@ func Master(cfg Config) fx.Option {
 // MasterModule wires the use cases on the ports and serves them.
 var MasterModule = fx.Module("master",
 	fx.Provide(
-		fx.Annotate(func() *httpapi.SlaveDialer { return httpapi.NewSlaveDialer(httpapi.SlaveClientOptions{}) }, fx.As(new(application.SFUNodes))),
+		fx.Annotate(func(cfg Config) *httpapi.SlaveDialer {
+			return httpapi.NewSlaveDialer(httpapi.SlaveClientOptions{Secret: cfg.ClusterSecret})
+		}, fx.As(new(application.SFUNodes))),
 		fx.Annotate(memory.NewEventBus, fx.As(new(application.EventBus))),
 		newDeps,
 		application.NewPeers,
@@ -83,7 +85,9 @@ func newMasterApp(in masterAppIn) *fiber.App {
 	return httpapi.NewMasterServer(httpapi.MasterUseCases{
 		Rooms: in.Rooms, Peers: in.Peers, ProducerPeers: in.ProducerPeers, ConsumerRouters: in.ConsumerRouters,
 		ConsumerPeers: in.ConsumerPeers, Slaves: in.Slaves, Events: in.Events,
-	}, httpapi.MasterServerOptions{BodyLimit: in.Cfg.BodyLimit, Logger: in.Log.Named("api")})
+	}, httpapi.MasterServerOptions{
+		BodyLimit: in.Cfg.BodyLimit, Logger: in.Log.Named("api"), ClusterSecret: in.Cfg.ClusterSecret,
+	})
 }
 
 func serveMaster(lc fx.Lifecycle, log *zap.Logger, app *fiber.App, cfg Config) {

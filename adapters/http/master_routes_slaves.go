@@ -21,13 +21,20 @@ type SlaveView struct {
 	LastSeenAt     time.Time          `json:"lastSeenAt"`
 }
 
-// The registry routes slaves call. They live on the master's port; issue #9 puts them behind CLUSTER_SECRET.
-func (h masterHandlers) routeSlaves(app *fiber.App) {
-	app.Get("/slaves", h.listSlaves)
-	app.Post("/slaves", h.registerSlave)
-	app.Post("/slaves/:id/heartbeat", h.heartbeat)
-	app.Delete("/slaves/:id", h.deregisterSlave)
-	app.Post("/slaves/:id/transports/:transportId/closed", h.transportClosed)
+// The registry routes slaves call, and the operators' list. They live on the master's port, behind the cluster
+// secret when one is set (the same bearer token the master sends to slaves): a stranger must not register a
+// "slave" that the master would then call.
+func (h masterHandlers) routeSlaves(app *fiber.App, secret string) {
+	auth := func(c *fiber.Ctx) error { return c.Next() }
+	if secret != "" {
+		auth = requireSlaveBearer(secret)
+	}
+	g := app.Group("/slaves", auth)
+	g.Get("", h.listSlaves)
+	g.Post("", h.registerSlave)
+	g.Post("/:id/heartbeat", h.heartbeat)
+	g.Delete("/:id", h.deregisterSlave)
+	g.Post("/:id/transports/:transportId/closed", h.transportClosed)
 }
 
 func (h masterHandlers) listSlaves(c *fiber.Ctx) error {

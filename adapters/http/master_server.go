@@ -31,6 +31,8 @@ type MasterServerOptions struct {
 	BodyLimit int
 	// Logger receives one line per failed request (5xx with the full cause); nil logs nothing.
 	Logger *zap.Logger
+	// ClusterSecret, when set, guards the slave registry routes (/slaves...): slaves send it as a bearer token.
+	ClusterSecret string
 }
 
 // NewMasterServer builds the master's Fiber app: the seed README's API, the v4 compatibility aliases and the
@@ -53,7 +55,7 @@ func NewMasterServer(uc MasterUseCases, opts MasterServerOptions) *fiber.App {
 	h.routeRooms(app)
 	h.routeProducers(app)
 	h.routeConsumers(app)
-	h.routeSlaves(app)
+	h.routeSlaves(app, opts.ClusterSecret)
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	return app

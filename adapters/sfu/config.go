@@ -1,0 +1,34 @@
+package sfu
+
+import (
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/sfu-cluster/sfu-cluster/domain"
+)
+
+// NodeConfig configures a Node.
+type NodeConfig struct {
+	// ListenIP is the address every WebRTC transport and pipe transport binds (required), e.g. "0.0.0.0".
+	ListenIP string
+	// AnnouncedIP is what ICE candidates and pipe tuples advertise (a public or container-external address);
+	// required when ListenIP is unspecified.
+	AnnouncedIP string
+	// Port is the one UDP port shared by every WebRTC transport; 0 picks a free one.
+	Port int
+	// PipePortMin and PipePortMax bound pipe transports' ports (one socket each); 0, 0 lets the kernel choose.
+	PipePortMin, PipePortMax int
+	// MediaCodecs configure every router (MEDIA_CODECS); empty means ortc.DefaultMediaCodecs().
+	MediaCodecs []domain.RtpCodecCapability
+	// TransportIdleTimeout closes a WebRTC transport that received nothing (not even ICE consent checks) for
+	// this long; 0 means webrtctransport.DefaultIdleTimeout.
+	TransportIdleTimeout time.Duration
+	// OnTransportClosed is told when a WebRTC transport died on the media side (ICE consent lost, DTLS failed
+	// or timed out, the remote closed DTLS), after its producers and consumers were closed, so the master can
+	// drop its records. It is not called for closes the control API asked for, nor by Close. It runs on its
+	// own goroutine and may call the Node.
+	OnTransportClosed func(transportID string, reason error)
+	// Logger is optional; nil logs nothing.
+	Logger *zap.Logger
+}

@@ -1,0 +1,195 @@
+package sfu
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/pion/rtcp"
+
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/ortc"
+	"github.com/sfu-cluster/sfu-cluster/domain"
+)
+
+// sendBufLen holds a cached packet (cacheSlotLen) plus what a rewrite may add: the mid and abs-send-time
+// extensions and an RTX OSN.
+const sendBufLen = cacheSlotLen + 64
+
+// consumerParams are what newConsumer needs.
+type consumerParams struct {
+	ID       string
+	Producer *producer
+	// Endpoint is the transport the consumer sends on.
+	Endpoint *endpoint
+	// TransportID is the id of that transport (WebRTC or pipe) in the node's maps.
+	TransportID string
+	// RtpParameters negotiated for the receiver (ortc.GetConsumerRtpParameters, mid set by the transport).
+	RtpParameters domain.RtpParameters
+	// Resumed: WebRTC consumers start paused (mediasoup's rule), pipe consumers resumed.
+	Resumed bool
+	// Pipe: the receiver is the far end of a pipe (its mid/abs-send-time are never written).
+	Pipe bool
+}
+
+// consumer sends one producer's stream to one receiver, rewritten to the receiver's parameters: its own SSRC,
+// the router's payload types, its own header extension ids, and sequence numbers and timestamps that stay
+// continuous whatever happens upstream (pause, resume, a late start).
+//
+// Lifecycle: new (paused) → active when resumed, connected and its producer not paused (then it requests a
+// keyframe and, for video, forwards from the next keyframe on) ⇄ inactive → closed, never reused.
+//
+// Concurrency: forward runs on the producer's receive path, the RTCP handlers on the consumer transport's read
+// goroutine, state changes on control calls; mu serialises them (uncontended in practice) and guards the
+// preallocated buffers, so nothing allocates per packet.
+type consumer struct {
+	id          string
+	transportID string
+	producer    *producer
+	ep          *endpoint
+	kind        domain.MediaKind
+	params      domain.RtpParameters
+	pipe        bool
+	ssrc        uint32
+	rtxSSRC     uint32
+	clockRate   uint32
+	cname       string
+	mediaPT     [128]bool  // router payload types the receiver accepts
+	rtxPT       [128]uint8 // RTX payload type per media payload type (0: no RTX)
+	midExtID    uint8
+	absExtID    uint8
+	mid         []byte
+	extMap      [256]uint8 // producer's extension id → receiver's id (0: drop)
+	waitForKey  bool       // video: start (and restart) only on a keyframe
+
+	mu             sync.Mutex
+	resumed        bool
+	connected      bool
+	producerPaused bool
+	closed         bool
+	active         bool
+	seq            seqState
+	rtxSeq         uint16
+	packetsSent    uint32 // for sender reports (RFC 3550 §6.4.1 counts wrap)
+	octetsSent     uint32
+	keyRequestedAt int64 // last keyframe request while waiting for one
+	lastRR         rtcp.ReceptionReport
+	buf            [sendBufLen]byte
+	rtxBuf         [sendBufLen]byte
+	nackBuf        [cacheSlotLen]byte
+
+	counters consumerCounters
+}
+
+type consumerCounters struct {
+	packets, bytes, retransmitted, droppedWaitingKey, keyframeRequests, nacks atomic.Uint64
+}
+
+func newConsumer(cp consumerParams) *consumer {
+	params := cp.RtpParameters
+	p := cp.Producer
+	c := &consumer{
+		id: cp.ID, transportID: cp.TransportID, producer: p, ep: cp.Endpoint, kind: p.kind, params: params, pipe: cp.Pipe,
+		ssrc: params.Encodings[0].SSRC, clockRate: p.clockRate, cname: params.RTCP.CNAME,
+		waitForKey: p.isVideo, resumed: cp.Resumed, producerPaused: p.paused.Load(),
+	}
+	if rtx := params.Encodings[0].RTX; rtx != nil {
+		c.rtxSSRC = rtx.SSRC
+	}
+	for _, codec := range params.Codecs {
+		if codec.PayloadType < 0 || codec.PayloadType > 127 {
+			continue
+		}
+		if !domain.IsRtxMime(codec.MimeType) {
+			c.mediaPT[codec.PayloadType] = true
+			continue
+		}
+		if apt, ok := codec.Parameters.Number("apt"); ok && apt >= 0 && apt <= 127 && c.rtxSSRC != 0 {
+			c.rtxPT[apt] = uint8(codec.PayloadType) //nolint:gosec // 0..127
+		}
+	}
+	c.mapExtensions(p.params, params)
+	if !c.pipe && params.MID != "" {
+		c.mid = []byte(params.MID)
+	}
+	return c
+}
+
+// mapExtensions fills extMap by URI: an extension the producer sends and the receiver negotiated is copied with
+// the receiver's id; the rest is dropped. mid and abs-send-time are written by the consumer itself (the
+// receiver's mid, our send time), and stream ids or transport-wide sequence numbers mean nothing downstream.
+func (c *consumer) mapExtensions(producer, receiver domain.RtpParameters) {
+	for _, ext := range receiver.HeaderExtensions {
+		if ext.ID <= 0 || ext.ID > 255 {
+			continue
+		}
+		switch ext.URI {
+		case ortc.URIMid:
+			c.midExtID = uint8(ext.ID) //nolint:gosec // 1..255
+			continue
+		case ortc.URIAbsSendTime:
+			c.absExtID = uint8(ext.ID) //nolint:gosec // 1..255
+			continue
+		case ortc.URIRid, ortc.URIRepairedRid, ortc.URITransportCC:
+			continue
+		}
+		if id := ortc.FindHeaderExtensionID(producer, ext.URI); id > 0 && id <= 255 {
+			c.extMap[id] = uint8(ext.ID) //nolint:gosec // 1..255
+		}
+	}
+}
+
+// setResumed, setConnected and setProducerPaused change one input of the active state.
+func (c *consumer) setResumed(v bool) { c.change(func() { c.resumed = v }) }
+func (c *consumer) setConnected()     { c.change(func() { c.connected = true }) }
+func (c *consumer) setProducerPaused(v bool) {
+	c.change(func() { c.producerPaused = v })
+	if c.pipe { // the copy on the far end follows (see pipeTransport)
+		c.ep.writeRTCPPackets(pauseStatePacket(c.ssrc, v))
+	}
+}
+
+func (c *consumer) close() { c.change(func() { c.closed = true }) }
+
+// change applies fn and recomputes the active state. On becoming active the stream must resynchronise (the
+// next forwarded packet continues our sequence numbers) and, for video, the producer is asked for a keyframe:
+// Chromium sends none unprompted, and one sent before this point reached nobody.
+func (c *consumer) change(fn func()) {
+	now := nanotime()
+	c.mu.Lock()
+	was := c.active
+	fn()
+	c.active = c.resumed && c.connected && !c.producerPaused && !c.closed
+	becameActive := c.active && !was
+	if becameActive {
+		c.seq.syncRequired = true
+		c.keyRequestedAt = now
+	}
+	c.mu.Unlock()
+	if becameActive && c.waitForKey {
+		c.counters.keyframeRequests.Add(1)
+		c.producer.requestKeyframe(now)
+	}
+}
+
+// isActive reports the active state (tests, stats).
+func (c *consumer) isActive() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.active
+}
+
+// onKeyframeRequest relays a receiver's PLI or FIR to the producer (rate-limited there).
+func (c *consumer) onKeyframeRequest(now int64) {
+	c.mu.Lock()
+	active := c.active
+	c.mu.Unlock()
+	if active {
+		c.counters.keyframeRequests.Add(1)
+		c.producer.requestKeyframe(now)
+	}
+}
+
+func (c *consumer) onReceiverReport(rr rtcp.ReceptionReport) {
+	c.mu.Lock()
+	c.lastRR = rr
+	c.mu.Unlock()
+}

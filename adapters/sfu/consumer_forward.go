@@ -1,0 +1,149 @@
+package sfu
+
+import (
+	"encoding/binary"
+
+	"github.com/pion/rtcp"
+
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/rtpx"
+)
+
+// forward sends one producer packet (payload type already the router's) to the receiver, if active.
+func (c *consumer) forward(in *rtpx.Packet, keyframe bool, now int64) {
+	if !c.mediaPT[in.PayloadType] {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.active {
+		return
+	}
+	if c.seq.syncRequired {
+		if c.waitForKey && !keyframe {
+			c.counters.droppedWaitingKey.Add(1)
+			return
+		}
+		c.seq.sync(in.SequenceNumber, in.Timestamp, now, c.clockRate)
+	}
+	outSeq, outTs, ok := c.seq.translate(in.SequenceNumber, in.Timestamp)
+	if !ok {
+		return
+	}
+	pkt, ok := c.rewrite(c.buf[:], in, outHeader{pt: in.PayloadType, seq: outSeq, ts: outTs, ssrc: c.ssrc, osn: -1}, now)
+	if !ok {
+		return
+	}
+	c.seq.sent(outSeq, outTs, now)
+	c.packetsSent++
+	c.octetsSent += uint32(len(in.Payload())) //nolint:gosec // RFC 3550 octet count wraps
+	c.counters.packets.Add(1)
+	c.counters.bytes.Add(uint64(len(pkt)))
+	c.ep.writeRTP(pkt)
+}
+
+// outHeader is what a rewrite changes in the fixed header; osn >= 0 makes an RTX packet (RFC 4588 §4) carrying
+// it before the original payload.
+type outHeader struct {
+	pt   uint8
+	seq  uint16
+	ts   uint32
+	ssrc uint32
+	osn  int32
+}
+
+// rewrite writes in as the receiver must get it into dst: the new fixed header, the header extensions
+// rebuilt with the receiver's ids (mid and abs-send-time written by us, the rest mapped by URI or dropped), and
+// the payload. An RTX packet gets the OSN and loses the padding.
+func (c *consumer) rewrite(dst []byte, in *rtpx.Packet, h outHeader, now int64) ([]byte, bool) {
+	rtx := h.osn >= 0
+	off, err := rtpx.PutHeader(dst, rtpx.Header{
+		Marker: in.Marker, PayloadType: h.pt, SequenceNumber: h.seq, Timestamp: h.ts, SSRC: h.ssrc,
+		Padding: in.HasPadding && !rtx, CSRC: in.CSRC(),
+	})
+	if err != nil {
+		return nil, false
+	}
+	ext := rtpx.BeginExtensions(dst, off)
+	if c.midExtID != 0 && len(c.mid) > 0 {
+		ext.Add(c.midExtID, c.mid)
+	}
+	if c.absExtID != 0 {
+		ext.AddAbsSendTime(c.absExtID, now)
+	}
+	for i := range in.NumExtensions {
+		e := in.Extensions[i]
+		if id := c.extMap[e.ID]; id != 0 {
+			ext.Add(id, in.Raw[e.Off:int(e.Off)+int(e.Len)])
+		}
+	}
+	if off, err = ext.End(); err != nil {
+		return nil, false
+	}
+	payload := in.PayloadWithPadding()
+	if rtx {
+		payload = in.Payload()
+		if len(dst) < off+2 {
+			return nil, false
+		}
+		binary.BigEndian.PutUint16(dst[off:], uint16(h.osn)) //nolint:gosec // 0..65535
+		off += 2
+	}
+	if len(dst) < off+len(payload) {
+		return nil, false
+	}
+	n := copy(dst[off:], payload)
+	return dst[:off+n], true
+}
+
+// onNack answers a receiver's generic NACK (RFC 4585 §6.2.1) from the producer's cache: as RTX when the
+// receiver negotiated it (own SSRC and sequence numbers, OSN first), else as the original packet again.
+func (c *consumer) onNack(pairs []rtcp.NackPair) {
+	cache := c.producer.cache
+	if cache == nil {
+		return
+	}
+	now := nanotime()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.active {
+		return
+	}
+	for _, pair := range pairs {
+		c.resend(cache, pair.PacketID, now)
+		for i := range uint16(16) {
+			if pair.LostPackets&(1<<i) != 0 {
+				c.resend(cache, pair.PacketID+i+1, now)
+			}
+		}
+	}
+}
+
+// resend sends one packet again; the caller holds mu.
+func (c *consumer) resend(cache *packetCache, outSeq uint16, now int64) {
+	c.counters.nacks.Add(1)
+	inSeq, ok := c.seq.toInput(outSeq)
+	if !ok {
+		return
+	}
+	raw, ok := cache.get(inSeq, c.nackBuf[:])
+	if !ok {
+		return
+	}
+	var in rtpx.Packet
+	if in.Unmarshal(raw) != nil || !c.mediaPT[in.PayloadType] {
+		return
+	}
+	h := outHeader{pt: in.PayloadType, seq: outSeq, ts: in.Timestamp + c.seq.tsOffset, ssrc: c.ssrc, osn: -1}
+	dst := c.buf[:]
+	if rtxPT := c.rtxPT[in.PayloadType]; rtxPT != 0 {
+		h.pt, h.ssrc, h.osn, h.seq = rtxPT, c.rtxSSRC, int32(outSeq), c.rtxSeq
+		c.rtxSeq++
+		dst = c.rtxBuf[:]
+	}
+	pkt, ok := c.rewrite(dst, &in, h, now)
+	if !ok {
+		return
+	}
+	c.counters.retransmitted.Add(1)
+	c.ep.writeRTP(pkt)
+}

@@ -1,0 +1,26 @@
+// Package sfu is a slave's media engine: routers, WebRTC transports, producers, consumers and pipe transports,
+// in mediasoup v3's model and JSON shapes. Node implements application.SFUNode; the master chooses every id.
+//
+// Layering (one concept per file):
+//
+//	Node (node*.go)            control plane: maps of routers, transports, producers, consumers, pipes; one mutex
+//	 ├─ webrtcTransport        a webrtctransport.Transport (ICE-lite/DTLS/SRTP on the node's shared UDP socket)
+//	 ├─ pipeTransport          a pipetransport.Transport (plain or SRTP RTP/RTCP to another slave)
+//	 │   both embed endpoint   the SSRC tables that route what arrives to producers (RTP, SR) and consumers (RTCP)
+//	 ├─ producer               receives one stream: maps PTs to the router's, caches packets for NACK, detects
+//	 │                         keyframes, asks upstream for keyframes and retransmissions, fans out to consumers
+//	 └─ consumer               rewrites SSRC, PT, sequence numbers, timestamps and header extensions for one
+//	                           receiver (a browser, or the far end of a pipe), answers its NACKs and PLIs
+//
+// Threading: the media path runs on the transports' read goroutines (the Mux goroutine for every WebRTC transport,
+// one goroutine per pipe) and takes no context, no node lock and allocates nothing per forwarded packet: SSRC
+// tables and consumer lists are copy-on-write snapshots, and each producer and consumer has its own small mutex
+// and preallocated buffers. Control calls take ctx first, are safe for concurrent use, and serialise on the
+// node's mutex. One report goroutine per node sends RTCP (receiver and sender reports, NACKs, delayed keyframe
+// requests).
+//
+// Lifecycles: every object is new → (connected) → closed and never reused. Closing cascades downwards: router →
+// transports → producers → consumers; closing a producer closes its consumers and its copies on other slaves
+// (RTCP BYE over the pipe). A WebRTC transport that dies on the media side (ICE consent lost, DTLS failure) is
+// closed here and reported through NodeConfig.OnTransportClosed so the master's records follow.
+package sfu

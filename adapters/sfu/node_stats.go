@@ -1,0 +1,146 @@
+package sfu
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/sfu-cluster/sfu-cluster/application"
+	"github.com/sfu-cluster/sfu-cluster/domain"
+)
+
+// Stats counts the node's live objects (heartbeats, the stats endpoint).
+func (n *Node) Stats(ctx context.Context) (application.NodeStats, error) {
+	if err := ctx.Err(); err != nil {
+		return application.NodeStats{}, err
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return application.NodeStats{
+		Routers: len(n.routers), Transports: len(n.transports), Producers: len(n.producers),
+		Consumers: len(n.consumers), PipeTransports: len(n.pipes),
+	}, nil
+}
+
+// TransportStats are one transport's packet counters as the engine sees them (after decryption, before
+// encryption).
+type TransportStats struct {
+	ID   string `json:"id"`
+	Type string `json:"type"` // "webrtc" or "pipe"
+	// Connected: DTLS done (WebRTC) or remote tuple set (pipe).
+	Connected    bool   `json:"connected"`
+	Producers    int    `json:"producers"`
+	Consumers    int    `json:"consumers"`
+	RTPReceived  uint64 `json:"rtpReceived"`
+	RTCPReceived uint64 `json:"rtcpReceived"`
+	RTPSent      uint64 `json:"rtpSent"`
+	RTCPSent     uint64 `json:"rtcpSent"`
+	// UnknownSSRC counts RTP packets of no producer (e.g. Chromium's early probes); they are dropped.
+	UnknownSSRC uint64 `json:"unknownSsrc"`
+	// Malformed counts packets that did not parse.
+	Malformed uint64 `json:"malformed"`
+	// WriteErrors counts sends that failed (not connected yet, closing).
+	WriteErrors uint64 `json:"writeErrors"`
+}
+
+// TransportStats returns the counters of a WebRTC or pipe transport.
+func (n *Node) TransportStats(ctx context.Context, transportID string) (TransportStats, error) {
+	if err := ctx.Err(); err != nil {
+		return TransportStats{}, err
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if w, ok := n.transports[transportID]; ok {
+		s := w.endpoint.counters()
+		s.Type, s.Connected, s.Producers, s.Consumers = "webrtc", w.connected.Load(), len(w.producers), len(w.consumers)
+		return s, nil
+	}
+	if pt, ok := n.pipes[transportID]; ok {
+		s := pt.endpoint.counters()
+		s.Type, s.Connected, s.Producers, s.Consumers = "pipe", pt.connected.Load(), len(pt.producers), len(pt.consumers)
+		return s, nil
+	}
+	return TransportStats{}, fmt.Errorf("%w: %s", domain.ErrTransportNotFound, transportID)
+}
+
+func (e *endpoint) counters() TransportStats {
+	return TransportStats{
+		ID: e.id, RTPReceived: e.stats.rtpIn.Load(), RTCPReceived: e.stats.rtcpIn.Load(),
+		RTPSent: e.stats.rtpOut.Load(), RTCPSent: e.stats.rtcpOut.Load(), UnknownSSRC: e.stats.unknownSSRC.Load(),
+		Malformed: e.stats.malformed.Load(), WriteErrors: e.stats.writeErrors.Load(),
+	}
+}
+
+// ProducerStats are a producer's counters.
+type ProducerStats struct {
+	ID               string `json:"id"`
+	Paused           bool   `json:"paused"`
+	Packets          uint64 `json:"packets"`
+	Bytes            uint64 `json:"bytes"`
+	RtxPackets       uint64 `json:"rtxPackets"`
+	RtxProbes        uint64 `json:"rtxProbes"` // padding-only RTX packets, dropped
+	UnknownPT        uint64 `json:"unknownPayloadType"`
+	Keyframes        uint64 `json:"keyframes"`
+	KeyframeRequests uint64 `json:"keyframeRequests"` // PLIs sent upstream
+	Consumers        int    `json:"consumers"`
+}
+
+// ProducerStats returns a producer's counters.
+func (n *Node) ProducerStats(ctx context.Context, producerID string) (ProducerStats, error) {
+	if err := ctx.Err(); err != nil {
+		return ProducerStats{}, err
+	}
+	n.mu.Lock()
+	p, ok := n.producers[producerID]
+	n.mu.Unlock()
+	if !ok {
+		return ProducerStats{}, fmt.Errorf("%w: %s", domain.ErrProducerNotFound, producerID)
+	}
+	c := &p.counters
+	return ProducerStats{
+		ID: p.id, Paused: p.paused.Load(), Packets: c.packets.Load(), Bytes: c.bytes.Load(),
+		RtxPackets: c.rtxPackets.Load(), RtxProbes: c.rtxProbes.Load(), UnknownPT: c.unknownPT.Load(),
+		Keyframes: c.keyframes.Load(), KeyframeRequests: c.keyframeRequests.Load(), Consumers: len(p.consumerList()),
+	}, nil
+}
+
+// ConsumerStats are a consumer's counters.
+type ConsumerStats struct {
+	ID                string `json:"id"`
+	Active            bool   `json:"active"`
+	Packets           uint64 `json:"packets"`
+	Bytes             uint64 `json:"bytes"`
+	Retransmitted     uint64 `json:"retransmitted"`
+	NackedPackets     uint64 `json:"nackedPackets"`
+	DroppedWaitingKey uint64 `json:"droppedWaitingKeyframe"`
+	KeyframeRequests  uint64 `json:"keyframeRequests"`
+	// FractionLost and Jitter are from the receiver's last report.
+	FractionLost uint8  `json:"fractionLost"`
+	Jitter       uint32 `json:"jitter"`
+}
+
+// ConsumerStats returns a WebRTC consumer's counters.
+func (n *Node) ConsumerStats(ctx context.Context, consumerID string) (ConsumerStats, error) {
+	if err := ctx.Err(); err != nil {
+		return ConsumerStats{}, err
+	}
+	n.mu.Lock()
+	c, ok := n.consumers[consumerID]
+	n.mu.Unlock()
+	if !ok {
+		return ConsumerStats{}, fmt.Errorf("%w: %s", domain.ErrConsumerNotFound, consumerID)
+	}
+	return c.stats(), nil
+}
+
+func (c *consumer) stats() ConsumerStats {
+	c.mu.Lock()
+	rr, active := c.lastRR, c.active
+	c.mu.Unlock()
+	k := &c.counters
+	return ConsumerStats{
+		ID: c.id, Active: active, Packets: k.packets.Load(), Bytes: k.bytes.Load(),
+		Retransmitted: k.retransmitted.Load(), NackedPackets: k.nacks.Load(),
+		DroppedWaitingKey: k.droppedWaitingKey.Load(), KeyframeRequests: k.keyframeRequests.Load(),
+		FractionLost: rr.FractionLost, Jitter: rr.Jitter,
+	}
+}

@@ -1,0 +1,35 @@
+package sfu
+
+import (
+	"sync/atomic"
+
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/webrtctransport"
+)
+
+// webrtcTransport is a WebRTC transport of a router: a webrtctransport.Transport on the node's shared socket,
+// the endpoint that routes its packets, and the producers and consumers created on it.
+//
+// Lifecycle: new (ICE/DTLS parameters handed out) → Connect (remote DTLS parameters) → connected (DTLS done:
+// its consumers may send) → closed (by the control API, or on the media side: then reported), never reused.
+type webrtcTransport struct {
+	*endpoint
+	router    *router
+	t         *webrtctransport.Transport
+	connected atomic.Bool
+
+	// Guarded by Node.mu.
+	nextMid   int
+	producers map[string]*producer
+	consumers map[string]*consumer
+}
+
+var _ webrtctransport.PacketHandler = (*webrtcTransport)(nil)
+
+// OnConnected runs on the transport's DTLS goroutine once SRTP is ready: consumers created so far may start.
+// A consumer created concurrently either is in the table now or sees connected set when it registers.
+func (w *webrtcTransport) OnConnected() {
+	w.connected.Store(true)
+	for _, c := range w.consumerList() {
+		c.setConnected()
+	}
+}

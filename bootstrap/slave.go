@@ -1,0 +1,128 @@
+package bootstrap
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+	"go.uber.org/fx"
+	"go.uber.org/zap"
+
+	httpapi "github.com/sfu-cluster/sfu-cluster/adapters/http"
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu"
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/ortc"
+	"github.com/sfu-cluster/sfu-cluster/application"
+	"github.com/sfu-cluster/sfu-cluster/domain"
+)
+
+// Default HTTP ports of the slaves (the original's).
+const (
+	ProducerSlavePort = 3011
+	ConsumerSlavePort = 3012
+)
+
+// DefaultSlavePort is the role's default HTTP port.
+func DefaultSlavePort(role domain.SlaveRole) int {
+	if role == domain.SlaveRoleConsumer {
+		return ConsumerSlavePort
+	}
+	return ProducerSlavePort
+}
+
+// Slave is a slave's whole graph: the Pion SFU node, its internal API, and its registration with the master.
+// Start order: node, internal API, registration (so the master never learns of a slave that cannot answer);
+// stop order is the reverse: deregister, stop the API (in-flight calls finish), close every transport.
+func Slave(cfg Config) fx.Option {
+	return fx.Options(
+		fx.Supply(cfg),
+		fx.Provide(func(cfg Config) (*zap.Logger, error) { return NewLogger(cfg, "slave-"+string(cfg.Role)) }),
+		fxLogger(),
+		SlaveModule,
+	)
+}
+
+// SlaveModule wires the SFU node behind the internal API and keeps it registered.
+var SlaveModule = fx.Module("slave",
+	fx.Provide(newRegistration, newNode, newSlaveApp),
+	fx.Invoke(runSlave),
+)
+
+func newRegistration(cfg Config, log *zap.Logger) (*registration, error) {
+	if _, err := domain.ParseSlaveRole(string(cfg.Role)); err != nil {
+		return nil, fmt.Errorf("SLAVE_ROLE: %w", err)
+	}
+	if cfg.ClusterSecret == "" && !isLoopbackHost(cfg.ListenHost) {
+		return nil, fmt.Errorf("CLUSTER_SECRET: a slave listening on %q (not loopback) needs a cluster secret, or anyone "+
+			"who can reach it could drive its SFU", cfg.ListenHost)
+	}
+	registry, err := httpapi.NewRegistryClient(cfg.MasterURLs, httpapi.SlaveClientOptions{Secret: cfg.ClusterSecret})
+	if err != nil {
+		return nil, fmt.Errorf("MASTER_URL: %w", err)
+	}
+	return &registration{log: log, registry: registry, interval: cfg.HeartbeatInterval,
+		input: application.RegisterInput{Role: cfg.Role, MaxTransports: cfg.MaxTransports}}, nil
+}
+
+func newNode(lc fx.Lifecycle, cfg Config, log *zap.Logger, reg *registration) (*sfu.Node, error) {
+	codecs := ortc.DefaultMediaCodecs()
+	if cfg.MediaCodecs != "" {
+		var err error
+		if codecs, err = ortc.ParseMediaCodecs(cfg.MediaCodecs); err != nil {
+			return nil, fmt.Errorf("MEDIA_CODECS: %w", err)
+		}
+	}
+	listen := cfg.ListenIPs[0]
+	node, err := sfu.NewNode(sfu.NodeConfig{
+		ListenIP: listen.IP, AnnouncedIP: listen.Announced(), Port: cfg.RTCPort, MediaCodecs: codecs,
+		OnTransportClosed: reg.reportClosed, Logger: log.Named("sfu"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("start SFU: %w", err)
+	}
+	reg.node = node
+	lc.Append(fx.StopHook(node.Close))
+	return node, nil
+}
+
+func newSlaveApp(cfg Config, node *sfu.Node) *fiber.App {
+	return httpapi.NewSlaveServer(node, httpapi.SlaveServerOptions{BodyLimit: cfg.BodyLimit, Secret: cfg.ClusterSecret})
+}
+
+// runSlave serves the internal API, then registers with the URL the master can reach it at.
+func runSlave(lc fx.Lifecycle, cfg Config, log *zap.Logger, app *fiber.App, reg *registration) {
+	serveFiber(lc, log, app, cfg.ListenAddr(), func(addr net.Addr) {
+		reg.input.APIURL = advertiseURL(cfg, addr)
+	})
+	lc.Append(fx.Hook{
+		OnStart: func(context.Context) error { reg.start(); return nil },
+		OnStop:  reg.stop,
+	})
+}
+
+// advertiseURL is SLAVE_API_URL, or http://<host>:<bound port> where host is LISTEN_HOST unless that is a
+// wildcard, then the announced media IP.
+func advertiseURL(cfg Config, addr net.Addr) string {
+	if cfg.AdvertiseURL != "" {
+		return cfg.AdvertiseURL
+	}
+	host := cfg.ListenHost
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = cfg.ListenIPs[0].Announced()
+	}
+	port := cfg.Port
+	if tcp, ok := addr.(*net.TCPAddr); ok {
+		port = tcp.Port
+	}
+	return "http://" + net.JoinHostPort(host, strconv.Itoa(port))
+}
+
+// isLoopbackHost reports whether a listen host only accepts local connections.
+func isLoopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,20 @@
+// Command slave runs an SFU node (SLAVE_ROLE=producer|consumer) that registers with the master.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"go.uber.org/fx"
+
+	"github.com/sfu-cluster/sfu-cluster/bootstrap"
+)
+
+func main() {
+	cfg, err := bootstrap.LoadSlaveConfig(".env")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	fx.New(bootstrap.Slave(cfg)).Run()
+}

@@ -1,0 +1,121 @@
+// The master's public API, one function per endpoint. Every failure becomes an ApiError carrying the server's
+// {"code","error","message"} body, so the UI can show the server's own words.
+import type { types } from 'mediasoup-client';
+
+type RtpCapabilities = types.RtpCapabilities;
+type RtpParameters = types.RtpParameters;
+type MediaKind = types.MediaKind;
+
+export class ApiError extends Error {
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly status: number,
+    readonly kind: string,
+    readonly serverMessage: string,
+  ) {
+    super(`${method} ${path} failed: ${status ? status + ' ' : ''}${kind}: ${serverMessage}`);
+    this.name = 'ApiError';
+  }
+}
+
+export type RoomInfo = { id: string; rtpCapabilities: RtpCapabilities };
+export type TransportInfo = {
+  id: string;
+  iceParameters: types.IceParameters;
+  iceCandidates: types.IceCandidate[];
+  dtlsParameters: types.DtlsParameters;
+};
+export type ProducerRow = { id: string; userId: string; producerId: string; kind: MediaKind; paused?: boolean };
+export type ConsumeInfo = {
+  id: string;
+  producerId: string;
+  kind: MediaKind;
+  rtpParameters: RtpParameters;
+  type: string;
+  producerPaused: boolean;
+};
+
+export class Api {
+  constructor(readonly base: string) {}
+
+  eventsUrl(roomId: string): string {
+    return `${this.base}/rooms/${enc(roomId)}/events`;
+  }
+
+  createRoom(): Promise<RoomInfo> {
+    return this.call('POST', '/rooms', {});
+  }
+  getRoom(roomId: string): Promise<RoomInfo> {
+    return this.call('GET', `/rooms/${enc(roomId)}`);
+  }
+  deleteRoom(roomId: string): Promise<unknown> {
+    return this.call('DELETE', `/rooms/${enc(roomId)}`);
+  }
+  createProducerPeer(roomId: string, userId: string): Promise<TransportInfo> {
+    return this.call('POST', `/rooms/${enc(roomId)}/producer_peers`, { userId });
+  }
+  connectProducerPeer(peerId: string, dtlsParameters: types.DtlsParameters): Promise<unknown> {
+    return this.call('POST', `/producer_peers/${enc(peerId)}/connect`, { dtlsParameters });
+  }
+  produce(peerId: string, kind: MediaKind, rtpParameters: RtpParameters, appData: unknown): Promise<{ id: string }> {
+    return this.call('POST', `/producer_peers/${enc(peerId)}/produce`, { kind, rtpParameters, appData });
+  }
+  listProducers(roomId: string): Promise<ProducerRow[]> {
+    return this.call('GET', `/rooms/${enc(roomId)}/producer_peers`);
+  }
+  setProducerPaused(producerId: string, paused: boolean): Promise<unknown> {
+    return this.call('POST', `/producers/${enc(producerId)}/${paused ? 'pause' : 'resume'}`, {});
+  }
+  consumerRouter(roomId: string, userId: string): Promise<RoomInfo> {
+    return this.call('POST', `/rooms/${enc(roomId)}/consumer_routers`, { userId });
+  }
+  createConsumerPeer(routerId: string, userId: string): Promise<TransportInfo> {
+    return this.call('POST', `/router/${enc(routerId)}/consumer_peers`, { userId });
+  }
+  connectConsumerPeer(peerId: string, dtlsParameters: types.DtlsParameters): Promise<unknown> {
+    return this.call('POST', `/consumer_peers/${enc(peerId)}/connect`, { dtlsParameters });
+  }
+  consume(peerId: string, producerId: string, rtpCapabilities: RtpCapabilities): Promise<ConsumeInfo> {
+    return this.call('POST', `/consumer_peers/${enc(peerId)}/consume`, { producerId, rtpCapabilities });
+  }
+  resume(peerId: string, consumerId: string): Promise<unknown> {
+    return this.call('POST', `/consumer_peers/${enc(peerId)}/resume`, { consumerId });
+  }
+  logout(userId: string, roomId: string): Promise<unknown> {
+    return this.call('POST', `/user/${enc(userId)}/logout`, { roomId });
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const init: RequestInit = { method, headers: { Accept: 'application/json' } };
+    if (body !== undefined) {
+      init.headers = { ...init.headers, 'Content-Type': 'application/json' };
+      init.body = JSON.stringify(body);
+    }
+    let res: Response;
+    try {
+      res = await fetch(this.base + path, init);
+    } catch (err) {
+      throw new ApiError(method, path, 0, 'network_error', `${(err as Error).message} (is the API at ${this.base} reachable?)`);
+    }
+    const text = await res.text();
+    let data: unknown = undefined;
+    try {
+      data = text === '' ? {} : JSON.parse(text);
+    } catch {
+      // Not JSON: a proxy's error page, or the wrong base URL. Show the start of it.
+    }
+    if (!res.ok) {
+      const e = (data ?? {}) as { error?: string; message?: string };
+      throw new ApiError(method, path, res.status, e.error ?? res.statusText ?? 'error', e.message ?? (text.slice(0, 200) || 'no message'));
+    }
+    if (data === undefined) {
+      throw new ApiError(method, path, res.status, 'bad_response', `the answer is not JSON: ${text.slice(0, 200)}`);
+    }
+    return data as T;
+  }
+}
+
+function enc(s: string): string {
+  return encodeURIComponent(s);
+}

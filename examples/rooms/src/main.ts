@@ -1,0 +1,192 @@
+// Entry point: wires the buttons to the session and exposes window.demo for scripts and the browser test.
+import { version as mediasoupVersion } from 'mediasoup-client';
+import { Api, ApiError } from './api';
+import { readConfig, roomLink } from './config';
+import { Session } from './session';
+import { newState } from './state';
+import { $, Ui } from './ui';
+import type { ConsumerStats } from './viewer';
+
+const config = readConfig();
+const api = new Api(config.apiBase);
+const state = newState(config.userId, config.apiBase);
+const ui = new Ui(state);
+let session: Session | null = null;
+let busy = false;
+
+async function createRoom(): Promise<string> {
+  if (session) throw new Error(`already in room ${session.roomId}: leave first`);
+  const room = await api.createRoom();
+  ui.info(`room ${room.id} created`);
+  await enter(room.id, room.rtpCapabilities);
+  return room.id;
+}
+
+async function join(roomId: string): Promise<void> {
+  roomId = roomId.trim();
+  if (roomId === '') throw new Error('enter a room id (or open a room link)');
+  if (session) throw new Error(`already in room ${session.roomId}: leave first`);
+  const room = await api.getRoom(roomId);
+  await enter(room.id, room.rtpCapabilities);
+}
+
+async function enter(roomId: string, caps: Parameters<typeof Session.open>[2]): Promise<void> {
+  session = await Session.open(api, roomId, caps, state, ui, roomDeleted);
+  state.roomId = roomId;
+  state.joined = true;
+  ($('room-id') as HTMLInputElement).value = roomId;
+  const link = roomLink(roomId);
+  history.replaceState(null, '', link);
+  const a = $('share-link') as HTMLAnchorElement;
+  a.href = link;
+  a.textContent = link;
+  ui.status(`in room ${roomId} as ${state.userId}`);
+}
+
+async function publish(): Promise<void> {
+  if (!session) throw new Error('join or create a room first');
+  await session.publish();
+}
+
+async function togglePause(kind: 'audio' | 'video'): Promise<void> {
+  if (!session?.publisher?.has(kind)) throw new Error(`not publishing ${kind}`);
+  await session.publisher.setPaused(kind, !state.paused[kind]);
+}
+
+// closeLocal forgets the room in this page: transports, tracks, tiles, events.
+function closeLocal(): void {
+  session?.close();
+  session = null;
+  state.joined = false;
+  state.events = 'off';
+  state.producers = { audio: null, video: null };
+  state.producerIds = [];
+  state.paused = { audio: false, video: false };
+  state.consumerIds = [];
+  state.sendTransportState = null;
+  state.recvTransportState = null;
+  ui.removeAllTiles();
+  ($('share-link') as HTMLAnchorElement).textContent = '';
+  const url = new URL(location.href);
+  url.searchParams.delete('room');
+  history.replaceState(null, '', url);
+  ui.status('not in a room');
+  render();
+}
+
+async function leave(): Promise<void> {
+  if (!session) throw new Error('not in a room');
+  const roomId = session.roomId;
+  closeLocal();
+  await api.logout(state.userId, roomId);
+  ui.info(`left room ${roomId}`);
+}
+
+async function deleteRoom(roomId?: string): Promise<void> {
+  const id = (roomId ?? session?.roomId ?? ($('room-id') as HTMLInputElement).value).trim();
+  if (id === '') throw new Error('enter the id of the room to delete');
+  try {
+    await api.deleteRoom(id);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 409) {
+      throw new Error(`cannot delete room ${id}: ${err.status} ${err.kind}: ${err.serverMessage} — everyone, you included, must leave it first`);
+    }
+    throw err;
+  }
+  ui.info(`room ${id} deleted`);
+  if (session?.roomId === id) closeLocal();
+  if (state.roomId === id) state.roomId = null;
+}
+
+function roomDeleted(): void {
+  ui.error(new Error(`room ${session?.roomId} was deleted`));
+  closeLocal();
+}
+
+async function stats(): Promise<ConsumerStats[]> {
+  return session ? session.viewer.stats() : [];
+}
+
+// action runs a button's work: one at a time, errors shown on the page (and rethrown for scripts).
+function action<A extends unknown[], R>(name: string, fn: (...a: A) => Promise<R>): (...a: A) => Promise<R> {
+  return async (...args: A) => {
+    if (busy) throw new Error(`busy: ${name} must wait for the previous action`);
+    busy = true;
+    render();
+    try {
+      return await fn(...args);
+    } catch (err) {
+      ui.error(err, name);
+      throw err;
+    } finally {
+      busy = false;
+      render();
+    }
+  };
+}
+
+function render(): void {
+  const joined = session !== null;
+  const pub = session?.publisher ?? null;
+  const set = (id: string, enabled: boolean) => (($(id) as HTMLButtonElement).disabled = busy || !enabled);
+  set('create-room', !joined);
+  set('join', !joined);
+  set('publish', joined && pub === null);
+  set('pause-audio', pub?.has('audio') ?? false);
+  set('pause-video', pub?.has('video') ?? false);
+  set('leave', joined);
+  set('delete-room', true);
+  $('pause-audio').textContent = state.paused.audio ? 'Resume audio' : 'Pause audio';
+  $('pause-video').textContent = state.paused.video ? 'Resume video' : 'Pause video';
+}
+
+const demo = {
+  state,
+  version: mediasoupVersion,
+  stats,
+  createRoom: action('create room', createRoom),
+  join: action('join', join),
+  publish: action('publish', publish),
+  togglePause: action('pause/resume', togglePause),
+  leave: action('leave', leave),
+  deleteRoom: action('delete room', deleteRoom),
+};
+declare global {
+  interface Window {
+    demo: typeof demo;
+  }
+}
+window.demo = demo;
+
+const click = (id: string, fn: () => Promise<unknown>) => $(id).addEventListener('click', () => void fn().catch(() => undefined));
+click('create-room', () => demo.createRoom());
+click('join', () => demo.join(($('room-id') as HTMLInputElement).value));
+click('publish', () => demo.publish());
+click('pause-audio', () => demo.togglePause('audio'));
+click('pause-video', () => demo.togglePause('video'));
+click('leave', () => demo.leave());
+click('delete-room', () => demo.deleteRoom());
+$('room-id').addEventListener('keydown', (ev) => {
+  if ((ev as KeyboardEvent).key === 'Enter' && !session) void demo.join(($('room-id') as HTMLInputElement).value).catch(() => undefined);
+});
+$('user-id').textContent = state.userId;
+$('api-base').textContent = state.apiBase;
+$('ms-version').textContent = mediasoupVersion;
+ui.status('not in a room');
+render();
+// Leaving the page is leaving the room: tell the server so it frees the transports now, not at ICE timeout.
+window.addEventListener('pagehide', () => {
+  if (!session) return;
+  // text/plain keeps the beacon a "simple" request (no CORS preflight when ?api= points elsewhere); the API
+  // reads the JSON body whatever its content type.
+  const body = new Blob([JSON.stringify({ roomId: session.roomId })], { type: 'text/plain;charset=UTF-8' });
+  try {
+    navigator.sendBeacon(`${api.base}/user/${encodeURIComponent(state.userId)}/logout`, body);
+  } catch {
+    // Best effort only: the server also closes transports whose ICE times out.
+  }
+});
+if (config.roomId) {
+  ($('room-id') as HTMLInputElement).value = config.roomId;
+  void demo.join(config.roomId).catch(() => undefined);
+}

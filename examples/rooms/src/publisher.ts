@@ -1,0 +1,100 @@
+// Publisher sends this page's camera and microphone: one producer peer (a send transport) with an audio and a
+// video producer. Lifecycle: new → publish() → close(); never reused.
+import type { Device, types } from 'mediasoup-client';
+import type { Api } from './api';
+import type { DemoState } from './state';
+import type { Ui } from './ui';
+
+type Kind = 'audio' | 'video';
+
+export class Publisher {
+  private transport: types.Transport | null = null;
+  private stream: MediaStream | null = null;
+  private readonly producers = new Map<Kind, types.Producer>();
+
+  constructor(
+    private readonly api: Api,
+    private readonly device: Device,
+    private readonly roomId: string,
+    private readonly state: DemoState,
+    private readonly ui: Ui,
+  ) {}
+
+  ownProducerIds(): Set<string> {
+    return new Set([...this.producers.values()].map((p) => p.id));
+  }
+
+  async publish(): Promise<void> {
+    if (!this.device.canProduce('video') && !this.device.canProduce('audio')) {
+      throw new Error('this browser cannot produce any codec of the room (router capabilities)');
+    }
+    this.stream = await navigator.mediaDevices.getUserMedia({
+      audio: true,
+      video: { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 30 } },
+    });
+    const info = await this.api.createProducerPeer(this.roomId, this.state.userId);
+    const transport = this.device.createSendTransport({
+      id: info.id,
+      iceParameters: info.iceParameters,
+      iceCandidates: info.iceCandidates,
+      dtlsParameters: info.dtlsParameters,
+    });
+    this.transport = transport;
+    transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+      this.api.connectProducerPeer(transport.id, dtlsParameters).then(() => callback(), (err) => {
+        this.ui.error(err, 'connect send transport');
+        errback(err);
+      });
+    });
+    transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
+      this.api.produce(transport.id, kind, rtpParameters, appData).then(({ id }) => callback({ id }), (err) => {
+        errback(err);
+      });
+    });
+    transport.on('connectionstatechange', (s) => {
+      this.state.sendTransportState = s;
+      this.ui.info(`send transport ${s}`);
+      if (s === 'failed') this.ui.error(new Error('send transport failed (ICE/DTLS): is the producer slave reachable?'));
+    });
+
+    this.ui.tile('local', `you (${this.state.userId})`, this.stream.getVideoTracks()[0] ?? this.stream.getAudioTracks()[0], true);
+    // Audio first: it is the smaller negotiation, and a failure there shows quickly.
+    for (const track of [...this.stream.getAudioTracks(), ...this.stream.getVideoTracks()]) {
+      const kind = track.kind as Kind;
+      if (!this.device.canProduce(kind)) {
+        this.ui.error(new Error(`the room has no ${kind} codec this browser can send; ${kind} not published`));
+        continue;
+      }
+      const producer = await transport.produce({ track, stopTracks: false, appData: { source: kind === 'video' ? 'camera' : 'mic' } });
+      this.producers.set(kind, producer);
+      this.state.producers[kind] = producer.id;
+      this.state.producerIds.push(producer.id);
+      this.ui.info(`producing ${kind} ${producer.id}`);
+    }
+  }
+
+  has(kind: Kind): boolean {
+    return this.producers.has(kind);
+  }
+
+  // setPaused asks the server first: if it refuses, the local state stays as it was.
+  async setPaused(kind: Kind, paused: boolean): Promise<void> {
+    const producer = this.producers.get(kind);
+    if (!producer) throw new Error(`no ${kind} producer to ${paused ? 'pause' : 'resume'}`);
+    await this.api.setProducerPaused(producer.id, paused);
+    if (paused) producer.pause();
+    else producer.resume();
+    this.state.paused[kind] = paused;
+    this.ui.setBadge('local', [this.state.paused.audio ? 'audio paused' : '', this.state.paused.video ? 'video paused' : ''].filter(Boolean).join(', '));
+  }
+
+  close(): void {
+    for (const p of this.producers.values()) p.close();
+    this.producers.clear();
+    this.transport?.close();
+    this.transport = null;
+    this.stream?.getTracks().forEach((t) => t.stop());
+    this.stream = null;
+    this.ui.removeTile('local');
+  }
+}

@@ -1,0 +1,91 @@
+// Session is this page's presence in one room: the loaded device, the room events, the viewer and (once the user
+// publishes) the publisher. Lifecycle: open() → publish()/events → close(); never reused.
+import { Device, type types } from 'mediasoup-client';
+import type { Api, ProducerRow } from './api';
+import { RoomEvents, type RoomEvent } from './events';
+import { Publisher } from './publisher';
+import type { DemoState } from './state';
+import type { Ui } from './ui';
+import { Viewer } from './viewer';
+
+export class Session {
+  publisher: Publisher | null = null;
+  readonly viewer: Viewer;
+  private readonly events: RoomEvents;
+
+  private constructor(
+    private readonly api: Api,
+    readonly roomId: string,
+    readonly device: Device,
+    caps: types.RtpCapabilities,
+    private readonly state: DemoState,
+    private readonly ui: Ui,
+    private readonly onRoomDeleted: () => void,
+  ) {
+    const isOwn = (row: ProducerRow) => row.userId === state.userId || (this.publisher?.ownProducerIds().has(row.producerId) ?? false);
+    this.viewer = new Viewer(api, device, roomId, caps, isOwn, state, ui);
+    this.events = new RoomEvents(api, roomId, {
+      list: (rows) => this.viewer.sync(rows),
+      event: (e) => this.onEvent(e),
+      mode: (m) => {
+        state.events = m;
+        ui.info(`room events: ${m}`);
+      },
+      error: (err, context) => ui.error(err, context),
+      note: (text) => ui.info(text),
+    });
+  }
+
+  // open loads a device with the room's router capabilities and starts following the room.
+  static async open(api: Api, roomId: string, caps: types.RtpCapabilities, state: DemoState, ui: Ui, onRoomDeleted: () => void): Promise<Session> {
+    const device = await Device.factory();
+    await device.load({ routerRtpCapabilities: caps });
+    ui.info(`device loaded (${device.handlerName}); can send audio=${device.canProduce('audio')} video=${device.canProduce('video')}`);
+    const s = new Session(api, roomId, device, caps, state, ui, onRoomDeleted);
+    s.events.start();
+    return s;
+  }
+
+  async publish(): Promise<void> {
+    if (this.publisher) throw new Error('already publishing');
+    this.publisher = new Publisher(this.api, this.device, this.roomId, this.state, this.ui);
+    try {
+      await this.publisher.publish();
+    } catch (err) {
+      this.publisher.close();
+      this.publisher = null;
+      this.state.producers = { audio: null, video: null };
+      this.state.producerIds = [];
+      throw err;
+    }
+  }
+
+  close(): void {
+    this.events.stop();
+    this.viewer.close();
+    this.publisher?.close();
+    this.publisher = null;
+  }
+
+  private onEvent(e: RoomEvent): void {
+    this.ui.info(`event ${e.type}${e.kind ? ' ' + e.kind : ''}${e.producerId ? ' ' + e.producerId : ''}${e.userId ? ' by ' + e.userId : ''}`);
+    switch (e.type) {
+      case 'producer_added':
+        if (e.producerId && e.kind) this.viewer.add({ id: e.peerId ?? '', userId: e.userId ?? '', producerId: e.producerId, kind: e.kind });
+        break;
+      case 'producer_removed':
+        if (e.producerId) this.viewer.remove(e.producerId);
+        break;
+      case 'producer_paused':
+      case 'producer_resumed':
+        if (e.producerId) this.viewer.setProducerPaused(e.producerId, e.type === 'producer_paused');
+        break;
+      case 'peer_left':
+        if (e.peerId) this.viewer.removePeer(e.peerId);
+        break;
+      case 'room_deleted':
+        this.onRoomDeleted();
+        break;
+    }
+  }
+}

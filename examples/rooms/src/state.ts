@@ -1,0 +1,52 @@
+// DemoState is what window.demo.state exposes to scripts (the browser test reads it instead of scraping the page).
+// Times are performance.now() milliseconds of this page; firstFrameMs = firstFrameAt - consumeAt.
+
+export type ConsumerRecord = {
+  consumerId: string;
+  producerId: string;
+  kind: 'audio' | 'video';
+  peerId: string;
+  userId: string;
+  consumeAt: number; // the POST /consume request started
+  consumedAt: number | null; // transport.consume() resolved
+  resumedAt: number | null; // POST /resume answered
+  firstFrameAt: number | null; // video: first decoded frame; audio: first packet received
+  firstFrameMs: number | null;
+  closed: boolean;
+};
+
+export type DemoState = {
+  userId: string;
+  apiBase: string;
+  roomId: string | null;
+  joined: boolean;
+  events: 'off' | 'connecting' | 'sse' | 'polling';
+  sendTransportState: string | null;
+  recvTransportState: string | null;
+  producers: { audio: string | null; video: string | null };
+  producerIds: string[];
+  paused: { audio: boolean; video: boolean };
+  consumers: ConsumerRecord[];
+  consumerIds: string[];
+  errors: string[];
+  log: string[];
+};
+
+export function newState(userId: string, apiBase: string): DemoState {
+  return {
+    userId,
+    apiBase,
+    roomId: null,
+    joined: false,
+    events: 'off',
+    sendTransportState: null,
+    recvTransportState: null,
+    producers: { audio: null, video: null },
+    producerIds: [],
+    paused: { audio: false, video: false },
+    consumers: [],
+    consumerIds: [],
+    errors: [],
+    log: [],
+  };
+}

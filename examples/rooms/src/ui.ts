@@ -1,0 +1,109 @@
+// DOM helpers: the status line, the error list, the event log and the media tiles.
+import type { DemoState } from './state';
+
+export function $(id: string): HTMLElement {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`missing element #${id}`);
+  return el;
+}
+
+export class Ui {
+  constructor(private readonly state: DemoState) {}
+
+  status(text: string): void {
+    $('status').textContent = text;
+  }
+
+  info(text: string): void {
+    this.state.log.push(`${stamp()} ${text}`);
+    const li = document.createElement('li');
+    li.textContent = `${stamp()} ${text}`;
+    $('log').prepend(li);
+  }
+
+  // error shows a failure at the top of the page and keeps it in state.errors for scripts.
+  error(err: unknown, context?: string): void {
+    const msg = (context ? context + ': ' : '') + (err instanceof Error ? err.message : String(err));
+    this.state.errors.push(msg);
+    console.warn('[demo]', msg);
+    const li = document.createElement('li');
+    li.textContent = `${stamp()} ${msg}`;
+    const dismiss = document.createElement('button');
+    dismiss.textContent = '×';
+    dismiss.title = 'dismiss';
+    dismiss.onclick = () => li.remove();
+    li.append(dismiss);
+    $('errors').prepend(li);
+    this.info('error: ' + msg);
+  }
+
+  clearErrors(): void {
+    $('errors').replaceChildren();
+  }
+
+  // tile adds (or returns) the tile of one producer; remote audio gets an <audio> inside the same grid.
+  tile(key: string, label: string, track: MediaStreamTrack, local: boolean): HTMLElement {
+    let tile = document.querySelector<HTMLElement>(`[data-tile="${CSS.escape(key)}"]`);
+    if (tile) return tile;
+    tile = document.createElement('figure');
+    tile.className = `tile ${track.kind}${local ? ' local' : ''}`;
+    tile.dataset.tile = key;
+    const media = document.createElement(track.kind === 'video' ? 'video' : 'audio') as HTMLMediaElement;
+    media.autoplay = true;
+    media.setAttribute('playsinline', '');
+    media.muted = local || track.kind === 'video';
+    media.srcObject = new MediaStream([track]);
+    if (track.kind === 'audio') {
+      const icon = document.createElement('div');
+      icon.className = 'audio-icon';
+      icon.textContent = '🔊 audio';
+      tile.append(icon);
+    }
+    tile.append(media);
+    const caption = document.createElement('figcaption');
+    caption.textContent = label;
+    const badge = document.createElement('span');
+    badge.className = 'badge';
+    caption.append(badge);
+    tile.append(caption);
+    $('tiles').append(tile);
+    if (!media.muted) {
+      media.play().catch(() => this.needAudioUnlock(media));
+    }
+    return tile;
+  }
+
+  setBadge(key: string, text: string): void {
+    const badge = document.querySelector(`[data-tile="${CSS.escape(key)}"] .badge`);
+    if (badge) badge.textContent = text;
+  }
+
+  removeTile(key: string): void {
+    const tile = document.querySelector<HTMLElement>(`[data-tile="${CSS.escape(key)}"]`);
+    if (!tile) return;
+    tile.querySelectorAll('video,audio').forEach((m) => ((m as HTMLMediaElement).srcObject = null));
+    tile.remove();
+  }
+
+  removeAllTiles(): void {
+    document.querySelectorAll<HTMLElement>('[data-tile]').forEach((t) => this.removeTile(t.dataset.tile!));
+  }
+
+  // Browsers refuse to play sound before a user gesture (join by link has none): one button unlocks them all.
+  private readonly blocked = new Set<HTMLMediaElement>();
+
+  private needAudioUnlock(media: HTMLMediaElement): void {
+    this.blocked.add(media);
+    const btn = $('unlock-audio') as HTMLButtonElement;
+    btn.hidden = false;
+    btn.onclick = () => {
+      for (const m of this.blocked) m.play().catch((e) => this.error(e, 'audio playback'));
+      this.blocked.clear();
+      btn.hidden = true;
+    };
+  }
+}
+
+function stamp(): string {
+  return new Date().toISOString().slice(11, 23);
+}

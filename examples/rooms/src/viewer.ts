@@ -1,0 +1,231 @@
+// Viewer consumes every remote producer of the room through one consumer peer (a recv transport) on the room's
+// consumer router. Consume calls run one at a time, so a burst of events never races transport setup.
+// Lifecycle: new → add()/remove() as the room changes → close(); never reused.
+import { Device, type types } from 'mediasoup-client';
+import type { Api, ProducerRow } from './api';
+import type { ConsumerRecord, DemoState } from './state';
+import type { Ui } from './ui';
+
+type Entry = { consumer: types.Consumer; record: ConsumerRecord };
+type Known = { peerId: string; userId: string; kind: types.MediaKind; paused: boolean };
+
+export type ConsumerStats = {
+  consumerId: string;
+  producerId: string;
+  kind: string;
+  framesDecoded: number;
+  frameWidth: number;
+  frameHeight: number;
+  packetsReceived: number;
+  packetsLost: number;
+  bytesReceived: number;
+  firstFrameMs: number | null;
+};
+
+export class Viewer {
+  private transport: types.Transport | null = null;
+  private recvDevice: Device | null = null;
+  private setup: Promise<types.Transport> | null = null;
+  private chain: Promise<void> = Promise.resolve();
+  private closed = false;
+  private readonly known = new Map<string, Known>(); // producerId → who sends it
+  private readonly entries = new Map<string, Entry>(); // producerId → our consumer
+  private readonly gone = new Set<string>(); // producers removed while a consume may still be queued
+
+  constructor(
+    private readonly api: Api,
+    private readonly device: Device,
+    private readonly roomId: string,
+    private readonly roomCaps: types.RtpCapabilities,
+    private readonly isOwn: (row: ProducerRow) => boolean,
+    private readonly state: DemoState,
+    private readonly ui: Ui,
+  ) {}
+
+  // add queues a consume of a producer not seen before (own producers are shown by the local preview instead).
+  add(row: ProducerRow): void {
+    if (this.closed || this.known.has(row.producerId) || this.gone.has(row.producerId) || this.isOwn(row)) return;
+    this.known.set(row.producerId, { peerId: row.id, userId: row.userId, kind: row.kind, paused: !!row.paused });
+    this.chain = this.chain
+      .then(() => this.consume(row))
+      .catch((err) => {
+        this.known.delete(row.producerId); // a later resync may try again
+        this.ui.error(err, `consume ${row.kind} of ${row.userId}`);
+      });
+  }
+
+  // sync makes the consumers follow a full list (used on (re)connect of the event stream and by polling).
+  sync(rows: ProducerRow[]): void {
+    const listed = new Set(rows.map((r) => r.producerId));
+    for (const producerId of [...this.known.keys()]) {
+      if (!listed.has(producerId)) this.remove(producerId);
+    }
+    for (const row of rows) {
+      this.add(row);
+      if (row.paused !== undefined) this.setProducerPaused(row.producerId, row.paused);
+    }
+  }
+
+  remove(producerId: string): void {
+    this.gone.add(producerId);
+    this.known.delete(producerId);
+    const e = this.entries.get(producerId);
+    if (!e) return;
+    this.entries.delete(producerId);
+    e.consumer.close();
+    e.record.closed = true;
+    this.state.consumerIds = this.state.consumerIds.filter((id) => id !== e.record.consumerId);
+    this.ui.removeTile(producerId);
+    this.ui.info(`consumer of ${e.record.kind} ${producerId} closed`);
+  }
+
+  removePeer(peerId: string): void {
+    for (const [producerId, k] of this.known) if (k.peerId === peerId) this.remove(producerId);
+  }
+
+  setProducerPaused(producerId: string, paused: boolean): void {
+    const k = this.known.get(producerId);
+    if (k) k.paused = paused;
+    this.ui.setBadge(producerId, paused ? 'paused' : '');
+  }
+
+  async stats(): Promise<ConsumerStats[]> {
+    const out: ConsumerStats[] = [];
+    for (const { consumer, record } of this.entries.values()) {
+      const s = inbound(await consumer.getStats());
+      out.push({
+        consumerId: consumer.id,
+        producerId: consumer.producerId,
+        kind: consumer.kind,
+        framesDecoded: s?.framesDecoded ?? 0,
+        frameWidth: s?.frameWidth ?? 0,
+        frameHeight: s?.frameHeight ?? 0,
+        packetsReceived: s?.packetsReceived ?? 0,
+        packetsLost: s?.packetsLost ?? 0,
+        bytesReceived: s?.bytesReceived ?? 0,
+        firstFrameMs: record.firstFrameMs,
+      });
+    }
+    return out;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const producerId of [...this.entries.keys()]) this.remove(producerId);
+    this.transport?.close();
+    this.transport = null;
+  }
+
+  private async consume(row: ProducerRow): Promise<void> {
+    const transport = await this.ensureTransport();
+    if (this.closed || this.gone.has(row.producerId)) return;
+    const record: ConsumerRecord = {
+      consumerId: '',
+      producerId: row.producerId,
+      kind: row.kind,
+      peerId: row.id,
+      userId: row.userId,
+      consumeAt: performance.now(),
+      consumedAt: null,
+      resumedAt: null,
+      firstFrameAt: null,
+      firstFrameMs: null,
+      closed: false,
+    };
+    const info = await this.api.consume(transport.id, row.producerId, this.recvDevice!.recvRtpCapabilities);
+    // The same stream id for a peer's audio and video lets the browser keep them in sync (lip sync).
+    const consumer = await transport.consume({
+      id: info.id,
+      producerId: info.producerId,
+      kind: info.kind,
+      rtpParameters: info.rtpParameters,
+      streamId: row.id,
+    });
+    record.consumerId = consumer.id;
+    record.consumedAt = performance.now();
+    if (this.closed || this.gone.has(row.producerId)) {
+      consumer.close();
+      return;
+    }
+    this.entries.set(row.producerId, { consumer, record });
+    this.state.consumers.push(record);
+    this.state.consumerIds.push(consumer.id);
+    const tile = this.ui.tile(row.producerId, `${row.userId} · ${row.kind}`, consumer.track, false);
+    this.setProducerPaused(row.producerId, info.producerPaused || (this.known.get(row.producerId)?.paused ?? false));
+    this.watchFirstFrame(consumer, record, tile);
+    await this.api.resume(transport.id, consumer.id);
+    record.resumedAt = performance.now();
+    this.ui.info(`consuming ${row.kind} ${row.producerId} of ${row.userId} (consumer ${consumer.id})`);
+  }
+
+  private ensureTransport(): Promise<types.Transport> {
+    this.setup ??= this.createTransport().catch((err) => {
+      this.setup = null; // the next consume tries again
+      throw err;
+    });
+    return this.setup;
+  }
+
+  private async createTransport(): Promise<types.Transport> {
+    const router = await this.api.consumerRouter(this.roomId, this.state.userId);
+    // The consumer router's capabilities equal the room's; load a second device only if a server says otherwise.
+    if (JSON.stringify(router.rtpCapabilities) === JSON.stringify(this.roomCaps)) {
+      this.recvDevice = this.device;
+    } else {
+      this.recvDevice = await Device.factory();
+      await this.recvDevice.load({ routerRtpCapabilities: router.rtpCapabilities });
+    }
+    const info = await this.api.createConsumerPeer(router.id, this.state.userId);
+    const transport = this.recvDevice.createRecvTransport({
+      id: info.id,
+      iceParameters: info.iceParameters,
+      iceCandidates: info.iceCandidates,
+      dtlsParameters: info.dtlsParameters,
+    });
+    transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+      this.api.connectConsumerPeer(transport.id, dtlsParameters).then(() => callback(), (err) => {
+        this.ui.error(err, 'connect receive transport');
+        errback(err);
+      });
+    });
+    transport.on('connectionstatechange', (s) => {
+      this.state.recvTransportState = s;
+      this.ui.info(`receive transport ${s}`);
+      if (s === 'failed') this.ui.error(new Error('receive transport failed (ICE/DTLS): is the consumer slave reachable?'));
+    });
+    this.transport = transport;
+    return transport;
+  }
+
+  // watchFirstFrame records when media first arrives: the first decoded video frame (stats, or the video element's
+  // frame callback, whichever sees it first), or the first received audio packet.
+  private watchFirstFrame(consumer: types.Consumer, record: ConsumerRecord, tile: HTMLElement): void {
+    const mark = () => {
+      if (record.firstFrameAt !== null) return;
+      record.firstFrameAt = performance.now();
+      record.firstFrameMs = Math.round(record.firstFrameAt - record.consumeAt);
+      this.ui.info(`first ${record.kind === 'video' ? 'frame' : 'audio packet'} of ${record.producerId} after ${record.firstFrameMs} ms`);
+    };
+    const video = tile.querySelector('video');
+    if (video && 'requestVideoFrameCallback' in video) video.requestVideoFrameCallback(() => mark());
+    const started = performance.now();
+    const poll = async () => {
+      if (record.firstFrameAt !== null || consumer.closed || performance.now() - started > 120_000) return;
+      try {
+        const s = inbound(await consumer.getStats());
+        if (s && (record.kind === 'video' ? (s.framesDecoded ?? 0) > 0 : (s.packetsReceived ?? 0) > 0)) mark();
+      } catch {
+        return; // the consumer closed meanwhile
+      }
+      setTimeout(poll, 50);
+    };
+    void poll();
+  }
+}
+
+function inbound(report: RTCStatsReport): RTCInboundRtpStreamStats | null {
+  for (const s of report.values()) {
+    if (s.type === 'inbound-rtp') return s as RTCInboundRtpStreamStats;
+  }
+  return null;
+}

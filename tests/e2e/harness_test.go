@@ -1,0 +1,188 @@
+// Package e2e runs the real cluster in one test process: a master (PostgreSQL when TEST_DATABASE_URL is set,
+// SQLite otherwise), a producer slave and consumer slaves (each its own fx app, talking HTTP over loopback), and Go
+// clients on pion/webrtc sending real RTP through real transports.
+package e2e
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"github.com/uptrace/bun/driver/pgdriver"
+	"go.uber.org/fx"
+	"go.uber.org/fx/fxtest"
+
+	httpapi "github.com/sfu-cluster/sfu-cluster/adapters/http"
+	"github.com/sfu-cluster/sfu-cluster/application"
+	"github.com/sfu-cluster/sfu-cluster/bootstrap"
+	"github.com/sfu-cluster/sfu-cluster/client"
+	"github.com/sfu-cluster/sfu-cluster/domain"
+)
+
+const secret = "e2e-cluster-secret"
+
+// cluster is a running master and its slaves.
+type cluster struct {
+	t         *testing.T
+	dbURL     string
+	masterCfg bootstrap.Config
+	master    *fxtest.App
+	MasterURL string
+	API       *client.API
+	slaves    []*slaveProc
+}
+
+type slaveProc struct {
+	app  *fxtest.App
+	role domain.SlaveRole
+	port int
+	cfg  bootstrap.Config
+}
+
+// newCluster starts a master and one slave per role given.
+func newCluster(t *testing.T, roles ...domain.SlaveRole) *cluster {
+	t.Helper()
+	c := &cluster{t: t, dbURL: testDatabase(t)}
+	c.masterCfg = baseConfig(t)
+	c.masterCfg.Port = freePort(t)
+	c.masterCfg.DatabaseURL = c.dbURL
+	c.masterCfg.SlaveTimeout = 3 * time.Second
+	c.MasterURL = "http://" + c.masterCfg.ListenAddr()
+	c.startMaster()
+	for _, r := range roles {
+		c.addSlave(r)
+	}
+	c.waitSlaves(len(roles))
+	api, err := client.NewAPI(c.MasterURL)
+	require.NoError(t, err)
+	c.API = api
+	return c
+}
+
+func (c *cluster) startMaster() {
+	c.master = fxtest.New(c.t, bootstrap.Master(c.masterCfg), fx.NopLogger)
+	c.master.RequireStart()
+	c.t.Cleanup(func() { c.master.RequireStop() })
+}
+
+// addSlave starts a slave on a free HTTP port and a free UDP port.
+func (c *cluster) addSlave(role domain.SlaveRole) *slaveProc {
+	cfg := baseConfig(c.t)
+	cfg.Role = role
+	cfg.Port = freePort(c.t)
+	cfg.MasterURLs = []string{c.MasterURL}
+	cfg.HeartbeatInterval = 500 * time.Millisecond
+	s := &slaveProc{role: role, port: cfg.Port, cfg: cfg}
+	s.app = fxtest.New(c.t, bootstrap.Slave(cfg), fx.NopLogger)
+	s.app.RequireStart()
+	stopped := false
+	c.t.Cleanup(func() {
+		if !stopped {
+			s.app.RequireStop()
+		}
+	})
+	_ = stopped
+	c.slaves = append(c.slaves, s)
+	return s
+}
+
+func (s *slaveProc) url() string { return fmt.Sprintf("http://127.0.0.1:%d", s.port) }
+
+// node is the slave's internal API, as the master sees it (stats).
+func (s *slaveProc) node() *httpapi.SlaveClient {
+	return httpapi.NewSlaveClient(s.url(), httpapi.SlaveClientOptions{Secret: secret})
+}
+
+func (s *slaveProc) stats(t *testing.T) application.NodeStats {
+	t.Helper()
+	st, err := s.node().Stats(context.Background())
+	require.NoError(t, err)
+	return st
+}
+
+// waitSlaves waits until n slaves are registered and alive.
+func (c *cluster) waitSlaves(n int) {
+	c.t.Helper()
+	reg := httpapi.NewSlaveDialer(httpapi.SlaveClientOptions{})
+	_ = reg
+	require.Eventually(c.t, func() bool { return len(c.aliveSlaves()) >= n }, 10*time.Second, 50*time.Millisecond)
+}
+
+func (c *cluster) aliveSlaves() []httpapi.SlaveView {
+	var out []httpapi.SlaveView
+	all, err := listSlaves(c.MasterURL)
+	if err != nil {
+		return nil
+	}
+	for _, s := range all {
+		if s.Status == domain.SlaveStatusAlive {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func baseConfig(t *testing.T) bootstrap.Config {
+	t.Helper()
+	cfg, err := bootstrap.LoadConfig(0, "")
+	require.NoError(t, err)
+	cfg.ListenHost = "127.0.0.1"
+	cfg.LogLevel = "error"
+	cfg.ClusterSecret = secret
+	cfg.ListenIPs = []bootstrap.ListenIP{{IP: "127.0.0.1"}}
+	cfg.RTCPort = 0
+	return cfg
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// testDatabase is a fresh PostgreSQL database when TEST_DATABASE_URL is set (dropped after the test), else a
+// SQLite file in the test's temp dir. REQUIRE_POSTGRES=1 (CI) fails instead of falling back.
+func testDatabase(t *testing.T) string {
+	t.Helper()
+	admin := os.Getenv("TEST_DATABASE_URL")
+	if admin == "" {
+		if os.Getenv("REQUIRE_POSTGRES") == "1" {
+			t.Fatal("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set (run through scripts/test-postgres.sh)")
+		}
+		return "sqlite://" + filepath.Join(t.TempDir(), "cluster.db")
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	name := "e2e_" + hex.EncodeToString(b)
+	db := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(admin)))
+	defer db.Close()
+	_, err := db.Exec("CREATE DATABASE " + name)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		db := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(admin)))
+		defer db.Close()
+		_, _ = db.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+	})
+	u, err := url.Parse(admin)
+	require.NoError(t, err)
+	u.Path = "/" + name
+	return u.String()
+}
+
+func ctxT(t *testing.T, d time.Duration) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}

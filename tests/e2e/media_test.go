@@ -1,0 +1,59 @@
+package e2e
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/sfu-cluster/sfu-cluster/client"
+	"github.com/sfu-cluster/sfu-cluster/domain"
+)
+
+// TestPublishAndConsumeThroughThePipe is the seed README's producer flow and consumer flow: a publisher on the
+// producer slave, two subscribers on the consumer slave receiving through one pipe.
+func TestPublishAndConsumeThroughThePipe(t *testing.T) {
+	c := newCluster(t, domain.SlaveRoleProducer, domain.SlaveRoleConsumer)
+	ctx := ctxT(t, 60*time.Second)
+	room, err := c.API.CreateRoom(ctx)
+	require.NoError(t, err)
+	pub, err := client.Publish(ctx, c.API, room.ID, "alice", true, true, client.LoopbackOnly())
+	require.NoError(t, err)
+	defer pub.Close()
+
+	var subs []*client.Subscriber
+	for _, user := range []string{"bob", "carol"} {
+		s, err := client.Subscribe(ctx, c.API, room.ID, user, pub.ProducerIDs(), client.LoopbackOnly())
+		require.NoError(t, err)
+		defer s.Close()
+		subs = append(subs, s)
+	}
+	for _, s := range subs {
+		require.Len(t, s.Consumers, 2)
+		for _, cons := range s.Consumers {
+			require.Eventually(t, func() bool { return cons.Stats().Packets >= 20 }, 15*time.Second, 50*time.Millisecond,
+				"consumer %s of %s received %d packets", cons.ID(), s.UserID, cons.Stats().Packets)
+		}
+	}
+	for _, s := range subs {
+		for _, cons := range s.Consumers {
+			st := cons.Stats()
+			t.Logf("%s %s: %d packets, ssrcs %v, pts %v, lost %d, keyframes %d", s.UserID, cons.Kind(), st.Packets, st.SSRCs, st.PayloadTypes, st.Lost, st.Keyframes)
+		}
+	}
+	require.Equal(t, subs[0].RouterID, subs[1].RouterID, "both subscribers on one consumer router")
+	require.Equal(t, 1, c.slaves[0].stats(t).PipeTransports, "one pipe transport on the producer slave")
+	require.Equal(t, 1, c.slaves[1].stats(t).PipeTransports, "one pipe transport on the consumer slave")
+
+	// Logout leaves nothing behind on either slave.
+	for _, s := range subs {
+		require.NoError(t, c.API.Logout(ctx, s.UserID, room.ID))
+	}
+	require.NoError(t, c.API.Logout(ctx, "alice", ""))
+	require.Eventually(t, func() bool {
+		return c.slaves[0].stats(t).Transports == 0 && c.slaves[1].stats(t).Transports == 0
+	}, 5*time.Second, 50*time.Millisecond)
+	rows, err := c.API.ListProducerPeers(ctx, room.ID)
+	require.NoError(t, err)
+	require.Empty(t, rows)
+}
