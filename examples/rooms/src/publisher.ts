@@ -40,6 +40,7 @@ export class Publisher {
       dtlsParameters: info.dtlsParameters,
     });
     this.transport = transport;
+    this.state.sendTransportState = transport.connectionState;
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
       this.api.connectProducerPeer(transport.id, dtlsParameters).then(() => callback(), (err) => {
         this.ui.error(err, 'connect send transport');

@@ -56,7 +56,7 @@ export class Ui {
     if (track.kind === 'audio') {
       const icon = document.createElement('div');
       icon.className = 'audio-icon';
-      icon.textContent = '🔊 audio';
+      icon.textContent = 'audio';
       tile.append(icon);
     }
     tile.append(media);

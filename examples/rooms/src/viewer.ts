@@ -194,6 +194,7 @@ export class Viewer {
       if (s === 'failed') this.ui.error(new Error('receive transport failed (ICE/DTLS): is the consumer slave reachable?'));
     });
     this.transport = transport;
+    this.state.recvTransportState = transport.connectionState;
     return transport;
   }
 

@@ -1,0 +1,76 @@
+// Shared by run.mjs (the end-to-end test) and selftest.mjs: launch the system Chromium with a fake camera, open
+// pages that collect their console errors, and poll a page until a condition holds.
+import { chromium } from 'playwright-core';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+// Flags for headless Chromium as root in a container, with a fake camera and microphone that need no prompt.
+// Playwright's launch() always starts from a fresh temporary profile (it refuses --user-data-dir in args).
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+export async function launch() {
+  try {
+    return await chromium.launch({ executablePath: CHROMIUM_PATH, headless: process.env.HEADFUL !== '1', args: CHROMIUM_ARGS });
+  } catch (err) {
+    throw new Error(`cannot start Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium, or set CHROMIUM_PATH): ${err.message}`);
+  }
+}
+
+// openPage opens a page in its own browser context (its own cookies, storage and permissions: another user) and
+// records console errors, uncaught exceptions, the app's own error reports and failed requests into `problems`.
+export async function openPage(browser, name, problems) {
+  const context = await browser.newContext({
+    ignoreHTTPSErrors: true, // the dev cluster serves a self-signed certificate
+    permissions: ['camera', 'microphone'],
+    viewport: { width: 1100, height: 800 },
+  });
+  const page = await context.newPage();
+  page.on('console', (msg) => {
+    const text = msg.text();
+    if (msg.type() === 'error' || text.startsWith('[demo]')) problems.push(`[${name}] console.${msg.type()}: ${text}`);
+  });
+  page.on('pageerror', (err) => problems.push(`[${name}] uncaught: ${err.message}`));
+  page.on('requestfailed', (req) => {
+    const failure = req.failure()?.errorText ?? 'failed';
+    // An EventSource or a fetch aborted by leaving the page is not a failure of the app.
+    if (failure !== 'net::ERR_ABORTED') problems.push(`[${name}] request failed: ${req.method()} ${req.url()}: ${failure}`);
+  });
+  page.name = name;
+  page.errorsSeen = 0; // app errors before this index are accepted (see acceptErrors)
+  return page;
+}
+
+// acceptErrors marks the app errors reported so far as expected (a test that provokes one calls it).
+export async function acceptErrors(page) {
+  page.errorsSeen = await page.evaluate(() => window.demo.state.errors.length);
+}
+
+// waitFor polls fn in the page until it returns a truthy value, failing early when the app reports an error
+// (any not accepted by acceptErrors).
+export async function waitFor(page, what, fn, arg, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await page.evaluate(fn, arg);
+    if (value) return value;
+    const errors = await page.evaluate((n) => window.demo.state.errors.slice(n), page.errorsSeen);
+    if (errors.length > 0) throw new Error(`${page.name}: ${what}: the app reported: ${errors.join(' | ')}`);
+    if (Date.now() > deadline) throw new Error(`${page.name}: ${what}: not done after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+// demoReady waits for the bundle to run (window.demo is its test hook).
+export async function demoReady(page, timeoutMs = 15000) {
+  await page.waitForFunction(() => typeof window.demo === 'object' && window.demo !== null, null, { timeout: timeoutMs });
+}

@@ -1,0 +1,228 @@
+// A stand-in for the cluster used by selftest.mjs only: serves examples/rooms/dist and answers the master's public
+// API under /api from memory, with fake ICE/DTLS parameters (no media ever flows). It records every request so the
+// self-test can check what the page sent, and can push room events or refuse the event stream.
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import http from 'node:http';
+import path from 'node:path';
+
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
+
+export class MockCluster {
+  constructor({ distDir, routerCaps }) {
+    this.distDir = distDir;
+    this.caps = routerCaps;
+    this.requests = []; // {method, path, body}
+    this.rooms = new Map(); // id → {peers: Map, producers: Map}
+    this.listeners = new Map(); // roomId → Set<res>
+    this.sse = true; // false: GET /rooms/:id/events answers 404 (a master without the stream)
+    this.seq = 0;
+    this.server = http.createServer((req, res) => this.handle(req, res).catch((err) => this.send(res, 500, { code: 500, error: 'internal', message: err.message })));
+  }
+
+  async listen() {
+    await new Promise((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${this.server.address().port}/`;
+  }
+
+  async close() {
+    for (const set of this.listeners.values()) for (const res of set) res.end();
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  calls(method, pattern) {
+    return this.requests.filter((r) => r.method === method && pattern.test(r.path));
+  }
+
+  // emit pushes a room event to every open stream of the room (named events, as our SSE endpoint may send them).
+  emit(roomId, event) {
+    for (const res of this.listeners.get(roomId) ?? []) res.write(`event: ${event.type}\ndata: ${JSON.stringify({ roomId, ...event })}\n\n`);
+  }
+
+  // addForeignProducer makes another user's producer appear in a room, with its event.
+  addForeignProducer(roomId, userId, kind) {
+    const room = this.rooms.get(roomId);
+    const peerId = this.id('peer');
+    const producerId = this.id('producer');
+    room.peers.set(peerId, { userId, kind: 'producer' });
+    room.producers.set(producerId, { peerId, userId, kind, paused: false });
+    this.emit(roomId, { type: 'producer_added', peerId, userId, producerId, kind });
+    return producerId;
+  }
+
+  id(prefix) {
+    return `${prefix}-${++this.seq}-${randomBytes(3).toString('hex')}`;
+  }
+
+  transportInfo() {
+    return {
+      id: this.id('peer'),
+      iceParameters: { usernameFragment: randomBytes(8).toString('hex'), password: randomBytes(16).toString('hex'), iceLite: true },
+      // Port 9 (discard): nothing answers, so ICE never connects; the signalling is all this mock checks.
+      iceCandidates: [{ foundation: 'udpcandidate', priority: 1076302079, address: '127.0.0.1', ip: '127.0.0.1', protocol: 'udp', port: 9, type: 'host' }],
+      dtlsParameters: { role: 'auto', fingerprints: [{ algorithm: 'sha-256', value: [...randomBytes(32)].map((b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':') }] },
+    };
+  }
+
+  // consumerRtpParameters derives a consumer's parameters from the router capabilities, the way mediasoup does.
+  consumerRtpParameters(kind, mid) {
+    const codecs = this.caps.codecs.filter((c) => c.kind === kind).map((c) => ({
+      mimeType: c.mimeType, payloadType: c.preferredPayloadType, clockRate: c.clockRate,
+      ...(c.channels ? { channels: c.channels } : {}), parameters: c.parameters ?? {}, rtcpFeedback: c.rtcpFeedback ?? [],
+    }));
+    const ssrc = 100000000 + Math.floor(Math.random() * 800000000);
+    const hasRtx = codecs.some((c) => c.mimeType.toLowerCase().endsWith('/rtx'));
+    return {
+      mid: String(mid),
+      codecs,
+      headerExtensions: this.caps.headerExtensions.filter((h) => h.kind === kind).map((h) => ({ uri: h.uri, id: h.preferredId, encrypt: false, parameters: {} })),
+      encodings: [{ ssrc, ...(hasRtx ? { rtx: { ssrc: ssrc + 1 } } : {}) }],
+      rtcp: { cname: 'mock', reducedSize: true },
+    };
+  }
+
+  send(res, status, body) {
+    res.writeHead(status, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify(body));
+  }
+
+  notFound(res, what, id) {
+    this.send(res, 404, { code: 404, error: `${what}_not_found`, message: `${what} ${id} not found` });
+  }
+
+  async handle(req, res) {
+    const url = new URL(req.url, 'http://x');
+    if (!url.pathname.startsWith('/api/')) return this.serveStatic(url.pathname, res);
+    const p = url.pathname.slice(4);
+    let raw = '';
+    for await (const chunk of req) raw += chunk;
+    const body = raw ? JSON.parse(raw) : {};
+    this.requests.push({ method: req.method, path: p, body });
+    let m;
+    const route = (method, re) => req.method === method && (m = p.match(re));
+
+    if (route('POST', /^\/rooms$/)) {
+      const id = this.id('room');
+      this.rooms.set(id, { peers: new Map(), producers: new Map(), consumerPeers: new Map() });
+      return this.send(res, 200, { id, rtpCapabilities: this.caps });
+    }
+    if (route('GET', /^\/rooms\/([^/]+)\/events$/)) {
+      if (!this.sse || !this.rooms.has(m[1])) return this.notFound(res, this.sse ? 'room' : 'route', p);
+      res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
+      res.write(': hello\n\n');
+      if (!this.listeners.has(m[1])) this.listeners.set(m[1], new Set());
+      this.listeners.get(m[1]).add(res);
+      req.on('close', () => this.listeners.get(m[1])?.delete(res));
+      return;
+    }
+    if (route('GET', /^\/rooms\/([^/]+)\/producer_peers$/)) {
+      const room = this.rooms.get(m[1]);
+      if (!room) return this.notFound(res, 'room', m[1]);
+      return this.send(res, 200, [...room.producers].map(([producerId, x]) => ({ id: x.peerId, userId: x.userId, producerId, kind: x.kind, paused: x.paused })));
+    }
+    if (route('GET', /^\/rooms\/([^/]+)$/)) {
+      return this.rooms.has(m[1]) ? this.send(res, 200, { id: m[1], rtpCapabilities: this.caps }) : this.notFound(res, 'room', m[1]);
+    }
+    if (route('DELETE', /^\/rooms\/([^/]+)$/)) {
+      const room = this.rooms.get(m[1]);
+      if (!room) return this.notFound(res, 'room', m[1]);
+      if (room.peers.size > 0) return this.send(res, 409, { code: 409, error: 'room_not_empty', message: `room ${m[1]} still has ${room.peers.size} peers` });
+      this.rooms.delete(m[1]);
+      this.emit(m[1], { type: 'room_deleted' });
+      return this.send(res, 200, {});
+    }
+    if (route('POST', /^\/rooms\/([^/]+)\/producer_peers$/)) {
+      const room = this.rooms.get(m[1]);
+      if (!room) return this.notFound(res, 'room', m[1]);
+      if (!body.userId) return this.send(res, 400, { code: 400, error: 'invalid_input', message: 'invalid input: userId is required' });
+      const info = this.transportInfo();
+      room.peers.set(info.id, { userId: body.userId, kind: 'producer', roomId: m[1] });
+      return this.send(res, 200, info);
+    }
+    if (route('POST', /^\/(producer|consumer)_peers\/([^/]+)\/connect$/)) {
+      if (!body.dtlsParameters?.fingerprints?.length) return this.send(res, 400, { code: 400, error: 'invalid_input', message: 'dtlsParameters is required' });
+      return this.findPeer(m[2]) ? this.send(res, 200, {}) : this.notFound(res, 'peer', m[2]);
+    }
+    if (route('POST', /^\/producer_peers\/([^/]+)\/produce$/)) {
+      const found = this.findPeer(m[1]);
+      if (!found) return this.notFound(res, 'peer', m[1]);
+      const producerId = this.id('producer');
+      found.room.producers.set(producerId, { peerId: m[1], userId: found.peer.userId, kind: body.kind, paused: false });
+      this.emit(found.roomId, { type: 'producer_added', peerId: m[1], userId: found.peer.userId, producerId, kind: body.kind });
+      return this.send(res, 200, { id: producerId });
+    }
+    if (route('POST', /^\/producers\/([^/]+)\/(pause|resume)$/)) {
+      for (const [roomId, room] of this.rooms) {
+        const prod = room.producers.get(m[1]);
+        if (!prod) continue;
+        prod.paused = m[2] === 'pause';
+        this.emit(roomId, { type: m[2] === 'pause' ? 'producer_paused' : 'producer_resumed', producerId: m[1], peerId: prod.peerId, userId: prod.userId, kind: prod.kind });
+        return this.send(res, 200, {});
+      }
+      return this.notFound(res, 'producer', m[1]);
+    }
+    if (route('POST', /^\/rooms\/([^/]+)\/consumer_routers$/)) {
+      if (!this.rooms.has(m[1])) return this.notFound(res, 'room', m[1]);
+      return this.send(res, 200, { id: `router-of-${m[1]}`, rtpCapabilities: this.caps });
+    }
+    if (route('POST', /^\/router\/router-of-([^/]+)\/consumer_peers$/)) {
+      const room = this.rooms.get(m[1]);
+      if (!room) return this.notFound(res, 'router', m[1]);
+      const info = this.transportInfo();
+      room.peers.set(info.id, { userId: body.userId, kind: 'consumer', roomId: m[1], mids: 0 });
+      return this.send(res, 200, info);
+    }
+    if (route('POST', /^\/consumer_peers\/([^/]+)\/consume$/)) {
+      const found = this.findPeer(m[1]);
+      if (!found) return this.notFound(res, 'peer', m[1]);
+      if (!body.rtpCapabilities?.codecs?.length) return this.send(res, 400, { code: 400, error: 'invalid_input', message: 'rtpCapabilities is required' });
+      const prod = found.room.producers.get(body.producerId);
+      if (!prod) return this.notFound(res, 'producer', body.producerId);
+      const rtpParameters = this.consumerRtpParameters(prod.kind, found.peer.mids++);
+      return this.send(res, 200, { id: this.id('consumer'), producerId: body.producerId, kind: prod.kind, rtpParameters, type: 'simple', producerPaused: prod.paused });
+    }
+    if (route('POST', /^\/consumer_peers\/([^/]+)\/resume$/)) {
+      return this.findPeer(m[1]) ? this.send(res, 200, {}) : this.notFound(res, 'peer', m[1]);
+    }
+    if (route('POST', /^\/user\/([^/]+)\/logout$/)) {
+      const userId = decodeURIComponent(m[1]);
+      for (const [roomId, room] of this.rooms) {
+        if (body.roomId && body.roomId !== roomId) continue;
+        for (const [peerId, peer] of room.peers) {
+          if (peer.userId !== userId) continue;
+          for (const [producerId, prod] of room.producers) {
+            if (prod.peerId !== peerId) continue;
+            room.producers.delete(producerId);
+            this.emit(roomId, { type: 'producer_removed', producerId, peerId, userId, kind: prod.kind });
+          }
+          room.peers.delete(peerId);
+          this.emit(roomId, { type: 'peer_left', peerId, userId });
+        }
+      }
+      return this.send(res, 200, {});
+    }
+    return this.send(res, 404, { code: 404, error: 'route_not_found', message: `Cannot ${req.method} ${p}` });
+  }
+
+  findPeer(peerId) {
+    for (const [roomId, room] of this.rooms) {
+      const peer = room.peers.get(peerId);
+      if (peer) return { roomId, room, peer };
+    }
+    return null;
+  }
+
+  async serveStatic(pathname, res) {
+    const name = pathname === '/' ? 'index.html' : path.normalize(pathname).replace(/^\/+/, '');
+    if (name.includes('..')) return this.send(res, 400, { code: 400, error: 'bad_path', message: pathname });
+    try {
+      const data = await readFile(path.join(this.distDir, name));
+      res.writeHead(200, { 'Content-Type': TYPES[path.extname(name)] ?? 'application/octet-stream' });
+      res.end(data);
+    } catch {
+      res.writeHead(404);
+      res.end('not found');
+    }
+  }
+}

@@ -1,0 +1,186 @@
+// End-to-end browser test of a running cluster through the rooms demo (unchanged mediasoup-client in Chromium):
+// one publisher page creates a room and publishes its fake camera and microphone, two viewer pages join (one by
+// link, one by typing the id) and must decode the video (≥ 30 frames, real size) and receive the audio (≥ 50
+// packets). Prints per viewer `first_frame_ms=<n>` (consume call → first decoded frame), saves a viewer screenshot,
+// then checks leave and delete. Exit 0 on success, 1 with the reason otherwise.
+//
+//   DEMO_URL=https://127.0.0.1:4430/ node run.mjs       (API_URL=http://127.0.0.1:3010 if not served under /api)
+// Other env: ARTIFACTS_DIR (default ./artifacts), TIMEOUT_MS (media wait, default 60000), VIEWERS (default 2),
+// CHROMIUM_PATH (default /usr/bin/chromium), HEADFUL=1, SKIP_CLEANUP_CHECKS=1.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { demoReady, launch, openPage, waitFor } from './lib.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const DEMO_URL = process.env.DEMO_URL;
+const API_URL = process.env.API_URL || '';
+const ARTIFACTS_DIR = path.resolve(process.env.ARTIFACTS_DIR || path.join(here, 'artifacts'));
+const TIMEOUT_MS = Number(process.env.TIMEOUT_MS || 60000);
+const VIEWERS = Number(process.env.VIEWERS || 2);
+const STEP_MS = 20000;
+const MIN_FRAMES = 30;
+const MIN_AUDIO_PACKETS = 50;
+
+function pageUrl(params = {}) {
+  const url = new URL(DEMO_URL);
+  if (API_URL) url.searchParams.set('api', API_URL);
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+  return url.toString();
+}
+
+function log(line) {
+  console.log(`${new Date().toISOString().slice(11, 23)} ${line}`);
+}
+
+// mediaOk tells whether a viewer's stats show the publisher's video decoding and audio arriving.
+function judge(stats, producers) {
+  const video = stats.find((s) => s.producerId === producers.video);
+  const audio = stats.find((s) => s.producerId === producers.audio);
+  const ok = !!video && video.framesDecoded >= MIN_FRAMES && video.frameWidth > 0 && !!audio && audio.packetsReceived >= MIN_AUDIO_PACKETS;
+  const text = `video ${video ? `frames=${video.framesDecoded} ${video.frameWidth}x${video.frameHeight} packets=${video.packetsReceived}` : 'not consumed'}, ` +
+    `audio ${audio ? `packets=${audio.packetsReceived}` : 'not consumed'}`;
+  return { ok, text, video, audio };
+}
+
+async function main() {
+  if (!DEMO_URL) throw new Error('set DEMO_URL to the demo app, e.g. DEMO_URL=https://127.0.0.1:4430/');
+  await mkdir(ARTIFACTS_DIR, { recursive: true });
+  const problems = [];
+  const browser = await launch();
+  log(`chromium ${browser.version()}; demo ${pageUrl()}`);
+  const pages = [];
+  let failure = null;
+  try {
+    // Publisher: create a room, publish camera + mic.
+    const pub = await openPage(browser, 'publisher', problems);
+    pages.push(pub);
+    await pub.goto(pageUrl(), { waitUntil: 'load' });
+    await demoReady(pub);
+    log(`publisher: mediasoup-client ${await pub.evaluate(() => window.demo.version)}, user ${await pub.evaluate(() => window.demo.state.userId)}`);
+    await pub.click('#create-room');
+    const roomId = await waitFor(pub, 'create room', () => window.demo.state.joined && window.demo.state.roomId, null, STEP_MS);
+    log(`publisher: room ${roomId}`);
+    await pub.click('#publish');
+    const producers = await waitFor(pub, 'publish camera + mic',
+      () => (window.demo.state.producers.audio && window.demo.state.producers.video ? window.demo.state.producers : null), null, STEP_MS);
+    log(`publisher: producing audio ${producers.audio}, video ${producers.video}`);
+
+    // Viewers: the first joins by link, the others by typing the id.
+    const viewers = [];
+    for (let i = 1; i <= VIEWERS; i++) {
+      const v = await openPage(browser, `viewer${i}`, problems);
+      pages.push(v);
+      viewers.push(v);
+      if (i === 1) {
+        await v.goto(pageUrl({ room: roomId }), { waitUntil: 'load' });
+        await demoReady(v);
+      } else {
+        await v.goto(pageUrl(), { waitUntil: 'load' });
+        await demoReady(v);
+        await v.fill('#room-id', roomId);
+        await v.click('#join');
+      }
+      await waitFor(v, 'join room', (id) => window.demo.state.joined && window.demo.state.roomId === id, roomId, STEP_MS);
+      const vs = await v.evaluate(() => window.demo.state);
+      log(`${v.name}: joined (${i === 1 ? 'by link' : 'by id'}), user ${vs.userId}, room events ${vs.events}`);
+    }
+
+    // Media: every viewer must decode the video and receive the audio.
+    const started = Date.now();
+    const done = new Map();
+    let lastReport = Date.now();
+    while (done.size < viewers.length) {
+      const report = Date.now() - lastReport >= 5000;
+      if (report) lastReport = Date.now();
+      for (const v of viewers) {
+        if (done.has(v)) continue;
+        const verdict = judge(await v.evaluate(() => window.demo.stats()), producers);
+        if (verdict.ok) {
+          done.set(v, verdict);
+          log(`${v.name}: media ok after ${Date.now() - started} ms: ${verdict.text}`);
+        } else if (report) {
+          log(`${v.name}: waiting: ${verdict.text}; recv transport ${await v.evaluate(() => window.demo.state.recvTransportState)}`);
+        }
+      }
+      for (const p of [pub, ...viewers]) {
+        const errors = await p.evaluate((n) => window.demo.state.errors.slice(n), p.errorsSeen);
+        if (errors.length) throw new Error(`${p.name}: the app reported: ${errors.join(' | ')}`);
+      }
+      if (done.size < viewers.length && Date.now() - started > TIMEOUT_MS) {
+        const lines = [];
+        for (const v of viewers.filter((x) => !done.has(x))) {
+          const st = await v.evaluate(() => window.demo.state);
+          const stats = await v.evaluate(() => window.demo.stats());
+          const consumers = st.consumers.map((c) => `${c.kind} ${c.consumerId} ${c.resumedAt === null ? 'not resumed' : 'resumed'}`).join(', ');
+          lines.push(`${v.name}: ${judge(stats, producers).text}; recv transport ${st.recvTransportState}; room events ${st.events}; ` +
+            `consumers [${consumers}]; log tail: ${st.log.slice(-6).join(' | ')}`);
+        }
+        const pubState = await pub.evaluate(() => window.demo.state.sendTransportState);
+        throw new Error(`media not flowing after ${TIMEOUT_MS} ms (publisher send transport ${pubState}; need video framesDecoded >= ${MIN_FRAMES}, ` +
+          `frameWidth > 0, audio packetsReceived >= ${MIN_AUDIO_PACKETS}):\n  ${lines.join('\n  ')}`);
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    viewers.forEach((v, i) => {
+      const { video, audio } = done.get(v);
+      console.log(`viewer=${i + 1} first_frame_ms=${video.firstFrameMs} audio_first_packet_ms=${audio.firstFrameMs} frames=${video.framesDecoded} width=${video.frameWidth}`);
+    });
+    const shot = path.join(ARTIFACTS_DIR, 'viewer.png');
+    await viewers[0].screenshot({ path: shot, fullPage: true });
+    log(`screenshot ${shot}`);
+
+    if (process.env.SKIP_CLEANUP_CHECKS !== '1') {
+      const before = problems.length;
+      await cleanup(pub, viewers, roomId);
+      // The refused delete is provoked on purpose; Chromium logs its 409 as a console error.
+      problems.splice(before, problems.length - before, ...problems.slice(before).map((p) => `${p} (expected: provoked 409)`));
+    }
+  } catch (err) {
+    failure = err;
+    for (const p of pages) {
+      const file = path.join(ARTIFACTS_DIR, `${p.name}-failure.png`);
+      await p.screenshot({ path: file, fullPage: true }).then(() => log(`screenshot ${file}`), () => undefined);
+    }
+  } finally {
+    if (problems.length) {
+      console.log(`console errors and failed requests (${problems.length}):`);
+      for (const p of problems) console.log(`  ${p}`);
+    } else {
+      console.log('console errors: none');
+    }
+    await browser.close().catch(() => undefined);
+  }
+  if (failure && API_URL && /network_error/.test(failure.message)) {
+    failure.message += `\n  hint: with API_URL the page calls ${API_URL} cross-origin, which needs CORS on the master; ` +
+      'without API_URL the page uses the demo server\'s same-origin /api proxy';
+  }
+  if (failure) throw failure;
+}
+
+// cleanup checks the other half of the lifecycle: delete is refused (409) while peers remain, the message shows,
+// and once everyone has left the room can be deleted.
+async function cleanup(pub, viewers, roomId) {
+  const refused = await viewers[0].evaluate((id) => window.demo.deleteRoom(id).then(() => 'deleted', (e) => e.message), roomId);
+  if (!/room_not_empty/.test(refused)) throw new Error(`delete of an occupied room: expected 409 room_not_empty, got: ${refused}`);
+  const shown = await viewers[0].locator('#errors').innerText();
+  if (!shown.includes('room_not_empty')) throw new Error(`the 409 is not shown on the page: ${shown}`);
+  log(`delete while occupied refused: ${refused}`);
+  for (const p of [...viewers, pub]) {
+    await p.evaluate(() => window.demo.leave());
+    log(`${p.name}: left`);
+  }
+  await pub.evaluate((id) => window.demo.deleteRoom(id), roomId);
+  log(`room ${roomId} deleted`);
+}
+
+main().then(
+  () => {
+    console.log('PASS');
+    process.exit(0);
+  },
+  (err) => {
+    console.error(`FAIL: ${err.message}`);
+    process.exit(1);
+  },
+);

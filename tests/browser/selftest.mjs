@@ -1,0 +1,163 @@
+// Self-test of the demo app and this harness without a cluster: serves examples/rooms/dist with a mock API
+// (mock_cluster.mjs) and drives the real bundle (mediasoup-client 3.24.1) in headless Chromium through every flow
+// whose signalling can be checked without media: create, publish (device.load with the router capabilities of
+// testdata/, send transport, connect, produce), join by link and by id, consume, live events, pause, 409 on
+// delete, polling fallback, leave, delete. ICE never connects (the candidates are fake), so no frame is decoded.
+//   node selftest.mjs        (needs examples/rooms/dist: cd examples/rooms && npm ci && npm run build)
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { acceptErrors, demoReady, launch, openPage, waitFor } from './lib.mjs';
+import { MockCluster } from './mock_cluster.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '../..');
+const fixture = JSON.parse(await readFile(path.join(repo, 'testdata/mediasoup-client-3.24.1-chromium-156.json'), 'utf8'));
+const mock = new MockCluster({ distDir: path.join(repo, 'examples/rooms/dist'), routerCaps: fixture.recvRtpCapabilities });
+const base = await mock.listen();
+const problems = [];
+const browser = await launch();
+let passed = 0;
+
+function ok(what) {
+  passed++;
+  console.log(`ok ${passed} - ${what}`);
+}
+
+const T = 10000;
+// Chromium logs every non-2xx fetch as a console error; the ones this test provokes on purpose are expected.
+const expected = [/status of 409/, /status of 404/, /request failed: GET .*\/events/];
+
+try {
+  // 1. The page loads clean and exposes the hook.
+  const pub = await openPage(browser, 'publisher', problems);
+  await pub.goto(base, { waitUntil: 'load' });
+  await demoReady(pub);
+  assert.equal(await pub.evaluate(() => window.demo.version), '3.24.1');
+  assert.equal(await pub.evaluate(() => window.demo.state.apiBase), '/api');
+  await pub.waitForTimeout(300);
+  assert.deepEqual(problems, [], 'no console errors on load');
+  ok(`page loads without console errors; window.demo present; mediasoup-client ${await pub.evaluate(() => window.demo.version)}`);
+
+  // 2. Create a room: device.load with the fixture's capabilities as router capabilities.
+  await pub.click('#create-room');
+  const roomId = await waitFor(pub, 'create room', () => window.demo.state.joined && window.demo.state.roomId, null, T);
+  const loaded = await pub.evaluate(() => window.demo.state.log.find((l) => l.includes('device loaded')));
+  assert.match(loaded, /device loaded \(Chrome111\); can send audio=true video=true/);
+  await waitFor(pub, 'event stream open', () => window.demo.state.events === 'sse', null, T);
+  assert.match(await pub.locator('#share-link').innerText(), new RegExp(`\\?room=${roomId}$`));
+  ok(`create room ${roomId}: ${loaded.slice(13)}; SSE open; share link shown`);
+
+  // 3. Publish: send transport from fake ICE/DTLS, connect and produce bodies as the API wants them.
+  await pub.click('#publish');
+  const producers = await waitFor(pub, 'publish', () => (window.demo.state.producers.audio && window.demo.state.producers.video ? window.demo.state.producers : null), null, T);
+  const [peerCall] = mock.calls('POST', /\/producer_peers$/);
+  assert.match(peerCall.body.userId, /^user-[0-9a-f]{8}$/);
+  const connects = mock.calls('POST', /^\/producer_peers\/[^/]+\/connect$/);
+  assert.equal(connects.length, 1);
+  assert.ok(['client', 'server'].includes(connects[0].body.dtlsParameters.role));
+  assert.equal(connects[0].body.dtlsParameters.fingerprints[0].algorithm, 'sha-256');
+  const produces = mock.calls('POST', /^\/producer_peers\/[^/]+\/produce$/);
+  assert.deepEqual(produces.map((c) => c.body.kind), ['audio', 'video']);
+  assert.equal(produces[0].body.rtpParameters.codecs[0].mimeType.toLowerCase(), 'audio/opus');
+  assert.equal(produces[1].body.rtpParameters.codecs[0].mimeType, 'video/VP8');
+  assert.ok(produces[1].body.rtpParameters.encodings[0].ssrc > 0);
+  assert.deepEqual(produces.map((c) => c.body.appData.source), ['mic', 'camera']);
+  assert.equal(await pub.locator('[data-tile="local"] video').count(), 1);
+  ok(`publish: producer peer, 1 connect (dtls role ${connects[0].body.dtlsParameters.role}), produce audio ${producers.audio} + video ${producers.video} (${produces[1].body.rtpParameters.codecs.map((c) => c.mimeType).join(',')})`);
+
+  // 4. Viewer 1 joins by link and consumes both producers.
+  const v1 = await openPage(browser, 'viewer1', problems);
+  await v1.goto(`${base}?room=${roomId}`, { waitUntil: 'load' });
+  await demoReady(v1);
+  await waitFor(v1, 'consume both', () => window.demo.state.consumerIds.length === 2, null, T);
+  const v1user = await v1.evaluate(() => window.demo.state.userId);
+  assert.deepEqual(mock.calls('POST', /\/consumer_routers$/).map((c) => c.body.userId), [v1user]);
+  assert.equal(mock.calls('POST', /^\/consumer_peers\/[^/]+\/connect$/).length, 1);
+  const consumes = mock.calls('POST', /^\/consumer_peers\/[^/]+\/consume$/);
+  assert.deepEqual(new Set(consumes.map((c) => c.body.producerId)), new Set([producers.audio, producers.video]));
+  assert.ok(consumes[0].body.rtpCapabilities.codecs.some((c) => c.mimeType === 'video/VP8' && c.preferredPayloadType === 101));
+  await waitFor(v1, 'resume both', () => window.demo.state.consumers.every((c) => c.resumedAt !== null), null, T);
+  assert.equal(mock.calls('POST', /^\/consumer_peers\/[^/]+\/resume$/).length, 2);
+  assert.equal(await v1.locator('#tiles video').count(), 1);
+  assert.equal(await v1.locator('#tiles audio').count(), 1);
+  const st = await v1.evaluate(() => window.demo.stats());
+  assert.deepEqual(st.map((s) => s.kind).sort(), ['audio', 'video']);
+  assert.ok(st.every((s) => 'framesDecoded' in s && 'frameWidth' in s && 'packetsReceived' in s && 'firstFrameMs' in s));
+  ok(`viewer1 joins by link: consumer router, consumer peer, 1 connect, 2 consume (device recvRtpCapabilities) + 2 resume, 2 tiles; stats() rows ${JSON.stringify(st[0])}`);
+
+  // 5. Live events: another user's producer appears, pauses, and goes.
+  const foreign = mock.addForeignProducer(roomId, 'user-foreign', 'video');
+  await waitFor(v1, 'consume the live producer', (id) => window.demo.state.consumers.some((c) => c.producerId === id && c.resumedAt), foreign, T);
+  mock.emit(roomId, { type: 'producer_paused', producerId: foreign, kind: 'video' });
+  await v1.locator(`[data-tile="${foreign}"] .badge`, { hasText: 'paused' }).waitFor({ timeout: T });
+  const room = mock.rooms.get(roomId);
+  room.peers.delete(room.producers.get(foreign).peerId);
+  room.producers.delete(foreign);
+  mock.emit(roomId, { type: 'producer_removed', producerId: foreign, kind: 'video' });
+  await v1.locator(`[data-tile="${foreign}"]`).waitFor({ state: 'detached', timeout: T });
+  assert.equal(await v1.evaluate(() => window.demo.state.consumerIds.length), 2);
+  ok('live events: producer_added consumed, producer_paused badge shown, producer_removed closes the consumer and its tile');
+
+  // 6. The publisher pauses and resumes its video; viewers see it through the events.
+  await pub.click('#pause-video');
+  await waitFor(pub, 'pause video', () => window.demo.state.paused.video, null, T);
+  assert.equal(mock.calls('POST', /^\/producers\/[^/]+\/pause$/)[0].path, `/producers/${producers.video}/pause`);
+  await v1.locator(`[data-tile="${producers.video}"] .badge`, { hasText: 'paused' }).waitFor({ timeout: T });
+  await pub.click('#pause-video');
+  await waitFor(pub, 'resume video', () => !window.demo.state.paused.video, null, T);
+  await v1.waitForFunction((id) => document.querySelector(`[data-tile="${id}"] .badge`)?.textContent === '', producers.video, { timeout: T });
+  ok('pause/resume own video: POST /producers/:id/pause|resume, badge follows on the viewer');
+
+  // 7. Delete while occupied: the 409's message is shown.
+  await v1.click('#delete-room');
+  await v1.locator('#errors li', { hasText: 'room_not_empty' }).waitFor({ timeout: T });
+  const shown = await v1.locator('#errors li').first().innerText();
+  assert.match(shown, /409 room_not_empty: room .* still has \d+ peers .* must leave it first/);
+  await acceptErrors(v1);
+  ok(`delete while occupied shows: "${shown.replace(/\s*×$/, '')}"`);
+
+  // 8. Viewer 2 joins by typing the id, against a master without the event stream: polling fallback.
+  mock.sse = false;
+  const v2 = await openPage(browser, 'viewer2', problems);
+  await v2.goto(base, { waitUntil: 'load' });
+  await demoReady(v2);
+  await v2.fill('#room-id', roomId);
+  await v2.click('#join');
+  await waitFor(v2, 'consume both by polling', () => window.demo.state.events === 'polling' && window.demo.state.consumers.filter((c) => c.resumedAt).length === 2, null, T);
+  mock.sse = true;
+  ok('viewer2 joins by id; without an event stream it falls back to polling and consumes both');
+
+  // 9. Leave (logout with the room id), then everyone leaves and the room is deleted.
+  await pub.click('#leave');
+  await waitFor(pub, 'leave', () => !window.demo.state.joined, null, T);
+  const logout = mock.calls('POST', /^\/user\/[^/]+\/logout$/).at(-1);
+  assert.deepEqual(logout.body, { roomId });
+  await waitFor(v1, 'producers gone', () => window.demo.state.consumerIds.length === 0, null, T);
+  await waitFor(v2, 'producers gone (polling)', () => window.demo.state.consumerIds.length === 0, null, 2 * T);
+  assert.equal(await v1.locator('#tiles [data-tile]').count(), 0);
+  await v1.evaluate(() => window.demo.leave());
+  await v2.evaluate(() => window.demo.leave());
+  await pub.evaluate((id) => window.demo.deleteRoom(id), roomId);
+  assert.ok(!mock.rooms.has(roomId));
+  ok('leave: logout {roomId}; viewers drop the producers (SSE and polling); delete succeeds once empty');
+
+  // 10. Errors from the API are shown with the server's message.
+  const err = await v1.evaluate(() => window.demo.join('no-such-room').then(() => 'joined', (e) => e.message));
+  assert.match(err, /GET \/rooms\/no-such-room failed: 404 room_not_found: room no-such-room not found/);
+  assert.match(await v1.locator('#errors li').first().innerText(), /room_not_found/);
+  ok(`unknown room: "${err}"`);
+
+  const unexpected = problems.filter((p) => !expected.some((re) => re.test(p)) && !p.includes('[demo]'));
+  assert.deepEqual(unexpected, [], 'no unexpected console errors');
+  ok(`no unexpected console errors (${problems.length} expected ones from provoked 404/409)`);
+  console.log(`PASS ${passed} checks`);
+} catch (e) {
+  console.error(`FAIL: ${e.stack || e.message}`);
+  if (problems.length) console.error(`console:\n  ${problems.join('\n  ')}`);
+  process.exitCode = 1;
+} finally {
+  await browser.close().catch(() => undefined);
+  await mock.close();
+}
