@@ -170,13 +170,6 @@ func (c *consumer) change(fn func()) {
 	}
 }
 
-// isActive reports the active state (tests, stats).
-func (c *consumer) isActive() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.active
-}
-
 // onKeyframeRequest relays a receiver's PLI or FIR to the producer (rate-limited there).
 func (c *consumer) onKeyframeRequest(now int64) {
 	c.mu.Lock()

@@ -50,6 +50,8 @@ type endpointCounters struct {
 	rtpOut, rtcpOut, writeErrors          atomic.Uint64
 }
 
+var _ packetHandler = (*endpoint)(nil)
+
 func newEndpoint(id string) *endpoint {
 	e := &endpoint{id: id, rtcpSSRC: randomUint32()}
 	e.table.Store(&ssrcTable{producers: map[uint32]producerRoute{}, consumers: map[uint32]*consumer{}})

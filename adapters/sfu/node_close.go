@@ -75,6 +75,7 @@ func (n *Node) closeConsumerLocked(c *consumer) {
 	if c.pipe {
 		if pt := n.pipes[c.transportID]; pt != nil && pt.consumers[c.producer.id] == c {
 			delete(pt.consumers, c.producer.id)
+			delete(pt.described, c.producer.id)
 			pt.sendBye(c.ssrc)
 		}
 		return

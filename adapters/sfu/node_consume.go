@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 
+	"go.uber.org/zap"
+
 	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/ortc"
 	"github.com/sfu-cluster/sfu-cluster/application"
 	"github.com/sfu-cluster/sfu-cluster/domain"
@@ -58,6 +60,8 @@ func (n *Node) Consume(ctx context.Context, req application.ConsumeRequest) (app
 	if w.connected.Load() {
 		c.setConnected()
 	}
+	n.log.Debug("consumer created", zap.String("consumer_id", c.id), zap.String("producer_id", p.id),
+		zap.String("transport_id", w.id), zap.String("mid", params.MID), zap.Uint32("ssrc", c.ssrc))
 	return application.ConsumerInfo{
 		ID: c.id, ProducerID: p.id, Kind: p.kind, RtpParameters: params, Type: "simple",
 		ProducerPaused: p.paused.Load(),

@@ -119,6 +119,8 @@ func (n *Node) PipeConsume(ctx context.Context, transportID, producerID string) 
 	// The far end's producer is described by what crosses the pipe: the pipe consumer's parameters.
 	desc := application.PipedProducer{ProducerID: p.id, Kind: p.kind, RtpParameters: params, Paused: p.paused.Load()}
 	pt.described[producerID] = desc
+	n.log.Debug("producer piped out", zap.String("producer_id", p.id), zap.String("transport_id", pt.id),
+		zap.Uint32("ssrc", c.ssrc))
 	return desc, nil
 }
 
@@ -153,6 +155,8 @@ func (n *Node) PipeProduce(ctx context.Context, transportID string, piped applic
 		return err
 	}
 	pt.producers[p.id] = p
+	n.log.Debug("producer piped in", zap.String("producer_id", p.id), zap.String("transport_id", pt.id),
+		zap.Uint32("ssrc", p.mediaSSRC))
 	return nil
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"go.uber.org/zap"
+
 	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/ortc"
 	"github.com/sfu-cluster/sfu-cluster/application"
 	"github.com/sfu-cluster/sfu-cluster/domain"
@@ -37,6 +39,8 @@ func (n *Node) Produce(ctx context.Context, req application.ProduceRequest) erro
 		return err
 	}
 	w.producers[p.id] = p
+	n.log.Debug("producer created", zap.String("producer_id", p.id), zap.String("transport_id", w.id),
+		zap.String("kind", string(p.kind)), zap.Uint32("ssrc", p.mediaSSRC), zap.Uint32("mapped_ssrc", p.mappedSSRC))
 	return nil
 }
 
@@ -82,8 +86,9 @@ func (n *Node) setProducerPaused(ctx context.Context, producerID string, paused 
 	if err := n.lockOpen(); err != nil {
 		return err
 	}
+	// Under n.mu so that a concurrent Consume reads the producer's state either before or after the change.
+	defer n.mu.Unlock()
 	p, ok := n.producers[producerID]
-	n.mu.Unlock()
 	if !ok {
 		return fmt.Errorf("%w: %s", domain.ErrProducerNotFound, producerID)
 	}

@@ -63,7 +63,7 @@ func testPipe(t *testing.T, srtp bool) {
 	require.NoError(t, nodeB.ResumeConsumer(ctx, "cv"))
 	vssrc := info.RtpParameters.Encodings[0].SSRC
 
-	t.Run("the consumer's keyframe request crosses the pipe, media comes back", func(t *testing.T) {
+	t.Run("media crosses the pipe and reaches the far consumer with its SSRC and the router PT", func(t *testing.T) {
 		_, got := pub.expectRTCP(2*time.Second, isPLIFor(pub.video))
 		require.True(t, got)
 		pub.sendVideo(t, vp8Key)

@@ -67,15 +67,7 @@ func pauseStatePacket(ssrc uint32, paused bool) *rtcp.ApplicationDefined {
 	return &rtcp.ApplicationDefined{SSRC: ssrc, Name: pipeControlName, Data: data}
 }
 
-// sendPauseState tells the far end whether the stream ssrc is paused.
-func (pt *pipeTransport) sendPauseState(ssrc uint32, paused bool) {
-	if pt.closing.Load() || !pt.connected.Load() {
-		return
-	}
-	pt.writeRTCPPackets(pauseStatePacket(ssrc, paused))
-}
-
-// onControl handles the pipe's own RTCP: BYE closes a pipe producer, APP "SFUP" pauses or resumes it.
+// onPipeControl handles the pipe's own RTCP: BYE closes a pipe producer, APP "SFUP" pauses or resumes it.
 // Runs on the pipe's read goroutine.
 func (n *Node) onPipeControl(pt *pipeTransport, pkts []rtcp.Packet) {
 	t := pt.table.Load()
@@ -92,9 +84,17 @@ func (n *Node) onPipeControl(pt *pipeTransport, pkts []rtcp.Packet) {
 				continue
 			}
 			if r, ok := t.producers[v.SSRC]; ok && !r.rtx {
-				r.p.setPaused(binary.BigEndian.Uint32(v.Data) == 1)
+				n.setPipeProducerPaused(r.p, binary.BigEndian.Uint32(v.Data) == 1)
 			}
 		}
+	}
+}
+
+func (n *Node) setPipeProducerPaused(p *producer, paused bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.producers[p.id] == p {
+		p.setPaused(paused)
 	}
 }
 

@@ -134,3 +134,41 @@ func senderReports(pkts []rtcp.Packet) []*rtcp.SenderReport {
 	}
 	return out
 }
+
+func TestProducerAsksForMissingPacketsAndReports(t *testing.T) {
+	b := loadBrowser(t)
+	r := newRig(t, domain.MediaKindVideo, b.videoParams())
+	ssrc := b.videoParams().Encodings[0].SSRC
+	for _, seq := range []uint16{1, 2, 5, 6} {
+		r.send(browserPacket(t, 96, ssrc, seq, uint32(seq)*3000, vp8Delta, nil))
+	}
+	r.prod.tick(nanotime(), true)
+	var nacked []uint16
+	var rr *rtcp.ReceiverReport
+	for _, p := range r.up.takeRTCP(t) {
+		switch v := p.(type) {
+		case *rtcp.TransportLayerNack:
+			require.Equal(t, ssrc, v.MediaSSRC)
+			for _, pair := range v.Nacks {
+				nacked = append(nacked, pair.PacketList()...)
+			}
+		case *rtcp.ReceiverReport:
+			rr = v
+		}
+	}
+	require.Equal(t, []uint16{3, 4}, nacked)
+	require.NotNil(t, rr)
+	require.Len(t, rr.Reports, 1)
+	require.Equal(t, ssrc, rr.Reports[0].SSRC)
+	require.EqualValues(t, 2, rr.Reports[0].TotalLost)
+
+	t.Run("audio is never NACKed", func(t *testing.T) {
+		ra := newRig(t, domain.MediaKindAudio, b.audioParams())
+		assrc := b.audioParams().Encodings[0].SSRC
+		for _, seq := range []uint16{1, 5} {
+			ra.send(browserPacket(t, 111, assrc, seq, uint32(seq)*960, []byte{1}, nil))
+		}
+		ra.prod.tick(nanotime(), false)
+		require.Empty(t, ra.up.takeRTCP(t))
+	})
+}
