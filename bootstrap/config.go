@@ -32,7 +32,7 @@ type Config struct {
 	DatabaseURL  string        // DATABASE_URL: postgres://..., sqlite://path, or empty for ./data/cluster.db
 	Migrate      bool          // MIGRATE: run migrations at start (default true)
 	PipeSRTP     bool          // PIPE_SRTP: protect slave-to-slave pipes with SRTP (default true)
-	SlaveTimeout time.Duration // SLAVE_TIMEOUT: silence after which a slave is dead (default 6s = 3 heartbeats)
+	SlaveTimeout time.Duration // SLAVE_TIMEOUT: silence after which a slave is dead (default 5.5s: under three 2s heartbeats)
 
 	// Slave.
 	Role              domain.SlaveRole // SLAVE_ROLE (alias SLAVE_FOR)
@@ -62,7 +62,7 @@ func (l ListenIP) Announced() string {
 // Defaults for each binary; Load fills the rest from the environment.
 func defaultConfig(port int) Config {
 	return Config{LogLevel: "info", LogFormat: "console", ListenHost: "0.0.0.0", Port: port, BodyLimit: 1 << 20,
-		Migrate: true, PipeSRTP: true, SlaveTimeout: 6 * time.Second, MaxTransports: 500,
+		Migrate: true, PipeSRTP: true, SlaveTimeout: 5500 * time.Millisecond, MaxTransports: 500,
 		ListenIPs: []ListenIP{{IP: "127.0.0.1"}}, HeartbeatInterval: 2 * time.Second, MasterURLs: []string{"http://127.0.0.1:3010"}}
 }
 

@@ -16,7 +16,7 @@ func TestConfigDefaultsAndNames(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 3011, c.Port)
 	require.True(t, c.PipeSRTP)
-	require.Equal(t, 6*time.Second, c.SlaveTimeout)
+	require.Equal(t, 5500*time.Millisecond, c.SlaveTimeout)
 
 	c, err = loadFrom(env{dotenv: map[string]string{
 		"PORT": "4000", "SLAVE_ROLE": "consumer", "MASTER_URL": "http://a:3010/, http://b:3010", "SLAVE_MAX_TRANSPORTS": "7",

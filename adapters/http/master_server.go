@@ -33,6 +33,8 @@ type MasterServerOptions struct {
 	Logger *zap.Logger
 	// ClusterSecret, when set, guards the slave registry routes (/slaves...): slaves send it as a bearer token.
 	ClusterSecret string
+	// Metrics, when set, counts requests and serves GET /metrics; nil means neither.
+	Metrics *Metrics
 }
 
 // NewMasterServer builds the master's Fiber app: the seed README's API, the v4 compatibility aliases and the
@@ -51,12 +53,14 @@ func NewMasterServer(uc MasterUseCases, opts MasterServerOptions) *fiber.App {
 		Immutable: true,
 	})
 	app.Use(requestid.New())
+	opts.Metrics.mount(app)
 	h := masterHandlers{uc: uc}
 	h.routeRooms(app)
 	h.routeProducers(app)
 	h.routeConsumers(app)
 	h.routeSlaves(app, opts.ClusterSecret)
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
+	routeOpenAPI(app)
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	return app
 }

@@ -41,6 +41,8 @@ type SlaveServerOptions struct {
 	// Secret, when set, must arrive as "Authorization: Bearer <secret>" on every request except /healthz;
 	// anything else answers 401, unknown paths included, so the API's shape is not probeable without it.
 	Secret string
+	// Metrics, when set, counts requests and serves GET /metrics (without the secret, like /healthz); nil means neither.
+	Metrics *Metrics
 }
 
 // NewSlaveServer builds the slave's internal API over node. The caller listens (app.Listener) and shuts it down.
@@ -60,6 +62,7 @@ func NewSlaveServer(node application.SFUNode, opts SlaveServerOptions) *fiber.Ap
 		WriteTimeout:          slaveServerIOTimeout,
 		IdleTimeout:           slaveServerIdleTimeout,
 	})
+	opts.Metrics.mount(app) // first: it then sees recovered panics, and /metrics answers before auth
 	// A panic in the media engine must cost one request (500), not the slave and every call on it.
 	app.Use(recover.New())
 	// Registered before the auth middleware: Fiber runs handlers in registration order, so /healthz answers

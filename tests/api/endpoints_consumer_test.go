@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -75,11 +75,15 @@ func consumerCases() []endpointCase {
 				w.nodes.Get(w.consumer.ID).Fail["Consume"] = fmt.Errorf("%w: no common codec", domain.ErrCannotConsume)
 			}})
 		add(endpointCase{name: name + "/consume/slave fails", method: "POST", path: "/" + name + "/{consumerPeer}/consume", body: consumeBody, status: 502, errKey: "slave_failed",
-			before: func(w *world, s ids) { w.nodes.Get(w.consumer.ID).Fail["Consume"] = fmt.Errorf("%w: boom", domain.ErrSlaveFailed) }})
+			before: func(w *world, s ids) {
+				w.nodes.Get(w.consumer.ID).Fail["Consume"] = fmt.Errorf("%w: boom", domain.ErrSlaveFailed)
+			}})
 		add(failCases(name+"/consume", "POST", "/"+name+"/{consumerPeer}/consume", `{"producerId": 7}`)...)
 	}
 	add(endpointCase{name: "resume", method: "POST", path: "/consumer_peers/{consumerPeer}/resume", body: raw(`{"consumerId":"{consumer}"}`), status: 200,
-		check: func(t *testing.T, w *world, s ids, out map[string]any) { require.True(t, w.nodes.Get(w.consumer.ID).Resumed[s.consumer]) }})
+		check: func(t *testing.T, w *world, s ids, out map[string]any) {
+			require.True(t, w.nodes.Get(w.consumer.ID).Resumed[s.consumer])
+		}})
 	add(endpointCase{name: "resume/missing consumerId", method: "POST", path: "/consumer_peers/{consumerPeer}/resume", body: raw(`{}`), status: 400, errKey: "invalid_input"})
 	add(endpointCase{name: "resume/unknown consumer", method: "POST", path: "/consumer_peers/{consumerPeer}/resume", body: raw(`{"consumerId":"nope"}`), status: 404, errKey: "consumer_not_found"})
 	add(endpointCase{name: "resume/unknown peer", method: "POST", path: "/consumer_peers/nope/resume", body: raw(`{"consumerId":"{consumer}"}`), status: 404, errKey: "peer_not_found"})

@@ -109,7 +109,9 @@ func endpointCases() []endpointCase {
 	add(endpointCase{name: "create room/no producer slave capacity", method: "POST", path: "/rooms", status: 503, errKey: "no_slave_capacity",
 		before: func(w *world, s ids) { fillSlave(w, w.producer) }})
 	add(endpointCase{name: "create room/slave fails", method: "POST", path: "/rooms", status: 502, errKey: "slave_failed",
-		before: func(w *world, s ids) { w.nodes.Get(w.producer.ID).Fail["CreateRouter"] = fmt.Errorf("%w: boom", domain.ErrSlaveFailed) }})
+		before: func(w *world, s ids) {
+			w.nodes.Get(w.producer.ID).Fail["CreateRouter"] = fmt.Errorf("%w: boom", domain.ErrSlaveFailed)
+		}})
 	add(endpointCase{name: "list rooms", method: "GET", path: "/rooms?page=1&pageSize=10", status: 200, check: func(t *testing.T, w *world, s ids, out map[string]any) {
 		require.Len(t, out["items"], 1)
 		require.Equal(t, map[string]any{"page": 1.0, "pageSize": 10.0, "total": 1.0}, out["pagination"])
@@ -170,11 +172,17 @@ func endpointCases() []endpointCase {
 				return map[string]any{"kind": "video", "rtpParameters": f.Produce[1].RtpParameters, "appData": map[string]any{"x": 1}}
 			}, status: 200, check: func(t *testing.T, w *world, s ids, out map[string]any) { require.NotEmpty(t, out["id"]) }})
 		add(endpointCase{name: name + "/produce/simulcast", method: "POST", path: "/" + name + "/{producerPeer}/produce",
-			body: func(f fixture, s ids) any { return map[string]any{"kind": "video", "rtpParameters": f.Produce[2].RtpParameters} }, status: 400, errKey: "unsupported"})
+			body: func(f fixture, s ids) any {
+				return map[string]any{"kind": "video", "rtpParameters": f.Produce[2].RtpParameters}
+			}, status: 400, errKey: "unsupported"})
 		add(endpointCase{name: name + "/produce/unknown kind", method: "POST", path: "/" + name + "/{producerPeer}/produce",
-			body: func(f fixture, s ids) any { return map[string]any{"kind": "smell", "rtpParameters": f.Produce[0].RtpParameters} }, status: 400, errKey: "invalid_input"})
+			body: func(f fixture, s ids) any {
+				return map[string]any{"kind": "smell", "rtpParameters": f.Produce[0].RtpParameters}
+			}, status: 400, errKey: "invalid_input"})
 		add(endpointCase{name: name + "/produce/kind mismatch", method: "POST", path: "/" + name + "/{producerPeer}/produce",
-			body: func(f fixture, s ids) any { return map[string]any{"kind": "video", "rtpParameters": f.Produce[0].RtpParameters} }, status: 400, errKey: "invalid_input"})
+			body: func(f fixture, s ids) any {
+				return map[string]any{"kind": "video", "rtpParameters": f.Produce[0].RtpParameters}
+			}, status: 400, errKey: "invalid_input"})
 		add(endpointCase{name: name + "/produce/bad mimeType", method: "POST", path: "/" + name + "/{producerPeer}/produce",
 			body: raw(`{"kind":"audio","rtpParameters":{"codecs":[{"mimeType":"opus","payloadType":111,"clockRate":48000}],"encodings":[{"ssrc":1}]}}`), status: 400, errKey: "invalid_input"})
 		add(endpointCase{name: name + "/produce/missing clockRate", method: "POST", path: "/" + name + "/{producerPeer}/produce",
@@ -183,12 +191,20 @@ func endpointCases() []endpointCase {
 			body: raw(`{"kind":"video","rtpParameters":{"codecs":[{"mimeType":"video/VP8","payloadType":96,"clockRate":90000},{"mimeType":"video/rtx","payloadType":97,"clockRate":90000,"parameters":{"apt":"x"}}],"encodings":[{"ssrc":1}]}}`), status: 400, errKey: "invalid_input"})
 		add(endpointCase{name: name + "/produce/missing rtpParameters", method: "POST", path: "/" + name + "/{producerPeer}/produce", body: raw(`{"kind":"audio"}`), status: 400, errKey: "invalid_input"})
 		add(endpointCase{name: name + "/produce/unknown peer", method: "POST", path: "/" + name + "/nope/produce",
-			body: func(f fixture, s ids) any { return map[string]any{"kind": "audio", "rtpParameters": f.Produce[0].RtpParameters} }, status: 404, errKey: "peer_not_found"})
+			body: func(f fixture, s ids) any {
+				return map[string]any{"kind": "audio", "rtpParameters": f.Produce[0].RtpParameters}
+			}, status: 404, errKey: "peer_not_found"})
 		add(endpointCase{name: name + "/produce/consumer peer", method: "POST", path: "/" + name + "/{consumerPeer}/produce",
-			body: func(f fixture, s ids) any { return map[string]any{"kind": "audio", "rtpParameters": f.Produce[0].RtpParameters} }, status: 400, errKey: "wrong_peer_kind"})
+			body: func(f fixture, s ids) any {
+				return map[string]any{"kind": "audio", "rtpParameters": f.Produce[0].RtpParameters}
+			}, status: 400, errKey: "wrong_peer_kind"})
 		add(endpointCase{name: name + "/produce/slave fails", method: "POST", path: "/" + name + "/{producerPeer}/produce",
-			body: func(f fixture, s ids) any { return map[string]any{"kind": "audio", "rtpParameters": f.Produce[0].RtpParameters} }, status: 502, errKey: "slave_failed",
-			before: func(w *world, s ids) { w.nodes.Get(w.producer.ID).Fail["Produce"] = fmt.Errorf("%w: boom", domain.ErrSlaveFailed) }})
+			body: func(f fixture, s ids) any {
+				return map[string]any{"kind": "audio", "rtpParameters": f.Produce[0].RtpParameters}
+			}, status: 502, errKey: "slave_failed",
+			before: func(w *world, s ids) {
+				w.nodes.Get(w.producer.ID).Fail["Produce"] = fmt.Errorf("%w: boom", domain.ErrSlaveFailed)
+			}})
 		add(failCases(name+"/produce", "POST", "/"+name+"/{producerPeer}/produce", `{"kind": 1}`)...)
 	}
 	add(endpointCase{name: "list producer_peers", method: "GET", path: "/rooms/{room}/producer_peers", status: 200, check: func(t *testing.T, w *world, s ids, out map[string]any) {

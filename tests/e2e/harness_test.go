@@ -51,11 +51,20 @@ type slaveProc struct {
 // newCluster starts a master and one slave per role given.
 func newCluster(t *testing.T, roles ...domain.SlaveRole) *cluster {
 	t.Helper()
+	return newClusterWith(t, nil, roles...)
+}
+
+// newClusterWith lets a test change the master's settings before it starts.
+func newClusterWith(t *testing.T, tune func(*bootstrap.Config), roles ...domain.SlaveRole) *cluster {
+	t.Helper()
 	c := &cluster{t: t, dbURL: testDatabase(t)}
 	c.masterCfg = baseConfig(t)
 	c.masterCfg.Port = freePort(t)
 	c.masterCfg.DatabaseURL = c.dbURL
 	c.masterCfg.SlaveTimeout = 3 * time.Second
+	if tune != nil {
+		tune(&c.masterCfg)
+	}
 	c.MasterURL = "http://" + c.masterCfg.ListenAddr()
 	c.startMaster()
 	for _, r := range roles {
@@ -129,6 +138,14 @@ func (c *cluster) aliveSlaves() []httpapi.SlaveView {
 		}
 	}
 	return out
+}
+
+// defaultConfig is what a binary gets with no settings at all.
+func defaultConfig(t *testing.T) bootstrap.Config {
+	t.Helper()
+	cfg, err := bootstrap.LoadConfig(0, "")
+	require.NoError(t, err)
+	return cfg
 }
 
 func baseConfig(t *testing.T) bootstrap.Config {

@@ -1,0 +1,137 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/sfu-cluster/sfu-cluster/application"
+)
+
+// scrapeTimeout bounds one read of the cluster's or the node's counts during a scrape: a slow database must not
+// hold the scrape past Prometheus' own timeout (10 s by default).
+const scrapeTimeout = 5 * time.Second
+
+// ClusterCounts is the master's view of the cluster, read from its store once per scrape.
+type ClusterCounts struct {
+	Rooms       int
+	Routers     int
+	Peers       int
+	Producers   int
+	Consumers   int
+	Pipes       int
+	SlavesAlive int
+	SlavesDead  int
+}
+
+// MediaCounters are a slave's monotonic media counters, read at scrape time. A nil func is not exported.
+type MediaCounters struct {
+	PacketsIn  func() uint64 // RTP packets received (after SRTP decryption), WebRTC and pipe transports
+	PacketsOut func() uint64 // RTP packets sent
+	BytesIn    func() uint64 // RTP bytes received
+	BytesOut   func() uint64 // RTP bytes sent
+	NACKs      func() uint64 // NACKed packets served from the cache
+	PLIs       func() uint64 // keyframe requests (PLI/FIR) sent to producers
+}
+
+// ObserveCluster exports the master's gauges (<ns>_rooms, _routers, _peers, _producers, _consumers, _pipes,
+// _slaves{status}) from counts, called once per scrape; <ns>_cluster_stats_up is 0 when counts fails (then the
+// gauges are left out rather than reported as 0). Call it once.
+func (m *Metrics) ObserveCluster(counts func(ctx context.Context) (ClusterCounts, error)) error {
+	if counts == nil {
+		return errors.New("httpapi: ObserveCluster needs a counts func")
+	}
+	c := &snapshotCollector[ClusterCounts]{read: counts, up: m.desc("cluster_stats_up", "1 if the last read of the cluster's counts succeeded.")}
+	gauge := func(name, help string, v func(ClusterCounts) int) {
+		c.gauges = append(c.gauges, snapshotGauge[ClusterCounts]{desc: m.desc(name, help), value: v})
+	}
+	gauge("rooms", "Rooms in the cluster.", func(s ClusterCounts) int { return s.Rooms })
+	gauge("routers", "Routers (room and consumer routers) in the cluster.", func(s ClusterCounts) int { return s.Routers })
+	gauge("peers", "Peers (WebRTC transports) in the cluster.", func(s ClusterCounts) int { return s.Peers })
+	gauge("producers", "Producers in the cluster.", func(s ClusterCounts) int { return s.Producers })
+	gauge("consumers", "Consumers in the cluster.", func(s ClusterCounts) int { return s.Consumers })
+	gauge("pipes", "Slave-to-slave pipes in the cluster.", func(s ClusterCounts) int { return s.Pipes })
+	slaves := prometheus.NewDesc(prometheus.BuildFQName(m.namespace, "", "slaves"), "Registered slaves, by status.", []string{"status"}, nil)
+	c.gauges = append(c.gauges,
+		snapshotGauge[ClusterCounts]{desc: slaves, labels: []string{"alive"}, value: func(s ClusterCounts) int { return s.SlavesAlive }},
+		snapshotGauge[ClusterCounts]{desc: slaves, labels: []string{"dead"}, value: func(s ClusterCounts) int { return s.SlavesDead }})
+	return registerAll(m.reg, c)
+}
+
+// ObserveNode exports a slave's live objects from stats (a node's Stats method fits), read once per scrape, as
+// <ns>_routers, _transports, _producers, _consumers, _pipe_transports (with <ns>_node_stats_up), and media's
+// counters as <ns>_rtp_packets_received_total, _rtp_packets_sent_total, _rtp_bytes_received_total,
+// _rtp_bytes_sent_total, _nacks_total, _plis_total. Either part may be left out (nil). Call it once.
+func (m *Metrics) ObserveNode(stats func(ctx context.Context) (application.NodeStats, error), media MediaCounters) error {
+	var cs []prometheus.Collector
+	if stats != nil {
+		c := &snapshotCollector[application.NodeStats]{read: stats, up: m.desc("node_stats_up", "1 if the last read of the node's counts succeeded.")}
+		gauge := func(name, help string, v func(application.NodeStats) int) {
+			c.gauges = append(c.gauges, snapshotGauge[application.NodeStats]{desc: m.desc(name, help), value: v})
+		}
+		gauge("routers", "Routers on this slave.", func(s application.NodeStats) int { return s.Routers })
+		gauge("transports", "WebRTC transports on this slave.", func(s application.NodeStats) int { return s.Transports })
+		gauge("producers", "Producers on this slave (piped-in ones included).", func(s application.NodeStats) int { return s.Producers })
+		gauge("consumers", "Consumers on this slave.", func(s application.NodeStats) int { return s.Consumers })
+		gauge("pipe_transports", "Pipe transports on this slave.", func(s application.NodeStats) int { return s.PipeTransports })
+		cs = append(cs, c)
+	}
+	counter := func(name, help string, f func() uint64) {
+		if f != nil {
+			cs = append(cs, prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: m.namespace, Name: name, Help: help},
+				func() float64 { return float64(f()) }))
+		}
+	}
+	counter("rtp_packets_received_total", "RTP packets received.", media.PacketsIn)
+	counter("rtp_packets_sent_total", "RTP packets sent.", media.PacketsOut)
+	counter("rtp_bytes_received_total", "RTP bytes received.", media.BytesIn)
+	counter("rtp_bytes_sent_total", "RTP bytes sent.", media.BytesOut)
+	counter("nacks_total", "Packets retransmitted on NACK.", media.NACKs)
+	counter("plis_total", "Keyframe requests (PLI/FIR) sent to producers.", media.PLIs)
+	return registerAll(m.reg, cs...)
+}
+
+func (m *Metrics) desc(name, help string) *prometheus.Desc {
+	return prometheus.NewDesc(prometheus.BuildFQName(m.namespace, "", name), help, nil, nil)
+}
+
+// snapshotCollector reads a snapshot once per scrape and turns it into gauges: one database query (or one lock of
+// the node) per scrape rather than one per gauge, and all gauges from the same instant.
+type snapshotCollector[T any] struct {
+	read   func(ctx context.Context) (T, error)
+	up     *prometheus.Desc
+	gauges []snapshotGauge[T]
+}
+
+type snapshotGauge[T any] struct {
+	desc   *prometheus.Desc
+	labels []string
+	value  func(T) int
+}
+
+func (c *snapshotCollector[T]) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.up
+	seen := map[*prometheus.Desc]bool{}
+	for _, g := range c.gauges {
+		if !seen[g.desc] {
+			seen[g.desc] = true
+			ch <- g.desc
+		}
+	}
+}
+
+func (c *snapshotCollector[T]) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), scrapeTimeout)
+	defer cancel()
+	snap, err := c.read(ctx)
+	if err != nil {
+		ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 0)
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 1)
+	for _, g := range c.gauges {
+		ch <- prometheus.MustNewConstMetric(g.desc, prometheus.GaugeValue, float64(g.value(snap)), g.labels...)
+	}
+}
