@@ -22,6 +22,11 @@ type PeerFilter struct {
 	Kind     domain.PeerKind
 }
 
+// StoreCounts are the number of rows of each kind (the master's gauges).
+type StoreCounts struct {
+	Rooms, Routers, Peers, Producers, Consumers, Pipes int
+}
+
 // RoomRepo stores rooms and everything they own. Every Get* returns the matching domain.Err*NotFound when the id
 // is unknown; Create* returns domain.ErrConflict on a duplicate unique key. Deletes cascade the way ownership does:
 // room → routers, peers; peer → producers, consumers; producer → consumers, piped_producers; router → pipes of it.
@@ -74,6 +79,9 @@ type RoomRepo interface {
 	AddPipedProducer(ctx context.Context, pipeID, producerID string) error
 	ListPipedProducers(ctx context.Context, pipeID string) ([]string, error)
 	RemovePipedProducer(ctx context.Context, pipeID, producerID string) error
+
+	// Counts returns how many rows of each kind exist.
+	Counts(ctx context.Context) (StoreCounts, error)
 }
 
 // SlaveRepo stores registered slaves and their capacity. Reservation is atomic: two masters on one database never

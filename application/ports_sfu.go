@@ -68,13 +68,25 @@ type PipedProducer struct {
 	Paused        bool                 `json:"paused"`
 }
 
-// NodeStats is a slave's count of live objects (its stats endpoint and heartbeat).
+// NodeStats is a slave's count of live objects and its media totals since start (its stats endpoint, heartbeat
+// and metrics).
 type NodeStats struct {
 	Routers        int `json:"routers"`
 	Transports     int `json:"transports"`
 	Producers      int `json:"producers"`
 	Consumers      int `json:"consumers"`
 	PipeTransports int `json:"pipeTransports"`
+
+	// RTP packets and bytes received from producers (WebRTC and pipe) and sent to consumers (WebRTC and pipe).
+	PacketsIn  uint64 `json:"packetsIn"`
+	PacketsOut uint64 `json:"packetsOut"`
+	BytesIn    uint64 `json:"bytesIn"`
+	BytesOut   uint64 `json:"bytesOut"`
+	// NACKs and PLIs (or FIRs) received from consumers.
+	NACKs uint64 `json:"nacks"`
+	PLIs  uint64 `json:"plis"`
+	// CPUSeconds the slave process has used (user + system).
+	CPUSeconds float64 `json:"cpuSeconds"`
 }
 
 // SFUNode is one slave's media engine.

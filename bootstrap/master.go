@@ -11,6 +11,7 @@ import (
 	httpapi "github.com/sfu-cluster/sfu-cluster/adapters/http"
 	"github.com/sfu-cluster/sfu-cluster/adapters/memory"
 	"github.com/sfu-cluster/sfu-cluster/application"
+	"github.com/sfu-cluster/sfu-cluster/domain"
 )
 
 // reapInterval is how often the master looks for silent slaves.
@@ -48,6 +49,7 @@ var MasterModule = fx.Module("master",
 			return application.NewConsumerPeers(d, p, pipes)
 		},
 		application.NewSlaves,
+		newMasterMetrics,
 		newMasterApp,
 	),
 	// Hooks stop in reverse order: the event streams end first, so the server's graceful shutdown does not wait
@@ -82,6 +84,7 @@ type masterAppIn struct {
 	Slaves          *application.Slaves
 	Events          application.EventBus
 	Log             *zap.Logger
+	Metrics         *httpapi.Metrics
 }
 
 func newMasterApp(in masterAppIn) *fiber.App {
@@ -89,7 +92,7 @@ func newMasterApp(in masterAppIn) *fiber.App {
 		Rooms: in.Rooms, Peers: in.Peers, ProducerPeers: in.ProducerPeers, ConsumerRouters: in.ConsumerRouters,
 		ConsumerPeers: in.ConsumerPeers, Slaves: in.Slaves, Events: in.Events,
 	}, httpapi.MasterServerOptions{
-		BodyLimit: in.Cfg.BodyLimit, Logger: in.Log.Named("api"), ClusterSecret: in.Cfg.ClusterSecret,
+		BodyLimit: in.Cfg.BodyLimit, Logger: in.Log.Named("api"), ClusterSecret: in.Cfg.ClusterSecret, Metrics: in.Metrics,
 	})
 }
 
@@ -139,4 +142,34 @@ func closeEventStreams(lc fx.Lifecycle, bus application.EventBus) {
 			c.Close()
 		}
 	}))
+}
+
+// newMasterMetrics is the master's Prometheus registry: API latency by route, and gauges of the store's rows and
+// the slaves' liveness read at scrape time.
+func newMasterMetrics(rooms application.RoomRepo, slaves application.SlaveRepo) (*httpapi.Metrics, error) {
+	m, err := httpapi.NewMetrics(nil, httpapi.MasterMetricsNamespace)
+	if err != nil {
+		return nil, err
+	}
+	err = m.ObserveCluster(func(ctx context.Context) (httpapi.ClusterCounts, error) {
+		c, err := rooms.Counts(ctx)
+		if err != nil {
+			return httpapi.ClusterCounts{}, err
+		}
+		all, err := slaves.List(ctx)
+		if err != nil {
+			return httpapi.ClusterCounts{}, err
+		}
+		out := httpapi.ClusterCounts{Rooms: c.Rooms, Routers: c.Routers, Peers: c.Peers, Producers: c.Producers,
+			Consumers: c.Consumers, Pipes: c.Pipes}
+		for _, s := range all {
+			if s.Status == domain.SlaveStatusAlive {
+				out.SlavesAlive++
+			} else {
+				out.SlavesDead++
+			}
+		}
+		return out, nil
+	})
+	return m, err
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"go.uber.org/fx"
@@ -86,8 +87,15 @@ func newNode(lc fx.Lifecycle, cfg Config, log *zap.Logger, reg *registration) (*
 	return node, nil
 }
 
-func newSlaveApp(cfg Config, node *sfu.Node) *fiber.App {
-	return httpapi.NewSlaveServer(node, httpapi.SlaveServerOptions{BodyLimit: cfg.BodyLimit, Secret: cfg.ClusterSecret})
+func newSlaveApp(cfg Config, node *sfu.Node) (*fiber.App, error) {
+	m, err := httpapi.NewMetrics(nil, httpapi.SlaveMetricsNamespace)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.ObserveNode(node.Stats, nodeMediaCounters(node)); err != nil {
+		return nil, err
+	}
+	return httpapi.NewSlaveServer(node, httpapi.SlaveServerOptions{BodyLimit: cfg.BodyLimit, Secret: cfg.ClusterSecret, Metrics: m}), nil
 }
 
 // runSlave serves the internal API, then registers with the URL the master can reach it at.
@@ -125,4 +133,27 @@ func isLoopbackHost(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// nodeMediaCounters exposes the node's media totals as Prometheus counters (read from Stats at scrape time).
+func nodeMediaCounters(node *sfu.Node) httpapi.MediaCounters {
+	read := func(pick func(application.NodeStats) uint64) func() uint64 {
+		return func() uint64 {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			st, err := node.Stats(ctx)
+			if err != nil {
+				return 0
+			}
+			return pick(st)
+		}
+	}
+	return httpapi.MediaCounters{
+		PacketsIn:  read(func(s application.NodeStats) uint64 { return s.PacketsIn }),
+		PacketsOut: read(func(s application.NodeStats) uint64 { return s.PacketsOut }),
+		BytesIn:    read(func(s application.NodeStats) uint64 { return s.BytesIn }),
+		BytesOut:   read(func(s application.NodeStats) uint64 { return s.BytesOut }),
+		NACKs:      read(func(s application.NodeStats) uint64 { return s.NACKs }),
+		PLIs:       read(func(s application.NodeStats) uint64 { return s.PLIs }),
+	}
 }

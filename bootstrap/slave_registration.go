@@ -82,8 +82,9 @@ func (r *registration) beat(ctx context.Context) {
 	if err != nil {
 		r.log.Warn("read node stats", zap.Error(err))
 	}
+	cpu, total := r.cpu.sample()
 	load := domain.SlaveLoad{Transports: stats.Transports, Routers: stats.Routers, Producers: stats.Producers,
-		Consumers: stats.Consumers, CPU: r.cpu.sample()}
+		Consumers: stats.Consumers, CPU: cpu, PacketsOut: stats.PacketsOut, CPUSeconds: total}
 	err = r.registry.Heartbeat(ctx, r.ID(), load)
 	switch {
 	case err == nil:
@@ -136,10 +137,11 @@ type cpuMeter struct {
 	lastWall time.Time
 }
 
-func (m *cpuMeter) sample() float64 {
+// sample returns the fraction of a core used since the last sample and the process's total CPU seconds.
+func (m *cpuMeter) sample() (float64, float64) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
+		return 0, 0
 	}
 	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	now := time.Now()
@@ -150,5 +152,5 @@ func (m *cpuMeter) sample() float64 {
 		}
 	}
 	m.lastCPU, m.lastWall = cpu, now
-	return frac
+	return frac, cpu.Seconds()
 }

@@ -171,6 +171,10 @@ type SlaveLoad struct {
 	Producers  int     `json:"producers"`
 	Consumers  int     `json:"consumers"`
 	CPU        float64 `json:"cpu"` // fraction of one core used since the last heartbeat
+	// PacketsOut is the RTP packets the slave sent since it started; CPUSeconds the CPU time it used (load tools
+	// divide one by the other).
+	PacketsOut uint64  `json:"packetsOut"`
+	CPUSeconds float64 `json:"cpuSeconds"`
 }
 
 // NewSlave validates a registration.

@@ -37,6 +37,7 @@ func RunRoomRepo(t *testing.T, newRepo func(t *testing.T) application.RoomRepo) 
 		{"nested tx", testTxNested},
 		{"concurrent routers", testConcurrentRouters},
 		{"concurrent pipes", testConcurrentPipes},
+		{"counts", testCounts},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

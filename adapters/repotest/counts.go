@@ -1,0 +1,30 @@
+package repotest
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/sfu-cluster/sfu-cluster/application"
+	"github.com/sfu-cluster/sfu-cluster/domain"
+)
+
+func testCounts(t *testing.T, repo application.RoomRepo) {
+	w := newWorld(t, repo)
+	c, err := repo.Counts(w.ctx)
+	require.NoError(t, err)
+	require.Equal(t, application.StoreCounts{}, c)
+
+	_, producerRouter := w.room()
+	consumerRouter := w.consumerRouter(producerRouter.RoomID)
+	pub := w.peer(producerRouter, "alice", domain.PeerKindProducer)
+	p := w.producer(pub, domain.MediaKindAudio)
+	sub := w.peer(consumerRouter, "bob", domain.PeerKindConsumer)
+	w.consumer(sub, p)
+	w.pipe(producerRouter, consumerRouter)
+	w.room()
+
+	c, err = repo.Counts(w.ctx)
+	require.NoError(t, err)
+	require.Equal(t, application.StoreCounts{Rooms: 2, Routers: 3, Peers: 2, Producers: 1, Consumers: 1, Pipes: 1}, c)
+}
