@@ -1,12 +1,15 @@
 package httpapi
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -195,10 +198,7 @@ func TestSlaveServerBodyLimitOverTheWire(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			base := startSlaveServer(t, newFakeNode(), tt.opts)
 			body := `{"routerId":"` + strings.Repeat("x", tt.size) + `"}`
-			req, err := http.NewRequestWithContext(t.Context(), "POST", base+"/internal/v1/routers", strings.NewReader(body))
-			require.NoError(t, err)
-			resp, err := http.DefaultClient.Do(req)
-			require.NoError(t, err)
+			resp := postAnnounced(t, base, "/internal/v1/routers", body)
 			defer func() { _ = resp.Body.Close() }()
 			require.Equal(t, tt.status, resp.StatusCode)
 			if tt.status == http.StatusRequestEntityTooLarge {
@@ -208,4 +208,24 @@ func TestSlaveServerBodyLimitOverTheWire(t *testing.T) {
 			}
 		})
 	}
+}
+
+// postAnnounced posts body over a raw connection but sends at most its first 4 KiB: a server must refuse an
+// oversized body on Content-Length alone. (Sending it all races the server's early close: the client may get a
+// reset while still writing and never read the 413.)
+func postAnnounced(t *testing.T, base, path, body string) *http.Response {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = conn.Close() })
+	require.NoError(t, conn.SetDeadline(time.Now().Add(5*time.Second)))
+	sent := body
+	if len(sent) > 4096 {
+		sent = sent[:4096]
+	}
+	_, err = fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", path, len(body), sent)
+	require.NoError(t, err)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err)
+	return resp
 }
