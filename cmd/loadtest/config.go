@@ -1,0 +1,132 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is everything the flags set.
+type config struct {
+	MasterURL   string
+	Publishers  int
+	Subscribers int
+	// Duration is the measurement window, which opens once every subscriber has joined (or failed): the joins
+	// are measured on their own, and the window sees the steady state only.
+	Duration time.Duration
+	// Settle is the longest wait, after the joins, for every consumer's first packet before the window opens (so
+	// the window does not count a late joiner's setup as missing media).
+	Settle          time.Duration
+	JoinRate        float64 // subscribers started per second; 0 starts them all at once
+	JoinConcurrency int     // at most this many joins in flight; the schedule waits beyond it
+	JoinTimeout     time.Duration
+	HTTPTimeout     time.Duration
+
+	Audio, Video bool
+	AudioPPS     int
+	VideoPPS     int
+	VideoPayload int // bytes per video packet: 100 pps × 1200 B ≈ 1 Mbit/s
+
+	Loopback  bool   // gather only 127.0.0.0/8 candidates (client.LoopbackOnly)
+	SlavePIDs []int  // processes whose CPU counts as the slaves'; empty: found from the slaves' ports
+	Secret    string // bearer token for GET /slaves when the master has a cluster secret
+	Progress  time.Duration
+	SeedOnly  bool // create the room and its publishers, print SEED, hold them until interrupted
+}
+
+// parseConfig reads the flags (args without the program name). Errors name the flag.
+func parseConfig(args []string, stderr io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.MasterURL, "master", "http://127.0.0.1:3010", "master's public API base URL")
+	fs.IntVar(&c.Publishers, "publishers", 1, "publishers in the room, each sending the enabled kinds")
+	fs.IntVar(&c.Subscribers, "subscribers", 10, "subscribers, each consuming every producer of the room")
+	fs.DurationVar(&c.Duration, "duration", 20*time.Second, "measurement window, opened when every subscriber has joined")
+	fs.DurationVar(&c.Settle, "settle", 5*time.Second, "longest wait after the joins for every consumer's first packet, before the window opens")
+	fs.Float64Var(&c.JoinRate, "join-rate", 10, "subscribers started per second (0: all at once)")
+	fs.IntVar(&c.JoinConcurrency, "join-concurrency", 50, "joins in flight at most; the schedule waits beyond it")
+	fs.DurationVar(&c.JoinTimeout, "join-timeout", 30*time.Second, "time allowed for one subscriber's join")
+	fs.DurationVar(&c.HTTPTimeout, "http-timeout", 10*time.Second, "timeout of one API request")
+	fs.BoolVar(&c.Audio, "audio", true, "publishers send Opus-shaped audio")
+	fs.BoolVar(&c.Video, "video", true, "publishers send VP8-shaped video")
+	fs.IntVar(&c.AudioPPS, "audio-pps", 50, "audio packets per second per publisher")
+	fs.IntVar(&c.VideoPPS, "video-pps", 100, "video packets per second per publisher")
+	fs.IntVar(&c.VideoPayload, "video-payload", 1200, "video RTP payload bytes (100 pps × 1200 B ≈ 1 Mbit/s)")
+	fs.BoolVar(&c.Loopback, "loopback", true, "gather only loopback ICE candidates (the cluster is on this host)")
+	pids := fs.String("slave-pids", "", "comma-separated pids of the slave processes, for CPU from /proc (default: found from the slaves' ports)")
+	fs.StringVar(&c.Secret, "secret", os.Getenv("CLUSTER_SECRET"), "bearer token for GET /slaves (default $CLUSTER_SECRET)")
+	fs.DurationVar(&c.Progress, "progress", time.Second, "progress line interval on stderr (0: none)")
+	fs.BoolVar(&c.SeedOnly, "seed-only", false, "only create a room with the publishers, print 'SEED room_id=…', hold until interrupted")
+	if err := fs.Parse(args); err != nil {
+		return config{}, err
+	}
+	if fs.NArg() > 0 {
+		return config{}, fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	var err error
+	if c.SlavePIDs, err = parsePIDs(*pids); err != nil {
+		return config{}, err
+	}
+	return c, c.validate()
+}
+
+func (c config) validate() error {
+	var errs []error
+	check := func(ok bool, format string, a ...any) {
+		if !ok {
+			errs = append(errs, fmt.Errorf(format, a...))
+		}
+	}
+	u, err := url.Parse(c.MasterURL)
+	check(err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "", "-master %q: want http(s)://host:port", c.MasterURL)
+	check(c.Publishers >= 1, "-publishers must be at least 1")
+	check(c.Subscribers >= 0, "-subscribers must not be negative")
+	check(c.Duration > 0, "-duration must be positive")
+	check(c.Settle >= 0, "-settle must not be negative")
+	check(c.JoinRate >= 0, "-join-rate must not be negative")
+	check(c.JoinConcurrency >= 1, "-join-concurrency must be at least 1")
+	check(c.JoinTimeout > 0 && c.HTTPTimeout > 0, "-join-timeout and -http-timeout must be positive")
+	check(c.Audio || c.Video, "-audio=false and -video=false leave nothing to send")
+	check(!c.Audio || (c.AudioPPS >= 1 && c.AudioPPS <= 1000), "-audio-pps must be in 1..1000")
+	check(!c.Video || (c.VideoPPS >= 1 && c.VideoPPS <= 10000), "-video-pps must be in 1..10000")
+	// 1200 B leaves room for RTP and SRTP headers under a 1500-byte MTU.
+	check(!c.Video || (c.VideoPayload >= 16 && c.VideoPayload <= 1200), "-video-payload must be in 16..1200")
+	check(c.Progress >= 0, "-progress must not be negative")
+	return errors.Join(errs...)
+}
+
+// parsePIDs reads "123,456".
+func parsePIDs(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		pid, err := strconv.Atoi(f)
+		if err != nil || pid <= 0 {
+			return nil, fmt.Errorf("-slave-pids: %q is not a pid", f)
+		}
+		out = append(out, pid)
+	}
+	return out, nil
+}
+
+// packetsPerSubscriber is the forwarded rate one subscriber should receive: every kind of every publisher.
+func (c config) packetsPerSubscriber() int {
+	per := 0
+	if c.Audio {
+		per += c.AudioPPS
+	}
+	if c.Video {
+		per += c.VideoPPS
+	}
+	return per * c.Publishers
+}
