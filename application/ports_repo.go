@@ -29,7 +29,8 @@ type StoreCounts struct {
 
 // RoomRepo stores rooms and everything they own. Every Get* returns the matching domain.Err*NotFound when the id
 // is unknown; Create* returns domain.ErrConflict on a duplicate unique key. Deletes cascade the way ownership does:
-// room → routers, peers; peer → producers, consumers; producer → consumers, piped_producers; router → pipes of it.
+// room → routers, peers; peer → producers, consumers; producer → consumers, piped_producers; router → its peers and
+// the pipes of it. CreatePeer needs an existing room and router.
 type RoomRepo interface {
 	// WithinTx runs fn with a repo whose writes commit together, or not at all when fn returns an error.
 	WithinTx(ctx context.Context, fn func(tx RoomRepo) error) error

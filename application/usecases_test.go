@@ -89,6 +89,12 @@ func TestLogoutAndDeleteLeaveNothing(t *testing.T) {
 
 	require.ErrorIs(t, w.uc.rooms.Delete(ctx, roomID), domain.ErrRoomNotEmpty)
 	require.NoError(t, w.uc.peers.Logout(ctx, "bob", roomID))
+	routers, err := w.rooms.ListRouters(ctx, roomID)
+	require.NoError(t, err)
+	require.Len(t, routers, 1, "the emptied consumer router is gone, with its pipe")
+	require.Empty(t, w.node(w.consumers[0]).Open(), "router, transport and pipe closed on the consumer slave")
+	require.Empty(t, w.node(w.producer).PipeTransports, "the pipe's far end closed on the producer slave")
+	require.Empty(t, w.node(w.producer).PipeConsumed)
 	require.NoError(t, w.uc.peers.Logout(ctx, "alice", ""))
 	peers, err := w.rooms.ListPeers(ctx, application.PeerFilter{RoomID: roomID})
 	require.NoError(t, err)

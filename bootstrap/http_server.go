@@ -15,6 +15,7 @@ import (
 // server down gracefully when the app stops: in-flight requests finish, new ones are refused. It returns the
 // bound address through bound, for callers that asked for port 0.
 func serveFiber(lc fx.Lifecycle, log *zap.Logger, app *fiber.App, addr string, bound func(net.Addr)) {
+	var tracked *trackingListener
 	lc.Append(fx.Hook{
 		OnStart: func(ctx context.Context) error {
 			var lcfg net.ListenConfig
@@ -25,15 +26,19 @@ func serveFiber(lc fx.Lifecycle, log *zap.Logger, app *fiber.App, addr string, b
 			if bound != nil {
 				bound(ln.Addr())
 			}
+			tracked = newTrackingListener(ln)
 			log.Info("http listening", zap.String("addr", ln.Addr().String()))
 			go func() {
-				if err := app.Listener(ln); err != nil && !errors.Is(err, net.ErrClosed) {
+				if err := app.Listener(tracked); err != nil && !errors.Is(err, net.ErrClosed) {
 					log.Error("http server stopped", zap.Error(err))
 				}
 			}()
 			return nil
 		},
 		OnStop: func(ctx context.Context) error {
+			if tracked != nil {
+				tracked.closeUnused()
+			}
 			return app.ShutdownWithContext(ctx)
 		},
 	})

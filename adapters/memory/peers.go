@@ -11,12 +11,15 @@ import (
 
 func peerCreated(p domain.Peer) time.Time { return p.CreatedAt }
 
-// CreatePeer stores a peer of an existing room; domain.ErrRoomNotFound when the room is unknown, domain.ErrConflict
-// when the id is taken.
+// CreatePeer stores a peer of an existing room and router; domain.ErrRoomNotFound or domain.ErrRouterNotFound when
+// one is unknown, domain.ErrConflict when the id is taken.
 func (r *RoomRepo) CreatePeer(ctx context.Context, p domain.Peer) error {
 	return r.do(ctx, func(s *state) error {
 		if _, ok := s.rooms[p.RoomID]; !ok {
 			return fmt.Errorf("peer %q: room %q: %w", p.ID, p.RoomID, domain.ErrRoomNotFound)
+		}
+		if _, ok := s.routers[p.RouterID]; !ok {
+			return fmt.Errorf("peer %q: router %q: %w", p.ID, p.RouterID, domain.ErrRouterNotFound)
 		}
 		if _, ok := s.peers[p.ID]; ok {
 			return fmt.Errorf("peer %q: %w", p.ID, domain.ErrConflict)

@@ -57,7 +57,8 @@ func (r *RoomRepo) ListRouters(ctx context.Context, roomID string) ([]domain.Rou
 	return out, err
 }
 
-// DeleteRouter removes a router and the pipes that start or end at it; domain.ErrRouterNotFound when unknown.
+// DeleteRouter removes a router, its peers (with what they own) and the pipes that start or end at it;
+// domain.ErrRouterNotFound when unknown.
 func (r *RoomRepo) DeleteRouter(ctx context.Context, id string) error {
 	return r.do(ctx, func(s *state) error {
 		if _, ok := s.routers[id]; !ok {
@@ -69,6 +70,11 @@ func (r *RoomRepo) DeleteRouter(ctx context.Context, id string) error {
 }
 
 func (s *state) deleteRouter(id string) {
+	for pid, p := range s.peers {
+		if p.v.RouterID == id {
+			s.deletePeer(pid)
+		}
+	}
 	for pid, p := range s.pipes {
 		if p.v.SourceRouterID == id || p.v.TargetRouterID == id {
 			s.deletePipe(pid)

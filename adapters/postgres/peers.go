@@ -9,11 +9,12 @@ import (
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
 
-// CreatePeer stores a peer of an existing room; domain.ErrRoomNotFound when the room is unknown, domain.ErrConflict
-// when the id is taken.
+// CreatePeer stores a peer of an existing room and router; domain.ErrRoomNotFound or domain.ErrRouterNotFound when
+// one is unknown (a router may be closed while a client still holds its id), domain.ErrConflict when the id is taken.
 func (r *RoomRepo) CreatePeer(ctx context.Context, p domain.Peer) error {
 	return insertChild(ctx, r.idb, "create peer", peerToRow(p),
-		parent{table: "rooms", id: p.RoomID, constraint: "peers_room_id_fkey", notFound: domain.ErrRoomNotFound})
+		parent{table: "rooms", id: p.RoomID, constraint: "peers_room_id_fkey", notFound: domain.ErrRoomNotFound},
+		parent{table: "routers", id: p.RouterID, constraint: "peers_router_id_fkey", notFound: domain.ErrRouterNotFound})
 }
 
 // GetPeer returns a peer or domain.ErrPeerNotFound.

@@ -145,5 +145,11 @@ func testDeleteRouterCascade(t *testing.T, repo application.RoomRepo) {
 	require.Equal(t, []domain.Pipe{keep}, pipes)
 	_, err = repo.GetProducer(w.ctx, s.audio.ID)
 	require.NoError(t, err, "producers are the peer's, not the pipe's")
+	_, err = repo.GetPeer(w.ctx, s.bob.ID)
+	require.ErrorIs(t, err, domain.ErrPeerNotFound, "the router's peers go with it")
+	_, err = repo.GetConsumer(w.ctx, s.bobAudio.ID)
+	require.ErrorIs(t, err, domain.ErrConsumerNotFound, "and what they own")
+	_, err = repo.GetPeer(w.ctx, s.alice.ID)
+	require.NoError(t, err, "peers of other routers stay")
 	s.requireOtherIntact(t, w)
 }

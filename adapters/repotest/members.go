@@ -161,6 +161,10 @@ func testMissingParents(t *testing.T, repo application.RoomRepo) {
 			return repo.CreatePeer(w.ctx, domain.Peer{ID: newID(), RoomID: missing, RouterID: router.ID,
 				SlaveID: router.SlaveID, UserID: "u", Kind: domain.PeerKindProducer, CreatedAt: w.now()})
 		}, domain.ErrRoomNotFound},
+		{"peer without router", func() error {
+			return repo.CreatePeer(w.ctx, domain.Peer{ID: newID(), RoomID: router.RoomID, RouterID: missing,
+				SlaveID: router.SlaveID, UserID: "u", Kind: domain.PeerKindConsumer, CreatedAt: w.now()})
+		}, domain.ErrRouterNotFound},
 		{"producer without peer", func() error {
 			return repo.CreateProducer(w.ctx, domain.Producer{ID: newID(), PeerID: missing, RoomID: router.RoomID,
 				Kind: domain.MediaKindAudio, RtpParameters: rtpParameters(domain.MediaKindAudio), CreatedAt: w.now()})

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/sfu-cluster/sfu-cluster/application"
 	"github.com/sfu-cluster/sfu-cluster/client"
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
@@ -56,4 +57,15 @@ func TestPublishAndConsumeThroughThePipe(t *testing.T) {
 	rows, err := c.API.ListProducerPeers(ctx, room.ID)
 	require.NoError(t, err)
 	require.Empty(t, rows)
+	require.Equal(t, application.StoreCounts{Rooms: 1, Routers: 1}, c.storeCounts(t),
+		"no peer, producer, consumer, pipe or consumer router left; the room and its own router remain")
+	for _, s := range c.slaves {
+		st := s.stats(t)
+		require.Zero(t, st.PipeTransports+st.Consumers+st.Producers, "%s slave: %+v", s.role, st)
+	}
+	require.NoError(t, c.API.DeleteRoom(ctx, room.ID))
+	require.Equal(t, application.StoreCounts{}, c.storeCounts(t))
+	for _, s := range c.slaves {
+		require.Zero(t, s.stats(t).Routers)
+	}
 }

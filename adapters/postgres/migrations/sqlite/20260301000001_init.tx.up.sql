@@ -45,7 +45,8 @@ CREATE TABLE peers (
     user_id    TEXT NOT NULL,
     kind       TEXT NOT NULL CHECK (kind IN ('producer', 'consumer')),
     created_at TIMESTAMP NOT NULL,
-    CONSTRAINT peers_room_id_fkey FOREIGN KEY (room_id) REFERENCES rooms (id) ON DELETE CASCADE
+    CONSTRAINT peers_room_id_fkey FOREIGN KEY (room_id) REFERENCES rooms (id) ON DELETE CASCADE,
+    CONSTRAINT peers_router_id_fkey FOREIGN KEY (router_id) REFERENCES routers (id) ON DELETE CASCADE
 );
 CREATE INDEX peers_room_id_idx ON peers (room_id);
 CREATE INDEX peers_user_id_idx ON peers (user_id);

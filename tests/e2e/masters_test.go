@@ -1,0 +1,105 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/fx"
+	"go.uber.org/fx/fxtest"
+
+	"github.com/sfu-cluster/sfu-cluster/adapters/postgres"
+	"github.com/sfu-cluster/sfu-cluster/application"
+	"github.com/sfu-cluster/sfu-cluster/bootstrap"
+	"github.com/sfu-cluster/sfu-cluster/client"
+	"github.com/sfu-cluster/sfu-cluster/domain"
+)
+
+func requirePostgres(t *testing.T) {
+	t.Helper()
+	if os.Getenv("TEST_DATABASE_URL") == "" {
+		if os.Getenv("REQUIRE_POSTGRES") == "1" {
+			t.Fatal("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
+		}
+		t.Skip("several masters need PostgreSQL: set TEST_DATABASE_URL (scripts/test-postgres.sh)")
+	}
+}
+
+// TestTwoMastersShareOnePostgres: publish through master A, consume through master B, media arrives.
+func TestTwoMastersShareOnePostgres(t *testing.T) {
+	requirePostgres(t)
+	c := newCluster(t, domain.SlaveRoleProducer, domain.SlaveRoleConsumer)
+	cfgB := c.masterCfg
+	cfgB.Port = freePort(t)
+	b := fxtest.New(t, bootstrap.Master(cfgB), fx.NopLogger)
+	b.RequireStart()
+	defer b.RequireStop()
+	apiB, err := client.NewAPI("http://" + cfgB.ListenAddr())
+	require.NoError(t, err)
+
+	ctx := ctxT(t, 60*time.Second)
+	room, err := c.API.CreateRoom(ctx)
+	require.NoError(t, err)
+	got, err := apiB.GetRoom(ctx, room.ID)
+	require.NoError(t, err)
+	require.Equal(t, room.ID, got.ID)
+	pub, err := client.Publish(ctx, c.API, room.ID, "alice", false, true, client.LoopbackOnly())
+	require.NoError(t, err)
+	defer pub.Close()
+	sub, err := client.Subscribe(ctx, apiB, room.ID, "bob", pub.ProducerIDs(), client.LoopbackOnly())
+	require.NoError(t, err)
+	defer sub.Close()
+	require.Eventually(t, func() bool { return sub.Consumers[0].Stats().Packets >= 20 }, 15*time.Second, 20*time.Millisecond)
+	require.NoError(t, apiB.Logout(ctx, "alice", room.ID), "a peer made through A leaves through B")
+}
+
+// TestMasterRestartKeepsMediaFlowing: the master restarts (PostgreSQL store) during a call; media keeps flowing
+// (it never crosses the master) and the API works after the restart.
+func TestMasterRestartKeepsMediaFlowing(t *testing.T) {
+	requirePostgres(t)
+	c := newCluster(t, domain.SlaveRoleProducer, domain.SlaveRoleConsumer)
+	ctx := ctxT(t, 60*time.Second)
+	room, err := c.API.CreateRoom(ctx)
+	require.NoError(t, err)
+	pub, err := client.Publish(ctx, c.API, room.ID, "alice", true, true, client.LoopbackOnly())
+	require.NoError(t, err)
+	defer pub.Close()
+	sub, err := client.Subscribe(ctx, c.API, room.ID, "bob", pub.ProducerIDs(), client.LoopbackOnly())
+	require.NoError(t, err)
+	defer sub.Close()
+	video := sub.Consumers[1]
+	require.Eventually(t, func() bool { return video.Stats().Packets >= 20 }, 15*time.Second, 20*time.Millisecond)
+
+	c.master.RequireStop()
+	during := video.Stats().Packets
+	time.Sleep(500 * time.Millisecond)
+	require.Greater(t, video.Stats().Packets, during+20, "media flows while the master is down")
+	c.master = fxtest.New(t, bootstrap.Master(c.masterCfg), fx.NopLogger)
+	c.master.RequireStart()
+
+	// The API works after the restart, on the state the first master left.
+	rows, err := c.API.ListProducerPeers(ctx, room.ID)
+	require.NoError(t, err)
+	require.Len(t, rows, 2)
+	carol, err := client.Subscribe(ctx, c.API, room.ID, "carol", pub.ProducerIDs(), client.LoopbackOnly())
+	require.NoError(t, err)
+	defer carol.Close()
+	require.Eventually(t, func() bool { return carol.Consumers[1].Stats().Packets >= 20 }, 15*time.Second, 20*time.Millisecond)
+	lost := video.Stats().Lost
+	require.Zero(t, lost, "no packet of bob's video was lost across the restart")
+}
+
+// storeCounts reads the cluster's rows straight from its database.
+func (c *cluster) storeCounts(t *testing.T) application.StoreCounts {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	db, err := postgres.Open(ctx, c.dbURL)
+	require.NoError(t, err)
+	defer db.Close()
+	counts, err := postgres.NewRoomRepo(db).Counts(ctx)
+	require.NoError(t, err)
+	return counts
+}
