@@ -148,6 +148,9 @@ func (u *ConsumerPeers) Resume(ctx context.Context, peerID, consumerID string) e
 	if err != nil {
 		return err
 	}
+	if err := authorizePeer(ctx, peer); err != nil {
+		return err
+	}
 	node, _, err := u.d.nodeOf(ctx, peer.SlaveID)
 	if err != nil {
 		return err

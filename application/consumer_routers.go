@@ -22,6 +22,9 @@ func (u *ConsumerRouters) GetOrCreate(ctx context.Context, roomID, userID string
 	if err := domain.ValidateUserID(userID); err != nil {
 		return RouterInfo{}, err
 	}
+	if err := authorize(ctx, userID, roomID); err != nil {
+		return RouterInfo{}, err
+	}
 	if _, err := u.d.Rooms.GetRoom(ctx, roomID); err != nil {
 		return RouterInfo{}, err
 	}

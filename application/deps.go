@@ -19,6 +19,8 @@ type Deps struct {
 	IDs    IDGenerator
 	// Events receives room events (producer added/removed, peer left); optional.
 	Events EventPublisher
+	// Limits bound peers per room and producers per peer; zero values mean none.
+	Limits Limits
 	// Warn reports a failure that does not fail the request (a slave that could not free an object whose rows are
 	// already gone); optional. The edge logs it.
 	Warn func(msg string, err error)

@@ -18,6 +18,12 @@ func NewPeers(d Deps) *Peers { return &Peers{d: d} }
 // create reserves a transport slot on the slave, creates the transport there and records the peer; each step
 // that fails undoes the ones before it.
 func (u *Peers) create(ctx context.Context, roomID, routerID, slaveID, userID string, kind domain.PeerKind) (domain.TransportInfo, error) {
+	if err := authorize(ctx, userID, roomID); err != nil {
+		return domain.TransportInfo{}, err
+	}
+	if err := u.d.checkRoomPeers(ctx, roomID); err != nil {
+		return domain.TransportInfo{}, err
+	}
 	peerID := u.d.IDs.NewID()
 	peer, err := domain.NewPeer(peerID, roomID, routerID, slaveID, userID, kind, u.d.Clock.Now())
 	if err != nil {
@@ -51,6 +57,9 @@ func (u *Peers) peerOfKind(ctx context.Context, peerID string, kind domain.PeerK
 	}
 	peer, err := u.d.Rooms.GetPeer(ctx, peerID)
 	if err != nil {
+		return domain.Peer{}, err
+	}
+	if err := authorizePeer(ctx, peer); err != nil {
 		return domain.Peer{}, err
 	}
 	if kind != "" && peer.Kind != kind {
@@ -135,6 +144,9 @@ func (u *Peers) closePeer(ctx context.Context, peer domain.Peer) error {
 // Logout closes every peer of a user, in one room when roomID is set.
 func (u *Peers) Logout(ctx context.Context, userID, roomID string) error {
 	if err := domain.ValidateUserID(userID); err != nil {
+		return err
+	}
+	if err := authorize(ctx, userID, roomID); err != nil {
 		return err
 	}
 	if roomID != "" {

@@ -80,6 +80,9 @@ func (u *ProducerPeers) Produce(ctx context.Context, in ProduceInput) (string, e
 	if err != nil {
 		return "", err
 	}
+	if err := u.d.checkPeerProducers(ctx, peer); err != nil {
+		return "", err
+	}
 	producer, err := domain.NewProducer(u.d.IDs.NewID(), peer.ID, peer.RoomID, in.Kind, in.RtpParameters, u.d.Clock.Now())
 	if err != nil {
 		return "", err
@@ -139,6 +142,9 @@ func (u *ProducerPeers) ListTransports(ctx context.Context, roomID string) ([]Pr
 }
 
 func (u *ProducerPeers) listPeers(ctx context.Context, roomID string) ([]domain.Peer, error) {
+	if err := authorize(ctx, "", roomID); err != nil {
+		return nil, err
+	}
 	if _, err := u.d.Rooms.GetRoom(ctx, roomID); err != nil {
 		return nil, err
 	}
@@ -169,6 +175,9 @@ func (u *ProducerPeers) SetPaused(ctx context.Context, producerID string, paused
 	}
 	peer, err := u.d.Rooms.GetPeer(ctx, p.PeerID)
 	if err != nil {
+		return err
+	}
+	if err := authorizePeer(ctx, peer); err != nil {
 		return err
 	}
 	node, _, err := u.d.nodeOf(ctx, peer.SlaveID)

@@ -38,6 +38,9 @@ func NewRooms(d Deps) *Rooms { return &Rooms{d: d} }
 // Create picks the least-loaded producer slave, creates the room's router there and records both. If the store
 // write fails, the router is closed again.
 func (u *Rooms) Create(ctx context.Context) (RoomView, error) {
+	if a, ok := ActorFrom(ctx); ok && a.RoomID != "" {
+		return RoomView{}, fmt.Errorf("%w: a token for one room cannot create rooms", domain.ErrForbidden)
+	}
 	slave, err := u.d.Slaves.PickSlave(ctx, domain.SlaveRoleProducer)
 	if err != nil {
 		return RoomView{}, fmt.Errorf("pick producer slave: %w", err)
@@ -74,6 +77,9 @@ func (u *Rooms) Create(ctx context.Context) (RoomView, error) {
 
 // Get returns one room.
 func (u *Rooms) Get(ctx context.Context, id string) (RoomView, error) {
+	if err := authorize(ctx, "", id); err != nil {
+		return RoomView{}, err
+	}
 	room, err := u.d.Rooms.GetRoom(ctx, id)
 	if err != nil {
 		return RoomView{}, err
@@ -109,6 +115,9 @@ func (u *Rooms) List(ctx context.Context, p Page) (RoomList, error) {
 // Delete removes an empty room and closes its routers (and their pipes) on every slave. A room with peers is a
 // domain.ErrRoomNotEmpty (the seed's rule: "delete the room if no one is in the room").
 func (u *Rooms) Delete(ctx context.Context, id string) error {
+	if err := authorize(ctx, "", id); err != nil {
+		return err
+	}
 	var routers []domain.Router
 	var pipes []domain.Pipe
 	err := u.d.Rooms.WithinTx(ctx, func(tx RoomRepo) error {

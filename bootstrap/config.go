@@ -29,10 +29,14 @@ type Config struct {
 	ClusterSecret string
 
 	// Master.
-	DatabaseURL  string        // DATABASE_URL: postgres://..., sqlite://path, or empty for ./data/cluster.db
-	Migrate      bool          // MIGRATE: run migrations at start (default true)
-	PipeSRTP     bool          // PIPE_SRTP: protect slave-to-slave pipes with SRTP (default true)
-	SlaveTimeout time.Duration // SLAVE_TIMEOUT: silence after which a slave is dead (default 5.5s: under three 2s heartbeats)
+	DatabaseURL         string        // DATABASE_URL: postgres://..., sqlite://path, or empty for ./data/cluster.db
+	Migrate             bool          // MIGRATE: run migrations at start (default true)
+	PipeSRTP            bool          // PIPE_SRTP: protect slave-to-slave pipes with SRTP (default true)
+	APITokenSecret      string        // API_TOKEN_SECRET: when set, the public API requires HS256 bearer tokens
+	RoomCreateRate      int           // ROOM_CREATE_RATE: rooms one client IP may create per minute (0: no cap)
+	MaxPeersPerRoom     int           // MAX_PEERS_PER_ROOM (0: no limit)
+	MaxProducersPerPeer int           // MAX_PRODUCERS_PER_PEER (0: no limit)
+	SlaveTimeout        time.Duration // SLAVE_TIMEOUT: silence after which a slave is dead (default 5.5s: under three 2s heartbeats)
 
 	// Slave.
 	Role              domain.SlaveRole // SLAVE_ROLE (alias SLAVE_FOR)
@@ -62,7 +66,7 @@ func (l ListenIP) Announced() string {
 // Defaults for each binary; Load fills the rest from the environment.
 func defaultConfig(port int) Config {
 	return Config{LogLevel: "info", LogFormat: "console", ListenHost: "0.0.0.0", Port: port, BodyLimit: 1 << 20,
-		Migrate: true, PipeSRTP: true, SlaveTimeout: 5500 * time.Millisecond, MaxTransports: 500,
+		Migrate: true, PipeSRTP: true, RoomCreateRate: 60, MaxPeersPerRoom: 1000, MaxProducersPerPeer: 16, SlaveTimeout: 5500 * time.Millisecond, MaxTransports: 500,
 		ListenIPs: []ListenIP{{IP: "127.0.0.1"}}, HeartbeatInterval: 2 * time.Second, MasterURLs: []string{"http://127.0.0.1:3010"}}
 }
 
@@ -143,6 +147,10 @@ func loadFrom(e env, c Config) (Config, error) {
 	str(&c.DatabaseURL, "DATABASE_URL")
 	boolean(&c.Migrate, "MIGRATE")
 	boolean(&c.PipeSRTP, "PIPE_SRTP")
+	str(&c.APITokenSecret, "API_TOKEN_SECRET")
+	integer(&c.RoomCreateRate, 0, 1_000_000, "ROOM_CREATE_RATE")
+	integer(&c.MaxPeersPerRoom, 0, 1_000_000, "MAX_PEERS_PER_ROOM")
+	integer(&c.MaxProducersPerPeer, 0, 1_000, "MAX_PRODUCERS_PER_PEER")
 	duration(&c.SlaveTimeout, "SLAVE_TIMEOUT")
 	duration(&c.HeartbeatInterval, "HEARTBEAT_INTERVAL")
 	if n, v, ok := e.get("SLAVE_ROLE", "SLAVE_FOR"); ok {

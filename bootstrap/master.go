@@ -2,6 +2,12 @@ package bootstrap
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/pprof" //nolint:gosec // G108: served only on the opt-in PPROF_ADDR loopback listener, never the API's
+	"os"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -54,7 +60,7 @@ var MasterModule = fx.Module("master",
 	),
 	// Hooks stop in reverse order: the event streams end first, so the server's graceful shutdown does not wait
 	// on them.
-	fx.Invoke(serveMaster, reapDeadSlaves, closeEventStreams),
+	fx.Invoke(serveMaster, reapDeadSlaves, closeEventStreams, servePprof),
 )
 
 type depsIn struct {
@@ -64,12 +70,14 @@ type depsIn struct {
 	Nodes  application.SFUNodes
 	Events application.EventBus
 	Log    *zap.Logger
+	Cfg    Config
 }
 
 func newDeps(in depsIn) (application.Deps, error) {
 	return application.NewDeps(application.Deps{
 		Rooms: in.Rooms, Slaves: in.Slaves, Nodes: in.Nodes, Events: in.Events, Clock: application.SystemClock{}, IDs: UUIDs{},
-		Warn: func(msg string, err error) { in.Log.Warn(msg, zap.Error(err)) },
+		Limits: application.Limits{MaxPeersPerRoom: in.Cfg.MaxPeersPerRoom, MaxProducersPerPeer: in.Cfg.MaxProducersPerPeer},
+		Warn:   func(msg string, err error) { in.Log.Warn(msg, zap.Error(err)) },
 	})
 }
 
@@ -85,14 +93,17 @@ type masterAppIn struct {
 	Events          application.EventBus
 	Log             *zap.Logger
 	Metrics         *httpapi.Metrics
+	SlaveRepo       application.SlaveRepo
 }
 
 func newMasterApp(in masterAppIn) *fiber.App {
 	return httpapi.NewMasterServer(httpapi.MasterUseCases{
 		Rooms: in.Rooms, Peers: in.Peers, ProducerPeers: in.ProducerPeers, ConsumerRouters: in.ConsumerRouters,
 		ConsumerPeers: in.ConsumerPeers, Slaves: in.Slaves, Events: in.Events,
+		Ready: func(ctx context.Context) error { _, err := in.SlaveRepo.List(ctx); return err },
 	}, httpapi.MasterServerOptions{
 		BodyLimit: in.Cfg.BodyLimit, Logger: in.Log.Named("api"), ClusterSecret: in.Cfg.ClusterSecret, Metrics: in.Metrics,
+		APITokenSecret: in.Cfg.APITokenSecret, RoomCreateRate: in.Cfg.RoomCreateRate,
 	})
 }
 
@@ -172,4 +183,57 @@ func newMasterMetrics(rooms application.RoomRepo, slaves application.SlaveRepo) 
 		return out, nil
 	})
 	return m, err
+}
+
+// PprofAddrEnv names the opt-in profiling listener: when set (e.g. 127.0.0.1:6060), the master serves
+// net/http/pprof there, on its own listener so the API never exposes it. It is read from the process environment
+// only, for performance work; a non-loopback address is refused, since profiles reveal memory contents.
+const PprofAddrEnv = "PPROF_ADDR"
+
+// servePprof serves /debug/pprof/ on PPROF_ADDR while the app runs; nothing when it is unset.
+func servePprof(lc fx.Lifecycle, log *zap.Logger) error {
+	addr := os.Getenv(PprofAddrEnv)
+	if addr == "" {
+		return nil
+	}
+	if err := requireLoopback(addr); err != nil {
+		return fmt.Errorf("%s: %w", PprofAddrEnv, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	lc.Append(fx.Hook{
+		OnStart: func(ctx context.Context) error {
+			var lcfg net.ListenConfig
+			ln, err := lcfg.Listen(ctx, "tcp", addr)
+			if err != nil {
+				return fmt.Errorf("%s: listen on %s: %w", PprofAddrEnv, addr, err)
+			}
+			log.Warn("pprof listening: profiling endpoints are enabled", zap.String("addr", ln.Addr().String()))
+			go func() {
+				if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+					log.Error("pprof server stopped", zap.Error(err))
+				}
+			}()
+			return nil
+		},
+		OnStop: srv.Shutdown,
+	})
+	return nil
+}
+
+// requireLoopback accepts host:port whose host is a loopback IP or "localhost".
+func requireLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("%w: %q is not host:port", domain.ErrInvalidInput, addr)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("%w: %q is not a loopback address", domain.ErrInvalidInput, addr)
+	}
+	return nil
 }

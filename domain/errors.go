@@ -31,6 +31,12 @@ var (
 	// ErrAlreadyConnected: connect called twice on one transport (409).
 	ErrAlreadyConnected = errors.New("already connected")
 
+	// ErrLimitReached: a configured limit is reached, e.g. peers per room or producers per peer (409).
+	ErrLimitReached = errors.New("limit reached")
+	// ErrUnauthorized: no valid credentials (401). ErrForbidden: valid credentials that do not allow this (403).
+	ErrUnauthorized = errors.New("unauthorized")
+	ErrForbidden    = errors.New("forbidden")
+
 	// ErrNoSlaveCapacity: no alive slave of the role has a free transport slot (503).
 	ErrNoSlaveCapacity = errors.New("no slave with capacity")
 	// ErrSlaveFailed: a slave call failed or timed out (502).

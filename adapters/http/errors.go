@@ -18,6 +18,9 @@ type ErrorBody struct {
 	Message string `json:"message"`
 }
 
+// errTooManyRequests is the rate limiter's refusal (429); it has no domain meaning.
+var errTooManyRequests = errors.New("too many requests")
+
 // errorKind is one row of the table from domain sentinel to HTTP status and snake_case name.
 type errorKind struct {
 	err    error
@@ -40,12 +43,16 @@ var errorTable = []errorKind{
 	{domain.ErrCannotConsume, http.StatusBadRequest, "cannot_consume"},
 	{domain.ErrUnsupported, http.StatusBadRequest, "unsupported"},
 	{domain.ErrInvalidInput, http.StatusBadRequest, "invalid_input"},
+	{domain.ErrUnauthorized, http.StatusUnauthorized, "unauthorized"},
+	{domain.ErrForbidden, http.StatusForbidden, "forbidden"},
 	{domain.ErrRoomNotEmpty, http.StatusConflict, "room_not_empty"},
+	{domain.ErrLimitReached, http.StatusConflict, "limit_reached"},
 	{domain.ErrAlreadyConnected, http.StatusConflict, "already_connected"},
 	{domain.ErrConflict, http.StatusConflict, "conflict"},
 	{domain.ErrNoSlaveCapacity, http.StatusServiceUnavailable, "no_slave_capacity"},
 	{domain.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
 	{domain.ErrSlaveFailed, http.StatusBadGateway, "slave_failed"},
+	{errTooManyRequests, http.StatusTooManyRequests, "too_many_requests"},
 }
 
 // classify maps an error to its status and name; anything unknown is a 500 "internal".

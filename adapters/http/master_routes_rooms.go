@@ -7,7 +7,11 @@ import (
 )
 
 func (h masterHandlers) routeRooms(app *fiber.App) {
-	app.Post("/rooms", h.createRoom)
+	if h.roomCreateLimit != nil {
+		app.Post("/rooms", h.roomCreateLimit, h.createRoom)
+	} else {
+		app.Post("/rooms", h.createRoom)
+	}
 	app.Get("/rooms", h.listRooms)
 	app.Get("/rooms/:roomId", h.getRoom)
 	app.Delete("/rooms/:roomId", h.deleteRoom)

@@ -1,10 +1,14 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 	"go.uber.org/zap"
 
@@ -23,6 +27,8 @@ type MasterUseCases struct {
 	Slaves          *application.Slaves
 	// Events serves GET /rooms/:roomId/events; nil disables the route.
 	Events application.EventBus
+	// Ready reports whether the master can serve (GET /readyz); nil disables the route.
+	Ready func(ctx context.Context) error
 }
 
 // MasterServerOptions tune the public API.
@@ -35,6 +41,13 @@ type MasterServerOptions struct {
 	ClusterSecret string
 	// Metrics, when set, counts requests and serves GET /metrics; nil means neither.
 	Metrics *Metrics
+	// APITokenSecret, when set, makes the public API require a bearer JWT (HS256) naming the user and optionally
+	// the room (API_TOKEN_SECRET).
+	APITokenSecret string
+	// RoomCreateRate caps POST /rooms per client IP per minute (0: no cap); more answer 429.
+	RoomCreateRate int
+	// Now is the clock for token expiry (tests); nil means time.Now.
+	Now func() time.Time
 }
 
 // NewMasterServer builds the master's Fiber app: the seed README's API, the v4 compatibility aliases and the
@@ -54,18 +67,54 @@ func NewMasterServer(uc MasterUseCases, opts MasterServerOptions) *fiber.App {
 	})
 	app.Use(requestid.New())
 	opts.Metrics.mount(app)
-	h := masterHandlers{uc: uc}
+	h := masterHandlers{uc: uc, roomCreateLimit: roomCreateLimiter(opts.RoomCreateRate)}
+	// Routes that answer without a client token come first: a matched route does not run later middleware.
+	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
+	if uc.Ready != nil {
+		app.Get("/readyz", h.readyz)
+	}
+	routeOpenAPI(app)
+	h.routeSlaves(app, opts.ClusterSecret)
+	if opts.APITokenSecret != "" {
+		now := opts.Now
+		if now == nil {
+			now = time.Now
+		}
+		app.Use(requireAPIToken([]byte(opts.APITokenSecret), now))
+	}
 	h.routeRooms(app)
 	h.routeProducers(app)
 	h.routeConsumers(app)
-	h.routeSlaves(app, opts.ClusterSecret)
-	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
-	routeOpenAPI(app)
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	return app
 }
 
-type masterHandlers struct{ uc MasterUseCases }
+type masterHandlers struct {
+	uc              MasterUseCases
+	roomCreateLimit fiber.Handler
+}
+
+// roomCreateLimiter caps room creation per client IP and minute; nil when rate is 0.
+func roomCreateLimiter(rate int) fiber.Handler {
+	if rate <= 0 {
+		return nil
+	}
+	return limiter.New(limiter.Config{
+		Max:        rate,
+		Expiration: time.Minute,
+		LimitReached: func(c *fiber.Ctx) error {
+			return fmt.Errorf("%w: at most %d rooms per minute from one address", errTooManyRequests, rate)
+		},
+	})
+}
+
+// readyz answers 200 when the master can serve (its database answers), 503 otherwise.
+func (h masterHandlers) readyz(c *fiber.Ctx) error {
+	if err := h.uc.Ready(c.UserContext()); err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"status": "ready"})
+}
 
 // publicErrorHandler is errorHandler for the public API: the cause of a 5xx is logged, not shown, since a slave's
 // failure message names internal addresses.

@@ -158,7 +158,9 @@ func (s *SlaveClient) statusError(method, path string, status int, data []byte) 
 	if err := json.Unmarshal(data, &eb); err != nil || eb.Error == "" {
 		return s.failed(method, path, fmt.Errorf("status %d with an undecodable body %q", status, slaveSnippet(data)))
 	}
-	if status < 500 {
+	// 401/403 from a slave is the cluster's own misconfiguration (a wrong CLUSTER_SECRET), never the client's
+	// fault: it stays a failed call instead of becoming the public API's 401.
+	if status < 500 && status != http.StatusUnauthorized && status != http.StatusForbidden {
 		if sentinel, ok := sentinelByName(eb.Error); ok {
 			return remoteDomainError(sentinel, eb.Message)
 		}

@@ -31,13 +31,20 @@ type world struct {
 	producer domain.Slave
 	consumer domain.Slave
 	events   *memory.EventBus
+	token    string // sent as a bearer token when set
 }
 
 func newWorld(t *testing.T, maxTransports int) *world {
 	t.Helper()
+	return newWorldWith(t, maxTransports, httpapi.MasterServerOptions{BodyLimit: 64 << 10}, application.Limits{})
+}
+
+// newWorldWith builds the world with server options (auth, limits) of the test's choosing.
+func newWorldWith(t *testing.T, maxTransports int, opts httpapi.MasterServerOptions, limits application.Limits) *world {
+	t.Helper()
 	w := &world{t: t, rooms: memory.NewRoomRepo(), slaves: memory.NewSlaveRepo(), nodes: apptest.NewFakeNodes(), events: memory.NewEventBus()}
 	d, err := application.NewDeps(application.Deps{Rooms: w.rooms, Slaves: w.slaves, Nodes: w.nodes, Events: w.events,
-		Clock: apptest.NewFixedClock(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)), IDs: &apptest.SeqIDs{}})
+		Clock: apptest.NewFixedClock(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)), IDs: &apptest.SeqIDs{}, Limits: limits})
 	require.NoError(t, err)
 	peers := application.NewPeers(d)
 	slaves := application.NewSlaves(d, peers)
@@ -45,7 +52,7 @@ func newWorld(t *testing.T, maxTransports int) *world {
 		Rooms: application.NewRooms(d), Peers: peers, ProducerPeers: application.NewProducerPeers(d, peers),
 		ConsumerRouters: application.NewConsumerRouters(d), ConsumerPeers: application.NewConsumerPeers(d, peers, application.NewPipes(d, true)),
 		Slaves: slaves, Events: w.events,
-	}, httpapi.MasterServerOptions{BodyLimit: 64 << 10})
+	}, opts)
 	ctx := context.Background()
 	w.producer, err = slaves.Register(ctx, application.RegisterInput{Role: domain.SlaveRoleProducer, APIURL: "http://127.0.0.1:3011", MaxTransports: maxTransports})
 	require.NoError(t, err)
@@ -69,6 +76,9 @@ func (w *world) do(method, path string, body any) (int, map[string]any) {
 	}
 	req := httptest.NewRequest(method, path, r)
 	req.Header.Set("Content-Type", "application/json")
+	if w.token != "" {
+		req.Header.Set("Authorization", "Bearer "+w.token)
+	}
 	resp, err := w.app.Test(req, -1)
 	require.NoError(w.t, err)
 	defer resp.Body.Close()
