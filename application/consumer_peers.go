@@ -35,6 +35,7 @@ func (u *ConsumerPeers) Create(ctx context.Context, routerID, userID string) (do
 	if err != nil {
 		return domain.TransportInfo{}, err
 	}
+	u.d.Activity.Touch(router.ID, u.d.Clock.Now())
 	return u.peers.create(ctx, router.RoomID, router.ID, router.SlaveID, userID, domain.PeerKindConsumer)
 }
 

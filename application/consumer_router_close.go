@@ -7,8 +7,8 @@ import (
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
 
-// emptyRouter is a consumer router whose last peer left, with the pipes it had, removed from the store in the
-// same transaction as that peer; its objects on the slaves are closed afterwards.
+// emptyRouter is a consumer router whose last peer left, with the pipes it had, removed from the store; its
+// objects on the slaves are closed afterwards.
 type emptyRouter struct {
 	router domain.Router
 	pipes  []domain.Pipe
@@ -16,14 +16,11 @@ type emptyRouter struct {
 	farSlaves map[string]string
 }
 
-// dropEmptyConsumerRouter deletes the consumer router of a departing consumer peer when no peer is left on it, so
-// that its pipes (and the piped copies on the producer slave's side) do not outlive their last viewer. A client
-// still holding the router's id gets domain.ErrRouterNotFound and asks consumer_routers again.
-func dropEmptyConsumerRouter(ctx context.Context, tx RoomRepo, peer domain.Peer) (*emptyRouter, error) {
-	if peer.Kind != domain.PeerKindConsumer {
-		return nil, nil
-	}
-	router, err := tx.GetRouter(ctx, peer.RouterID)
+// dropEmptyConsumerRouter deletes a consumer router when no peer is on it, so that its pipes (and the piped
+// copies on the producer slave's side) do not outlive their last viewer. It returns nil when the router is gone,
+// is not a consumer router, or has peers. Run it in a transaction: the emptiness check and the delete go together.
+func dropEmptyConsumerRouter(ctx context.Context, tx RoomRepo, routerID string) (*emptyRouter, error) {
+	router, err := tx.GetRouter(ctx, routerID)
 	if errors.Is(err, domain.ErrRouterNotFound) {
 		return nil, nil
 	}
@@ -56,19 +53,19 @@ func dropEmptyConsumerRouter(ctx context.Context, tx RoomRepo, peer domain.Peer)
 }
 
 // closeEmptyRouter closes the router on its slave (which closes its own pipe ends) and each pipe's far end.
-func (u *Peers) closeEmptyRouter(ctx context.Context, e emptyRouter) {
+func (d Deps) closeEmptyRouter(ctx context.Context, e emptyRouter) {
 	for _, p := range e.pipes {
 		farRouter, farTransport := p.SourceRouterID, p.SourceTransportID
 		if farRouter == e.router.ID {
 			farRouter, farTransport = p.TargetRouterID, p.TargetTransportID
 		}
 		if slave := e.farSlaves[farRouter]; slave != "" && farTransport != "" {
-			u.d.closeOnSlave(ctx, slave, "close pipe transport "+farTransport, func(ctx context.Context, n SFUNode) error {
+			d.closeOnSlave(ctx, slave, "close pipe transport "+farTransport, func(ctx context.Context, n SFUNode) error {
 				return n.ClosePipeTransport(ctx, farTransport)
 			})
 		}
 	}
-	u.d.closeOnSlave(ctx, e.router.SlaveID, "close router "+e.router.ID, func(ctx context.Context, n SFUNode) error {
+	d.closeOnSlave(ctx, e.router.SlaveID, "close router "+e.router.ID, func(ctx context.Context, n SFUNode) error {
 		return n.CloseRouter(ctx, e.router.ID)
 	})
 }

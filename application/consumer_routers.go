@@ -29,6 +29,9 @@ func (u *ConsumerRouters) GetOrCreate(ctx context.Context, roomID, userID string
 		return RouterInfo{}, err
 	}
 	if r, ok, err := u.usable(ctx, roomID); err != nil || ok {
+		if ok {
+			u.d.Activity.Touch(r.ID, u.d.Clock.Now())
+		}
 		return r, err
 	}
 	slave, err := u.d.Slaves.PickSlave(ctx, domain.SlaveRoleConsumer)
@@ -45,6 +48,7 @@ func (u *ConsumerRouters) GetOrCreate(ctx context.Context, roomID, userID string
 		return RouterInfo{}, fmt.Errorf("create router on slave %s: %w", slave.ID, err)
 	}
 	router.RtpCapabilities = info.RtpCapabilities
+	u.d.Activity.Touch(router.ID, u.d.Clock.Now())
 	err = u.d.Rooms.CreateRouter(ctx, router)
 	if err == nil {
 		return RouterInfo{ID: router.ID, RtpCapabilities: router.RtpCapabilities}, nil
@@ -60,6 +64,7 @@ func (u *ConsumerRouters) GetOrCreate(ctx context.Context, roomID, userID string
 	}
 	for _, r := range routers {
 		if r.SlaveID == slave.ID {
+			u.d.Activity.Touch(r.ID, u.d.Clock.Now())
 			return RouterInfo{ID: r.ID, RtpCapabilities: r.RtpCapabilities}, nil
 		}
 	}

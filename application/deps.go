@@ -19,6 +19,8 @@ type Deps struct {
 	IDs    IDGenerator
 	// Events receives room events (producer added/removed, peer left); optional.
 	Events EventPublisher
+	// Activity records uses of consumer routers for the janitor; NewDeps makes one when nil.
+	Activity *RouterActivity
 	// Limits bound peers per room and producers per peer; zero values mean none.
 	Limits Limits
 	// Warn reports a failure that does not fail the request (a slave that could not free an object whose rows are
@@ -42,6 +44,9 @@ func NewDeps(d Deps) (Deps, error) {
 	}
 	if d.Events == nil {
 		d.Events = noEvents{}
+	}
+	if d.Activity == nil {
+		d.Activity = NewRouterActivity()
 	}
 	if d.Warn == nil {
 		d.Warn = func(string, error) {}

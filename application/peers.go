@@ -99,10 +99,7 @@ func (u *Peers) Close(ctx context.Context, peerID string) error {
 // closePeer deletes the peer's rows (cascading its producers and consumers), gives its slot back and closes the
 // transport on its slave. The store is the truth: a slave that fails to close is reported, not returned.
 func (u *Peers) closePeer(ctx context.Context, peer domain.Peer) error {
-	var (
-		producers []domain.Producer
-		emptied   *emptyRouter
-	)
+	var producers []domain.Producer
 	err := u.d.Rooms.WithinTx(ctx, func(tx RoomRepo) error {
 		all, err := tx.ListProducers(ctx, peer.RoomID)
 		if err != nil {
@@ -113,11 +110,7 @@ func (u *Peers) closePeer(ctx context.Context, peer domain.Peer) error {
 				producers = append(producers, p)
 			}
 		}
-		if err := tx.DeletePeer(ctx, peer.ID); err != nil {
-			return err
-		}
-		emptied, err = dropEmptyConsumerRouter(ctx, tx, peer)
-		return err
+		return tx.DeletePeer(ctx, peer.ID)
 	})
 	if err != nil {
 		if errors.Is(err, domain.ErrPeerNotFound) {
@@ -131,9 +124,6 @@ func (u *Peers) closePeer(ctx context.Context, peer domain.Peer) error {
 	u.d.closeOnSlave(ctx, peer.SlaveID, "close transport "+peer.ID, func(ctx context.Context, n SFUNode) error {
 		return n.CloseTransport(ctx, peer.ID)
 	})
-	if emptied != nil {
-		u.closeEmptyRouter(ctx, *emptied)
-	}
 	for _, p := range producers {
 		u.d.Events.Publish(ctx, RoomEvent{Type: EventProducerRemoved, RoomID: peer.RoomID, PeerID: peer.ID, UserID: peer.UserID, ProducerID: p.ID, Kind: string(p.Kind)})
 	}

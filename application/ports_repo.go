@@ -57,6 +57,10 @@ type RoomRepo interface {
 	GetProducer(ctx context.Context, id string) (domain.Producer, error)
 	// ListProducers returns the producers of a room, oldest first.
 	ListProducers(ctx context.Context, roomID string) ([]domain.Producer, error)
+	// ListProducerRows returns one row per producer of a room, oldest first: its id, kind and paused flag, its
+	// peer's id, and the peer's user when the peer is a producer peer. It is GET /rooms/:roomId/producer_peers in one
+	// read, without the producers' rtpParameters. domain.ErrRoomNotFound when the room is unknown.
+	ListProducerRows(ctx context.Context, roomID string) ([]ProducerPeerRow, error)
 	SetProducerPaused(ctx context.Context, id string, paused bool) error
 	DeleteProducer(ctx context.Context, id string) error
 

@@ -103,15 +103,15 @@ func (u *ProducerPeers) Produce(ctx context.Context, in ProduceInput) (string, e
 	return producer.ID, nil
 }
 
-// List returns one row per producer of the room, with its peer's user.
+// List returns one row per producer of the room, with its peer's user: one repository read, the hottest of the
+// API's reads (clients poll it); domain.ErrRoomNotFound when the room is unknown.
 func (u *ProducerPeers) List(ctx context.Context, roomID string) ([]ProducerPeerRow, error) {
-	peers, producers, err := u.load(ctx, roomID)
+	rows, err := u.d.Rooms.ListProducerRows(ctx, roomID)
 	if err != nil {
 		return nil, err
 	}
-	rows := make([]ProducerPeerRow, 0, len(producers))
-	for _, p := range producers {
-		rows = append(rows, ProducerPeerRow{ID: p.PeerID, UserID: peers[p.PeerID].UserID, ProducerID: p.ID, Kind: p.Kind, Paused: p.Paused})
+	if rows == nil {
+		rows = []ProducerPeerRow{} // the API answers [], never null
 	}
 	return rows, nil
 }
@@ -149,22 +149,6 @@ func (u *ProducerPeers) listPeers(ctx context.Context, roomID string) ([]domain.
 		return nil, err
 	}
 	return u.d.Rooms.ListPeers(ctx, PeerFilter{RoomID: roomID, Kind: domain.PeerKindProducer})
-}
-
-func (u *ProducerPeers) load(ctx context.Context, roomID string) (map[string]domain.Peer, []domain.Producer, error) {
-	list, err := u.listPeers(ctx, roomID)
-	if err != nil {
-		return nil, nil, err
-	}
-	producers, err := u.d.Rooms.ListProducers(ctx, roomID)
-	if err != nil {
-		return nil, nil, err
-	}
-	peers := make(map[string]domain.Peer, len(list))
-	for _, p := range list {
-		peers[p.ID] = p
-	}
-	return peers, producers, nil
 }
 
 // SetPaused pauses or resumes a producer on its slave and records it (POST /producers/:id/pause|resume).

@@ -89,7 +89,14 @@ func TestLogoutAndDeleteLeaveNothing(t *testing.T) {
 
 	require.ErrorIs(t, w.uc.rooms.Delete(ctx, roomID), domain.ErrRoomNotEmpty)
 	require.NoError(t, w.uc.peers.Logout(ctx, "bob", roomID))
+	janitor := application.NewJanitor(w.d, w.uc.rooms, 10*time.Second, 0)
+	require.NoError(t, janitor.Sweep(ctx))
 	routers, err := w.rooms.ListRouters(ctx, roomID)
+	require.NoError(t, err)
+	require.Len(t, routers, 2, "an empty consumer router gets a grace period")
+	w.clock.Advance(10 * time.Second)
+	require.NoError(t, janitor.Sweep(ctx))
+	routers, err = w.rooms.ListRouters(ctx, roomID)
 	require.NoError(t, err)
 	require.Len(t, routers, 1, "the emptied consumer router is gone, with its pipe")
 	require.Empty(t, w.node(w.consumers[0]).Open(), "router, transport and pipe closed on the consumer slave")
@@ -326,4 +333,51 @@ func (f *failingRooms) CreatePeer(ctx context.Context, p domain.Peer) error {
 		return f.failCreatePeer
 	}
 	return f.RoomRepo.CreatePeer(ctx, p)
+}
+
+func TestJanitorRemovesIdleRoomsAndKeepsBusyOnes(t *testing.T) {
+	w := newWorld(t, 10)
+	ctx := context.Background()
+	busy, _, _ := w.publish(t, "alice")
+	idle, err := w.uc.rooms.Create(ctx)
+	require.NoError(t, err)
+	router, err := w.uc.consumerRouters.GetOrCreate(ctx, busy, "bob")
+	require.NoError(t, err)
+	janitor := application.NewJanitor(w.d, w.uc.rooms, 10*time.Second, time.Minute)
+
+	require.NoError(t, janitor.Sweep(ctx))
+	w.clock.Advance(5 * time.Second)
+	_, err = w.uc.consumerPeers.Create(ctx, router.ID, "bob") // within the router's grace
+	require.NoError(t, err)
+	w.clock.Advance(25 * time.Second)
+	require.NoError(t, janitor.Sweep(ctx))
+	_, err = w.uc.rooms.Get(ctx, idle.ID)
+	require.NoError(t, err, "empty for 30 s of its minute: kept")
+	w.clock.Advance(time.Minute)
+	require.NoError(t, janitor.Sweep(ctx))
+
+	_, err = w.uc.rooms.Get(ctx, idle.ID)
+	require.ErrorIs(t, err, domain.ErrRoomNotFound, "empty for ROOM_IDLE_TIMEOUT: removed")
+	_, err = w.uc.rooms.Get(ctx, busy)
+	require.NoError(t, err, "a room with peers stays")
+	_, err = w.rooms.GetRouter(ctx, router.ID)
+	require.NoError(t, err, "a router with a peer stays")
+}
+
+func TestJanitorSparesARouterJustHandedOut(t *testing.T) {
+	w := newWorld(t, 10)
+	ctx := context.Background()
+	roomID, _, _ := w.publish(t, "alice")
+	janitor := application.NewJanitor(w.d, w.uc.rooms, 10*time.Second, 0)
+	r, err := w.uc.consumerRouters.GetOrCreate(ctx, roomID, "bob")
+	require.NoError(t, err)
+	require.NoError(t, janitor.Sweep(ctx))
+	w.clock.Advance(9 * time.Second)
+	again, err := w.uc.consumerRouters.GetOrCreate(ctx, roomID, "carol") // handed out again: its grace restarts
+	require.NoError(t, err)
+	require.Equal(t, r.ID, again.ID)
+	w.clock.Advance(5 * time.Second)
+	require.NoError(t, janitor.Sweep(ctx))
+	_, err = w.uc.consumerPeers.Create(ctx, r.ID, "carol")
+	require.NoError(t, err, "empty for 14 s but handed out 5 s ago: kept")
 }

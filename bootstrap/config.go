@@ -36,6 +36,8 @@ type Config struct {
 	RoomCreateRate      int           // ROOM_CREATE_RATE: rooms one client IP may create per minute (0: no cap)
 	MaxPeersPerRoom     int           // MAX_PEERS_PER_ROOM (0: no limit)
 	MaxProducersPerPeer int           // MAX_PRODUCERS_PER_PEER (0: no limit)
+	RouterIdleTimeout   time.Duration // CONSUMER_ROUTER_IDLE_TIMEOUT: a consumer router without peers this long closes (10s)
+	RoomIdleTimeout     time.Duration // ROOM_IDLE_TIMEOUT: a room without peers this long is removed (10m; 0 keeps it)
 	SlaveTimeout        time.Duration // SLAVE_TIMEOUT: silence after which a slave is dead (default 5.5s: under three 2s heartbeats)
 
 	// Slave.
@@ -66,7 +68,7 @@ func (l ListenIP) Announced() string {
 // Defaults for each binary; Load fills the rest from the environment.
 func defaultConfig(port int) Config {
 	return Config{LogLevel: "info", LogFormat: "console", ListenHost: "0.0.0.0", Port: port, BodyLimit: 1 << 20,
-		Migrate: true, PipeSRTP: true, RoomCreateRate: 60, MaxPeersPerRoom: 1000, MaxProducersPerPeer: 16, SlaveTimeout: 5500 * time.Millisecond, MaxTransports: 500,
+		Migrate: true, PipeSRTP: true, RouterIdleTimeout: 10 * time.Second, RoomIdleTimeout: 10 * time.Minute, RoomCreateRate: 60, MaxPeersPerRoom: 1000, MaxProducersPerPeer: 16, SlaveTimeout: 5500 * time.Millisecond, MaxTransports: 500,
 		ListenIPs: []ListenIP{{IP: "127.0.0.1"}}, HeartbeatInterval: 2 * time.Second, MasterURLs: []string{"http://127.0.0.1:3010"}}
 }
 
@@ -152,6 +154,16 @@ func loadFrom(e env, c Config) (Config, error) {
 	integer(&c.MaxPeersPerRoom, 0, 1_000_000, "MAX_PEERS_PER_ROOM")
 	integer(&c.MaxProducersPerPeer, 0, 1_000, "MAX_PRODUCERS_PER_PEER")
 	duration(&c.SlaveTimeout, "SLAVE_TIMEOUT")
+	duration(&c.RouterIdleTimeout, "CONSUMER_ROUTER_IDLE_TIMEOUT")
+	if n, v, ok := e.get("ROOM_IDLE_TIMEOUT"); ok {
+		if strings.TrimSpace(v) == "0" {
+			c.RoomIdleTimeout = 0
+		} else if d, err := time.ParseDuration(strings.TrimSpace(v)); err != nil || d <= 0 {
+			bad(n, fmt.Sprintf("must be a positive duration like 10m, or 0 to keep empty rooms, got %q", v))
+		} else {
+			c.RoomIdleTimeout = d
+		}
+	}
 	duration(&c.HeartbeatInterval, "HEARTBEAT_INTERVAL")
 	if n, v, ok := e.get("SLAVE_ROLE", "SLAVE_FOR"); ok {
 		role, err := domain.ParseSlaveRole(strings.TrimSpace(v))

@@ -55,12 +55,15 @@ var MasterModule = fx.Module("master",
 			return application.NewConsumerPeers(d, p, pipes)
 		},
 		application.NewSlaves,
+		func(d application.Deps, rooms *application.Rooms, cfg Config) *application.Janitor {
+			return application.NewJanitor(d, rooms, cfg.RouterIdleTimeout, cfg.RoomIdleTimeout)
+		},
 		newMasterMetrics,
 		newMasterApp,
 	),
 	// Hooks stop in reverse order: the event streams end first, so the server's graceful shutdown does not wait
 	// on them.
-	fx.Invoke(serveMaster, reapDeadSlaves, closeEventStreams, servePprof),
+	fx.Invoke(serveMaster, reapDeadSlaves, sweepIdle, closeEventStreams, servePprof),
 )
 
 type depsIn struct {
@@ -114,36 +117,14 @@ func serveMaster(lc fx.Lifecycle, log *zap.Logger, app *fiber.App, cfg Config) {
 // reapDeadSlaves marks slaves silent for SLAVE_TIMEOUT as dead and cleans their rows. It checks every 250 ms (one
 // indexed query), so a killed slave is dead at most SLAVE_TIMEOUT + 250 ms after its last heartbeat.
 func reapDeadSlaves(lc fx.Lifecycle, log *zap.Logger, slaves *application.Slaves, cfg Config) {
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	lc.Append(fx.Hook{
-		OnStart: func(context.Context) error {
-			go func() {
-				defer close(done)
-				t := time.NewTicker(reapInterval)
-				defer t.Stop()
-				for {
-					select {
-					case <-ctx.Done():
-						return
-					case <-t.C:
-						dead, err := slaves.ReapDead(ctx, cfg.SlaveTimeout)
-						for _, s := range dead {
-							log.Warn("slave is dead", zap.String("slave_id", s.ID), zap.String("api_url", s.APIURL))
-						}
-						if err != nil && ctx.Err() == nil {
-							log.Error("reap dead slaves", zap.Error(err))
-						}
-					}
-				}
-			}()
-			return nil
-		},
-		OnStop: func(context.Context) error {
-			cancel()
-			<-done
-			return nil
-		},
+	runEvery(lc, reapInterval, func(ctx context.Context) {
+		dead, err := slaves.ReapDead(ctx, cfg.SlaveTimeout)
+		for _, s := range dead {
+			log.Warn("slave is dead", zap.String("slave_id", s.ID), zap.String("api_url", s.APIURL))
+		}
+		if err != nil && ctx.Err() == nil {
+			log.Error("reap dead slaves", zap.Error(err))
+		}
 	})
 }
 
@@ -236,4 +217,43 @@ func requireLoopback(addr string) error {
 		return fmt.Errorf("%w: %q is not a loopback address", domain.ErrInvalidInput, addr)
 	}
 	return nil
+}
+
+// sweepIdle runs the janitor (idle consumer routers and rooms) twice per router grace period, at most every 2 s.
+func sweepIdle(lc fx.Lifecycle, log *zap.Logger, janitor *application.Janitor, cfg Config) {
+	every := min(max(cfg.RouterIdleTimeout/2, 100*time.Millisecond), 2*time.Second)
+	runEvery(lc, every, func(ctx context.Context) {
+		if err := janitor.Sweep(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("sweep idle routers and rooms", zap.Error(err))
+		}
+	})
+}
+
+// runEvery runs fn on a ticker from start to stop, one call at a time.
+func runEvery(lc fx.Lifecycle, every time.Duration, fn func(ctx context.Context)) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	lc.Append(fx.Hook{
+		OnStart: func(context.Context) error {
+			go func() {
+				defer close(done)
+				t := time.NewTicker(every)
+				defer t.Stop()
+				for {
+					select {
+					case <-ctx.Done():
+						return
+					case <-t.C:
+						fn(ctx)
+					}
+				}
+			}()
+			return nil
+		},
+		OnStop: func(context.Context) error {
+			cancel()
+			<-done
+			return nil
+		},
+	})
 }

@@ -155,6 +155,7 @@ func baseConfig(t *testing.T) bootstrap.Config {
 	cfg.ListenHost = "127.0.0.1"
 	cfg.LogLevel = "error"
 	cfg.ClusterSecret = secret
+	cfg.RouterIdleTimeout = time.Second // empty consumer routers (and their pipes) go quickly in tests
 	cfg.ListenIPs = []bootstrap.ListenIP{{IP: "127.0.0.1"}}
 	cfg.RTCPort = 0
 	return cfg
