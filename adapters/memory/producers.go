@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/sfu-cluster/sfu-cluster/application"
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
 
@@ -46,6 +47,28 @@ func (r *RoomRepo) ListProducers(ctx context.Context, roomID string) ([]domain.P
 		out = selectRows(s.producers, producerCreated, func(p domain.Producer) bool { return p.RoomID == roomID })
 		for i := range out {
 			out[i] = cloneProducer(out[i])
+		}
+		return nil
+	})
+	return out, err
+}
+
+// ListProducerRows returns one row per producer of the room, oldest first, with its peer's user (when the peer
+// is a producer peer); domain.ErrRoomNotFound when the room is unknown.
+func (r *RoomRepo) ListProducerRows(ctx context.Context, roomID string) ([]application.ProducerPeerRow, error) {
+	var out []application.ProducerPeerRow
+	err := r.do(ctx, func(s *state) error {
+		if _, ok := s.rooms[roomID]; !ok {
+			return fmt.Errorf("room %q: %w", roomID, domain.ErrRoomNotFound)
+		}
+		producers := selectRows(s.producers, producerCreated, func(p domain.Producer) bool { return p.RoomID == roomID })
+		out = make([]application.ProducerPeerRow, 0, len(producers))
+		for _, p := range producers {
+			row := application.ProducerPeerRow{ID: p.PeerID, ProducerID: p.ID, Kind: p.Kind, Paused: p.Paused}
+			if peer, ok := s.peers[p.PeerID]; ok && peer.v.Kind == domain.PeerKindProducer {
+				row.UserID = peer.v.UserID
+			}
+			out = append(out, row)
 		}
 		return nil
 	})

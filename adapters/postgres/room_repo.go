@@ -17,11 +17,12 @@ type RoomRepo struct {
 	db   *bun.DB
 	idb  bun.IDB // db, or the transaction of a repo handed to WithinTx's fn
 	inTx bool
+	caps *capsMemo // shared with the transaction repos
 }
 
 // NewRoomRepo returns a RoomRepo on db, which Migrate has brought up to date.
 func NewRoomRepo(db *bun.DB) *RoomRepo {
-	return &RoomRepo{db: db, idb: db}
+	return &RoomRepo{db: db, idb: db, caps: newCapsMemo()}
 }
 
 // WithinTx runs fn in one database transaction, committed when fn returns nil and rolled back otherwise; fn's
@@ -33,7 +34,7 @@ func (r *RoomRepo) WithinTx(ctx context.Context, fn func(tx application.RoomRepo
 	}
 	var fnErr error
 	err := r.db.RunInTx(ctx, nil, func(_ context.Context, tx bun.Tx) error {
-		fnErr = fn(&RoomRepo{db: r.db, idb: tx, inTx: true})
+		fnErr = fn(&RoomRepo{db: r.db, idb: tx, inTx: true, caps: r.caps})
 		return fnErr
 	})
 	if fnErr != nil {

@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"fmt"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -14,35 +16,75 @@ func (r *RoomRepo) CreateRoom(ctx context.Context, room domain.Room) error {
 	return insertChild(ctx, r.idb, "create room", roomToRow(room))
 }
 
+// roomReadRow is a room as the reads scan it: rtp_capabilities stays raw JSON for the capsMemo to decode, and Total
+// carries count(*) OVER () on the pages of ListRooms.
+type roomReadRow struct {
+	bun.BaseModel `bun:"table:rooms"`
+
+	ID              string    `bun:"id"`
+	SlaveID         string    `bun:"slave_id"`
+	RouterID        string    `bun:"router_id"`
+	RtpCapabilities []byte    `bun:"rtp_capabilities"`
+	CreatedAt       time.Time `bun:"created_at"`
+	Total           int       `bun:"total,scanonly"`
+}
+
+// roomReadColumns are the columns of roomReadRow that the table has.
+var roomReadColumns = []string{"id", "slave_id", "router_id", "rtp_capabilities", "created_at"}
+
+func (r *RoomRepo) roomOf(row *roomReadRow) (domain.Room, error) {
+	caps, err := r.caps.decode(row.RtpCapabilities)
+	if err != nil {
+		return domain.Room{}, fmt.Errorf("room %q: %w", row.ID, err)
+	}
+	return domain.Room{ID: row.ID, SlaveID: row.SlaveID, RouterID: row.RouterID, RtpCapabilities: caps,
+		CreatedAt: row.CreatedAt.UTC()}, nil
+}
+
 // GetRoom returns a room or domain.ErrRoomNotFound.
 func (r *RoomRepo) GetRoom(ctx context.Context, id string) (domain.Room, error) {
-	var row roomRow
-	if err := selectOne(ctx, r.idb, "room", &row, id, domain.ErrRoomNotFound); err != nil {
-		return domain.Room{}, err
+	var row roomReadRow
+	err := r.idb.NewSelect().Model(&row).Column(roomReadColumns...).Where("id = ?", id).Scan(ctx)
+	if err != nil {
+		return domain.Room{}, dbErr(fmt.Sprintf("room %q", id), err, domain.ErrRoomNotFound)
 	}
-	return row.domain(), nil
+	return r.roomOf(&row)
 }
 
 // ListRooms returns a page of rooms, oldest first, and the total count. Page < 1 reads as 1; PageSize <= 0 returns
-// every room.
+// every room. One query: the total rides on each row as count(*) OVER (); only a page past the end, which has no
+// row to carry it, costs a second query.
 func (r *RoomRepo) ListRooms(ctx context.Context, p application.Page) ([]domain.Room, int, error) {
-	return listRooms(ctx, r.idb, p)
-}
-
-func listRooms(ctx context.Context, db bun.IDB, p application.Page) ([]domain.Room, int, error) {
-	total, err := db.NewSelect().Model((*roomRow)(nil)).Count(ctx)
-	if err != nil {
-		return nil, 0, dbErr("count rooms", err, nil)
-	}
-	var rows []roomRow
-	q := db.NewSelect().Model(&rows).Order("created_at", "id")
+	var rows []roomReadRow
+	q := r.idb.NewSelect().Model(&rows).Column(roomReadColumns...).ColumnExpr("count(*) OVER () AS total").
+		Order("created_at", "id")
+	offset := 0
 	if p.PageSize > 0 {
-		q = q.Limit(int64(p.PageSize)).Offset(int64(max(p.Page, 1)-1) * int64(p.PageSize))
+		offset = (max(p.Page, 1) - 1) * p.PageSize
+		q = q.Limit(int64(p.PageSize)).Offset(int64(offset))
 	}
 	if err := q.Scan(ctx); err != nil {
 		return nil, 0, dbErr("list rooms", err, nil)
 	}
-	return toDomain(rows), int(total), nil
+	if len(rows) == 0 {
+		if offset == 0 {
+			return []domain.Room{}, 0, nil
+		}
+		total, err := r.idb.NewSelect().Model((*roomRow)(nil)).Count(ctx)
+		if err != nil {
+			return nil, 0, dbErr("count rooms", err, nil)
+		}
+		return []domain.Room{}, int(total), nil
+	}
+	rooms := make([]domain.Room, len(rows))
+	for i := range rows {
+		room, err := r.roomOf(&rows[i])
+		if err != nil {
+			return nil, 0, err
+		}
+		rooms[i] = room
+	}
+	return rooms, rows[0].Total, nil
 }
 
 // DeleteRoom removes a room; the foreign keys cascade to its routers (and their pipes) and its peers (and their

@@ -20,10 +20,12 @@ func RunRoomRepo(t *testing.T, newRepo func(t *testing.T) application.RoomRepo) 
 		{"not found sentinels", testNotFound},
 		{"rooms", testRooms},
 		{"list rooms pages", testListRoomsPages},
+		{"room copies", testRoomCopies},
 		{"routers", testRouters},
 		{"peers", testPeers},
 		{"producers", testProducers},
 		{"producer copies", testProducerCopies},
+		{"producer rows", testProducerRows},
 		{"consumers", testConsumers},
 		{"missing parents", testMissingParents},
 		{"pipes", testPipes},
@@ -151,6 +153,28 @@ func testListRoomsPages(t *testing.T, repo application.RoomRepo) {
 		}
 		require.Equal(t, c.want, got, "page %+v", c.page)
 	}
+}
+
+// testRoomCopies: a room read back does not alias what the repo keeps (or remembers: the SQL repos memoize
+// decoded capabilities), so changing one read does not change the next.
+func testRoomCopies(t *testing.T, repo application.RoomRepo) {
+	w := newWorld(t, repo)
+	room, _ := w.room()
+	other, _ := w.room() // same capabilities: a memo keyed by value serves both
+	got, err := repo.GetRoom(w.ctx, room.ID)
+	require.NoError(t, err)
+	got.RtpCapabilities.Codecs[0].MimeType = "audio/x"
+	got.RtpCapabilities.Codecs[1].Parameters["apt"] = float64(1)
+	got.RtpCapabilities.Codecs[1].RtcpFeedback[0].Type = "x"
+	got.RtpCapabilities.HeaderExtensions[0].URI = "x"
+
+	again, err := repo.GetRoom(w.ctx, other.ID)
+	require.NoError(t, err)
+	require.Equal(t, routerCapabilities(), again.RtpCapabilities, "GetRoom value was aliased")
+	list, total, err := repo.ListRooms(w.ctx, application.Page{})
+	require.NoError(t, err)
+	require.Equal(t, 2, total)
+	require.Equal(t, []domain.Room{room, other}, list, "ListRooms value was aliased")
 }
 
 func testRouters(t *testing.T, repo application.RoomRepo) {
