@@ -48,7 +48,9 @@ type Config struct {
 	MediaCodecs       string           // MEDIA_CODECS (alias MEDIASOUP_MEDIA_CODECS): JSON array; empty = defaults
 	ListenIPs         []ListenIP       // WEBRTC_LISTEN_IPS (alias MEDIASOUP_WEBRTC_TRANSPORT_LISTEN_IPS)
 	RTCPort           int              // RTC_PORT: the slave's one UDP port for WebRTC (0 = any free port)
-	HeartbeatInterval time.Duration    // HEARTBEAT_INTERVAL (default 2s)
+	PipePortMin       int              // PIPE_PORT_MIN, PIPE_PORT_MAX: UDP ports of pipe transports (0, 0 = any)
+	PipePortMax       int
+	HeartbeatInterval time.Duration // HEARTBEAT_INTERVAL (default 2s)
 }
 
 // ListenIP is where media sockets bind and the IP announced to clients (the original's {ip, announcedIp}).
@@ -187,6 +189,11 @@ func loadFrom(e env, c Config) (Config, error) {
 	integer(&c.MaxTransports, 1, 1_000_000, "SLAVE_MAX_TRANSPORTS", "SLAVE_MAX_TRANSPORT_PER_WORKER")
 	str(&c.MediaCodecs, "MEDIA_CODECS", "MEDIASOUP_MEDIA_CODECS")
 	integer(&c.RTCPort, 0, 65535, "RTC_PORT")
+	integer(&c.PipePortMin, 0, 65535, "PIPE_PORT_MIN")
+	integer(&c.PipePortMax, 0, 65535, "PIPE_PORT_MAX")
+	if c.PipePortMin > c.PipePortMax {
+		bad("PIPE_PORT_MIN", fmt.Sprintf("must not exceed PIPE_PORT_MAX (%d > %d)", c.PipePortMin, c.PipePortMax))
+	}
 	if n, v, ok := e.get("WEBRTC_LISTEN_IPS", "MEDIASOUP_WEBRTC_TRANSPORT_LISTEN_IPS"); ok {
 		ips, err := parseListenIPs(v)
 		if err != nil {
