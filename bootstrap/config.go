@@ -222,7 +222,7 @@ func parseListenIPs(v string) ([]ListenIP, error) {
 	var ips []ListenIP
 	if strings.HasPrefix(v, "[") {
 		if err := json.Unmarshal([]byte(v), &ips); err != nil {
-			return nil, fmt.Errorf(`must be JSON like [{"ip":"10.0.0.5","announcedIp":null}]: %v`, err)
+			return nil, fmt.Errorf(`must be JSON like [{"ip":"10.0.0.5","announcedIp":null}]: %w`, err)
 		}
 	} else {
 		for _, part := range strings.Split(v, ",") {

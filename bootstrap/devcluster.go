@@ -101,7 +101,8 @@ func (c *DevCluster) serveDemo(dc DevClusterConfig) error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", dc.DemoAddr)
+	var lc net.ListenConfig
+	ln, err := lc.Listen(context.Background(), "tcp", dc.DemoAddr)
 	if err != nil {
 		return fmt.Errorf("demo listen on %s: %w", dc.DemoAddr, err)
 	}

@@ -162,10 +162,3 @@ func toPionFeedback(fb []domain.RtcpFeedback) []webrtc.RTCPFeedback {
 	return out
 }
 
-func fromPionFeedback(fb []webrtc.RTCPFeedback) []domain.RtcpFeedback {
-	out := make([]domain.RtcpFeedback, 0, len(fb))
-	for _, f := range fb {
-		out = append(out, domain.RtcpFeedback{Type: f.Type, Parameter: f.Parameter})
-	}
-	return out
-}

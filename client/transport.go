@@ -89,6 +89,7 @@ func (t *transport) WaitConnected(ctx context.Context) error {
 			return nil
 		case webrtc.PeerConnectionStateFailed, webrtc.PeerConnectionStateClosed:
 			return fmt.Errorf("client: transport %s is %s", t.id, state)
+		default: // new, connecting, disconnected: wait for the next change
 		}
 		select {
 		case <-ctx.Done():
