@@ -5,12 +5,7 @@ package browser
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"io/fs"
-	"net"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,10 +13,10 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"github.com/uptrace/bun/driver/pgdriver"
 
 	"github.com/sfu-cluster/sfu-cluster/bootstrap"
 	rooms "github.com/sfu-cluster/sfu-cluster/examples/rooms"
+	"github.com/sfu-cluster/sfu-cluster/tests/testenv"
 )
 
 func TestBrowserPublishAndViewThroughThePipe(t *testing.T) {
@@ -35,14 +30,14 @@ func TestBrowserPublishAndViewThroughThePipe(t *testing.T) {
 	base, err := bootstrap.LoadConfig(0, "")
 	require.NoError(t, err)
 	base.LogLevel = "warn"
-	base.DatabaseURL = testDatabase(t)
+	base.DatabaseURL = testenv.Database(t, "browser")
 	base.ListenIPs = []bootstrap.ListenIP{{IP: "127.0.0.1"}}
 	dist, err := fs.Sub(rooms.Dist, "dist")
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cluster, err := bootstrap.StartDevCluster(ctx, bootstrap.DevClusterConfig{
-		Base: base, MasterPort: freePort(t), ProducerPort: freePort(t), ConsumerPort: freePort(t),
+		Base: base, MasterPort: testenv.FreePort(t), ProducerPort: testenv.FreePort(t), ConsumerPort: testenv.FreePort(t),
 		DemoAddr: "127.0.0.1:0", DemoFiles: dist, DataDir: t.TempDir(),
 	})
 	require.NoError(t, err)
@@ -81,40 +76,4 @@ func mustAbs(t *testing.T, p string) string {
 	abs, err := filepath.Abs(p)
 	require.NoError(t, err)
 	return abs
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// testDatabase is a fresh PostgreSQL database when TEST_DATABASE_URL is set, else a SQLite file.
-func testDatabase(t *testing.T) string {
-	t.Helper()
-	admin := os.Getenv("TEST_DATABASE_URL")
-	if admin == "" {
-		if os.Getenv("REQUIRE_POSTGRES") == "1" {
-			t.Fatal("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
-		}
-		return "sqlite://" + filepath.Join(t.TempDir(), "cluster.db")
-	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	name := "browser_" + hex.EncodeToString(b)
-	db := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(admin)))
-	defer db.Close()
-	_, err := db.Exec("CREATE DATABASE " + name)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		db := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(admin)))
-		defer db.Close()
-		_, _ = db.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-	})
-	u, err := url.Parse(admin)
-	require.NoError(t, err)
-	u.Path = "/" + name
-	return u.String()
 }

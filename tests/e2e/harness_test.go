@@ -5,19 +5,11 @@ package e2e
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"fmt"
-	"net"
-	"net/url"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"github.com/uptrace/bun/driver/pgdriver"
 	"go.uber.org/fx"
 	"go.uber.org/fx/fxtest"
 
@@ -26,6 +18,7 @@ import (
 	"github.com/sfu-cluster/sfu-cluster/bootstrap"
 	"github.com/sfu-cluster/sfu-cluster/client"
 	"github.com/sfu-cluster/sfu-cluster/domain"
+	"github.com/sfu-cluster/sfu-cluster/tests/testenv"
 )
 
 const secret = "e2e-cluster-secret"
@@ -161,42 +154,11 @@ func baseConfig(t *testing.T) bootstrap.Config {
 	return cfg
 }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
+func freePort(t *testing.T) int { return testenv.FreePort(t) }
 
 // testDatabase is a fresh PostgreSQL database when TEST_DATABASE_URL is set (dropped after the test), else a
-// SQLite file in the test's temp dir. REQUIRE_POSTGRES=1 (CI) fails instead of falling back.
-func testDatabase(t *testing.T) string {
-	t.Helper()
-	admin := os.Getenv("TEST_DATABASE_URL")
-	if admin == "" {
-		if os.Getenv("REQUIRE_POSTGRES") == "1" {
-			t.Fatal("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set (run through scripts/test-postgres.sh)")
-		}
-		return "sqlite://" + filepath.Join(t.TempDir(), "cluster.db")
-	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	name := "e2e_" + hex.EncodeToString(b)
-	db := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(admin)))
-	defer db.Close()
-	_, err := db.Exec("CREATE DATABASE " + name)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		db := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(admin)))
-		defer db.Close()
-		_, _ = db.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-	})
-	u, err := url.Parse(admin)
-	require.NoError(t, err)
-	u.Path = "/" + name
-	return u.String()
-}
+// SQLite file in the test's temp dir.
+func testDatabase(t *testing.T) string { return testenv.Database(t, "e2e") }
 
 func ctxT(t *testing.T, d time.Duration) context.Context {
 	t.Helper()
