@@ -97,7 +97,8 @@ type SlaveRepo interface {
 	Upsert(ctx context.Context, s domain.Slave) (replaced string, err error)
 	Get(ctx context.Context, id string) (domain.Slave, error)
 	List(ctx context.Context) ([]domain.Slave, error)
-	// Heartbeat records the load a slave reports and marks it alive; domain.ErrSlaveNotFound for unknown ids.
+	// Heartbeat records the load an alive slave reports; domain.ErrSlaveNotFound for unknown and dead slaves (a
+	// dead slave's rows were cleaned: it registers again).
 	Heartbeat(ctx context.Context, id string, load domain.SlaveLoad, now time.Time) error
 	Delete(ctx context.Context, id string) error
 	// PickSlave returns the least-loaded alive slave of a role that has a free transport slot (by reserved

@@ -7,8 +7,11 @@ import (
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
 
-// MaxPageSize bounds GET /rooms?pageSize.
-const MaxPageSize = 100
+// MaxPageSize bounds GET /rooms?pageSize; MaxPage bounds ?page so the offset cannot overflow.
+const (
+	MaxPageSize = 100
+	MaxPage     = 10_000_000
+)
 
 // RoomView is a room as the API shows it.
 type RoomView struct {
@@ -95,8 +98,8 @@ func (u *Rooms) List(ctx context.Context, p Page) (RoomList, error) {
 	if p.PageSize == 0 {
 		p.PageSize = 20
 	}
-	if p.Page < 1 {
-		return RoomList{}, fmt.Errorf("%w: page must be ≥ 1", domain.ErrInvalidInput)
+	if p.Page < 1 || p.Page > MaxPage {
+		return RoomList{}, fmt.Errorf("%w: page must be 1..%d", domain.ErrInvalidInput, MaxPage)
 	}
 	if p.PageSize < 1 || p.PageSize > MaxPageSize {
 		return RoomList{}, fmt.Errorf("%w: pageSize must be 1..%d", domain.ErrInvalidInput, MaxPageSize)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/sfu-cluster/sfu-cluster/domain"
@@ -21,6 +22,12 @@ type RegisterInput struct {
 type Slaves struct {
 	d     Deps
 	peers *Peers
+
+	mu sync.Mutex
+	// storeOKSince is when this master last started to see the store answer (zero: not yet, or it just failed).
+	// Slaves cannot heartbeat while the store or this master is away, so silence is only evidence of death once
+	// the store has answered for a whole timeout.
+	storeOKSince time.Time
 }
 
 // NewSlaves builds the slave lifecycle use cases.
@@ -79,9 +86,26 @@ func (u *Slaves) Deregister(ctx context.Context, id string) error {
 func (u *Slaves) List(ctx context.Context) ([]domain.Slave, error) { return u.d.Slaves.List(ctx) }
 
 // ReapDead marks slaves silent for longer than timeout as dead and cleans their rows. It returns the reaped ones.
+//
+// Right after this master starts, and after the store was unreachable, it waits one timeout before reaping: the
+// slaves' heartbeats could not be recorded meanwhile, and reaping them would delete every room of a healthy
+// cluster.
 func (u *Slaves) ReapDead(ctx context.Context, timeout time.Duration) ([]domain.Slave, error) {
-	dead, err := u.d.Slaves.MarkDead(ctx, u.d.Clock.Now().Add(-timeout))
+	now := u.d.Clock.Now()
+	u.mu.Lock()
+	if u.storeOKSince.IsZero() {
+		u.storeOKSince = now
+	}
+	settled := now.Sub(u.storeOKSince) >= timeout
+	u.mu.Unlock()
+	if !settled {
+		return nil, nil
+	}
+	dead, err := u.d.Slaves.MarkDead(ctx, now.Add(-timeout))
 	if err != nil {
+		u.mu.Lock()
+		u.storeOKSince = time.Time{}
+		u.mu.Unlock()
 		return nil, err
 	}
 	var errs []error

@@ -264,6 +264,9 @@ func TestDeadSlaveIsReapedWithItsRows(t *testing.T) {
 	ctx := context.Background()
 	roomID, _, producerID := w.publish(t, "alice")
 	routerID, peerID, _ := w.subscribe(t, roomID, "bob", producerID)
+	dead, err := w.uc.slaves.ReapDead(ctx, 6*time.Second)
+	require.NoError(t, err)
+	require.Empty(t, dead, "the master just started: it gives slaves a timeout to be heard from")
 
 	// Every slave but the consumer that held the router keeps beating.
 	w.clock.Advance(5 * time.Second)
@@ -271,7 +274,7 @@ func TestDeadSlaveIsReapedWithItsRows(t *testing.T) {
 		require.NoError(t, w.uc.slaves.Heartbeat(ctx, s.ID, domain.SlaveLoad{}))
 	}
 	w.clock.Advance(2 * time.Second)
-	dead, err := w.uc.slaves.ReapDead(ctx, 6*time.Second)
+	dead, err = w.uc.slaves.ReapDead(ctx, 6*time.Second)
 	require.NoError(t, err)
 	require.Len(t, dead, 1)
 	require.Equal(t, w.consumers[0].ID, dead[0].ID)
@@ -380,4 +383,52 @@ func TestJanitorSparesARouterJustHandedOut(t *testing.T) {
 	require.NoError(t, janitor.Sweep(ctx))
 	_, err = w.uc.consumerPeers.Create(ctx, r.ID, "carol")
 	require.NoError(t, err, "empty for 14 s but handed out 5 s ago: kept")
+}
+
+// TestStoreOutageDoesNotKillHealthySlaves: while the store is unreachable no heartbeat is recorded; once it answers
+// again the reaper waits a whole timeout instead of reaping every slave (and deleting every room).
+func TestStoreOutageDoesNotKillHealthySlaves(t *testing.T) {
+	w := newWorld(t, 10)
+	ctx := context.Background()
+	roomID, _, _ := w.publish(t, "alice")
+	flaky := &flakySlaves{SlaveRepo: w.slaves}
+	d := w.d
+	d.Slaves = flaky
+	slaves := application.NewSlaves(d, application.NewPeers(d))
+	_, err := slaves.ReapDead(ctx, 6*time.Second)
+	require.NoError(t, err)
+	w.clock.Advance(7 * time.Second) // settled, and everyone beat recently
+	for _, s := range append([]domain.Slave{w.producer}, w.consumers...) {
+		require.NoError(t, slaves.Heartbeat(ctx, s.ID, domain.SlaveLoad{}))
+	}
+
+	flaky.down = true // the store goes away for 10 s: no heartbeat lands
+	_, err = slaves.ReapDead(ctx, 6*time.Second)
+	require.ErrorIs(t, err, domain.ErrUnavailable)
+	w.clock.Advance(10 * time.Second)
+	flaky.down = false
+	dead, err := slaves.ReapDead(ctx, 6*time.Second)
+	require.NoError(t, err)
+	require.Empty(t, dead, "the store just came back: silence proves nothing yet")
+	for _, s := range append([]domain.Slave{w.producer}, w.consumers...) {
+		require.NoError(t, slaves.Heartbeat(ctx, s.ID, domain.SlaveLoad{}))
+	}
+	w.clock.Advance(6 * time.Second)
+	dead, err = slaves.ReapDead(ctx, 6*time.Second)
+	require.NoError(t, err)
+	require.Empty(t, dead)
+	_, err = w.uc.rooms.Get(ctx, roomID)
+	require.NoError(t, err, "the room survived the outage")
+}
+
+type flakySlaves struct {
+	application.SlaveRepo
+	down bool
+}
+
+func (f *flakySlaves) MarkDead(ctx context.Context, cutoff time.Time) ([]domain.Slave, error) {
+	if f.down {
+		return nil, domain.ErrUnavailable
+	}
+	return f.SlaveRepo.MarkDead(ctx, cutoff)
 }

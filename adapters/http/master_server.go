@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
+	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 	"go.uber.org/zap"
 
@@ -66,6 +67,8 @@ func NewMasterServer(uc MasterUseCases, opts MasterServerOptions) *fiber.App {
 		Immutable: true,
 	})
 	app.Use(requestid.New())
+	// A panicking handler answers 500 and is logged instead of ending the master.
+	app.Use(recover.New())
 	opts.Metrics.mount(app)
 	h := masterHandlers{uc: uc, roomCreateLimit: roomCreateLimiter(opts.RoomCreateRate)}
 	// Routes that answer without a client token come first: a matched route does not run later middleware.

@@ -88,10 +88,11 @@ func slaveOlder(a, b domain.Slave) bool {
 func (r *SlaveRepo) Heartbeat(ctx context.Context, id string, load domain.SlaveLoad, now time.Time) error {
 	return r.do(ctx, func() error {
 		s, ok := r.slaves[id]
-		if !ok {
+		if !ok || s.Status != domain.SlaveStatusAlive {
+			// A dead slave's rows were cleaned: it must register again (as new), not come back to life.
 			return fmt.Errorf("slave %q: %w", id, domain.ErrSlaveNotFound)
 		}
-		s.Load, s.Status, s.LastSeenAt = load, domain.SlaveStatusAlive, now
+		s.Load, s.LastSeenAt = load, now
 		r.slaves[id] = s
 		return nil
 	})

@@ -89,10 +89,12 @@ func (r *SlaveRepo) List(ctx context.Context) ([]domain.Slave, error) {
 	return toDomain(rows), nil
 }
 
-// Heartbeat records a slave's reported load and marks it alive; domain.ErrSlaveNotFound for unknown ids.
+// Heartbeat records an alive slave's reported load; domain.ErrSlaveNotFound for unknown and dead slaves.
 func (r *SlaveRepo) Heartbeat(ctx context.Context, id string, load domain.SlaveLoad, now time.Time) error {
 	row := &slaveRow{ID: id, Load: load, Status: string(domain.SlaveStatusAlive), LastSeenAt: now}
-	res, err := r.db.NewUpdate().Model(row).Column("load", "status", "last_seen_at").WherePK().Exec(ctx)
+	// Only an alive slave beats: a dead one had its rows cleaned, so it must register again (as new).
+	res, err := r.db.NewUpdate().Model(row).Column("load", "status", "last_seen_at").WherePK().
+		Where("status = ?", string(domain.SlaveStatusAlive)).Exec(ctx)
 	return affectedOne(fmt.Sprintf("heartbeat of slave %q", id), res, err, domain.ErrSlaveNotFound)
 }
 

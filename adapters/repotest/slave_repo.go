@@ -131,12 +131,19 @@ func testSlaveHeartbeat(t *testing.T, repo application.SlaveRepo) {
 	require.NoError(t, err)
 
 	load := domain.SlaveLoad{Transports: 7, Routers: 1, Producers: 2, Consumers: 9, CPU: 0.5}
-	require.NoError(t, repo.Heartbeat(ctx, s.ID, load, at(6)))
+	require.ErrorIs(t, repo.Heartbeat(ctx, s.ID, load, at(6)), domain.ErrSlaveNotFound,
+		"a dead slave's rows were cleaned: it must register again, not come back to life")
 	got, err := repo.Get(ctx, s.ID)
 	require.NoError(t, err)
-	want := s
-	want.Load, want.LastSeenAt, want.Status = load, at(6), domain.SlaveStatusAlive
-	require.Equal(t, want, got, "the heartbeat revives the slave and leaves the reserved count alone")
+	require.Equal(t, domain.SlaveStatusDead, got.Status)
+
+	alive := upsert(t, repo, slave(2, domain.SlaveRoleProducer, 10))
+	require.NoError(t, repo.Heartbeat(ctx, alive.ID, load, at(7)))
+	got, err = repo.Get(ctx, alive.ID)
+	require.NoError(t, err)
+	want := alive
+	want.Load, want.LastSeenAt = load, at(7)
+	require.Equal(t, want, got, "the heartbeat records the load and leaves the reserved count alone")
 }
 
 func testSlaveMarkDead(t *testing.T, repo application.SlaveRepo) {
