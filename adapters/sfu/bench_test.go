@@ -1,8 +1,8 @@
 package sfu
 
 import (
-	"encoding/binary"
 	"fmt"
+	"runtime"
 	"testing"
 
 	"github.com/pion/rtp"
@@ -39,16 +39,19 @@ func (s *srtpSink) WriteRTCP([]byte) error { return nil }
 // BenchmarkFanout measures the engine's cost per incoming packet: parse, PT mapping, cache, keyframe check, and
 // for each of N consumers the rewrite (SSRC, PT, seq/ts, mid + abs-send-time + mapped extensions) and SRTP
 // encryption. Sockets are excluded (a loopback sendto costs ~3 µs per consumer on its own); the receive-side
-// decryption is webrtctransport's (one per packet, independent of N).
+// decryption is webrtctransport's (one per packet, independent of N). ns/fwd is the thread's CPU time per
+// consumer (wall time on a shared machine also counts other tenants).
 func BenchmarkFanout(b *testing.B) {
 	br := loadBrowser(b)
 	for _, n := range []int{1, 10, 100, 500} {
 		b.Run(fmt.Sprintf("consumers=%d", n), func(b *testing.B) {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
 			params := br.videoParams()
 			caps := routerCaps(b)
 			mapping, err := ortc.GetProducerRtpParametersMapping(params, caps)
 			require.NoError(b, err)
-			up := newEndpoint("up")
+			up := newEndpoint("up", nil)
 			up.setWriter(&fakeWriter{})
 			p, err := newProducer(producerParams{
 				ID: "p", RouterID: "r", Kind: domain.MediaKindVideo, RtpParameters: params, Mapping: mapping, Upstream: up,
@@ -60,7 +63,7 @@ func BenchmarkFanout(b *testing.B) {
 				cp, err := ortc.GetConsumerRtpParameters(p.consumable, br.RecvRtpCapabilities, false)
 				require.NoError(b, err)
 				cp.MID = "1"
-				ep := newEndpoint(fmt.Sprint("down", i))
+				ep := newEndpoint(fmt.Sprint("down", i), nil)
 				ep.setWriter(newSRTPSink(b))
 				c := newConsumer(consumerParams{ID: fmt.Sprint("c", i), Producer: p, Endpoint: ep, RtpParameters: cp, Resumed: true})
 				require.NoError(b, ep.addConsumer(c))
@@ -75,13 +78,16 @@ func BenchmarkFanout(b *testing.B) {
 			pkt := browserPacket(b, 96, ssrc, 1, 0, payload, exts)
 			b.ReportAllocs()
 			b.SetBytes(int64(len(pkt)))
+			var m meter
 			b.ResetTimer()
+			m.start()
 			for i := range b.N {
-				binary.BigEndian.PutUint16(pkt[2:4], uint16(i+1)) //nolint:gosec // wraps like RTP
-				binary.BigEndian.PutUint32(pkt[4:8], uint32(i/3)*3000)
+				stamp(pkt, i+1)
 				up.OnRTP(pkt)
 			}
+			m.stop()
 			b.StopTimer()
+			m.report(b, n, false)
 			for _, c := range p.consumerList() {
 				require.NotZero(b, c.counters.packets.Load())
 			}

@@ -79,7 +79,7 @@ func TestConcurrentControlWhileMediaFlows(t *testing.T) {
 
 	s, err := n.Stats(ctx)
 	require.NoError(t, err)
-	require.Equal(t, application.NodeStats{Routers: 1, Transports: 1, Producers: 1}, s)
+	require.Equal(t, application.NodeStats{Routers: 1, Transports: 1, Producers: 1}, objectCounts(s))
 	ps, err := n.ProducerStats(ctx, "pv")
 	require.NoError(t, err)
 	require.Zero(t, ps.Consumers, "every consumer detached from the producer")

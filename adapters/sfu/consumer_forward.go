@@ -6,10 +6,12 @@ import (
 	"github.com/pion/rtcp"
 
 	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/rtpx"
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/webrtctransport"
 )
 
-// forward sends one producer packet (payload type already the router's) to the receiver, if active.
-func (c *consumer) forward(in *rtpx.Packet, keyframe bool, now int64) {
+// forward sends one producer packet (payload type already the router's) to the receiver, if active: into the
+// fan-out's batch when the consumer's transport takes one, else at once.
+func (c *consumer) forward(in *rtpx.Packet, keyframe bool, now int64, fo *fanout) {
 	if !c.mediaPT[in.PayloadType] {
 		return
 	}
@@ -29,7 +31,16 @@ func (c *consumer) forward(in *rtpx.Packet, keyframe bool, now int64) {
 	if !ok {
 		return
 	}
-	pkt, ok := c.rewrite(c.buf[:], in, outHeader{pt: in.PayloadType, seq: outSeq, ts: outTs, ssrc: c.ssrc, osn: -1}, now)
+	dst := c.buf[:]
+	bw := c.ep.batchWriter()
+	var b *webrtctransport.Batch
+	if bw != nil {
+		b = fo.batch()
+	}
+	if b != nil {
+		dst = b.Buffer() // built where it is encrypted and sent from: no copy, and a buffer that stays in cache
+	}
+	pkt, ok := c.rewrite(dst, in, outHeader{pt: in.PayloadType, seq: outSeq, ts: outTs, ssrc: c.ssrc, osn: -1}, now)
 	if !ok {
 		return
 	}
@@ -38,6 +49,10 @@ func (c *consumer) forward(in *rtpx.Packet, keyframe bool, now int64) {
 	c.octetsSent += uint32(len(in.Payload())) //nolint:gosec // RFC 3550 octet count wraps
 	c.counters.packets.Add(1)
 	c.counters.bytes.Add(uint64(len(pkt)))
+	if b != nil {
+		c.ep.appendRTP(bw, b, pkt)
+		return
+	}
 	c.ep.writeRTP(pkt)
 }
 

@@ -15,7 +15,9 @@
 // Threading: the media path runs on the transports' read goroutines (the Mux goroutine for every WebRTC transport,
 // one goroutine per pipe) and takes no context, no node lock and allocates nothing per forwarded packet: SSRC
 // tables and consumer lists are copy-on-write snapshots, and each producer and consumer has its own small mutex
-// and preallocated buffers. Control calls take ctx first, are safe for concurrent use, and serialise on the
+// and preallocated buffers. A fan-out (fanout.go) builds what WebRTC consumers send straight into a
+// webrtctransport.Batch, encrypted in place and sent with one system call per 64 receivers. The node's media
+// totals (media_totals.go) are atomics next to the endpoints' counters. Control calls take ctx first, are safe for concurrent use, and serialise on the
 // node's mutex. One report goroutine per node sends RTCP (receiver and sender reports, NACKs, delayed keyframe
 // requests).
 //

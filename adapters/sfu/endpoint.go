@@ -10,6 +10,7 @@ import (
 	"github.com/pion/rtcp"
 
 	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/rtpx"
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/webrtctransport"
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
 
@@ -27,7 +28,8 @@ type endpoint struct {
 	// onRTCP, when set, sees every RTCP packet after the generic handling (pipe control signals).
 	onRTCP func(pkts []rtcp.Packet)
 
-	stats endpointCounters
+	stats  endpointCounters
+	totals *mediaTotals // the node's, shared by all its endpoints
 }
 
 // ssrcTable is an immutable snapshot of who sends and who receives on a transport.
@@ -37,7 +39,10 @@ type ssrcTable struct {
 }
 
 // writerRef boxes the interface for atomic.Pointer.
-type writerRef struct{ w rtpWriter }
+type writerRef struct {
+	w     rtpWriter
+	batch batchWriter // w again when it can batch, else nil
+}
 
 type producerRoute struct {
 	p   *producer
@@ -52,14 +57,30 @@ type endpointCounters struct {
 
 var _ packetHandler = (*endpoint)(nil)
 
-func newEndpoint(id string) *endpoint {
-	e := &endpoint{id: id, rtcpSSRC: randomUint32()}
+// newEndpoint makes an endpoint that adds to totals (nil: counters of its own, for tests).
+func newEndpoint(id string, totals *mediaTotals) *endpoint {
+	if totals == nil {
+		totals = new(mediaTotals)
+	}
+	e := &endpoint{id: id, rtcpSSRC: randomUint32(), totals: totals}
 	e.table.Store(&ssrcTable{producers: map[uint32]producerRoute{}, consumers: map[uint32]*consumer{}})
 	return e
 }
 
 // setWriter attaches the transport's send side.
-func (e *endpoint) setWriter(w rtpWriter) { e.out.Store(&writerRef{w: w}) }
+func (e *endpoint) setWriter(w rtpWriter) {
+	ref := &writerRef{w: w}
+	ref.batch, _ = w.(batchWriter)
+	e.out.Store(ref)
+}
+
+// batchWriter returns the transport's batching side, nil when it has none (pipes) or no transport yet.
+func (e *endpoint) batchWriter() batchWriter {
+	if out := e.out.Load(); out != nil {
+		return out.batch
+	}
+	return nil
+}
 
 func randomUint32() uint32 {
 	var b [4]byte
@@ -178,6 +199,8 @@ func (e *endpoint) OnRTP(b []byte) {
 		return
 	}
 	e.stats.rtpIn.Add(1)
+	e.totals.packetsIn.Add(1)
+	e.totals.bytesIn.Add(uint64(len(b)))
 	r.p.receive(&pkt, r.rtx, nanotime())
 }
 
@@ -200,16 +223,19 @@ func (e *endpoint) OnRTCP(b []byte) {
 			}
 		case *rtcp.PictureLossIndication:
 			if c := t.consumers[v.MediaSSRC]; c != nil {
+				e.totals.plis.Add(1)
 				c.onKeyframeRequest(now)
 			}
 		case *rtcp.FullIntraRequest:
 			for _, f := range v.FIR {
 				if c := t.consumers[f.SSRC]; c != nil {
+					e.totals.plis.Add(1)
 					c.onKeyframeRequest(now)
 				}
 			}
 		case *rtcp.TransportLayerNack:
 			if c := t.consumers[v.MediaSSRC]; c != nil {
+				e.totals.nacks.Add(1)
 				c.onNack(v.Nacks)
 			}
 		case *rtcp.ReceiverReport:
@@ -238,6 +264,19 @@ func (e *endpoint) writeRTP(pkt []byte) {
 		return
 	}
 	e.stats.rtpOut.Add(1)
+	e.totals.packetsOut.Add(1)
+	e.totals.bytesOut.Add(uint64(len(pkt)))
+}
+
+// appendRTP is writeRTP into a fan-out's batch (w is e's batchWriter).
+func (e *endpoint) appendRTP(w batchWriter, b *webrtctransport.Batch, pkt []byte) {
+	if err := w.AppendRTP(b, pkt); err != nil {
+		e.stats.writeErrors.Add(1)
+		return
+	}
+	e.stats.rtpOut.Add(1)
+	e.totals.packetsOut.Add(1)
+	e.totals.bytesOut.Add(uint64(len(pkt)))
 }
 
 func (e *endpoint) writeRTCP(pkt []byte) {

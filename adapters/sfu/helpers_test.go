@@ -61,14 +61,18 @@ func routerCaps(tb testing.TB) domain.RtpCapabilities {
 
 // fakeWriter records what an endpoint sends.
 type fakeWriter struct {
-	mu   sync.Mutex
-	rtp  [][]byte
-	rtcp [][]byte
+	mu      sync.Mutex
+	rtp     [][]byte
+	rtcp    [][]byte
+	discard bool // keep no RTP
 }
 
 func (w *fakeWriter) WriteRTP(b []byte) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.discard {
+		return nil
+	}
 	w.rtp = append(w.rtp, append([]byte(nil), b...))
 	return nil
 }

@@ -3,6 +3,7 @@ package sfu
 import (
 	"context"
 
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/webrtctransport"
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
 
@@ -12,6 +13,17 @@ import (
 type rtpWriter interface {
 	WriteRTP(pkt []byte) error
 	WriteRTCP(pkt []byte) error
+}
+
+// batchWriter is a transport that can also queue RTP in a batch sent with one system call for many transports
+// (webrtctransport.Transport). Same rules as rtpWriter.
+type batchWriter interface {
+	AppendRTP(b *webrtctransport.Batch, pkt []byte) error
+}
+
+// batchSource hands out batches for the node's WebRTC transports (the node's webrtctransport.Mux).
+type batchSource interface {
+	Batch() *webrtctransport.Batch
 }
 
 // pipeLink is what the engine needs of a pipe transport (adapters/sfu/pipetransport.Transport).

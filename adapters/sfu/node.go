@@ -35,6 +35,8 @@ type Node struct {
 	producers  map[string]*producer
 	consumers  map[string]*consumer // WebRTC consumers; pipe consumers live in their pipeTransport
 
+	totals mediaTotals // since NewNode; every endpoint adds to it
+
 	stop     chan struct{}
 	loopDone sync.WaitGroup
 }

@@ -31,7 +31,7 @@ func (n *Node) CreatePipeTransport(ctx context.Context, routerID, transportID st
 		return application.PipeTransportInfo{}, fmt.Errorf("%w: transport %s already exists", domain.ErrConflict, transportID)
 	}
 	pt := &pipeTransport{
-		endpoint: newEndpoint(transportID), router: r, producers: map[string]*producer{},
+		endpoint: newEndpoint(transportID, &n.totals), router: r, producers: map[string]*producer{},
 		consumers: map[string]*consumer{}, described: map[string]application.PipedProducer{},
 	}
 	pt.onRTCP = func(pkts []rtcp.Packet) { n.onPipeControl(pt, pkts) }

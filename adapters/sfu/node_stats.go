@@ -8,17 +8,22 @@ import (
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
 
-// Stats counts the node's live objects (heartbeats, the stats endpoint).
+// Stats counts the node's live objects and its media since NewNode (heartbeats, the stats endpoint, metrics).
+// Byte counts are of RTP as the engine sees it: after decryption, before encryption.
 func (n *Node) Stats(ctx context.Context) (application.NodeStats, error) {
 	if err := ctx.Err(); err != nil {
 		return application.NodeStats{}, err
 	}
+	t := &n.totals
+	s := application.NodeStats{
+		PacketsIn: t.packetsIn.Load(), PacketsOut: t.packetsOut.Load(), BytesIn: t.bytesIn.Load(),
+		BytesOut: t.bytesOut.Load(), NACKs: t.nacks.Load(), PLIs: t.plis.Load(), CPUSeconds: processCPUSeconds(),
+	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	return application.NodeStats{
-		Routers: len(n.routers), Transports: len(n.transports), Producers: len(n.producers),
-		Consumers: len(n.consumers), PipeTransports: len(n.pipes),
-	}, nil
+	s.Routers, s.Transports, s.Producers = len(n.routers), len(n.transports), len(n.producers)
+	s.Consumers, s.PipeTransports = len(n.consumers), len(n.pipes)
+	return s, nil
 }
 
 // TransportStats are one transport's packet counters as the engine sees them (after decryption, before
@@ -52,6 +57,11 @@ func (n *Node) TransportStats(ctx context.Context, transportID string) (Transpor
 	if w, ok := n.transports[transportID]; ok {
 		s := w.endpoint.counters()
 		s.Type, s.Connected, s.Producers, s.Consumers = "webrtc", w.connected.Load(), len(w.producers), len(w.consumers)
+		// Batched RTP counts as sent when the transport takes it; the socket may still refuse it at the flush.
+		if refused := w.t.Stats().SendErrors; refused > 0 {
+			s.WriteErrors += refused
+			s.RTPSent -= min(s.RTPSent, refused)
+		}
 		return s, nil
 	}
 	if pt, ok := n.pipes[transportID]; ok {

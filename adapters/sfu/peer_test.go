@@ -47,7 +47,11 @@ type testPeer struct {
 	tx   *srtp.Context
 }
 
-func newTestPeer(tb testing.TB) *testPeer {
+func newTestPeer(tb testing.TB) *testPeer { return newTestPeerQueue(tb, 8192) }
+
+// newTestPeerQueue is newTestPeer with room for rtpQueue received RTP packets (benchmarks start hundreds of
+// peers that receive nothing through the queue).
+func newTestPeerQueue(tb testing.TB, rtpQueue int) *testPeer {
 	tb.Helper()
 	conn, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	require.NoError(tb, err)
@@ -56,7 +60,7 @@ func newTestPeer(tb testing.TB) *testPeer {
 	require.NoError(tb, err)
 	p := &testPeer{
 		tb: tb, conn: conn, cert: cert, stunIn: make(chan []byte, 16), dtlsBuf: packetio.NewBuffer(),
-		rtpIn: make(chan rtp.Packet, 8192), rtcpIn: make(chan rtcp.Packet, 1024),
+		rtpIn: make(chan rtp.Packet, rtpQueue), rtcpIn: make(chan rtcp.Packet, 1024),
 	}
 	p.readers.Add(1)
 	go p.readLoop()

@@ -26,6 +26,8 @@ type producerParams struct {
 	Upstream *endpoint
 	// TransportID is the id of that transport (WebRTC or pipe) in the node's maps.
 	TransportID string
+	// Batches, when set, batches what WebRTC consumers send (the node's Mux); nil sends packet by packet.
+	Batches batchSource
 }
 
 // producer is one incoming stream (one encoding; simulcast is refused before this point).
@@ -44,9 +46,10 @@ type producer struct {
 	params      domain.RtpParameters
 	consumable  domain.RtpParameters
 	upstream    *endpoint
-	mediaSSRC   uint32 // as the sender sends it
-	rtxSSRC     uint32 // 0 without RTX
-	mappedSSRC  uint32 // in the router (consumable encodings[0].ssrc)
+	batches     batchSource // nil: no batching
+	mediaSSRC   uint32      // as the sender sends it
+	rtxSSRC     uint32      // 0 without RTX
+	mappedSSRC  uint32      // in the router (consumable encodings[0].ssrc)
 	clockRate   uint32
 	// Per producer payload type (0..127): router payload type (-1: unknown), codec, and for RTX payload types the
 	// media payload type they repair.
@@ -89,7 +92,7 @@ func newProducer(pp producerParams) (*producer, error) {
 	enc := pp.RtpParameters.Encodings[0]
 	p := &producer{
 		id: pp.ID, routerID: pp.RouterID, transportID: pp.TransportID, kind: pp.Kind, params: pp.RtpParameters, consumable: pp.Consumable,
-		upstream: pp.Upstream, mediaSSRC: enc.SSRC, mappedSSRC: pp.Consumable.Encodings[0].SSRC,
+		upstream: pp.Upstream, batches: pp.Batches, mediaSSRC: enc.SSRC, mappedSSRC: pp.Consumable.Encodings[0].SSRC,
 		clockRate: uint32(pp.Consumable.Codecs[0].ClockRate), //nolint:gosec // validated positive
 		isVideo:   pp.Kind == domain.MediaKindVideo,
 	}

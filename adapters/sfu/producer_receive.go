@@ -44,9 +44,15 @@ func (p *producer) receive(pkt *rtpx.Packet, rtx bool, now int64) {
 	if p.paused.Load() {
 		return
 	}
-	for _, c := range p.consumerList() {
-		c.forward(pkt, key, now)
+	consumers := p.consumerList()
+	if len(consumers) == 0 {
+		return
 	}
+	fo := fanout{src: p.batches}
+	for _, c := range consumers {
+		c.forward(pkt, key, now, &fo)
+	}
+	fo.finish()
 }
 
 // unwrapRTX turns an RTX packet (RFC 4588 §4: OSN then the original payload) back into the original packet, in

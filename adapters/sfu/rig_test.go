@@ -22,7 +22,7 @@ type rig struct {
 
 func newRig(tb testing.TB, kind domain.MediaKind, params domain.RtpParameters) *rig {
 	tb.Helper()
-	r := &rig{up: &fakeWriter{}, down: &fakeWriter{}, upEP: newEndpoint("up"), downEP: newEndpoint("down"), caps: routerCaps(tb)}
+	r := &rig{up: &fakeWriter{}, down: &fakeWriter{}, upEP: newEndpoint("up", nil), downEP: newEndpoint("down", nil), caps: routerCaps(tb)}
 	r.upEP.setWriter(r.up)
 	r.downEP.setWriter(r.down)
 	mapping, err := ortc.GetProducerRtpParametersMapping(params, r.caps)

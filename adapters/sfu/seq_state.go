@@ -31,10 +31,20 @@ func (s *seqState) sync(inSeq uint16, inTs uint32, now int64, clockRate uint32) 
 	s.syncRequired = false
 }
 
-// translate maps an input packet of the current epoch; false for packets older than the epoch.
+// seqWindow is how far behind the newest input packet the epoch's lower bound trails. Without it the bound
+// would stay at the epoch's first packet, and 32768 packets later (a few minutes of video) every new packet
+// would look older than it (half the sequence space) and be dropped. A packet that late is useless anyway.
+const seqWindow = 1 << 14
+
+// translate maps an input packet of the current epoch; false for packets older than the epoch (or than
+// seqWindow behind the newest).
 func (s *seqState) translate(inSeq uint16, inTs uint32) (uint16, uint32, bool) {
-	if rtpx.SeqDiff(inSeq, s.baseInSeq) < 0 {
+	d := rtpx.SeqDiff(inSeq, s.baseInSeq)
+	if d < 0 {
 		return 0, 0, false
+	}
+	if d > seqWindow {
+		s.baseInSeq = inSeq - seqWindow
 	}
 	return inSeq + s.seqOffset, inTs + s.tsOffset, true
 }

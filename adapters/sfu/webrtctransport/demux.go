@@ -61,13 +61,14 @@ type rxState struct {
 	rtcpHdr rtcp.Header
 	req     stun.Message
 	resp    stun.Message
+	sys     rxSys
 }
 
 func (m *Mux) readLoop() {
 	defer close(m.readDone)
 	rx := &rxState{buf: make([]byte, maxDatagram), plain: make([]byte, maxDatagram)}
 	for {
-		n, src, err := m.conn.ReadFromUDPAddrPort(rx.buf)
+		n, src, err := m.sock.readFrom(rx.buf, rx)
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return

@@ -143,7 +143,7 @@ func (t *Transport) forgetOldestLocked() {
 
 // sendTo answers a check at the address it came from, selected or not.
 func (t *Transport) sendTo(b []byte, dst netip.AddrPort) {
-	if _, err := t.mux.conn.WriteToUDPAddrPort(b, dst); err != nil {
+	if err := t.mux.sock.writeTo(b, dst); err != nil {
 		t.log.Debug("stun send", zap.Error(err))
 
 		return

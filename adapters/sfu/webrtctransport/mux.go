@@ -20,7 +20,8 @@ const socketBufferSize = 4 << 20
 // the goroutine that reads it. Lifecycle: NewMux (bound, reading) → Close
 // (every transport closed, goroutines ended, socket closed). Not reusable.
 type Mux struct {
-	conn         *net.UDPConn
+	sock         *muxSocket
+	batches      batchPool
 	localAddr    *net.UDPAddr
 	candidateIP  string
 	cert         tls.Certificate
@@ -88,9 +89,16 @@ func NewMux(cfg MuxConfig) (*Mux, error) {
 	_ = conn.SetReadBuffer(socketBufferSize)
 	_ = conn.SetWriteBuffer(socketBufferSize)
 
+	localAddr := conn.LocalAddr().(*net.UDPAddr) //nolint:forcetypeassert // a UDPConn's address is a UDPAddr
+	sock, err := newMuxSocket(conn)
+	if err != nil {
+		_ = conn.Close()
+		return nil, err
+	}
+
 	m := &Mux{
-		conn:         conn,
-		localAddr:    conn.LocalAddr().(*net.UDPAddr), //nolint:forcetypeassert // a UDPConn's address is a UDPAddr
+		sock:         sock,
+		localAddr:    localAddr,
 		candidateIP:  candidateIP,
 		cert:         cert,
 		fingerprints: []Fingerprint{fp},
@@ -135,7 +143,7 @@ func (m *Mux) Close() error {
 		// Transports say close_notify on the socket: keep it open until
 		// they are done.
 		m.goroutines.Wait()
-		m.closeErr = m.conn.Close()
+		m.closeErr = m.sock.close()
 		<-m.readDone
 		m.log.Info("webrtc mux closed", zap.Stringer("addr", m.localAddr))
 	})

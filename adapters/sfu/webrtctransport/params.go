@@ -95,6 +95,8 @@ type Stats struct {
 	// STUNRejected counts Binding Requests naming this transport's ufrag
 	// whose MESSAGE-INTEGRITY or FINGERPRINT did not verify.
 	STUNRejected uint64
+	// SendErrors counts RTP packets of a Batch that the kernel refused at Flush (AppendRTP had accepted them).
+	SendErrors uint64
 	// SelectedAddress is the ICE-selected remote address (zero before).
 	SelectedAddress netip.AddrPort
 }

@@ -104,7 +104,7 @@ func (t *Transport) send(b []byte) error {
 	if dst == nil {
 		return ErrNoSelectedAddress
 	}
-	if _, err := t.mux.conn.WriteToUDPAddrPort(b, *dst); err != nil {
+	if err := t.mux.sock.writeTo(b, *dst); err != nil {
 		return fmt.Errorf("webrtctransport: send: %w", err)
 	}
 	t.stats.sent(len(b))

@@ -11,6 +11,7 @@ type counters struct {
 	decryptFailures      atomic.Uint64
 	dropped              atomic.Uint64
 	stunRejected         atomic.Uint64
+	sendErrors           atomic.Uint64
 }
 
 func (c *counters) received(n int) {
@@ -36,6 +37,7 @@ func (c *counters) snapshot() Stats {
 		DecryptFailures: c.decryptFailures.Load(),
 		Dropped:         c.dropped.Load(),
 		STUNRejected:    c.stunRejected.Load(),
+		SendErrors:      c.sendErrors.Load(),
 	}
 }
 
