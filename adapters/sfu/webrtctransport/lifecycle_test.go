@@ -60,13 +60,16 @@ func TestIdleTimeout(t *testing.T) {
 	})
 
 	t.Run("consent checks keep it alive", func(t *testing.T) {
+		// A longer timeout than the other cases, checked 8 times per timeout: a bind round trip on a loaded
+		// machine under -race can take a good part of 300 ms, which must not read as silence.
+		const keepIdle = 5 * idle
 		m := newTestMux(t)
-		tt := newTestTransport(t, m, Params{ID: "t1", IdleTimeout: idle})
+		tt := newTestTransport(t, m, Params{ID: "t1", IdleTimeout: keepIdle})
 		peer := newTestPeer(t, m.LocalAddr())
 		ufrag, pwd := tt.ICEParameters()
-		for range 10 {
+		for range 16 { // two timeouts' worth of checks
 			require.NotNil(t, peer.bind(ufrag, pwd, true, waitLong))
-			time.Sleep(idle / 3)
+			time.Sleep(keepIdle / 8)
 		}
 		select {
 		case reason := <-tt.closed:
