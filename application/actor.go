@@ -18,7 +18,9 @@ type Actor struct {
 type actorKey struct{}
 
 // WithActor returns ctx carrying the authenticated caller.
-func WithActor(ctx context.Context, a Actor) context.Context { return context.WithValue(ctx, actorKey{}, a) }
+func WithActor(ctx context.Context, a Actor) context.Context {
+	return context.WithValue(ctx, actorKey{}, a)
+}
 
 // ActorFrom returns the caller, if the edge authenticated one.
 func ActorFrom(ctx context.Context) (Actor, bool) {
@@ -42,4 +44,6 @@ func authorize(ctx context.Context, userID, roomID string) error {
 }
 
 // authorizePeer checks that the caller owns a peer.
-func authorizePeer(ctx context.Context, p domain.Peer) error { return authorize(ctx, p.UserID, p.RoomID) }
+func authorizePeer(ctx context.Context, p domain.Peer) error {
+	return authorize(ctx, p.UserID, p.RoomID)
+}

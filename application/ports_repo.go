@@ -61,6 +61,10 @@ type RoomRepo interface {
 	// peer's id, and the peer's user when the peer is a producer peer. It is GET /rooms/:roomId/producer_peers in one
 	// read, without the producers' rtpParameters. domain.ErrRoomNotFound when the room is unknown.
 	ListProducerRows(ctx context.Context, roomID string) ([]ProducerPeerRow, error)
+	// ListProducerTransports returns the producer peers of a room, oldest first, each with its producers (of the
+	// room) oldest first, an empty list for none: the v4 GET /rooms/:roomId/producer_transports in one read.
+	// domain.ErrRoomNotFound when the room is unknown.
+	ListProducerTransports(ctx context.Context, roomID string) ([]ProducerTransportView, error)
 	SetProducerPaused(ctx context.Context, id string, paused bool) error
 	DeleteProducer(ctx context.Context, id string) error
 

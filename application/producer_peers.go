@@ -116,39 +116,17 @@ func (u *ProducerPeers) List(ctx context.Context, roomID string) ([]ProducerPeer
 	return rows, nil
 }
 
-// ListTransports is the v4 alias: one item per producer peer with its producers.
+// ListTransports is the v4 alias: one item per producer peer with its producers, peers and producers oldest
+// first, in one repository read; domain.ErrRoomNotFound when the room is unknown.
 func (u *ProducerPeers) ListTransports(ctx context.Context, roomID string) ([]ProducerTransportView, error) {
-	peerList, err := u.listPeers(ctx, roomID)
+	items, err := u.d.Rooms.ListProducerTransports(ctx, roomID)
 	if err != nil {
 		return nil, err
 	}
-	producers, err := u.d.Rooms.ListProducers(ctx, roomID)
-	if err != nil {
-		return nil, err
+	if items == nil {
+		items = []ProducerTransportView{} // the API answers [], never null
 	}
-	byPeer := map[string][]ProducerView{}
-	for _, p := range producers {
-		byPeer[p.PeerID] = append(byPeer[p.PeerID], ProducerView{ID: p.ID, Kind: p.Kind})
-	}
-	out := make([]ProducerTransportView, 0, len(peerList))
-	for _, p := range peerList {
-		ps := byPeer[p.ID]
-		if ps == nil {
-			ps = []ProducerView{}
-		}
-		out = append(out, ProducerTransportView{ID: p.ID, UserID: p.UserID, Producers: ps})
-	}
-	return out, nil
-}
-
-func (u *ProducerPeers) listPeers(ctx context.Context, roomID string) ([]domain.Peer, error) {
-	if err := authorize(ctx, "", roomID); err != nil {
-		return nil, err
-	}
-	if _, err := u.d.Rooms.GetRoom(ctx, roomID); err != nil {
-		return nil, err
-	}
-	return u.d.Rooms.ListPeers(ctx, PeerFilter{RoomID: roomID, Kind: domain.PeerKindProducer})
+	return items, nil
 }
 
 // SetPaused pauses or resumes a producer on its slave and records it (POST /producers/:id/pause|resume).

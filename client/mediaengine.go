@@ -161,4 +161,3 @@ func toPionFeedback(fb []domain.RtcpFeedback) []webrtc.RTCPFeedback {
 	}
 	return out
 }
-

@@ -12,8 +12,13 @@
 #   SQLite (default):  CLUSTER_SECRET=x LOG_LEVEL=warn go run ./cmd/cluster &
 #   PostgreSQL:        eval "$(scripts/test-postgres.sh)"      # prints export TEST_DATABASE_URL=... and, on
 #                                                             # stderr, the command that stops it
-#                      DATABASE_URL="$TEST_DATABASE_URL" LOG_LEVEL=warn go run ./cmd/cluster &
-# then run this script. LOG_LEVEL=warn keeps request logging from measuring the terminal.
+#                      CLUSTER_SECRET=x DATABASE_URL="$TEST_DATABASE_URL" LOG_LEVEL=warn go run ./cmd/cluster &
+# then run this script with the same CLUSTER_SECRET (the seeder reads GET /slaves). LOG_LEVEL=warn keeps request
+# logging from measuring the terminal.
+#
+# To see where the time goes, start the cluster with PPROF_ADDR=127.0.0.1:6060 too and, during a run:
+#   go tool pprof -top 'http://127.0.0.1:6060/debug/pprof/profile?seconds=10'
+# (the all-in-one cluster is one process: the profile includes the slaves). Figures: docs/BENCHMARKS.md.
 #
 # Environment: PRODUCERS (10), THREADS (2), CONNECTIONS (50), DURATION (15s), WARMUP (3s, 0 to skip),
 # ALIASES=1 also benchmarks the v4 alias GET /rooms/:roomId/producer_transports (the original's URL).

@@ -75,6 +75,33 @@ func (r *RoomRepo) ListProducerRows(ctx context.Context, roomID string) ([]appli
 	return out, err
 }
 
+// ListProducerTransports returns the producer peers of the room, oldest first, each with its producers oldest
+// first; domain.ErrRoomNotFound when the room is unknown.
+func (r *RoomRepo) ListProducerTransports(ctx context.Context, roomID string) ([]application.ProducerTransportView, error) {
+	var out []application.ProducerTransportView
+	err := r.do(ctx, func(s *state) error {
+		if _, ok := s.rooms[roomID]; !ok {
+			return fmt.Errorf("room %q: %w", roomID, domain.ErrRoomNotFound)
+		}
+		peers := selectRows(s.peers, peerCreated, func(p domain.Peer) bool {
+			return p.RoomID == roomID && p.Kind == domain.PeerKindProducer
+		})
+		out = make([]application.ProducerTransportView, 0, len(peers))
+		for _, peer := range peers {
+			producers := selectRows(s.producers, producerCreated, func(p domain.Producer) bool {
+				return p.PeerID == peer.ID && p.RoomID == roomID
+			})
+			views := make([]application.ProducerView, 0, len(producers))
+			for _, p := range producers {
+				views = append(views, application.ProducerView{ID: p.ID, Kind: p.Kind})
+			}
+			out = append(out, application.ProducerTransportView{ID: peer.ID, UserID: peer.UserID, Producers: views})
+		}
+		return nil
+	})
+	return out, err
+}
+
 // SetProducerPaused records a producer's paused flag; domain.ErrProducerNotFound when unknown.
 func (r *RoomRepo) SetProducerPaused(ctx context.Context, id string, paused bool) error {
 	return r.do(ctx, func(s *state) error {

@@ -17,12 +17,14 @@ type RoomRepo struct {
 	db   *bun.DB
 	idb  bun.IDB // db, or the transaction of a repo handed to WithinTx's fn
 	inTx bool
-	caps *capsMemo // shared with the transaction repos
+	// Shared with the transaction repos.
+	caps  *capsMemo
+	reads *hotReads
 }
 
 // NewRoomRepo returns a RoomRepo on db, which Migrate has brought up to date.
 func NewRoomRepo(db *bun.DB) *RoomRepo {
-	return &RoomRepo{db: db, idb: db, caps: newCapsMemo()}
+	return &RoomRepo{db: db, idb: db, caps: newCapsMemo(), reads: newHotReads()}
 }
 
 // WithinTx runs fn in one database transaction, committed when fn returns nil and rolled back otherwise; fn's
@@ -34,7 +36,7 @@ func (r *RoomRepo) WithinTx(ctx context.Context, fn func(tx application.RoomRepo
 	}
 	var fnErr error
 	err := r.db.RunInTx(ctx, nil, func(_ context.Context, tx bun.Tx) error {
-		fnErr = fn(&RoomRepo{db: r.db, idb: tx, inTx: true, caps: r.caps})
+		fnErr = fn(&RoomRepo{db: r.db, idb: tx, inTx: true, caps: r.caps, reads: r.reads})
 		return fnErr
 	})
 	if fnErr != nil {

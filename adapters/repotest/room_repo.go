@@ -26,6 +26,7 @@ func RunRoomRepo(t *testing.T, newRepo func(t *testing.T) application.RoomRepo) 
 		{"producers", testProducers},
 		{"producer copies", testProducerCopies},
 		{"producer rows", testProducerRows},
+		{"producer transports", testProducerTransports},
 		{"consumers", testConsumers},
 		{"missing parents", testMissingParents},
 		{"pipes", testPipes},
