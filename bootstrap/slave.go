@@ -83,7 +83,7 @@ func newNode(lc fx.Lifecycle, cfg Config, log *zap.Logger, reg *registration) (*
 	if err != nil {
 		return nil, fmt.Errorf("start SFU: %w", err)
 	}
-	reg.node = node
+	reg.node, reg.reset = node, node.CloseAllRouters
 	lc.Append(fx.StopHook(node.Close))
 	return node, nil
 }

@@ -21,6 +21,8 @@ type registration struct {
 	log      *zap.Logger
 	registry *httpapi.RegistryClient
 	node     application.SFUNode
+	// reset drops every object of the node when the master has forgotten this slave (nil: nothing to drop).
+	reset    func(ctx context.Context) error
 	input    application.RegisterInput
 	interval time.Duration
 
@@ -89,7 +91,14 @@ func (r *registration) beat(ctx context.Context) {
 	switch {
 	case err == nil:
 	case errors.Is(err, domain.ErrSlaveNotFound):
-		r.log.Warn("master forgot this slave; registering again", zap.String("slave_id", r.ID()))
+		// Reaped (a network split longer than SLAVE_TIMEOUT) or a fresh database: the master removed every row
+		// of this slave's objects, so they are dropped here too before registering as a new slave.
+		r.log.Warn("master forgot this slave; dropping its routers and registering again", zap.String("slave_id", r.ID()))
+		if r.reset != nil {
+			if err := r.reset(ctx); err != nil {
+				r.log.Warn("drop routers", zap.Error(err))
+			}
+		}
 		r.mu.Lock()
 		r.id = ""
 		r.mu.Unlock()

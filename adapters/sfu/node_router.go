@@ -61,3 +61,22 @@ func requireID(ctx context.Context, field, id string) error {
 	}
 	return nil
 }
+
+// CloseAllRouters closes every router with everything in it, keeping the node running. A slave calls it when the
+// master has forgotten it (reaped during a network split): the master already removed the rows of these objects
+// and their clients were told so, so nothing may keep them alive.
+func (n *Node) CloseAllRouters(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := n.lockOpen(); err != nil {
+		return nil //nolint:nilerr // a closed node has closed its routers already
+	}
+	var later deferred
+	for _, r := range n.routers {
+		n.closeRouterLocked(r, &later)
+	}
+	n.mu.Unlock()
+	later.run()
+	return nil
+}
