@@ -93,19 +93,24 @@ func (u *Slaves) List(ctx context.Context) ([]domain.Slave, error) { return u.d.
 func (u *Slaves) ReapDead(ctx context.Context, timeout time.Duration) ([]domain.Slave, error) {
 	now := u.d.Clock.Now()
 	u.mu.Lock()
-	if u.storeOKSince.IsZero() {
-		u.storeOKSince = now
-	}
-	settled := now.Sub(u.storeOKSince) >= timeout
+	since := u.storeOKSince
 	u.mu.Unlock()
-	if !settled {
+	if since.IsZero() || now.Sub(since) < timeout {
+		// Not settled: only check that the store answers (the clock starts at its first answer, not before).
+		if _, err := u.d.Slaves.List(ctx); err != nil {
+			u.storeFailed()
+			return nil, err
+		}
+		if since.IsZero() {
+			u.mu.Lock()
+			u.storeOKSince = now
+			u.mu.Unlock()
+		}
 		return nil, nil
 	}
 	dead, err := u.d.Slaves.MarkDead(ctx, now.Add(-timeout))
 	if err != nil {
-		u.mu.Lock()
-		u.storeOKSince = time.Time{}
-		u.mu.Unlock()
+		u.storeFailed()
 		return nil, err
 	}
 	var errs []error
@@ -115,6 +120,12 @@ func (u *Slaves) ReapDead(ctx context.Context, timeout time.Duration) ([]domain.
 		}
 	}
 	return dead, errors.Join(errs...)
+}
+
+func (u *Slaves) storeFailed() {
+	u.mu.Lock()
+	u.storeOKSince = time.Time{}
+	u.mu.Unlock()
 }
 
 // TransportClosed is a slave's report that a transport died on the media side (ICE/DTLS failure, timeout): its
