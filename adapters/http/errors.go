@@ -64,6 +64,9 @@ func classify(err error) (int, string) {
 			return fe.Code, "route_not_found"
 		case http.StatusRequestEntityTooLarge:
 			return fe.Code, "body_too_large"
+		case http.StatusRequestHeaderFieldsTooLarge:
+			// fasthttp's read buffer (4 KiB) bounds the request line and headers; Fiber hands the overflow here.
+			return fe.Code, "headers_too_large"
 		case http.StatusMethodNotAllowed:
 			return fe.Code, "method_not_allowed"
 		case http.StatusUnauthorized:

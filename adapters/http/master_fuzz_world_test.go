@@ -107,6 +107,9 @@ func must(f *testing.F, err error) {
 	}
 }
 
+// maxFuzzPath keeps the request line and the test's headers inside fasthttp's default 4 KiB read buffer.
+const maxFuzzPath = 3500
+
 // answer is one response of the app.
 type answer struct {
 	status int
@@ -118,6 +121,11 @@ type answer struct {
 // or a malformed error body fails the input.
 func (w *fuzzWorld) send(t *testing.T, method, path string, body []byte) answer {
 	t.Helper()
+	if len(path) > maxFuzzPath {
+		// app.Test reports a request line beyond fasthttp's 4 KiB read buffer as its own error instead of the
+		// 431 a real server answers; tests/api TestHeadersTooLarge covers that answer over a socket.
+		t.Skip("request line beyond the server's read buffer")
+	}
 	req := httptest.NewRequest(method, path, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := w.app.Test(req, 5000)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -140,4 +141,28 @@ func TestBodyLimit(t *testing.T) {
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
 	require.Equal(t, 413, resp.StatusCode, "%v", out)
 	require.Equal(t, "body_too_large", out["error"])
+}
+
+// TestHeadersTooLarge: a request line beyond the server's read buffer gets a 431 with the API's error body, not
+// fasthttp's plain text.
+func TestHeadersTooLarge(t *testing.T) {
+	w := newWorld(t, 10)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	go func() { _ = w.app.Listener(ln) }()
+	t.Cleanup(func() { _ = w.app.Shutdown() })
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	require.NoError(t, err)
+	defer conn.Close()
+	require.NoError(t, conn.SetDeadline(time.Now().Add(5*time.Second)))
+	_, err = fmt.Fprintf(conn, "GET /rooms?page=%s HTTP/1.1\r\nHost: x\r\n\r\n", strings.Repeat("%3C", 3000))
+	require.NoError(t, err)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var out map[string]any
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
+	require.Equal(t, 431, resp.StatusCode, "%v", out)
+	require.Equal(t, "headers_too_large", out["error"])
+	require.EqualValues(t, 431, out["code"])
 }
