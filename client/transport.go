@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/pion/webrtc/v4"
 
@@ -39,6 +40,13 @@ type transport struct {
 	stateMu  sync.Mutex
 	stateCh  chan struct{} // closed and replaced on every state change
 	closeErr error
+	timeline Timeline // under stateMu
+}
+
+// Timeline says when the transport's connection came up, for measuring where setup time goes.
+type Timeline struct {
+	ICEConnectedAt time.Time // ICE found a working pair (zero until then)
+	ConnectedAt    time.Time // ICE and DTLS are up: SRTP can flow (zero until then)
 }
 
 func newTransport(d *Device, info domain.TransportInfo, setup string, onConnect ConnectFunc) (*transport, error) {
@@ -65,6 +73,15 @@ func newTransport(d *Device, info domain.TransportInfo, setup string, onConnect 
 	}
 	t := &transport{id: info.ID, pc: pc, remote: remote, onConnect: onConnect, stateCh: make(chan struct{})}
 	pc.OnConnectionStateChange(t.setState)
+	pc.OnICEConnectionStateChange(func(s webrtc.ICEConnectionState) {
+		if s == webrtc.ICEConnectionStateConnected {
+			t.stateMu.Lock()
+			if t.timeline.ICEConnectedAt.IsZero() {
+				t.timeline.ICEConnectedAt = time.Now()
+			}
+			t.stateMu.Unlock()
+		}
+	})
 	return t, nil
 }
 
@@ -99,9 +116,19 @@ func (t *transport) WaitConnected(ctx context.Context) error {
 	}
 }
 
-func (t *transport) setState(webrtc.PeerConnectionState) {
+// Timeline returns when ICE and the whole connection came up.
+func (t *transport) Timeline() Timeline {
 	t.stateMu.Lock()
 	defer t.stateMu.Unlock()
+	return t.timeline
+}
+
+func (t *transport) setState(s webrtc.PeerConnectionState) {
+	t.stateMu.Lock()
+	defer t.stateMu.Unlock()
+	if s == webrtc.PeerConnectionStateConnected && t.timeline.ConnectedAt.IsZero() {
+		t.timeline.ConnectedAt = time.Now()
+	}
 	close(t.stateCh)
 	t.stateCh = make(chan struct{})
 }

@@ -15,6 +15,8 @@ type cpuMeter interface {
 	total(ctx context.Context) (float64, error)
 	// method says how the CPU is measured and what it includes, for the summary.
 	method() string
+	// processes are the slaves' pids when the meter reads them from /proc (nil otherwise).
+	processes() []int
 	close()
 }
 
@@ -38,8 +40,9 @@ func (m procMeter) total(context.Context) (float64, error) {
 	return sum, nil
 }
 
-func (m procMeter) method() string { return m.how }
-func (procMeter) close()           {}
+func (m procMeter) method() string   { return m.how }
+func (m procMeter) processes() []int { return m.pids }
+func (procMeter) close()             {}
 
 // chooseCPUMeter picks, in order: the -slave-pids, the processes listening on the slaves' API ports (when they are
 // on this host), the integral of the slaves' heartbeat CPU fractions.

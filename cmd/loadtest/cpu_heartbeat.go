@@ -90,6 +90,8 @@ func (m *heartbeatMeter) method() string {
 	return s
 }
 
+func (*heartbeatMeter) processes() []int { return nil }
+
 func (m *heartbeatMeter) close() {
 	m.stop()
 	<-m.done

@@ -23,10 +23,12 @@ type summary struct {
 	receiving                     int
 	errors                        map[string]int
 	join, firstPacket             stats.Distribution
+	iceUp, connUp                 stats.Distribution // from the first API call to ICE connected, to DTLS connected
 	window                        time.Duration
 	note                          string
 	counts                        windowCounts
-	sentPPS                       float64 // what the publishers sent per second in the window, all kinds
+	drops                         udpDrops // in the window
+	sentPPS                       float64  // what the publishers sent per second in the window, all kinds
 	cpuSeconds, clientCPU         float64
 	cpuMethod                     string
 	slaves                        []slaveView
@@ -43,8 +45,9 @@ func (r *runner) summarize(start windowMark, meter cpuMeter, cpuMethod, note str
 	s.cpuSeconds = readCPU(context.Background(), meter) - start.cpu
 	s.clientCPU = (processCPU() - start.clientCPU).Seconds()
 	s.counts = countWindow(start)
+	s.drops = readDrops(meter).since(start.drops)
 
-	var joins, firsts []time.Duration
+	var joins, firsts, ices, conns []time.Duration
 	r.mu.Lock()
 	subs := slices.Clone(r.subs)
 	r.mu.Unlock()
@@ -58,6 +61,10 @@ func (r *runner) summarize(start windowMark, meter cpuMeter, cpuMethod, note str
 		default:
 			s.joinsOK++
 			joins = append(joins, sub.join)
+			if tl := sub.sub.Transport.Timeline(); !tl.ConnectedAt.IsZero() {
+				ices = append(ices, tl.ICEConnectedAt.Sub(sub.start))
+				conns = append(conns, tl.ConnectedAt.Sub(sub.start))
+			}
 			if d, ok := sub.firstPacket(); ok {
 				firsts = append(firsts, d)
 				s.receiving++
@@ -65,6 +72,7 @@ func (r *runner) summarize(start windowMark, meter cpuMeter, cpuMethod, note str
 		}
 	}
 	s.join, s.firstPacket = stats.Summarize(joins), stats.Summarize(firsts)
+	s.iceUp, s.connUp = stats.Summarize(ices), stats.Summarize(conns)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -111,7 +119,7 @@ func (s summary) print(w io.Writer) {
 	for _, d := range []struct {
 		name string
 		d    stats.Distribution
-	}{{"join", s.join}, {"first packet", s.firstPacket}} {
+	}{{"join (API calls)", s.join}, {"ICE connected", s.iceUp}, {"DTLS connected", s.connUp}, {"first packet", s.firstPacket}} {
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", d.name, d.d.N, num(d.d.P50, 1), num(d.d.P95, 1), num(d.d.P99, 1), num(d.d.Max, 1))
 	}
 	fmt.Fprintln(tw, "\t\t")
@@ -122,6 +130,7 @@ func (s summary) print(w io.Writer) {
 	}
 	fmt.Fprintf(tw, "loss\t%s %%\t%s)\n", num(s.counts.loss.Pct(), 3), loss)
 	// Expected from what the publishers really sent: a paced source under load sends a little under its nominal rate.
+	fmt.Fprintf(tw, "UDP receive drops\t%s\tdatagrams the kernel dropped on full receive buffers in the window\n", s.drops.describe())
 	fmt.Fprintf(tw, "forwarded pps\t%s\texpected %s = %d joined × %s pps sent by the publishers (nominal %d)\n",
 		num(s.result.ForwardedPPS, 1), num(float64(s.joinsOK)*s.sentPPS, 0), s.joinsOK, num(s.sentPPS, 1), s.cfg.packetsPerSubscriber())
 	fmt.Fprintf(tw, "slave CPU\t%s s\t%s cores over the window\n", num(s.cpuSeconds, 2), num(s.cpuSeconds/s.window.Seconds(), 2))
@@ -158,4 +167,14 @@ func (s summary) printSlaves(w io.Writer) {
 			sl.Load.Routers, sl.Load.Producers, sl.Load.Consumers, cpu, sl.APIURL)
 	}
 	_ = tw.Flush()
+}
+
+func (d udpDrops) describe() string {
+	part := func(who string, known bool, n uint64, sockets int) string {
+		if !known {
+			return who + " unknown"
+		}
+		return fmt.Sprintf("%s %d (%d sockets)", who, n, sockets)
+	}
+	return part("slaves", d.slavesKnown, d.slaves, d.slaveSockets) + ", " + part("clients", d.clientsKnown, d.clients, d.clientSockets)
 }

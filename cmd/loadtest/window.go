@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"math"
+	"os"
 	"syscall"
 	"time"
 
 	"github.com/sfu-cluster/sfu-cluster/client"
+	"github.com/sfu-cluster/sfu-cluster/cmd/loadtest/internal/procudp"
 	"github.com/sfu-cluster/sfu-cluster/cmd/loadtest/internal/stats"
 )
 
@@ -28,12 +30,44 @@ type windowMark struct {
 	clientCPU time.Duration
 	sent      uint64 // packets the publishers had sent
 	consumers []consumerMark
+	drops     udpDrops
+}
+
+// udpDrops is what the kernel dropped so far on full receive buffers: on the slaves' UDP sockets (their media
+// socket, pipes) and on this process's (the clients'). It tells SFU-side from client-side loss.
+type udpDrops struct {
+	slaves, clients             uint64
+	slaveSockets, clientSockets int
+	slavesKnown, clientsKnown   bool
+}
+
+func readDrops(meter cpuMeter) udpDrops {
+	var d udpDrops
+	r := procudp.Reader{Root: "/proc"}
+	var err error
+	if meter != nil && len(meter.processes()) > 0 {
+		d.slaves, d.slaveSockets, err = r.Drops(meter.processes())
+		d.slavesKnown = err == nil
+	}
+	d.clients, d.clientSockets, err = r.Drops([]int{os.Getpid()})
+	d.clientsKnown = err == nil
+	return d
+}
+
+// since is the drops between an earlier reading and this one.
+func (d udpDrops) since(before udpDrops) udpDrops {
+	out := d
+	out.slavesKnown = d.slavesKnown && before.slavesKnown
+	out.clientsKnown = d.clientsKnown && before.clientsKnown
+	out.slaves -= min(before.slaves, d.slaves)
+	out.clients -= min(before.clients, d.clients)
+	return out
 }
 
 // markWindow reads every joined consumer's counters, the slaves' CPU and this process's CPU. With fromZero the
 // consumers are marked as if nothing had arrived yet (a window that never opened counts everything).
 func markWindow(ctx context.Context, meter cpuMeter, subs []*subscriber, fromZero bool) windowMark {
-	m := windowMark{at: time.Now(), cpu: readCPU(ctx, meter), clientCPU: processCPU()}
+	m := windowMark{at: time.Now(), cpu: readCPU(ctx, meter), clientCPU: processCPU(), drops: readDrops(meter)}
 	for _, s := range subs {
 		for _, c := range s.sub.Consumers {
 			cm := consumerMark{c: c}

@@ -1,0 +1,110 @@
+// Package procudp reads, from Linux's /proc, how many datagrams the kernel dropped on the UDP sockets of given
+// processes (a full receive buffer: the process did not read fast enough). The load tool uses it to tell the
+// slaves' drops from its own clients' when a run loses packets. Readers take the /proc root so tests run on a
+// fake tree.
+package procudp
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// ParseDrops parses a /proc/net/udp or /proc/net/udp6 table into the drops counter of each socket inode.
+func ParseDrops(table []byte) (map[uint64]uint64, error) {
+	out := map[uint64]uint64{}
+	sc := bufio.NewScanner(bytes.NewReader(table))
+	first := true
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if first { // "sl local_address rem_address st tx_queue rx_queue tr tm->when retrnsmt uid timeout inode ref pointer drops"
+			first = false
+			continue
+		}
+		// sl local rem st tx:rx tr:when retrnsmt uid timeout inode ref pointer drops
+		if len(f) < 13 {
+			continue
+		}
+		inode, err := strconv.ParseUint(f[9], 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("proc net udp: inode %q: %w", f[9], err)
+		}
+		drops, err := strconv.ParseUint(f[12], 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("proc net udp: drops %q: %w", f[12], err)
+		}
+		if inode != 0 {
+			out[inode] = drops
+		}
+	}
+	return out, sc.Err()
+}
+
+// Reader reads /proc under Root ("/proc" on a real system).
+type Reader struct{ Root string }
+
+// Drops returns the datagrams dropped so far on the UDP sockets the processes hold now (IPv4 and IPv6), and how
+// many such sockets there are. Only differences between two readings over a period without sockets opening or
+// closing mean anything: a closed socket takes its count with it.
+func (r Reader) Drops(pids []int) (drops uint64, sockets int, err error) {
+	all := map[uint64]uint64{}
+	for _, table := range []string{"udp", "udp6"} {
+		data, err := os.ReadFile(filepath.Join(r.Root, "net", table))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // no IPv6 in this kernel
+		}
+		if err != nil {
+			return 0, 0, err
+		}
+		t, err := ParseDrops(data)
+		if err != nil {
+			return 0, 0, err
+		}
+		for k, v := range t {
+			all[k] = v
+		}
+	}
+	for _, pid := range pids {
+		inodes, err := r.sockets(pid)
+		if err != nil {
+			return 0, 0, err
+		}
+		for inode := range inodes {
+			if d, ok := all[inode]; ok {
+				drops += d
+				sockets++
+			}
+		}
+	}
+	return drops, sockets, nil
+}
+
+// sockets lists the socket inodes a process holds, from the links of /proc/<pid>/fd.
+func (r Reader) sockets(pid int) (map[uint64]bool, error) {
+	dir := filepath.Join(r.Root, strconv.Itoa(pid), "fd")
+	fds, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("list fds of %d: %w", pid, err)
+	}
+	out := map[uint64]bool{}
+	for _, fd := range fds {
+		target, err := os.Readlink(filepath.Join(dir, fd.Name()))
+		if err != nil {
+			continue // closed since the listing
+		}
+		s, ok := strings.CutPrefix(target, "socket:[")
+		if !ok {
+			continue
+		}
+		if n, err := strconv.ParseUint(strings.TrimSuffix(s, "]"), 10, 64); err == nil {
+			out[n] = true
+		}
+	}
+	return out, nil
+}
