@@ -16,6 +16,7 @@ type options struct {
 	ipFilter        func(net.IP) bool
 	includeLoopback bool
 	tune            []func(*webrtc.SettingEngine)
+	receiveBuffer   int // SO_RCVBUF of the transports' UDP sockets; 0: the system's default
 	// Used by Publish only.
 	audioSource, videoSource []SyntheticOption
 }
@@ -66,6 +67,13 @@ func (o options) settingEngine() (webrtc.SettingEngine, error) {
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 	if err := se.SetAnsweringDTLSRole(webrtc.DTLSRoleClient); err != nil {
 		return se, err
+	}
+	if o.receiveBuffer > 0 {
+		n, err := newBufferedNet(o.receiveBuffer)
+		if err != nil {
+			return se, err
+		}
+		se.SetNet(n)
 	}
 	for _, tune := range o.tune {
 		tune(&se)

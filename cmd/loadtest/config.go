@@ -33,11 +33,12 @@ type config struct {
 	VideoPPS     int
 	VideoPayload int // bytes per video packet: 100 pps × 1200 B ≈ 1 Mbit/s
 
-	Loopback  bool   // gather only 127.0.0.0/8 candidates (client.LoopbackOnly)
-	SlavePIDs []int  // processes whose CPU counts as the slaves'; empty: found from the slaves' ports
-	Secret    string // bearer token for GET /slaves when the master has a cluster secret
-	Progress  time.Duration
-	SeedOnly  bool // create the room and its publishers, print SEED, hold them until interrupted
+	Loopback     bool   // gather only 127.0.0.0/8 candidates (client.LoopbackOnly)
+	ClientRcvBuf int    // SO_RCVBUF of every client socket (client.WithReceiveBuffer); 0: the system's default
+	SlavePIDs    []int  // processes whose CPU counts as the slaves'; empty: found from the slaves' ports
+	Secret       string // bearer token for GET /slaves when the master has a cluster secret
+	Progress     time.Duration
+	SeedOnly     bool // create the room and its publishers, print SEED, hold them until interrupted
 }
 
 // parseConfig reads the flags (args without the program name). Errors name the flag.
@@ -60,6 +61,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.VideoPPS, "video-pps", 100, "video packets per second per publisher")
 	fs.IntVar(&c.VideoPayload, "video-payload", 1200, "video RTP payload bytes (100 pps × 1200 B ≈ 1 Mbit/s)")
 	fs.BoolVar(&c.Loopback, "loopback", true, "gather only loopback ICE candidates (the cluster is on this host)")
+	fs.IntVar(&c.ClientRcvBuf, "client-rcvbuf", 0, "receive buffer (bytes) of every client UDP socket, capped by net.core.rmem_max (0: system default)")
 	pids := fs.String("slave-pids", "", "comma-separated pids of the slave processes, for CPU from /proc (default: found from the slaves' ports)")
 	fs.StringVar(&c.Secret, "secret", os.Getenv("CLUSTER_SECRET"), "bearer token for GET /slaves (default $CLUSTER_SECRET)")
 	fs.DurationVar(&c.Progress, "progress", time.Second, "progress line interval on stderr (0: none)")
@@ -89,6 +91,7 @@ func (c config) validate() error {
 	check(c.Publishers >= 1, "-publishers must be at least 1")
 	check(c.Subscribers >= 0, "-subscribers must not be negative")
 	check(c.Duration > 0, "-duration must be positive")
+	check(c.ClientRcvBuf >= 0, "-client-rcvbuf must not be negative")
 	check(c.Settle >= 0, "-settle must not be negative")
 	check(c.JoinRate >= 0, "-join-rate must not be negative")
 	check(c.JoinConcurrency >= 1, "-join-concurrency must be at least 1")

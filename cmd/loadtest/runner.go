@@ -50,6 +50,9 @@ func newRunner(cfg config, stdout, stderr io.Writer) (*runner, error) {
 	if cfg.Loopback {
 		r.opts = append(r.opts, client.LoopbackOnly())
 	}
+	if cfg.ClientRcvBuf > 0 {
+		r.opts = append(r.opts, client.WithReceiveBuffer(cfg.ClientRcvBuf))
+	}
 	if cfg.Audio {
 		r.opts = append(r.opts, client.WithAudioSource(client.WithPacketRate(cfg.AudioPPS)))
 	}
