@@ -1,6 +1,10 @@
 package bootstrap
 
 import (
+	"fmt"
+	"go.uber.org/fx/fxtest"
+	"go.uber.org/zap"
+	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -39,4 +43,25 @@ func TestMasterRefusesPublicPprof(t *testing.T) {
 	t.Setenv(PprofAddrEnv, "0.0.0.0:0")
 	app := fx.New(Master(testConfig(t, 0)), fx.NopLogger)
 	require.ErrorContains(t, app.Err(), PprofAddrEnv)
+}
+
+// TestPprofOncePerProcess: cmd/cluster starts three apps in one process; the first serves the profiles and the
+// others neither fail nor try to listen again, and the listener goes with the app that opened it.
+func TestPprofOncePerProcess(t *testing.T) {
+	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	t.Setenv(PprofAddrEnv, addr)
+	first, second := fxtest.NewLifecycle(t), fxtest.NewLifecycle(t)
+	require.NoError(t, servePprof(first, zap.NewNop()))
+	require.NoError(t, servePprof(second, zap.NewNop()))
+	first.RequireStart()
+	second.RequireStart()
+	resp, err := http.Get("http://" + addr + "/debug/pprof/cmdline")
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	second.RequireStop()
+	first.RequireStop()
+	_, err = http.Get("http://" + addr + "/debug/pprof/cmdline")
+	require.Error(t, err)
+	require.False(t, pprofClaimed.Load())
 }

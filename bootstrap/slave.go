@@ -47,7 +47,7 @@ func Slave(cfg Config) fx.Option {
 // SlaveModule wires the SFU node behind the internal API and keeps it registered.
 var SlaveModule = fx.Module("slave",
 	fx.Provide(newRegistration, newNode, newSlaveApp),
-	fx.Invoke(runSlave),
+	fx.Invoke(runSlave, servePprof),
 )
 
 func newRegistration(cfg Config, log *zap.Logger) (*registration, error) {
