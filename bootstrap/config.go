@@ -50,6 +50,7 @@ type Config struct {
 	RTCPort           int              // RTC_PORT: the slave's one UDP port for WebRTC (0 = any free port)
 	PipePortMin       int              // PIPE_PORT_MIN, PIPE_PORT_MAX: UDP ports of pipe transports (0, 0 = any)
 	PipePortMax       int
+	FanoutWorkers     int           // FANOUT_WORKERS: goroutines sharing large fan-outs (0 = GOMAXPROCS-1, -1 = none)
 	HeartbeatInterval time.Duration // HEARTBEAT_INTERVAL (default 2s)
 }
 
@@ -191,6 +192,7 @@ func loadFrom(e env, c Config) (Config, error) {
 	integer(&c.RTCPort, 0, 65535, "RTC_PORT")
 	integer(&c.PipePortMin, 0, 65535, "PIPE_PORT_MIN")
 	integer(&c.PipePortMax, 0, 65535, "PIPE_PORT_MAX")
+	integer(&c.FanoutWorkers, -1, 1024, "FANOUT_WORKERS")
 	if c.PipePortMin > c.PipePortMax {
 		bad("PIPE_PORT_MIN", fmt.Sprintf("must not exceed PIPE_PORT_MAX (%d > %d)", c.PipePortMin, c.PipePortMax))
 	}

@@ -21,6 +21,7 @@ func TestConfigDefaultsAndNames(t *testing.T) {
 	c, err = loadFrom(env{dotenv: map[string]string{
 		"PORT": "4000", "SLAVE_ROLE": "consumer", "MASTER_URL": "http://a:3010/, http://b:3010", "SLAVE_MAX_TRANSPORTS": "7",
 		"WEBRTC_LISTEN_IPS": "127.0.0.1=203.0.113.9", "PIPE_SRTP": "false", "SLAVE_TIMEOUT": "9s",
+		"FANOUT_WORKERS": "-1",
 	}}, defaultConfig(3011))
 	require.NoError(t, err)
 	require.Equal(t, 4000, c.Port)
@@ -30,6 +31,7 @@ func TestConfigDefaultsAndNames(t *testing.T) {
 	require.Equal(t, "203.0.113.9", c.ListenIPs[0].Announced())
 	require.False(t, c.PipeSRTP)
 	require.Equal(t, 9*time.Second, c.SlaveTimeout)
+	require.Equal(t, -1, c.FanoutWorkers)
 }
 
 func TestConfigAcceptsTheOriginalsEnv(t *testing.T) {
@@ -69,6 +71,7 @@ func TestConfigRejectsBadValuesNamingTheVariable(t *testing.T) {
 		"master url": {"MASTER_URL", "ftp://x", "MASTER_URL"},
 		"log level":  {"LOG_LEVEL", "loud", "LOG_LEVEL"},
 		"capacity":   {"SLAVE_MAX_TRANSPORTS", "0", "SLAVE_MAX_TRANSPORTS"},
+		"workers":    {"FANOUT_WORKERS", "-2", "FANOUT_WORKERS"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := loadFrom(env{dotenv: map[string]string{tc.key: tc.value}}, defaultConfig(3010))

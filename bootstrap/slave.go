@@ -77,7 +77,7 @@ func newNode(lc fx.Lifecycle, cfg Config, log *zap.Logger, reg *registration) (*
 	listen := cfg.ListenIPs[0]
 	node, err := sfu.NewNode(sfu.NodeConfig{
 		ListenIP: listen.IP, AnnouncedIP: listen.Announced(), Port: cfg.RTCPort, MediaCodecs: codecs,
-		PipePortMin: cfg.PipePortMin, PipePortMax: cfg.PipePortMax,
+		PipePortMin: cfg.PipePortMin, PipePortMax: cfg.PipePortMax, FanoutWorkers: cfg.FanoutWorkers,
 		OnTransportClosed: reg.reportClosed, Logger: log.Named("sfu"),
 	})
 	if err != nil {

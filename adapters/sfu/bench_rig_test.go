@@ -48,9 +48,10 @@ func newSinks(tb testing.TB, n int) []netip.AddrPort {
 }
 
 // newBenchNode is a node whose transports never idle out (the sinks send no consent checks).
-func newBenchNode(tb testing.TB) *Node {
+// newBenchNode: workers is NodeConfig.FanoutWorkers.
+func newBenchNode(tb testing.TB, workers int) *Node {
 	tb.Helper()
-	n, err := NewNode(NodeConfig{ListenIP: "127.0.0.1", TransportIdleTimeout: time.Hour})
+	n, err := NewNode(NodeConfig{ListenIP: "127.0.0.1", TransportIdleTimeout: time.Hour, FanoutWorkers: workers})
 	require.NoError(tb, err)
 	tb.Cleanup(func() { require.NoError(tb, n.Close()) })
 	return n

@@ -29,6 +29,16 @@ type NodeConfig struct {
 	// drop its records. It is not called for closes the control API asked for, nor by Close. It runs on its
 	// own goroutine and may call the Node.
 	OnTransportClosed func(transportID string, reason error)
+	// FanoutWorkers are the goroutines that share a large fan-out (one stream to many consumers) with the
+	// stream's read goroutine: 0 means GOMAXPROCS-1, a negative value none (every fan-out on one goroutine).
+	FanoutWorkers int
 	// Logger is optional; nil logs nothing.
 	Logger *zap.Logger
+}
+
+func fanoutWorkers(cfg NodeConfig) int {
+	if cfg.FanoutWorkers == 0 {
+		return defaultFanoutWorkers()
+	}
+	return max(cfg.FanoutWorkers, 0)
 }

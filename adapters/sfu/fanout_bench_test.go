@@ -98,51 +98,63 @@ func benchRelay(b *testing.B, n int, batched bool) {
 }
 
 func BenchmarkSFUFanout(b *testing.B) {
-	br := loadBrowser(b)
 	for _, n := range benchFanouts {
-		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
-			runtime.LockOSThread()
-			defer runtime.UnlockOSThread()
-			ctx := context.Background()
-			node := newBenchNode(b)
-			_, err := node.CreateRouter(ctx, "r")
-			require.NoError(b, err)
-			connectedSink(b, node, "r", "tp") // the publisher's transport (its PLIs go there)
-			require.NoError(b, node.Produce(ctx, application.ProduceRequest{TransportID: "tp", ProducerID: "pv", Kind: domain.MediaKindVideo, RtpParameters: br.videoParams()}))
-			for i := range n {
-				id := fmt.Sprint("tc", i)
-				connectedSink(b, node, "r", id)
-				_, err := node.Consume(ctx, application.ConsumeRequest{TransportID: id, ConsumerID: id, ProducerID: "pv", RtpCapabilities: br.RecvRtpCapabilities})
-				require.NoError(b, err)
-				require.NoError(b, node.ResumeConsumer(ctx, id))
-			}
-			node.mu.Lock()
-			up := node.transports["tp"].endpoint
-			node.mu.Unlock()
-			ssrc := br.videoParams().Encodings[0].SSRC
-			in := newIngress(b)
-			in.send(b, benchVideoPacket(b, ssrc, true)) // every consumer starts on this keyframe
-			up.OnRTP(in.receive(b))
-			pkt := benchVideoPacket(b, ssrc, false)
-
-			seq, forwarded := 0, uint64(1)
-			refill := func(k int) {
-				for range k {
-					seq++
-					stamp(pkt, seq)
-					in.send(b, pkt)
-				}
-			}
-			var m meter
-			b.ReportAllocs()
-			loopBursts(b, &m, refill, func() {
-				up.OnRTP(in.receive(b))
-				forwarded++
-			})
-			m.report(b, n, false)
-			requireForwarded(b, node, n, forwarded)
-		})
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) { benchSFUFanout(b, n, -1) })
 	}
+}
+
+// BenchmarkSFUFanoutParallel is BenchmarkSFUFanout with the node's fan-out workers (GOMAXPROCS-1 of them) sharing
+// the large fan-outs: ns/fwd is then the process's CPU (the work is spread over goroutines), and wall-ns/fwd
+// shows what the extra cores buy.
+func BenchmarkSFUFanoutParallel(b *testing.B) {
+	for _, n := range []int{parallelFanoutMin, 500, 1000} {
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) { benchSFUFanout(b, n, 0) })
+	}
+}
+
+// benchSFUFanout: workers is NodeConfig.FanoutWorkers (-1: every fan-out on the reading goroutine).
+func benchSFUFanout(b *testing.B, n, workers int) {
+	br := loadBrowser(b)
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	ctx := context.Background()
+	node := newBenchNode(b, workers)
+	_, err := node.CreateRouter(ctx, "r")
+	require.NoError(b, err)
+	connectedSink(b, node, "r", "tp") // the publisher's transport (its PLIs go there)
+	require.NoError(b, node.Produce(ctx, application.ProduceRequest{TransportID: "tp", ProducerID: "pv", Kind: domain.MediaKindVideo, RtpParameters: br.videoParams()}))
+	for i := range n {
+		id := fmt.Sprint("tc", i)
+		connectedSink(b, node, "r", id)
+		_, err := node.Consume(ctx, application.ConsumeRequest{TransportID: id, ConsumerID: id, ProducerID: "pv", RtpCapabilities: br.RecvRtpCapabilities})
+		require.NoError(b, err)
+		require.NoError(b, node.ResumeConsumer(ctx, id))
+	}
+	node.mu.Lock()
+	up := node.transports["tp"].endpoint
+	node.mu.Unlock()
+	ssrc := br.videoParams().Encodings[0].SSRC
+	in := newIngress(b)
+	in.send(b, benchVideoPacket(b, ssrc, true)) // every consumer starts on this keyframe
+	up.OnRTP(in.receive(b))
+	pkt := benchVideoPacket(b, ssrc, false)
+
+	seq, forwarded := 0, uint64(1)
+	refill := func(k int) {
+		for range k {
+			seq++
+			stamp(pkt, seq)
+			in.send(b, pkt)
+		}
+	}
+	var m meter
+	b.ReportAllocs()
+	loopBursts(b, &m, refill, func() {
+		up.OnRTP(in.receive(b))
+		forwarded++
+	})
+	m.report(b, n, workers >= 0)
+	requireForwarded(b, node, n, forwarded)
 }
 
 // requireForwarded checks that every consumer sent every packet, and every send succeeded.
@@ -168,7 +180,7 @@ func BenchmarkPipeHop(b *testing.B) {
 	const pipeWindow = 32
 	ctx := context.Background()
 	br := loadBrowser(b)
-	nodeA, nodeB := newBenchNode(b), newBenchNode(b)
+	nodeA, nodeB := newBenchNode(b, -1), newBenchNode(b, -1)
 	_, err := nodeA.CreateRouter(ctx, "ra")
 	require.NoError(b, err)
 	_, err = nodeB.CreateRouter(ctx, "rb")

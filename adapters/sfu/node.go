@@ -36,6 +36,7 @@ type Node struct {
 	consumers  map[string]*consumer // WebRTC consumers; pipe consumers live in their pipeTransport
 
 	totals mediaTotals // since NewNode; every endpoint adds to it
+	fanout *fanoutPool // nil on one core
 
 	stop     chan struct{}
 	loopDone sync.WaitGroup
@@ -73,7 +74,7 @@ func NewNode(cfg NodeConfig) (*Node, error) {
 		cfg: cfg, log: log, mux: mux, mediaCodecs: codecs, newPipe: newPipeLink,
 		routers: map[string]*router{}, transports: map[string]*webrtcTransport{}, pipes: map[string]*pipeTransport{},
 		producers: map[string]*producer{}, consumers: map[string]*consumer{},
-		stop: make(chan struct{}),
+		stop: make(chan struct{}), fanout: newFanoutPool(fanoutWorkers(cfg)),
 	}
 	n.loopDone.Add(1)
 	go n.reportLoop()
@@ -101,7 +102,8 @@ func (n *Node) Close() error {
 	later.run()
 	close(n.stop)
 	n.loopDone.Wait()
-	err := n.mux.Close()
+	err := n.mux.Close() // ends the read goroutines, the only callers of the fan-out workers
+	n.fanout.close()
 	n.log.Info("sfu node closed")
 	return err
 }

@@ -56,7 +56,7 @@ func (n *Node) newRouterProducerLocked(r *router, up *endpoint, id string, kind 
 	consumable := ortc.GetConsumableRtpParameters(kind, params, r.caps, mapping)
 	p, err := newProducer(producerParams{
 		ID: id, RouterID: r.id, Kind: kind, RtpParameters: params, Mapping: mapping, Consumable: consumable,
-		Paused: paused, Upstream: up, TransportID: up.id, Batches: n.mux,
+		Paused: paused, Upstream: up, TransportID: up.id, Batches: n.mux, Fanout: n.fanout,
 	})
 	if err != nil {
 		return nil, err

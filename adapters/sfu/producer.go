@@ -28,6 +28,8 @@ type producerParams struct {
 	TransportID string
 	// Batches, when set, batches what WebRTC consumers send (the node's Mux); nil sends packet by packet.
 	Batches batchSource
+	// Fanout, when set, shares large fan-outs with the node's workers; nil forwards on the read goroutine only.
+	Fanout *fanoutPool
 }
 
 // producer is one incoming stream (one encoding; simulcast is refused before this point).
@@ -47,9 +49,12 @@ type producer struct {
 	consumable  domain.RtpParameters
 	upstream    *endpoint
 	batches     batchSource // nil: no batching
-	mediaSSRC   uint32      // as the sender sends it
-	rtxSSRC     uint32      // 0 without RTX
-	mappedSSRC  uint32      // in the router (consumable encodings[0].ssrc)
+	pool        *fanoutPool // nil: no parallel fan-out
+	parts       fanoutParts // under rxMu: the shares of the current fan-out handed to workers
+	partsDone   sync.WaitGroup
+	mediaSSRC   uint32 // as the sender sends it
+	rtxSSRC     uint32 // 0 without RTX
+	mappedSSRC  uint32 // in the router (consumable encodings[0].ssrc)
 	clockRate   uint32
 	// Per producer payload type (0..127): router payload type (-1: unknown), codec, and for RTX payload types the
 	// media payload type they repair.
@@ -92,7 +97,7 @@ func newProducer(pp producerParams) (*producer, error) {
 	enc := pp.RtpParameters.Encodings[0]
 	p := &producer{
 		id: pp.ID, routerID: pp.RouterID, transportID: pp.TransportID, kind: pp.Kind, params: pp.RtpParameters, consumable: pp.Consumable,
-		upstream: pp.Upstream, batches: pp.Batches, mediaSSRC: enc.SSRC, mappedSSRC: pp.Consumable.Encodings[0].SSRC,
+		upstream: pp.Upstream, batches: pp.Batches, pool: pp.Fanout, mediaSSRC: enc.SSRC, mappedSSRC: pp.Consumable.Encodings[0].SSRC,
 		clockRate: uint32(pp.Consumable.Codecs[0].ClockRate), //nolint:gosec // validated positive
 		isVideo:   pp.Kind == domain.MediaKindVideo,
 	}

@@ -48,11 +48,7 @@ func (p *producer) receive(pkt *rtpx.Packet, rtx bool, now int64) {
 	if len(consumers) == 0 {
 		return
 	}
-	fo := fanout{src: p.batches}
-	for _, c := range consumers {
-		c.forward(pkt, key, now, &fo)
-	}
-	fo.finish()
+	p.fanOut(consumers, pkt, key, now)
 }
 
 // unwrapRTX turns an RTX packet (RFC 4588 §4: OSN then the original payload) back into the original packet, in

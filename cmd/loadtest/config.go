@@ -38,7 +38,8 @@ type config struct {
 	SlavePIDs    []int  // processes whose CPU counts as the slaves'; empty: found from the slaves' ports
 	Secret       string // bearer token for GET /slaves when the master has a cluster secret
 	Progress     time.Duration
-	SeedOnly     bool // create the room and its publishers, print SEED, hold them until interrupted
+	SeedOnly     bool   // create the room and its publishers, print SEED, hold them until interrupted
+	CPUProfile   string // write this process's CPU profile over the measurement window there
 }
 
 // parseConfig reads the flags (args without the program name). Errors name the flag.
@@ -65,6 +66,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	pids := fs.String("slave-pids", "", "comma-separated pids of the slave processes, for CPU from /proc (default: found from the slaves' ports)")
 	fs.StringVar(&c.Secret, "secret", os.Getenv("CLUSTER_SECRET"), "bearer token for GET /slaves (default $CLUSTER_SECRET)")
 	fs.DurationVar(&c.Progress, "progress", time.Second, "progress line interval on stderr (0: none)")
+	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write the clients' CPU profile (this process, measurement window only) to this file")
 	fs.BoolVar(&c.SeedOnly, "seed-only", false, "only create a room with the publishers, print 'SEED room_id=…', hold until interrupted")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 )
@@ -69,6 +71,8 @@ func (r *runner) measure(ctx context.Context, prog *progress, meter cpuMeter) (w
 	start := markWindow(ctx, meter, r.joined(), false)
 	start.sent = r.packetsSent()
 	r.logf("measuring for %s", r.cfg.Duration)
+	stopProfile := r.startCPUProfile()
+	defer stopProfile()
 	if !sleepUntil(ctx, start.at.Add(r.cfg.Duration)) {
 		notes = append(notes, fmt.Sprintf("interrupted after %.1fs of the %s window", time.Since(start.at).Seconds(), r.cfg.Duration))
 	}
@@ -89,6 +93,29 @@ func (r *runner) settle(ctx context.Context) int {
 		}
 		if waiting == 0 || !time.Now().Before(deadline) || !sleepUntil(ctx, time.Now().Add(20*time.Millisecond)) {
 			return waiting
+		}
+	}
+}
+
+// startCPUProfile profiles this process (the clients) when -cpuprofile is set; the returned func stops it.
+func (r *runner) startCPUProfile() func() {
+	if r.cfg.CPUProfile == "" {
+		return func() {}
+	}
+	f, err := os.Create(r.cfg.CPUProfile)
+	if err != nil {
+		r.logf("cpuprofile: %v", err)
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		r.logf("cpuprofile: %v", err)
+		_ = f.Close()
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			r.logf("cpuprofile: %v", err)
 		}
 	}
 }
