@@ -88,7 +88,7 @@ func newNode(lc fx.Lifecycle, cfg Config, log *zap.Logger, reg *registration) (*
 	return node, nil
 }
 
-func newSlaveApp(cfg Config, node *sfu.Node) (*fiber.App, error) {
+func newSlaveApp(cfg Config, node *sfu.Node, reg *registration) (*fiber.App, error) {
 	m, err := httpapi.NewMetrics(nil, httpapi.SlaveMetricsNamespace)
 	if err != nil {
 		return nil, err
@@ -96,7 +96,9 @@ func newSlaveApp(cfg Config, node *sfu.Node) (*fiber.App, error) {
 	if err := m.ObserveNode(node.Stats, nodeMediaCounters(node)); err != nil {
 		return nil, err
 	}
-	return httpapi.NewSlaveServer(node, httpapi.SlaveServerOptions{BodyLimit: cfg.BodyLimit, Secret: cfg.ClusterSecret, Metrics: m}), nil
+	return httpapi.NewSlaveServer(node, httpapi.SlaveServerOptions{
+		BodyLimit: cfg.BodyLimit, Secret: cfg.ClusterSecret, Metrics: m, Ready: reg.Ready,
+	}), nil
 }
 
 // runSlave serves the internal API, then registers with the URL the master can reach it at.

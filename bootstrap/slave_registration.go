@@ -3,6 +3,7 @@ package bootstrap
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"syscall"
 	"time"
@@ -28,6 +29,8 @@ type registration struct {
 
 	mu     sync.Mutex
 	id     string
+	lastOK time.Time // the master's last accepted register or heartbeat
+	ending bool      // stop began: draining, not ready for new work
 	cancel context.CancelFunc
 	done   chan struct{}
 	cpu    cpuMeter
@@ -74,7 +77,7 @@ func (r *registration) register(ctx context.Context) {
 		return
 	}
 	r.mu.Lock()
-	r.id = id
+	r.id, r.lastOK = id, time.Now()
 	r.mu.Unlock()
 	r.log.Info("registered with master", zap.String("slave_id", id), zap.String("api_url", r.input.APIURL))
 }
@@ -90,6 +93,9 @@ func (r *registration) beat(ctx context.Context) {
 	err = r.registry.Heartbeat(ctx, r.ID(), load)
 	switch {
 	case err == nil:
+		r.mu.Lock()
+		r.lastOK = time.Now()
+		r.mu.Unlock()
 	case errors.Is(err, domain.ErrSlaveNotFound):
 		// Reaped (a network split longer than SLAVE_TIMEOUT) or a fresh database: the master removed every row
 		// of this slave's objects, so they are dropped here too before registering as a new slave.
@@ -108,8 +114,28 @@ func (r *registration) beat(ctx context.Context) {
 	}
 }
 
+// Ready is the slave's readiness (GET /readyz): registered, the master answered a heartbeat within the last three
+// intervals (as long as the master waits before declaring a slave dead), and not stopping. The SFU node exists
+// before the registration starts, so a registered slave has one.
+func (r *registration) Ready(context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	switch {
+	case r.ending:
+		return fmt.Errorf("%w: the slave is stopping", domain.ErrUnavailable)
+	case r.id == "":
+		return fmt.Errorf("%w: not registered with a master yet", domain.ErrUnavailable)
+	case time.Since(r.lastOK) > 3*r.interval:
+		return fmt.Errorf("%w: no heartbeat accepted by the master for %s", domain.ErrUnavailable, time.Since(r.lastOK).Round(time.Second))
+	}
+	return nil
+}
+
 // stop ends the loop and deregisters (the master then cleans this slave's rows).
 func (r *registration) stop(ctx context.Context) error {
+	r.mu.Lock()
+	r.ending = true
+	r.mu.Unlock()
 	if r.cancel != nil {
 		r.cancel()
 		<-r.done

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
@@ -43,6 +44,9 @@ type SlaveServerOptions struct {
 	Secret string
 	// Metrics, when set, counts requests and serves GET /metrics (without the secret, like /healthz); nil means neither.
 	Metrics *Metrics
+	// Ready, when set, serves GET /readyz (without the secret): 200 when it returns nil, else its error's status
+	// (503 for domain.ErrUnavailable). nil disables the route.
+	Ready func(ctx context.Context) error
 }
 
 // NewSlaveServer builds the slave's internal API over node. The caller listens (app.Listener) and shuts it down.
@@ -70,6 +74,14 @@ func NewSlaveServer(node application.SFUNode, opts SlaveServerOptions) *fiber.Ap
 	app.Get("/healthz", func(c *fiber.Ctx) error {
 		return c.JSON(fiber.Map{"status": "ok"})
 	})
+	if opts.Ready != nil {
+		app.Get("/readyz", func(c *fiber.Ctx) error {
+			if err := opts.Ready(c.UserContext()); err != nil {
+				return err
+			}
+			return c.JSON(fiber.Map{"status": "ready"})
+		})
+	}
 	if opts.Secret != "" {
 		app.Use(requireSlaveBearer(opts.Secret))
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"errors"
+	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -228,4 +229,23 @@ func postAnnounced(t *testing.T, base, path, body string) *http.Response {
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	require.NoError(t, err)
 	return resp
+}
+
+// TestSlaveReadyz: /readyz answers without the secret, 200 when ready and 503 with the reason otherwise.
+func TestSlaveReadyz(t *testing.T) {
+	var ready error
+	app := NewSlaveServer(newFakeNode(), SlaveServerOptions{Secret: "s3cret", Ready: func(context.Context) error { return ready }})
+	got := testSlave(t, app, "GET", "/readyz", nil)
+	require.Equal(t, http.StatusOK, got.status, "body: %s", got.body)
+
+	ready = fmt.Errorf("%w: not registered with a master yet", domain.ErrUnavailable)
+	got = testSlave(t, app, "GET", "/readyz", nil)
+	require.Equal(t, http.StatusServiceUnavailable, got.status)
+	eb := got.errorBody(t)
+	require.Equal(t, "unavailable", eb.Error)
+	require.Contains(t, eb.Message, "not registered")
+
+	// Without a Ready function the route does not exist (and, with a secret, is behind it like any unknown path).
+	app = NewSlaveServer(newFakeNode(), SlaveServerOptions{})
+	require.Equal(t, http.StatusNotFound, testSlave(t, app, "GET", "/readyz", nil).status)
 }

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"net/http"
 	"testing"
 	"time"
 
@@ -29,6 +30,14 @@ func TestKilledConsumerSlaveIsReaped(t *testing.T) {
 	defer sub.Close()
 	require.Eventually(t, func() bool { return sub.Consumers[0].Stats().Packets > 5 }, 10*time.Second, 20*time.Millisecond)
 	survivor := c.startSlaveProcess(t, domain.SlaveRoleConsumer, "HEARTBEAT_INTERVAL=2s")
+	require.Eventually(t, func() bool { // registered, heartbeating: ready (no secret needed, like /healthz)
+		resp, err := http.Get(survivor.url() + "/readyz")
+		if err != nil {
+			return false
+		}
+		_ = resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}, 5*time.Second, 50*time.Millisecond, "the survivor's /readyz")
 
 	victim.kill()
 	killed := time.Now()
