@@ -11,7 +11,6 @@ import (
 	"go.uber.org/zap"
 
 	httpapi "github.com/sfu-cluster/sfu-cluster/adapters/http"
-	"github.com/sfu-cluster/sfu-cluster/adapters/memory"
 	"github.com/sfu-cluster/sfu-cluster/application"
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
@@ -40,7 +39,6 @@ var MasterModule = fx.Module("master",
 		fx.Annotate(func(cfg Config) *httpapi.SlaveDialer {
 			return httpapi.NewSlaveDialer(httpapi.SlaveClientOptions{Secret: cfg.ClusterSecret})
 		}, fx.As(new(application.SFUNodes))),
-		fx.Annotate(memory.NewEventBus, fx.As(new(application.EventBus))),
 		newDeps,
 		application.NewPeers,
 		application.NewRooms,

@@ -1,8 +1,12 @@
 package e2e
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
+	"net/http"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,9 +49,18 @@ func TestTwoMastersShareOnePostgres(t *testing.T) {
 	got, err := apiB.GetRoom(ctx, room.ID)
 	require.NoError(t, err)
 	require.Equal(t, room.ID, got.ID)
+	// A viewer's event stream on master B learns of what master A does (LISTEN/NOTIFY through PostgreSQL).
+	events := roomEvents(ctx, t, "http://"+cfgB.ListenAddr(), room.ID)
 	pub, err := client.Publish(ctx, c.API, room.ID, "alice", false, true, client.LoopbackOnly())
 	require.NoError(t, err)
 	defer pub.Close()
+	select {
+	case e := <-events:
+		require.Equal(t, "producer_added", e["type"])
+		require.Equal(t, pub.ProducerIDs()[0], e["producerId"])
+	case <-time.After(5 * time.Second):
+		t.Fatal("master B's event stream did not announce the producer made through master A")
+	}
 	sub, err := client.Subscribe(ctx, apiB, room.ID, "bob", pub.ProducerIDs(), client.LoopbackOnly())
 	require.NoError(t, err)
 	defer sub.Close()
@@ -102,4 +115,29 @@ func (c *cluster) storeCounts(t *testing.T) application.StoreCounts {
 	counts, err := postgres.NewRoomRepo(db).Counts(ctx)
 	require.NoError(t, err)
 	return counts
+}
+
+// roomEvents opens a room's event stream and delivers its events until ctx ends.
+func roomEvents(ctx context.Context, t *testing.T, masterURL, roomID string) <-chan map[string]any {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx, "GET", masterURL+"/rooms/"+roomID+"/events", nil)
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	lines := bufio.NewScanner(resp.Body)
+	require.True(t, lines.Scan(), "the stream's first line") // ": connected": subscribed from here on
+	out := make(chan map[string]any, 16)
+	go func() {
+		defer resp.Body.Close()
+		for lines.Scan() {
+			if data, ok := strings.CutPrefix(lines.Text(), "data: "); ok {
+				var e map[string]any
+				if json.Unmarshal([]byte(data), &e) == nil {
+					out <- e
+				}
+			}
+		}
+	}()
+	return out
 }

@@ -1,0 +1,167 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/driver/pgdriver"
+
+	"github.com/sfu-cluster/sfu-cluster/application"
+)
+
+// DefaultEventChannel is the PostgreSQL notification channel the masters of one database share.
+const DefaultEventChannel = "sfu_room_events"
+
+const (
+	// eventQueue is how many events Publish may hold while the database is slow; beyond it events are dropped
+	// (counted), since Publish must never block an API request.
+	eventQueue = 1024
+	// notifyTimeout bounds one pg_notify while the database is down.
+	notifyTimeout = 2 * time.Second
+	// maxEventPayload stays under PostgreSQL's 8000-byte notification payload limit.
+	maxEventPayload = 7900
+)
+
+// EventBus carries room events between the masters of one PostgreSQL database, so that a client's event stream
+// on one master sees what another master did (the in-memory bus alone only sees its own master's changes).
+// Publish sends the event with pg_notify on one channel; every master LISTENs on it and hands what arrives, its
+// own events included, to its local bus, where the SSE streams subscribe. An event therefore reaches local
+// subscribers once, after the notification went through the database.
+//
+// Delivery is best effort, like the local bus: an event published while the database is unreachable, or that
+// arrives while a master's listener reconnects, is lost. Clients re-read the room when their stream reconnects.
+//
+// Lifecycle: NewEventBus → Start (LISTEN, goroutines) → Close (stops them, closes the local bus). Not restartable.
+type EventBus struct {
+	db      *bun.DB
+	local   application.EventBus
+	channel string
+	onError func(error)
+
+	out     chan application.RoomEvent
+	stop    chan struct{}
+	wg      sync.WaitGroup
+	ln      *pgdriver.Listener
+	once    sync.Once
+	started bool
+	cancel  context.CancelFunc // ends the goroutines' context
+
+	dropped, failed atomic.Uint64
+}
+
+var _ application.EventBus = (*EventBus)(nil)
+
+// NewEventBus makes a bus over db (PostgreSQL only) that delivers to local. channel "" means
+// DefaultEventChannel; onError (may be nil) is told of failed notifications and undecodable payloads.
+func NewEventBus(db *bun.DB, local application.EventBus, channel string, onError func(error)) *EventBus {
+	if channel == "" {
+		channel = DefaultEventChannel
+	}
+	if onError == nil {
+		onError = func(error) {}
+	}
+	return &EventBus{db: db, local: local, channel: channel, onError: onError,
+		out: make(chan application.RoomEvent, eventQueue), stop: make(chan struct{})}
+}
+
+// Start listens on the channel and starts the sender and the receiver. Events published before Start are sent
+// once it runs.
+func (b *EventBus) Start(ctx context.Context) error {
+	b.ln = pgdriver.NewListener(b.db)
+	if err := b.ln.Listen(ctx, b.channel); err != nil {
+		_ = b.ln.Close()
+		return fmt.Errorf("postgres: listen for room events: %w", err)
+	}
+	b.started = true
+	// The goroutines outlive Start's context (a start deadline) but keep its values; Close cancels them.
+	life, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	b.cancel = cancel
+	notes := b.ln.Channel()
+	b.wg.Add(2)
+	go b.send(life)
+	go b.receive(life, notes)
+	return nil
+}
+
+// Publish queues e for the other masters and this one; it never blocks.
+func (b *EventBus) Publish(_ context.Context, e application.RoomEvent) {
+	select {
+	case b.out <- e:
+	default:
+		b.dropped.Add(1)
+	}
+}
+
+// Subscribe returns the room's events from now on, from every master.
+func (b *EventBus) Subscribe(roomID string) (<-chan application.RoomEvent, func()) {
+	return b.local.Subscribe(roomID)
+}
+
+// Dropped counts events lost before reaching the database (queue full or pg_notify failed).
+func (b *EventBus) Dropped() uint64 { return b.dropped.Load() + b.failed.Load() }
+
+// Close stops listening and sending, then ends every local subscription. Idempotent.
+func (b *EventBus) Close() {
+	b.once.Do(func() {
+		close(b.stop)
+		if b.started {
+			b.cancel()
+			_ = b.ln.Close() // ends the listener's goroutines and closes notes
+		}
+		b.wg.Wait()
+		if c, ok := b.local.(interface{ Close() }); ok {
+			c.Close()
+		}
+	})
+}
+
+func (b *EventBus) send(ctx context.Context) {
+	defer b.wg.Done()
+	for {
+		select {
+		case <-b.stop:
+			return
+		case e := <-b.out:
+			if err := b.notify(ctx, e); err != nil {
+				b.failed.Add(1)
+				b.onError(err)
+			}
+		}
+	}
+}
+
+func (b *EventBus) notify(ctx context.Context, e application.RoomEvent) error {
+	payload, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("postgres: encode room event: %w", err)
+	}
+	if len(payload) > maxEventPayload {
+		return fmt.Errorf("postgres: room event of %d bytes exceeds the notification limit", len(payload))
+	}
+	ctx, cancel := context.WithTimeout(ctx, notifyTimeout)
+	defer cancel()
+	if _, err := b.db.ExecContext(ctx, "SELECT pg_notify(?, ?)", b.channel, string(payload)); err != nil {
+		return fmt.Errorf("postgres: notify room event: %w", err)
+	}
+	return nil
+}
+
+func (b *EventBus) receive(ctx context.Context, notes <-chan pgdriver.Notification) {
+	defer b.wg.Done()
+	for n := range notes {
+		if n.Channel != b.channel {
+			continue
+		}
+		var e application.RoomEvent
+		if err := json.Unmarshal([]byte(n.Payload), &e); err != nil || e.RoomID == "" {
+			b.onError(fmt.Errorf("postgres: undecodable room event %q: %w", n.Payload, err))
+			continue
+		}
+		b.local.Publish(ctx, e)
+	}
+}

@@ -1,0 +1,96 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/sfu-cluster/sfu-cluster/adapters/memory"
+	"github.com/sfu-cluster/sfu-cluster/adapters/postgres"
+	"github.com/sfu-cluster/sfu-cluster/application"
+)
+
+// TestEventBusAcrossMasters: two masters on one PostgreSQL database (two connection pools); an event published
+// on either reaches the room's subscribers on both, once each, in the order published.
+func TestEventBusAcrossMasters(t *testing.T) {
+	dbA, dbB := openPostgres(t), openPostgres(t)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	channel := "test_events_" + randomHex(t) // tests share the server: a channel of their own
+	ctx := context.Background()
+	busA := postgres.NewEventBus(dbA, memory.NewEventBus(), channel, func(err error) { t.Errorf("bus A: %v", err) })
+	busB := postgres.NewEventBus(dbB, memory.NewEventBus(), channel, func(err error) { t.Errorf("bus B: %v", err) })
+	require.NoError(t, busA.Start(ctx))
+	require.NoError(t, busB.Start(ctx))
+	defer busA.Close()
+	defer busB.Close()
+
+	onA, cancelA := busA.Subscribe("room-1")
+	defer cancelA()
+	onB, cancelB := busB.Subscribe("room-1")
+	defer cancelB()
+	other, cancelOther := busB.Subscribe("room-2")
+	defer cancelOther()
+
+	sent := []application.RoomEvent{
+		{Type: application.EventProducerAdded, RoomID: "room-1", PeerID: "p1", UserID: "alice", ProducerID: "pr1", Kind: "video"},
+		{Type: application.EventProducerPaused, RoomID: "room-1", ProducerID: "pr1"},
+		{Type: application.EventPeerLeft, RoomID: "room-1", PeerID: "p1", UserID: "alice"},
+	}
+	busA.Publish(ctx, sent[0])
+	busA.Publish(ctx, sent[1])
+	busA.Publish(ctx, sent[2])
+	for name, ch := range map[string]<-chan application.RoomEvent{"master A": onA, "master B": onB} {
+		for i, want := range sent {
+			select {
+			case got := <-ch:
+				require.Equal(t, want, got, "%s, event %d", name, i)
+			case <-time.After(5 * time.Second):
+				t.Fatalf("%s: event %d did not arrive", name, i)
+			}
+		}
+	}
+	busB.Publish(ctx, application.RoomEvent{Type: application.EventRoomDeleted, RoomID: "room-2"})
+	select {
+	case got := <-other:
+		require.Equal(t, application.EventRoomDeleted, got.Type)
+	case <-time.After(5 * time.Second):
+		t.Fatal("room-2's event did not arrive on master B")
+	}
+	// Nothing twice: a master's own events come back only through the database.
+	select {
+	case e := <-onA:
+		t.Fatalf("master A got an extra event %+v", e)
+	case e := <-onB:
+		t.Fatalf("master B got an extra event %+v", e)
+	case <-time.After(200 * time.Millisecond):
+	}
+	require.Zero(t, busA.Dropped())
+
+	// Close ends the subscriptions (open event streams finish) and every goroutine (goleak above).
+	busA.Close()
+	busB.Close()
+	_, open := <-onA
+	require.False(t, open)
+}
+
+// TestEventBusCountsWhatTheDatabaseRefused: a bus whose database is gone drops events and says so, without
+// blocking Publish.
+func TestEventBusCountsWhatTheDatabaseRefused(t *testing.T) {
+	db := openPostgres(t)
+	errs := make(chan error, 8)
+	bus := postgres.NewEventBus(db, memory.NewEventBus(), "test_events_"+randomHex(t), func(err error) { errs <- err })
+	require.NoError(t, bus.Start(context.Background()))
+	defer bus.Close()
+	require.NoError(t, db.Close())
+	bus.Publish(context.Background(), application.RoomEvent{Type: application.EventPeerLeft, RoomID: "r"})
+	select {
+	case err := <-errs:
+		require.ErrorContains(t, err, "notify room event")
+	case <-time.After(5 * time.Second):
+		t.Fatal("no error reported")
+	}
+	require.Eventually(t, func() bool { return bus.Dropped() == 1 }, time.Second, 10*time.Millisecond)
+}
