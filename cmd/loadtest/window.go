@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/sfu-cluster/sfu-cluster/client"
-	"github.com/sfu-cluster/sfu-cluster/cmd/loadtest/internal/procudp"
+	"github.com/sfu-cluster/sfu-cluster/cmd/loadtest/internal/proccpu"
 	"github.com/sfu-cluster/sfu-cluster/cmd/loadtest/internal/stats"
 )
 
@@ -43,13 +43,13 @@ type udpDrops struct {
 
 func readDrops(meter cpuMeter) udpDrops {
 	var d udpDrops
-	r := procudp.Reader{Root: "/proc"}
+	r := proccpu.NewReader()
 	var err error
 	if meter != nil && len(meter.processes()) > 0 {
-		d.slaves, d.slaveSockets, err = r.Drops(meter.processes())
+		d.slaves, d.slaveSockets, err = r.UDPDrops(meter.processes())
 		d.slavesKnown = err == nil
 	}
-	d.clients, d.clientSockets, err = r.Drops([]int{os.Getpid()})
+	d.clients, d.clientSockets, err = r.UDPDrops([]int{os.Getpid()})
 	d.clientsKnown = err == nil
 	return d
 }

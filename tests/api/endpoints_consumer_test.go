@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -118,28 +119,14 @@ func consumerCases() []endpointCase {
 func TestBodyLimit(t *testing.T) {
 	w := newWorld(t, 10)
 	s := setup(t, w)
-	// app.Test reports an oversized body as its own error, so this one goes over a real socket.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	go func() { _ = w.app.Listener(ln) }()
-	t.Cleanup(func() { _ = w.app.Shutdown() })
 	big := fmt.Sprintf(`{"userId":"%0100000d"}`, 1)
-	// The request goes over a raw connection that announces the oversized body and sends only its start: the
-	// server must refuse on Content-Length alone. (Sending the whole body races the server's early close: the
-	// client may get a reset while writing and never read the 413.)
-	conn, err := net.Dial("tcp", ln.Addr().String())
-	require.NoError(t, err)
-	defer conn.Close()
-	require.NoError(t, conn.SetDeadline(time.Now().Add(5*time.Second)))
-	_, err = fmt.Fprintf(conn, "POST /rooms/%s/producer_peers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
-		s.room, len(big), big[:1024])
-	require.NoError(t, err)
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	var out map[string]any
-	require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
-	require.Equal(t, 413, resp.StatusCode, "%v", out)
+	// app.Test reports an oversized body as its own error, so this one goes over a real socket, on a raw
+	// connection that announces the oversized body and sends only its start: the server must refuse on
+	// Content-Length alone. (Sending the whole body races the server's early close: the client may get a reset
+	// while writing and never read the 413.)
+	status, out := rawRequest(t, w, fmt.Sprintf("POST /rooms/%s/producer_peers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+		s.room, len(big), big[:1024]))
+	require.Equal(t, 413, status, "%v", out)
 	require.Equal(t, "body_too_large", out["error"])
 }
 
@@ -147,6 +134,16 @@ func TestBodyLimit(t *testing.T) {
 // fasthttp's plain text.
 func TestHeadersTooLarge(t *testing.T) {
 	w := newWorld(t, 10)
+	status, out := rawRequest(t, w, fmt.Sprintf("GET /rooms?page=%s HTTP/1.1\r\nHost: x\r\n\r\n", strings.Repeat("%3C", 3000)))
+	require.Equal(t, 431, status, "%v", out)
+	require.Equal(t, "headers_too_large", out["error"])
+	require.EqualValues(t, 431, out["code"])
+}
+
+// rawRequest serves w's app on a loopback socket, writes request as is and returns the answer's status and JSON
+// body: for requests that app.Test cannot carry.
+func rawRequest(t *testing.T, w *world, request string) (int, map[string]any) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	go func() { _ = w.app.Listener(ln) }()
@@ -155,14 +152,12 @@ func TestHeadersTooLarge(t *testing.T) {
 	require.NoError(t, err)
 	defer conn.Close()
 	require.NoError(t, conn.SetDeadline(time.Now().Add(5*time.Second)))
-	_, err = fmt.Fprintf(conn, "GET /rooms?page=%s HTTP/1.1\r\nHost: x\r\n\r\n", strings.Repeat("%3C", 3000))
+	_, err = io.WriteString(conn, request)
 	require.NoError(t, err)
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	var out map[string]any
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
-	require.Equal(t, 431, resp.StatusCode, "%v", out)
-	require.Equal(t, "headers_too_large", out["error"])
-	require.EqualValues(t, 431, out["code"])
+	return resp.StatusCode, out
 }

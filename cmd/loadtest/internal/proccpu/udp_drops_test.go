@@ -1,4 +1,4 @@
-package procudp
+package proccpu
 
 import (
 	"net"
@@ -32,11 +32,11 @@ func TestDropsOfFakeTree(t *testing.T) {
 	require.NoError(t, os.Symlink("socket:[622454]", filepath.Join(fd, "3")))
 	require.NoError(t, os.Symlink("socket:[999]", filepath.Join(fd, "4"))) // a TCP socket: not in the UDP table
 	require.NoError(t, os.Symlink("/dev/null", filepath.Join(fd, "5")))
-	drops, sockets, err := Reader{Root: root}.Drops([]int{42})
+	drops, sockets, err := Reader{Root: root}.UDPDrops([]int{42})
 	require.NoError(t, err)
 	require.Equal(t, uint64(1234), drops)
 	require.Equal(t, 1, sockets)
-	_, _, err = Reader{Root: root}.Drops([]int{43})
+	_, _, err = Reader{Root: root}.UDPDrops([]int{43})
 	require.Error(t, err)
 }
 
@@ -53,14 +53,14 @@ func TestDropsOfThisProcess(t *testing.T) {
 	require.NoError(t, err)
 	defer src.Close()
 	r := Reader{Root: "/proc"}
-	before, sockets, err := r.Drops([]int{os.Getpid()})
+	before, sockets, err := r.UDPDrops([]int{os.Getpid()})
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, sockets, 2)
 	buf := make([]byte, 1000)
 	for range 200 {
 		_, _ = src.Write(buf)
 	}
-	after, _, err := r.Drops([]int{os.Getpid()})
+	after, _, err := r.UDPDrops([]int{os.Getpid()})
 	require.NoError(t, err)
 	require.Greater(t, after, before)
 }

@@ -1,8 +1,8 @@
-// Package procudp reads, from Linux's /proc, how many datagrams the kernel dropped on the UDP sockets of given
-// processes (a full receive buffer: the process did not read fast enough). The load tool uses it to tell the
-// slaves' drops from its own clients' when a run loses packets. Readers take the /proc root so tests run on a
-// fake tree.
-package procudp
+package proccpu
+
+// UDP receive drops: how many datagrams the kernel dropped on the UDP sockets of given processes (a full receive
+// buffer: the process did not read fast enough). The load tool uses them to tell the slaves' drops from its own
+// clients' when a run loses packets.
 
 import (
 	"bufio"
@@ -46,13 +46,10 @@ func ParseDrops(table []byte) (map[uint64]uint64, error) {
 	return out, sc.Err()
 }
 
-// Reader reads /proc under Root ("/proc" on a real system).
-type Reader struct{ Root string }
-
-// Drops returns the datagrams dropped so far on the UDP sockets the processes hold now (IPv4 and IPv6), and how
+// UDPDrops returns the datagrams dropped so far on the UDP sockets the processes hold now (IPv4 and IPv6), and how
 // many such sockets there are. Only differences between two readings over a period without sockets opening or
 // closing mean anything: a closed socket takes its count with it.
-func (r Reader) Drops(pids []int) (drops uint64, sockets int, err error) {
+func (r Reader) UDPDrops(pids []int) (drops uint64, sockets int, err error) {
 	all := map[uint64]uint64{}
 	for _, table := range []string{"udp", "udp6"} {
 		data, err := os.ReadFile(filepath.Join(r.Root, "net", table))
@@ -71,7 +68,7 @@ func (r Reader) Drops(pids []int) (drops uint64, sockets int, err error) {
 		}
 	}
 	for _, pid := range pids {
-		inodes, err := r.sockets(pid)
+		inodes, err := processSockets(r.Root, pid)
 		if err != nil {
 			return 0, 0, err
 		}
@@ -85,9 +82,9 @@ func (r Reader) Drops(pids []int) (drops uint64, sockets int, err error) {
 	return drops, sockets, nil
 }
 
-// sockets lists the socket inodes a process holds, from the links of /proc/<pid>/fd.
-func (r Reader) sockets(pid int) (map[uint64]bool, error) {
-	dir := filepath.Join(r.Root, strconv.Itoa(pid), "fd")
+// processSockets lists the socket inodes a process holds, from the links of /proc/<pid>/fd.
+func processSockets(procRoot string, pid int) (map[uint64]bool, error) {
+	dir := filepath.Join(procRoot, strconv.Itoa(pid), "fd")
 	fds, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("list fds of %d: %w", pid, err)
@@ -98,12 +95,8 @@ func (r Reader) sockets(pid int) (map[uint64]bool, error) {
 		if err != nil {
 			continue // closed since the listing
 		}
-		s, ok := strings.CutPrefix(target, "socket:[")
-		if !ok {
-			continue
-		}
-		if n, err := strconv.ParseUint(strings.TrimSuffix(s, "]"), 10, 64); err == nil {
-			out[n] = true
+		if inode, ok := socketInode(target); ok {
+			out[inode] = true
 		}
 	}
 	return out, nil
