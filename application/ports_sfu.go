@@ -87,6 +87,9 @@ type NodeStats struct {
 	PLIs  uint64 `json:"plis"`
 	// CPUSeconds the slave process has used (user + system).
 	CPUSeconds float64 `json:"cpuSeconds"`
+	// ReceiveDrops counts datagrams the kernel dropped on the node's media sockets (WebRTC and pipes) because a
+	// receive buffer was full: the slave did not read fast enough, and every consumer of the lost packets lost it.
+	ReceiveDrops uint64 `json:"receiveDrops"`
 }
 
 // SFUNode is one slave's media engine.

@@ -158,5 +158,6 @@ func nodeMediaCounters(node *sfu.Node) httpapi.MediaCounters {
 		BytesOut:   read(func(s application.NodeStats) uint64 { return s.BytesOut }),
 		NACKs:      read(func(s application.NodeStats) uint64 { return s.NACKs }),
 		PLIs:       read(func(s application.NodeStats) uint64 { return s.PLIs }),
+		Drops:      read(func(s application.NodeStats) uint64 { return s.ReceiveDrops }),
 	}
 }

@@ -34,6 +34,7 @@ type MediaCounters struct {
 	BytesOut   func() uint64 // RTP bytes sent
 	NACKs      func() uint64 // NACKed packets served from the cache
 	PLIs       func() uint64 // keyframe requests (PLI/FIR) sent to producers
+	Drops      func() uint64 // datagrams the kernel dropped on the media sockets (receive buffer full)
 }
 
 // ObserveCluster exports the master's gauges (<ns>_rooms, _routers, _peers, _producers, _consumers, _pipes,
@@ -63,7 +64,7 @@ func (m *Metrics) ObserveCluster(counts func(ctx context.Context) (ClusterCounts
 // ObserveNode exports a slave's live objects from stats (a node's Stats method fits), read once per scrape, as
 // <ns>_routers, _transports, _producers, _consumers, _pipe_transports (with <ns>_node_stats_up), and media's
 // counters as <ns>_rtp_packets_received_total, _rtp_packets_sent_total, _rtp_bytes_received_total,
-// _rtp_bytes_sent_total, _nacks_total, _plis_total. Either part may be left out (nil). Call it once.
+// _rtp_bytes_sent_total, _nacks_total, _plis_total, _udp_receive_drops_total. Either part may be left out (nil). Call it once.
 func (m *Metrics) ObserveNode(stats func(ctx context.Context) (application.NodeStats, error), media MediaCounters) error {
 	var cs []prometheus.Collector
 	if stats != nil {
@@ -90,6 +91,7 @@ func (m *Metrics) ObserveNode(stats func(ctx context.Context) (application.NodeS
 	counter("rtp_bytes_sent_total", "RTP bytes sent.", media.BytesOut)
 	counter("nacks_total", "Packets retransmitted on NACK.", media.NACKs)
 	counter("plis_total", "Keyframe requests (PLI/FIR) sent to producers.", media.PLIs)
+	counter("udp_receive_drops_total", "Datagrams the kernel dropped on the media sockets because the slave did not read them fast enough.", media.Drops)
 	return registerAll(m.reg, cs...)
 }
 

@@ -211,6 +211,7 @@ func TestMetricsObserveNode(t *testing.T) {
 		PacketsIn: func() uint64 { packets++; return packets }, PacketsOut: func() uint64 { return 7 },
 		BytesIn: func() uint64 { return 1000 }, BytesOut: func() uint64 { return 2000 },
 		NACKs: func() uint64 { return 3 }, // PLIs left nil: not exported
+		Drops: func() uint64 { return 9 },
 	}
 	tests := []struct {
 		name  string
@@ -222,6 +223,7 @@ func TestMetricsObserveNode(t *testing.T) {
 			"sfu_slave_consumers": 4, "sfu_slave_pipe_transports": 5, "sfu_slave_rtp_packets_received_total": 42,
 			"sfu_slave_rtp_packets_sent_total": 7, "sfu_slave_rtp_bytes_received_total": 1000,
 			"sfu_slave_rtp_bytes_sent_total": 2000, "sfu_slave_nacks_total": 3, "sfu_slave_plis_total": -1,
+			"sfu_slave_udp_receive_drops_total": 9,
 		}},
 		{name: "stats failing", stats: newFakeNode().fail("Stats", errors.New("boom")).Stats, want: map[string]float64{
 			"sfu_slave_node_stats_up": 0, "sfu_slave_routers": -1, "sfu_slave_nacks_total": 3,

@@ -2,9 +2,9 @@ package httpapi
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
-	"context"
 	"fmt"
 	"net"
 	"net/http"

@@ -3,6 +3,7 @@ package sfu
 import (
 	"context"
 
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/pipetransport"
 	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/webrtctransport"
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
@@ -32,6 +33,7 @@ type pipeLink interface {
 	LocalTuple() (ip string, port int)
 	SrtpParameters() *domain.SrtpParameters
 	Connect(ctx context.Context, ip string, port int, remote *domain.SrtpParameters) error
+	Stats() pipetransport.Stats
 	Close() error
 }
 

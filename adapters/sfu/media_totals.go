@@ -16,4 +16,5 @@ type mediaTotals struct {
 	bytesOut           atomic.Uint64
 	_                  [48]byte
 	nacks, plis        atomic.Uint64 // feedback messages received for a known consumer (PLI counts FIR too)
+	closedPipeDrops    atomic.Uint64 // kernel receive drops of pipe sockets already closed
 }

@@ -43,7 +43,11 @@ func (n *Node) closePipeLocked(pt *pipeTransport, later *deferred) {
 	}
 	delete(n.pipes, pt.id)
 	delete(pt.router.pipes, pt.id)
-	later.add(func() { _ = pt.link.Close() })
+	later.add(func() {
+		// Its socket's drops stay in the node's total (a counter never goes down).
+		n.totals.closedPipeDrops.Add(pt.link.Stats().ReceiveDrops)
+		_ = pt.link.Close()
+	})
 }
 
 // closeProducerLocked closes a producer, its consumers and its pipe copies (their far ends get an RTCP BYE).

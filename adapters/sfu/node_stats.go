@@ -19,10 +19,14 @@ func (n *Node) Stats(ctx context.Context) (application.NodeStats, error) {
 		PacketsIn: t.packetsIn.Load(), PacketsOut: t.packetsOut.Load(), BytesIn: t.bytesIn.Load(),
 		BytesOut: t.bytesOut.Load(), NACKs: t.nacks.Load(), PLIs: t.plis.Load(), CPUSeconds: processCPUSeconds(),
 	}
+	s.ReceiveDrops = t.closedPipeDrops.Load() + n.mux.Stats().ReceiveDrops
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	s.Routers, s.Transports, s.Producers = len(n.routers), len(n.transports), len(n.producers)
 	s.Consumers, s.PipeTransports = len(n.consumers), len(n.pipes)
+	for _, pt := range n.pipes {
+		s.ReceiveDrops += pt.link.Stats().ReceiveDrops
+	}
 	return s, nil
 }
 

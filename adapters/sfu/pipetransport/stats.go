@@ -19,6 +19,9 @@ type Stats struct {
 	DecryptFailures uint64
 	// Malformed counts datagrams from the remote that are not RTP or RTCP (dropped).
 	Malformed uint64
+	// ReceiveDrops counts datagrams the kernel dropped because the socket's receive buffer was full (0 where the
+	// system does not say, or once closed): the reader fell behind.
+	ReceiveDrops uint64
 }
 
 // Dropped is every datagram received and not delivered.

@@ -13,6 +13,7 @@ import (
 	"github.com/pion/rtp"
 	"github.com/pion/srtp/v3"
 
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/sockstat"
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
 
@@ -162,7 +163,11 @@ func (t *Transport) parseRemote(ip string, port int) (netip.AddrPort, error) {
 }
 
 // Stats returns a snapshot of the counters.
-func (t *Transport) Stats() Stats { return t.stats.snapshot() }
+func (t *Transport) Stats() Stats {
+	s := t.stats.snapshot()
+	s.ReceiveDrops, _ = sockstat.ConnDrops(t.conn) // best effort: 0 where unsupported or closed
+	return s
+}
 
 // Close closes the socket, waits for the read goroutine to end and calls OnClose(nil), unless the transport was
 // already closed (then it only waits for the read goroutine). Idempotent; always nil.

@@ -121,7 +121,11 @@ func (m *Mux) LocalAddr() *net.UDPAddr {
 }
 
 // Stats returns the counters of packets no transport could be blamed for.
-func (m *Mux) Stats() MuxStats { return m.stats.snapshot() }
+func (m *Mux) Stats() MuxStats {
+	s := m.stats.snapshot()
+	s.ReceiveDrops, _ = m.sock.receiveDrops() // best effort: 0 where unsupported or closed
+	return s
+}
 
 // Close closes every transport (OnClose reason ErrMuxClosed), waits for
 // their goroutines, OnClose callbacks included, then closes the socket and

@@ -111,4 +111,7 @@ type MuxStats struct {
 	// Malformed counts datagrams that are neither well-formed STUN, DTLS nor
 	// RTP/RTCP by their first byte, and STUN messages that failed to decode.
 	Malformed uint64
+	// ReceiveDrops counts datagrams the kernel dropped because the socket's receive buffer was full (0 where the
+	// system does not say, or once closed): the Mux's reader fell behind.
+	ReceiveDrops uint64
 }

@@ -16,6 +16,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/sockstat"
 )
 
 // muxSocket is the Mux's UDP socket, taken out of Go's netpoller: the read goroutine blocks in recvfrom(2) and
@@ -69,6 +71,16 @@ func newMuxSocket(conn *net.UDPConn) (*muxSocket, error) {
 		return nil, fmt.Errorf("webrtctransport: socket setup: %w", err)
 	}
 	return s, nil
+}
+
+// receiveDrops is the kernel's count of datagrams dropped on the socket for want of buffer room.
+func (s *muxSocket) receiveDrops() (uint64, error) {
+	s.life.RLock()
+	defer s.life.RUnlock()
+	if s.closed.Load() {
+		return 0, net.ErrClosed
+	}
+	return sockstat.ReceiveDrops(uintptr(s.fd))
 }
 
 // readFrom receives one datagram into b; net.ErrClosed once closed. Read goroutine only (it uses rx's scratch).

@@ -5,6 +5,8 @@ package webrtctransport
 import (
 	"net"
 	"net/netip"
+
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/sockstat"
 )
 
 // muxSocket is the Mux's UDP socket. Elsewhere than Linux it stays a net.UDPConn in Go's netpoller, and a Batch
@@ -35,6 +37,8 @@ func (s *muxSocket) writeBatch(b *Batch, from, to int) (int, error) {
 }
 
 func (s *muxSocket) close() error { return s.conn.Close() }
+
+func (s *muxSocket) receiveDrops() (uint64, error) { return sockstat.ConnDrops(s.conn) }
 
 // batchSys and rxSys hold what the Linux system calls need; nothing here.
 type (
