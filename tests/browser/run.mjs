@@ -43,6 +43,24 @@ function judge(stats, producers) {
   return { ok, text, video, audio };
 }
 
+// reportPublisherRate prints how fast the publisher's video goes out PUBLISH_RATE_AT_MS after publishing, over
+// the following 2 s, with the browser's bandwidth estimate: the server's transport-cc feedback lets the browser
+// probe and ramp up, without it the estimate creeps up on receiver reports. Informational: nothing is asserted.
+async function reportPublisherRate(pub, publishedAt) {
+  const at = Number(process.env.PUBLISH_RATE_AT_MS || 6000);
+  const wait = publishedAt + at - Date.now();
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  const a = await pub.evaluate(() => window.demo.publisherStats());
+  await new Promise((r) => setTimeout(r, 2000));
+  const b = await pub.evaluate(() => window.demo.publisherStats());
+  if (!a || !b) return;
+  const kbps = (8 * (b.videoBytesSent - a.videoBytesSent)) / (b.at - a.at);
+  console.log(`publisher video_kbps=${kbps.toFixed(0)} target_kbps=${(b.targetBitrate / 1000).toFixed(0)} ` +
+    `available_outgoing_kbps=${(b.availableOutgoingBitrate / 1000).toFixed(0)} size=${b.frameWidth}x${b.frameHeight} ` +
+    `limited_by=${b.qualityLimitationReason || 'n/a'} resolution_changes=${b.qualityLimitationResolutionChanges} ` +
+    `from_ms=${Math.round(at)} after publish`);
+}
+
 async function main() {
   if (!DEMO_URL) throw new Error('set DEMO_URL to the demo app, e.g. DEMO_URL=https://127.0.0.1:4430/');
   await mkdir(ARTIFACTS_DIR, { recursive: true });
@@ -65,6 +83,7 @@ async function main() {
     const producers = await waitFor(pub, 'publish camera + mic',
       () => (window.demo.state.producers.audio && window.demo.state.producers.video ? window.demo.state.producers : null), null, STEP_MS);
     log(`publisher: producing audio ${producers.audio}, video ${producers.video}`);
+    const publishedAt = Date.now();
 
     // Viewers: the first joins by link, the others by typing the id.
     const viewers = [];
@@ -126,6 +145,7 @@ async function main() {
       const { video, audio } = done.get(v);
       console.log(`viewer=${i + 1} first_frame_ms=${video.firstFrameMs} audio_first_packet_ms=${audio.firstFrameMs} frames=${video.framesDecoded} width=${video.frameWidth}`);
     });
+    await reportPublisherRate(pub, publishedAt);
     const shot = path.join(ARTIFACTS_DIR, 'viewer.png');
     await viewers[0].screenshot({ path: shot, fullPage: true });
     log(`screenshot ${shot}`);

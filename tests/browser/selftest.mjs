@@ -65,6 +65,9 @@ try {
   assert.ok(produces[1].body.rtpParameters.encodings[0].ssrc > 0);
   assert.deepEqual(produces.map((c) => c.body.appData.source), ['mic', 'camera']);
   assert.equal(await pub.locator('[data-tile="local"] video').count(), 1);
+  const sendStats = await pub.evaluate(() => window.demo.publisherStats());
+  assert.ok(sendStats && ['videoBytesSent', 'targetBitrate', 'availableOutgoingBitrate', 'qualityLimitationReason'].every((k) => k in sendStats),
+    `publisherStats: ${JSON.stringify(sendStats)}`);
   ok(`publish: producer peer, 1 connect (dtls role ${connects[0].body.dtlsParameters.role}), produce audio ${producers.audio} + video ${producers.video} (${produces[1].body.rtpParameters.codecs.map((c) => c.mimeType).join(',')})`);
 
   // 4. Viewer 1 joins by link and consumes both producers.

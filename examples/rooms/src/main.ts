@@ -6,6 +6,7 @@ import { Session } from './session';
 import { newState } from './state';
 import { $, Ui } from './ui';
 import type { ConsumerStats } from './viewer';
+import type { PublisherStats } from './publisher';
 
 const config = readConfig();
 const api = new Api(config.apiBase);
@@ -107,6 +108,10 @@ async function stats(): Promise<ConsumerStats[]> {
   return session ? session.viewer.stats() : [];
 }
 
+async function publisherStats(): Promise<PublisherStats | null> {
+  return session?.publisher ? session.publisher.sendStats() : null;
+}
+
 // action runs a button's work: one at a time, errors shown on the page (and rethrown for scripts).
 function action<A extends unknown[], R>(name: string, fn: (...a: A) => Promise<R>): (...a: A) => Promise<R> {
   return async (...args: A) => {
@@ -144,6 +149,7 @@ const demo = {
   state,
   version: mediasoupVersion,
   stats,
+  publisherStats,
   createRoom: action('create room', createRoom),
   join: action('join', join),
   publish: action('publish', publish),

@@ -7,6 +7,17 @@ import type { Ui } from './ui';
 
 type Kind = 'audio' | 'video';
 
+export interface PublisherStats {
+  at: number; // performance.now() of the reading, ms
+  videoBytesSent: number;
+  frameWidth: number;
+  frameHeight: number;
+  targetBitrate: number; // the encoder's target, bit/s
+  availableOutgoingBitrate: number; // the bandwidth estimate, bit/s
+  qualityLimitationReason: string; // why the encoder sends less than it could: none, bandwidth, cpu, other
+  qualityLimitationResolutionChanges: number;
+}
+
 export class Publisher {
   private transport: types.Transport | null = null;
   private stream: MediaStream | null = null;
@@ -87,6 +98,30 @@ export class Publisher {
     else producer.resume();
     this.state.paused[kind] = paused;
     this.ui.setBadge('local', [this.state.paused.audio ? 'audio paused' : '', this.state.paused.video ? 'video paused' : ''].filter(Boolean).join(', '));
+  }
+
+  // sendStats is the send side as the browser sees it: how fast the video goes out and what the browser's bandwidth
+  // estimation allows (it needs the server's transport-cc feedback to probe the path; without it, it creeps up).
+  async sendStats(): Promise<PublisherStats | null> {
+    if (!this.transport) return null;
+    const report = await this.transport.getStats();
+    const out: PublisherStats = {
+      at: performance.now(), videoBytesSent: 0, frameWidth: 0, frameHeight: 0, targetBitrate: 0, availableOutgoingBitrate: 0,
+      qualityLimitationReason: '', qualityLimitationResolutionChanges: 0,
+    };
+    report.forEach((s) => {
+      if (s.type === 'outbound-rtp' && s.kind === 'video') {
+        out.videoBytesSent += s.bytesSent ?? 0;
+        out.frameWidth = Math.max(out.frameWidth, s.frameWidth ?? 0);
+        out.frameHeight = Math.max(out.frameHeight, s.frameHeight ?? 0);
+        out.targetBitrate += s.targetBitrate ?? 0;
+        out.qualityLimitationReason = s.qualityLimitationReason ?? '';
+        out.qualityLimitationResolutionChanges = s.qualityLimitationResolutionChanges ?? 0;
+      } else if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') {
+        out.availableOutgoingBitrate = s.availableOutgoingBitrate ?? 0;
+      }
+    });
+    return out;
   }
 
   close(): void {
