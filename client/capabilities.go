@@ -12,6 +12,7 @@ const (
 	uriMid         = "urn:ietf:params:rtp-hdrext:sdes:mid"
 	uriAbsSendTime = "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"
 	uriAudioLevel  = "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
+	uriTransportCC = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
 )
 
 const (
@@ -20,10 +21,12 @@ const (
 )
 
 // supportedFeedback is the RTCP feedback Pion honours per kind: NACK through the nack interceptors, PLI and FIR
-// through RTPSender.ReadRTCP (SyntheticSource answers both with a keyframe).
+// through RTPSender.ReadRTCP (SyntheticSource answers both with a keyframe), transport-cc through the header
+// extension interceptor that stamps what we send, as a browser does (SyntheticSource counts the feedback; this
+// client paces its synthetic media and runs no bandwidth estimation on it).
 var supportedFeedback = map[domain.MediaKind][]domain.RtcpFeedback{
-	domain.MediaKindAudio: {{Type: "nack"}},
-	domain.MediaKindVideo: {{Type: "nack"}, {Type: "nack", Parameter: "pli"}, {Type: "ccm", Parameter: "fir"}},
+	domain.MediaKindAudio: {{Type: "nack"}, {Type: "transport-cc"}},
+	domain.MediaKindVideo: {{Type: "nack"}, {Type: "nack", Parameter: "pli"}, {Type: "ccm", Parameter: "fir"}, {Type: "transport-cc"}},
 }
 
 // supportedExtensions maps each negotiated URI to the kinds it is used with.
@@ -31,6 +34,7 @@ var supportedExtensions = map[string][]domain.MediaKind{
 	uriMid:         {domain.MediaKindAudio, domain.MediaKindVideo},
 	uriAbsSendTime: {domain.MediaKindAudio, domain.MediaKindVideo},
 	uriAudioLevel:  {domain.MediaKindAudio},
+	uriTransportCC: {domain.MediaKindAudio, domain.MediaKindVideo},
 }
 
 // recvCapabilities restricts the router's capabilities to what this client handles, keeping the router's payload

@@ -24,8 +24,8 @@ func TestRecvRtpCapabilities(t *testing.T) {
 		got = append(got, codec{c.MimeType, c.PreferredPayloadType, c.RtcpFeedback})
 	}
 	require.Equal(t, []codec{
-		{"audio/opus", 100, []domain.RtcpFeedback{{Type: "nack"}}},
-		{"video/VP8", 101, []domain.RtcpFeedback{{Type: "nack"}, {Type: "nack", Parameter: "pli"}, {Type: "ccm", Parameter: "fir"}}},
+		{"audio/opus", 100, []domain.RtcpFeedback{{Type: "nack"}, {Type: "transport-cc"}}},
+		{"video/VP8", 101, []domain.RtcpFeedback{{Type: "nack"}, {Type: "nack", Parameter: "pli"}, {Type: "ccm", Parameter: "fir"}, {Type: "transport-cc"}}},
 		{"video/rtx", 102, []domain.RtcpFeedback{}},
 	}, got)
 	require.Equal(t, 2, caps.Codecs[0].Channels)
@@ -45,6 +45,7 @@ func TestRecvRtpCapabilities(t *testing.T) {
 	require.Equal(t, []ext{
 		{"audio", uriMid, 1}, {"video", uriMid, 1},
 		{"audio", uriAbsSendTime, 4}, {"video", uriAbsSendTime, 4},
+		{"audio", uriTransportCC, 5}, {"video", uriTransportCC, 5},
 		{"audio", uriAudioLevel, 10},
 	}, exts)
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pion/interceptor"
 	"github.com/pion/interceptor/pkg/nack"
+	"github.com/pion/interceptor/pkg/twcc"
 	"github.com/pion/webrtc/v4"
 
 	"github.com/sfu-cluster/sfu-cluster/domain"
@@ -95,6 +96,13 @@ func newInterceptors() (*interceptor.Registry, error) {
 	}
 	reg.Add(gen)
 	reg.Add(resp)
+	// Like a browser, stamp what we send with transport-wide sequence numbers when the server negotiated them
+	// (its router capabilities list transport-cc): the server then answers with transport-cc feedback.
+	tw, err := twcc.NewHeaderExtensionInterceptor()
+	if err != nil {
+		return nil, fmt.Errorf("client: transport-cc: %w", err)
+	}
+	reg.Add(tw)
 	if err := webrtc.ConfigureRTCPReports(reg); err != nil {
 		return nil, fmt.Errorf("client: rtcp reports: %w", err)
 	}

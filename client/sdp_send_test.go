@@ -101,7 +101,7 @@ func TestSendTransportSDP(t *testing.T) {
 	require.Equal(t, []string{"100"}, remote.MediaDescriptions[0].MediaName.Formats)
 	require.Equal(t, []string{"101", "102"}, remote.MediaDescriptions[1].MediaName.Formats)
 	require.Equal(t, []string{"102 apt=101"}, attrs(remote.MediaDescriptions[1], "fmtp"))
-	require.ElementsMatch(t, []string{"101 nack", "101 nack pli", "101 ccm fir"}, attrs(remote.MediaDescriptions[1], "rtcp-fb"))
+	require.ElementsMatch(t, []string{"101 nack", "101 nack pli", "101 ccm fir", "101 transport-cc"}, attrs(remote.MediaDescriptions[1], "rtcp-fb"))
 
 	// The producers' rtpParameters: router PTs and extension ids, Pion's SSRCs, the offer's cname.
 	require.Equal(t, []string{"producer-audio", "producer-video"}, []string{ap.ID(), vp.ID()})
@@ -112,10 +112,10 @@ func TestSendTransportSDP(t *testing.T) {
 	require.Equal(t, "0", a.MID)
 	require.Equal(t, "1", v.MID)
 	require.Equal(t, []domain.RtpCodecParameters{{MimeType: "audio/opus", PayloadType: 100, ClockRate: 48000, Channels: 2,
-		Parameters: domain.CodecParameters{}, RtcpFeedback: []domain.RtcpFeedback{{Type: "nack"}}}}, a.Codecs)
+		Parameters: domain.CodecParameters{}, RtcpFeedback: []domain.RtcpFeedback{{Type: "nack"}, {Type: "transport-cc"}}}}, a.Codecs)
 	require.Equal(t, []int{101, 102}, []int{v.Codecs[0].PayloadType, v.Codecs[1].PayloadType})
-	require.Equal(t, map[string]int{uriMid: 1, uriAbsSendTime: 4, uriAudioLevel: 10}, extIDs(a.HeaderExtensions))
-	require.Equal(t, map[string]int{uriMid: 1, uriAbsSendTime: 4}, extIDs(v.HeaderExtensions))
+	require.Equal(t, map[string]int{uriMid: 1, uriAbsSendTime: 4, uriTransportCC: 5, uriAudioLevel: 10}, extIDs(a.HeaderExtensions))
+	require.Equal(t, map[string]int{uriMid: 1, uriAbsSendTime: 4, uriTransportCC: 5}, extIDs(v.HeaderExtensions))
 	enc := vp.Sender().GetParameters().Encodings[0]
 	require.Equal(t, uint32(enc.SSRC), v.Encodings[0].SSRC)
 	require.NotNil(t, v.Encodings[0].RTX)

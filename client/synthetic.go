@@ -29,6 +29,7 @@ type SyntheticSource struct {
 
 	keyframeWanted atomic.Bool
 	plis, firs     atomic.Uint64
+	twccFeedback   atomic.Uint64
 	packets        atomic.Uint64
 	keyframes      atomic.Uint64
 	writeErrors    atomic.Uint64
@@ -104,6 +105,10 @@ func (s *SyntheticSource) PLICount() uint64 { return s.plis.Load() }
 // FIRCount is how many FIRs the sender received.
 func (s *SyntheticSource) FIRCount() uint64 { return s.firs.Load() }
 
+// TransportCCCount is how many transport-cc feedback packets (the server's report of what arrived, for the
+// sender's bandwidth estimation) reached this source's sender.
+func (s *SyntheticSource) TransportCCCount() uint64 { return s.twccFeedback.Load() }
+
 // PacketsSent counts packets handed to the track (a track not yet bound drops them).
 func (s *SyntheticSource) PacketsSent() uint64 { return s.packets.Load() }
 
@@ -144,6 +149,8 @@ func (s *SyntheticSource) readRTCP(sender *webrtc.RTPSender) {
 			case *rtcp.FullIntraRequest:
 				s.firs.Add(1)
 				s.keyframeWanted.Store(true)
+			case *rtcp.TransportLayerCC:
+				s.twccFeedback.Add(1)
 			}
 		}
 	}

@@ -63,6 +63,15 @@ func TestWithPionClient(t *testing.T) {
 		require.Zero(t, s.Lost)
 	}
 	require.GreaterOrEqual(t, src.PLICount(), uint64(1), "the publisher was asked for a keyframe")
+	// The publisher stamps transport-wide sequence numbers (negotiated through the router's capabilities) and the
+	// node reports arrivals back: its bandwidth estimation gets what it needs. Consumers negotiate none.
+	require.Eventually(t, func() bool { return src.TransportCCCount() >= 3 }, 5*time.Second, 20*time.Millisecond,
+		"transport-cc feedback to the publisher")
+	for _, c := range consumers {
+		for _, ext := range c.RtpParameters().HeaderExtensions {
+			require.NotContains(t, ext.URI, "transport-wide-cc", "a consumer gets no transport-cc")
+		}
+	}
 
 	t.Run("a receiver's PLI reaches the publisher", func(t *testing.T) {
 		before := src.PLICount()

@@ -30,6 +30,7 @@ type endpoint struct {
 
 	stats  endpointCounters
 	totals *mediaTotals // the node's, shared by all its endpoints
+	twcc   twccFeedback // arrivals reported to the sender (WebRTC transports whose producers negotiated it)
 }
 
 // ssrcTable is an immutable snapshot of who sends and who receives on a transport.
@@ -193,6 +194,9 @@ func (e *endpoint) OnRTP(b []byte) {
 		e.stats.malformed.Add(1)
 		return
 	}
+	now := nanotime()
+	// Before routing: the sender's bandwidth probes (RTX padding, or SSRCs of no producer) count for its estimate.
+	e.twcc.record(&pkt, now)
 	r, ok := e.table.Load().producers[pkt.SSRC]
 	if !ok {
 		e.stats.unknownSSRC.Add(1)
@@ -201,7 +205,15 @@ func (e *endpoint) OnRTP(b []byte) {
 	e.stats.rtpIn.Add(1)
 	e.totals.packetsIn.Add(1)
 	e.totals.bytesIn.Add(uint64(len(b)))
-	r.p.receive(&pkt, r.rtx, nanotime())
+	r.p.receive(&pkt, r.rtx, now)
+}
+
+// twccTick sends the transport-cc feedback that is due (the report loop calls it for every producer; the
+// interval check makes the extra calls for a transport's other producers free).
+func (e *endpoint) twccTick(now int64) {
+	if pkts := e.twcc.due(now); len(pkts) > 0 {
+		e.writeRTCPPackets(pkts...)
+	}
 }
 
 // OnRTCP routes one decrypted compound RTCP packet: sender reports to producers, feedback to consumers.

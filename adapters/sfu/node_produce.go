@@ -64,6 +64,13 @@ func (n *Node) newRouterProducerLocked(r *router, up *endpoint, id string, kind 
 	if err := up.addProducer(p); err != nil {
 		return nil, err
 	}
+	// The sender stamps every packet of the transport with one transport-wide sequence (BUNDLE: one id for all
+	// its streams); a producer that negotiated it turns the transport's feedback on. Pipe producers never have it.
+	for _, ext := range params.HeaderExtensions {
+		if ext.URI == ortc.URITransportCC && ext.ID > 0 && ext.ID < 256 {
+			up.twcc.enable(uint8(ext.ID), up.rtcpSSRC)
+		}
+	}
 	n.producers[id] = p
 	r.producers[id] = p
 	return p, nil

@@ -21,6 +21,7 @@ func (p *producer) tick(now int64, full bool) {
 	if p.closed.Load() {
 		return
 	}
+	p.upstream.twccTick(now)
 	if p.isVideo && p.keyframe.due(now) {
 		p.sendPLI()
 	}

@@ -6,7 +6,8 @@
 //
 //   DEMO_URL=https://127.0.0.1:4430/ node run.mjs       (API_URL=http://127.0.0.1:3010 if not served under /api)
 // Other env: ARTIFACTS_DIR (default ./artifacts), TIMEOUT_MS (media wait, default 60000), VIEWERS (default 2),
-// CHROMIUM_PATH (default /usr/bin/chromium), HEADFUL=1, SKIP_CLEANUP_CHECKS=1.
+// CHROMIUM_PATH (default /usr/bin/chromium), HEADFUL=1, SKIP_CLEANUP_CHECKS=1, PUBLISH_RATE_AT_MS (6000), TIMELINE=1
+// (the publisher's send rate and bandwidth estimate every 500 ms for 10 s, before the viewers join).
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,9 +44,10 @@ function judge(stats, producers) {
   return { ok, text, video, audio };
 }
 
-// reportPublisherRate prints how fast the publisher's video goes out PUBLISH_RATE_AT_MS after publishing, over
-// the following 2 s, with the browser's bandwidth estimate: the server's transport-cc feedback lets the browser
-// probe and ramp up, without it the estimate creeps up on receiver reports. Informational: nothing is asserted.
+// reportPublisherRate prints how fast the publisher's video goes out PUBLISH_RATE_AT_MS (default 6000) after
+// publishing, over the following 2 s, with the encoder's target and the browser's bandwidth estimate (the server's
+// transport-cc feedback lets it probe the path at once; without it the estimate creeps up on receiver reports).
+// Informational: nothing is asserted.
 async function reportPublisherRate(pub, publishedAt) {
   const at = Number(process.env.PUBLISH_RATE_AT_MS || 6000);
   const wait = publishedAt + at - Date.now();
@@ -59,6 +61,22 @@ async function reportPublisherRate(pub, publishedAt) {
     `available_outgoing_kbps=${(b.availableOutgoingBitrate / 1000).toFixed(0)} size=${b.frameWidth}x${b.frameHeight} ` +
     `limited_by=${b.qualityLimitationReason || 'n/a'} resolution_changes=${b.qualityLimitationResolutionChanges} ` +
     `from_ms=${Math.round(at)} after publish`);
+}
+
+// publisherTimeline (TIMELINE=1) prints the publisher's send side every 500 ms for its first 10 s, before any
+// viewer joins: how fast the bandwidth estimate and the encoder ramp up.
+async function publisherTimeline(pub, publishedAt) {
+  let prev = null;
+  while (Date.now() - publishedAt < 10000) {
+    const x = await pub.evaluate(() => window.demo.publisherStats());
+    if (x && prev) {
+      const kbps = (8 * (x.videoBytesSent - prev.videoBytesSent)) / (x.at - prev.at);
+      console.log(`publisher t=${Date.now() - publishedAt}ms video_kbps=${kbps.toFixed(0)} target_kbps=${(x.targetBitrate / 1000).toFixed(0)} ` +
+        `available_outgoing_kbps=${(x.availableOutgoingBitrate / 1000).toFixed(0)} size=${x.frameWidth}x${x.frameHeight} limited_by=${x.qualityLimitationReason}`);
+    }
+    prev = x;
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 
 async function main() {
@@ -84,6 +102,7 @@ async function main() {
       () => (window.demo.state.producers.audio && window.demo.state.producers.video ? window.demo.state.producers : null), null, STEP_MS);
     log(`publisher: producing audio ${producers.audio}, video ${producers.video}`);
     const publishedAt = Date.now();
+    if (process.env.TIMELINE === '1') await publisherTimeline(pub, publishedAt);
 
     // Viewers: the first joins by link, the others by typing the id.
     const viewers = [];

@@ -19,7 +19,7 @@ func TestGetConsumerRtpParametersBrowser(t *testing.T) {
 		p, err := GetConsumerRtpParameters(consumable, device, false)
 		require.NoError(t, err)
 		require.Equal(t, []int{101, 102}, ptsOf(p.Codecs), "router PTs, as the device expects")
-		require.Equal(t, routerVideoFeedback, p.Codecs[0].RtcpFeedback, "no goog-remb/transport-cc even though the device lists them")
+		require.Equal(t, consumerVideoFeedback, p.Codecs[0].RtcpFeedback, "no goog-remb/transport-cc even though the device lists them")
 		require.Equal(t, "101", p.Codecs[1].Parameters.String("apt"))
 		require.Empty(t, p.Codecs[1].RtcpFeedback)
 		require.Equal(t, map[string]int{URIMid: 1, URIAbsSendTime: 4}, extIDs(p.HeaderExtensions))
@@ -86,18 +86,18 @@ func TestGetConsumerRtpParametersNegotiation(t *testing.T) {
 		target   error
 	}{
 		{name: "device without rtx", caps: device(func(c *domain.RtpCapabilities) { c.Codecs = c.Codecs[:2] }),
-			wantPTs: []int{101}, wantFb: routerVideoFeedback, wantExts: map[string]int{URIMid: 1, URIAbsSendTime: 4}},
+			wantPTs: []int{101}, wantFb: consumerVideoFeedback, wantExts: map[string]int{URIMid: 1, URIAbsSendTime: 4}},
 		{name: "device rtx for another codec", caps: device(func(c *domain.RtpCapabilities) { c.Codecs[2].Parameters["apt"] = 100 }),
-			wantPTs: []int{101}, wantFb: routerVideoFeedback, wantExts: map[string]int{URIMid: 1, URIAbsSendTime: 4}},
+			wantPTs: []int{101}, wantFb: consumerVideoFeedback, wantExts: map[string]int{URIMid: 1, URIAbsSendTime: 4}},
 		{name: "device with pli only", caps: device(func(c *domain.RtpCapabilities) {
 			c.Codecs[1].RtcpFeedback = []domain.RtcpFeedback{{Type: "nack", Parameter: "pli"}}
 		}), wantPTs: []int{101, 102}, wantRtx: true, wantFb: []domain.RtcpFeedback{{Type: "nack", Parameter: "pli"}},
 			wantExts: map[string]int{URIMid: 1, URIAbsSendTime: 4}},
 		{name: "device without extensions", caps: device(func(c *domain.RtpCapabilities) { c.HeaderExtensions = nil }),
-			wantPTs: []int{101, 102}, wantRtx: true, wantFb: routerVideoFeedback, wantExts: map[string]int{}},
+			wantPTs: []int{101, 102}, wantRtx: true, wantFb: consumerVideoFeedback, wantExts: map[string]int{}},
 		{name: "extension listed for audio only", caps: device(func(c *domain.RtpCapabilities) {
 			c.HeaderExtensions = []domain.RtpHeaderExtension{{Kind: "audio", URI: URIMid, PreferredID: 1}}
-		}), wantPTs: []int{101, 102}, wantRtx: true, wantFb: routerVideoFeedback, wantExts: map[string]int{}},
+		}), wantPTs: []int{101, 102}, wantRtx: true, wantFb: consumerVideoFeedback, wantExts: map[string]int{}},
 		{name: "device without VP8", caps: device(func(c *domain.RtpCapabilities) { c.Codecs = c.Codecs[:1] }),
 			target: domain.ErrCannotConsume},
 		{name: "device caps invalid", caps: device(func(c *domain.RtpCapabilities) { c.Codecs[0].MimeType = "opus" }),
@@ -184,7 +184,7 @@ func TestGetPipeConsumerRtpParameters(t *testing.T) {
 				"the consumable SSRC is kept")
 			require.Equal(t, consumable.RTCP, p.RTCP)
 			if tt.kind == domain.MediaKindVideo {
-				require.Equal(t, routerVideoFeedback, p.Codecs[0].RtcpFeedback, "NACK/PLI/FIR flow back across the pipe")
+				require.Equal(t, consumerVideoFeedback, p.Codecs[0].RtcpFeedback, "NACK/PLI/FIR flow back across the pipe")
 			}
 			require.NoError(t, p.Validate(tt.kind))
 		})

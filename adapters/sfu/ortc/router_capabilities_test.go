@@ -39,9 +39,9 @@ func TestGenerateRouterRtpCapabilitiesDefaults(t *testing.T) {
 	require.Equal(t, domain.MediaKindAudio, opus.Kind)
 	require.Equal(t, 48000, opus.ClockRate)
 	require.Equal(t, 2, opus.Channels)
-	require.Empty(t, opus.RtcpFeedback, "audio gets no feedback")
+	require.Equal(t, []domain.RtcpFeedback{{Type: "transport-cc"}}, opus.RtcpFeedback, "audio: transport-cc only")
 	for _, i := range []int{1, 3, 5, 7} {
-		require.Equal(t, routerVideoFeedback, caps.Codecs[i].RtcpFeedback, "no remb, no transport-cc")
+		require.Equal(t, routerVideoFeedback, caps.Codecs[i].RtcpFeedback, "no remb; transport-cc for producers")
 		require.Equal(t, 90000, caps.Codecs[i].ClockRate)
 	}
 	require.Equal(t, "2", caps.Codecs[3].Parameters.String("profile-id"))
@@ -57,6 +57,8 @@ func TestGenerateRouterRtpCapabilitiesDefaults(t *testing.T) {
 		{Kind: "video", URI: URIMid, PreferredID: 1, Direction: "sendrecv"},
 		{Kind: "audio", URI: URIAbsSendTime, PreferredID: 4, Direction: "sendrecv"},
 		{Kind: "video", URI: URIAbsSendTime, PreferredID: 4, Direction: "sendrecv"},
+		{Kind: "audio", URI: URITransportCC, PreferredID: 5, Direction: "sendrecv"},
+		{Kind: "video", URI: URITransportCC, PreferredID: 5, Direction: "sendrecv"},
 		{Kind: "audio", URI: URIAudioLevel, PreferredID: 10, Direction: "sendrecv"},
 	}, caps.HeaderExtensions)
 	require.NoError(t, caps.Validate())
@@ -93,7 +95,6 @@ func TestRouterCapabilitiesAgreeWithBrowserFixture(t *testing.T) {
 		}
 	}
 	for _, re := range caps.HeaderExtensions {
-		require.NotEqual(t, URITransportCC, re.URI)
 		require.NotEqual(t, URIRid, re.URI)
 	}
 }
@@ -115,13 +116,13 @@ func TestGenerateRouterRtpCapabilitiesConfigs(t *testing.T) {
 		wantExt int
 		wantErr string
 	}{
-		{name: "audio only has audio extensions", codecs: []domain.RtpCodecCapability{opus}, wantPTs: []int{100}, wantExt: 3},
+		{name: "audio only has audio extensions", codecs: []domain.RtpCodecCapability{opus}, wantPTs: []int{100}, wantExt: 4},
 		{name: "preferred PT kept and reserved", codecs: []domain.RtpCodecCapability{vp8, withPT(opus, 101)},
-			wantPTs: []int{100, 102, 101}, wantExt: 5},
+			wantPTs: []int{100, 102, 101}, wantExt: 7},
 		{name: "mime case ignored", codecs: []domain.RtpCodecCapability{{MimeType: "video/vp8", ClockRate: 90000}},
-			wantPTs: []int{100, 101}, wantExt: 2},
+			wantPTs: []int{100, 101}, wantExt: 3},
 		{name: "H264 string packetization-mode", codecs: []domain.RtpCodecCapability{
-			h264(domain.CodecParameters{"packetization-mode": "1", "profile-level-id": "640032"})}, wantPTs: []int{100, 101}, wantExt: 2},
+			h264(domain.CodecParameters{"packetization-mode": "1", "profile-level-id": "640032"})}, wantPTs: []int{100, 101}, wantExt: 3},
 		{name: "H264 packetization-mode 0", codecs: []domain.RtpCodecCapability{
 			h264(domain.CodecParameters{"profile-level-id": "42e01f"})}, wantErr: "not supported"},
 		{name: "H264 unsupported profile", codecs: []domain.RtpCodecCapability{
