@@ -89,7 +89,8 @@ func (r *registration) beat(ctx context.Context) {
 	}
 	cpu, total := r.cpu.sample()
 	load := domain.SlaveLoad{Transports: stats.Transports, Routers: stats.Routers, Producers: stats.Producers,
-		Consumers: stats.Consumers, CPU: cpu, PacketsOut: stats.PacketsOut, CPUSeconds: total}
+		Consumers: stats.Consumers, CPU: cpu, PacketsOut: stats.PacketsOut, CPUSeconds: total,
+		ReceiveDrops: stats.ReceiveDrops}
 	err = r.registry.Heartbeat(ctx, r.ID(), load)
 	switch {
 	case err == nil:

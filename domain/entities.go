@@ -175,6 +175,9 @@ type SlaveLoad struct {
 	// divide one by the other).
 	PacketsOut uint64  `json:"packetsOut"`
 	CPUSeconds float64 `json:"cpuSeconds"`
+	// ReceiveDrops is the datagrams the kernel dropped on the slave's media sockets since it started (a full
+	// receive buffer: the slave did not keep up); operators see it in GET /slaves.
+	ReceiveDrops uint64 `json:"receiveDrops"`
 }
 
 // NewSlave validates a registration.

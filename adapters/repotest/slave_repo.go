@@ -130,7 +130,8 @@ func testSlaveHeartbeat(t *testing.T, repo application.SlaveRepo) {
 	_, err := repo.MarkDead(ctx, at(5))
 	require.NoError(t, err)
 
-	load := domain.SlaveLoad{Transports: 7, Routers: 1, Producers: 2, Consumers: 9, CPU: 0.5}
+	load := domain.SlaveLoad{Transports: 7, Routers: 1, Producers: 2, Consumers: 9, CPU: 0.5, PacketsOut: 1 << 40,
+		CPUSeconds: 12.5, ReceiveDrops: 3}
 	require.ErrorIs(t, repo.Heartbeat(ctx, s.ID, load, at(6)), domain.ErrSlaveNotFound,
 		"a dead slave's rows were cleaned: it must register again, not come back to life")
 	got, err := repo.Get(ctx, s.ID)
