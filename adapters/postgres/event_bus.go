@@ -44,7 +44,6 @@ type EventBus struct {
 	onError func(error)
 
 	out     chan application.RoomEvent
-	stop    chan struct{}
 	wg      sync.WaitGroup
 	ln      *pgdriver.Listener
 	once    sync.Once
@@ -66,7 +65,7 @@ func NewEventBus(db *bun.DB, local application.EventBus, channel string, onError
 		onError = func(error) {}
 	}
 	return &EventBus{db: db, local: local, channel: channel, onError: onError,
-		out: make(chan application.RoomEvent, eventQueue), stop: make(chan struct{})}
+		out: make(chan application.RoomEvent, eventQueue)}
 }
 
 // Start listens on the channel and starts the sender and the receiver. Events published before Start are sent
@@ -108,7 +107,6 @@ func (b *EventBus) Dropped() uint64 { return b.dropped.Load() + b.failed.Load() 
 // Close stops listening and sending, then ends every local subscription. Idempotent.
 func (b *EventBus) Close() {
 	b.once.Do(func() {
-		close(b.stop)
 		if b.started {
 			b.cancel()
 			_ = b.ln.Close() // ends the listener's goroutines and closes notes
@@ -124,7 +122,7 @@ func (b *EventBus) send(ctx context.Context) {
 	defer b.wg.Done()
 	for {
 		select {
-		case <-b.stop:
+		case <-ctx.Done():
 			return
 		case e := <-b.out:
 			if err := b.notify(ctx, e); err != nil {

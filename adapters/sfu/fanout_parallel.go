@@ -95,12 +95,17 @@ func (p *fanoutPool) tryHand(part *fanoutPart) bool {
 }
 
 func (f *fanoutPart) run() {
-	fo := fanout{src: f.src}
-	for _, c := range f.consumers {
-		c.forward(f.pkt, f.key, f.now, &fo)
+	forwardAll(f.consumers, f.pkt, f.key, f.now, f.src)
+	f.done.Done()
+}
+
+// forwardAll is one goroutine's share of a fan-out: the consumers in order, their WebRTC sends batched.
+func forwardAll(consumers []*consumer, pkt *rtpx.Packet, key bool, now int64, src batchSource) {
+	fo := fanout{src: src}
+	for _, c := range consumers {
+		c.forward(pkt, key, now, &fo)
 	}
 	fo.finish()
-	f.done.Done()
 }
 
 // fanOut forwards pkt to consumers: on this goroutine alone for a small fan-out or without a pool, else split
@@ -108,11 +113,7 @@ func (f *fanoutPart) run() {
 func (p *producer) fanOut(consumers []*consumer, pkt *rtpx.Packet, key bool, now int64) {
 	pool := p.pool
 	if pool == nil || len(consumers) < parallelFanoutMin {
-		fo := fanout{src: p.batches}
-		for _, c := range consumers {
-			c.forward(pkt, key, now, &fo)
-		}
-		fo.finish()
+		forwardAll(consumers, pkt, key, now, p.batches)
 		return
 	}
 	parts := min(pool.n+1, len(p.parts)+1)
