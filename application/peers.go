@@ -100,15 +100,22 @@ func (u *Peers) Close(ctx context.Context, peerID string) error {
 // transport on its slave. The store is the truth: a slave that fails to close is reported, not returned.
 func (u *Peers) closePeer(ctx context.Context, peer domain.Peer) error {
 	var producers []domain.Producer
+	var copies []pipedCopy
 	err := u.d.Rooms.WithinTx(ctx, func(tx RoomRepo) error {
+		producers, copies = nil, nil // a retried transaction starts over
 		all, err := tx.ListProducers(ctx, peer.RoomID)
 		if err != nil {
 			return err
 		}
+		ids := map[string]bool{}
 		for _, p := range all {
 			if p.PeerID == peer.ID {
 				producers = append(producers, p)
+				ids[p.ID] = true
 			}
+		}
+		if copies, err = pipedCopiesOf(ctx, tx, peer.RouterID, ids); err != nil {
+			return err
 		}
 		return tx.DeletePeer(ctx, peer.ID)
 	})
@@ -124,6 +131,7 @@ func (u *Peers) closePeer(ctx context.Context, peer domain.Peer) error {
 	u.d.closeOnSlave(ctx, peer.SlaveID, "close transport "+peer.ID, func(ctx context.Context, n SFUNode) error {
 		return n.CloseTransport(ctx, peer.ID)
 	})
+	u.d.closePipedCopies(ctx, copies)
 	for _, p := range producers {
 		u.d.Events.Publish(ctx, RoomEvent{Type: EventProducerRemoved, RoomID: peer.RoomID, PeerID: peer.ID, UserID: peer.UserID, ProducerID: p.ID, Kind: string(p.Kind)})
 	}

@@ -25,6 +25,8 @@ type PeerFilter struct {
 // StoreCounts are the number of rows of each kind (the master's gauges).
 type StoreCounts struct {
 	Rooms, Routers, Peers, Producers, Consumers, Pipes int
+	// PipedProducers counts (pipe, producer) rows: producers made consumable across a pipe.
+	PipedProducers int
 }
 
 // RoomRepo stores rooms and everything they own. Every Get* returns the matching domain.Err*NotFound when the id

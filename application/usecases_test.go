@@ -47,6 +47,28 @@ func TestProducerAndConsumerFlowThroughPipe(t *testing.T) {
 	require.Equal(t, producerID, rows[0].ProducerID)
 }
 
+// TestProducerCloseClosesItsPipedCopies: the source slave ends a piped copy with one RTCP BYE over the pipe; the
+// master closes the copy on the consumer slave too, so a lost datagram cannot leave it (and its consumers) behind.
+func TestProducerCloseClosesItsPipedCopies(t *testing.T) {
+	w := newWorld(t, 10)
+	ctx := context.Background()
+	roomID, pubPeer, producerID := w.publish(t, "alice")
+	w.subscribe(t, roomID, "bob", producerID)
+	consumerNode := w.node(w.consumers[0])
+	require.Contains(t, consumerNode.PipedProducers, producerID)
+	counts, err := w.rooms.Counts(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, counts.PipedProducers)
+
+	require.NoError(t, w.uc.peers.Close(ctx, pubPeer))
+	require.NotContains(t, consumerNode.PipedProducers, producerID, "the copy is closed on the consumer slave")
+	require.Equal(t, 1, consumerNode.Calls["CloseProducer"])
+	counts, err = w.rooms.Counts(ctx)
+	require.NoError(t, err)
+	require.Zero(t, counts.PipedProducers)
+	require.Equal(t, 1, counts.Pipes, "the pipe stays for the room's next producers")
+}
+
 func TestConcurrentConsumesBuildOnePipe(t *testing.T) {
 	w := newWorld(t, 100)
 	ctx := context.Background()

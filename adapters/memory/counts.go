@@ -11,7 +11,7 @@ func (r *RoomRepo) Counts(ctx context.Context) (application.StoreCounts, error) 
 	var c application.StoreCounts
 	err := r.do(ctx, func(s *state) error {
 		c = application.StoreCounts{Rooms: len(s.rooms), Routers: len(s.routers), Peers: len(s.peers),
-			Producers: len(s.producers), Consumers: len(s.consumers), Pipes: len(s.pipes)}
+			Producers: len(s.producers), Consumers: len(s.consumers), Pipes: len(s.pipes), PipedProducers: len(s.piped)}
 		return nil
 	})
 	return c, err

@@ -11,8 +11,9 @@ func (r *RoomRepo) Counts(ctx context.Context) (application.StoreCounts, error) 
 	var c application.StoreCounts
 	err := r.idb.NewRaw(`SELECT
 		(SELECT count(*) FROM rooms), (SELECT count(*) FROM routers), (SELECT count(*) FROM peers),
-		(SELECT count(*) FROM producers), (SELECT count(*) FROM consumers), (SELECT count(*) FROM pipes)`).
-		Scan(ctx, &c.Rooms, &c.Routers, &c.Peers, &c.Producers, &c.Consumers, &c.Pipes)
+		(SELECT count(*) FROM producers), (SELECT count(*) FROM consumers), (SELECT count(*) FROM pipes),
+		(SELECT count(*) FROM piped_producers)`).
+		Scan(ctx, &c.Rooms, &c.Routers, &c.Peers, &c.Producers, &c.Consumers, &c.Pipes, &c.PipedProducers)
 	if err != nil {
 		return application.StoreCounts{}, dbErr("count rows", err, nil)
 	}

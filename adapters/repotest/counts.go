@@ -21,10 +21,11 @@ func testCounts(t *testing.T, repo application.RoomRepo) {
 	p := w.producer(pub, domain.MediaKindAudio)
 	sub := w.peer(consumerRouter, "bob", domain.PeerKindConsumer)
 	w.consumer(sub, p)
-	w.pipe(producerRouter, consumerRouter)
+	pipe := w.pipe(producerRouter, consumerRouter)
+	require.NoError(t, repo.AddPipedProducer(w.ctx, pipe.ID, p.ID))
 	w.room()
 
 	c, err = repo.Counts(w.ctx)
 	require.NoError(t, err)
-	require.Equal(t, application.StoreCounts{Rooms: 2, Routers: 3, Peers: 2, Producers: 1, Consumers: 1, Pipes: 1}, c)
+	require.Equal(t, application.StoreCounts{Rooms: 2, Routers: 3, Peers: 2, Producers: 1, Consumers: 1, Pipes: 1, PipedProducers: 1}, c)
 }

@@ -184,6 +184,7 @@ func (n *FakeNode) closeProducerLocked(producerID string) {
 	delete(n.Producers, producerID)
 	delete(n.Paused, producerID)
 	delete(n.PipeConsumed, producerID)
+	delete(n.PipedProducers, producerID) // a piped copy has its source's id, as on a real slave
 }
 
 func (n *FakeNode) Produce(_ context.Context, req application.ProduceRequest) error {
