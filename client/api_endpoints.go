@@ -34,6 +34,7 @@ type ProducerPeer struct {
 	UserID     string           `json:"userId"`
 	ProducerID string           `json:"producerId"`
 	Kind       domain.MediaKind `json:"kind"`
+	Paused     bool             `json:"paused"`
 }
 
 // ConsumerRouter is a room's router on a consumer slave.
@@ -133,6 +134,33 @@ func (a *API) ListProducerPeers(ctx context.Context, roomID string) ([]ProducerP
 	var out []ProducerPeer
 	err := a.do(ctx, http.MethodGet, p("rooms", roomID, "producer_peers"), nil, nil, &out)
 	return out, err
+}
+
+// PauseProducer: POST /producers/:id/pause; its consumers (on every slave) stop receiving.
+func (a *API) PauseProducer(ctx context.Context, producerID string) error {
+	if err := requireIDs(producerID); err != nil {
+		return err
+	}
+	return a.do(ctx, http.MethodPost, p("producers", producerID, "pause"), nil, nil, nil)
+}
+
+// ResumeProducer: POST /producers/:id/resume.
+func (a *API) ResumeProducer(ctx context.Context, producerID string) error {
+	if err := requireIDs(producerID); err != nil {
+		return err
+	}
+	return a.do(ctx, http.MethodPost, p("producers", producerID, "resume"), nil, nil, nil)
+}
+
+// CreateConsumerPeerOnRoomRouter: POST /rooms/:roomId/consumer_transports, the v4 alias that puts the consumer
+// on the room's producer router (no pipe; consume with the room's rtpCapabilities).
+func (a *API) CreateConsumerPeerOnRoomRouter(ctx context.Context, roomID, userID string) (domain.TransportInfo, error) {
+	var t domain.TransportInfo
+	if err := requireIDs(roomID); err != nil {
+		return t, err
+	}
+	err := a.do(ctx, http.MethodPost, p("rooms", roomID, "consumer_transports"), nil, userBody{userID}, &t)
+	return t, err
 }
 
 // CreateConsumerRouter: POST /rooms/:roomId/consumer_routers.

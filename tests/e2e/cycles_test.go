@@ -104,4 +104,14 @@ func TestJoinConsumeLeaveCycles(t *testing.T) {
 	require.Eventually(t, func() bool { return runtime.NumGoroutine() <= baseline+20 }, 10*time.Second, 100*time.Millisecond,
 		"goroutines: %d after %d cycles vs %d before", runtime.NumGoroutine(), cycles, baseline)
 	t.Logf("goroutines: %d after %d cycles, %d before", runtime.NumGoroutine(), cycles, baseline)
+
+	// The publisher leaves too: every counter is back at 0.
+	require.NoError(t, c.API.Logout(ctx, "alice", room.ID))
+	require.Equal(t, application.StoreCounts{Rooms: 1, Routers: 1}, c.storeCounts(t))
+	slaves, err = listSlaves(c.MasterURL)
+	require.NoError(t, err)
+	for _, s := range slaves {
+		require.Zero(t, s.TransportCount, "%s slave's reserved capacity", s.Role)
+	}
+	require.Zero(t, c.slaves[0].stats(t).Transports+c.slaves[0].stats(t).Producers)
 }

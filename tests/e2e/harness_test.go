@@ -86,13 +86,7 @@ func (c *cluster) addSlave(role domain.SlaveRole) *slaveProc {
 	s := &slaveProc{role: role, port: cfg.Port, cfg: cfg}
 	s.app = fxtest.New(c.t, bootstrap.Slave(cfg), fx.NopLogger)
 	s.app.RequireStart()
-	stopped := false
-	c.t.Cleanup(func() {
-		if !stopped {
-			s.app.RequireStop()
-		}
-	})
-	_ = stopped
+	c.t.Cleanup(func() { s.app.RequireStop() })
 	c.slaves = append(c.slaves, s)
 	return s
 }
@@ -114,8 +108,6 @@ func (s *slaveProc) stats(t *testing.T) application.NodeStats {
 // waitSlaves waits until n slaves are registered and alive.
 func (c *cluster) waitSlaves(n int) {
 	c.t.Helper()
-	reg := httpapi.NewSlaveDialer(httpapi.SlaveClientOptions{})
-	_ = reg
 	require.Eventually(c.t, func() bool { return len(c.aliveSlaves()) >= n }, 10*time.Second, 50*time.Millisecond)
 }
 

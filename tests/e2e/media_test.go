@@ -22,9 +22,19 @@ func TestPublishAndConsumeThroughThePipe(t *testing.T) {
 	require.NoError(t, err)
 	defer pub.Close()
 
+	// The consumer flow starts from the room's producer list, as the seed README's does.
+	listed, err := c.API.ListProducerPeers(ctx, room.ID)
+	require.NoError(t, err)
+	var producerIDs []string
+	for _, row := range listed {
+		require.Equal(t, "alice", row.UserID)
+		producerIDs = append(producerIDs, row.ProducerID)
+	}
+	require.ElementsMatch(t, pub.ProducerIDs(), producerIDs)
+
 	var subs []*client.Subscriber
 	for _, user := range []string{"bob", "carol"} {
-		s, err := client.Subscribe(ctx, c.API, room.ID, user, pub.ProducerIDs(), client.LoopbackOnly())
+		s, err := client.Subscribe(ctx, c.API, room.ID, user, producerIDs, client.LoopbackOnly())
 		require.NoError(t, err)
 		defer s.Close()
 		subs = append(subs, s)
@@ -36,12 +46,23 @@ func TestPublishAndConsumeThroughThePipe(t *testing.T) {
 				"consumer %s of %s received %d packets", cons.ID(), s.UserID, cons.Stats().Packets)
 		}
 	}
+	ssrcs := map[uint32]string{}
 	for _, s := range subs {
 		for _, cons := range s.Consumers {
 			st := cons.Stats()
 			t.Logf("%s %s: %d packets, ssrcs %v, pts %v, lost %d, keyframes %d", s.UserID, cons.Kind(), st.Packets, st.SSRCs, st.PayloadTypes, st.Lost, st.Keyframes)
+			// Each consumer sends with its own SSRC and the router's payload type, as its rtpParameters say.
+			params := cons.RtpParameters()
+			require.Equal(t, []uint32{params.Encodings[0].SSRC}, st.SSRCs, "%s %s", s.UserID, cons.Kind())
+			require.Equal(t, []uint8{uint8(params.Codecs[0].PayloadType)}, st.PayloadTypes, "%s %s", s.UserID, cons.Kind())
+			require.NotContains(t, ssrcs, st.SSRCs[0], "SSRC shared with %s", ssrcs[st.SSRCs[0]])
+			ssrcs[st.SSRCs[0]] = s.UserID + " " + string(cons.Kind())
 		}
 	}
+	counts := c.storeCounts(t)
+	require.Equal(t, 1, counts.Pipes, "one pipe row for the router pair")
+	require.Equal(t, 2, counts.PipedProducers, "audio and video piped once each")
+	require.Equal(t, 4, counts.Consumers)
 	require.Equal(t, subs[0].RouterID, subs[1].RouterID, "both subscribers on one consumer router")
 	require.Equal(t, 1, c.slaves[0].stats(t).PipeTransports, "one pipe transport on the producer slave")
 	require.Equal(t, 1, c.slaves[1].stats(t).PipeTransports, "one pipe transport on the consumer slave")

@@ -63,6 +63,9 @@ func TestPipeIsSharedAndCarriesFeedbackAndClose(t *testing.T) {
 	require.Equal(t, 1, st.PipeTransports, "three consumers and two producers share one pipe transport pair")
 	require.Equal(t, 1, consumerSlave.stats(t).PipeTransports)
 	require.Equal(t, 3, consumerSlave.stats(t).Producers, "three piped producers on the consumer slave")
+	counts := c.storeCounts(t)
+	require.Equal(t, 1, counts.Pipes, "one pipe row")
+	require.Equal(t, 3, counts.PipedProducers, "alice's two producers and dave's, each piped once")
 
 	// A consumer's PLI on the consumer slave reaches the publisher on the producer slave within 1 s.
 	src, video := videoOf(alice, subs[1])
@@ -83,6 +86,7 @@ func TestPipeIsSharedAndCarriesFeedbackAndClose(t *testing.T) {
 		"alice's 6 consumers on the consumer slave did not close within 1 s")
 	t.Logf("producer close to consumers closed on the consumer slave: %s", time.Since(closed))
 	require.Equal(t, 1, consumerSlave.stats(t).Producers, "alice's piped copies are gone, dave's stays")
+	require.Equal(t, 1, c.storeCounts(t).PipedProducers, "dave's piped producer row stays")
 }
 
 // TestConcurrentConsumesPipeOnce: 20 concurrent consumes of one producer on the consumer slave make one pipe and
@@ -120,6 +124,10 @@ func TestConcurrentConsumesPipeOnce(t *testing.T) {
 	require.Equal(t, 1, c.slaves[1].stats(t).PipeTransports)
 	require.Equal(t, 1, c.slaves[1].stats(t).Producers, "one piped producer")
 	require.Equal(t, 20, c.slaves[1].stats(t).Consumers)
+	counts := c.storeCounts(t)
+	require.Equal(t, 1, counts.Pipes, "one pipe row")
+	require.Equal(t, 1, counts.PipedProducers, "one piped producer row")
+	require.Equal(t, 20, counts.Consumers)
 }
 
 func deleteTransport(t *testing.T, masterURL, id string) {
