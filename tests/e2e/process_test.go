@@ -50,7 +50,12 @@ type slaveProcess struct {
 // startSlaveProcess runs cmd/slave with the cluster's settings and waits until the master lists it alive.
 func (c *cluster) startSlaveProcess(t *testing.T, role domain.SlaveRole, env ...string) *slaveProcess {
 	t.Helper()
-	port := freePort(t)
+	return c.startSlaveProcessAt(t, role, freePort(t), env...)
+}
+
+// startSlaveProcessAt runs cmd/slave on a given HTTP port (a restart at the same address).
+func (c *cluster) startSlaveProcessAt(t *testing.T, role domain.SlaveRole, port int, env ...string) *slaveProcess {
+	t.Helper()
 	cmd := exec.Command(slaveBinary(t))
 	cmd.Dir = t.TempDir() // no .env there
 	cmd.Env = append(os.Environ(),
