@@ -32,8 +32,8 @@ type MediaCounters struct {
 	PacketsOut func() uint64 // RTP packets sent
 	BytesIn    func() uint64 // RTP bytes received
 	BytesOut   func() uint64 // RTP bytes sent
-	NACKs      func() uint64 // NACKed packets served from the cache
-	PLIs       func() uint64 // keyframe requests (PLI/FIR) sent to producers
+	NACKs      func() uint64 // NACK messages received from consumers (browsers and pipes)
+	PLIs       func() uint64 // keyframe requests (PLI/FIR) received from consumers (browsers and pipes)
 	Drops      func() uint64 // datagrams the kernel dropped on the media sockets (receive buffer full)
 }
 
@@ -89,8 +89,8 @@ func (m *Metrics) ObserveNode(stats func(ctx context.Context) (application.NodeS
 	counter("rtp_packets_sent_total", "RTP packets sent.", media.PacketsOut)
 	counter("rtp_bytes_received_total", "RTP bytes received.", media.BytesIn)
 	counter("rtp_bytes_sent_total", "RTP bytes sent.", media.BytesOut)
-	counter("nacks_total", "Packets retransmitted on NACK.", media.NACKs)
-	counter("plis_total", "Keyframe requests (PLI/FIR) sent to producers.", media.PLIs)
+	counter("nacks_total", "NACK messages received from consumers (browsers and pipes).", media.NACKs)
+	counter("plis_total", "Keyframe requests (PLI/FIR) received from consumers (browsers and pipes).", media.PLIs)
 	counter("udp_receive_drops_total", "Datagrams the kernel dropped on the media sockets because the slave did not read them fast enough.", media.Drops)
 	return registerAll(m.reg, cs...)
 }

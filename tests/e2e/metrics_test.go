@@ -1,0 +1,93 @@
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/sfu-cluster/sfu-cluster/client"
+	"github.com/sfu-cluster/sfu-cluster/domain"
+)
+
+// TestMetricsCountTheMediaAndTheCluster scrapes /metrics of the master and both slaves of a live call through the
+// pipe: the gauges match the call and the media counters moved (they are wired to the real node, not only to
+// fakes as in the adapter's unit tests).
+func TestMetricsCountTheMediaAndTheCluster(t *testing.T) {
+	c := newCluster(t, domain.SlaveRoleProducer, domain.SlaveRoleConsumer)
+	ctx := ctxT(t, 60*time.Second)
+	room, err := c.API.CreateRoom(ctx)
+	require.NoError(t, err)
+	pub, err := client.Publish(ctx, c.API, room.ID, "alice", false, true, client.LoopbackOnly())
+	require.NoError(t, err)
+	defer pub.Close()
+	sub, err := client.Subscribe(ctx, c.API, room.ID, "bob", pub.ProducerIDs(), client.LoopbackOnly())
+	require.NoError(t, err)
+	defer sub.Close()
+	video := sub.Consumers[0]
+	require.NoError(t, video.WaitFor(ctx, func(s client.ConsumerStats) bool { return s.Packets >= 20 }))
+	time.Sleep(600 * time.Millisecond) // past the PLI rate limit of the resume's keyframe request
+	require.NoError(t, video.SendPLI())
+
+	producerSlave, consumerSlave := c.slaves[0], c.slaves[1]
+	require.Eventually(t, func() bool { return scrape(ctx, t, consumerSlave.url())["sfu_slave_plis_total"] >= 1 }, 5*time.Second,
+		50*time.Millisecond, "bob's PLI is counted on the consumer slave")
+	p, cs := scrape(ctx, t, producerSlave.url()), scrape(ctx, t, consumerSlave.url())
+	for _, m := range []map[string]float64{p, cs} {
+		require.Equal(t, 1.0, m["sfu_slave_node_stats_up"])
+		require.Equal(t, 1.0, m["sfu_slave_routers"])
+		require.Equal(t, 1.0, m["sfu_slave_pipe_transports"])
+		require.Equal(t, 1.0, m["sfu_slave_producers"], "the publisher's producer, then its piped copy")
+		require.Equal(t, 1.0, m["sfu_slave_transports"])
+		require.Greater(t, m["sfu_slave_rtp_packets_received_total"], 20.0)
+		require.Greater(t, m["sfu_slave_rtp_packets_sent_total"], 20.0)
+		require.Greater(t, m["sfu_slave_rtp_bytes_received_total"], m["sfu_slave_rtp_packets_received_total"]*12, "bytes count headers and payloads")
+		require.Greater(t, m["sfu_slave_rtp_bytes_sent_total"], 0.0)
+	}
+	require.Zero(t, p["sfu_slave_consumers"], "what feeds a pipe is not a client's consumer")
+	require.Equal(t, 1.0, cs["sfu_slave_consumers"], "bob's")
+	// The producer slave counts the keyframe requests that came over the pipe: the one the consumer slave made
+	// when bob's consumer resumed, and bob's own.
+	require.Eventually(t, func() bool { return scrape(ctx, t, producerSlave.url())["sfu_slave_plis_total"] >= 2 }, 5*time.Second,
+		50*time.Millisecond, "keyframe requests over the pipe are counted on the producer slave")
+
+	m := scrape(ctx, t, c.MasterURL)
+	require.Equal(t, 1.0, m["sfu_master_cluster_stats_up"])
+	require.Equal(t, 1.0, m["sfu_master_rooms"])
+	require.Equal(t, 2.0, m["sfu_master_routers"])
+	require.Equal(t, 2.0, m["sfu_master_peers"])
+	require.Equal(t, 1.0, m["sfu_master_producers"])
+	require.Equal(t, 1.0, m["sfu_master_consumers"])
+	require.Equal(t, 1.0, m["sfu_master_pipes"])
+	require.Equal(t, 2.0, m[`sfu_master_slaves{status="alive"}`])
+}
+
+// scrape reads a /metrics page into name{labels} → value (the text format; histograms' series are skipped).
+func scrape(ctx context.Context, t *testing.T, baseURL string) map[string]float64 {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx, "GET", baseURL+"/metrics", nil)
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, "/metrics needs no secret")
+	out := map[string]float64{}
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		i := strings.LastIndexByte(line, ' ')
+		v, err := strconv.ParseFloat(line[i+1:], 64)
+		require.NoError(t, err, line)
+		out[line[:i]] = v
+	}
+	require.NoError(t, sc.Err())
+	return out
+}
