@@ -84,6 +84,7 @@ func consumerCases() []endpointCase {
 	}
 	add(endpointCase{name: "resume", method: "POST", path: "/consumer_peers/{consumerPeer}/resume", body: raw(`{"consumerId":"{consumer}"}`), status: 200,
 		check: func(t *testing.T, w *world, s ids, out map[string]any) {
+			require.Equal(t, map[string]any{}, out, "the API answers {}")
 			require.True(t, w.nodes.Get(w.consumer.ID).Resumed[s.consumer])
 		}})
 	add(endpointCase{name: "resume/missing consumerId", method: "POST", path: "/consumer_peers/{consumerPeer}/resume", body: raw(`{}`), status: 400, errKey: "invalid_input"})
@@ -94,11 +95,16 @@ func consumerCases() []endpointCase {
 			w.nodes.Get(w.consumer.ID).Fail["ResumeConsumer"] = fmt.Errorf("%w: boom", domain.ErrSlaveFailed)
 		}})
 	add(failCases("resume", "POST", "/consumer_peers/{consumerPeer}/resume", `{"consumerId": 1}`)...)
-	add(endpointCase{name: "consumers/:id/resume", method: "POST", path: "/consumers/{consumer}/resume", status: 200})
+	add(endpointCase{name: "consumers/:id/resume", method: "POST", path: "/consumers/{consumer}/resume", status: 200,
+		check: func(t *testing.T, w *world, s ids, out map[string]any) {
+			require.Equal(t, map[string]any{}, out, "the API answers {}")
+			require.True(t, w.nodes.Get(w.consumer.ID).Resumed[s.consumer])
+		}})
 	add(endpointCase{name: "consumers/:id/resume/unknown", method: "POST", path: "/consumers/nope/resume", status: 404, errKey: "consumer_not_found"})
 
 	add(endpointCase{name: "logout", method: "POST", path: "/user/bob/logout", body: raw(`{"roomId":"{room}"}`), status: 200,
 		check: func(t *testing.T, w *world, s ids, out map[string]any) {
+			require.Equal(t, map[string]any{}, out, "the API answers {}")
 			_, err := w.rooms.GetPeer(context.Background(), s.consumerPeer)
 			require.ErrorIs(t, err, domain.ErrPeerNotFound)
 			require.Zero(t, w.snapshot().Slots[w.consumer.ID])

@@ -10,12 +10,22 @@ import (
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
 
-// ids are the objects setup made: a room with a producing peer, a consumer router with a consuming peer.
+// ids are the objects setup made: a room with a producing peer, a consumer router with a consuming peer; other is
+// an object a case's arrange step made for it ({other} in paths and bodies).
 type ids struct {
-	room, producerPeer, producer, router, consumerPeer, consumer string
+	room, producerPeer, producer, router, consumerPeer, consumer, other string
 }
 
 func setup(t *testing.T, w *world) ids {
+	t.Helper()
+	s := setupPeers(t, w)
+	f := loadFixture(t)
+	s.consumer = w.ok("POST", "/consumer_peers/"+s.consumerPeer+"/consume", map[string]any{"producerId": s.producer, "rtpCapabilities": f.RecvRtpCapabilities})["id"].(string)
+	return s
+}
+
+// setupPeers is setup without the consume: both peers connected, a producer, and no pipe built yet.
+func setupPeers(t *testing.T, w *world) ids {
 	t.Helper()
 	f := loadFixture(t)
 	var s ids
@@ -26,25 +36,25 @@ func setup(t *testing.T, w *world) ids {
 	s.router = w.ok("POST", "/rooms/"+s.room+"/consumer_routers", map[string]any{"userId": "bob"})["id"].(string)
 	s.consumerPeer = w.ok("POST", "/router/"+s.router+"/consumer_peers", map[string]any{"userId": "bob"})["id"].(string)
 	w.ok("POST", "/consumer_peers/"+s.consumerPeer+"/connect", map[string]any{"dtlsParameters": f.RecvConnect})
-	s.consumer = w.ok("POST", "/consumer_peers/"+s.consumerPeer+"/consume", map[string]any{"producerId": s.producer, "rtpCapabilities": f.RecvRtpCapabilities})["id"].(string)
 	return s
 }
 
 // expand replaces {room}, {producerPeer}... in a path or body string.
 func (s ids) expand(v string) string {
 	return strings.NewReplacer("{room}", s.room, "{producerPeer}", s.producerPeer, "{producer}", s.producer,
-		"{router}", s.router, "{consumerPeer}", s.consumerPeer, "{consumer}", s.consumer).Replace(v)
+		"{router}", s.router, "{consumerPeer}", s.consumerPeer, "{consumer}", s.consumer, "{other}", s.other).Replace(v)
 }
 
 type endpointCase struct {
-	name   string
-	method string
-	path   string
-	body   func(f fixture, s ids) any
-	before func(w *world, s ids) // optional extra state for this case
-	status int
-	errKey string // expected "error" for failures
-	check  func(t *testing.T, w *world, s ids, out map[string]any)
+	name    string
+	method  string
+	path    string
+	body    func(f fixture, s ids) any
+	arrange func(w *world, s *ids) // optional: makes an object of the case's own and records it as s.other
+	before  func(w *world, s ids)  // optional extra state for this case
+	status  int
+	errKey  string // expected "error" for failures
+	check   func(t *testing.T, w *world, s ids, out map[string]any)
 }
 
 func TestEndpoints(t *testing.T) {
@@ -53,6 +63,9 @@ func TestEndpoints(t *testing.T) {
 			w := newWorld(t, 10)
 			s := setup(t, w)
 			f := loadFixture(t)
+			if tc.arrange != nil {
+				tc.arrange(w, &s)
+			}
 			if tc.before != nil {
 				tc.before(w, s)
 			}
@@ -131,6 +144,7 @@ func endpointCases() []endpointCase {
 			w.ok("POST", "/user/bob/logout", nil)
 		},
 		check: func(t *testing.T, w *world, s ids, out map[string]any) {
+			require.Equal(t, map[string]any{}, out, "the API answers {}")
 			require.Empty(t, w.snapshot().Rows)
 			require.Empty(t, w.snapshot().Open, "routers and pipes closed on the slaves")
 		}})
@@ -226,9 +240,13 @@ func endpointCases() []endpointCase {
 	}})
 	for _, verb := range []string{"pause", "resume"} {
 		add(endpointCase{name: "producer " + verb, method: "POST", path: "/producers/{producer}/" + verb, status: 200, check: func(t *testing.T, w *world, s ids, out map[string]any) {
+			require.Equal(t, map[string]any{}, out, "the API answers {}")
 			require.Equal(t, verb == "pause", w.nodes.Get(w.producer.ID).Paused[s.producer])
 		}})
 		add(endpointCase{name: "producer " + verb + "/unknown", method: "POST", path: "/producers/nope/" + verb, status: 404, errKey: "producer_not_found"})
 	}
-	return append(cases, consumerCases()...)
+	cases = append(cases, consumerCases()...)
+	cases = append(cases, connectCases()...)
+	cases = append(cases, slaveFailureCases()...)
+	return append(cases, inputCases()...)
 }
