@@ -41,12 +41,19 @@ func (u *Peers) create(ctx context.Context, roomID, routerID, slaveID, userID st
 	if err != nil {
 		return domain.TransportInfo{}, undo(ctx, fmt.Errorf("create transport on slave %s: %w", slaveID, err), release)
 	}
+	info.ID = peerID
+	if err := info.Validate(); err != nil {
+		// Clients could not connect with it: the slave failed, and what it made is undone.
+		err = fmt.Errorf("%w: slave %s answered unusable transport parameters: %v", domain.ErrSlaveFailed, slaveID, err)
+		return domain.TransportInfo{}, undo(ctx, err, func(ctx context.Context) error {
+			return errors.Join(node.CloseTransport(ctx, peerID), release(ctx))
+		})
+	}
 	if err := u.d.Rooms.CreatePeer(ctx, peer); err != nil {
 		return domain.TransportInfo{}, undo(ctx, fmt.Errorf("store peer: %w", err), func(ctx context.Context) error {
 			return errors.Join(node.CloseTransport(ctx, peerID), release(ctx))
 		})
 	}
-	info.ID = peerID
 	return info, nil
 }
 

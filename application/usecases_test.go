@@ -211,6 +211,20 @@ func TestFailuresUndoWhatWasCreated(t *testing.T) {
 		require.ErrorIs(t, err, domain.ErrSlaveFailed)
 		require.Zero(t, w.transportCount(t, w.producer), "the reserved slot is released")
 	})
+	t.Run("slave answers unusable transport parameters", func(t *testing.T) {
+		w := newWorld(t, 10)
+		room, err := w.uc.rooms.Create(ctx)
+		require.NoError(t, err)
+		w.node(w.producer).Port = 0 // a candidate no client can reach
+		_, err = w.uc.producerPeers.Create(ctx, room.ID, "alice")
+		require.ErrorIs(t, err, domain.ErrSlaveFailed)
+		require.NotErrorIs(t, err, domain.ErrInvalidInput, "a 502 (the slave's fault), not the client's 400")
+		require.Empty(t, w.node(w.producer).Transports, "the transport is closed on the slave")
+		require.Zero(t, w.transportCount(t, w.producer), "the reserved slot is released")
+		peers, err := w.rooms.ListPeers(ctx, application.PeerFilter{RoomID: room.ID})
+		require.NoError(t, err)
+		require.Empty(t, peers)
+	})
 	t.Run("store fails after the slave call", func(t *testing.T) {
 		w := newWorld(t, 10)
 		boom := errors.New("disk on fire")

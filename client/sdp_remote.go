@@ -35,8 +35,11 @@ type mediaSection struct {
 }
 
 func newRemoteSDP(info domain.TransportInfo, setup string, sessionID uint64) (*remoteSDP, error) {
-	if err := info.Validate(); err != nil {
-		return nil, fmt.Errorf("transport %q: %w", info.ID, err)
+	if info.IceParameters.UsernameFragment == "" || info.IceParameters.Password == "" {
+		return nil, fmt.Errorf("%w: transport %q has no ICE credentials", domain.ErrInvalidInput, info.ID)
+	}
+	if len(info.IceCandidates) == 0 {
+		return nil, fmt.Errorf("%w: transport %q has no ICE candidates", domain.ErrInvalidInput, info.ID)
 	}
 	fp, err := pickFingerprint(info.DtlsParameters.Fingerprints)
 	if err != nil {

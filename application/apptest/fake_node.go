@@ -133,7 +133,7 @@ func (n *FakeNode) CreateWebRtcTransport(_ context.Context, routerID, transportI
 	n.Transports[transportID] = routerID
 	return domain.TransportInfo{
 		ID:             transportID,
-		IceParameters:  domain.IceParameters{UsernameFragment: "ufrag" + transportID, Password: "pwd", IceLite: true},
+		IceParameters:  domain.IceParameters{UsernameFragment: "fakeufrag", Password: "fakepassword0123456789ab", IceLite: true},
 		IceCandidates:  []domain.IceCandidate{{Foundation: "udpcandidate", Priority: 1076302079, Address: "127.0.0.1", IP: "127.0.0.1", Protocol: "udp", Port: n.Port, Type: "host"}},
 		DtlsParameters: domain.DtlsParameters{Role: domain.DtlsRoleAuto, Fingerprints: []domain.DtlsFingerprint{{Algorithm: "sha-256", Value: "AB:CD"}}},
 	}, nil
