@@ -1,79 +1,85 @@
-// Package browser runs the real-browser end-to-end test from `go test`: the dev cluster (master, producer slave,
-// consumer slave; PostgreSQL when TEST_DATABASE_URL is set) in this process, and run.mjs driving headless Chromium
-// with the unchanged mediasoup-client demo app. Without Chromium or Node it skips, unless REQUIRE_BROWSER=1 (CI).
+// Package browser runs the real-browser tests from `go test`: the dev cluster (master, producer slave, consumer
+// slave; PostgreSQL when TEST_DATABASE_URL is set) in this process, and run.mjs driving headless Chromium with the
+// unchanged mediasoup-client demo app (examples/rooms). Without Chromium or Node they skip, unless REQUIRE_BROWSER=1
+// (CI). While the browser runs, the test samples the master's store and both slaves, so it can tell whether the
+// media went through a pipe.
 package browser
 
 import (
 	"context"
-	"io/fs"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/sfu-cluster/sfu-cluster/bootstrap"
-	rooms "github.com/sfu-cluster/sfu-cluster/examples/rooms"
-	"github.com/sfu-cluster/sfu-cluster/tests/testenv"
 )
 
-func TestBrowserPublishAndViewThroughThePipe(t *testing.T) {
-	chromium := envOr("CHROMIUM_PATH", "/usr/bin/chromium")
-	if _, err := os.Stat(chromium); err != nil {
-		skipOrFail(t, "no Chromium at "+chromium+" (apt-get install -y chromium)")
-	}
-	if _, err := exec.LookPath("node"); err != nil {
-		skipOrFail(t, "no node on PATH")
-	}
-	base, err := bootstrap.LoadConfig(0, "")
-	require.NoError(t, err)
-	base.LogLevel = "warn"
-	base.DatabaseURL = testenv.Database(t, "browser")
-	base.ListenIPs = []bootstrap.ListenIP{{IP: "127.0.0.1"}}
-	dist, err := fs.Sub(rooms.Dist, "dist")
-	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+// TestBrowserPublishAndConsumeOnOneRouter guards the engine (issue 4): Chromium publishes its fake camera and
+// microphone to the producer slave, and another page consumes them back from the same router
+// (POST /rooms/:id/consumer_transports, the v4 alias): ≥ 30 decoded frames of real size, and no pipe anywhere,
+// no consumer and not one packet on the consumer slave.
+func TestBrowserPublishAndConsumeOnOneRouter(t *testing.T) {
+	chromium := requireBrowser(t)
+	c := startCluster(t)
+	stop := c.watch()
+	r := runBrowser(t, chromium, c, "CONSUME_ON=room", "VIEWERS=1", "PAUSE_CHECK=0", "REPORT_RATE=0", "SCREENSHOT=one-router.png")
+	p := stop()
+	report(t, "one-router", r)
+
+	require.Equal(t, "room", r.ConsumeOn)
+	require.Len(t, r.Viewers, 1)
+	v := r.Viewers[0]
+	require.GreaterOrEqual(t, v.FramesDecoded, 30)
+	require.Positive(t, v.FrameWidth)
+	require.NotNil(t, v.FirstFrameMs, "no first decoded frame measured")
+
+	require.Empty(t, p.Errors, "sampling the cluster")
+	require.Positive(t, p.Samples)
+	require.Zero(t, p.Pipes, "the master stored a pipe: %+v", p)
+	require.Zero(t, p.ProducerPipes+p.ConsumerPipes, "a slave made a pipe transport: %+v", p)
+	require.Zero(t, p.ConsumerConsumers, "a consumer was made on the consumer slave: %+v", p)
+	require.GreaterOrEqual(t, p.ProducerConsumers, 2, "the viewer's audio and video consumers live on the producer slave: %+v", p)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	cluster, err := bootstrap.StartDevCluster(ctx, bootstrap.DevClusterConfig{
-		Base: base, MasterPort: testenv.FreePort(t), ProducerPort: testenv.FreePort(t), ConsumerPort: testenv.FreePort(t),
-		DemoAddr: "127.0.0.1:0", DemoFiles: dist, DataDir: t.TempDir(),
-	})
+	cs, err := c.slaveStats(ctx, c.consumerURL)
 	require.NoError(t, err)
-	t.Cleanup(func() {
-		stopCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
-		require.NoError(t, cluster.Stop(stopCtx))
-	})
-	artifacts := envOr("ARTIFACTS_DIR", filepath.Join(mustAbs(t, "."), "artifacts"))
-	runCtx, cancelRun := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancelRun()
-	cmd := exec.CommandContext(runCtx, "bash", "run.sh")
-	cmd.Env = append(os.Environ(), "DEMO_URL="+cluster.DemoURL+"/", "ARTIFACTS_DIR="+artifacts, "CHROMIUM_PATH="+chromium)
-	out, err := cmd.CombinedOutput()
-	t.Logf("run.mjs output:\n%s", out)
-	require.NoError(t, err, "the browser test failed")
-}
-
-func skipOrFail(t *testing.T, why string) {
-	t.Helper()
-	if os.Getenv("REQUIRE_BROWSER") == "1" {
-		t.Fatal(why + " (REQUIRE_BROWSER=1)")
-	}
-	t.Skip(why)
-}
-
-func envOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
-}
-
-func mustAbs(t *testing.T, p string) string {
-	t.Helper()
-	abs, err := filepath.Abs(p)
+	require.Zero(t, cs.PacketsIn+cs.PacketsOut, "media went through the consumer slave: %+v", cs)
+	ps, err := c.slaveStats(ctx, c.producerURL)
 	require.NoError(t, err)
-	return abs
+	require.Positive(t, ps.PacketsOut, "the producer slave sent nothing to its consumers: %+v", ps)
+}
+
+// TestBrowserPublishAndViewThroughThePipe is the demo's end-to-end test (issue 7): one page publishes, two pages
+// consume on the consumer slave through the pipe. They learn of the microphone from the producer list their room
+// events stream fetches when it opens and of the camera, published after they joined, from producer_added; each
+// decodes ≥ 30 frames of real size, receives ≥ 50 audio packets and shows a moving, non-black picture; pausing the
+// publisher's video stops their frames and resuming brings them back. The media must have crossed a pipe.
+func TestBrowserPublishAndViewThroughThePipe(t *testing.T) {
+	chromium := requireBrowser(t)
+	c := startCluster(t)
+	stop := c.watch()
+	r := runBrowser(t, chromium, c)
+	p := stop()
+	report(t, "pipe", r)
+
+	require.Len(t, r.Viewers, 2)
+	for _, v := range r.Viewers {
+		require.GreaterOrEqual(t, v.FramesDecoded, 30, v.Name)
+		require.Positive(t, v.FrameWidth, v.Name)
+		require.GreaterOrEqual(t, v.AudioPacketsReceived, 50, v.Name)
+		require.NotNil(t, v.FirstFrameMs, v.Name)
+		require.Equal(t, map[string]string{"audio": "list", "video": "event"}, v.Via, v.Name)
+	}
+	require.NotNil(t, r.PauseResume, "pause/resume not checked")
+	require.Len(t, r.PauseResume.Viewers, 2)
+
+	require.Empty(t, p.Errors, "sampling the cluster")
+	require.GreaterOrEqual(t, p.Pipes, 1.0, "no pipe in the master's store: %+v", p)
+	require.GreaterOrEqual(t, p.ProducerPipes, 1, "no pipe transport on the producer slave: %+v", p)
+	require.GreaterOrEqual(t, p.ConsumerPipes, 1, "no pipe transport on the consumer slave: %+v", p)
+	require.GreaterOrEqual(t, p.ConsumerConsumers, 4, "two viewers × audio + video on the consumer slave: %+v", p)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cs, err := c.slaveStats(ctx, c.consumerURL)
+	require.NoError(t, err)
+	require.Positive(t, cs.PacketsOut, "the consumer slave sent nothing to the viewers: %+v", cs)
 }

@@ -166,6 +166,14 @@ export class MockCluster {
       if (!this.rooms.has(m[1])) return this.notFound(res, 'room', m[1]);
       return this.send(res, 200, { id: `router-of-${m[1]}`, rtpCapabilities: this.caps });
     }
+    if (route('POST', /^\/rooms\/([^/]+)\/consumer_transports$/)) {
+      // The v4 alias: a consumer peer on the room's own router.
+      const room = this.rooms.get(m[1]);
+      if (!room) return this.notFound(res, 'room', m[1]);
+      const info = this.transportInfo();
+      room.peers.set(info.id, { userId: body.userId, kind: 'consumer', roomId: m[1], mids: 0 });
+      return this.send(res, 200, info);
+    }
     if (route('POST', /^\/router\/router-of-([^/]+)\/consumer_peers$/)) {
       const room = this.rooms.get(m[1]);
       if (!room) return this.notFound(res, 'router', m[1]);

@@ -1,16 +1,24 @@
 // End-to-end browser test of a running cluster through the rooms demo (unchanged mediasoup-client in Chromium):
-// one publisher page creates a room and publishes its fake camera and microphone, two viewer pages join (one by
-// link, one by typing the id) and must decode the video (≥ 30 frames, real size) and receive the audio (≥ 50
-// packets). Prints per viewer `first_frame_ms=<n>` (consume call → first decoded frame), saves a viewer screenshot,
-// then checks leave and delete. Exit 0 on success, 1 with the reason otherwise.
+// one publisher page creates a room and publishes its fake microphone, two viewer pages join (one by link, one by
+// typing the id) and get the audio producer from the list fetched when their room events stream (SSE) opens; then
+// the publisher adds its fake camera and the viewers must get that producer live (producer_added on the stream).
+// Each viewer must decode the video (≥ 30 frames, real size), receive the audio (≥ 50 packets) and show a moving,
+// non-black picture in its video tile (pixels read back through a canvas). Prints per viewer `first_frame_ms=<n>`
+// (consume call → first decoded frame), saves a viewer screenshot, pauses the publisher's video (viewers' frames
+// must stand, the tile shows "paused") and resumes it (frames must grow again), then checks leave and delete.
+// Exit 0 on success, 1 with the reason otherwise.
 //
 //   DEMO_URL=https://127.0.0.1:4430/ node run.mjs       (API_URL=http://127.0.0.1:3010 if not served under /api)
 // Other env: ARTIFACTS_DIR (default ./artifacts), TIMEOUT_MS (media wait, default 60000), VIEWERS (default 2),
-// CHROMIUM_PATH (default /usr/bin/chromium), HEADFUL=1, SKIP_CLEANUP_CHECKS=1, PUBLISH_RATE_AT_MS (6000), TIMELINE=1
-// (the publisher's send rate and bandwidth estimate every 500 ms for 10 s, before the viewers join).
-import { mkdir } from 'node:fs/promises';
+// CONSUME_ON=room (viewers receive on the room's own router, POST /rooms/:id/consumer_transports: no pipe),
+// SCREENSHOT (file name in ARTIFACTS_DIR, default viewer.png), RESULT_FILE (JSON of what was measured),
+// PAUSE_CHECK=0, REPORT_RATE=0, CHROMIUM_PATH (default /usr/bin/chromium), HEADFUL=1, SKIP_CLEANUP_CHECKS=1,
+// PUBLISH_RATE_AT_MS (6000), TIMELINE=1 (the publisher's send rate and bandwidth estimate every 500 ms for 10 s,
+// before the viewers join).
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkAnnounced, checkPauseResume, checkPixels } from './checks.mjs';
 import { demoReady, launch, openPage, waitFor } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -19,6 +27,8 @@ const API_URL = process.env.API_URL || '';
 const ARTIFACTS_DIR = path.resolve(process.env.ARTIFACTS_DIR || path.join(here, 'artifacts'));
 const TIMEOUT_MS = Number(process.env.TIMEOUT_MS || 60000);
 const VIEWERS = Number(process.env.VIEWERS || 2);
+const CONSUME_ON = process.env.CONSUME_ON || '';
+const SCREENSHOT = process.env.SCREENSHOT || 'viewer.png';
 const STEP_MS = 20000;
 const MIN_FRAMES = 30;
 const MIN_AUDIO_PACKETS = 50;
@@ -26,6 +36,7 @@ const MIN_AUDIO_PACKETS = 50;
 function pageUrl(params = {}) {
   const url = new URL(DEMO_URL);
   if (API_URL) url.searchParams.set('api', API_URL);
+  if (CONSUME_ON) url.searchParams.set('consume', CONSUME_ON);
   for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
   return url.toString();
 }
@@ -86,6 +97,7 @@ async function main() {
   const browser = await launch();
   log(`chromium ${browser.version()}; demo ${pageUrl()}`);
   const pages = [];
+  const result = { consumeOn: CONSUME_ON || 'consumer-router', viewers: [], pauseResume: null, ok: false };
   let failure = null;
   try {
     // Publisher: create a room, publish camera + mic.
@@ -97,12 +109,10 @@ async function main() {
     await pub.click('#create-room');
     const roomId = await waitFor(pub, 'create room', () => window.demo.state.joined && window.demo.state.roomId, null, STEP_MS);
     log(`publisher: room ${roomId}`);
-    await pub.click('#publish');
-    const producers = await waitFor(pub, 'publish camera + mic',
-      () => (window.demo.state.producers.audio && window.demo.state.producers.video ? window.demo.state.producers : null), null, STEP_MS);
-    log(`publisher: producing audio ${producers.audio}, video ${producers.video}`);
-    const publishedAt = Date.now();
-    if (process.env.TIMELINE === '1') await publisherTimeline(pub, publishedAt);
+    // The microphone now; the camera once the viewers are in, so they must learn of it live.
+    await pub.evaluate(() => window.demo.publish(['audio']));
+    const audioId = await waitFor(pub, 'publish mic', () => window.demo.state.producers.audio, null, STEP_MS);
+    log(`publisher: producing audio ${audioId}`);
 
     // Viewers: the first joins by link, the others by typing the id.
     const viewers = [];
@@ -120,9 +130,20 @@ async function main() {
         await v.click('#join');
       }
       await waitFor(v, 'join room', (id) => window.demo.state.joined && window.demo.state.roomId === id, roomId, STEP_MS);
+      // In the room and following it: the stream is open and the list it fetched on open has been consumed.
+      await waitFor(v, 'audio from the producer list',
+        (id) => window.demo.state.events === 'sse' && window.demo.state.consumers.some((c) => c.producerId === id && c.resumedAt !== null), audioId, STEP_MS);
       const vs = await v.evaluate(() => window.demo.state);
-      log(`${v.name}: joined (${i === 1 ? 'by link' : 'by id'}), user ${vs.userId}, room events ${vs.events}`);
+      log(`${v.name}: joined (${i === 1 ? 'by link' : 'by id'}), user ${vs.userId}, room events ${vs.events}, receiving on ${vs.consumeOn}`);
     }
+
+    // The camera, published after every viewer joined: it reaches them only through producer_added.
+    await pub.click('#publish');
+    const producers = await waitFor(pub, 'publish camera',
+      () => (window.demo.state.producers.audio && window.demo.state.producers.video ? window.demo.state.producers : null), null, STEP_MS);
+    log(`publisher: producing video ${producers.video}`);
+    const publishedAt = Date.now();
+    if (process.env.TIMELINE === '1') await publisherTimeline(pub, publishedAt);
 
     // Media: every viewer must decode the video and receive the audio.
     const started = Date.now();
@@ -160,14 +181,28 @@ async function main() {
       }
       await new Promise((r) => setTimeout(r, 250));
     }
-    viewers.forEach((v, i) => {
+    for (const [i, v] of viewers.entries()) {
       const { video, audio } = done.get(v);
-      console.log(`viewer=${i + 1} first_frame_ms=${video.firstFrameMs} audio_first_packet_ms=${audio.firstFrameMs} frames=${video.framesDecoded} width=${video.frameWidth}`);
-    });
-    await reportPublisherRate(pub, publishedAt);
-    const shot = path.join(ARTIFACTS_DIR, 'viewer.png');
+      const via = await checkAnnounced(v, { [producers.audio]: 'list', [producers.video]: 'event' });
+      const px = await checkPixels(v, producers.video);
+      console.log(`viewer=${i + 1} first_frame_ms=${video.firstFrameMs} audio_first_packet_ms=${audio.firstFrameMs} frames=${video.framesDecoded} ` +
+        `width=${video.frameWidth} audio_via=${via.audio} video_via=${via.video} luma_mean=${px.mean} luma_stddev=${px.stddev} changed_pct=${px.changedPct}`);
+      result.viewers.push({ name: v.name, firstFrameMs: video.firstFrameMs, audioFirstPacketMs: audio.firstFrameMs, framesDecoded: video.framesDecoded,
+        frameWidth: video.frameWidth, frameHeight: video.frameHeight, audioPacketsReceived: audio.packetsReceived, via, pixels: px });
+    }
+    if (process.env.REPORT_RATE !== '0') await reportPublisherRate(pub, publishedAt);
+    const shot = path.join(ARTIFACTS_DIR, SCREENSHOT);
     await viewers[0].screenshot({ path: shot, fullPage: true });
     log(`screenshot ${shot}`);
+
+    if (process.env.PAUSE_CHECK !== '0') {
+      const pr = await checkPauseResume(pub, viewers, producers.video);
+      result.pauseResume = pr;
+      for (const x of pr.viewers) {
+        console.log(`${x.viewer} pause: frames_while_paused=${x.pausedFrames} (paused event after ${pr.eventMs} ms); ` +
+          `resume: first_new_frame_ms=${x.resumeFirstFrameMs} 15_frames_ms=${x.resumeOkMs}`);
+      }
+    }
 
     if (process.env.SKIP_CLEANUP_CHECKS !== '1') {
       const before = problems.length;
@@ -194,6 +229,9 @@ async function main() {
     failure.message += `\n  hint: with API_URL the page calls ${API_URL} cross-origin, which needs CORS on the master; ` +
       'without API_URL the page uses the demo server\'s same-origin /api proxy';
   }
+  result.ok = !failure;
+  if (failure) result.error = failure.message;
+  if (process.env.RESULT_FILE) await writeFile(process.env.RESULT_FILE, JSON.stringify(result, null, 2));
   if (failure) throw failure;
 }
 

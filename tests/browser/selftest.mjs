@@ -88,11 +88,13 @@ try {
   const st = await v1.evaluate(() => window.demo.stats());
   assert.deepEqual(st.map((s) => s.kind).sort(), ['audio', 'video']);
   assert.ok(st.every((s) => 'framesDecoded' in s && 'frameWidth' in s && 'packetsReceived' in s && 'firstFrameMs' in s));
+  assert.deepEqual(await v1.evaluate(() => window.demo.state.consumers.map((c) => c.via)), ['list', 'list'], 'announced by the list fetched on open');
   ok(`viewer1 joins by link: consumer router, consumer peer, 1 connect, 2 consume (device recvRtpCapabilities) + 2 resume, 2 tiles; stats() rows ${JSON.stringify(st[0])}`);
 
   // 5. Live events: another user's producer appears, pauses, and goes.
   const foreign = mock.addForeignProducer(roomId, 'user-foreign', 'video');
   await waitFor(v1, 'consume the live producer', (id) => window.demo.state.consumers.some((c) => c.producerId === id && c.resumedAt), foreign, T);
+  assert.equal(await v1.evaluate((id) => window.demo.state.consumers.find((c) => c.producerId === id).via, foreign), 'event');
   mock.emit(roomId, { type: 'producer_paused', producerId: foreign, kind: 'video' });
   await v1.locator(`[data-tile="${foreign}"] .badge`, { hasText: 'paused' }).waitFor({ timeout: T });
   const room = mock.rooms.get(roomId);
@@ -146,7 +148,29 @@ try {
   assert.ok(!mock.rooms.has(roomId));
   ok('leave: logout {roomId}; viewers drop the producers (SSE and polling); delete succeeds once empty');
 
-  // 10. Errors from the API are shown with the server's message.
+  // 10. ?consume=room: the receive transport on the room's own router (POST /rooms/:id/consumer_transports); one
+  // publisher sends audio first and adds video later on the same send transport.
+  const room2 = await pub.evaluate(() => window.demo.createRoom());
+  await pub.evaluate(() => window.demo.publish(['audio']));
+  const v3 = await openPage(browser, 'viewer3', problems);
+  await v3.goto(`${base}?consume=room&room=${room2}`, { waitUntil: 'load' });
+  await demoReady(v3);
+  await waitFor(v3, 'consume audio on the room router', () => window.demo.state.consumers.filter((c) => c.resumedAt).length === 1, null, T);
+  assert.equal(await v3.evaluate(() => window.demo.state.consumeOn), 'room-router');
+  assert.match(await v3.locator('#share-link').innerText(), /[?&]consume=room(&|$)/);
+  const routerCalls = mock.calls('POST', /\/consumer_(routers|transports)$/).map((c) => c.path);
+  assert.equal(routerCalls.at(-1), `/rooms/${room2}/consumer_transports`);
+  assert.equal(await pub.evaluate(() => window.demo.state.producers.video), null);
+  assert.equal(await pub.locator('#publish').isDisabled(), false, 'publish stays enabled while video is not sent');
+  await pub.click('#publish');
+  await waitFor(v3, 'video announced live', () => window.demo.state.consumers.some((c) => c.kind === 'video' && c.via === 'event' && c.resumedAt), null, T);
+  assert.equal(mock.calls('POST', /^\/rooms\/[^/]+\/producer_peers$/).length, 2, 'one send transport per room publish');
+  assert.equal(await pub.locator('#publish').isDisabled(), true);
+  for (const p of [v3, pub]) await p.evaluate(() => window.demo.leave());
+  await pub.evaluate((id) => window.demo.deleteRoom(id), room2);
+  ok('?consume=room receives on the room router (consumer_transports); publish audio, then video on the same transport, announced live');
+
+  // 11. Errors from the API are shown with the server's message.
   const err = await v1.evaluate(() => window.demo.join('no-such-room').then(() => 'joined', (e) => e.message));
   assert.match(err, /GET \/rooms\/no-such-room failed: 404 room_not_found: room no-such-room not found/);
   assert.match(await v1.locator('#errors li').first().innerText(), /room_not_found/);

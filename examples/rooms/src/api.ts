@@ -70,6 +70,9 @@ export class Api {
   consumerRouter(roomId: string, userId: string): Promise<RoomInfo> {
     return this.call('POST', `/rooms/${enc(roomId)}/consumer_routers`, { userId });
   }
+  createConsumerTransportOnRoomRouter(roomId: string, userId: string): Promise<TransportInfo> {
+    return this.call('POST', `/rooms/${enc(roomId)}/consumer_transports`, { userId });
+  }
   createConsumerPeer(routerId: string, userId: string): Promise<TransportInfo> {
     return this.call('POST', `/router/${enc(routerId)}/consumer_peers`, { userId });
   }

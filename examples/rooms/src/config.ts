@@ -1,10 +1,12 @@
 // Page configuration from the URL: ?api=<base> (default: same origin under /api), ?room=<id> (join by link),
-// ?user=<id> (default: a random id per page, so two tabs are two users).
+// ?user=<id> (default: a random id per page, so two tabs are two users), ?consume=room (receive on the room's own
+// router through POST /rooms/:id/consumer_transports, the v4 way without a pipe, instead of a consumer router).
 
 export type Config = {
   apiBase: string;
   roomId: string | null;
   userId: string;
+  consumeOn: 'consumer-router' | 'room-router';
 };
 
 export function readConfig(loc: Location = window.location): Config {
@@ -14,15 +16,16 @@ export function readConfig(loc: Location = window.location): Config {
     apiBase: (api === '' ? '/api' : api).replace(/\/+$/, ''),
     roomId: nonEmpty(q.get('room')),
     userId: nonEmpty(q.get('user')) ?? randomUserId(),
+    consumeOn: q.get('consume') === 'room' ? 'room-router' : 'consumer-router',
   };
 }
 
-// roomLink is the shareable link of a room: this page with ?room=<id>, keeping ?api so the link works elsewhere.
+// roomLink is the shareable link of a room: this page with ?room=<id>, keeping ?api (so the link works elsewhere) and ?consume.
 export function roomLink(roomId: string, loc: Location = window.location): string {
   const url = new URL(loc.href);
-  const keep = url.searchParams.get('api');
+  const keep = ['api', 'consume'].map((k) => [k, url.searchParams.get(k)] as const);
   url.search = '';
-  if (keep) url.searchParams.set('api', keep);
+  for (const [k, v] of keep) if (v) url.searchParams.set(k, v);
   url.searchParams.set('room', roomId);
   url.hash = '';
   return url.toString();

@@ -10,7 +10,7 @@ import type { PublisherStats } from './publisher';
 
 const config = readConfig();
 const api = new Api(config.apiBase);
-const state = newState(config.userId, config.apiBase);
+const state = newState(config.userId, config.apiBase, config.consumeOn);
 const ui = new Ui(state);
 let session: Session | null = null;
 let busy = false;
@@ -44,9 +44,9 @@ async function enter(roomId: string, caps: Parameters<typeof Session.open>[2]): 
   ui.status(`in room ${roomId} as ${state.userId}`);
 }
 
-async function publish(): Promise<void> {
+async function publish(kinds?: ('audio' | 'video')[]): Promise<void> {
   if (!session) throw new Error('join or create a room first');
-  await session.publish();
+  await session.publish(kinds);
 }
 
 async function togglePause(kind: 'audio' | 'video'): Promise<void> {
@@ -136,7 +136,7 @@ function render(): void {
   const set = (id: string, enabled: boolean) => (($(id) as HTMLButtonElement).disabled = busy || !enabled);
   set('create-room', !joined);
   set('join', !joined);
-  set('publish', joined && pub === null);
+  set('publish', joined && !(pub?.has('audio') && pub?.has('video')));
   set('pause-audio', pub?.has('audio') ?? false);
   set('pause-video', pub?.has('video') ?? false);
   set('leave', joined);

@@ -35,14 +35,41 @@ export class Publisher {
     return new Set([...this.producers.values()].map((p) => p.id));
   }
 
-  async publish(): Promise<void> {
+  // publish sends the given kinds (default camera and microphone). It may be called again for kinds not sent yet
+  // (e.g. audio first, video later): they go out on the same send transport.
+  async publish(kinds: Kind[] = ['audio', 'video']): Promise<void> {
+    const wanted = kinds.filter((k) => !this.producers.has(k));
+    if (wanted.length === 0) throw new Error(`already publishing ${kinds.join(' + ')}`);
     if (!this.device.canProduce('video') && !this.device.canProduce('audio')) {
       throw new Error('this browser cannot produce any codec of the room (router capabilities)');
     }
-    this.stream = await navigator.mediaDevices.getUserMedia({
-      audio: true,
-      video: { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 30 } },
+    const stream = await navigator.mediaDevices.getUserMedia({
+      audio: wanted.includes('audio'),
+      video: wanted.includes('video') ? { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 30 } } : false,
     });
+    if (this.stream) stream.getTracks().forEach((t) => this.stream!.addTrack(t));
+    else this.stream = stream;
+    const transport = this.transport ?? (await this.createTransport());
+    this.showPreview();
+    // Audio first: it is the smaller negotiation, and a failure there shows quickly.
+    for (const track of [...stream.getAudioTracks(), ...stream.getVideoTracks()]) {
+      const kind = track.kind as Kind;
+      if (!this.device.canProduce(kind)) {
+        this.ui.error(new Error(`the room has no ${kind} codec this browser can send; ${kind} not published`));
+        continue;
+      }
+      // Video starts at 1 Mbit/s (mediasoup's demo does the same): Chrome's default start (300 kbit/s) makes it
+      // encode 320x240 for the first seconds, until its bandwidth estimate lets it scale up.
+      const codecOptions = kind === 'video' ? { videoGoogleStartBitrate: 1000 } : undefined;
+      const producer = await transport.produce({ track, stopTracks: false, codecOptions, appData: { source: kind === 'video' ? 'camera' : 'mic' } });
+      this.producers.set(kind, producer);
+      this.state.producers[kind] = producer.id;
+      this.state.producerIds.push(producer.id);
+      this.ui.info(`producing ${kind} ${producer.id}`);
+    }
+  }
+
+  private async createTransport(): Promise<types.Transport> {
     const info = await this.api.createProducerPeer(this.roomId, this.state.userId);
     const transport = this.device.createSendTransport({
       id: info.id,
@@ -68,24 +95,16 @@ export class Publisher {
       this.ui.info(`send transport ${s}`);
       if (s === 'failed') this.ui.error(new Error('send transport failed (ICE/DTLS): is the producer slave reachable?'));
     });
+    return transport;
+  }
 
-    this.ui.tile('local', `you (${this.state.userId})`, this.stream.getVideoTracks()[0] ?? this.stream.getAudioTracks()[0], true);
-    // Audio first: it is the smaller negotiation, and a failure there shows quickly.
-    for (const track of [...this.stream.getAudioTracks(), ...this.stream.getVideoTracks()]) {
-      const kind = track.kind as Kind;
-      if (!this.device.canProduce(kind)) {
-        this.ui.error(new Error(`the room has no ${kind} codec this browser can send; ${kind} not published`));
-        continue;
-      }
-      // Video starts at 1 Mbit/s (mediasoup's demo does the same): Chrome's default start (300 kbit/s) makes it
-      // encode 320x240 for the first seconds, until its bandwidth estimate lets it scale up.
-      const codecOptions = kind === 'video' ? { videoGoogleStartBitrate: 1000 } : undefined;
-      const producer = await transport.produce({ track, stopTracks: false, codecOptions, appData: { source: kind === 'video' ? 'camera' : 'mic' } });
-      this.producers.set(kind, producer);
-      this.state.producers[kind] = producer.id;
-      this.state.producerIds.push(producer.id);
-      this.ui.info(`producing ${kind} ${producer.id}`);
-    }
+  // showPreview shows the local camera (or, until there is one, the microphone) in the "you" tile.
+  private showPreview(): void {
+    const track = this.stream?.getVideoTracks()[0] ?? this.stream?.getAudioTracks()[0];
+    if (!track) return;
+    const current = document.querySelector<HTMLMediaElement>('[data-tile="local"] video, [data-tile="local"] audio');
+    if (current && current.tagName.toLowerCase() !== track.kind) this.ui.removeTile('local');
+    this.ui.tile('local', `you (${this.state.userId})`, track, true);
   }
 
   has(kind: Kind): boolean {

@@ -46,16 +46,19 @@ export class Session {
     return s;
   }
 
-  async publish(): Promise<void> {
-    if (this.publisher) throw new Error('already publishing');
-    this.publisher = new Publisher(this.api, this.device, this.roomId, this.state, this.ui);
+  // publish sends the given kinds (default both); a later call adds the kinds not sent yet.
+  async publish(kinds?: ('audio' | 'video')[]): Promise<void> {
+    const first = this.publisher === null;
+    this.publisher ??= new Publisher(this.api, this.device, this.roomId, this.state, this.ui);
     try {
-      await this.publisher.publish();
+      await this.publisher.publish(kinds);
     } catch (err) {
-      this.publisher.close();
-      this.publisher = null;
-      this.state.producers = { audio: null, video: null };
-      this.state.producerIds = [];
+      if (first && this.publisher.ownProducerIds().size === 0) {
+        this.publisher.close();
+        this.publisher = null;
+        this.state.producers = { audio: null, video: null };
+        this.state.producerIds = [];
+      }
       throw err;
     }
   }
@@ -71,7 +74,7 @@ export class Session {
     this.ui.info(`event ${e.type}${e.kind ? ' ' + e.kind : ''}${e.producerId ? ' ' + e.producerId : ''}${e.userId ? ' by ' + e.userId : ''}`);
     switch (e.type) {
       case 'producer_added':
-        if (e.producerId && e.kind) this.viewer.add({ id: e.peerId ?? '', userId: e.userId ?? '', producerId: e.producerId, kind: e.kind });
+        if (e.producerId && e.kind) this.viewer.add({ id: e.peerId ?? '', userId: e.userId ?? '', producerId: e.producerId, kind: e.kind }, 'event');
         break;
       case 'producer_removed':
         if (e.producerId) this.viewer.remove(e.producerId);

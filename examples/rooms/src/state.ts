@@ -7,6 +7,7 @@ export type ConsumerRecord = {
   kind: 'audio' | 'video';
   peerId: string;
   userId: string;
+  via: 'list' | 'event'; // announced by the full producer list or by a live producer_added event
   consumeAt: number; // the POST /consume request started
   consumedAt: number | null; // transport.consume() resolved
   resumedAt: number | null; // POST /resume answered
@@ -18,6 +19,7 @@ export type ConsumerRecord = {
 export type DemoState = {
   userId: string;
   apiBase: string;
+  consumeOn: 'consumer-router' | 'room-router'; // where the receive transport lives (?consume=room: the room's router)
   roomId: string | null;
   joined: boolean;
   events: 'off' | 'connecting' | 'sse' | 'polling';
@@ -32,10 +34,11 @@ export type DemoState = {
   log: string[];
 };
 
-export function newState(userId: string, apiBase: string): DemoState {
+export function newState(userId: string, apiBase: string, consumeOn: DemoState['consumeOn'] = 'consumer-router'): DemoState {
   return {
     userId,
     apiBase,
+    consumeOn,
     roomId: null,
     joined: false,
     events: 'off',

@@ -1,8 +1,8 @@
 // Viewer consumes every remote producer of the room through one consumer peer (a recv transport) on the room's
-// consumer router. Consume calls run one at a time, so a burst of events never races transport setup.
+// consumer router (or, with ?consume=room, on the room's own producer router: no pipe). Consume calls run one at a time, so a burst of events never races transport setup.
 // Lifecycle: new → add()/remove() as the room changes → close(); never reused.
 import { Device, type types } from 'mediasoup-client';
-import type { Api, ProducerRow } from './api';
+import type { Api, ProducerRow, TransportInfo } from './api';
 import type { ConsumerRecord, DemoState } from './state';
 import type { Ui } from './ui';
 
@@ -42,12 +42,13 @@ export class Viewer {
     private readonly ui: Ui,
   ) {}
 
-  // add queues a consume of a producer not seen before (own producers are shown by the local preview instead).
-  add(row: ProducerRow): void {
+  // add queues a consume of a producer not seen before (own producers are shown by the local preview instead);
+  // via tells what announced it: the full list (on (re)connect or polling) or a live producer_added event.
+  add(row: ProducerRow, via: ConsumerRecord['via'] = 'list'): void {
     if (this.closed || this.known.has(row.producerId) || this.gone.has(row.producerId) || this.isOwn(row)) return;
     this.known.set(row.producerId, { peerId: row.id, userId: row.userId, kind: row.kind, paused: !!row.paused });
     this.chain = this.chain
-      .then(() => this.consume(row))
+      .then(() => this.consume(row, via))
       .catch((err) => {
         this.known.delete(row.producerId); // a later resync may try again
         this.ui.error(err, `consume ${row.kind} of ${row.userId}`);
@@ -116,7 +117,7 @@ export class Viewer {
     this.transport = null;
   }
 
-  private async consume(row: ProducerRow): Promise<void> {
+  private async consume(row: ProducerRow, via: ConsumerRecord['via']): Promise<void> {
     const transport = await this.ensureTransport();
     if (this.closed || this.gone.has(row.producerId)) return;
     const record: ConsumerRecord = {
@@ -125,6 +126,7 @@ export class Viewer {
       kind: row.kind,
       peerId: row.id,
       userId: row.userId,
+      via,
       consumeAt: performance.now(),
       consumedAt: null,
       resumedAt: null,
@@ -167,15 +169,22 @@ export class Viewer {
   }
 
   private async createTransport(): Promise<types.Transport> {
-    const router = await this.api.consumerRouter(this.roomId, this.state.userId);
-    // The consumer router's capabilities equal the room's; load a second device only if a server says otherwise.
-    if (JSON.stringify(router.rtpCapabilities) === JSON.stringify(this.roomCaps)) {
+    let info: TransportInfo;
+    if (this.state.consumeOn === 'room-router') {
+      // The v4 way: a consumer transport on the room's own (producer) router; the room's capabilities, no pipe.
       this.recvDevice = this.device;
+      info = await this.api.createConsumerTransportOnRoomRouter(this.roomId, this.state.userId);
     } else {
-      this.recvDevice = await Device.factory();
-      await this.recvDevice.load({ routerRtpCapabilities: router.rtpCapabilities });
+      const router = await this.api.consumerRouter(this.roomId, this.state.userId);
+      // The consumer router's capabilities equal the room's; load a second device only if a server says otherwise.
+      if (JSON.stringify(router.rtpCapabilities) === JSON.stringify(this.roomCaps)) {
+        this.recvDevice = this.device;
+      } else {
+        this.recvDevice = await Device.factory();
+        await this.recvDevice.load({ routerRtpCapabilities: router.rtpCapabilities });
+      }
+      info = await this.api.createConsumerPeer(router.id, this.state.userId);
     }
-    const info = await this.api.createConsumerPeer(router.id, this.state.userId);
     const transport = this.recvDevice.createRecvTransport({
       id: info.id,
       iceParameters: info.iceParameters,
