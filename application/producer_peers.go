@@ -104,8 +104,12 @@ func (u *ProducerPeers) Produce(ctx context.Context, in ProduceInput) (string, e
 }
 
 // List returns one row per producer of the room, with its peer's user: one repository read, the hottest of the
-// API's reads (clients poll it); domain.ErrRoomNotFound when the room is unknown.
+// API's reads (clients poll it); domain.ErrRoomNotFound when the room is unknown, domain.ErrForbidden when the
+// caller's token is for another room.
 func (u *ProducerPeers) List(ctx context.Context, roomID string) ([]ProducerPeerRow, error) {
+	if err := authorize(ctx, "", roomID); err != nil {
+		return nil, err
+	}
 	rows, err := u.d.Rooms.ListProducerRows(ctx, roomID)
 	if err != nil {
 		return nil, err
@@ -117,8 +121,12 @@ func (u *ProducerPeers) List(ctx context.Context, roomID string) ([]ProducerPeer
 }
 
 // ListTransports is the v4 alias: one item per producer peer with its producers, peers and producers oldest
-// first, in one repository read; domain.ErrRoomNotFound when the room is unknown.
+// first, in one repository read; domain.ErrRoomNotFound when the room is unknown, domain.ErrForbidden when the
+// caller's token is for another room.
 func (u *ProducerPeers) ListTransports(ctx context.Context, roomID string) ([]ProducerTransportView, error) {
+	if err := authorize(ctx, "", roomID); err != nil {
+		return nil, err
+	}
 	items, err := u.d.Rooms.ListProducerTransports(ctx, roomID)
 	if err != nil {
 		return nil, err

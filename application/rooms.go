@@ -2,6 +2,7 @@ package application
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/sfu-cluster/sfu-cluster/domain"
@@ -90,7 +91,8 @@ func (u *Rooms) Get(ctx context.Context, id string) (RoomView, error) {
 	return RoomView{ID: room.ID, RtpCapabilities: room.RtpCapabilities}, nil
 }
 
-// List returns a page of rooms; page and pageSize are validated (1-based page, 1..MaxPageSize).
+// List returns a page of rooms; page and pageSize are validated (1-based page, 1..MaxPageSize). A caller whose
+// token is for one room sees that room only (or nothing once it is gone): the list never reveals other rooms.
 func (u *Rooms) List(ctx context.Context, p Page) (RoomList, error) {
 	if p.Page == 0 {
 		p.Page = 1
@@ -103,6 +105,9 @@ func (u *Rooms) List(ctx context.Context, p Page) (RoomList, error) {
 	}
 	if p.PageSize < 1 || p.PageSize > MaxPageSize {
 		return RoomList{}, fmt.Errorf("%w: pageSize must be 1..%d", domain.ErrInvalidInput, MaxPageSize)
+	}
+	if a, ok := ActorFrom(ctx); ok && a.RoomID != "" {
+		return u.listOne(ctx, a.RoomID, p)
 	}
 	rooms, total, err := u.d.Rooms.ListRooms(ctx, p)
 	if err != nil {
@@ -177,4 +182,21 @@ func (u *Rooms) closePipeEnds(ctx context.Context, p domain.Pipe, routers []doma
 			return n.ClosePipeTransport(ctx, end.transport)
 		})
 	}
+}
+
+// listOne is List for a caller limited to one room: a one-room listing, paginated like any other.
+func (u *Rooms) listOne(ctx context.Context, roomID string, p Page) (RoomList, error) {
+	out := RoomList{Items: []RoomView{}, Pagination: Pagination{Page: p.Page, PageSize: p.PageSize}}
+	room, err := u.d.Rooms.GetRoom(ctx, roomID)
+	if errors.Is(err, domain.ErrRoomNotFound) {
+		return out, nil
+	}
+	if err != nil {
+		return RoomList{}, err
+	}
+	out.Pagination.Total = 1
+	if p.Page == 1 {
+		out.Items = append(out.Items, RoomView{ID: room.ID, RtpCapabilities: room.RtpCapabilities})
+	}
+	return out, nil
 }

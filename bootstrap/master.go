@@ -57,7 +57,9 @@ var MasterModule = fx.Module("master",
 	),
 	// Hooks stop in reverse order: the event streams end first, so the server's graceful shutdown does not wait
 	// on them.
-	fx.Invoke(serveMaster, reapDeadSlaves, sweepIdle, closeEventStreams, servePprof),
+	// The secret is checked first, before the store is opened: a master that would accept anyone's registration
+	// does not start.
+	fx.Invoke(checkMasterSecret, serveMaster, reapDeadSlaves, sweepIdle, closeEventStreams, servePprof),
 )
 
 type depsIn struct {
@@ -103,6 +105,8 @@ func newMasterApp(in masterAppIn) *fiber.App {
 		APITokenSecret: in.Cfg.APITokenSecret, RoomCreateRate: in.Cfg.RoomCreateRate,
 	})
 }
+
+func checkMasterSecret(cfg Config) error { return checkClusterSecret(cfg, "master") }
 
 func serveMaster(lc fx.Lifecycle, log *zap.Logger, app *fiber.App, cfg Config) {
 	serveFiber(lc, log, app, cfg.ListenAddr(), nil)

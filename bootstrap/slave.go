@@ -54,9 +54,8 @@ func newRegistration(cfg Config, log *zap.Logger) (*registration, error) {
 	if _, err := domain.ParseSlaveRole(string(cfg.Role)); err != nil {
 		return nil, fmt.Errorf("SLAVE_ROLE: %w", err)
 	}
-	if cfg.ClusterSecret == "" && !isLoopbackHost(cfg.ListenHost) {
-		return nil, fmt.Errorf("CLUSTER_SECRET: a slave listening on %q (not loopback) needs a cluster secret, or anyone "+
-			"who can reach it could drive its SFU", cfg.ListenHost)
+	if err := checkClusterSecret(cfg, "slave"); err != nil {
+		return nil, err
 	}
 	registry, err := httpapi.NewRegistryClient(cfg.MasterURLs, httpapi.SlaveClientOptions{Secret: cfg.ClusterSecret})
 	if err != nil {
@@ -88,7 +87,7 @@ func newNode(lc fx.Lifecycle, cfg Config, log *zap.Logger, reg *registration) (*
 	return node, nil
 }
 
-func newSlaveApp(cfg Config, node *sfu.Node, reg *registration) (*fiber.App, error) {
+func newSlaveApp(cfg Config, log *zap.Logger, node *sfu.Node, reg *registration) (*fiber.App, error) {
 	m, err := httpapi.NewMetrics(nil, httpapi.SlaveMetricsNamespace)
 	if err != nil {
 		return nil, err
@@ -97,7 +96,7 @@ func newSlaveApp(cfg Config, node *sfu.Node, reg *registration) (*fiber.App, err
 		return nil, err
 	}
 	return httpapi.NewSlaveServer(node, httpapi.SlaveServerOptions{
-		BodyLimit: cfg.BodyLimit, Secret: cfg.ClusterSecret, Metrics: m, Ready: reg.Ready,
+		BodyLimit: cfg.BodyLimit, Secret: cfg.ClusterSecret, Metrics: m, Ready: reg.Ready, Logger: log.Named("api"),
 	}), nil
 }
 

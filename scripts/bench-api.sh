@@ -9,10 +9,10 @@
 #
 # The caller starts the cluster (slaves must be registered: the room is seeded through the API by real WebRTC
 # publishers, `go run ./cmd/loadtest -seed-only`, which hold their producers until the benchmark ends):
-#   SQLite (default):  CLUSTER_SECRET=x LOG_LEVEL=warn go run ./cmd/cluster &
+#   SQLite (default):  CLUSTER_SECRET=bench-api-cluster-secret LOG_LEVEL=warn go run ./cmd/cluster &
 #   PostgreSQL:        eval "$(scripts/test-postgres.sh)"      # prints export TEST_DATABASE_URL=... and, on
 #                                                             # stderr, the command that stops it
-#                      CLUSTER_SECRET=x DATABASE_URL="$TEST_DATABASE_URL" LOG_LEVEL=warn go run ./cmd/cluster &
+#                      CLUSTER_SECRET=bench-api-cluster-secret DATABASE_URL="$TEST_DATABASE_URL" LOG_LEVEL=warn go run ./cmd/cluster &
 # then run this script with the same CLUSTER_SECRET (the seeder reads GET /slaves). LOG_LEVEL=warn keeps request
 # logging from measuring the terminal.
 #

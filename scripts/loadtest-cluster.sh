@@ -22,7 +22,7 @@ go build -o "$out/master" ./cmd/master
 go build -o "$out/slave" ./cmd/slave
 go build -o "$out/loadtest" ./cmd/loadtest
 
-export CLUSTER_SECRET=${CLUSTER_SECRET:-loadtest} LOG_LEVEL=${LOG_LEVEL:-warn} LISTEN_HOST=127.0.0.1 \
+export CLUSTER_SECRET=${CLUSTER_SECRET:-loadtest-cluster-secret} LOG_LEVEL=${LOG_LEVEL:-warn} LISTEN_HOST=127.0.0.1 \
 	WEBRTC_LISTEN_IPS=127.0.0.1 SLAVE_MAX_TRANSPORTS=${SLAVE_MAX_TRANSPORTS:-5000}
 
 pids=()

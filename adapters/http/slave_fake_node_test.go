@@ -74,6 +74,13 @@ func (f *fakeNode) fail(method string, err error) *fakeNode {
 	return f
 }
 
+// reset forgets the calls recorded so far (a fuzz target reuses one node for every input).
+func (f *fakeNode) reset() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = nil
+}
+
 // recorded returns a copy of the calls so far.
 func (f *fakeNode) recorded() []fakeCall {
 	f.mu.Lock()

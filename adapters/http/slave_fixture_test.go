@@ -26,7 +26,7 @@ type slaveFixture struct {
 	SendConnect domain.DtlsParameters `json:"sendConnect"`
 }
 
-func loadSlaveFixture(t *testing.T) slaveFixture {
+func loadSlaveFixture(t testing.TB) slaveFixture {
 	t.Helper()
 	data, err := os.ReadFile("../../testdata/mediasoup-client-3.24.1-chromium-156.json")
 	require.NoError(t, err)

@@ -7,12 +7,15 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
+	"go.uber.org/zap"
 
 	"github.com/sfu-cluster/sfu-cluster/application"
 	"github.com/sfu-cluster/sfu-cluster/domain"
@@ -47,6 +50,9 @@ type SlaveServerOptions struct {
 	// Ready, when set, serves GET /readyz (without the secret): 200 when it returns nil, else its error's status
 	// (503 for domain.ErrUnavailable). nil disables the route.
 	Ready func(ctx context.Context) error
+	// Logger receives one line per failed request, with its request id (X-Request-ID, taken from the caller when it
+	// sends one): a 5xx at warn with the full cause, a 4xx at debug. nil logs nothing.
+	Logger *zap.Logger
 }
 
 // NewSlaveServer builds the slave's internal API over node. The caller listens (app.Listener) and shuts it down.
@@ -59,14 +65,16 @@ func NewSlaveServer(node application.SFUNode, opts SlaveServerOptions) *fiber.Ap
 		limit = DefaultSlaveBodyLimit
 	}
 	app := fiber.New(fiber.Config{
-		ErrorHandler:          errorHandler,
+		ErrorHandler:          slaveErrorHandler(opts.Logger),
 		BodyLimit:             limit,
 		DisableStartupMessage: true,
 		ReadTimeout:           slaveServerIOTimeout,
 		WriteTimeout:          slaveServerIOTimeout,
 		IdleTimeout:           slaveServerIdleTimeout,
 	})
-	opts.Metrics.mount(app) // first: it then sees recovered panics, and /metrics answers before auth
+	// First, so that every answer, a 401 or a recovered panic included, carries an X-Request-ID the log line names.
+	app.Use(requestid.New())
+	opts.Metrics.mount(app) // before recover: it then sees recovered panics, and /metrics answers before auth
 	// A panic in the media engine must cost one request (500), not the slave and every call on it.
 	app.Use(recover.New())
 	// Registered before the auth middleware: Fiber runs handlers in registration order, so /healthz answers
@@ -88,6 +96,27 @@ func NewSlaveServer(node application.SFUNode, opts SlaveServerOptions) *fiber.Ap
 	routes := &slaveRoutes{node: node}
 	routes.register(app.Group(slaveAPIPrefix))
 	return app
+}
+
+// slaveErrorHandler is errorHandler plus a log line that names the request id: a 5xx at warn with its cause (the
+// answer carries only "internal error"), anything else at debug.
+func slaveErrorHandler(log *zap.Logger) fiber.ErrorHandler {
+	if log == nil {
+		log = zap.NewNop()
+	}
+	return func(c *fiber.Ctx, err error) error {
+		status, name := classify(err)
+		level := zap.DebugLevel
+		if status >= http.StatusInternalServerError {
+			level = zap.WarnLevel
+		}
+		if ce := log.Check(level, "internal API request failed"); ce != nil {
+			rid, _ := c.Locals(requestid.ConfigDefault.ContextKey).(string)
+			ce.Write(zap.String("method", c.Method()), zap.String("path", c.Path()), zap.Int("status", status),
+				zap.String("error_kind", name), zap.String("request_id", rid), zap.Error(err))
+		}
+		return errorHandler(c, err)
+	}
 }
 
 // requireSlaveBearer checks "Authorization: Bearer <secret>". Both sides are hashed first so that the

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,12 +14,14 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/fx"
 	"go.yaml.in/yaml/v3"
 
 	httpapi "github.com/sfu-cluster/sfu-cluster/adapters/http"
 	"github.com/sfu-cluster/sfu-cluster/adapters/memory"
 	"github.com/sfu-cluster/sfu-cluster/application"
 	"github.com/sfu-cluster/sfu-cluster/application/apptest"
+	"github.com/sfu-cluster/sfu-cluster/bootstrap"
 	"github.com/sfu-cluster/sfu-cluster/docs"
 )
 
@@ -47,8 +50,8 @@ func loadOpenAPI(t *testing.T) openAPIDoc {
 	return doc
 }
 
-// fullMaster is the master's app with every optional route on: the event stream and metrics (opts.Metrics is
-// filled in when nil).
+// fullMaster is the master's app with every optional route on: the event stream, readiness and metrics
+// (opts.Metrics is filled in when nil).
 func fullMaster(t *testing.T, opts httpapi.MasterServerOptions) *fiber.App {
 	t.Helper()
 	d, err := application.NewDeps(application.Deps{Rooms: memory.NewRoomRepo(), Slaves: memory.NewSlaveRepo(),
@@ -64,6 +67,7 @@ func fullMaster(t *testing.T, opts httpapi.MasterServerOptions) *fiber.App {
 		Rooms: application.NewRooms(d), Peers: peers, ProducerPeers: application.NewProducerPeers(d, peers),
 		ConsumerRouters: application.NewConsumerRouters(d), ConsumerPeers: application.NewConsumerPeers(d, peers, application.NewPipes(d, true)),
 		Slaves: application.NewSlaves(d, peers), Events: memory.NewEventBus(),
+		Ready:  func(context.Context) error { return nil },
 	}, opts)
 }
 
@@ -103,15 +107,38 @@ func sortedKeys(set map[string]bool) []string {
 	return out
 }
 
-func TestOpenAPIMatchesRegisteredRoutes(t *testing.T) {
-	registered := registeredRoutes(fullMaster(t, httpapi.MasterServerOptions{}))
-	documented := documentedRoutes(loadOpenAPI(t))
-	require.NotEmpty(t, registered)
-	for _, r := range registered {
-		require.Contains(t, documented, r, "route registered by NewMasterServer but missing from docs/openapi.yaml")
+// productionMaster is the master's app as cmd/master builds it (bootstrap.Master: readiness, metrics, events, the
+// registry), on the in-memory store; built, not started.
+func productionMaster(t *testing.T) *fiber.App {
+	t.Helper()
+	for k, v := range map[string]string{"DATABASE_URL": bootstrap.MemoryStoreURL, "LISTEN_HOST": "127.0.0.1", "PORT": "0",
+		"LOG_LEVEL": "error", "CLUSTER_SECRET": "openapi-test-cluster-secret", "API_TOKEN_SECRET": tokenSecret} {
+		t.Setenv(k, v)
 	}
-	for _, r := range documented {
-		require.Contains(t, registered, r, "route in docs/openapi.yaml that NewMasterServer does not register")
+	cfg, err := bootstrap.LoadConfig(bootstrap.MasterPort, "")
+	require.NoError(t, err)
+	var app *fiber.App
+	fxApp := fx.New(bootstrap.Master(cfg), fx.NopLogger, fx.Populate(&app))
+	require.NoError(t, fxApp.Err())
+	return app
+}
+
+func TestOpenAPIMatchesRegisteredRoutes(t *testing.T) {
+	documented := documentedRoutes(loadOpenAPI(t))
+	for name, app := range map[string]*fiber.App{
+		"production": productionMaster(t),
+		"every option of NewMasterServer": fullMaster(t, httpapi.MasterServerOptions{}),
+	} {
+		t.Run(name, func(t *testing.T) {
+			registered := registeredRoutes(app)
+			require.Contains(t, registered, "GET /readyz")
+			for _, r := range registered {
+				require.Contains(t, documented, r, "route registered by the master but missing from docs/openapi.yaml")
+			}
+			for _, r := range documented {
+				require.Contains(t, registered, r, "route in docs/openapi.yaml that the master does not register")
+			}
+		})
 	}
 }
 
