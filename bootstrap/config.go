@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/ortc"
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
 
@@ -188,7 +189,15 @@ func loadFrom(e env, c Config) (Config, error) {
 	}
 	str(&c.AdvertiseURL, "SLAVE_API_URL")
 	integer(&c.MaxTransports, 1, 1_000_000, "SLAVE_MAX_TRANSPORTS", "SLAVE_MAX_TRANSPORT_PER_WORKER")
-	str(&c.MediaCodecs, "MEDIA_CODECS", "MEDIASOUP_MEDIA_CODECS")
+	if n, v, ok := e.get("MEDIA_CODECS", "MEDIASOUP_MEDIA_CODECS"); ok {
+		// Checked here, not when the slave builds its router, so startup stops with the name the operator used.
+		if strings.TrimSpace(v) != "" {
+			if _, err := ortc.ParseMediaCodecs(v); err != nil {
+				bad(n, err.Error())
+			}
+		}
+		c.MediaCodecs = v
+	}
 	integer(&c.RTCPort, 0, 65535, "RTC_PORT")
 	integer(&c.PipePortMin, 0, 65535, "PIPE_PORT_MIN")
 	integer(&c.PipePortMax, 0, 65535, "PIPE_PORT_MAX")

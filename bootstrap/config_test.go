@@ -62,16 +62,22 @@ MEDIASOUP_MEDIA_CODECS='[{"kind":"audio","mimeType":"audio/opus","clockRate":480
 
 func TestConfigRejectsBadValuesNamingTheVariable(t *testing.T) {
 	for name, tc := range map[string]struct{ key, value, want string }{
-		"port":       {"PORT", "http", "PORT"},
-		"role":       {"SLAVE_FOR", "both", "SLAVE_FOR"},
-		"bool":       {"PIPE_SRTP", "maybe", "PIPE_SRTP"},
-		"duration":   {"SLAVE_TIMEOUT", "soon", "SLAVE_TIMEOUT"},
-		"listen ips": {"MEDIASOUP_WEBRTC_TRANSPORT_LISTEN_IPS", `[{"ip": "not-an-ip"}]`, "MEDIASOUP_WEBRTC_TRANSPORT_LISTEN_IPS"},
-		"json":       {"WEBRTC_LISTEN_IPS", `[{"ip":`, "WEBRTC_LISTEN_IPS"},
-		"master url": {"MASTER_URL", "ftp://x", "MASTER_URL"},
-		"log level":  {"LOG_LEVEL", "loud", "LOG_LEVEL"},
-		"capacity":   {"SLAVE_MAX_TRANSPORTS", "0", "SLAVE_MAX_TRANSPORTS"},
-		"workers":    {"FANOUT_WORKERS", "-2", "FANOUT_WORKERS"},
+		"port":              {"PORT", "http", "PORT"},
+		"role":              {"SLAVE_FOR", "both", "SLAVE_FOR"},
+		"bool":              {"PIPE_SRTP", "maybe", "PIPE_SRTP"},
+		"duration":          {"SLAVE_TIMEOUT", "soon", "SLAVE_TIMEOUT"},
+		"listen ips":        {"MEDIASOUP_WEBRTC_TRANSPORT_LISTEN_IPS", `[{"ip": "not-an-ip"}]`, "MEDIASOUP_WEBRTC_TRANSPORT_LISTEN_IPS"},
+		"json":              {"WEBRTC_LISTEN_IPS", `[{"ip":`, "WEBRTC_LISTEN_IPS"},
+		"master url":        {"MASTER_URL", "ftp://x", "MASTER_URL"},
+		"log level":         {"LOG_LEVEL", "loud", "LOG_LEVEL"},
+		"capacity":          {"SLAVE_MAX_TRANSPORTS", "0", "SLAVE_MAX_TRANSPORTS"},
+		"workers":           {"FANOUT_WORKERS", "-2", "FANOUT_WORKERS"},
+		"capacity alias":    {"SLAVE_MAX_TRANSPORT_PER_WORKER", "many", "SLAVE_MAX_TRANSPORT_PER_WORKER"},
+		"codecs":            {"MEDIA_CODECS", `[{"kind":"audio","mimeType":"audio/opus"}]`, "MEDIA_CODECS"},
+		"codecs json":       {"MEDIA_CODECS", `[{`, "MEDIA_CODECS"},
+		"codecs alias":      {"MEDIASOUP_MEDIA_CODECS", `[{"kind":"sound","mimeType":"audio/opus","clockRate":48000}]`, "MEDIASOUP_MEDIA_CODECS"},
+		"room idle timeout": {"ROOM_IDLE_TIMEOUT", "-1m", "ROOM_IDLE_TIMEOUT"},
+		"pipe port range":   {"PIPE_PORT_MIN", "5000", "PIPE_PORT_MIN"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := loadFrom(env{dotenv: map[string]string{tc.key: tc.value}}, defaultConfig(3010))
@@ -100,4 +106,24 @@ func TestEnvExampleLoads(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, domain.SlaveRoleProducer, c.Role)
 	require.Equal(t, "127.0.0.1", c.ListenIPs[0].IP)
+}
+
+// TestDefaultPorts: the original's ports, written out rather than read from the constants they check.
+func TestDefaultPorts(t *testing.T) {
+	for _, k := range []string{"PORT", "SLAVE_ROLE", "SLAVE_FOR"} {
+		t.Setenv(k, "")
+		require.NoError(t, os.Unsetenv(k))
+	}
+	master, err := LoadConfig(MasterPort, "")
+	require.NoError(t, err)
+	require.Equal(t, 3010, master.Port)
+	t.Setenv("SLAVE_ROLE", "producer")
+	producer, err := LoadSlaveConfig("")
+	require.NoError(t, err)
+	require.Equal(t, 3011, producer.Port)
+	t.Setenv("SLAVE_ROLE", "consumer")
+	consumer, err := LoadSlaveConfig("")
+	require.NoError(t, err)
+	require.Equal(t, 3012, consumer.Port)
+	require.Equal(t, []string{"http://127.0.0.1:3010"}, consumer.MasterURLs, "slaves find the master at its default port")
 }

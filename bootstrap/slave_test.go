@@ -10,9 +10,11 @@ import (
 )
 
 func TestSlaveGraphIsValid(t *testing.T) {
-	cfg := testConfig(t, 0)
-	cfg.Role = domain.SlaveRoleConsumer
-	require.NoError(t, fx.ValidateApp(Slave(cfg)))
+	for _, role := range []domain.SlaveRole{domain.SlaveRoleProducer, domain.SlaveRoleConsumer} {
+		cfg := testConfig(t, 0)
+		cfg.Role = role
+		require.NoError(t, fx.ValidateApp(Slave(cfg)), role)
+	}
 }
 
 func TestSlaveRefusesAPublicAddressWithoutASecret(t *testing.T) {
