@@ -22,6 +22,9 @@ type RegisterInput struct {
 type Slaves struct {
 	d     Deps
 	peers *Peers
+	// DeadRetention is how long a dead slave's record stays listed (GET /slaves shows it dead, for operators)
+	// before it is deleted. Its rows were cleaned when it died; a slave that comes back registers a new record.
+	DeadRetention time.Duration
 
 	mu sync.Mutex
 	// storeOKSince is when this master last started to see the store answer (zero: not yet, or it just failed).
@@ -31,7 +34,12 @@ type Slaves struct {
 }
 
 // NewSlaves builds the slave lifecycle use cases.
-func NewSlaves(d Deps, peers *Peers) *Slaves { return &Slaves{d: d, peers: peers} }
+func NewSlaves(d Deps, peers *Peers) *Slaves {
+	return &Slaves{d: d, peers: peers, DeadRetention: DefaultDeadSlaveRetention}
+}
+
+// DefaultDeadSlaveRetention keeps a dead slave listed long enough for an operator to notice it.
+const DefaultDeadSlaveRetention = 15 * time.Minute
 
 // Register records a slave. A slave registering again at the same API URL (a restart) replaces its old record,
 // and everything the old one owned is cleaned.
@@ -119,7 +127,28 @@ func (u *Slaves) ReapDead(ctx context.Context, timeout time.Duration) ([]domain.
 			errs = append(errs, err)
 		}
 	}
+	if err := u.purgeDead(ctx, now); err != nil {
+		errs = append(errs, err)
+	}
 	return dead, errors.Join(errs...)
+}
+
+// purgeDead deletes the records of slaves dead for longer than DeadRetention, so a cluster whose slaves come and
+// go (autoscaling, new addresses) does not pile up dead records.
+func (u *Slaves) purgeDead(ctx context.Context, now time.Time) error {
+	all, err := u.d.Slaves.List(ctx)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, s := range all {
+		if s.Status == domain.SlaveStatusDead && now.Sub(s.LastSeenAt) > u.DeadRetention {
+			if err := u.d.Slaves.Delete(ctx, s.ID); err != nil && !errors.Is(err, domain.ErrSlaveNotFound) {
+				errs = append(errs, fmt.Errorf("purge dead slave %s: %w", s.ID, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func (u *Slaves) storeFailed() {

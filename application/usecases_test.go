@@ -326,6 +326,27 @@ func TestDeadSlaveIsReapedWithItsRows(t *testing.T) {
 	router, err := w.rooms.GetRouter(ctx, r.ID)
 	require.NoError(t, err)
 	require.Equal(t, w.consumers[1].ID, router.SlaveID, "new routers go to the live slave")
+
+	// The dead record stays listed for operators, then goes.
+	keepAlive := func() {
+		for _, s := range []domain.Slave{w.producer, w.consumers[1]} {
+			require.NoError(t, w.uc.slaves.Heartbeat(ctx, s.ID, domain.SlaveLoad{}))
+		}
+	}
+	keepAlive()
+	_, err = w.uc.slaves.ReapDead(ctx, 6*time.Second)
+	require.NoError(t, err)
+	gone, err := w.slaves.Get(ctx, w.consumers[0].ID)
+	require.NoError(t, err)
+	require.Equal(t, domain.SlaveStatusDead, gone.Status)
+	w.clock.Advance(application.DefaultDeadSlaveRetention)
+	keepAlive()
+	_, err = w.uc.slaves.ReapDead(ctx, 6*time.Second)
+	require.NoError(t, err)
+	_, err = w.slaves.Get(ctx, w.consumers[0].ID)
+	require.ErrorIs(t, err, domain.ErrSlaveNotFound, "purged after the retention")
+	_, err = w.slaves.Get(ctx, w.producer.ID)
+	require.NoError(t, err, "live slaves stay")
 }
 
 func TestTransportClosedOnMediaSide(t *testing.T) {
