@@ -248,6 +248,10 @@ func parseListenIPs(v string) ([]ListenIP, error) {
 	if len(ips) == 0 {
 		return nil, fmt.Errorf("needs at least one IP")
 	}
+	if len(ips) > 1 {
+		// A slave binds one media socket, on one IP; silently ignoring the others would hide a misconfiguration.
+		return nil, fmt.Errorf("lists %d IPs but a slave binds one (run one slave per IP, or listen on 0.0.0.0 with one announced IP)", len(ips))
+	}
 	for _, l := range ips {
 		if net.ParseIP(l.IP) == nil {
 			return nil, fmt.Errorf("ip %q is not an IP address", l.IP)
