@@ -155,3 +155,30 @@ func slaveIDAt(t *testing.T, masterURL, apiURL string) string {
 	t.Fatalf("no alive slave at %s", apiURL)
 	return ""
 }
+
+// TestGracefulSlaveStopEndsItsCalls: SIGTERM on a consumer slave with a call in progress deregisters it, its rows
+// go from the store at once (no wait for a timeout), and its transports close: the viewer's track ends.
+func TestGracefulSlaveStopEndsItsCalls(t *testing.T) {
+	c := newCluster(t, domain.SlaveRoleProducer)
+	ctx := ctxT(t, 90*time.Second)
+	p := c.startSlaveProcess(t, domain.SlaveRoleConsumer)
+	room, err := c.API.CreateRoom(ctx)
+	require.NoError(t, err)
+	pub, err := client.Publish(ctx, c.API, room.ID, "alice", true, false, client.LoopbackOnly())
+	require.NoError(t, err)
+	defer pub.Close()
+	sub, err := client.Subscribe(ctx, c.API, room.ID, "bob", pub.ProducerIDs(), client.LoopbackOnly())
+	require.NoError(t, err)
+	defer sub.Close()
+	require.NoError(t, sub.Consumers[0].WaitFor(ctx, func(s client.ConsumerStats) bool { return s.Packets > 5 }))
+
+	stopCtx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	require.NoError(t, p.terminate(stopCtx), "the slave exits cleanly on SIGTERM")
+	require.Equal(t, application.StoreCounts{Rooms: 1, Routers: 1, Peers: 1, Producers: 1}, c.storeCounts(t),
+		"bob's peer, consumer, router and pipe rows go when the slave deregisters")
+	require.Eventually(t, func() bool { return c.slaves[0].stats(t).PipeTransports == 0 }, 5*time.Second, 50*time.Millisecond,
+		"the producer slave's end of the pipe is closed")
+	require.Eventually(t, func() bool { return sub.Consumers[0].Stats().Ended }, 10*time.Second, 50*time.Millisecond,
+		"the viewer's connection was not closed by the stopping slave")
+}
