@@ -135,7 +135,7 @@ func closeEventStreams(lc fx.Lifecycle, bus application.EventBus) {
 }
 
 // newMasterMetrics is the master's Prometheus registry: API latency by route, and gauges of the store's rows and
-// the slaves' liveness read at scrape time.
+// the slaves' liveness (counts and one series per slave, from the same list) read at scrape time.
 func newMasterMetrics(rooms application.RoomRepo, slaves application.SlaveRepo) (*httpapi.Metrics, error) {
 	m, err := httpapi.NewMetrics(nil, httpapi.MasterMetricsNamespace)
 	if err != nil {
@@ -151,7 +151,7 @@ func newMasterMetrics(rooms application.RoomRepo, slaves application.SlaveRepo) 
 			return httpapi.ClusterCounts{}, err
 		}
 		out := httpapi.ClusterCounts{Rooms: c.Rooms, Routers: c.Routers, Peers: c.Peers, Producers: c.Producers,
-			Consumers: c.Consumers, Pipes: c.Pipes}
+			Consumers: c.Consumers, Pipes: c.Pipes, Slaves: all}
 		for _, s := range all {
 			if s.Status == domain.SlaveStatusAlive {
 				out.SlavesAlive++

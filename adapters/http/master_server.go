@@ -66,7 +66,9 @@ func NewMasterServer(uc MasterUseCases, opts MasterServerOptions) *fiber.App {
 		// Immutable, Fiber hands out strings that alias its reused buffers.
 		Immutable: true,
 	})
-	app.Use(requestid.New())
+	// Every answer carries an X-Request-ID (the caller's, when acceptable); the use cases' context carries it to the
+	// slaves (SlaveClient sends it), so one id names a request in the master's and the slaves' logs.
+	app.Use(masterRequestID())
 	// A panicking handler answers 500 and is logged instead of ending the master.
 	app.Use(recover.New())
 	opts.Metrics.mount(app)

@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/sfu-cluster/sfu-cluster/application"
+	"github.com/sfu-cluster/sfu-cluster/domain"
 )
 
 // scrapeTimeout bounds one read of the cluster's or the node's counts during a scrape: a slow database must not
@@ -24,6 +25,9 @@ type ClusterCounts struct {
 	Pipes       int
 	SlavesAlive int
 	SlavesDead  int
+	// Slaves are the registered slaves, alive and dead, from the same read: one series each in the per-slave
+	// gauges. Dead ones stay until the master purges their record (application.Slaves.DeadRetention).
+	Slaves []domain.Slave
 }
 
 // MediaCounters are a slave's monotonic media counters, read at scrape time. A nil func is not exported.
@@ -37,9 +41,14 @@ type MediaCounters struct {
 	Drops      func() uint64 // datagrams the kernel dropped on the media sockets (receive buffer full)
 }
 
+// slaveLabels name a slave's series: its id, and the role and API URL an operator recognises it by.
+var slaveLabels = []string{"slave_id", "role", "api_url"}
+
 // ObserveCluster exports the master's gauges (<ns>_rooms, _routers, _peers, _producers, _consumers, _pipes,
-// _slaves{status}) from counts, called once per scrape; <ns>_cluster_stats_up is 0 when counts fails (then the
-// gauges are left out rather than reported as 0). Call it once.
+// _slaves{status}) and, per registered slave, <ns>_slave_up, _slave_last_heartbeat_timestamp_seconds,
+// _slave_transports and _slave_max_transports{slave_id,role,api_url}, from counts, called once per scrape;
+// <ns>_cluster_stats_up is 0 when counts fails (then the gauges are left out rather than reported as 0). Call it
+// once.
 func (m *Metrics) ObserveCluster(counts func(ctx context.Context) (ClusterCounts, error)) error {
 	if counts == nil {
 		return errors.New("httpapi: ObserveCluster needs a counts func")
@@ -58,6 +67,27 @@ func (m *Metrics) ObserveCluster(counts func(ctx context.Context) (ClusterCounts
 	c.gauges = append(c.gauges,
 		snapshotGauge[ClusterCounts]{desc: slaves, labels: []string{"alive"}, value: func(s ClusterCounts) int { return s.SlavesAlive }},
 		snapshotGauge[ClusterCounts]{desc: slaves, labels: []string{"dead"}, value: func(s ClusterCounts) int { return s.SlavesDead }})
+	perSlave := func(name, help string, v func(domain.Slave) float64) {
+		desc := prometheus.NewDesc(prometheus.BuildFQName(m.namespace, "", name), help, slaveLabels, nil)
+		c.vecs = append(c.vecs, snapshotVec[ClusterCounts]{desc: desc, each: func(s ClusterCounts, emit func(float64, ...string)) {
+			for _, sl := range s.Slaves {
+				emit(v(sl), sl.ID, string(sl.Role), sl.APIURL)
+			}
+		}})
+	}
+	perSlave("slave_up", "1 if the slave is alive, 0 if the master marked it dead (silent for SLAVE_TIMEOUT).",
+		func(s domain.Slave) float64 {
+			if s.Status == domain.SlaveStatusAlive {
+				return 1
+			}
+			return 0
+		})
+	perSlave("slave_last_heartbeat_timestamp_seconds", "Unix time of the slave's last heartbeat (or registration).",
+		func(s domain.Slave) float64 { return unixSeconds(s.LastSeenAt) })
+	perSlave("slave_transports", "WebRTC transports the master reserved on the slave.",
+		func(s domain.Slave) float64 { return float64(s.TransportCount) })
+	perSlave("slave_max_transports", "WebRTC transports the slave accepts (its registered capacity).",
+		func(s domain.Slave) float64 { return float64(s.MaxTransports) })
 	return registerAll(m.reg, c)
 }
 
@@ -95,6 +125,11 @@ func (m *Metrics) ObserveNode(stats func(ctx context.Context) (application.NodeS
 	return registerAll(m.reg, cs...)
 }
 
+// unixSeconds is t as fractional Unix seconds, valid for any t (UnixNano overflows outside 1678-2262).
+func unixSeconds(t time.Time) float64 {
+	return float64(t.Unix()) + float64(t.Nanosecond())/1e9
+}
+
 func (m *Metrics) desc(name, help string) *prometheus.Desc {
 	return prometheus.NewDesc(prometheus.BuildFQName(m.namespace, "", name), help, nil, nil)
 }
@@ -105,12 +140,20 @@ type snapshotCollector[T any] struct {
 	read   func(ctx context.Context) (T, error)
 	up     *prometheus.Desc
 	gauges []snapshotGauge[T]
+	vecs   []snapshotVec[T]
 }
 
 type snapshotGauge[T any] struct {
 	desc   *prometheus.Desc
 	labels []string
 	value  func(T) int
+}
+
+// snapshotVec is a gauge with one series per element of the snapshot (a slave...): each emits a value and its
+// label values, in the order of desc's labels.
+type snapshotVec[T any] struct {
+	desc *prometheus.Desc
+	each func(snap T, emit func(value float64, labels ...string))
 }
 
 func (c *snapshotCollector[T]) Describe(ch chan<- *prometheus.Desc) {
@@ -121,6 +164,9 @@ func (c *snapshotCollector[T]) Describe(ch chan<- *prometheus.Desc) {
 			seen[g.desc] = true
 			ch <- g.desc
 		}
+	}
+	for _, v := range c.vecs {
+		ch <- v.desc
 	}
 }
 
@@ -135,5 +181,14 @@ func (c *snapshotCollector[T]) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 1)
 	for _, g := range c.gauges {
 		ch <- prometheus.MustNewConstMetric(g.desc, prometheus.GaugeValue, float64(g.value(snap)), g.labels...)
+	}
+	for _, v := range c.vecs {
+		v.each(snap, func(value float64, labels ...string) {
+			// Label values come from the store (a slave's registration): one that is not valid UTF-8 costs its
+			// series, not a panic in the scrape.
+			if metric, err := prometheus.NewConstMetric(v.desc, prometheus.GaugeValue, value, labels...); err == nil {
+				ch <- metric
+			}
+		})
 	}
 }

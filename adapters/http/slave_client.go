@@ -13,14 +13,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gofiber/fiber/v2"
+
 	"github.com/sfu-cluster/sfu-cluster/application"
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
 
 // SlaveClient is application.SFUNode over one slave's internal API: what the master holds per slave. Every call
 // has a deadline (SlaveClientOptions.Timeout) even when the caller's context has none: the master must never wait
-// on a slave forever. A SlaveClient is safe for concurrent use and holds no connection of its own (the
-// http.Client's pool does).
+// on a slave forever. A call under a context with a request id (WithRequestID) sends it as X-Request-ID. A
+// SlaveClient is safe for concurrent use and holds no connection of its own (the http.Client's pool does).
 type SlaveClient struct {
 	baseURL string
 	timeout time.Duration
@@ -116,6 +118,10 @@ func (s *SlaveClient) call(ctx context.Context, method, path string, in, out any
 	}
 	if s.secret != "" {
 		req.Header.Set("Authorization", "Bearer "+s.secret)
+	}
+	// The public request this call serves, if any: the slave logs a failure with the same id as the master.
+	if id, ok := RequestIDFrom(ctx); ok {
+		req.Header.Set(fiber.HeaderXRequestID, id)
 	}
 
 	resp, err := s.http.Do(req)
