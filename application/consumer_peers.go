@@ -2,6 +2,7 @@ package application
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/sfu-cluster/sfu-cluster/domain"
@@ -91,7 +92,16 @@ func (u *ConsumerPeers) Consume(ctx context.Context, in ConsumeInput) (ConsumerI
 	if err != nil {
 		return ConsumerInfo{}, err
 	}
-	info, err := node.Consume(ctx, ConsumeRequest{TransportID: peer.ID, ConsumerID: consumer.ID, ProducerID: producer.ID, RtpCapabilities: in.RtpCapabilities})
+	req := ConsumeRequest{TransportID: peer.ID, ConsumerID: consumer.ID, ProducerID: producer.ID, RtpCapabilities: in.RtpCapabilities}
+	info, err := node.Consume(ctx, req)
+	if errors.Is(err, domain.ErrProducerNotFound) {
+		// The store says the producer is piped into this router but the slave has no copy (its pipe consumer was
+		// undone by a concurrent failed link, or the copy's BYE raced a re-pipe): pipe it again, once.
+		if rerr := u.repipe(ctx, producer, peer.RouterID); rerr != nil {
+			return ConsumerInfo{}, errors.Join(fmt.Errorf("consume on slave %s: %w", peer.SlaveID, err), rerr)
+		}
+		info, err = node.Consume(ctx, req)
+	}
 	if err != nil {
 		return ConsumerInfo{}, fmt.Errorf("consume on slave %s: %w", peer.SlaveID, err)
 	}
@@ -125,6 +135,26 @@ func (u *ConsumerPeers) ensurePiped(ctx context.Context, producer domain.Produce
 		return fmt.Errorf("pipe producer %s: %w", producer.ID, err)
 	}
 	return nil
+}
+
+// repipe forgets the producer's piped-producer row on the router pair and links it again. Both pipe steps are
+// idempotent on the slaves, so this restores a copy whatever part of it was missing.
+func (u *ConsumerPeers) repipe(ctx context.Context, producer domain.Producer, targetRouterID string) error {
+	owner, err := u.d.Rooms.GetPeer(ctx, producer.PeerID)
+	if err != nil {
+		return fmt.Errorf("producer %s owner: %w", producer.ID, err)
+	}
+	if owner.RouterID == targetRouterID {
+		return nil // consumed on its own router: nothing to re-pipe
+	}
+	pipe, err := u.d.Rooms.FindPipe(ctx, owner.RouterID, targetRouterID)
+	if err != nil {
+		return err
+	}
+	if err := u.d.Rooms.RemovePipedProducer(ctx, pipe.ID, producer.ID); err != nil {
+		return err
+	}
+	return u.ensurePiped(ctx, producer, targetRouterID)
 }
 
 // Resume starts a consumer of the peer (POST /consumer_peers/:peerId/resume). peerID "" skips the ownership

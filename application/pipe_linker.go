@@ -61,7 +61,11 @@ func (p *Pipes) Link(ctx context.Context, producer domain.Producer, source, targ
 		return fmt.Errorf("pipe-consume on slave %s: %w", source.SlaveID, err)
 	}
 	if err := tgtNode.PipeProduce(ctx, pipe.TargetTransportID, desc); err != nil {
-		return fmt.Errorf("pipe-produce on slave %s: %w", target.SlaveID, err)
+		// Without a copy on the far end, the source would send the producer into the pipe for nothing. (A
+		// concurrent link of the same producer that succeeded meanwhile re-pipes it on its next consume.)
+		return undo(ctx, fmt.Errorf("pipe-produce on slave %s: %w", target.SlaveID, err), func(ctx context.Context) error {
+			return srcNode.ClosePipeConsumer(ctx, pipe.SourceTransportID, producer.ID)
+		})
 	}
 	if err := p.d.Rooms.AddPipedProducer(ctx, pipe.ID, producer.ID); err != nil && !errors.Is(err, domain.ErrConflict) {
 		return err

@@ -119,6 +119,8 @@ type SFUNode interface {
 	PipeConsume(ctx context.Context, transportID, producerID string) (PipedProducer, error)
 	// PipeProduce creates on the pipe's router a producer fed by the pipe, with the source producer's id.
 	PipeProduce(ctx context.Context, transportID string, p PipedProducer) error
+	// ClosePipeConsumer stops sending a producer over the pipe (the undo of PipeConsume); unknown is not an error.
+	ClosePipeConsumer(ctx context.Context, transportID, producerID string) error
 	ClosePipeTransport(ctx context.Context, transportID string) error
 
 	Stats(ctx context.Context) (NodeStats, error)

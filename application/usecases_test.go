@@ -498,3 +498,47 @@ func (f *flakySlaves) MarkDead(ctx context.Context, cutoff time.Time) ([]domain.
 	}
 	return f.SlaveRepo.MarkDead(ctx, cutoff)
 }
+
+// TestPipeProduceFailureIsUndoneOnTheSource: when the far end cannot create the copy, the source stops sending
+// the producer into the pipe; the next consume pipes it again.
+func TestPipeProduceFailureIsUndoneOnTheSource(t *testing.T) {
+	w := newWorld(t, 10)
+	ctx := context.Background()
+	roomID, _, producerID := w.publish(t, "alice")
+	r, err := w.uc.consumerRouters.GetOrCreate(ctx, roomID, "bob")
+	require.NoError(t, err)
+	info, err := w.uc.consumerPeers.Create(ctx, r.ID, "bob")
+	require.NoError(t, err)
+	w.node(w.consumers[0]).Fail["PipeProduce"] = domain.ErrSlaveFailed
+	in := application.ConsumeInput{PeerID: info.ID, ProducerID: producerID, RtpCapabilities: apptest.FakeCapabilities()}
+	_, err = w.uc.consumerPeers.Consume(ctx, in)
+	require.ErrorIs(t, err, domain.ErrSlaveFailed)
+	require.Empty(t, w.node(w.producer).PipeConsumed, "the source no longer sends the producer into the pipe")
+	counts, err := w.rooms.Counts(ctx)
+	require.NoError(t, err)
+	require.Zero(t, counts.PipedProducers+counts.Consumers)
+
+	delete(w.node(w.consumers[0]).Fail, "PipeProduce")
+	_, err = w.uc.consumerPeers.Consume(ctx, in)
+	require.NoError(t, err)
+	require.Contains(t, w.node(w.producer).PipeConsumed, producerID)
+	require.Contains(t, w.node(w.consumers[0]).PipedProducers, producerID)
+}
+
+// TestConsumeRepairsAMissingPipedCopy: a piped-producer row whose copy is missing on the slave (store and slave
+// drifted apart) is repaired by the next consume instead of answering 404 forever.
+func TestConsumeRepairsAMissingPipedCopy(t *testing.T) {
+	w := newWorld(t, 10)
+	ctx := context.Background()
+	roomID, _, producerID := w.publish(t, "alice")
+	w.subscribe(t, roomID, "bob", producerID)
+	consumerNode := w.node(w.consumers[0])
+	delete(consumerNode.PipedProducers, producerID) // the copy vanished; its row stays
+
+	_, _, _ = w.subscribe(t, roomID, "carol", producerID)
+	require.Contains(t, consumerNode.PipedProducers, producerID, "the copy is piped again")
+	counts, err := w.rooms.Counts(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, counts.PipedProducers)
+	require.Equal(t, 1, counts.Pipes)
+}

@@ -107,6 +107,22 @@ func (s *SlaveClient) PipeProduce(ctx context.Context, transportID string, p app
 	return s.post(ctx, "/pipe_transports/%s/pipe_produce", transportID, p, nil)
 }
 
+// ClosePipeConsumer implements application.SFUNode.
+func (s *SlaveClient) ClosePipeConsumer(ctx context.Context, transportID, producerID string) error {
+	if producerID == "" {
+		return fmt.Errorf("%w: empty producer id", domain.ErrInvalidInput)
+	}
+	path, err := slavePath("/pipe_transports/%s/pipe_consumers/", transportID)
+	if err != nil {
+		return err
+	}
+	err = s.call(ctx, http.MethodDelete, path+url.PathEscape(producerID), nil, nil)
+	if isSlaveNotFound(err) {
+		return nil
+	}
+	return err
+}
+
 // ClosePipeTransport implements application.SFUNode.
 func (s *SlaveClient) ClosePipeTransport(ctx context.Context, transportID string) error {
 	return s.closeCall(ctx, "/pipe_transports/%s", transportID)

@@ -84,6 +84,9 @@ func TestSlaveClientRoundTrip(t *testing.T) {
 		{"ClosePipeTransport", func(ctx context.Context, c *SlaveClient) (any, error) {
 			return nil, c.ClosePipeTransport(ctx, "pt1")
 		}, nil, fakeCall{"ClosePipeTransport", []any{"pt1"}}},
+		{"ClosePipeConsumer", func(ctx context.Context, c *SlaveClient) (any, error) {
+			return nil, c.ClosePipeConsumer(ctx, "pt1", "p/1 %x")
+		}, nil, fakeCall{"ClosePipeConsumer", []any{"pt1", "p/1 %x"}}},
 		{"Stats", func(ctx context.Context, c *SlaveClient) (any, error) { return c.Stats(ctx) },
 			canned.stats, fakeCall{"Stats", nil}},
 		{"ids with reserved characters survive the path", func(ctx context.Context, c *SlaveClient) (any, error) {

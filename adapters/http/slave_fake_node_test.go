@@ -185,6 +185,10 @@ func (f *fakeNode) PipeProduce(ctx context.Context, transportID string, p applic
 	return f.record(ctx, "PipeProduce", transportID, p)
 }
 
+func (f *fakeNode) ClosePipeConsumer(ctx context.Context, transportID, producerID string) error {
+	return f.record(ctx, "ClosePipeConsumer", transportID, producerID)
+}
+
 func (f *fakeNode) ClosePipeTransport(ctx context.Context, transportID string) error {
 	return f.record(ctx, "ClosePipeTransport", transportID)
 }

@@ -70,6 +70,21 @@ func (r *slaveRoutes) pipeConsume(c *fiber.Ctx) error {
 	return c.JSON(piped)
 }
 
+func (r *slaveRoutes) closePipeConsumer(c *fiber.Ctx) error {
+	id, err := slavePathID(c, "id")
+	if err != nil {
+		return err
+	}
+	producerID, err := slavePathID(c, "producerId")
+	if err != nil {
+		return err
+	}
+	if err := r.node.ClosePipeConsumer(c.UserContext(), id, producerID); err != nil {
+		return err
+	}
+	return c.JSON(slaveEmpty{})
+}
+
 func (r *slaveRoutes) pipeProduce(c *fiber.Ctx) error {
 	var p application.PipedProducer
 	if err := decodeSlaveBody(c, &p); err != nil {

@@ -37,6 +37,7 @@ func (r *slaveRoutes) register(g fiber.Router) {
 	g.Post("/pipe_transports/:id/pipe_consume", r.pipeConsume)
 	g.Post("/pipe_transports/:id/pipe_produce", r.pipeProduce)
 	g.Delete("/pipe_transports/:id", r.byID(r.node.ClosePipeTransport))
+	g.Delete("/pipe_transports/:id/pipe_consumers/:producerId", r.closePipeConsumer)
 
 	g.Get("/stats", r.stats)
 }

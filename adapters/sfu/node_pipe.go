@@ -178,6 +178,24 @@ func (n *Node) ClosePipeTransport(ctx context.Context, transportID string) error
 	return nil
 }
 
+// ClosePipeConsumer stops sending a producer over the pipe; the far end's copy, if any, gets an RTCP BYE. The
+// master calls it to undo a PipeConsume whose PipeProduce failed on the far end.
+func (n *Node) ClosePipeConsumer(ctx context.Context, transportID, producerID string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := n.lockOpen(); err != nil {
+		return nil //nolint:nilerr // a closed node has closed it already
+	}
+	defer n.mu.Unlock()
+	if pt, ok := n.pipes[transportID]; ok {
+		if c := pt.consumers[producerID]; c != nil {
+			n.closeConsumerLocked(c)
+		}
+	}
+	return nil
+}
+
 // onPipeDied handles a pipe that closed itself (idle timeout): same cleanup, then the master is told.
 func (n *Node) onPipeDied(pt *pipeTransport, reason error) {
 	n.mu.Lock()

@@ -101,6 +101,22 @@ func testPipe(t *testing.T, srtp bool) {
 		}, waitLong, 10*time.Millisecond)
 	})
 
+	t.Run("closing the pipe consumer ends the copy; piping again restores it", func(t *testing.T) {
+		require.NoError(t, nodeA.ClosePipeConsumer(ctx, pipeA, "pv"))
+		require.NoError(t, nodeA.ClosePipeConsumer(ctx, pipeA, "pv"), "closing twice is a no-op")
+		require.NoError(t, nodeA.ClosePipeConsumer(ctx, "no-such-pipe", "pv"), "unknown is not an error")
+		require.Eventually(t, func() bool {
+			s, err := nodeB.Stats(ctx)
+			return err == nil && s.Producers == 0 && s.Consumers == 0
+		}, waitLong, 10*time.Millisecond, "the copy on B got the BYE")
+		desc, err := nodeA.PipeConsume(ctx, pipeA, "pv")
+		require.NoError(t, err)
+		require.NoError(t, nodeB.PipeProduce(ctx, pipeB, desc))
+		s, err := nodeB.Stats(ctx)
+		require.NoError(t, err)
+		require.Equal(t, 1, s.Producers)
+	})
+
 	t.Run("closing the source producer closes the copy and its consumers", func(t *testing.T) {
 		require.NoError(t, nodeA.CloseProducer(ctx, "pv"))
 		require.Eventually(t, func() bool {

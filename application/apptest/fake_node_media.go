@@ -110,6 +110,18 @@ func (n *FakeNode) PipeProduce(_ context.Context, transportID string, p applicat
 	return nil
 }
 
+func (n *FakeNode) ClosePipeConsumer(_ context.Context, transportID, producerID string) error {
+	unlock, err := n.enter("ClosePipeConsumer")
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if n.PipeConsumed[producerID] == transportID {
+		delete(n.PipeConsumed, producerID)
+	}
+	return nil
+}
+
 func (n *FakeNode) ClosePipeTransport(_ context.Context, transportID string) error {
 	unlock, err := n.enter("ClosePipeTransport")
 	if err != nil {
