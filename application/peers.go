@@ -44,7 +44,8 @@ func (u *Peers) create(ctx context.Context, roomID, routerID, slaveID, userID st
 	info.ID = peerID
 	if err := info.Validate(); err != nil {
 		// Clients could not connect with it: the slave failed, and what it made is undone.
-		err = fmt.Errorf("%w: slave %s answered unusable transport parameters: %v", domain.ErrSlaveFailed, slaveID, err)
+		// The cause is text, not wrapped: its ErrInvalidInput would make this the client's 400, not a 502.
+		err = fmt.Errorf("%w: slave %s answered unusable transport parameters: %s", domain.ErrSlaveFailed, slaveID, err.Error())
 		return domain.TransportInfo{}, undo(ctx, err, func(ctx context.Context) error {
 			return errors.Join(node.CloseTransport(ctx, peerID), release(ctx))
 		})
