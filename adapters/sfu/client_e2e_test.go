@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pion/rtcp"
 	"github.com/stretchr/testify/require"
 
 	"github.com/sfu-cluster/sfu-cluster/application"
@@ -12,78 +13,193 @@ import (
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
 
-// TestWithPionClient drives the node with the team's client package, a real pion/webrtc PeerConnection per
-// transport (ICE agent, DTLS, SRTP, NACK and RTCP interceptors): a synthetic VP8 publisher and two receivers.
+// TestWithPionClient publishes synthetic Opus and VP8 with the client package to one router and consumes both
+// on two receive transports: issue 4's "Must show" for the Go client, end to end over loopback.
 func TestWithPionClient(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	n, _ := newTestNode(t)
-	router, err := n.CreateRouter(ctx, "r1")
-	require.NoError(t, err)
-	dev, err := client.NewDevice(router.RtpCapabilities, client.LoopbackOnly())
-	require.NoError(t, err)
-	connectTo := func(id string) client.ConnectFunc {
-		return func(ctx context.Context, dtls domain.DtlsParameters) error { return n.ConnectTransport(ctx, id, dtls) }
-	}
+	r := newPionRig(t, ctx)
+	n := r.n
 
 	sendInfo, err := n.CreateWebRtcTransport(ctx, "r1", "tp")
 	require.NoError(t, err)
-	send, err := dev.NewSendTransport(sendInfo, connectTo("tp"))
+	send, err := r.dev.NewSendTransport(sendInfo, r.connectTo("tp"))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = send.Close() })
-	src, err := client.NewSyntheticVideo()
+	audioSrc, err := client.NewSyntheticAudio()
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = src.Close() })
-	prod, err := send.Produce(ctx, src.Track(), func(ctx context.Context, kind domain.MediaKind, params domain.RtpParameters) (string, error) {
-		return "pv", n.Produce(ctx, application.ProduceRequest{TransportID: "tp", ProducerID: "pv", Kind: kind, RtpParameters: params})
-	})
+	t.Cleanup(func() { _ = audioSrc.Close() })
+	videoSrc, err := client.NewSyntheticVideo(client.WithPayloadSize(400))
 	require.NoError(t, err)
-	src.Start(ctx, prod.Sender())
+	t.Cleanup(func() { _ = videoSrc.Close() })
+	audioParams := r.produce(t, ctx, send, audioSrc, "pa")
+	videoParams := r.produce(t, ctx, send, videoSrc, "pv")
 	require.NoError(t, send.WaitConnected(ctx))
 
-	consumers := make([]*client.Consumer, 2)
-	for i, id := range []string{"tc1", "tc2"} {
-		info, err := n.CreateWebRtcTransport(ctx, "r1", id)
-		require.NoError(t, err)
-		recv, err := dev.NewRecvTransport(info, connectTo(id))
-		require.NoError(t, err)
-		t.Cleanup(func() { _ = recv.Close() })
-		ci, err := n.Consume(ctx, application.ConsumeRequest{TransportID: id, ConsumerID: id + "-v", ProducerID: "pv", RtpCapabilities: dev.RecvRtpCapabilities()})
-		require.NoError(t, err)
-		consumers[i], err = recv.Consume(ctx, client.ConsumerInfo{ID: ci.ID, ProducerID: ci.ProducerID, Kind: ci.Kind, RtpParameters: ci.RtpParameters, Type: ci.Type})
-		require.NoError(t, err)
-		require.NoError(t, n.ResumeConsumer(ctx, ci.ID))
-	}
+	receivers := []*pionReceiver{r.receive(t, ctx, "tc1"), r.receive(t, ctx, "tc2")}
+	opusPT, vp8PT := routerPT(t, r.caps, "audio/opus"), routerPT(t, r.caps, "video/VP8")
+	vp8RtxPT := routerRtxPT(t, r.caps, vp8PT)
 
-	for _, c := range consumers {
-		require.NoError(t, c.WaitFor(ctx, func(s client.ConsumerStats) bool { return s.Packets >= 50 && s.Keyframes >= 1 }))
-		s := c.Stats()
-		require.Equal(t, []uint32{c.SSRC()}, s.SSRCs, "the consumer's own SSRC only")
-		require.Equal(t, []uint8{101}, s.PayloadTypes, "the router's VP8 payload type")
-		require.Zero(t, s.Lost)
-	}
-	require.GreaterOrEqual(t, src.PLICount(), uint64(1), "the publisher was asked for a keyframe")
-	// The publisher stamps transport-wide sequence numbers (negotiated through the router's capabilities) and the
-	// node reports arrivals back: its bandwidth estimation gets what it needs. Consumers negotiate none.
-	require.Eventually(t, func() bool { return src.TransportCCCount() >= 3 }, 5*time.Second, 20*time.Millisecond,
-		"transport-cc feedback to the publisher")
-	for _, c := range consumers {
-		for _, ext := range c.RtpParameters().HeaderExtensions {
-			require.NotContains(t, ext.URI, "transport-wide-cc", "a consumer gets no transport-cc")
+	t.Run("both consumers receive audio and video with their own SSRCs and the router's payload types", func(t *testing.T) {
+		// Every SSRC on the wire is distinct: the publisher's (media and RTX) and each consumer's.
+		ssrcs := map[uint32]string{}
+		addSSRC := func(ssrc uint32, who string) {
+			require.NotZero(t, ssrc, who)
+			other, dup := ssrcs[ssrc]
+			require.False(t, dup, "%s reuses the SSRC of %s", who, other)
+			ssrcs[ssrc] = who
 		}
-	}
-
-	t.Run("a receiver's PLI reaches the publisher", func(t *testing.T) {
-		before := src.PLICount()
-		time.Sleep(time.Duration(keyframeInterval))
-		require.NoError(t, consumers[0].SendPLI())
-		require.Eventually(t, func() bool { return src.PLICount() > before }, time.Second, 10*time.Millisecond)
+		addSSRC(audioParams.Encodings[0].SSRC, "publisher audio")
+		addSSRC(videoParams.Encodings[0].SSRC, "publisher video")
+		if videoParams.Encodings[0].RTX != nil {
+			addSSRC(videoParams.Encodings[0].RTX.SSRC, "publisher video rtx")
+		}
+		for _, rc := range receivers {
+			ap, vp := rc.audio.RtpParameters(), rc.video.RtpParameters()
+			require.Equal(t, opusPT, ap.Codecs[0].PayloadType, "the router's opus payload type")
+			require.Equal(t, vp8PT, vp.Codecs[0].PayloadType, "the router's VP8 payload type")
+			require.Len(t, vp.Codecs, 2)
+			require.Equal(t, vp8RtxPT, vp.Codecs[1].PayloadType, "the router's RTX payload type")
+			require.NotNil(t, vp.Encodings[0].RTX, "RTX negotiated")
+			addSSRC(rc.audio.SSRC(), rc.audio.ID())
+			addSSRC(rc.video.SSRC(), rc.video.ID())
+			addSSRC(vp.Encodings[0].RTX.SSRC, rc.video.ID()+" rtx")
+		}
+		for _, rc := range receivers {
+			waitFor(t, ctx, rc.audio, func(s client.ConsumerStats) bool { return s.Packets >= 25 })
+			waitFor(t, ctx, rc.video, func(s client.ConsumerStats) bool { return s.Packets >= 50 && s.Keyframes >= 1 })
+			for _, c := range []struct {
+				c  *client.Consumer
+				pt int
+			}{{rc.audio, opusPT}, {rc.video, vp8PT}} {
+				s := c.c.Stats()
+				require.Equal(t, []uint32{c.c.SSRC()}, s.SSRCs, "%s: its own SSRC only", c.c.ID())
+				require.Equal(t, []uint8{uint8(c.pt)}, s.PayloadTypes, "%s: the router's payload type", c.c.ID()) //nolint:gosec // < 128
+			}
+		}
+		require.GreaterOrEqual(t, videoSrc.PLICount(), uint64(1), "the publisher was asked for a keyframe")
 	})
 
-	t.Run("closing the publisher's transport ends the consumers", func(t *testing.T) {
+	t.Run("transport-cc feedback goes to the publisher, none is negotiated for consumers", func(t *testing.T) {
+		require.Eventually(t, func() bool { return videoSrc.TransportCCCount() >= 3 }, 5*time.Second, 20*time.Millisecond)
+		for _, rc := range receivers {
+			for _, ext := range rc.video.RtpParameters().HeaderExtensions {
+				require.NotContains(t, ext.URI, "transport-wide-cc")
+			}
+		}
+	})
+
+	t.Run("producer pause and resume keep the consumers' sequence numbers continuous", func(t *testing.T) {
+		packetsOf := func(id string) uint64 {
+			s, err := n.ConsumerStats(ctx, id)
+			require.NoError(t, err)
+			return s.Packets
+		}
+		producerPackets := func(id string) uint64 {
+			s, err := n.ProducerStats(ctx, id)
+			require.NoError(t, err)
+			return s.Packets
+		}
+		require.NoError(t, n.PauseProducer(ctx, "pa"))
+		require.NoError(t, n.PauseProducer(ctx, "pv"))
+		sentAtPause := map[string]uint64{}
+		for _, rc := range receivers {
+			for _, c := range []*client.Consumer{rc.audio, rc.video} {
+				sentAtPause[c.ID()] = packetsOf(c.ID())
+			}
+		}
+		// While paused the publisher keeps sending: the node receives and drops.
+		pa0, pv0 := producerPackets("pa"), producerPackets("pv")
+		require.Eventually(t, func() bool { return producerPackets("pa") >= pa0+10 && producerPackets("pv") >= pv0+20 },
+			waitLong, 10*time.Millisecond)
+		for id, at := range sentAtPause {
+			require.LessOrEqual(t, packetsOf(id), at+2, "%s: a paused producer forwards nothing (but what was in flight)", id)
+		}
+		atResume := map[string]client.ConsumerStats{}
+		for _, rc := range receivers {
+			atResume[rc.audio.ID()], atResume[rc.video.ID()] = rc.audio.Stats(), rc.video.Stats()
+		}
+		require.NoError(t, n.ResumeProducer(ctx, "pa"))
+		require.NoError(t, n.ResumeProducer(ctx, "pv"))
+		for _, rc := range receivers {
+			a, v := atResume[rc.audio.ID()], atResume[rc.video.ID()]
+			waitFor(t, ctx, rc.audio, func(s client.ConsumerStats) bool { return s.Packets >= a.Packets+25 })
+			waitFor(t, ctx, rc.video, func(s client.ConsumerStats) bool {
+				return s.Packets >= v.Packets+50 && s.Keyframes > v.Keyframes
+			}, "video continues from a new keyframe")
+			for _, c := range []*client.Consumer{rc.audio, rc.video} {
+				require.Empty(t, missingSeqs(c.SequenceNumbers()), "%s: no sequence gap across the pause", c.ID())
+				require.Zero(t, c.Stats().Lost, c.ID())
+			}
+		}
+	})
+
+	t.Run("a NACK is answered from the cache on the RTX SSRC", func(t *testing.T) {
+		rc := receivers[0]
+		rtxSSRC := rc.video.RtpParameters().Encodings[0].RTX.SSRC
+		require.NotEqual(t, rc.video.SSRC(), rtxSSRC)
+		// Pion's receiver knows the repair stream: an RTX packet comes out of the track unwrapped (its OSN as the
+		// sequence number). A resend on the media SSRC would be dropped by SRTP replay protection instead.
+		track := rc.video.Track()
+		require.NotNil(t, track)
+		require.EqualValues(t, rtxSSRC, track.RtxSSRC())
+
+		seqs := rc.video.SequenceNumbers()
+		target := seqs[len(seqs)-1] // received: the NACK is forced, nothing was lost
+		require.Equal(t, 1, countSeq(seqs, target))
+		before, err := n.ConsumerStats(ctx, rc.video.ID())
+		require.NoError(t, err)
+		require.NoError(t, rc.recv.PeerConnection().WriteRTCP([]rtcp.Packet{&rtcp.TransportLayerNack{
+			SenderSSRC: 1, MediaSSRC: rc.video.SSRC(), Nacks: []rtcp.NackPair{{PacketID: target}},
+		}}))
+		require.Eventually(t, func() bool { return countSeq(rc.video.SequenceNumbers(), target) == 2 }, waitLong, 10*time.Millisecond,
+			"the retransmission of %d reached the consumer", target)
+		after, err := n.ConsumerStats(ctx, rc.video.ID())
+		require.NoError(t, err)
+		require.Greater(t, after.Retransmitted, before.Retransmitted)
+		require.Equal(t, []uint32{rc.video.SSRC()}, rc.video.Stats().SSRCs)
+	})
+
+	t.Run("a consumer's PLI reaches the publisher within 1 s", func(t *testing.T) {
+		before, err := n.Stats(ctx)
+		require.NoError(t, err)
+		plis := videoSrc.PLICount()
+		require.NoError(t, receivers[1].video.SendPLI())
+		require.Eventually(t, func() bool { return videoSrc.PLICount() > plis }, time.Second, 5*time.Millisecond)
+		after, err := n.Stats(ctx)
+		require.NoError(t, err)
+		require.Greater(t, after.PLIs, before.PLIs, "the node counted the consumer's PLI")
+	})
+
+	t.Run("a consumer's FIR reaches the publisher as a keyframe request", func(t *testing.T) {
+		before, err := n.Stats(ctx)
+		require.NoError(t, err)
+		plis := videoSrc.PLICount()
+		c := receivers[0].video
+		require.NoError(t, receivers[0].recv.PeerConnection().WriteRTCP([]rtcp.Packet{&rtcp.FullIntraRequest{
+			SenderSSRC: 1, MediaSSRC: c.SSRC(), FIR: []rtcp.FIREntry{{SSRC: c.SSRC(), SequenceNumber: 1}},
+		}}))
+		// At most one PLI per 500 ms goes upstream; a request inside that interval is sent when it ends.
+		require.Eventually(t, func() bool { return videoSrc.PLICount() > plis }, time.Second, 5*time.Millisecond)
+		after, err := n.Stats(ctx)
+		require.NoError(t, err)
+		require.Greater(t, after.PLIs, before.PLIs, "the node counted the consumer's FIR")
+	})
+
+	t.Run("closing the publisher's transport ends both consumers", func(t *testing.T) {
 		require.NoError(t, n.CloseTransport(ctx, "tp"))
 		s, err := n.Stats(ctx)
 		require.NoError(t, err)
-		require.Zero(t, s.Consumers)
+		require.Equal(t, application.NodeStats{Routers: 1, Transports: 2}, objectCounts(s))
+		for _, rc := range receivers {
+			for _, c := range []*client.Consumer{rc.audio, rc.video} {
+				_, err := n.ConsumerStats(ctx, c.ID())
+				require.ErrorIs(t, err, domain.ErrConsumerNotFound)
+				require.ErrorIs(t, n.ResumeConsumer(ctx, c.ID()), domain.ErrConsumerNotFound)
+			}
+			ts, err := n.TransportStats(ctx, rc.recv.ID())
+			require.NoError(t, err)
+			require.Zero(t, ts.Consumers)
+		}
 	})
 }

@@ -2,6 +2,7 @@ package ortc
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -139,6 +140,10 @@ func TestGenerateRouterRtpCapabilitiesConfigs(t *testing.T) {
 			{Kind: "video", MimeType: "video/rtx", ClockRate: 90000, Parameters: domain.CodecParameters{"apt": 101}}}, wantErr: "rtx"},
 		{name: "non-numeric apt", codecs: []domain.RtpCodecCapability{
 			{Kind: "video", MimeType: "video/VP8", ClockRate: 90000, Parameters: domain.CodecParameters{"apt": "x"}}}, wantErr: "apt"},
+		{name: "past 127 the dynamic PTs continue at 96..99 in order", codecs: slices.Repeat([]domain.RtpCodecCapability{vp8}, 16),
+			wantPTs: append(ptRange(100, 127), 96, 97, 98, 99), wantExt: 3},
+		{name: "a preferred PT is skipped in 96..99 too", codecs: append(slices.Repeat([]domain.RtpCodecCapability{vp8}, 15), withPT(opus, 97)),
+			wantPTs: append(ptRange(100, 127), 96, 98, 97), wantExt: 7},
 		{name: "duplicated preferred PT", codecs: []domain.RtpCodecCapability{withPT(opus, 111), withPT(vp8, 111)}, wantErr: "duplicated"},
 	}
 	for _, tt := range tests {
@@ -156,8 +161,24 @@ func TestGenerateRouterRtpCapabilitiesConfigs(t *testing.T) {
 			}
 			require.Equal(t, tt.wantPTs, got)
 			require.Len(t, caps.HeaderExtensions, tt.wantExt)
+			for i, c := range caps.Codecs {
+				if c.MimeType == "video/rtx" {
+					apt, ok := c.Parameters.Number("apt")
+					require.True(t, ok)
+					require.Equal(t, caps.Codecs[i-1].PreferredPayloadType, apt, "rtx at PT %d follows its codec", c.PreferredPayloadType)
+				}
+			}
 		})
 	}
+}
+
+// ptRange is from..to inclusive.
+func ptRange(from, to int) []int {
+	var pts []int
+	for pt := from; pt <= to; pt++ {
+		pts = append(pts, pt)
+	}
+	return pts
 }
 
 func TestGenerateRouterRtpCapabilitiesRunsOutOfPayloadTypes(t *testing.T) {
