@@ -29,32 +29,44 @@ func Master(cfg Config) fx.Option {
 		fx.Provide(func(cfg Config) (*zap.Logger, error) { return NewLogger(cfg, "master") }),
 		fxLogger(),
 		StoreModule,
+		SlaveDialerModule,
+		UseCasesModule,
 		MasterModule,
 	)
 }
 
-// MasterModule wires the use cases on the ports and serves them.
-var MasterModule = fx.Module("master",
+// The master's graph, one module per part: the store (StoreModule), the dialer that reaches slaves (the SFUNode
+// port's HTTP adapter), the use cases on the ports, and the public API that serves them.
+
+// SlaveDialerModule provides the SFUNodes port: an HTTP client per registered slave, with the cluster secret.
+var SlaveDialerModule = fx.Module("slave-dialer",
+	fx.Provide(fx.Annotate(func(cfg Config) *httpapi.SlaveDialer {
+		return httpapi.NewSlaveDialer(httpapi.SlaveClientOptions{Secret: cfg.ClusterSecret})
+	}, fx.As(new(application.SFUNodes)))),
+)
+
+// UseCasesModule builds the application's use cases on the ports (RoomRepo, SlaveRepo, EventBus, SFUNodes) and
+// provides the PipeLinker port with the master's pipe orchestration.
+var UseCasesModule = fx.Module("application",
 	fx.Provide(
-		fx.Annotate(func(cfg Config) *httpapi.SlaveDialer {
-			return httpapi.NewSlaveDialer(httpapi.SlaveClientOptions{Secret: cfg.ClusterSecret})
-		}, fx.As(new(application.SFUNodes))),
 		newDeps,
 		application.NewPeers,
 		application.NewRooms,
 		application.NewProducerPeers,
 		application.NewConsumerRouters,
-		func(d application.Deps, cfg Config) *application.Pipes { return application.NewPipes(d, cfg.PipeSRTP) },
-		func(d application.Deps, p *application.Peers, pipes *application.Pipes) *application.ConsumerPeers {
-			return application.NewConsumerPeers(d, p, pipes)
-		},
+		fx.Annotate(func(d application.Deps, cfg Config) *application.Pipes { return application.NewPipes(d, cfg.PipeSRTP) },
+			fx.As(new(application.PipeLinker))),
+		application.NewConsumerPeers,
 		application.NewSlaves,
 		func(d application.Deps, rooms *application.Rooms, cfg Config) *application.Janitor {
 			return application.NewJanitor(d, rooms, cfg.RouterIdleTimeout, cfg.RoomIdleTimeout)
 		},
-		newMasterMetrics,
-		newMasterApp,
 	),
+)
+
+// MasterModule serves the use cases: the public API (Fiber), its metrics, and the master's background work.
+var MasterModule = fx.Module("master",
+	fx.Provide(newMasterMetrics, newMasterApp),
 	// Hooks stop in reverse order: the event streams end first, so the server's graceful shutdown does not wait
 	// on them.
 	// The secret is checked first, before the store is opened: a master that would accept anyone's registration

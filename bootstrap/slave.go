@@ -40,13 +40,24 @@ func Slave(cfg Config) fx.Option {
 		fx.Supply(cfg),
 		fx.Provide(func(cfg Config) (*zap.Logger, error) { return NewLogger(cfg, "slave-"+string(cfg.Role)) }),
 		fxLogger(),
+		RegistrationModule,
+		SFUModule,
 		SlaveModule,
 	)
 }
 
-// SlaveModule wires the SFU node behind the internal API and keeps it registered.
+// The slave's graph, one module per part: its registration with the master (the registry's HTTP client), the
+// SFU node (adapters/sfu, the local SFUNode), and the internal API that serves the node.
+
+// RegistrationModule keeps the slave registered with a master: register, heartbeats, deregister, reports.
+var RegistrationModule = fx.Module("registration", fx.Provide(newRegistration))
+
+// SFUModule provides the media engine: routers, transports, producers, consumers and pipes on Pion.
+var SFUModule = fx.Module("sfu", fx.Provide(newNode))
+
+// SlaveModule serves the node behind the internal API and runs the registration once the API is up.
 var SlaveModule = fx.Module("slave",
-	fx.Provide(newRegistration, newNode, newSlaveApp),
+	fx.Provide(newSlaveApp),
 	fx.Invoke(runSlave, servePprof),
 )
 
