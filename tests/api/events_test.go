@@ -46,10 +46,11 @@ func TestRoomEventsStream(t *testing.T) {
 	peer := w.ok("POST", "/rooms/"+room+"/producer_peers", map[string]any{"userId": "alice"})["id"].(string)
 	producer := w.ok("POST", "/producer_peers/"+peer+"/produce", map[string]any{"kind": "audio", "rtpParameters": f.Produce[0].RtpParameters})["id"].(string)
 	w.ok("POST", "/producers/"+producer+"/pause", nil)
+	w.ok("POST", "/producers/"+producer+"/resume", nil)
 	w.ok("POST", "/user/alice/logout", nil)
 
 	var got []map[string]any
-	for len(got) < 4 && lines.Scan() {
+	for len(got) < 5 && lines.Scan() {
 		line := lines.Text()
 		if data, ok := strings.CutPrefix(line, "data: "); ok {
 			var e map[string]any
@@ -57,11 +58,13 @@ func TestRoomEventsStream(t *testing.T) {
 			got = append(got, e)
 		}
 	}
-	require.Len(t, got, 4)
+	require.Len(t, got, 5)
 	require.Equal(t, "producer_added", got[0]["type"])
 	require.Equal(t, producer, got[0]["producerId"])
 	require.Equal(t, "alice", got[0]["userId"])
 	require.Equal(t, "producer_paused", got[1]["type"])
-	require.Equal(t, "producer_removed", got[2]["type"])
-	require.Equal(t, "peer_left", got[3]["type"])
+	require.Equal(t, "producer_resumed", got[2]["type"])
+	require.Equal(t, producer, got[2]["producerId"])
+	require.Equal(t, "producer_removed", got[3]["type"])
+	require.Equal(t, "peer_left", got[4]["type"])
 }
