@@ -52,14 +52,8 @@ func TestConcurrentConsumerRoutersMakeOneRouter(t *testing.T) {
 func TestProducerPauseAndResumeCrossThePipe(t *testing.T) {
 	c := newCluster(t, domain.SlaveRoleProducer, domain.SlaveRoleConsumer)
 	ctx := ctxT(t, 60*time.Second)
-	room, err := c.API.CreateRoom(ctx)
-	require.NoError(t, err)
-	pub, err := client.Publish(ctx, c.API, room.ID, "alice", false, true, client.LoopbackOnly())
-	require.NoError(t, err)
-	defer pub.Close()
-	sub, err := client.Subscribe(ctx, c.API, room.ID, "bob", pub.ProducerIDs(), client.LoopbackOnly())
-	require.NoError(t, err)
-	defer sub.Close()
+	call := c.startCall(ctx, t, false, true)
+	room, pub, sub := call.room, call.pub, call.sub
 	video := sub.Consumers[0]
 	require.NoError(t, video.WaitFor(ctx, func(s client.ConsumerStats) bool { return s.Packets >= 20 }))
 

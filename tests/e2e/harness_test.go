@@ -158,3 +158,26 @@ func ctxT(t *testing.T, d time.Duration) context.Context {
 	t.Cleanup(cancel)
 	return ctx
 }
+
+// liveCall is a room where alice publishes and bob receives her through the cluster.
+type liveCall struct {
+	room client.Room
+	pub  *client.Publisher
+	sub  *client.Subscriber
+}
+
+// startCall creates a room, publishes alice (audio and/or video) and subscribes bob to every producer, then waits
+// until bob's first consumer has received a few packets. Both clients close when the test ends.
+func (c *cluster) startCall(ctx context.Context, t *testing.T, audio, video bool) liveCall {
+	t.Helper()
+	room, err := c.API.CreateRoom(ctx)
+	require.NoError(t, err)
+	pub, err := client.Publish(ctx, c.API, room.ID, "alice", audio, video, client.LoopbackOnly())
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = pub.Close() })
+	sub, err := client.Subscribe(ctx, c.API, room.ID, "bob", pub.ProducerIDs(), client.LoopbackOnly())
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = sub.Close() })
+	require.NoError(t, sub.Consumers[0].WaitFor(ctx, func(s client.ConsumerStats) bool { return s.Packets > 5 }))
+	return liveCall{room: room, pub: pub, sub: sub}
+}

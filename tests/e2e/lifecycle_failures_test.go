@@ -20,15 +20,7 @@ func TestKilledProducerSlaveEndsItsRooms(t *testing.T) {
 	ctx := ctxT(t, 90*time.Second)
 	victim := c.startSlaveProcess(t, domain.SlaveRoleProducer)
 	consumerSlave := c.slaves[0]
-	room, err := c.API.CreateRoom(ctx)
-	require.NoError(t, err)
-	pub, err := client.Publish(ctx, c.API, room.ID, "alice", true, true, client.LoopbackOnly())
-	require.NoError(t, err)
-	defer pub.Close()
-	sub, err := client.Subscribe(ctx, c.API, room.ID, "bob", pub.ProducerIDs(), client.LoopbackOnly())
-	require.NoError(t, err)
-	defer sub.Close()
-	require.NoError(t, sub.Consumers[0].WaitFor(ctx, func(s client.ConsumerStats) bool { return s.Packets > 5 }))
+	room := c.startCall(ctx, t, true, true).room
 	require.Equal(t, 1, consumerSlave.stats(t).PipeTransports)
 	evCtx, stopEvents := context.WithCancel(ctx)
 	defer stopEvents()
@@ -39,7 +31,7 @@ func TestKilledProducerSlaveEndsItsRooms(t *testing.T) {
 		_, err := c.API.ListProducerPeers(ctx, room.ID)
 		return err != nil
 	}, 10*time.Second, 50*time.Millisecond, "the dead slave's room still lists its producers")
-	_, err = c.API.ListProducerPeers(ctx, room.ID)
+	_, err := c.API.ListProducerPeers(ctx, room.ID)
 	require.ErrorIs(t, err, domain.ErrRoomNotFound)
 	require.Eventually(t, func() bool {
 		st := consumerSlave.stats(t)
@@ -74,15 +66,8 @@ func TestSlaveRestartingAtTheSameAddressReplacesItsRecord(t *testing.T) {
 	ctx := ctxT(t, 90*time.Second)
 	port := freePort(t)
 	first := c.startSlaveProcessAt(t, domain.SlaveRoleConsumer, port)
-	room, err := c.API.CreateRoom(ctx)
-	require.NoError(t, err)
-	pub, err := client.Publish(ctx, c.API, room.ID, "alice", true, false, client.LoopbackOnly())
-	require.NoError(t, err)
-	defer pub.Close()
-	sub, err := client.Subscribe(ctx, c.API, room.ID, "bob", pub.ProducerIDs(), client.LoopbackOnly())
-	require.NoError(t, err)
-	defer sub.Close()
-	require.NoError(t, sub.Consumers[0].WaitFor(ctx, func(s client.ConsumerStats) bool { return s.Packets > 5 }))
+	call := c.startCall(ctx, t, true, false)
+	room, pub, sub := call.room, call.pub, call.sub
 	oldID := slaveIDAt(t, c.MasterURL, first.url())
 	require.Equal(t, 1, c.slaves[0].stats(t).PipeTransports)
 
@@ -118,14 +103,7 @@ func TestSlaveRestartingAtTheSameAddressReplacesItsRecord(t *testing.T) {
 func TestClientLeavingWithoutLogoutIsCleanedUp(t *testing.T) {
 	c := newCluster(t, domain.SlaveRoleProducer, domain.SlaveRoleConsumer)
 	ctx := ctxT(t, 60*time.Second)
-	room, err := c.API.CreateRoom(ctx)
-	require.NoError(t, err)
-	pub, err := client.Publish(ctx, c.API, room.ID, "alice", true, false, client.LoopbackOnly())
-	require.NoError(t, err)
-	defer pub.Close()
-	sub, err := client.Subscribe(ctx, c.API, room.ID, "bob", pub.ProducerIDs(), client.LoopbackOnly())
-	require.NoError(t, err)
-	require.NoError(t, sub.Consumers[0].WaitFor(ctx, func(s client.ConsumerStats) bool { return s.Packets > 5 }))
+	sub := c.startCall(ctx, t, true, false).sub
 
 	require.NoError(t, sub.Close()) // no logout
 	require.Eventually(t, func() bool {
@@ -162,15 +140,7 @@ func TestGracefulSlaveStopEndsItsCalls(t *testing.T) {
 	c := newCluster(t, domain.SlaveRoleProducer)
 	ctx := ctxT(t, 90*time.Second)
 	p := c.startSlaveProcess(t, domain.SlaveRoleConsumer)
-	room, err := c.API.CreateRoom(ctx)
-	require.NoError(t, err)
-	pub, err := client.Publish(ctx, c.API, room.ID, "alice", true, false, client.LoopbackOnly())
-	require.NoError(t, err)
-	defer pub.Close()
-	sub, err := client.Subscribe(ctx, c.API, room.ID, "bob", pub.ProducerIDs(), client.LoopbackOnly())
-	require.NoError(t, err)
-	defer sub.Close()
-	require.NoError(t, sub.Consumers[0].WaitFor(ctx, func(s client.ConsumerStats) bool { return s.Packets > 5 }))
+	sub := c.startCall(ctx, t, true, false).sub
 
 	stopCtx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
