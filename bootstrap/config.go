@@ -4,11 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"net/netip"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
+	httpapi "github.com/sfu-cluster/sfu-cluster/adapters/http"
 	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/ortc"
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
@@ -35,6 +38,8 @@ type Config struct {
 	PipeSRTP            bool          // PIPE_SRTP: protect slave-to-slave pipes with SRTP (default true)
 	APITokenSecret      string        // API_TOKEN_SECRET: when set, the public API requires HS256 bearer tokens
 	RoomCreateRate      int           // ROOM_CREATE_RATE: rooms one client IP may create per minute (0: no cap)
+	TrustedProxies      []netip.Prefix // TRUSTED_PROXIES: reverse proxies whose X-Forwarded-For names the client
+	CORSOrigins         []string       // CORS_ORIGINS: origins whose browser apps may call the API directly
 	MaxPeersPerRoom     int           // MAX_PEERS_PER_ROOM (0: no limit)
 	MaxProducersPerPeer int           // MAX_PRODUCERS_PER_PEER (0: no limit)
 	RouterIdleTimeout   time.Duration // CONSUMER_ROUTER_IDLE_TIMEOUT: a consumer router without peers this long closes (10s)
@@ -155,6 +160,20 @@ func loadFrom(e env, c Config) (Config, error) {
 	boolean(&c.PipeSRTP, "PIPE_SRTP")
 	str(&c.APITokenSecret, "API_TOKEN_SECRET")
 	integer(&c.RoomCreateRate, 0, 1_000_000, "ROOM_CREATE_RATE")
+	if n, v, ok := e.get("TRUSTED_PROXIES"); ok {
+		proxies, err := httpapi.ParseTrustedProxies(v)
+		if err != nil {
+			bad(n, err.Error())
+		}
+		c.TrustedProxies = proxies
+	}
+	if n, v, ok := e.get("CORS_ORIGINS"); ok {
+		origins, err := parseCORSOrigins(v)
+		if err != nil {
+			bad(n, err.Error())
+		}
+		c.CORSOrigins = origins
+	}
 	integer(&c.MaxPeersPerRoom, 0, 1_000_000, "MAX_PEERS_PER_ROOM")
 	integer(&c.MaxProducersPerPeer, 0, 1_000, "MAX_PRODUCERS_PER_PEER")
 	duration(&c.SlaveTimeout, "SLAVE_TIMEOUT")
@@ -261,6 +280,27 @@ func parseListenIPs(v string) ([]ListenIP, error) {
 		}
 	}
 	return ips, nil
+}
+
+// parseCORSOrigins reads CORS_ORIGINS: "*" or comma-separated origins (scheme://host[:port], no path).
+func parseCORSOrigins(v string) ([]string, error) {
+	var out []string
+	for _, o := range strings.Split(v, ",") {
+		o = strings.TrimSpace(o)
+		if o == "" {
+			continue
+		}
+		if o != "*" {
+			u, err := url.Parse(o)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") ||
+				u.RawQuery != "" || u.User != nil {
+				return nil, fmt.Errorf("must be * or origins like https://app.example.com, got %q", o)
+			}
+			o = u.Scheme + "://" + u.Host
+		}
+		out = append(out, o)
+	}
+	return out, nil
 }
 
 // ListenAddr is host:port of the HTTP server.

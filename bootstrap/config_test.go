@@ -1,6 +1,7 @@
 package bootstrap
 
 import (
+	"net/netip"
 	"os"
 	"path/filepath"
 	"testing"
@@ -32,6 +33,18 @@ func TestConfigDefaultsAndNames(t *testing.T) {
 	require.False(t, c.PipeSRTP)
 	require.Equal(t, 9*time.Second, c.SlaveTimeout)
 	require.Equal(t, -1, c.FanoutWorkers)
+}
+
+func TestConfigProxiesAndOrigins(t *testing.T) {
+	c, err := loadFrom(env{dotenv: map[string]string{
+		"TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.10", "CORS_ORIGINS": "https://app.example.com/, http://localhost:5173",
+	}}, defaultConfig(3010))
+	require.NoError(t, err)
+	require.Equal(t, []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.0.2.10/32")}, c.TrustedProxies)
+	require.Equal(t, []string{"https://app.example.com", "http://localhost:5173"}, c.CORSOrigins)
+	c, err = loadFrom(env{dotenv: map[string]string{"CORS_ORIGINS": "*"}}, defaultConfig(3010))
+	require.NoError(t, err)
+	require.Equal(t, []string{"*"}, c.CORSOrigins)
 }
 
 func TestConfigAcceptsTheOriginalsEnv(t *testing.T) {
@@ -72,6 +85,9 @@ func TestConfigRejectsBadValuesNamingTheVariable(t *testing.T) {
 		"log level":          {"LOG_LEVEL", "loud", "LOG_LEVEL"},
 		"capacity":           {"SLAVE_MAX_TRANSPORTS", "0", "SLAVE_MAX_TRANSPORTS"},
 		"workers":            {"FANOUT_WORKERS", "-2", "FANOUT_WORKERS"},
+		"trusted proxies":    {"TRUSTED_PROXIES", "lb.example.com", "TRUSTED_PROXIES"},
+		"cors origin path":   {"CORS_ORIGINS", "https://app.example.com/page", "CORS_ORIGINS"},
+		"cors origin scheme": {"CORS_ORIGINS", "app.example.com", "CORS_ORIGINS"},
 		"several listen ips": {"WEBRTC_LISTEN_IPS", "10.0.0.1,10.0.0.2", "WEBRTC_LISTEN_IPS"},
 		"capacity alias":     {"SLAVE_MAX_TRANSPORT_PER_WORKER", "many", "SLAVE_MAX_TRANSPORT_PER_WORKER"},
 		"codecs":             {"MEDIA_CODECS", `[{"kind":"audio","mimeType":"audio/opus"}]`, "MEDIA_CODECS"},

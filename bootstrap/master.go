@@ -115,6 +115,7 @@ func newMasterApp(in masterAppIn) *fiber.App {
 	}, httpapi.MasterServerOptions{
 		BodyLimit: in.Cfg.BodyLimit, Logger: in.Log.Named("api"), ClusterSecret: in.Cfg.ClusterSecret, Metrics: in.Metrics,
 		APITokenSecret: in.Cfg.APITokenSecret, RoomCreateRate: in.Cfg.RoomCreateRate,
+		TrustedProxies: in.Cfg.TrustedProxies, CORSOrigins: in.Cfg.CORSOrigins,
 	})
 }
 

@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/cors"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
@@ -49,6 +52,12 @@ type MasterServerOptions struct {
 	RoomCreateRate int
 	// Now is the clock for token expiry (tests); nil means time.Now.
 	Now func() time.Time
+	// TrustedProxies are the reverse proxies in front of the master (TRUSTED_PROXIES): behind them, a client's
+	// address (the room-creation rate limit's key) comes from X-Forwarded-For. Empty: the peer address is the client.
+	TrustedProxies []netip.Prefix
+	// CORSOrigins lets browser apps on these origins call the API directly (CORS_ORIGINS; "*" for any). Empty: no
+	// CORS headers (the demo reaches the API through its own origin's /api).
+	CORSOrigins []string
 }
 
 // NewMasterServer builds the master's Fiber app: the seed README's API, the v4 compatibility aliases and the
@@ -72,7 +81,17 @@ func NewMasterServer(uc MasterUseCases, opts MasterServerOptions) *fiber.App {
 	// A panicking handler answers 500 and is logged instead of ending the master.
 	app.Use(recover.New())
 	opts.Metrics.mount(app)
-	h := masterHandlers{uc: uc, roomCreateLimit: roomCreateLimiter(opts.RoomCreateRate)}
+	if len(opts.CORSOrigins) > 0 {
+		// Before the token check: a browser's preflight carries no Authorization header.
+		app.Use(cors.New(cors.Config{
+			AllowOrigins:  strings.Join(opts.CORSOrigins, ","),
+			AllowMethods:  "GET,POST,DELETE",
+			AllowHeaders:  "Content-Type,Authorization,X-Request-ID",
+			ExposeHeaders: "X-Request-ID",
+			MaxAge:        600,
+		}))
+	}
+	h := masterHandlers{uc: uc, roomCreateLimit: roomCreateLimiter(opts.RoomCreateRate, opts.TrustedProxies)}
 	// Routes that answer without a client token come first: a matched route does not run later middleware.
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	if uc.Ready != nil {
@@ -100,13 +119,14 @@ type masterHandlers struct {
 }
 
 // roomCreateLimiter caps room creation per client IP and minute; nil when rate is 0.
-func roomCreateLimiter(rate int) fiber.Handler {
+func roomCreateLimiter(rate int, trusted []netip.Prefix) fiber.Handler {
 	if rate <= 0 {
 		return nil
 	}
 	return limiter.New(limiter.Config{
-		Max:        rate,
-		Expiration: time.Minute,
+		Max:          rate,
+		Expiration:   time.Minute,
+		KeyGenerator: func(c *fiber.Ctx) string { return clientIP(c, trusted) },
 		LimitReached: func(c *fiber.Ctx) error {
 			return fmt.Errorf("%w: at most %d rooms per minute from one address", errTooManyRequests, rate)
 		},
