@@ -14,7 +14,7 @@ type ConsumerRouters struct{ d Deps }
 // NewConsumerRouters builds the use case.
 func NewConsumerRouters(d Deps) *ConsumerRouters { return &ConsumerRouters{d: d} }
 
-// GetOrCreate returns the room's oldest consumer router whose slave is alive and has a free transport slot;
+// GetOrCreate returns the room's oldest consumer router whose slave is alive, not draining and has a free slot;
 // when none has, it creates a router on the least-loaded consumer slave, so a room's consumers spread over
 // slaves as they fill up (the original put every consumer of a room on one router). Concurrent calls for one
 // (room, slave) create one router: the store's unique key decides, the losers close theirs and take the winner's.
@@ -88,7 +88,7 @@ func (u *ConsumerRouters) usable(ctx context.Context, roomID string) (RouterInfo
 		if err != nil {
 			return RouterInfo{}, false, err
 		}
-		if s.Status == domain.SlaveStatusAlive && s.HasCapacity() {
+		if s.Placeable() { // a draining slave keeps its viewers; new ones go to a router elsewhere
 			return RouterInfo{ID: r.ID, RtpCapabilities: r.RtpCapabilities}, true, nil
 		}
 	}

@@ -107,7 +107,7 @@ type SlaveRepo interface {
 	// dead slave's rows were cleaned: it registers again).
 	Heartbeat(ctx context.Context, id string, load domain.SlaveLoad, now time.Time) error
 	Delete(ctx context.Context, id string) error
-	// PickSlave returns the least-loaded alive slave of a role that has a free transport slot (by reserved
+	// PickSlave returns the least-loaded alive, not draining slave of a role that has a free transport slot (by reserved
 	// transports relative to capacity, then CPU), or domain.ErrNoSlaveCapacity. It reserves nothing.
 	PickSlave(ctx context.Context, role domain.SlaveRole) (domain.Slave, error)
 	// ReserveTransport takes one transport slot of an alive slave atomically, or returns domain.ErrNoSlaveCapacity.

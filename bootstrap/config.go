@@ -33,18 +33,18 @@ type Config struct {
 	ClusterSecret string
 
 	// Master.
-	DatabaseURL         string        // DATABASE_URL: postgres://..., sqlite://path, or empty for ./data/cluster.db
-	Migrate             bool          // MIGRATE: run migrations at start (default true)
-	PipeSRTP            bool          // PIPE_SRTP: protect slave-to-slave pipes with SRTP (default true)
-	APITokenSecret      string        // API_TOKEN_SECRET: when set, the public API requires HS256 bearer tokens
-	RoomCreateRate      int           // ROOM_CREATE_RATE: rooms one client IP may create per minute (0: no cap)
+	DatabaseURL         string         // DATABASE_URL: postgres://..., sqlite://path, or empty for ./data/cluster.db
+	Migrate             bool           // MIGRATE: run migrations at start (default true)
+	PipeSRTP            bool           // PIPE_SRTP: protect slave-to-slave pipes with SRTP (default true)
+	APITokenSecret      string         // API_TOKEN_SECRET: when set, the public API requires HS256 bearer tokens
+	RoomCreateRate      int            // ROOM_CREATE_RATE: rooms one client IP may create per minute (0: no cap)
 	TrustedProxies      []netip.Prefix // TRUSTED_PROXIES: reverse proxies whose X-Forwarded-For names the client
 	CORSOrigins         []string       // CORS_ORIGINS: origins whose browser apps may call the API directly
-	MaxPeersPerRoom     int           // MAX_PEERS_PER_ROOM (0: no limit)
-	MaxProducersPerPeer int           // MAX_PRODUCERS_PER_PEER (0: no limit)
-	RouterIdleTimeout   time.Duration // CONSUMER_ROUTER_IDLE_TIMEOUT: a consumer router without peers this long closes (10s)
-	RoomIdleTimeout     time.Duration // ROOM_IDLE_TIMEOUT: a room without peers this long is removed (10m; 0 keeps it)
-	SlaveTimeout        time.Duration // SLAVE_TIMEOUT: silence after which a slave is dead (default 5.5s: under three 2s heartbeats)
+	MaxPeersPerRoom     int            // MAX_PEERS_PER_ROOM (0: no limit)
+	MaxProducersPerPeer int            // MAX_PRODUCERS_PER_PEER (0: no limit)
+	RouterIdleTimeout   time.Duration  // CONSUMER_ROUTER_IDLE_TIMEOUT: a consumer router without peers this long closes (10s)
+	RoomIdleTimeout     time.Duration  // ROOM_IDLE_TIMEOUT: a room without peers this long is removed (10m; 0 keeps it)
+	SlaveTimeout        time.Duration  // SLAVE_TIMEOUT: silence after which a slave is dead (default 5.5s: under three 2s heartbeats)
 
 	// Slave.
 	Role              domain.SlaveRole // SLAVE_ROLE (alias SLAVE_FOR)
@@ -58,6 +58,9 @@ type Config struct {
 	PipePortMax       int
 	FanoutWorkers     int           // FANOUT_WORKERS: goroutines sharing large fan-outs (0 = GOMAXPROCS-1, -1 = none)
 	HeartbeatInterval time.Duration // HEARTBEAT_INTERVAL (default 2s)
+	// DrainTimeout is how long a slave stopping gracefully waits for its transports to close (DRAIN_TIMEOUT; 0:
+	// it stops at once, closing them).
+	DrainTimeout time.Duration
 }
 
 // ListenIP is where media sockets bind and the IP announced to clients (the original's {ip, announcedIp}).
@@ -188,6 +191,13 @@ func loadFrom(e env, c Config) (Config, error) {
 		}
 	}
 	duration(&c.HeartbeatInterval, "HEARTBEAT_INTERVAL")
+	if n, v, ok := e.get("DRAIN_TIMEOUT"); ok {
+		if d, err := time.ParseDuration(strings.TrimSpace(v)); err != nil || d < 0 {
+			bad(n, fmt.Sprintf("must be a duration like 5m, or 0 to stop at once, got %q", v))
+		} else {
+			c.DrainTimeout = d
+		}
+	}
 	if n, v, ok := e.get("SLAVE_ROLE", "SLAVE_FOR"); ok {
 		role, err := domain.ParseSlaveRole(strings.TrimSpace(v))
 		if err != nil {

@@ -34,10 +34,13 @@ func DefaultSlavePort(role domain.SlaveRole) int {
 
 // Slave is a slave's whole graph: the Pion SFU node, its internal API, and its registration with the master.
 // Start order: node, internal API, registration (so the master never learns of a slave that cannot answer);
-// stop order is the reverse: deregister, stop the API (in-flight calls finish), close every transport.
+// stop order is the reverse: drain (DRAIN_TIMEOUT), deregister, stop the API (in-flight calls finish), close every
+// transport.
 func Slave(cfg Config) fx.Option {
 	return fx.Options(
 		fx.Supply(cfg),
+		// The drain runs inside the stop: fx's default 15 s would cut it short.
+		fx.StopTimeout(cfg.DrainTimeout+15*time.Second),
 		fx.Provide(func(cfg Config) (*zap.Logger, error) { return NewLogger(cfg, "slave-"+string(cfg.Role)) }),
 		fxLogger(),
 		RegistrationModule,
@@ -72,7 +75,7 @@ func newRegistration(cfg Config, log *zap.Logger) (*registration, error) {
 	if err != nil {
 		return nil, fmt.Errorf("MASTER_URL: %w", err)
 	}
-	return &registration{log: log, registry: registry, interval: cfg.HeartbeatInterval,
+	return &registration{log: log, registry: registry, interval: cfg.HeartbeatInterval, drain: cfg.DrainTimeout,
 		input: application.RegisterInput{Role: cfg.Role, MaxTransports: cfg.MaxTransports}}, nil
 }
 

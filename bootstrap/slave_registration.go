@@ -26,6 +26,8 @@ type registration struct {
 	reset    func(ctx context.Context) error
 	input    application.RegisterInput
 	interval time.Duration
+	// drain is how long stop waits for the node's transports to close (DRAIN_TIMEOUT); 0 does not wait.
+	drain time.Duration
 
 	mu     sync.Mutex
 	id     string
@@ -33,6 +35,7 @@ type registration struct {
 	ending bool      // stop began: draining, not ready for new work
 	cancel context.CancelFunc
 	done   chan struct{}
+	kick   chan struct{} // a heartbeat now, not at the next tick (the drain's start)
 	cpu    cpuMeter
 }
 
@@ -46,7 +49,7 @@ func (r *registration) ID() string {
 // start runs the loop until stop.
 func (r *registration) start() {
 	ctx, cancel := context.WithCancel(context.Background())
-	r.cancel, r.done = cancel, make(chan struct{})
+	r.cancel, r.done, r.kick = cancel, make(chan struct{}), make(chan struct{}, 1)
 	go r.loop(ctx)
 }
 
@@ -64,6 +67,7 @@ func (r *registration) loop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-r.kick:
 		}
 	}
 }
@@ -90,7 +94,7 @@ func (r *registration) beat(ctx context.Context) {
 	cpu, total := r.cpu.sample()
 	load := domain.SlaveLoad{Transports: stats.Transports, Routers: stats.Routers, Producers: stats.Producers,
 		Consumers: stats.Consumers, CPU: cpu, PacketsOut: stats.PacketsOut, CPUSeconds: total,
-		ReceiveDrops: stats.ReceiveDrops}
+		ReceiveDrops: stats.ReceiveDrops, Draining: r.stopping()}
 	err = r.registry.Heartbeat(ctx, r.ID(), load)
 	switch {
 	case err == nil:
@@ -137,6 +141,7 @@ func (r *registration) stop(ctx context.Context) error {
 	r.mu.Lock()
 	r.ending = true
 	r.mu.Unlock()
+	r.drainCalls(ctx)
 	if r.cancel != nil {
 		r.cancel()
 		<-r.done
@@ -149,6 +154,42 @@ func (r *registration) stop(ctx context.Context) error {
 		r.log.Warn("deregister failed", zap.Error(err))
 	}
 	return nil
+}
+
+func (r *registration) stopping() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.ending
+}
+
+// drainCalls waits, up to the drain timeout, for the node's transports to close: it reports itself draining at
+// once (the heartbeat loop keeps going, so the master does not take it for dead), the master then places nothing
+// new on it, and the calls it has end on their own. What is left when the time is up is closed with the node.
+func (r *registration) drainCalls(ctx context.Context) {
+	if r.drain <= 0 || r.ID() == "" || r.node == nil || r.kick == nil {
+		return
+	}
+	select { // the loop beats at once, so the master learns of the drain now, not at the next tick
+	case r.kick <- struct{}{}:
+	default:
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.drain)
+	defer cancel()
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		st, err := r.node.Stats(ctx)
+		if err == nil && st.Transports == 0 {
+			r.log.Info("drained: no transport left")
+			return
+		}
+		select {
+		case <-ctx.Done():
+			r.log.Warn("drain timeout: closing the remaining transports", zap.Int("transports", st.Transports))
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // reportClosed tells the master a transport died on the media side, without blocking the media path.

@@ -178,6 +178,14 @@ type SlaveLoad struct {
 	// ReceiveDrops is the datagrams the kernel dropped on the slave's media sockets since it started (a full
 	// receive buffer: the slave did not keep up); operators see it in GET /slaves.
 	ReceiveDrops uint64 `json:"receiveDrops"`
+	// Draining is set by a slave that is stopping gracefully and waits for its calls to end (DRAIN_TIMEOUT): the
+	// master places no new room or consumer router on it, while the calls it has go on.
+	Draining bool `json:"draining,omitempty"`
+}
+
+// Placeable reports whether the master may put new routers on the slave: alive, not draining, with a free slot.
+func (s Slave) Placeable() bool {
+	return s.Status == SlaveStatusAlive && !s.Load.Draining && s.HasCapacity()
 }
 
 // NewSlave validates a registration.

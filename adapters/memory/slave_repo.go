@@ -109,14 +109,14 @@ func (r *SlaveRepo) Delete(ctx context.Context, id string) error {
 	})
 }
 
-// PickSlave returns the alive slave of a role with a free slot and the lowest reserved/capacity ratio, then the
+// PickSlave returns the alive, not draining slave of a role with a free slot and the lowest reserved/capacity ratio, then the
 // lowest CPU, then the oldest; domain.ErrNoSlaveCapacity when there is none. It reserves nothing.
 func (r *SlaveRepo) PickSlave(ctx context.Context, role domain.SlaveRole) (domain.Slave, error) {
 	var out domain.Slave
 	err := r.do(ctx, func() error {
 		found := false
 		for _, s := range r.slaves {
-			if s.Role != role || s.Status != domain.SlaveStatusAlive || !s.HasCapacity() {
+			if s.Role != role || !s.Placeable() {
 				continue
 			}
 			if !found || lessLoaded(s, out) {

@@ -103,7 +103,7 @@ func (r *SlaveRepo) Delete(ctx context.Context, id string) error {
 	return deleteOne(ctx, r.db, "slave", (*slaveRow)(nil), id, domain.ErrSlaveNotFound)
 }
 
-// PickSlave returns the alive slave of a role with a free slot and the lowest reserved/capacity ratio, then the
+// PickSlave returns the alive, not draining slave of a role with a free slot and the lowest reserved/capacity ratio, then the
 // lowest CPU, then the oldest; domain.ErrNoSlaveCapacity when there is none. It reserves nothing: the candidates
 // are few (one row per slave), so they are ranked here rather than in dialect-specific JSON SQL.
 func (r *SlaveRepo) PickSlave(ctx context.Context, role domain.SlaveRole) (domain.Slave, error) {
@@ -119,7 +119,15 @@ func (r *SlaveRepo) PickSlave(ctx context.Context, role domain.SlaveRole) (domai
 	if len(rows) == 0 {
 		return domain.Slave{}, fmt.Errorf("%s slave: %w", role, domain.ErrNoSlaveCapacity)
 	}
-	slaves := toDomain(rows)
+	var slaves []domain.Slave
+	for _, s := range toDomain(rows) {
+		if s.Placeable() { // a draining slave's flag is in its reported load (JSON): filtered here, not in SQL
+			slaves = append(slaves, s)
+		}
+	}
+	if len(slaves) == 0 {
+		return domain.Slave{}, fmt.Errorf("%s slave: %w", role, domain.ErrNoSlaveCapacity)
+	}
 	sort.Slice(slaves, func(i, j int) bool { return lessLoaded(slaves[i], slaves[j]) })
 	return slaves[0], nil
 }

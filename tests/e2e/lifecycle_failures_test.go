@@ -152,3 +152,60 @@ func TestGracefulSlaveStopEndsItsCalls(t *testing.T) {
 	require.Eventually(t, func() bool { return sub.Consumers[0].Stats().Ended }, 10*time.Second, 50*time.Millisecond,
 		"the viewer's connection was not closed by the stopping slave")
 }
+
+// TestDrainingSlaveKeepsItsCallsAndTakesNoNewOnes: with DRAIN_TIMEOUT, SIGTERM makes a consumer slave report
+// itself draining: its call goes on, a new viewer lands on another consumer slave, and once its last transport
+// closes it deregisters and exits, well before the timeout.
+func TestDrainingSlaveKeepsItsCallsAndTakesNoNewOnes(t *testing.T) {
+	c := newCluster(t, domain.SlaveRoleProducer)
+	ctx := ctxT(t, 90*time.Second)
+	draining := c.startSlaveProcess(t, domain.SlaveRoleConsumer, "DRAIN_TIMEOUT=60s")
+	call := c.startCall(ctx, t, true, false)
+	other := c.addSlave(domain.SlaveRoleConsumer)
+	c.waitSlaves(3)
+
+	exited := make(chan error, 1)
+	go func() { exited <- draining.terminate(ctx) }()
+	require.Eventually(t, func() bool {
+		slaves, err := listSlaves(c.MasterURL)
+		require.NoError(t, err)
+		for _, s := range slaves {
+			if s.APIURL == draining.url() {
+				return s.Load.Draining && s.Status == domain.SlaveStatusAlive
+			}
+		}
+		return false
+	}, 5*time.Second, 20*time.Millisecond, "the master never saw the slave draining")
+
+	// bob's call on the draining slave goes on.
+	before := call.sub.Consumers[0].Stats().Packets
+	require.NoError(t, call.sub.Consumers[0].WaitFor(ctx, func(s client.ConsumerStats) bool { return s.Packets >= before+20 }))
+	// A new viewer goes to the other consumer slave.
+	carol, err := client.Subscribe(ctx, c.API, call.room.ID, "carol", call.pub.ProducerIDs(), client.LoopbackOnly())
+	require.NoError(t, err)
+	defer carol.Close()
+	require.NotEqual(t, call.sub.RouterID, carol.RouterID)
+	require.NoError(t, carol.Consumers[0].WaitFor(ctx, func(s client.ConsumerStats) bool { return s.Packets > 5 }))
+	require.Equal(t, 1, other.stats(t).Transports, "carol is on the other consumer slave")
+	select {
+	case err := <-exited:
+		t.Fatalf("the draining slave exited with a call in progress: %v", err)
+	default:
+	}
+
+	// bob leaves: the drained slave deregisters and exits.
+	left := time.Now()
+	require.NoError(t, c.API.Logout(ctx, "bob", call.room.ID))
+	select {
+	case err := <-exited:
+		require.NoError(t, err)
+	case <-time.After(20 * time.Second):
+		t.Fatal("the drained slave did not exit")
+	}
+	t.Logf("drained slave exited %s after its last call ended", time.Since(left).Round(time.Millisecond))
+	slaves, err := listSlaves(c.MasterURL)
+	require.NoError(t, err)
+	for _, s := range slaves {
+		require.NotEqual(t, draining.url(), s.APIURL, "it deregistered")
+	}
+}
