@@ -58,6 +58,9 @@ type Config struct {
 	PipePortMax       int
 	FanoutWorkers     int           // FANOUT_WORKERS: goroutines sharing large fan-outs (0 = GOMAXPROCS-1, -1 = none)
 	HeartbeatInterval time.Duration // HEARTBEAT_INTERVAL (default 2s)
+	// TransportIdleTimeout closes a client's WebRTC transport that received nothing (no ICE consent check, no
+	// media) for this long, and the master forgets it (TRANSPORT_IDLE_TIMEOUT, default 30s).
+	TransportIdleTimeout time.Duration
 	// DrainTimeout is how long a slave stopping gracefully waits for its transports to close (DRAIN_TIMEOUT; 0:
 	// it stops at once, closing them).
 	DrainTimeout time.Duration
@@ -81,7 +84,7 @@ func (l ListenIP) Announced() string {
 func defaultConfig(port int) Config {
 	return Config{LogLevel: "info", LogFormat: "console", ListenHost: "0.0.0.0", Port: port, BodyLimit: 1 << 20,
 		Migrate: true, PipeSRTP: true, RouterIdleTimeout: 10 * time.Second, RoomIdleTimeout: 10 * time.Minute, RoomCreateRate: 60, MaxPeersPerRoom: 1000, MaxProducersPerPeer: 16, SlaveTimeout: 5500 * time.Millisecond, MaxTransports: 500,
-		ListenIPs: []ListenIP{{IP: "127.0.0.1"}}, HeartbeatInterval: 2 * time.Second, MasterURLs: []string{"http://127.0.0.1:3010"}}
+		ListenIPs: []ListenIP{{IP: "127.0.0.1"}}, HeartbeatInterval: 2 * time.Second, TransportIdleTimeout: 30 * time.Second, MasterURLs: []string{"http://127.0.0.1:3010"}}
 }
 
 // env looks a setting up under its name then its aliases: the process environment first, then .env.
@@ -191,6 +194,7 @@ func loadFrom(e env, c Config) (Config, error) {
 		}
 	}
 	duration(&c.HeartbeatInterval, "HEARTBEAT_INTERVAL")
+	duration(&c.TransportIdleTimeout, "TRANSPORT_IDLE_TIMEOUT")
 	if n, v, ok := e.get("DRAIN_TIMEOUT"); ok {
 		if d, err := time.ParseDuration(strings.TrimSpace(v)); err != nil || d < 0 {
 			bad(n, fmt.Sprintf("must be a duration like 5m, or 0 to stop at once, got %q", v))

@@ -209,3 +209,34 @@ func TestDrainingSlaveKeepsItsCallsAndTakesNoNewOnes(t *testing.T) {
 		require.NotEqual(t, draining.url(), s.APIURL, "it deregistered")
 	}
 }
+
+// TestTransportNeverConnectedIsForgotten: a client that creates a transport and never connects (or vanishes
+// without closing: no consent checks, no media) does not hold its slot for ever. The slave closes the transport
+// after TRANSPORT_IDLE_TIMEOUT and reports it; the master removes the peer and releases the slot.
+func TestTransportNeverConnectedIsForgotten(t *testing.T) {
+	c := newCluster(t, domain.SlaveRoleProducer)
+	ctx := ctxT(t, 60*time.Second)
+	p := c.startSlaveProcess(t, domain.SlaveRoleConsumer, "TRANSPORT_IDLE_TIMEOUT=1s")
+	room, err := c.API.CreateRoom(ctx)
+	require.NoError(t, err)
+	router, err := c.API.CreateConsumerRouter(ctx, room.ID, "ghost")
+	require.NoError(t, err)
+	peer, err := c.API.CreateConsumerPeer(ctx, router.ID, "ghost")
+	require.NoError(t, err)
+	require.Equal(t, 1, c.storeCounts(t).Peers)
+	created := time.Now()
+
+	require.Eventually(t, func() bool { return c.storeCounts(t).Peers == 0 }, 10*time.Second, 50*time.Millisecond,
+		"the never-connected peer is still in the store")
+	t.Logf("peer forgotten %s after it was created", time.Since(created).Round(10*time.Millisecond))
+	slaves, err := listSlaves(c.MasterURL)
+	require.NoError(t, err)
+	for _, s := range slaves {
+		if s.APIURL == p.url() {
+			require.Zero(t, s.TransportCount, "its slot was released")
+		}
+	}
+	err = c.API.ConnectConsumerPeer(ctx, peer.ID, domain.DtlsParameters{Role: domain.DtlsRoleClient,
+		Fingerprints: []domain.DtlsFingerprint{{Algorithm: "sha-256", Value: "AB:CD"}}})
+	require.ErrorIs(t, err, domain.ErrPeerNotFound, "a late connect learns the transport is gone")
+}
