@@ -67,7 +67,7 @@ func fullMaster(t *testing.T, opts httpapi.MasterServerOptions) *fiber.App {
 		Rooms: application.NewRooms(d), Peers: peers, ProducerPeers: application.NewProducerPeers(d, peers),
 		ConsumerRouters: application.NewConsumerRouters(d), ConsumerPeers: application.NewConsumerPeers(d, peers, application.NewPipes(d, true)),
 		Slaves: application.NewSlaves(d, peers), Events: memory.NewEventBus(),
-		Ready:  func(context.Context) error { return nil },
+		Ready: func(context.Context) error { return nil },
 	}, opts)
 }
 
@@ -126,7 +126,7 @@ func productionMaster(t *testing.T) *fiber.App {
 func TestOpenAPIMatchesRegisteredRoutes(t *testing.T) {
 	documented := documentedRoutes(loadOpenAPI(t))
 	for name, app := range map[string]*fiber.App{
-		"production": productionMaster(t),
+		"production":                      productionMaster(t),
 		"every option of NewMasterServer": fullMaster(t, httpapi.MasterServerOptions{}),
 	} {
 		t.Run(name, func(t *testing.T) {
