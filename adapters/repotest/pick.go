@@ -28,7 +28,7 @@ func testPickSlave(t *testing.T, repo application.SlaveRepo) {
 	mk(3, 0, 10, 0, alive, cons)              // other role
 	mk(4, 5, 10, 0.1, alive, prod)            // half full
 	third := mk(5, 30, 100, 0.9, alive, prod) // fewer reserved relative to capacity wins over CPU
-	draining := slave(8, prod, 10)             // idle but draining: it keeps its calls, takes no new router
+	draining := slave(8, prod, 10)            // idle but draining: it keeps its calls, takes no new router
 	draining.Load.Draining = true
 	upsert(t, repo, draining)
 	got, err := repo.PickSlave(ctx, prod)
