@@ -160,6 +160,16 @@ func (u *ConsumerPeers) repipe(ctx context.Context, producer domain.Producer, ta
 // Resume starts a consumer of the peer (POST /consumer_peers/:peerId/resume). peerID "" skips the ownership
 // check (the v4 alias POST /consumers/:id/resume).
 func (u *ConsumerPeers) Resume(ctx context.Context, peerID, consumerID string) error {
+	return u.setResumed(ctx, peerID, consumerID, true)
+}
+
+// Pause stops sending to a consumer of the peer until Resume (POST /consumer_peers/:peerId/pause, or
+// POST /consumers/:id/pause with peerID ""): mediasoup-client apps pause what they do not show.
+func (u *ConsumerPeers) Pause(ctx context.Context, peerID, consumerID string) error {
+	return u.setResumed(ctx, peerID, consumerID, false)
+}
+
+func (u *ConsumerPeers) setResumed(ctx context.Context, peerID, consumerID string, resumed bool) error {
 	if consumerID == "" {
 		return fmt.Errorf("%w: consumerId is required", domain.ErrInvalidInput)
 	}
@@ -186,8 +196,12 @@ func (u *ConsumerPeers) Resume(ctx context.Context, peerID, consumerID string) e
 	if err != nil {
 		return err
 	}
-	if err := node.ResumeConsumer(ctx, c.ID); err != nil {
-		return fmt.Errorf("resume consumer %s: %w", c.ID, err)
+	call, verb := node.ResumeConsumer, "resume"
+	if !resumed {
+		call, verb = node.PauseConsumer, "pause"
+	}
+	if err := call(ctx, c.ID); err != nil {
+		return fmt.Errorf("%s consumer %s: %w", verb, c.ID, err)
 	}
 	return nil
 }

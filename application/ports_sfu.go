@@ -110,6 +110,8 @@ type SFUNode interface {
 	// Consume returns domain.ErrCannotConsume when the capabilities cannot receive the producer.
 	Consume(ctx context.Context, req ConsumeRequest) (ConsumerInfo, error)
 	ResumeConsumer(ctx context.Context, consumerID string) error
+	// PauseConsumer stops sending to the consumer until ResumeConsumer (its sequence numbers continue after).
+	PauseConsumer(ctx context.Context, consumerID string) error
 	CloseConsumer(ctx context.Context, consumerID string) error
 
 	// Pipe primitives: one pipe transport per (local router, remote router).

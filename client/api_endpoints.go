@@ -216,6 +216,17 @@ func (a *API) Resume(ctx context.Context, peerID, consumerID string) error {
 	return a.do(ctx, http.MethodPost, p("consumer_peers", peerID, "resume"), nil, in, nil)
 }
 
+// Pause: POST /consumer_peers/:peerId/pause; the consumer receives nothing until Resume.
+func (a *API) Pause(ctx context.Context, peerID, consumerID string) error {
+	if err := requireIDs(peerID, consumerID); err != nil {
+		return err
+	}
+	in := struct {
+		ConsumerID string `json:"consumerId"`
+	}{consumerID}
+	return a.do(ctx, http.MethodPost, p("consumer_peers", peerID, "pause"), nil, in, nil)
+}
+
 // Logout: POST /user/:userId/logout; roomID "" closes the user's peers in every room.
 func (a *API) Logout(ctx context.Context, userID, roomID string) error {
 	if err := requireIDs(userID); err != nil {

@@ -15,8 +15,10 @@ func (h masterHandlers) routeConsumers(app *fiber.App) {
 		app.Post("/"+name+"/:peerId/connect", h.connect(domain.PeerKindConsumer))
 		app.Post("/"+name+"/:peerId/consume", h.consume)
 	}
-	app.Post("/consumer_peers/:peerId/resume", h.resume)
-	app.Post("/consumers/:id/resume", h.resumeConsumer)
+	app.Post("/consumer_peers/:peerId/resume", h.resume(true))
+	app.Post("/consumer_peers/:peerId/pause", h.resume(false))
+	app.Post("/consumers/:id/resume", h.resumeConsumer(true))
+	app.Post("/consumers/:id/pause", h.resumeConsumer(false))
 }
 
 func (h masterHandlers) consumerRouter(c *fiber.Ctx) error {
@@ -80,25 +82,39 @@ func (h masterHandlers) consume(c *fiber.Ctx) error {
 	return c.JSON(info)
 }
 
-func (h masterHandlers) resume(c *fiber.Ctx) error {
-	var body struct {
-		ConsumerID string `json:"consumerId"`
+// resume serves POST /consumer_peers/:peerId/resume (resumed) and .../pause (!resumed), {consumerId} in the body.
+func (h masterHandlers) resume(resumed bool) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		var body struct {
+			ConsumerID string `json:"consumerId"`
+		}
+		if err := decodeBody(c, &body); err != nil {
+			return err
+		}
+		if err := requireField("consumerId", body.ConsumerID); err != nil {
+			return err
+		}
+		call := h.uc.ConsumerPeers.Resume
+		if !resumed {
+			call = h.uc.ConsumerPeers.Pause
+		}
+		if err := call(c.UserContext(), c.Params("peerId"), body.ConsumerID); err != nil {
+			return err
+		}
+		return c.JSON(empty)
 	}
-	if err := decodeBody(c, &body); err != nil {
-		return err
-	}
-	if err := requireField("consumerId", body.ConsumerID); err != nil {
-		return err
-	}
-	if err := h.uc.ConsumerPeers.Resume(c.UserContext(), c.Params("peerId"), body.ConsumerID); err != nil {
-		return err
-	}
-	return c.JSON(empty)
 }
 
-func (h masterHandlers) resumeConsumer(c *fiber.Ctx) error {
-	if err := h.uc.ConsumerPeers.Resume(c.UserContext(), "", c.Params("id")); err != nil {
-		return err
+// resumeConsumer serves the v4-style POST /consumers/:id/resume and /consumers/:id/pause.
+func (h masterHandlers) resumeConsumer(resumed bool) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		call := h.uc.ConsumerPeers.Resume
+		if !resumed {
+			call = h.uc.ConsumerPeers.Pause
+		}
+		if err := call(c.UserContext(), "", c.Params("id")); err != nil {
+			return err
+		}
+		return c.JSON(empty)
 	}
-	return c.JSON(empty)
 }

@@ -78,6 +78,11 @@ func (s *SlaveClient) ResumeConsumer(ctx context.Context, consumerID string) err
 	return s.post(ctx, "/consumers/%s/resume", consumerID, nil, nil)
 }
 
+// PauseConsumer implements application.SFUNode.
+func (s *SlaveClient) PauseConsumer(ctx context.Context, consumerID string) error {
+	return s.post(ctx, "/consumers/%s/pause", consumerID, nil, nil)
+}
+
 // CloseConsumer implements application.SFUNode.
 func (s *SlaveClient) CloseConsumer(ctx context.Context, consumerID string) error {
 	return s.closeCall(ctx, "/consumers/%s", consumerID)

@@ -159,6 +159,10 @@ func (f *fakeNode) ResumeConsumer(ctx context.Context, consumerID string) error 
 	return f.record(ctx, "ResumeConsumer", consumerID)
 }
 
+func (f *fakeNode) PauseConsumer(ctx context.Context, consumerID string) error {
+	return f.record(ctx, "PauseConsumer", consumerID)
+}
+
 func (f *fakeNode) CloseConsumer(ctx context.Context, consumerID string) error {
 	return f.record(ctx, "CloseConsumer", consumerID)
 }

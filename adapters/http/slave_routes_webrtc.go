@@ -30,6 +30,7 @@ func (r *slaveRoutes) register(g fiber.Router) {
 
 	g.Post("/webrtc_transports/:id/consumers", r.consume)
 	g.Post("/consumers/:id/resume", r.byID(r.node.ResumeConsumer))
+	g.Post("/consumers/:id/pause", r.byID(r.node.PauseConsumer))
 	g.Delete("/consumers/:id", r.byID(r.node.CloseConsumer))
 
 	g.Post("/routers/:routerId/pipe_transports", r.createPipeTransport)

@@ -94,8 +94,8 @@ func (n *Node) ResumeConsumer(ctx context.Context, consumerID string) error {
 	return n.setConsumerResumed(ctx, consumerID, true)
 }
 
-// PauseConsumer stops a consumer (mediasoup's consumer.pause; not part of application.SFUNode yet). A later
-// resume continues its sequence numbers.
+// PauseConsumer stops a consumer (mediasoup's consumer.pause). A later resume continues its sequence numbers
+// and asks the producer for a keyframe.
 func (n *Node) PauseConsumer(ctx context.Context, consumerID string) error {
 	return n.setConsumerResumed(ctx, consumerID, false)
 }

@@ -29,7 +29,15 @@ func (n *FakeNode) Consume(_ context.Context, req application.ConsumeRequest) (a
 }
 
 func (n *FakeNode) ResumeConsumer(_ context.Context, consumerID string) error {
-	unlock, err := n.enter("ResumeConsumer")
+	return n.setConsumerResumed("ResumeConsumer", consumerID, true)
+}
+
+func (n *FakeNode) PauseConsumer(_ context.Context, consumerID string) error {
+	return n.setConsumerResumed("PauseConsumer", consumerID, false)
+}
+
+func (n *FakeNode) setConsumerResumed(method, consumerID string, resumed bool) error {
+	unlock, err := n.enter(method)
 	if err != nil {
 		return err
 	}
@@ -37,7 +45,7 @@ func (n *FakeNode) ResumeConsumer(_ context.Context, consumerID string) error {
 	if _, ok := n.Consumers[consumerID]; !ok {
 		return fmt.Errorf("%w: %s", domain.ErrConsumerNotFound, consumerID)
 	}
-	n.Resumed[consumerID] = true
+	n.Resumed[consumerID] = resumed
 	return nil
 }
 

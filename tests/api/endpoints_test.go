@@ -248,5 +248,6 @@ func endpointCases() []endpointCase {
 	cases = append(cases, consumerCases()...)
 	cases = append(cases, connectCases()...)
 	cases = append(cases, slaveFailureCases()...)
+	cases = append(cases, consumerPauseCases()...)
 	return append(cases, inputCases()...)
 }

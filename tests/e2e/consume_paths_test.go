@@ -112,3 +112,24 @@ func TestConsumerTransportOnTheRoomRouter(t *testing.T) {
 	require.Zero(t, counts.Pipes+counts.PipedProducers)
 	require.Equal(t, 1, counts.Routers)
 }
+
+// TestConsumerPauseAndResume: a viewer pauses its consumer through the master (what apps do for a hidden tile):
+// nothing arrives meanwhile, and after resume media comes back with a keyframe and no sequence gap.
+func TestConsumerPauseAndResume(t *testing.T) {
+	c := newCluster(t, domain.SlaveRoleProducer, domain.SlaveRoleConsumer)
+	ctx := ctxT(t, 60*time.Second)
+	sub := c.startCall(ctx, t, false, true).sub
+	video := sub.Consumers[0]
+
+	require.NoError(t, c.API.Pause(ctx, sub.PeerID, video.ID()))
+	time.Sleep(300 * time.Millisecond) // packets in flight when the pause landed
+	paused := video.Stats()
+	time.Sleep(700 * time.Millisecond)
+	require.Equal(t, paused.Packets, video.Stats().Packets, "media kept arriving at a paused consumer")
+
+	require.NoError(t, c.API.Resume(ctx, sub.PeerID, video.ID()))
+	require.NoError(t, video.WaitFor(ctx, func(s client.ConsumerStats) bool {
+		return s.Packets >= paused.Packets+20 && s.Keyframes > paused.Keyframes
+	}), "media and a keyframe after resume")
+	require.Zero(t, video.Stats().Lost, "sequence numbers continue across the pause")
+}
