@@ -69,6 +69,8 @@ func TestSlaveClientRoundTrip(t *testing.T) {
 			canned.consumer, fakeCall{"Consume", []any{consume}}},
 		{"ResumeConsumer", func(ctx context.Context, c *SlaveClient) (any, error) { return nil, c.ResumeConsumer(ctx, "c1") },
 			nil, fakeCall{"ResumeConsumer", []any{"c1"}}},
+		{"PauseConsumer", func(ctx context.Context, c *SlaveClient) (any, error) { return nil, c.PauseConsumer(ctx, "c1") },
+			nil, fakeCall{"PauseConsumer", []any{"c1"}}},
 		{"CloseConsumer", func(ctx context.Context, c *SlaveClient) (any, error) { return nil, c.CloseConsumer(ctx, "c1") },
 			nil, fakeCall{"CloseConsumer", []any{"c1"}}},
 		{"CreatePipeTransport", func(ctx context.Context, c *SlaveClient) (any, error) {
