@@ -160,6 +160,33 @@ func TestConsumerRoutersSpreadWhenASlaveFills(t *testing.T) {
 	require.ErrorIs(t, err, domain.ErrNoSlaveCapacity)
 }
 
+// TestDrainingSlaveTakesNoNewRouters: a slave whose heartbeat says it is draining keeps its routers and peers, but
+// new viewers get a router on another consumer slave, and no new room lands on a draining producer slave.
+func TestDrainingSlaveTakesNoNewRouters(t *testing.T) {
+	w := newWorld(t, 10)
+	ctx := context.Background()
+	roomID, _, producerID := w.publish(t, "alice")
+	first, _, _ := w.subscribe(t, roomID, "bob", producerID)
+	router, err := w.rooms.GetRouter(ctx, first)
+	require.NoError(t, err)
+	require.NoError(t, w.uc.slaves.Heartbeat(ctx, router.SlaveID, domain.SlaveLoad{Draining: true}))
+
+	again, err := w.uc.consumerRouters.GetOrCreate(ctx, roomID, "carol")
+	require.NoError(t, err)
+	require.NotEqual(t, first, again.ID, "the draining slave's router is not handed out")
+	moved, err := w.rooms.GetRouter(ctx, again.ID)
+	require.NoError(t, err)
+	require.NotEqual(t, router.SlaveID, moved.SlaveID)
+	_, err = w.rooms.GetRouter(ctx, first)
+	require.NoError(t, err, "bob's router stays while the slave drains")
+
+	require.NoError(t, w.uc.slaves.Heartbeat(ctx, w.producer.ID, domain.SlaveLoad{Draining: true}))
+	_, err = w.uc.rooms.Create(ctx)
+	require.ErrorIs(t, err, domain.ErrNoSlaveCapacity, "the only producer slave drains: no new room")
+	_, err = w.uc.producerPeers.Create(ctx, roomID, "dave")
+	require.NoError(t, err, "a room it already holds still takes publishers")
+}
+
 func TestConcurrentConsumerRoutersMakeOneRouter(t *testing.T) {
 	w := newWorld(t, 10)
 	ctx := context.Background()
