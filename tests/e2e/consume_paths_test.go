@@ -63,7 +63,7 @@ func TestProducerPauseAndResumeCrossThePipe(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, rows[0].Paused, "the producer list shows it paused")
 	// Packets in flight when the pause landed may still arrive; after that nothing does.
-	time.Sleep(300 * time.Millisecond)
+	time.Sleep(500 * time.Millisecond)
 	paused := video.Stats()
 	time.Sleep(700 * time.Millisecond)
 	require.Equal(t, paused.Packets, video.Stats().Packets, "media kept arriving on the consumer slave while paused")
@@ -122,7 +122,7 @@ func TestConsumerPauseAndResume(t *testing.T) {
 	video := sub.Consumers[0]
 
 	require.NoError(t, c.API.Pause(ctx, sub.PeerID, video.ID()))
-	time.Sleep(300 * time.Millisecond) // packets in flight when the pause landed
+	time.Sleep(500 * time.Millisecond) // packets in flight when the pause landed
 	paused := video.Stats()
 	time.Sleep(700 * time.Millisecond)
 	require.Equal(t, paused.Packets, video.Stats().Packets, "media kept arriving at a paused consumer")
