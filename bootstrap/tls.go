@@ -19,11 +19,18 @@ import (
 )
 
 // selfSignedCert loads dir/cert.pem and dir/key.pem, making a self-signed certificate for localhost, 127.0.0.1 and
-// ::1 there on first start (like the original's ssl proxy), valid for a year.
+// ::1 there on first start (like the original's ssl proxy), valid for a year. One that expires within a day is
+// made again: browsers refuse an expired certificate outright, with no exception to click through.
 func selfSignedCert(dir string) (tls.Certificate, error) {
+	return selfSignedCertAt(dir, time.Now())
+}
+
+func selfSignedCertAt(dir string, now time.Time) (tls.Certificate, error) {
 	certPath, keyPath := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
 	if cert, err := tls.LoadX509KeyPair(certPath, keyPath); err == nil {
-		return cert, nil
+		if cert.Leaf != nil && now.Add(24*time.Hour).Before(cert.Leaf.NotAfter) {
+			return cert, nil
+		}
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return tls.Certificate{}, fmt.Errorf("load %s: %w", certPath, err)
 	}
@@ -38,8 +45,8 @@ func selfSignedCert(dir string) (tls.Certificate, error) {
 	tmpl := &x509.Certificate{
 		SerialNumber: serial,
 		Subject:      pkix.Name{CommonName: "sfu-cluster dev"},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(365 * 24 * time.Hour),
+		NotBefore:    now.Add(-time.Hour),
+		NotAfter:     now.Add(365 * 24 * time.Hour),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		DNSNames:     []string{"localhost"},
