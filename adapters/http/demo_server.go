@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"io/fs"
 	"net/http"
 	"net/http/httputil"
@@ -24,6 +25,13 @@ func NewDemoHandler(static fs.FS, masterURL string) (http.Handler, error) {
 			r.SetXForwarded()
 		},
 		FlushInterval: -1, // flush every write: server-sent events must not wait in a buffer
+		// The master is down or restarting: the page gets the API's error shape, which it knows how to show.
+		ErrorHandler: func(w http.ResponseWriter, _ *http.Request, err error) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadGateway)
+			_ = json.NewEncoder(w).Encode(ErrorBody{Code: http.StatusBadGateway, Error: "master_unreachable",
+				Message: "the master API did not answer: " + err.Error()})
+		},
 	}
 	files := http.FileServerFS(static)
 	mux := http.NewServeMux()
