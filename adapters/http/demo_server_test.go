@@ -23,7 +23,7 @@ func TestDemoHandler(t *testing.T) {
 			w.Header().Set("Content-Type", "text/event-stream")
 			_, _ = io.WriteString(w, "data: {\"type\":\"producer_added\"}\n\n")
 			w.(http.Flusher).Flush() //nolint:forcetypeassert // httptest's writer flushes
-			<-release // the stream stays open: the first event must reach the page before it ends
+			<-release                // the stream stays open: the first event must reach the page before it ends
 		default:
 			w.Header().Set("Content-Type", "application/json")
 			_ = json.NewEncoder(w).Encode(map[string]string{"path": r.URL.RequestURI(), "xff": r.Header.Get("X-Forwarded-For")})
