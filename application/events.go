@@ -1,6 +1,9 @@
 package application
 
-import "context"
+import (
+	"context"
+	"encoding/json"
+)
 
 // EventType names a room event.
 type EventType string
@@ -22,6 +25,8 @@ type RoomEvent struct {
 	UserID     string    `json:"userId,omitempty"`
 	ProducerID string    `json:"producerId,omitempty"`
 	Kind       string    `json:"kind,omitempty"`
+	// AppData is the producer's appData (producer_added only).
+	AppData json.RawMessage `json:"appData,omitempty"`
 }
 
 // EventPublisher fans room events out to listeners (the SSE endpoint). Publish never blocks.

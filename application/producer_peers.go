@@ -2,6 +2,7 @@ package application
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/sfu-cluster/sfu-cluster/domain"
@@ -14,6 +15,8 @@ type ProducerPeerRow struct {
 	ProducerID string           `json:"producerId"`
 	Kind       domain.MediaKind `json:"kind"`
 	Paused     bool             `json:"paused"`
+	// AppData is the producer's appData as its client sent it ({} when none).
+	AppData json.RawMessage `json:"appData"`
 }
 
 // ProducerTransportView is one item of the v4 alias GET /rooms/:roomId/producer_transports.
@@ -34,6 +37,8 @@ type ProduceInput struct {
 	PeerID        string
 	Kind          domain.MediaKind
 	RtpParameters domain.RtpParameters
+	// AppData is mediasoup-client's appData: a JSON object (or nothing), stored and listed with the producer.
+	AppData json.RawMessage
 }
 
 // ProducerPeers creates producer peers and their producers on the room's producer slave.
@@ -68,7 +73,8 @@ func ValidateProduce(in ProduceInput) error {
 	if in.RtpParameters.IsSimulcast() {
 		return fmt.Errorf("%w: simulcast is not supported yet: send one encoding with an ssrc", domain.ErrUnsupported)
 	}
-	return nil
+	_, err := domain.NormalizeAppData(in.AppData)
+	return err
 }
 
 // Produce creates a producer on the peer's transport and records it.
@@ -87,6 +93,9 @@ func (u *ProducerPeers) Produce(ctx context.Context, in ProduceInput) (string, e
 	if err != nil {
 		return "", err
 	}
+	if producer.AppData, err = domain.NormalizeAppData(in.AppData); err != nil {
+		return "", err
+	}
 	node, _, err := u.d.nodeOf(ctx, peer.SlaveID)
 	if err != nil {
 		return "", err
@@ -99,7 +108,8 @@ func (u *ProducerPeers) Produce(ctx context.Context, in ProduceInput) (string, e
 			return node.CloseProducer(ctx, producer.ID)
 		})
 	}
-	u.d.Events.Publish(ctx, RoomEvent{Type: EventProducerAdded, RoomID: peer.RoomID, PeerID: peer.ID, UserID: peer.UserID, ProducerID: producer.ID, Kind: string(producer.Kind)})
+	u.d.Events.Publish(ctx, RoomEvent{Type: EventProducerAdded, RoomID: peer.RoomID, PeerID: peer.ID, UserID: peer.UserID,
+		ProducerID: producer.ID, Kind: string(producer.Kind), AppData: producer.AppData})
 	return producer.ID, nil
 }
 

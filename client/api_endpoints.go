@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -35,6 +36,7 @@ type ProducerPeer struct {
 	ProducerID string           `json:"producerId"`
 	Kind       domain.MediaKind `json:"kind"`
 	Paused     bool             `json:"paused"`
+	AppData    json.RawMessage  `json:"appData"` // what the producer's client attached ({} when nothing)
 }
 
 // ConsumerRouter is a room's router on a consumer slave.

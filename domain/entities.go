@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -96,7 +97,10 @@ type Producer struct {
 	Kind          MediaKind
 	RtpParameters RtpParameters
 	Paused        bool
-	CreatedAt     time.Time
+	// AppData is what the client attached to it (mediasoup-client's appData, e.g. {"source":"screen"}): a JSON
+	// object other clients read in the producer list and the room's events.
+	AppData   json.RawMessage
+	CreatedAt time.Time
 }
 
 // NewProducer validates kind and parameters.
@@ -110,7 +114,7 @@ func NewProducer(id, peerID, roomID string, kind MediaKind, params RtpParameters
 	if err := params.Validate(kind); err != nil {
 		return Producer{}, err
 	}
-	return Producer{ID: id, PeerID: peerID, RoomID: roomID, Kind: kind, RtpParameters: params, CreatedAt: now}, nil
+	return Producer{ID: id, PeerID: peerID, RoomID: roomID, Kind: kind, RtpParameters: params, AppData: json.RawMessage("{}"), CreatedAt: now}, nil
 }
 
 // Consumer is a producer's media delivered to a consumer peer.

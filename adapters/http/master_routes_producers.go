@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/sfu-cluster/sfu-cluster/application"
@@ -70,6 +71,7 @@ func (h masterHandlers) produce(c *fiber.Ctx) error {
 	var body struct {
 		Kind          string                `json:"kind"`
 		RtpParameters *domain.RtpParameters `json:"rtpParameters"`
+		AppData       json.RawMessage       `json:"appData"`
 	}
 	if err := decodeBody(c, &body); err != nil {
 		return err
@@ -81,7 +83,7 @@ func (h masterHandlers) produce(c *fiber.Ctx) error {
 	if body.RtpParameters == nil {
 		return requireField("rtpParameters", "")
 	}
-	in := application.ProduceInput{PeerID: c.Params("peerId"), Kind: kind, RtpParameters: *body.RtpParameters}
+	in := application.ProduceInput{PeerID: c.Params("peerId"), Kind: kind, RtpParameters: *body.RtpParameters, AppData: body.AppData}
 	if err := application.ValidateProduce(in); err != nil {
 		return err
 	}

@@ -64,7 +64,8 @@ func (r *RoomRepo) ListProducerRows(ctx context.Context, roomID string) ([]appli
 		producers := selectRows(s.producers, producerCreated, func(p domain.Producer) bool { return p.RoomID == roomID })
 		out = make([]application.ProducerPeerRow, 0, len(producers))
 		for _, p := range producers {
-			row := application.ProducerPeerRow{ID: p.PeerID, ProducerID: p.ID, Kind: p.Kind, Paused: p.Paused}
+			row := application.ProducerPeerRow{ID: p.PeerID, ProducerID: p.ID, Kind: p.Kind, Paused: p.Paused,
+				AppData: append([]byte(nil), p.AppData...)}
 			if peer, ok := s.peers[p.PeerID]; ok && peer.v.Kind == domain.PeerKindProducer {
 				row.UserID = peer.v.UserID
 			}

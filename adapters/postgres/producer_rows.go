@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/sfu-cluster/sfu-cluster/application"
@@ -16,6 +17,7 @@ type producerListRow struct {
 	UserID     string `bun:"user_id"`
 	Kind       string `bun:"kind"`
 	Paused     bool   `bun:"paused"`
+	AppData    string `bun:"app_data"`
 }
 
 // producerRowsQuery answers GET /rooms/:roomId/producer_peers in one round trip. Starting from the room makes an
@@ -23,7 +25,8 @@ type producerListRow struct {
 // existence check is needed. The peer join keeps producer peers only, as the API's listing of producer peers does.
 // rtp_parameters is not read: decoding it was most of the cost of this request.
 const producerRowsQuery = `SELECT COALESCE(p.id, '') AS producer_id, COALESCE(p.peer_id, '') AS peer_id,
-	COALESCE(pe.user_id, '') AS user_id, COALESCE(p.kind, '') AS kind, COALESCE(p.paused, false) AS paused
+	COALESCE(pe.user_id, '') AS user_id, COALESCE(p.kind, '') AS kind, COALESCE(p.paused, false) AS paused,
+	COALESCE(p.app_data, '') AS app_data
 FROM rooms AS r
 LEFT JOIN producers AS p ON p.room_id = r.id
 LEFT JOIN peers AS pe ON pe.id = p.peer_id AND pe.kind = ?
@@ -47,7 +50,7 @@ func (r *RoomRepo) ListProducerRows(ctx context.Context, roomID string) ([]appli
 			continue
 		}
 		out = append(out, application.ProducerPeerRow{ID: row.PeerID, UserID: row.UserID, ProducerID: row.ProducerID,
-			Kind: domain.MediaKind(row.Kind), Paused: row.Paused})
+			Kind: domain.MediaKind(row.Kind), Paused: row.Paused, AppData: json.RawMessage(appDataText([]byte(row.AppData)))})
 	}
 	return out, nil
 }

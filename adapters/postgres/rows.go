@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -85,17 +86,29 @@ type producerRow struct {
 	Kind          string               `bun:"kind,notnull"`
 	RtpParameters domain.RtpParameters `bun:"rtp_parameters,type:jsonb,notnull"`
 	Paused        bool                 `bun:"paused,notnull"`
-	CreatedAt     time.Time            `bun:"created_at,notnull"`
+	// AppData is the JSON text the client sent (compacted, checked by the use case), in a text column: answered
+	// byte for byte as stored on both dialects (jsonb would re-format it).
+	AppData   string    `bun:"app_data,notnull"`
+	CreatedAt time.Time `bun:"created_at,notnull"`
 }
 
 func producerToRow(p domain.Producer) *producerRow {
 	return &producerRow{ID: p.ID, PeerID: p.PeerID, RoomID: p.RoomID, Kind: string(p.Kind),
-		RtpParameters: p.RtpParameters, Paused: p.Paused, CreatedAt: p.CreatedAt}
+		RtpParameters: p.RtpParameters, Paused: p.Paused, AppData: appDataText(p.AppData), CreatedAt: p.CreatedAt}
 }
 
 func (r producerRow) domain() domain.Producer {
 	return domain.Producer{ID: r.ID, PeerID: r.PeerID, RoomID: r.RoomID, Kind: domain.MediaKind(r.Kind),
-		RtpParameters: r.RtpParameters, Paused: r.Paused, CreatedAt: r.CreatedAt.UTC()}
+		RtpParameters: r.RtpParameters, Paused: r.Paused, AppData: json.RawMessage(appDataText([]byte(r.AppData))),
+		CreatedAt: r.CreatedAt.UTC()}
+}
+
+// appDataText is a producer's appData as stored and answered: {} when there is none.
+func appDataText(raw []byte) string {
+	if len(raw) == 0 {
+		return "{}"
+	}
+	return string(raw)
 }
 
 type consumerRow struct {

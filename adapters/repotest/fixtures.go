@@ -4,6 +4,7 @@ package repotest
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -71,7 +72,7 @@ func (w *world) peer(router domain.Router, userID string, kind domain.PeerKind) 
 func (w *world) producer(peer domain.Peer, kind domain.MediaKind) domain.Producer {
 	w.t.Helper()
 	p := domain.Producer{ID: newID(), PeerID: peer.ID, RoomID: peer.RoomID, Kind: kind, RtpParameters: rtpParameters(kind),
-		CreatedAt: w.now()}
+		AppData: json.RawMessage(`{"source":"` + string(kind) + `","n":1}`), CreatedAt: w.now()}
 	require.NoError(w.t, w.repo.CreateProducer(w.ctx, p))
 	return p
 }

@@ -1,6 +1,7 @@
 package repotest
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -29,7 +30,8 @@ func newProducerRoom(t *testing.T, w *world) producerRoom {
 	f.carol = w.peer(router, "carol", domain.PeerKindProducer) // a producer peer without producers
 	f.viewer = w.peer(consRouter, "dave", domain.PeerKindConsumer)
 	f.aliceAudio = w.producer(f.alice, domain.MediaKindAudio)
-	// Inserted after aliceAudio but created before it: the order must come from created_at.
+	// Inserted after aliceAudio but created before it: the order must come from created_at. No appData: the
+	// stores answer {}.
 	f.bobVideo = domain.Producer{ID: newID(), PeerID: f.bob.ID, RoomID: room.ID, Kind: domain.MediaKindVideo,
 		RtpParameters: rtpParameters(domain.MediaKindVideo), CreatedAt: at(0)}
 	require.NoError(t, w.repo.CreateProducer(w.ctx, f.bobVideo))
@@ -49,10 +51,10 @@ func testProducerRows(t *testing.T, repo application.RoomRepo) {
 	got, err := repo.ListProducerRows(w.ctx, f.room.ID)
 	require.NoError(t, err)
 	require.Equal(t, []application.ProducerPeerRow{
-		{ID: f.bob.ID, UserID: "bob", ProducerID: f.bobVideo.ID, Kind: domain.MediaKindVideo},
-		{ID: f.alice.ID, UserID: "alice", ProducerID: f.aliceAudio.ID, Kind: domain.MediaKindAudio},
-		{ID: f.alice.ID, UserID: "alice", ProducerID: f.aliceVideo.ID, Kind: domain.MediaKindVideo, Paused: true},
-		{ID: f.viewer.ID, ProducerID: f.viewerAudio.ID, Kind: domain.MediaKindAudio}, // no user: not a producer peer
+		{ID: f.bob.ID, UserID: "bob", ProducerID: f.bobVideo.ID, Kind: domain.MediaKindVideo, AppData: json.RawMessage(`{}`)},
+		{ID: f.alice.ID, UserID: "alice", ProducerID: f.aliceAudio.ID, Kind: domain.MediaKindAudio, AppData: f.aliceAudio.AppData},
+		{ID: f.alice.ID, UserID: "alice", ProducerID: f.aliceVideo.ID, Kind: domain.MediaKindVideo, Paused: true, AppData: f.aliceVideo.AppData},
+		{ID: f.viewer.ID, ProducerID: f.viewerAudio.ID, Kind: domain.MediaKindAudio, AppData: f.viewerAudio.AppData}, // no user: not a producer peer
 	}, got)
 
 	t.Run("room without producers", func(t *testing.T) {

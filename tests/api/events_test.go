@@ -44,7 +44,8 @@ func TestRoomEventsStream(t *testing.T) {
 	require.Equal(t, ": connected", lines.Text())
 
 	peer := w.ok("POST", "/rooms/"+room+"/producer_peers", map[string]any{"userId": "alice"})["id"].(string)
-	producer := w.ok("POST", "/producer_peers/"+peer+"/produce", map[string]any{"kind": "audio", "rtpParameters": f.Produce[0].RtpParameters})["id"].(string)
+	producer := w.ok("POST", "/producer_peers/"+peer+"/produce", map[string]any{"kind": "audio", "rtpParameters": f.Produce[0].RtpParameters,
+		"appData": map[string]any{"source": "mic"}})["id"].(string)
 	w.ok("POST", "/producers/"+producer+"/pause", nil)
 	w.ok("POST", "/producers/"+producer+"/resume", nil)
 	w.ok("POST", "/user/alice/logout", nil)
@@ -62,6 +63,7 @@ func TestRoomEventsStream(t *testing.T) {
 	require.Equal(t, "producer_added", got[0]["type"])
 	require.Equal(t, producer, got[0]["producerId"])
 	require.Equal(t, "alice", got[0]["userId"])
+	require.Equal(t, map[string]any{"source": "mic"}, got[0]["appData"], "a new producer's appData comes with it")
 	require.Equal(t, "producer_paused", got[1]["type"])
 	require.Equal(t, "producer_resumed", got[2]["type"])
 	require.Equal(t, producer, got[2]["producerId"])

@@ -1,0 +1,1 @@
+ALTER TABLE producers DROP COLUMN app_data;
