@@ -10,6 +10,14 @@ import (
 // room's events (a PostgreSQL NOTIFY payload holds 8000 bytes).
 const MaxAppDataLen = 4096
 
+// AppDataOrEmpty is a producer's appData as every store answers it: {} when there is none.
+func AppDataOrEmpty(raw json.RawMessage) json.RawMessage {
+	if len(raw) == 0 {
+		return json.RawMessage("{}")
+	}
+	return raw
+}
+
 // NormalizeAppData checks mediasoup-client's appData as a client sends it with produce: absent or null is {};
 // anything else must be a JSON object of at most MaxAppDataLen bytes. It returns the compacted object.
 func NormalizeAppData(raw json.RawMessage) (json.RawMessage, error) {

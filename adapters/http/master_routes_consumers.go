@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"context"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/sfu-cluster/sfu-cluster/application"
@@ -94,11 +96,7 @@ func (h masterHandlers) resume(resumed bool) fiber.Handler {
 		if err := requireField("consumerId", body.ConsumerID); err != nil {
 			return err
 		}
-		call := h.uc.ConsumerPeers.Resume
-		if !resumed {
-			call = h.uc.ConsumerPeers.Pause
-		}
-		if err := call(c.UserContext(), c.Params("peerId"), body.ConsumerID); err != nil {
+		if err := h.setConsumerResumed(resumed)(c.UserContext(), c.Params("peerId"), body.ConsumerID); err != nil {
 			return err
 		}
 		return c.JSON(empty)
@@ -108,13 +106,17 @@ func (h masterHandlers) resume(resumed bool) fiber.Handler {
 // resumeConsumer serves the v4-style POST /consumers/:id/resume and /consumers/:id/pause.
 func (h masterHandlers) resumeConsumer(resumed bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		call := h.uc.ConsumerPeers.Resume
-		if !resumed {
-			call = h.uc.ConsumerPeers.Pause
-		}
-		if err := call(c.UserContext(), "", c.Params("id")); err != nil {
+		if err := h.setConsumerResumed(resumed)(c.UserContext(), "", c.Params("id")); err != nil {
 			return err
 		}
 		return c.JSON(empty)
 	}
+}
+
+// setConsumerResumed is the use case behind a resume (resumed) or pause route.
+func (h masterHandlers) setConsumerResumed(resumed bool) func(ctx context.Context, peerID, consumerID string) error {
+	if resumed {
+		return h.uc.ConsumerPeers.Resume
+	}
+	return h.uc.ConsumerPeers.Pause
 }

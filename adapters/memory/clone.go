@@ -7,16 +7,8 @@ import "github.com/sfu-cluster/sfu-cluster/domain"
 
 func cloneProducer(p domain.Producer) domain.Producer {
 	p.RtpParameters = cloneRtpParameters(p.RtpParameters)
-	p.AppData = appDataOrEmpty(append([]byte(nil), p.AppData...))
+	p.AppData = domain.AppDataOrEmpty(append([]byte(nil), p.AppData...))
 	return p
-}
-
-// appDataOrEmpty is a producer's appData as every store answers it: {} when there is none.
-func appDataOrEmpty(raw []byte) []byte {
-	if len(raw) == 0 {
-		return []byte("{}")
-	}
-	return raw
 }
 
 func cloneRtpParameters(p domain.RtpParameters) domain.RtpParameters {

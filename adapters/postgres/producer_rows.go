@@ -50,7 +50,7 @@ func (r *RoomRepo) ListProducerRows(ctx context.Context, roomID string) ([]appli
 			continue
 		}
 		out = append(out, application.ProducerPeerRow{ID: row.PeerID, UserID: row.UserID, ProducerID: row.ProducerID,
-			Kind: domain.MediaKind(row.Kind), Paused: row.Paused, AppData: json.RawMessage(appDataText([]byte(row.AppData)))})
+			Kind: domain.MediaKind(row.Kind), Paused: row.Paused, AppData: domain.AppDataOrEmpty(json.RawMessage(row.AppData))})
 	}
 	return out, nil
 }

@@ -94,21 +94,13 @@ type producerRow struct {
 
 func producerToRow(p domain.Producer) *producerRow {
 	return &producerRow{ID: p.ID, PeerID: p.PeerID, RoomID: p.RoomID, Kind: string(p.Kind),
-		RtpParameters: p.RtpParameters, Paused: p.Paused, AppData: appDataText(p.AppData), CreatedAt: p.CreatedAt}
+		RtpParameters: p.RtpParameters, Paused: p.Paused, AppData: string(domain.AppDataOrEmpty(p.AppData)), CreatedAt: p.CreatedAt}
 }
 
 func (r producerRow) domain() domain.Producer {
 	return domain.Producer{ID: r.ID, PeerID: r.PeerID, RoomID: r.RoomID, Kind: domain.MediaKind(r.Kind),
-		RtpParameters: r.RtpParameters, Paused: r.Paused, AppData: json.RawMessage(appDataText([]byte(r.AppData))),
+		RtpParameters: r.RtpParameters, Paused: r.Paused, AppData: domain.AppDataOrEmpty(json.RawMessage(r.AppData)),
 		CreatedAt: r.CreatedAt.UTC()}
-}
-
-// appDataText is a producer's appData as stored and answered: {} when there is none.
-func appDataText(raw []byte) string {
-	if len(raw) == 0 {
-		return "{}"
-	}
-	return string(raw)
 }
 
 type consumerRow struct {
