@@ -29,7 +29,7 @@ type FakeNode struct {
 	Consumers      map[string]string // consumer id → transport id
 	Resumed        map[string]bool
 	Layers         map[string]domain.ConsumerLayers // consumer id → preferred layers set
-	PipeTransports map[string]string // pipe transport id → router id
+	PipeTransports map[string]string                // pipe transport id → router id
 	PipeRemote     map[string]application.PipeConnectRequest
 	PipedProducers map[string]string // producer id → pipe transport id (target side copies)
 	PipeConsumed   map[string]string // producer id → pipe transport id (source side)
