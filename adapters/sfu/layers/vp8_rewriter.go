@@ -32,10 +32,11 @@ func (r *VP8Rewriter) Drop(d *VP8) {
 	r.maxIn = d.PictureID
 }
 
-// Rewrite writes the outgoing picture ID and TL0PICIDX of the packet d describes into payload.
-func (r *VP8Rewriter) Rewrite(d *VP8, payload []byte) {
+// Rewrite writes the outgoing picture ID and TL0PICIDX of the packet d describes into payload, and returns
+// them.
+func (r *VP8Rewriter) Rewrite(d *VP8, payload []byte) (uint16, uint8) {
 	if !d.HasPictureID {
-		return
+		return d.PictureID, d.TL0PICIDX
 	}
 	if !r.started || r.sync {
 		if r.started {
@@ -62,6 +63,7 @@ func (r *VP8Rewriter) Rewrite(d *VP8, payload []byte) {
 		r.maxOutTl0 = tl0
 	}
 	d.Write(payload, pid, tl0)
+	return pid, tl0
 }
 
 // pidDiff is a-b in the 15-bit picture ID space, in [-16384, 16383].
