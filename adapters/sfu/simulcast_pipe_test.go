@@ -1,0 +1,152 @@
+package sfu
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/pion/rtcp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sfu-cluster/sfu-cluster/application"
+	"github.com/sfu-cluster/sfu-cluster/domain"
+)
+
+// simDriver plays a browser publishing three RID layers on a real WebRTC transport: each pump sends one frame
+// of every layer (the rid extensions on the first ones, sender reports every 30 frames) and answers the PLIs
+// received since the last pump with a keyframe of that layer.
+type simDriver struct {
+	pub  *simPublisher
+	peer *testPeer
+	k    int
+	plis map[uint32]int
+}
+
+func newSimDriver(t *testing.T, peer *testPeer) *simDriver {
+	d := &simDriver{peer: peer, plis: map[uint32]int{}}
+	d.pub = newSimPublisher(t, peer.sendRTP, func(raw []byte) {
+		pkts, err := rtcp.Unmarshal(raw)
+		require.NoError(t, err)
+		peer.sendRTCP(pkts...)
+	})
+	return d
+}
+
+func (d *simDriver) pump() {
+	var key [3]bool
+	for drained := false; !drained; {
+		select {
+		case pkt := <-d.peer.rtcpIn:
+			if pli, ok := pkt.(*rtcp.PictureLossIndication); ok {
+				d.plis[pli.MediaSSRC]++
+				for i, e := range d.pub.encs {
+					key[i] = key[i] || e.ssrc == pli.MediaSSRC
+				}
+			}
+		default:
+			drained = true
+		}
+	}
+	if d.k%30 == 0 {
+		d.pub.senderReports(d.k)
+	}
+	for enc := range d.pub.encs {
+		d.pub.frame(enc, d.k, key[enc], d.k < 10)
+	}
+	d.k++
+}
+
+// untilLayer pumps until the subscriber receives a frame of layer enc on ssrc.
+func (d *simDriver) untilLayer(t *testing.T, sub *testPeer, ssrc uint32, enc int) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		d.pump()
+		for {
+			pkt, ok := sub.expectRTP(5*time.Millisecond, ofSSRC(ssrc))
+			if !ok {
+				return false
+			}
+			if int(pkt.Payload[len(pkt.Payload)-1]) == enc {
+				return true
+			}
+		}
+	}, waitLong, time.Millisecond, "layer %d never arrived", enc)
+}
+
+// A browser's three RID layers on node A, piped to node B with every layer; a viewer on B gets the layer it
+// prefers, and its keyframe requests reach the publisher for that layer only.
+func TestSimulcastThroughThePipe(t *testing.T) {
+	ctx := context.Background()
+	b := loadBrowser(t)
+	nodeA, _ := newTestNode(t)
+	nodeB, _ := newTestNode(t)
+	_, err := nodeA.CreateRouter(ctx, "ra")
+	require.NoError(t, err)
+	_, err = nodeB.CreateRouter(ctx, "rb")
+	require.NoError(t, err)
+	pubPeer := connectedPeer(t, nodeA, "ra", "tp")
+	require.NoError(t, nodeA.Produce(ctx, application.ProduceRequest{TransportID: "tp", ProducerID: "pv", Kind: domain.MediaKindVideo, RtpParameters: b.Produce[2].RtpParameters}))
+	d := newSimDriver(t, pubPeer)
+
+	pipeA, pipeB := pipePair(t, nodeA, "ra", nodeB, "rb", true)
+	desc, err := nodeA.PipeConsume(ctx, pipeA, "pv")
+	require.NoError(t, err)
+	require.Len(t, desc.RtpParameters.Encodings, 3, "every layer crosses the pipe")
+	require.NoError(t, nodeB.PipeProduce(ctx, pipeB, desc))
+
+	sub := connectedPeer(t, nodeB, "rb", "tc")
+	info, err := nodeB.Consume(ctx, application.ConsumeRequest{TransportID: "tc", ConsumerID: "cv", ProducerID: "pv", RtpCapabilities: b.RecvRtpCapabilities})
+	require.NoError(t, err)
+	require.Equal(t, domain.ConsumerTypeSimulcast, info.Type)
+	require.Len(t, info.RtpParameters.Encodings, 1)
+	require.Equal(t, "L3T3", info.RtpParameters.Encodings[0].ScalabilityMode)
+	require.NoError(t, nodeB.ResumeConsumer(ctx, "cv"))
+	vssrc := info.RtpParameters.Encodings[0].SSRC
+
+	t.Run("the viewer gets the top layer by default", func(t *testing.T) {
+		d.untilLayer(t, sub, vssrc, 2)
+		st, err := nodeB.GetConsumer(ctx, "cv")
+		require.NoError(t, err)
+		require.Equal(t, domain.ConsumerTypeSimulcast, st.Type)
+		require.Equal(t, 2, st.CurrentLayers.SpatialLayer)
+		ps, err := nodeB.ProducerStats(ctx, "pv")
+		require.NoError(t, err)
+		require.Len(t, ps.Layers, 3)
+		for _, l := range ps.Layers {
+			require.True(t, l.Active, "layer %d crossed the pipe", l.SpatialLayer)
+		}
+	})
+
+	t.Run("a far keyframe request reaches the publisher for that layer only", func(t *testing.T) {
+		clear(d.plis)
+		require.Eventually(t, func() bool { // each node's limiter lets one through per 500 ms
+			sub.sendRTCP(&rtcp.PictureLossIndication{SenderSSRC: 1, MediaSSRC: vssrc})
+			d.pump()
+			return d.plis[d.pub.encs[2].ssrc] > 0
+		}, waitLong, 20*time.Millisecond)
+		require.Zero(t, d.plis[d.pub.encs[0].ssrc])
+		require.Zero(t, d.plis[d.pub.encs[1].ssrc])
+	})
+
+	t.Run("preferred layers switch the viewer at the new layer's keyframe", func(t *testing.T) {
+		require.ErrorIs(t, nodeB.SetConsumerPreferredLayers(ctx, "cv", domain.ConsumerLayers{SpatialLayer: 3}), domain.ErrInvalidInput)
+		clear(d.plis)
+		require.NoError(t, nodeB.SetConsumerPreferredLayers(ctx, "cv", domain.ConsumerLayers{SpatialLayer: 0}))
+		d.untilLayer(t, sub, vssrc, 0)
+		require.NotZero(t, d.plis[d.pub.encs[0].ssrc], "layer 0's keyframe was asked across the pipe")
+		st, err := nodeB.GetConsumer(ctx, "cv")
+		require.NoError(t, err)
+		require.Equal(t, 0, st.CurrentLayers.SpatialLayer)
+		require.Equal(t, 0, st.PreferredLayers.SpatialLayer)
+		require.NoError(t, nodeB.SetConsumerPreferredLayers(ctx, "cv", domain.ConsumerLayers{SpatialLayer: 1}))
+		d.untilLayer(t, sub, vssrc, 1)
+	})
+
+	t.Run("closing the source closes the simulcast copy", func(t *testing.T) {
+		require.NoError(t, nodeA.CloseProducer(ctx, "pv"))
+		require.Eventually(t, func() bool {
+			s, err := nodeB.Stats(ctx)
+			return err == nil && s.Producers == 0 && s.Consumers == 0
+		}, waitLong, 10*time.Millisecond)
+	})
+}
