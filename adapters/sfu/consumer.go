@@ -29,6 +29,8 @@ type consumerParams struct {
 	Resumed bool
 	// Pipe: the receiver is the far end of a pipe (its mid/abs-send-time are never written).
 	Pipe bool
+	// AllLayers: a pipe consumer sends every encoding, whatever the far end wants.
+	AllLayers bool
 }
 
 // consumer sends one producer's stream to one receiver, rewritten to the receiver's parameters: its own SSRC,
@@ -62,6 +64,9 @@ type consumer struct {
 	waitForKey  bool       // video: start (and restart) only on a keyframe
 	// sim is the layer state of a consumer of a simulcast producer (consumer_simulcast.go); nil otherwise.
 	sim *simulcastState
+	// layerFilter: a pipe consumer of a simulcast producer, which sends only the encodings the far end wants
+	// (wanted, under mu; see pipe_layers.go).
+	layerFilter bool
 
 	mu             sync.Mutex
 	resumed        bool
@@ -73,6 +78,7 @@ type consumer struct {
 	// encodings), else one.
 	outs           []consumerStream
 	rtxSeq         uint16
+	wanted         uint32
 	keyRequestedAt int64 // last keyframe request while waiting for one
 	lastRR         rtcp.ReceptionReport
 	buf            [sendBufLen]byte
@@ -111,6 +117,7 @@ func newConsumer(cp consumerParams) *consumer {
 	if !c.pipe && p.simulcast {
 		c.sim = newSimulcastState(len(p.encs), p.temporalLayers)
 	}
+	c.layerFilter, c.wanted = c.pipe && p.simulcast && !cp.AllLayers, allLayers
 	for _, codec := range params.Codecs {
 		if codec.PayloadType < 0 || codec.PayloadType > 127 {
 			continue
@@ -207,7 +214,7 @@ func (c *consumer) setConnected()     { c.change(func() { c.connected = true }) 
 func (c *consumer) setProducerPaused(v bool) {
 	c.change(func() { c.producerPaused = v })
 	if c.pipe { // the copy on the far end follows (see pipeTransport)
-		c.ep.writeRTCPPackets(pauseStatePacket(c.ssrc, v))
+		c.ep.writeRTCPPackets(c.pauseState())
 	}
 }
 
@@ -234,6 +241,9 @@ func (c *consumer) change(fn func()) {
 			keyOf = c.sim.restartLocked(c.producer.activeLayers())
 		}
 	}
+	if c.sim != nil {
+		c.publishWantLocked()
+	}
 	c.mu.Unlock()
 	if becameActive && c.waitForKey {
 		c.requestKeyframes(keyOf, now)
@@ -248,8 +258,13 @@ func (c *consumer) requestKeyframes(enc int, now int64) {
 	}
 	c.counters.keyframeRequests.Add(1)
 	if c.sim == nil && enc == len(c.outs) {
+		c.mu.Lock()
+		wanted := c.wanted
+		c.mu.Unlock()
 		for i := range c.outs {
-			c.producer.requestKeyframe(i, now)
+			if wanted&(1<<i) != 0 {
+				c.producer.requestKeyframe(i, now)
+			}
 		}
 		return
 	}

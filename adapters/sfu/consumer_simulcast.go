@@ -28,7 +28,8 @@ type simulcastState struct {
 	lastSentAt int64
 	lastMarker bool // the last packet sent ended a frame
 	history    [historySize]sentPacket
-	current    atomic.Int32 // sel.CurrentSpatial, for the report loop (-1: none)
+	current    atomic.Int32  // sel.CurrentSpatial, for the report loop (-1: none)
+	want       atomic.Uint32 // encodings needed now (pipe_layers.go)
 }
 
 // sentPacket is what a NACK needs to resend a packet exactly as it was sent.
@@ -111,6 +112,7 @@ func (c *consumer) onLayersChanged(active uint32, now int64) {
 		switchTo = c.sim.sel.TargetSpatial
 		c.keyRequestedAt = now
 	}
+	c.publishWantLocked()
 	c.mu.Unlock()
 	c.requestKeyframes(switchTo, now)
 }
@@ -143,6 +145,7 @@ func (c *consumer) forwardLayered(in *inbound, now int64, fo *fanout) {
 		return
 	case layers.Switch:
 		c.switchLocked(in, now)
+		c.publishWantLocked()
 	case layers.Forward:
 		if len(pkt.Payload()) == 0 { // padding (bandwidth probes): nothing to decode
 			s.dropLocked(in)

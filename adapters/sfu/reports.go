@@ -32,14 +32,13 @@ func (p *producer) tick(now int64, full bool) {
 	}
 	var pkts []rtcp.Packet
 	var rr *rtcp.ReceiverReport
-	changed := false
 	p.rxMu.Lock()
+	changed := p.updateActivityLocked(now)
 	for _, e := range p.encs {
 		ssrc := e.mediaSSRC.Load()
 		if ssrc == 0 {
 			continue
 		}
-		changed = e.updateActivity(now) || changed
 		if p.useNack {
 			e.nacks = e.nack.due(now, e.nacks[:0])
 			if len(e.nacks) > 0 {
@@ -71,8 +70,13 @@ func (p *producer) tick(now int64, full bool) {
 		for _, c := range p.consumerList() {
 			if c.sim != nil {
 				c.onLayersChanged(active, now)
+			} else if c.layerFilter {
+				c.ep.writeRTCPPackets(c.pauseState())
 			}
 		}
+	}
+	if p.viaPipe && p.simulcast {
+		p.tellWantedLayers(full)
 	}
 }
 
@@ -110,7 +114,7 @@ func (c *consumer) tick(now int64, wall time.Time, full bool) {
 	c.mu.Unlock()
 	c.requestKeyframes(keyOf, now)
 	if full && c.pipe {
-		pkts = append(pkts, pauseStatePacket(c.ssrc, c.producer.paused.Load()))
+		pkts = append(pkts, c.pauseState())
 	}
 	if len(pkts) == 0 {
 		return
@@ -141,7 +145,7 @@ func (c *consumer) waitingEncodingLocked() int {
 	waiting := 0
 	last := -1
 	for i := range c.outs {
-		if c.outs[i].seq.syncRequired {
+		if c.outs[i].seq.syncRequired && c.wanted&(1<<i) != 0 {
 			waiting++
 			last = i
 		}
