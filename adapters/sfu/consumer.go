@@ -245,6 +245,9 @@ func (c *consumer) change(fn func()) {
 		c.publishWantLocked()
 	}
 	c.mu.Unlock()
+	if c.sim != nil {
+		c.producer.tellWantedLayersNow(becameActive)
+	}
 	if becameActive && c.waitForKey {
 		c.requestKeyframes(keyOf, now)
 	}

@@ -114,6 +114,7 @@ func (c *consumer) onLayersChanged(active uint32, now int64) {
 	}
 	c.publishWantLocked()
 	c.mu.Unlock()
+	c.producer.tellWantedLayersNow(switchTo >= 0)
 	c.requestKeyframes(switchTo, now)
 }
 

@@ -100,6 +100,14 @@ func (p *producer) tellWantedLayers(full bool) {
 	p.upstream.writeRTCPPackets(wantPacket(p.encs[0].mediaSSRC.Load(), m))
 }
 
+// tellWantedLayersNow is tellWantedLayers for a pipe copy when a consumer's needs may have grown (a new
+// target): the wish must reach the source before the keyframe request that follows it.
+func (p *producer) tellWantedLayersNow(grew bool) {
+	if grew && p.viaPipe && p.simulcast {
+		p.tellWantedLayers(false)
+	}
+}
+
 // updateActivityLocked recomputes which encodings are active: from the source's report for a pipe copy that
 // has one, else from arrivals. True when something changed.
 func (p *producer) updateActivityLocked(now int64) bool {

@@ -20,6 +20,7 @@ type simDriver struct {
 	peer *testPeer
 	k    int
 	plis map[uint32]int
+	skip [3]bool // layers the publisher does not send (its uplink got short)
 }
 
 func newSimDriver(t *testing.T, peer *testPeer) *simDriver {
@@ -51,7 +52,9 @@ func (d *simDriver) pump() {
 		d.pub.senderReports(d.k)
 	}
 	for enc := range d.pub.encs {
-		d.pub.frame(enc, d.k, key[enc], d.k < 10)
+		if !d.skip[enc] {
+			d.pub.frame(enc, d.k, key[enc], d.k < 10)
+		}
 	}
 	d.k++
 }
@@ -140,6 +143,22 @@ func TestSimulcastThroughThePipe(t *testing.T) {
 		require.Equal(t, 0, st.PreferredLayers.SpatialLayer)
 		require.NoError(t, nodeB.SetConsumerPreferredLayers(ctx, "cv", domain.ConsumerLayers{SpatialLayer: 1}))
 		d.untilLayer(t, sub, vssrc, 1)
+	})
+
+	t.Run("the top layer stops at the source: the far viewer falls back within 1 s and returns", func(t *testing.T) {
+		require.NoError(t, nodeB.SetConsumerPreferredLayers(ctx, "cv", domain.ConsumerLayers{SpatialLayer: 2}))
+		d.untilLayer(t, sub, vssrc, 2)
+		d.skip[2] = true
+		start := time.Now()
+		d.untilLayer(t, sub, vssrc, 1)
+		fallback := time.Since(start)
+		t.Logf("fell back to layer 1 in %v", fallback)
+		require.Less(t, fallback, time.Second+300*time.Millisecond, "500 ms to notice at the source, a keyframe, the pipe hops")
+		d.skip[2] = false
+		d.untilLayer(t, sub, vssrc, 2)
+		st, err := nodeB.GetConsumer(ctx, "cv")
+		require.NoError(t, err)
+		require.Equal(t, 2, st.CurrentLayers.SpatialLayer)
 	})
 
 	t.Run("closing the source closes the simulcast copy", func(t *testing.T) {
