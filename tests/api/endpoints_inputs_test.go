@@ -20,8 +20,8 @@ func inputCases() []endpointCase {
 
 	// POST /rooms/:roomId/consumer_transports: on the room's producer router, so the producer slave's capacity.
 	const onRoom = "/rooms/{room}/consumer_transports"
-	add(endpointCase{name: "consumer_transports on the room router/missing userId", method: "POST", path: onRoom, body: raw(`{}`), status: 400, errKey: "invalid_input"})
-	add(endpointCase{name: "consumer_transports on the room router/empty userId", method: "POST", path: onRoom, body: raw(`{"userId":""}`), status: 400, errKey: "invalid_input"})
+	add(endpointCase{name: "consumer_transports on the room router/no userId", method: "POST", path: onRoom, body: raw(`{}`), status: 200, check: anonymousPeer})
+	add(endpointCase{name: "consumer_transports on the room router/empty userId", method: "POST", path: onRoom, body: raw(`{"userId":""}`), status: 200, check: anonymousPeer})
 	add(endpointCase{name: "consumer_transports on the room router/userId too long", method: "POST", path: onRoom, body: tooLong, status: 400, errKey: "invalid_input"})
 	add(endpointCase{name: "consumer_transports on the room router/unknown room", method: "POST", path: "/rooms/nope/consumer_transports", body: userBody("erin"), status: 404, errKey: "room_not_found"})
 	add(endpointCase{name: "consumer_transports on the room router/full slave", method: "POST", path: onRoom, body: userBody("erin"), status: 503, errKey: "no_slave_capacity",
@@ -33,9 +33,12 @@ func inputCases() []endpointCase {
 	add(endpointCase{name: "list producer_transports/unknown room", method: "GET", path: "/rooms/nope/producer_transports", status: 404, errKey: "room_not_found"})
 
 	for _, name := range []string{"consumer_peers", "consumer_transports"} {
-		add(endpointCase{name: name + "/create/missing userId", method: "POST", path: "/router/{router}/" + name, body: raw(`{}`), status: 400, errKey: "invalid_input"})
-		add(endpointCase{name: name + "/create/empty userId", method: "POST", path: "/router/{router}/" + name, body: raw(`{"userId":""}`), status: 400, errKey: "invalid_input"})
-		add(endpointCase{name: name + "/create/no body", method: "POST", path: "/router/{router}/" + name, status: 400, errKey: "invalid_input"})
+		add(endpointCase{name: name + "/create/no userId", method: "POST", path: "/router/{router}/" + name, body: raw(`{}`), status: 200, check: anonymousPeer})
+		add(endpointCase{name: name + "/create/empty userId", method: "POST", path: "/router/{router}/" + name, body: raw(`{"userId":""}`), status: 200, check: anonymousPeer})
+		add(endpointCase{name: name + "/create/no body", method: "POST", path: "/router/{router}/" + name, status: 200, check: anonymousPeer})
+		add(endpointCase{name: name + "/create/userId in the query", method: "POST", path: "/router/{router}/" + name + "?userId=dave", status: 200, check: peerUser("dave")})
+		add(endpointCase{name: name + "/create/body userId wins over the query", method: "POST", path: "/router/{router}/" + name + "?userId=mallory",
+			body: userBody("dave"), status: 200, check: peerUser("dave")})
 		add(endpointCase{name: name + "/create/userId too long", method: "POST", path: "/router/{router}/" + name, body: tooLong, status: 400, errKey: "invalid_input"})
 	}
 
@@ -86,6 +89,30 @@ func inputCases() []endpointCase {
 			require.Equal(t, s.consumerPeer, c.PeerID)
 		}})
 	return cases
+}
+
+// anonymousPeer checks that a peer created without a userId is its own user (application/user_id.go): logout by
+// its id closes it, and it is grouped with no one.
+func anonymousPeer(t *testing.T, w *world, s ids, out map[string]any) {
+	t.Helper()
+	id := out["id"].(string)
+	peerUser(id)(t, w, s, out)
+	w.ok("POST", "/user/"+id+"/logout", nil)
+	_, err := w.rooms.GetPeer(context.Background(), id)
+	require.ErrorIs(t, err, domain.ErrPeerNotFound, "POST /user/<peerId>/logout closes the anonymous peer")
+	left, err := w.rooms.ListPeers(context.Background(), application.PeerFilter{RoomID: s.room})
+	require.NoError(t, err)
+	require.Len(t, left, 2, "setup's peers stay")
+}
+
+// peerUser checks the user the created peer was recorded under.
+func peerUser(user string) func(t *testing.T, w *world, s ids, out map[string]any) {
+	return func(t *testing.T, w *world, s ids, out map[string]any) {
+		t.Helper()
+		peer, err := w.rooms.GetPeer(context.Background(), out["id"].(string))
+		require.NoError(t, err)
+		require.Equal(t, user, peer.UserID)
+	}
 }
 
 // peerOf checks the peer the call made is in setup's room, on setup's consumer router when onConsumerRouter.
