@@ -154,8 +154,8 @@ func publicErrorHandler(log *zap.Logger) fiber.ErrorHandler {
 		if status < http.StatusInternalServerError {
 			// The client's mistake: at debug level, so an operator debugging a client sees why it was refused.
 			log.Debug("request refused", zap.String("method", c.Method()), zap.String("route", c.Route().Path),
-				zap.String("path", c.Path()), zap.Int("status", status), zap.String("error", name),
-				zap.String("request_id", rid), zap.String("message", err.Error()))
+				zap.String("path", c.Path()), zap.Int("status", status), zap.String("error_code", name),
+				zap.String("request_id", rid), zap.Error(err))
 			return errorHandler(c, err)
 		}
 		log.Warn("request failed", zap.String("method", c.Method()), zap.String("path", c.Path()),
