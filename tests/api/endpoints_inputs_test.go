@@ -55,6 +55,27 @@ func inputCases() []endpointCase {
 	add(endpointCase{name: "consumers/:id/resume/a producer id", method: "POST", path: "/consumers/{producer}/resume", status: 404, errKey: "consumer_not_found"})
 	add(endpointCase{name: "producer pause/a consumer id", method: "POST", path: "/producers/{consumer}/pause", status: 404, errKey: "producer_not_found"})
 
+	// As in the original, a string body field may come in the query string instead.
+	add(endpointCase{name: "query fields/logout roomId", method: "POST", path: "/user/alice/logout?roomId=nope", status: 404, errKey: "room_not_found"})
+	add(endpointCase{name: "query fields/produce kind", method: "POST", path: "/producer_transports/{producerPeer}/produce?kind=video",
+		body: func(f fixture, s ids) any { return map[string]any{"rtpParameters": f.Produce[1].RtpParameters} }, status: 200,
+		check: func(t *testing.T, w *world, s ids, out map[string]any) {
+			p, err := w.rooms.GetProducer(context.Background(), out["id"].(string))
+			require.NoError(t, err)
+			require.Equal(t, domain.MediaKindVideo, p.Kind)
+		}})
+	add(endpointCase{name: "query fields/consume producerId", method: "POST", path: "/consumer_transports/{consumerPeer}/consume?producerId={producer}",
+		body: func(f fixture, s ids) any { return map[string]any{"rtpCapabilities": f.RecvRtpCapabilities} }, status: 200,
+		check: func(t *testing.T, w *world, s ids, out map[string]any) {
+			c, err := w.rooms.GetConsumer(context.Background(), out["id"].(string))
+			require.NoError(t, err)
+			require.Equal(t, s.producer, c.ProducerID)
+		}})
+	add(endpointCase{name: "query fields/resume consumerId", method: "POST", path: "/consumer_peers/{consumerPeer}/resume?consumerId={consumer}", status: 200,
+		check: func(t *testing.T, w *world, s ids, _ map[string]any) {
+			require.True(t, w.nodes.Get(w.consumer.ID).Resumed[s.consumer])
+		}})
+
 	// Path parameters win over body fields.
 	add(endpointCase{name: "logout/path userId wins over body", method: "POST", path: "/user/bob/logout", body: raw(`{"userId":"alice","roomId":"{room}"}`), status: 200,
 		check: func(t *testing.T, w *world, s ids, out map[string]any) {

@@ -253,3 +253,12 @@ func TestOriginalDemoBodiesWithTokens(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, left, "logout by the token's user closes the peers made without a userId")
 }
+
+// docs/openapi.yaml says what the master accepts: no body and no userId are required where userId is optional.
+func TestOpenAPIUserIdOptional(t *testing.T) {
+	doc := loadOpenAPI(t)
+	require.Equal(t, false, doc.Components["requestBodies"]["User"]["required"])
+	user := doc.Components["schemas"]["UserBody"]
+	require.NotContains(t, user, "required", "UserBody requires nothing")
+	require.Contains(t, user["properties"], "userId")
+}
