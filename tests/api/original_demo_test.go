@@ -262,3 +262,42 @@ func TestOpenAPIUserIdOptional(t *testing.T) {
 	require.NotContains(t, user, "required", "UserBody requires nothing")
 	require.Contains(t, user["properties"], "userId")
 }
+
+// Requests the original's server accepted beyond what its demo sends (src/apis/master.ts and its services: fields
+// read from the path, the query or the body alike, and ignored otherwise), each answered 200 here.
+func TestOriginalServerRequests(t *testing.T) {
+	b := loadBrowserJSON(t)
+	for _, tc := range []struct {
+		name, method, path string
+		body               string // "" sends no body
+	}{
+		{"list rooms with the original's query", "GET", "/rooms?page=1&pageSize=30&orderBy=-createDate", ""},
+		{"create room with metadata (ignored by the original too)", "POST", "/rooms", `{"metadata":{"title":"x"}}`},
+		{"get room with an empty query", "GET", "/rooms/{room}?", ""},
+		{"producer transport with userId in the query", "POST", "/rooms/{room}/producer_transports?userId=u1", ""},
+		{"producer transport with metadata", "POST", "/rooms/{room}/producer_transports", `{"userId":"u1","metadata":{"a":1}}`},
+		{"consumer transport on the room router without userId", "POST", "/rooms/{room}/consumer_transports", ""},
+		{"consumer transport without userId", "POST", "/router/{router}/consumer_transports", ""},
+		{"produce without appData (the original's README body)", "POST", "/producer_transports/{producerPeer}/produce",
+			`{"kind":"video","rtpParameters":` + string(b.Produce[1].RtpParameters) + `}`},
+		{"consume with producerId in the query", "POST", "/consumer_transports/{consumerPeer}/consume?producerId={producer}",
+			`{"rtpCapabilities":` + string(b.RecvRtpCapabilities) + `}`},
+		{"resume consumer without a body", "POST", "/consumers/{consumer}/resume", ""},
+		{"pause producer without a body", "POST", "/producers/{producer}/pause", ""},
+		{"producer transports with a query", "GET", "/rooms/{room}/producer_transports?page=1", ""},
+		{"logout with roomId in the query", "POST", "/user/alice/logout?roomId={room}", ""},
+		{"logout everywhere without a body", "POST", "/user/bob/logout", ""},
+		{"close a transport", "DELETE", "/transports/{consumerPeer}", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t, 10)
+			s := setup(t, w)
+			var body any
+			if tc.body != "" {
+				body = s.expand(tc.body)
+			}
+			status, out := w.do(tc.method, s.expand(tc.path), body)
+			require.Equal(t, 200, status, "%v", out)
+		})
+	}
+}
