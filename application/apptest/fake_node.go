@@ -28,7 +28,8 @@ type FakeNode struct {
 	Paused         map[string]bool
 	Consumers      map[string]string // consumer id → transport id
 	Resumed        map[string]bool
-	PipeTransports map[string]string // pipe transport id → router id
+	Layers         map[string]domain.ConsumerLayers // consumer id → preferred layers set
+	PipeTransports map[string]string                // pipe transport id → router id
 	PipeRemote     map[string]application.PipeConnectRequest
 	PipedProducers map[string]string           // producer id → pipe transport id (target side copies)
 	PipeConsumed   map[string]string           // producer id → pipe transport id (source side)
@@ -40,7 +41,7 @@ type FakeNode struct {
 func NewFakeNode() *FakeNode {
 	return &FakeNode{Fail: map[string]error{}, Calls: map[string]int{}, Routers: map[string]bool{}, Transports: map[string]string{},
 		Connected: map[string]domain.DtlsParameters{}, Producers: map[string]string{}, Paused: map[string]bool{},
-		Consumers: map[string]string{}, Resumed: map[string]bool{}, PipeTransports: map[string]string{},
+		Consumers: map[string]string{}, Resumed: map[string]bool{}, Layers: map[string]domain.ConsumerLayers{}, PipeTransports: map[string]string{},
 		PipeRemote: map[string]application.PipeConnectRequest{}, PipedProducers: map[string]string{}, PipeConsumed: map[string]string{},
 		Kinds: map[string]domain.MediaKind{}, Port: 40000}
 }

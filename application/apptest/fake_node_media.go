@@ -29,7 +29,7 @@ func (n *FakeNode) Consume(_ context.Context, req application.ConsumeRequest) (a
 	}
 	return application.ConsumerInfo{ID: req.ConsumerID, ProducerID: req.ProducerID, Kind: kind,
 		RtpParameters: domain.RtpParameters{Codecs: []domain.RtpCodecParameters{codec},
-			Encodings: []domain.RtpEncodingParameters{{SSRC: 123456789}}}, Type: "simple", ProducerPaused: n.Paused[req.ProducerID]}, nil
+			Encodings: []domain.RtpEncodingParameters{{SSRC: 123456789}}}, Type: domain.ConsumerTypeSimple, ProducerPaused: n.Paused[req.ProducerID]}, nil
 }
 
 // kindOf is a producer's kind as produced or piped in; audio when the producer came some other way.
@@ -58,6 +58,34 @@ func (n *FakeNode) setConsumerResumed(method, consumerID string, resumed bool) e
 		return fmt.Errorf("%w: %s", domain.ErrConsumerNotFound, consumerID)
 	}
 	n.Resumed[consumerID] = resumed
+	return nil
+}
+
+// GetConsumer describes a consumer the fake made (always an audio "simple" one, as Consume answers).
+func (n *FakeNode) GetConsumer(_ context.Context, consumerID string) (application.ConsumerState, error) {
+	unlock, err := n.enter("GetConsumer")
+	if err != nil {
+		return application.ConsumerState{}, err
+	}
+	defer unlock()
+	if _, ok := n.Consumers[consumerID]; !ok {
+		return application.ConsumerState{}, fmt.Errorf("%w: %s", domain.ErrConsumerNotFound, consumerID)
+	}
+	return application.ConsumerState{ID: consumerID, Kind: domain.MediaKindAudio, Type: domain.ConsumerTypeSimple,
+		Paused: !n.Resumed[consumerID]}, nil
+}
+
+// SetConsumerPreferredLayers records the layers (the fake does not check them against a producer).
+func (n *FakeNode) SetConsumerPreferredLayers(_ context.Context, consumerID string, layers domain.ConsumerLayers) error {
+	unlock, err := n.enter("SetConsumerPreferredLayers")
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if _, ok := n.Consumers[consumerID]; !ok {
+		return fmt.Errorf("%w: %s", domain.ErrConsumerNotFound, consumerID)
+	}
+	n.Layers[consumerID] = layers
 	return nil
 }
 
