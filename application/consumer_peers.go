@@ -53,8 +53,8 @@ func (u *ConsumerPeers) CreateOnRoomRouter(ctx context.Context, roomID, userID s
 	return u.peers.create(ctx, room.ID, room.RouterID, room.SlaveID, userID, domain.PeerKindConsumer)
 }
 
-// ValidateConsume checks a consume body before any lookup (zero capabilities: the body had none).
-func ValidateConsume(in ConsumeInput) error {
+// validateConsume checks a consume body before any lookup (zero capabilities: the body had none).
+func validateConsume(in ConsumeInput) error {
 	if in.ProducerID == "" {
 		return fmt.Errorf("%w: producerId is required", domain.ErrInvalidInput)
 	}
@@ -70,7 +70,7 @@ func ValidateConsume(in ConsumeInput) error {
 // Consume creates a paused consumer of a producer of the peer's room, piping the producer into the peer's router
 // first when it was produced on another router.
 func (u *ConsumerPeers) Consume(ctx context.Context, in ConsumeInput) (ConsumerInfo, error) {
-	if err := ValidateConsume(in); err != nil {
+	if err := validateConsume(in); err != nil {
 		return ConsumerInfo{}, err
 	}
 	peer, err := u.peers.peerOfKind(ctx, in.PeerID, domain.PeerKindConsumer)

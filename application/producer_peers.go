@@ -62,9 +62,9 @@ func (u *ProducerPeers) Create(ctx context.Context, roomID, userID string) (doma
 	return u.peers.create(ctx, room.ID, room.RouterID, room.SlaveID, userID, domain.PeerKindProducer)
 }
 
-// ValidateProduce checks a produce body before any lookup: kind, parameters (zero parameters: the body had none),
+// validateProduce checks a produce body before any lookup: kind, parameters (zero parameters: the body had none),
 // and what the SFU cannot take yet.
-func ValidateProduce(in ProduceInput) error {
+func validateProduce(in ProduceInput) error {
 	if _, err := domain.ParseMediaKind(string(in.Kind)); err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ func ValidateProduce(in ProduceInput) error {
 
 // Produce creates a producer on the peer's transport and records it.
 func (u *ProducerPeers) Produce(ctx context.Context, in ProduceInput) (string, error) {
-	if err := ValidateProduce(in); err != nil {
+	if err := validateProduce(in); err != nil {
 		return "", err
 	}
 	peer, err := u.peers.peerOfKind(ctx, in.PeerID, domain.PeerKindProducer)

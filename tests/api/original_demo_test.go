@@ -166,6 +166,10 @@ func TestOriginalDemoReplay(t *testing.T) {
 
 	// Producer: "Produce" with video and audio; the send transport connects on the first produce.
 	send := requireTransport(t, d.call("POST", "/api/rooms/"+room+"/producer_transports", stringify(t, "userId", demoUser)))
+	// A viewer's "Get producers" now: the transport is listed with producers [] (Consumer.tsx maps over it).
+	early := d.call("GET", "/api/rooms/"+room+"/producer_transports?", nil)["items"].([]any)
+	require.Len(t, early, 1)
+	require.Equal(t, []any{}, early[0].(map[string]any)["producers"])
 	require.Equal(t, map[string]any{}, d.call("POST", "/api/producer_transports/"+send+"/connect", stringify(t, "dtlsParameters", b.SendConnect)))
 	produced := map[string]string{} // producer id → kind
 	var video string
