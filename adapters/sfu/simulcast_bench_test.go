@@ -60,7 +60,15 @@ func benchSimulcastFanout(b *testing.B, n int) {
 	delta := packet(false)
 	require.Eventually(b, func() bool {
 		next(delta)
-		return p.activeLayers() == 0b100
+		for _, c := range p.consumerList() {
+			c.mu.Lock()
+			target := c.sim.sel.TargetSpatial
+			c.mu.Unlock()
+			if target != 2 {
+				return false
+			}
+		}
+		return true
 	}, waitLong, reportTick/4)
 	next(packet(true))
 
