@@ -75,8 +75,10 @@ type consumer struct {
 	closed         bool
 	active         bool
 	// outs are the outgoing streams: one per producer encoding for a pipe consumer (the far end rebuilds the
-	// encodings), else one.
+	// encodings), else one; they live in outsArr, beside the other fields the forwarding path reads.
 	outs           []consumerStream
+	outsArr        [ortc.MaxEncodings]consumerStream
+	simState       simulcastState // what sim points to, when set
 	rtxSeq         uint16
 	wanted         uint32
 	keyRequestedAt int64 // last keyframe request while waiting for one
@@ -111,11 +113,13 @@ func newConsumer(cp consumerParams) *consumer {
 	if rtx := params.Encodings[0].RTX; rtx != nil {
 		c.rtxSSRC = rtx.SSRC
 	}
-	for _, enc := range params.Encodings {
+	c.outs = c.outsArr[:0]
+	for _, enc := range params.Encodings[:min(len(params.Encodings), len(c.outsArr))] {
 		c.outs = append(c.outs, consumerStream{ssrc: enc.SSRC})
 	}
 	if !c.pipe && p.simulcast {
-		c.sim = newSimulcastState(len(p.encs), p.temporalLayers)
+		c.sim = &c.simState
+		c.sim.init(len(p.encs), p.temporalLayers)
 	}
 	c.layerFilter, c.wanted = c.pipe && p.simulcast && !cp.AllLayers, allLayers
 	for _, codec := range params.Codecs {

@@ -69,10 +69,10 @@ func (c *consumer) publishWantLocked() {
 	}
 	var m uint32
 	if s := c.sim; c.active {
-		if t := s.sel.TargetSpatial; t >= 0 {
+		if t, _ := s.sel.Target(); t >= 0 {
 			m |= 1 << t
 		}
-		if cur := s.sel.CurrentSpatial; cur >= 0 {
+		if cur, _ := s.sel.Current(); cur >= 0 {
 			m |= 1 << cur
 		}
 	}

@@ -138,7 +138,8 @@ func (c *consumer) tick(now int64, wall time.Time, full bool) {
 func (c *consumer) waitingEncodingLocked() int {
 	if c.sim != nil {
 		if c.sim.waitingLocked() {
-			return c.sim.sel.TargetSpatial
+			target, _ := c.sim.sel.Target()
+			return target
 		}
 		return -1
 	}
@@ -165,7 +166,7 @@ func (c *consumer) senderReportLocked(i int, now int64, wall time.Time, clock se
 	tsOffset, maxOutTs, lastSentAt, started := o.seq.tsOffset, o.seq.maxOutTs, o.seq.lastSentAt, o.seq.started
 	if s := c.sim; s != nil {
 		tsOffset, maxOutTs, lastSentAt, started = s.tsOffset, s.maxOutTs, s.lastSentAt, s.started
-		if clock.enc != s.sel.CurrentSpatial {
+		if current, _ := s.sel.Current(); clock.enc != current {
 			clock.ok = false // switched meanwhile
 		}
 	}

@@ -62,7 +62,7 @@ func benchSimulcastFanout(b *testing.B, n int) {
 		next(delta)
 		for _, c := range p.consumerList() {
 			c.mu.Lock()
-			target := c.sim.sel.TargetSpatial
+			target, _ := c.sim.sel.Target()
 			c.mu.Unlock()
 			if target != 2 {
 				return false
