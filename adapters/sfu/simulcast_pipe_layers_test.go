@@ -7,7 +7,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/sfu-cluster/sfu-cluster/application"
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
 
@@ -30,28 +29,9 @@ func TestSimulcastPipeCarriesOnlyWantedLayers(t *testing.T) {
 // and returns the bytes A's pipe consumer sends per frame round once the viewer receives that layer.
 func pipeBytesPerFrame(t *testing.T, allLayers bool, layer int) float64 {
 	ctx := context.Background()
-	b := loadBrowser(t)
-	nodeA, err := NewNode(NodeConfig{ListenIP: "127.0.0.1", PipeAllLayers: allLayers})
-	require.NoError(t, err)
-	defer func() { require.NoError(t, nodeA.Close()) }()
-	nodeB, err := NewNode(NodeConfig{ListenIP: "127.0.0.1"})
-	require.NoError(t, err)
-	defer func() { require.NoError(t, nodeB.Close()) }()
-	_, err = nodeA.CreateRouter(ctx, "ra")
-	require.NoError(t, err)
-	_, err = nodeB.CreateRouter(ctx, "rb")
-	require.NoError(t, err)
-	pubPeer := connectedPeer(t, nodeA, "ra", "tp")
-	require.NoError(t, nodeA.Produce(ctx, application.ProduceRequest{TransportID: "tp", ProducerID: "pv", Kind: domain.MediaKindVideo, RtpParameters: b.Produce[2].RtpParameters}))
-	d := newSimDriver(t, pubPeer)
+	s := newSimPipe(t, NodeConfig{ListenIP: "127.0.0.1", PipeAllLayers: allLayers}, false)
+	nodeA, nodeB, d, sub, info, pipeA := s.a, s.b, s.d, s.sub, s.info, s.pipeA
 	d.pub.pad = [3]int{125, 417, 1250}
-	pipeA, pipeB := pipePair(t, nodeA, "ra", nodeB, "rb", false)
-	desc, err := nodeA.PipeConsume(ctx, pipeA, "pv")
-	require.NoError(t, err)
-	require.NoError(t, nodeB.PipeProduce(ctx, pipeB, desc))
-	sub := connectedPeer(t, nodeB, "rb", "tc")
-	info, err := nodeB.Consume(ctx, application.ConsumeRequest{TransportID: "tc", ConsumerID: "cv", ProducerID: "pv", RtpCapabilities: b.RecvRtpCapabilities})
-	require.NoError(t, err)
 	require.NoError(t, nodeB.SetConsumerPreferredLayers(ctx, "cv", domain.ConsumerLayers{SpatialLayer: layer}))
 	require.NoError(t, nodeB.ResumeConsumer(ctx, "cv"))
 	vssrc := info.RtpParameters.Encodings[0].SSRC

@@ -76,30 +76,54 @@ func (d *simDriver) untilLayer(t *testing.T, sub *testPeer, ssrc uint32, enc int
 	}, waitLong, time.Millisecond, "layer %d never arrived", enc)
 }
 
+// simPipe is publisher → node A (the browser's three RID layers) → pipe → node B, with a viewer's consumer "cv" on
+// B, not resumed yet.
+type simPipe struct {
+	a, b  *Node
+	d     *simDriver
+	pipeA string
+	sub   *testPeer
+	info  application.ConsumerInfo
+}
+
+func newSimPipe(t *testing.T, cfgA NodeConfig, srtp bool) *simPipe {
+	t.Helper()
+	ctx := context.Background()
+	b := loadBrowser(t)
+	s := &simPipe{}
+	for _, n := range []struct {
+		node **Node
+		cfg  NodeConfig
+		r    string
+	}{{&s.a, cfgA, "ra"}, {&s.b, NodeConfig{ListenIP: "127.0.0.1"}, "rb"}} {
+		node, err := NewNode(n.cfg)
+		require.NoError(t, err)
+		t.Cleanup(func() { require.NoError(t, node.Close()) })
+		_, err = node.CreateRouter(ctx, n.r)
+		require.NoError(t, err)
+		*n.node = node
+	}
+	pubPeer := connectedPeer(t, s.a, "ra", "tp")
+	require.NoError(t, s.a.Produce(ctx, application.ProduceRequest{TransportID: "tp", ProducerID: "pv", Kind: domain.MediaKindVideo, RtpParameters: b.Produce[2].RtpParameters}))
+	s.d = newSimDriver(t, pubPeer)
+	var pipeB string
+	s.pipeA, pipeB = pipePair(t, s.a, "ra", s.b, "rb", srtp)
+	desc, err := s.a.PipeConsume(ctx, s.pipeA, "pv")
+	require.NoError(t, err)
+	require.Len(t, desc.RtpParameters.Encodings, 3, "every layer crosses the pipe")
+	require.NoError(t, s.b.PipeProduce(ctx, pipeB, desc))
+	s.sub = connectedPeer(t, s.b, "rb", "tc")
+	s.info, err = s.b.Consume(ctx, application.ConsumeRequest{TransportID: "tc", ConsumerID: "cv", ProducerID: "pv", RtpCapabilities: b.RecvRtpCapabilities})
+	require.NoError(t, err)
+	return s
+}
+
 // A browser's three RID layers on node A, piped to node B with every layer; a viewer on B gets the layer it
 // prefers, and its keyframe requests reach the publisher for that layer only.
 func TestSimulcastThroughThePipe(t *testing.T) {
 	ctx := context.Background()
-	b := loadBrowser(t)
-	nodeA, _ := newTestNode(t)
-	nodeB, _ := newTestNode(t)
-	_, err := nodeA.CreateRouter(ctx, "ra")
-	require.NoError(t, err)
-	_, err = nodeB.CreateRouter(ctx, "rb")
-	require.NoError(t, err)
-	pubPeer := connectedPeer(t, nodeA, "ra", "tp")
-	require.NoError(t, nodeA.Produce(ctx, application.ProduceRequest{TransportID: "tp", ProducerID: "pv", Kind: domain.MediaKindVideo, RtpParameters: b.Produce[2].RtpParameters}))
-	d := newSimDriver(t, pubPeer)
-
-	pipeA, pipeB := pipePair(t, nodeA, "ra", nodeB, "rb", true)
-	desc, err := nodeA.PipeConsume(ctx, pipeA, "pv")
-	require.NoError(t, err)
-	require.Len(t, desc.RtpParameters.Encodings, 3, "every layer crosses the pipe")
-	require.NoError(t, nodeB.PipeProduce(ctx, pipeB, desc))
-
-	sub := connectedPeer(t, nodeB, "rb", "tc")
-	info, err := nodeB.Consume(ctx, application.ConsumeRequest{TransportID: "tc", ConsumerID: "cv", ProducerID: "pv", RtpCapabilities: b.RecvRtpCapabilities})
-	require.NoError(t, err)
+	s := newSimPipe(t, NodeConfig{ListenIP: "127.0.0.1"}, true)
+	nodeA, nodeB, d, sub, info := s.a, s.b, s.d, s.sub, s.info
 	require.Equal(t, domain.ConsumerTypeSimulcast, info.Type)
 	require.Len(t, info.RtpParameters.Encodings, 1)
 	require.Equal(t, "L3T3", info.RtpParameters.Encodings[0].ScalabilityMode)
