@@ -216,3 +216,53 @@ func TestSimulcastForwardAllocatesNothing(t *testing.T) {
 }
 
 func ptr(i int) *int { return &i }
+
+// H264 simulcast switches spatial layers at IDR frames; it has no temporal layers to choose.
+func TestSimulcastH264SwitchesAtIDR(t *testing.T) {
+	params := domain.RtpParameters{
+		Codecs: []domain.RtpCodecParameters{{MimeType: "video/H264", PayloadType: 102, ClockRate: 90000,
+			Parameters:   domain.CodecParameters{"packetization-mode": 1, "profile-level-id": "42e01f", "level-asymmetry-allowed": 1},
+			RtcpFeedback: []domain.RtcpFeedback{{Type: "nack"}, {Type: "nack", Parameter: "pli"}}}},
+		HeaderExtensions: []domain.RtpHeaderExtensionParameters{},
+		Encodings:        []domain.RtpEncodingParameters{{SSRC: 7000}, {SSRC: 7001}},
+		RTCP:             domain.RtcpParameters{CNAME: "h264"},
+	}
+	r := newRig(t, domain.MediaKindVideo, params)
+	c := r.consume(t, r.caps, true) // a device that takes what the router offers
+	require.NotNil(t, c.sim)
+	seq := [2]uint16{100, 5000}
+	send := func(enc int, k int, idr bool) {
+		nal := byte(0x41) // non-IDR slice
+		if idr {
+			nal = 0x65
+		}
+		pkt := browserPacket(t, 102, uint32(7000+enc), seq[enc], uint32(k*frameTicks+enc*777777), []byte{nal, 0x88, byte(enc)}, nil) //nolint:gosec // small
+		pkt[1] |= 0x80
+		seq[enc]++
+		r.send(pkt)
+	}
+	send(0, 0, false)
+	send(1, 0, false)
+	r.prod.tick(nanotime(), false)
+	require.Len(t, plisTo(r.up.takeRTCP(t), 7001), 1, "the top layer's IDR is asked")
+	send(0, 1, false)
+	send(1, 1, true)
+	send(0, 2, false)
+	send(1, 2, false)
+	require.NoError(t, c.setPreferredLayers(domain.ConsumerLayers{SpatialLayer: 0}))
+	send(0, 3, false)
+	send(1, 3, false)
+	send(0, 4, true)
+	send(1, 4, false)
+	got := r.down.takeRTP(t)
+	require.Len(t, got, 4)
+	for i, want := range []byte{1, 1, 1, 0} {
+		require.Equal(t, want, got[i].Payload[2], "packet %d", i)
+		if i > 0 {
+			require.Equal(t, got[i-1].SequenceNumber+1, got[i].SequenceNumber)
+			require.Greater(t, int32(got[i].Timestamp-got[i-1].Timestamp), int32(0)) //nolint:gosec // the wrap is the point
+		}
+	}
+	require.Equal(t, 0, c.state().CurrentLayers.SpatialLayer)
+	require.Equal(t, 0, *c.state().CurrentLayers.TemporalLayer)
+}
