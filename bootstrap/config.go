@@ -37,6 +37,7 @@ type Config struct {
 	Migrate             bool           // MIGRATE: run migrations at start (default true)
 	PipeSRTP            bool           // PIPE_SRTP: protect slave-to-slave pipes with SRTP (default true)
 	APITokenSecret      string         // API_TOKEN_SECRET: when set, the public API requires HS256 bearer tokens
+	APITokenAudience    string         // API_TOKEN_AUDIENCE: when set, a token's aud must name it
 	RoomCreateRate      int            // ROOM_CREATE_RATE: rooms one client IP may create per minute (0: no cap)
 	TrustedProxies      []netip.Prefix // TRUSTED_PROXIES: reverse proxies whose X-Forwarded-For names the client
 	CORSOrigins         []string       // CORS_ORIGINS: origins whose browser apps may call the API directly
@@ -165,6 +166,7 @@ func loadFrom(e env, c Config) (Config, error) {
 	boolean(&c.Migrate, "MIGRATE")
 	boolean(&c.PipeSRTP, "PIPE_SRTP")
 	str(&c.APITokenSecret, "API_TOKEN_SECRET")
+	str(&c.APITokenAudience, "API_TOKEN_AUDIENCE")
 	integer(&c.RoomCreateRate, 0, 1_000_000, "ROOM_CREATE_RATE")
 	if n, v, ok := e.get("TRUSTED_PROXIES"); ok {
 		proxies, err := httpapi.ParseTrustedProxies(v)
