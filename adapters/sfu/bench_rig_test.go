@@ -70,7 +70,7 @@ func connectedSink(tb testing.TB, n *Node, routerID, transportID string) {
 		s, err := n.TransportStats(ctx, transportID)
 		return err == nil && s.Connected
 	}, waitLong, time.Millisecond)
-	detachSink(tb, p.conn) // ends the peer's read loop; the peer's cleanup closes the rest
+	detachSink(tb, p.Conn()) // ends the peer's read loop; the peer's cleanup closes the rest
 }
 
 // ingress stands for the part of a WebRTC transport that receives: the publisher encrypts and sends packets in
