@@ -15,7 +15,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sfu-cluster/sfu-cluster/application"
-	"github.com/sfu-cluster/sfu-cluster/domain"
 )
 
 // TestPacketPathAllocatesNothing holds the per-packet promise (doc.go, docs/BENCHMARKS.md) in a test rather than
@@ -34,19 +33,7 @@ func TestPacketPathAllocatesNothing(t *testing.T) {
 func testPacketPathAllocs(t *testing.T, webrtcConsumers, pipeConsumers int) {
 	const runs = 200
 	ctx := context.Background()
-	br := loadBrowser(t)
-	node := newBenchNode(t, -1) // every fan-out on the reading goroutine, as AllocsPerRun runs on one P anyway
-	_, err := node.CreateRouter(ctx, "r")
-	require.NoError(t, err)
-	connectedSink(t, node, "r", "tp")
-	require.NoError(t, node.Produce(ctx, application.ProduceRequest{TransportID: "tp", ProducerID: "pv", Kind: domain.MediaKindVideo, RtpParameters: br.videoParams()}))
-	for i := range webrtcConsumers {
-		id := fmt.Sprint("tc", i)
-		connectedSink(t, node, "r", id)
-		_, err := node.Consume(ctx, application.ConsumeRequest{TransportID: id, ConsumerID: id, ProducerID: "pv", RtpCapabilities: br.RecvRtpCapabilities})
-		require.NoError(t, err)
-		require.NoError(t, node.ResumeConsumer(ctx, id))
-	}
+	node, up, ssrc := newFanoutNode(t, loadBrowser(t), webrtcConsumers, -1) // fan-outs on the reading goroutine
 	sinks := newSinks(t, pipeConsumers)
 	for i, sink := range sinks {
 		id := fmt.Sprint("pipe", i)
@@ -58,34 +45,14 @@ func testPacketPathAllocs(t *testing.T, webrtcConsumers, pipeConsumers int) {
 		_, err = node.PipeConsume(ctx, id, "pv")
 		require.NoError(t, err)
 	}
-	node.mu.Lock()
-	up := node.transports["tp"].endpoint
-	node.mu.Unlock()
-
-	ssrc := br.videoParams().Encodings[0].SSRC
-	in := newIngress(t)
-	in.send(t, benchVideoPacket(t, ssrc, true)) // every consumer starts on this keyframe
-	up.OnRTP(in.receive(t))
-	// The publisher's side queues every packet beforehand (AllocsPerRun runs the function once more to warm up).
-	pkt := benchVideoPacket(t, ssrc, false)
-	for seq := 1; seq <= runs+1; seq++ {
-		stamp(pkt, seq)
-		in.send(t, pkt)
-	}
-	allocs := testing.AllocsPerRun(runs, func() { up.OnRTP(in.receive(t)) })
+	f := newFeed(t, up, ssrc)
+	f.queue(t, runs+1) // the publisher's side beforehand: AllocsPerRun runs the function once more to warm up
+	allocs := testing.AllocsPerRun(runs, func() { f.forward(t) })
 	require.Zero(t, allocs, "allocations per packet with %d WebRTC and %d pipe consumers", webrtcConsumers, pipeConsumers)
 
 	// And every packet went out to every consumer: the measured path is the real one.
 	const want = runs + 2
-	for i := range webrtcConsumers {
-		id := fmt.Sprint("tc", i)
-		cs, err := node.ConsumerStats(ctx, id)
-		require.NoError(t, err)
-		require.Equal(t, uint64(want), cs.Packets, id)
-		ts, err := node.TransportStats(ctx, id)
-		require.NoError(t, err)
-		require.Zero(t, ts.WriteErrors, id)
-	}
+	requireForwarded(t, node, webrtcConsumers, want)
 	for i := range pipeConsumers {
 		id := fmt.Sprint("pipe", i)
 		require.Eventually(t, func() bool {
