@@ -15,7 +15,7 @@ func exchangeMedia(t *testing.T, tt *testTransport, peer *testpeer.Peer, seq uin
 	t.Helper()
 	in := rtpPacket(t, 1111, seq, bytes.Repeat([]byte{0xAB}, 100))
 	peer.SendRaw(peer.EncryptRTP(in))
-	require.Equal(t, in, recv(t, tt.rec.rtp))
+	require.Equal(t, in, recv(t, tt.rec.RTP))
 	out := rtpPacket(t, 2222, seq, []byte("from the sfu"))
 	require.NoError(t, tt.WriteRTP(out))
 	got, isRTCP, err := peer.RecvMedia(waitLong)

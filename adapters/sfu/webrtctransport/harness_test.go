@@ -14,6 +14,8 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/internal/testpeer"
+
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/internal/testrec"
 )
 
 // waitLong bounds waits for things that must happen; generous because the
@@ -28,31 +30,16 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// recorder is a PacketHandler that copies what it gets (the slices are only
-// valid during the call) and never blocks.
+// recorder is a PacketHandler that copies what it gets (the slices are only valid during the call), never
+// blocks, and tells when the transport connected.
 type recorder struct {
+	*testrec.Recorder
 	connectedOnce sync.Once
 	connected     chan struct{}
-	rtp           chan []byte
-	rtcp          chan []byte
 }
 
 func newRecorder() *recorder {
-	return &recorder{connected: make(chan struct{}), rtp: make(chan []byte, 4096), rtcp: make(chan []byte, 1024)}
-}
-
-func (r *recorder) OnRTP(pkt []byte) {
-	select {
-	case r.rtp <- append([]byte(nil), pkt...):
-	default:
-	}
-}
-
-func (r *recorder) OnRTCP(pkt []byte) {
-	select {
-	case r.rtcp <- append([]byte(nil), pkt...):
-	default:
-	}
+	return &recorder{Recorder: testrec.New(4096), connected: make(chan struct{})}
 }
 
 func (r *recorder) OnConnected() { r.connectedOnce.Do(func() { close(r.connected) }) }
@@ -138,23 +125,12 @@ func newConnected(tb testing.TB, remoteRole string, profiles ...dtls.SRTPProtect
 
 func recv(tb testing.TB, ch <-chan []byte) []byte {
 	tb.Helper()
-	select {
-	case b := <-ch:
-		return b
-	case <-time.After(waitLong):
-		tb.Fatal("nothing received")
-
-		return nil
-	}
+	return testrec.Next(tb, ch, waitLong)
 }
 
 func requireNothing(tb testing.TB, ch <-chan []byte) {
 	tb.Helper()
-	select {
-	case b := <-ch:
-		tb.Fatalf("unexpected packet of %d bytes", len(b))
-	case <-time.After(waitShort):
-	}
+	testrec.None(tb, ch, waitShort)
 }
 
 // newTestPeer is a fake browser that talks to the mux at server.

@@ -73,11 +73,11 @@ func TestUnvalidatedAddressIsDropped(t *testing.T) {
 	pkt := peer.EncryptRTP(rtpPacket(t, 5, 1, []byte("sneaky")))
 	other.SendRaw(pkt)
 	require.Eventually(t, func() bool { return m.Stats().UnknownSource == before+1 }, waitLong, 10*time.Millisecond)
-	requireNothing(t, tt.rec.rtp)
+	requireNothing(t, tt.rec.RTP)
 
 	// The same bytes from the validated address are accepted.
 	peer.SendRaw(pkt)
-	recv(t, tt.rec.rtp)
+	recv(t, tt.rec.RTP)
 }
 
 // TestConnectBeforeICE: DTLS waits for ICE when Connect comes first.

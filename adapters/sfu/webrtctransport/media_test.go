@@ -36,11 +36,11 @@ func TestMediaBothWays(t *testing.T) {
 			payload := bytes.Repeat([]byte{0xAB}, 200)
 			plainRTP := rtpPacket(t, 1111, 7, payload)
 			peer.SendRaw(peer.EncryptRTP(plainRTP))
-			require.Equal(t, plainRTP, recv(t, tt.rec.rtp))
+			require.Equal(t, plainRTP, recv(t, tt.rec.RTP))
 
 			plainRTCP := rtcpPacket(t, 1111)
 			peer.SendRaw(peer.EncryptRTCP(plainRTCP))
-			require.Equal(t, plainRTCP, recv(t, tt.rec.rtcp))
+			require.Equal(t, plainRTCP, recv(t, tt.rec.RTCP))
 
 			// transport → peer
 			back := rtpPacket(t, 2222, 9, []byte("hello from the sfu"))
@@ -76,9 +76,9 @@ func TestReplayedSRTPIsRejected(t *testing.T) {
 	_, tt, peer := newConnected(t, "client")
 	pkt := peer.EncryptRTP(rtpPacket(t, 1, 1, []byte("once")))
 	peer.SendRaw(pkt)
-	recv(t, tt.rec.rtp)
+	recv(t, tt.rec.RTP)
 	peer.SendRaw(pkt)
-	requireNothing(t, tt.rec.rtp)
+	requireNothing(t, tt.rec.RTP)
 	require.Equal(t, uint64(1), tt.Stats().DecryptFailures)
 }
 

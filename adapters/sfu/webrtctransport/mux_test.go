@@ -58,7 +58,7 @@ func TestTwoTransportsConcurrently(t *testing.T) {
 	for _, p := range pairs {
 		for range n {
 			var got rtp.Packet
-			require.NoError(t, got.Unmarshal(recv(t, p.tt.rec.rtp)))
+			require.NoError(t, got.Unmarshal(recv(t, p.tt.rec.RTP)))
 			require.Equal(t, p.ssrc, got.SSRC)
 			require.Equal(t, bytes.Repeat([]byte{byte(p.ssrc)}, 100+int(got.SequenceNumber)%50), got.Payload)
 		}
@@ -120,7 +120,7 @@ func TestGarbageSpray(t *testing.T) {
 	plain := rtpPacket(t, 42, 60000, []byte("still here"))
 	peer.SendRaw(peer.EncryptRTP(plain))
 	for {
-		got := recv(t, tt.rec.rtp)
+		got := recv(t, tt.rec.RTP)
 		if bytes.Equal(got, plain) {
 			break
 		}
