@@ -33,7 +33,7 @@ func (r *slaveRoutes) register(g fiber.Router) {
 	g.Post("/consumers/:id/pause", r.byID(r.node.PauseConsumer))
 	g.Delete("/consumers/:id", r.byID(r.node.CloseConsumer))
 	g.Get("/consumers/:id", r.getConsumer)
-	g.Post("/consumers/:id/preferred_layers", r.setPreferredLayers)
+	g.Post("/consumers/:id/preferred_layers", jsonDo("id", r.setPreferredLayers))
 
 	g.Post("/routers/:routerId/pipe_transports", jsonCall("routerId", r.createPipeTransport))
 	g.Post("/pipe_transports/:id/connect", jsonDo("id", r.connectPipeTransport))
