@@ -212,7 +212,6 @@ func (c *consumer) state() application.ConsumerState {
 }
 
 // setResumed, setConnected and setProducerPaused change one input of the active state.
-
 func (c *consumer) setResumed(v bool) { c.change(func() { c.resumed = v }) }
 func (c *consumer) setConnected()     { c.change(func() { c.connected = true }) }
 func (c *consumer) setProducerPaused(v bool) {
