@@ -16,7 +16,8 @@
 //	                           receiver (a browser, or the far end of a pipe), answers its NACKs and PLIs. A
 //	                           consumer of a simulcast producer (consumer_simulcast.go) sends one layer at a time,
 //	                           chosen and rewritten by package layers (selector; seq, VP8 picture ID/TL0PICIDX);
-//	                           a pipe consumer sends every encoding with its router SSRC
+//	                           a pipe consumer sends every encoding with its router SSRC, or only those a viewer on
+//	                           the far slave needs (pipe_layers.go: the far slave asks over the pipe's RTCP)
 //
 // Threading: the media path runs on the transports' read goroutines (the Mux goroutine for every WebRTC transport,
 // one goroutine per pipe) and takes no context, no node lock and allocates nothing per forwarded packet: SSRC
