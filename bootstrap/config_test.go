@@ -22,7 +22,7 @@ func TestConfigDefaultsAndNames(t *testing.T) {
 	c, err = loadFrom(env{dotenv: map[string]string{
 		"PORT": "4000", "SLAVE_ROLE": "consumer", "MASTER_URL": "http://a:3010/, http://b:3010", "SLAVE_MAX_TRANSPORTS": "7",
 		"WEBRTC_LISTEN_IPS": "127.0.0.1=203.0.113.9", "PIPE_SRTP": "false", "SLAVE_TIMEOUT": "9s",
-		"FANOUT_WORKERS": "-1",
+		"FANOUT_WORKERS": "-1", "INITIAL_AVAILABLE_OUTGOING_BITRATE": "600000",
 	}}, defaultConfig(3011))
 	require.NoError(t, err)
 	require.Equal(t, 4000, c.Port)
@@ -33,6 +33,7 @@ func TestConfigDefaultsAndNames(t *testing.T) {
 	require.False(t, c.PipeSRTP)
 	require.Equal(t, 9*time.Second, c.SlaveTimeout)
 	require.Equal(t, -1, c.FanoutWorkers)
+	require.Equal(t, 600000, c.InitialAvailableOutgoingBitrate)
 }
 
 func TestConfigProxiesAndOrigins(t *testing.T) {
@@ -85,6 +86,7 @@ func TestConfigRejectsBadValuesNamingTheVariable(t *testing.T) {
 		"log level":          {"LOG_LEVEL", "loud", "LOG_LEVEL"},
 		"capacity":           {"SLAVE_MAX_TRANSPORTS", "0", "SLAVE_MAX_TRANSPORTS"},
 		"workers":            {"FANOUT_WORKERS", "-2", "FANOUT_WORKERS"},
+		"initial bitrate":    {"MEDIASOUP_WEBRTC_TRANSPORT_INITIAL_AVAILABLE_OUTGOING_BITRATE", "5", "MEDIASOUP_WEBRTC_TRANSPORT_INITIAL_AVAILABLE_OUTGOING_BITRATE"},
 		"trusted proxies":    {"TRUSTED_PROXIES", "lb.example.com", "TRUSTED_PROXIES"},
 		"cors origin path":   {"CORS_ORIGINS", "https://app.example.com/page", "CORS_ORIGINS"},
 		"cors origin scheme": {"CORS_ORIGINS", "app.example.com", "CORS_ORIGINS"},

@@ -59,6 +59,7 @@ type consumer struct {
 	rtxPT       [128]uint8 // RTX payload type per media payload type (0: no RTX)
 	midExtID    uint8
 	absExtID    uint8
+	twccExtID   uint8 // transport-wide sequence numbers (the transport's downlink estimate); 0: not negotiated
 	mid         []byte
 	extMap      [256]uint8 // producer's extension id → receiver's id (0: drop)
 	waitForKey  bool       // video: start (and restart) only on a keyframe
@@ -143,7 +144,8 @@ func newConsumer(cp consumerParams) *consumer {
 
 // mapExtensions fills extMap by URI: an extension the producer sends and the receiver negotiated is copied with
 // the receiver's id; the rest is dropped. mid and abs-send-time are written by the consumer itself (the
-// receiver's mid, our send time), and stream ids or transport-wide sequence numbers mean nothing downstream.
+// receiver's mid, our send time), transport-wide sequence numbers are the transport's own (send_estimate.go),
+// and stream ids mean nothing downstream.
 func (c *consumer) mapExtensions(producer, receiver domain.RtpParameters) {
 	for _, ext := range receiver.HeaderExtensions {
 		if ext.ID <= 0 || ext.ID > 255 {
@@ -156,7 +158,12 @@ func (c *consumer) mapExtensions(producer, receiver domain.RtpParameters) {
 		case ortc.URIAbsSendTime:
 			c.absExtID = uint8(ext.ID) //nolint:gosec // 1..255
 			continue
-		case ortc.URIRid, ortc.URIRepairedRid, ortc.URITransportCC:
+		case ortc.URITransportCC:
+			if !c.pipe && c.ep.cc != nil {
+				c.twccExtID = uint8(ext.ID) //nolint:gosec // 1..255
+			}
+			continue
+		case ortc.URIRid, ortc.URIRepairedRid:
 			continue
 		}
 		if id := ortc.FindHeaderExtensionID(producer, ext.URI); id > 0 && id <= 255 {

@@ -31,6 +31,8 @@ type endpoint struct {
 	stats  endpointCounters
 	totals *mediaTotals // the node's, shared by all its endpoints
 	twcc   twccFeedback // arrivals reported to the sender (WebRTC transports whose producers negotiated it)
+	// cc is the downlink estimate of a WebRTC transport (set before the transport is published; nil for pipes).
+	cc *sendEstimate
 
 	// rxPkt is the packet OnRTP parses into: a transport calls OnRTP from its one read goroutine, and nothing
 	// keeps the packet past the call (its bytes are the transport's read buffer anyway). A local would escape

@@ -4,7 +4,7 @@ import "sync/atomic"
 
 // historySlots is how many sent packets History remembers: feedback covers the last ~100 ms (a few hundred
 // packets even at tens of Mbit/s), and a slot must not be reused before its feedback arrives.
-const historySlots = 1 << 13
+const historySlots = 1 << 12
 
 // History numbers a transport's outgoing packets with transport-wide sequence numbers and remembers when each
 // was sent and how big it was. Stamp is lock-free and allocation-free: packets of one transport may be sent by
