@@ -83,6 +83,7 @@ type consumer struct {
 	rtxSeq         uint16
 	wanted         uint32
 	keyRequestedAt int64 // last keyframe request while waiting for one
+	bw             bandwidthState
 	lastRR         rtcp.ReceptionReport
 	buf            [sendBufLen]byte
 	rtxBuf         [sendBufLen]byte

@@ -126,7 +126,9 @@ func (n *Node) reportLoop() {
 	var (
 		producers []*producer
 		consumers []*consumer
+		endpoints []*endpoint
 		lastFull  time.Time
+		lastAlloc int64
 	)
 	for {
 		select {
@@ -144,6 +146,14 @@ func (n *Node) reportLoop() {
 			}
 			for _, c := range consumers {
 				c.tick(now, wall, full)
+			}
+			if now-lastAlloc >= allocInterval {
+				lastAlloc = now
+				endpoints = n.estimating(endpoints[:0])
+				for _, e := range endpoints {
+					e.allocate(now)
+				}
+				clear(endpoints)
 			}
 			clear(producers)
 			clear(consumers)
@@ -167,6 +177,16 @@ func (n *Node) snapshot(ps []*producer, cs []*consumer) ([]*producer, []*consume
 		}
 	}
 	return ps, cs
+}
+
+// estimating appends the endpoints of every WebRTC transport (they estimate their downlink).
+func (n *Node) estimating(es []*endpoint) []*endpoint {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for _, w := range n.transports {
+		es = append(es, w.endpoint)
+	}
+	return es
 }
 
 // deferred collects closes to run after n.mu is released: closing a socket may wait for callbacks that

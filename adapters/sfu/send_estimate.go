@@ -23,6 +23,10 @@ type sendEstimate struct {
 
 	bitrate   atomic.Int64 // the last estimate, bit/s
 	feedbacks atomic.Uint64
+
+	// the allocation's buffers (report loop only)
+	streams []bwe.Stream
+	out     []bwe.Layers
 }
 
 func newSendEstimate(initial int) *sendEstimate {

@@ -73,8 +73,9 @@ func TestDownlinkPacketsCarryTransportWideSequenceNumbers(t *testing.T) {
 	})
 }
 
-// bottleneck delivers what the SFU sent through a link of capacity bit/s and reports the arrivals as the browser
-// does: transport-cc feedback built by pion's receive-side recorder, sent back on the consumer transport.
+// bottleneck delivers what the SFU sent through a link of capacity bit/s (a FIFO entered at each packet's send
+// time) and reports the arrivals as the browser does: transport-cc feedback built by pion's receive-side
+// recorder, sent back on the consumer transport.
 type bottleneck struct {
 	capacity float64
 	free     int64
@@ -85,9 +86,11 @@ func (l *bottleneck) deliver(t *testing.T, r *rig, pkts []rtp.Packet) {
 	t.Helper()
 	now := nanotime()
 	for _, p := range pkts {
-		size := p.MarshalSize()
-		l.free = max(l.free, now) + int64(float64(size*8)/l.capacity*1e9)
-		l.rec.Record(p.SSRC, twccSeq(t, p), l.free/1000)
+		seq := twccSeq(t, p)
+		sent, size, ok := r.downEP.cc.hist.Lookup(seq, now) // when the packet left, as the network sees it
+		require.True(t, ok)
+		l.free = max(l.free, sent) + int64(float64(size*8)/l.capacity*1e9)
+		l.rec.Record(p.SSRC, seq, l.free/1000)
 	}
 	raw, err := rtcp.Marshal(l.rec.BuildFeedbackPacket())
 	require.NoError(t, err)

@@ -77,6 +77,8 @@ func (a *aimd) decrease(acked float64, now int64) {
 	if acked > 0 {
 		base = acked
 		a.observeCapacity(acked)
+	} else if a.lastDecrease != 0 {
+		return // without a measured throughput, cut once: repeated cuts of the estimate itself run away
 	}
 	if next := beta * base; next < a.rate {
 		a.rate = math.Max(next, a.min)

@@ -16,8 +16,10 @@ const (
 	DefaultMax = 100_000_000
 	// rembValidFor is how long a REMB caps the estimate: browsers send one every second or so.
 	rembValidFor = int64(5e9)
-	// ackedWindow is the arrival-time span the acknowledged bitrate is measured over.
-	ackedWindow = int64(500e6)
+	// ackedWindow is the arrival-time span the acknowledged bitrate is measured over (the first one shorter,
+	// so that an early overuse cuts to a measured rate).
+	ackedWindow      = int64(500e6)
+	firstAckedWindow = int64(150e6)
 )
 
 // Estimator is one transport's send-side bandwidth estimate. Not safe for concurrent use: the owner calls
@@ -88,7 +90,11 @@ func (e *Estimator) countAcked(r PacketResult) {
 		e.ackedFrom, e.ackedStarted = r.Arrival, true
 	}
 	e.ackedBytes += r.Size
-	if span := r.Arrival - e.ackedFrom; span >= ackedWindow {
+	window := ackedWindow
+	if e.acked == 0 {
+		window = firstAckedWindow
+	}
+	if span := r.Arrival - e.ackedFrom; span >= window {
 		e.acked = float64(e.ackedBytes) * 8 * 1e9 / float64(span)
 		e.ackedBytes, e.ackedFrom = 0, r.Arrival
 	}

@@ -17,6 +17,8 @@ const (
 // Constants of libwebrtc's InterArrival and TrendlineEstimator.
 const (
 	groupSpan        = int64(5_000_000) // packets sent within 5 ms form one group
+	burstDelta       = int64(5_000_000) // a packet arriving within 5 ms of its group, sooner than sent, joins it
+	maxBurst         = int64(100e6)     // a burst spans at most 100 ms of arrival
 	trendWindow      = 20               // groups the slope is fitted over
 	smoothing        = 0.9
 	thresholdGain    = 4.0
@@ -26,10 +28,10 @@ const (
 	maxAdaptOffsetMs = 15.0
 )
 
-// group is a burst of packets: the last send and arrival time and the bytes.
+// group is a burst of packets: the first send time, the last send and arrival time, the first arrival, bytes.
 type group struct {
-	first, send, arrival int64
-	size                 int
+	first, send, arrival, firstArrival int64
+	size                               int
 }
 
 // trendline is the delay-based overuse detector: the one-way delay variation between groups, accumulated and
@@ -57,7 +59,7 @@ func newTrendline() trendline { return trendline{threshold: 12.5, overuseMs: -1}
 // add feeds one received packet (in send order); it returns true when a group completed and usage was updated.
 func (t *trendline) add(r PacketResult) bool {
 	if !t.hasCur {
-		t.cur, t.hasCur = group{first: r.SendTime, send: r.SendTime, arrival: r.Arrival, size: r.Size}, true
+		t.cur, t.hasCur = newGroup(r), true
 		return false
 	}
 	if r.SendTime < t.cur.send { // reordered on our side (concurrent senders): part of the current group
@@ -65,7 +67,7 @@ func (t *trendline) add(r PacketResult) bool {
 		t.cur.arrival = max(t.cur.arrival, r.Arrival)
 		return false
 	}
-	if r.SendTime-t.cur.first <= groupSpan {
+	if r.SendTime-t.cur.first <= groupSpan || t.burst(r) {
 		t.cur.send, t.cur.size = r.SendTime, t.cur.size+r.Size
 		t.cur.arrival = max(t.cur.arrival, r.Arrival)
 		return false
@@ -78,8 +80,21 @@ func (t *trendline) add(r PacketResult) bool {
 		updated = true
 	}
 	t.prev, t.hasPrev = t.cur, true
-	t.cur = group{first: r.SendTime, send: r.SendTime, arrival: r.Arrival, size: r.Size}
+	t.cur = newGroup(r)
 	return updated
+}
+
+func newGroup(r PacketResult) group {
+	return group{first: r.SendTime, send: r.SendTime, arrival: r.Arrival, firstArrival: r.Arrival, size: r.Size}
+}
+
+// burst reports whether r arrived in a burst with the current group (libwebrtc's InterArrival): within 5 ms of
+// its last packet and sooner after it than it was sent, as a link that queued them delivers them at once (Wi-Fi
+// aggregation, a receiver that reads in batches). Such packets say nothing about a growing queue.
+func (t *trendline) burst(r PacketResult) bool {
+	arrivalDelta := r.Arrival - t.cur.arrival
+	propagationDelta := arrivalDelta - (r.SendTime - t.cur.send)
+	return propagationDelta < 0 && arrivalDelta <= burstDelta && r.Arrival-t.cur.firstArrival < maxBurst
 }
 
 func (t *trendline) update(recvDeltaMs, sendDeltaMs, arrivalMs float64) {
