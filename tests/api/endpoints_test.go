@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -188,7 +189,13 @@ func endpointCases() []endpointCase {
 		add(endpointCase{name: name + "/produce/simulcast", method: "POST", path: "/" + name + "/{producerPeer}/produce",
 			body: func(f fixture, s ids) any {
 				return map[string]any{"kind": "video", "rtpParameters": f.Produce[2].RtpParameters}
-			}, status: 400, errKey: "unsupported"})
+			}, status: 200, check: func(t *testing.T, w *world, s ids, out map[string]any) {
+				p, err := w.rooms.GetProducer(context.Background(), out["id"].(string))
+				require.NoError(t, err)
+				require.Equal(t, []domain.RtpEncodingParameters{{RID: "r0", ScalabilityMode: "L1T3", MaxBitrate: 100000},
+					{RID: "r1", ScalabilityMode: "L1T3", MaxBitrate: 300000}, {RID: "r2", ScalabilityMode: "L1T3", MaxBitrate: 900000}},
+					p.RtpParameters.Encodings, "mediasoup-client's three RID encodings, stored")
+			}})
 		add(endpointCase{name: name + "/produce/unknown kind", method: "POST", path: "/" + name + "/{producerPeer}/produce",
 			body: func(f fixture, s ids) any {
 				return map[string]any{"kind": "smell", "rtpParameters": f.Produce[0].RtpParameters}
