@@ -25,7 +25,9 @@ func TestParseScalabilityMode(t *testing.T) {
 }
 
 func TestValidateEncodings(t *testing.T) {
-	rid := func(r, mode string) RtpEncodingParameters { return RtpEncodingParameters{RID: r, ScalabilityMode: mode} }
+	rid := func(r, mode string) RtpEncodingParameters {
+		return RtpEncodingParameters{RID: r, ScalabilityMode: mode}
+	}
 	ssrc := func(s uint32, rtx uint32) RtpEncodingParameters {
 		e := RtpEncodingParameters{SSRC: s, ScalabilityMode: "L1T3"}
 		if rtx != 0 {

@@ -113,7 +113,9 @@ func layersCases() []layersCase {
 		}},
 		{name: "get unknown", method: "GET", path: "/consumers/nope", status: 404, errKey: "consumer_not_found"},
 		{name: "get slave fails", method: "GET", path: "/consumers/{simulcast}", status: 502, errKey: "slave_failed",
-			before: func(w *world) { w.nodes.Get(w.consumer.ID).Fail["GetConsumer"] = fmt.Errorf("%w: boom", domain.ErrSlaveFailed) }},
+			before: func(w *world) {
+				w.nodes.Get(w.consumer.ID).Fail["GetConsumer"] = fmt.Errorf("%w: boom", domain.ErrSlaveFailed)
+			}},
 	}
 	return cases
 }
