@@ -22,6 +22,7 @@ const maxRecordedSeqs = 1 << 16
 type Consumer struct {
 	id, producerID string
 	kind           domain.MediaKind
+	typ            string
 	mid            string
 	ssrc           uint32
 	rtpParameters  domain.RtpParameters
@@ -56,7 +57,7 @@ type ConsumerStats struct {
 func newConsumer(info ConsumerInfo, mid string, pc *webrtc.PeerConnection) *Consumer {
 	p := info.RtpParameters
 	return &Consumer{
-		id: info.ID, producerID: info.ProducerID, kind: info.Kind, mid: mid, ssrc: p.Encodings[0].SSRC,
+		id: info.ID, producerID: info.ProducerID, kind: info.Kind, typ: info.Type, mid: mid, ssrc: p.Encodings[0].SSRC,
 		rtpParameters: p, pc: pc, isVP8: strings.EqualFold(p.Codecs[0].MimeType, mimeVP8),
 	}
 }
@@ -69,6 +70,10 @@ func (c *Consumer) ProducerID() string { return c.producerID }
 
 // Kind is audio or video.
 func (c *Consumer) Kind() domain.MediaKind { return c.kind }
+
+// Type is the server's consumer type: "simple", or "simulcast" for a layered video consumer (its layers are chosen
+// with API.SetPreferredLayers).
+func (c *Consumer) Type() string { return c.typ }
 
 // Mid is the consumer's section in the transport's SDP.
 func (c *Consumer) Mid() string { return c.mid }
