@@ -72,7 +72,7 @@ func (r *runner) logf(format string, a ...any) {
 // subscriber is one subscriber's attempt. Its fields are written once, under runner.mu, when the join ends.
 type subscriber struct {
 	userID string
-	layer  int // the spatial layer it prefers with -simulcast: its index mod the layers
+	layer  int           // the spatial layer it prefers with -simulcast: its index mod the layers
 	start  time.Time     // the first API call (POST /rooms/:roomId/consumer_routers)
 	join   time.Duration // until every consume was resumed
 	done   bool
