@@ -49,7 +49,7 @@ type consumer struct {
 	kind        domain.MediaKind
 	params      domain.RtpParameters
 	pipe        bool
-	ssrc        uint32
+	ssrc        uint32 // of the first outgoing stream (the only one but for pipe consumers of simulcast producers)
 	rtxSSRC     uint32
 	clockRate   uint32
 	cname       string
@@ -60,6 +60,8 @@ type consumer struct {
 	mid         []byte
 	extMap      [256]uint8 // producer's extension id → receiver's id (0: drop)
 	waitForKey  bool       // video: start (and restart) only on a keyframe
+	// sim is the layer state of a consumer of a simulcast producer (consumer_simulcast.go); nil otherwise.
+	sim *simulcastState
 
 	mu             sync.Mutex
 	resumed        bool
@@ -67,10 +69,10 @@ type consumer struct {
 	producerPaused bool
 	closed         bool
 	active         bool
-	seq            seqState
+	// outs are the outgoing streams: one per producer encoding for a pipe consumer (the far end rebuilds the
+	// encodings), else one.
+	outs           []consumerStream
 	rtxSeq         uint16
-	packetsSent    uint32 // for sender reports (RFC 3550 §6.4.1 counts wrap)
-	octetsSent     uint32
 	keyRequestedAt int64 // last keyframe request while waiting for one
 	lastRR         rtcp.ReceptionReport
 	buf            [sendBufLen]byte
@@ -78,6 +80,14 @@ type consumer struct {
 	nackBuf        [cacheSlotLen]byte
 
 	counters consumerCounters
+}
+
+// consumerStream is one outgoing stream: its SSRC, sequence/timestamp state and sender report counts.
+type consumerStream struct {
+	ssrc        uint32
+	seq         seqState // unused by simulcast consumers (their simulcastState rewrites)
+	packetsSent uint32   // for sender reports (RFC 3550 §6.4.1 counts wrap)
+	octetsSent  uint32
 }
 
 type consumerCounters struct {
@@ -94,6 +104,12 @@ func newConsumer(cp consumerParams) *consumer {
 	}
 	if rtx := params.Encodings[0].RTX; rtx != nil {
 		c.rtxSSRC = rtx.SSRC
+	}
+	for _, enc := range params.Encodings {
+		c.outs = append(c.outs, consumerStream{ssrc: enc.SSRC})
+	}
+	if !c.pipe && p.simulcast {
+		c.sim = newSimulcastState(len(p.encs), p.temporalLayers)
 	}
 	for _, codec := range params.Codecs {
 		if codec.PayloadType < 0 || codec.PayloadType > 127 {
@@ -138,18 +154,53 @@ func (c *consumer) mapExtensions(producer, receiver domain.RtpParameters) {
 	}
 }
 
-// setResumed, setConnected and setProducerPaused change one input of the active state.
+// outgoingSSRCs are the SSRCs the consumer sends with (its RTX one included).
+func (c *consumer) outgoingSSRCs() []uint32 {
+	out := make([]uint32, 0, len(c.outs)+1)
+	for _, o := range c.outs {
+		out = append(out, o.ssrc)
+	}
+	if c.rtxSSRC != 0 {
+		out = append(out, c.rtxSSRC)
+	}
+	return out
+}
+
+// encodingOf returns the producer encoding whose stream the consumer sends with ssrc (0 for its RTX SSRC).
+func (c *consumer) encodingOf(ssrc uint32) int {
+	for i, o := range c.outs {
+		if o.ssrc == ssrc {
+			return i
+		}
+	}
+	return 0
+}
+
+// consumerType is mediasoup's name of the consumer's kind.
+func (c *consumer) consumerType() string {
+	switch {
+	case c.pipe:
+		return domain.ConsumerTypePipe
+	case c.sim != nil:
+		return domain.ConsumerTypeSimulcast
+	default:
+		return domain.ConsumerTypeSimple
+	}
+}
+
 // state is the consumer's answer to GetConsumer.
 func (c *consumer) state() application.ConsumerState {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	typ := domain.ConsumerTypeSimple
-	if c.pipe {
-		typ = domain.ConsumerTypePipe
-	}
-	return application.ConsumerState{ID: c.id, ProducerID: c.producer.id, Kind: c.kind, Type: typ,
+	st := application.ConsumerState{ID: c.id, ProducerID: c.producer.id, Kind: c.kind, Type: c.consumerType(),
 		Paused: !c.resumed, ProducerPaused: c.producerPaused}
+	if c.sim != nil {
+		st.PreferredLayers, st.CurrentLayers = c.sim.layersLocked(c.active)
+	}
+	return st
 }
+
+// setResumed, setConnected and setProducerPaused change one input of the active state.
 
 func (c *consumer) setResumed(v bool) { c.change(func() { c.resumed = v }) }
 func (c *consumer) setConnected()     { c.change(func() { c.connected = true }) }
@@ -172,25 +223,51 @@ func (c *consumer) change(fn func()) {
 	fn()
 	c.active = c.resumed && c.connected && !c.producerPaused && !c.closed
 	becameActive := c.active && !was
+	keyOf := -1 // the encoding to ask a keyframe of; len(outs) for all
 	if becameActive {
-		c.seq.syncRequired = true
+		for i := range c.outs {
+			c.outs[i].seq.syncRequired = true
+		}
 		c.keyRequestedAt = now
+		keyOf = len(c.outs)
+		if c.sim != nil {
+			keyOf = c.sim.restartLocked(c.producer.activeLayers())
+		}
 	}
 	c.mu.Unlock()
 	if becameActive && c.waitForKey {
-		c.counters.keyframeRequests.Add(1)
-		c.producer.requestKeyframe(now)
+		c.requestKeyframes(keyOf, now)
 	}
 }
 
-// onKeyframeRequest relays a receiver's PLI or FIR to the producer (rate-limited there).
-func (c *consumer) onKeyframeRequest(now int64) {
+// requestKeyframes asks the producer for a keyframe of encoding enc, of every encoding sent for
+// enc == len(c.outs) (pipe), of none for enc < 0.
+func (c *consumer) requestKeyframes(enc int, now int64) {
+	if enc < 0 {
+		return
+	}
+	c.counters.keyframeRequests.Add(1)
+	if c.sim == nil && enc == len(c.outs) {
+		for i := range c.outs {
+			c.producer.requestKeyframe(i, now)
+		}
+		return
+	}
+	c.producer.requestKeyframe(enc, now)
+}
+
+// onKeyframeRequest relays a receiver's PLI or FIR for the stream ssrc to the producer (rate-limited there):
+// for a simulcast consumer, to the encoding it sends or is switching to.
+func (c *consumer) onKeyframeRequest(ssrc uint32, now int64) {
 	c.mu.Lock()
 	active := c.active
+	enc := c.encodingOf(ssrc)
+	if c.sim != nil {
+		enc = c.sim.keyframeEncodingLocked()
+	}
 	c.mu.Unlock()
 	if active {
-		c.counters.keyframeRequests.Add(1)
-		c.producer.requestKeyframe(now)
+		c.requestKeyframes(enc, now)
 	}
 }
 

@@ -156,7 +156,7 @@ func (n *Node) PipeProduce(ctx context.Context, transportID string, piped applic
 	}
 	pt.producers[p.id] = p
 	n.log.Debug("producer piped in", zap.String("producer_id", p.id), zap.String("transport_id", pt.id),
-		zap.Uint32("ssrc", p.mediaSSRC))
+		zap.Uint32("ssrc", p.encs[0].mediaSSRC.Load()), zap.Int("encodings", len(p.encs)))
 	return nil
 }
 

@@ -40,7 +40,7 @@ func (n *Node) Produce(ctx context.Context, req application.ProduceRequest) erro
 	}
 	w.producers[p.id] = p
 	n.log.Debug("producer created", zap.String("producer_id", p.id), zap.String("transport_id", w.id),
-		zap.String("kind", string(p.kind)), zap.Uint32("ssrc", p.mediaSSRC), zap.Uint32("mapped_ssrc", p.mappedSSRC))
+		zap.String("kind", string(p.kind)), zap.Uint32("ssrc", p.encs[0].mediaSSRC.Load()), zap.Uint32("mapped_ssrc", p.encs[0].mappedSSRC), zap.Int("encodings", len(p.encs)))
 	return nil
 }
 
