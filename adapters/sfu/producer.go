@@ -80,6 +80,7 @@ type producer struct {
 
 	rxMu   sync.Mutex // receive path state below, and the encodings' receive path state
 	in     inbound
+	rxIn   rtpx.Packet // the packet being received
 	rtxBuf [cacheSlotLen + 64]byte
 	rtxPkt rtpx.Packet
 

@@ -7,14 +7,18 @@ import (
 	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/rtpx"
 )
 
-// receive handles one packet of one of the producer's SSRCs (pkt.Raw is valid only during the call).
-func (p *producer) receive(pkt *rtpx.Packet, r producerRoute, now int64) {
+// receive handles one packet of one of the producer's SSRCs (pkt.Raw is valid only during the call). The
+// packet is copied into the producer (a fixed-size struct) so that the caller's stays on its stack: the
+// consumers see it through p.in.
+func (p *producer) receive(src *rtpx.Packet, r producerRoute, now int64) {
 	p.rxMu.Lock()
 	defer p.rxMu.Unlock()
 	if p.closed.Load() || int(r.enc) >= len(p.encs) {
 		return
 	}
 	e := p.encs[r.enc]
+	p.rxIn = *src
+	pkt := &p.rxIn
 	if r.rtx {
 		if !p.unwrapRTX(pkt, e) {
 			return
@@ -32,6 +36,9 @@ func (p *producer) receive(pkt *rtpx.Packet, r producerRoute, now int64) {
 	e.recv.update(seq, pkt.Timestamp, now, payloadLen, r.rtx)
 	if p.useNack && e.nack.onPacket(seq, now) {
 		p.requestKeyframe(e.index, now)
+	}
+	if e.lastAt == 0 {
+		e.bytesSince = now
 	}
 	e.lastAt = now
 	p.counters.packets.Add(1)
