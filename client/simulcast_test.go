@@ -9,16 +9,22 @@ import (
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
 
-func TestSendTransportSimulcastSDP(t *testing.T) {
-	ctx := context.Background()
+// simulcastSetup is a send transport (against no server: signalling only) and mediasoup-demo's layers.
+func simulcastSetup(t *testing.T) (*SendTransport, *SyntheticSimulcast) {
+	t.Helper()
 	dev, err := NewDevice(routerCaps(), LoopbackOnly())
 	require.NoError(t, err)
 	st, err := dev.NewSendTransport(serverInfo(), func(context.Context, domain.DtlsParameters) error { return nil })
 	require.NoError(t, err)
-	defer st.Close()
-
+	t.Cleanup(func() { _ = st.Close() })
 	src, err := NewSyntheticSimulcast(DemoSimulcastEncodings)
 	require.NoError(t, err)
+	return st, src
+}
+
+func TestSendTransportSimulcastSDP(t *testing.T) {
+	ctx := context.Background()
+	st, src := simulcastSetup(t)
 	var posted domain.RtpParameters
 	prod, err := st.ProduceSimulcast(ctx, src.Tracks(), src.Encodings(), func(_ context.Context, kind domain.MediaKind, p domain.RtpParameters) (string, error) {
 		require.Equal(t, domain.MediaKindVideo, kind)
@@ -59,14 +65,8 @@ func TestSendTransportSimulcastSDP(t *testing.T) {
 }
 
 func TestProduceSimulcastRejects(t *testing.T) {
-	dev, err := NewDevice(routerCaps(), LoopbackOnly())
-	require.NoError(t, err)
-	st, err := dev.NewSendTransport(serverInfo(), func(context.Context, domain.DtlsParameters) error { return nil })
-	require.NoError(t, err)
-	defer st.Close()
-	src, err := NewSyntheticSimulcast(DemoSimulcastEncodings)
-	require.NoError(t, err)
-	_, err = st.ProduceSimulcast(context.Background(), src.Tracks()[:2], src.Encodings(), nil)
+	st, src := simulcastSetup(t)
+	_, err := st.ProduceSimulcast(context.Background(), src.Tracks()[:2], src.Encodings(), nil)
 	require.ErrorIs(t, err, domain.ErrInvalidInput, "one track per encoding")
 	swapped := []SimulcastEncoding{DemoSimulcastEncodings[1], DemoSimulcastEncodings[0], DemoSimulcastEncodings[2]}
 	_, err = st.ProduceSimulcast(context.Background(), src.Tracks(), swapped, nil)

@@ -149,9 +149,12 @@ func (s summary) print(w io.Writer) {
 	if s.layers == nil {
 		fmt.Fprintf(tw, "forwarded pps\t%s\texpected %s = %d joined × %s pps sent by the publishers (nominal %d)\n",
 			num(s.result.ForwardedPPS, 1), num(expected, 0), s.joinsOK, num(s.sentPPS, 1), s.cfg.packetsPerSubscriber())
-	} else {
+	} else if s.cfg.Audio {
 		fmt.Fprintf(tw, "forwarded pps\t%s\texpected %s = %d joined × %s pps of audio + each viewer's simulcast layer (below)\n",
 			num(s.result.ForwardedPPS, 1), num(expected, 0), s.joinsOK, num(s.sentPPS, 1))
+	} else {
+		fmt.Fprintf(tw, "forwarded pps\t%s\texpected %s = each of the %d joined viewers' simulcast layer (below)\n",
+			num(s.result.ForwardedPPS, 1), num(expected, 0), s.joinsOK)
 	}
 	if expected > 0 {
 		// Loss counts gaps only: packets still queued (socket buffers, a fan-out behind) are not gaps yet.
