@@ -43,7 +43,7 @@ func (s simulcastIDs) expand(v string) string {
 
 type layersCase struct {
 	name, method, path, body string
-	before                   func(w *world)
+	before                   func(w *world, s simulcastIDs)
 	status                   int
 	errKey                   string
 	check                    func(t *testing.T, w *world, s simulcastIDs, out map[string]any)
@@ -58,8 +58,8 @@ func layersCases() []layersCase {
 		}
 	}
 	one := 1
-	slaveFails := func(err error) func(w *world) {
-		return func(w *world) { w.nodes.Get(w.consumer.ID).Fail["SetConsumerPreferredLayers"] = err }
+	slaveFails := func(err error) func(w *world, s simulcastIDs) {
+		return func(w *world, _ simulcastIDs) { w.nodes.Get(w.consumer.ID).Fail["SetConsumerPreferredLayers"] = err }
 	}
 	cases := []layersCase{
 		{name: "lowest", method: "POST", path: byID, body: `{"spatialLayer":0}`, status: 200, check: recorded(0, nil)},
@@ -99,10 +99,10 @@ func layersCases() []layersCase {
 				"producerPaused": false, "preferredLayers": map[string]any{"spatialLayer": 2.0, "temporalLayer": 2.0}}, out, "paused: no currentLayers yet")
 		}},
 		{name: "get simulcast after resume and preferred layers", method: "GET", path: "/consumers/{simulcast}", status: 200,
-			before: func(w *world) {}, check: func(t *testing.T, w *world, s simulcastIDs, out map[string]any) {
+			before: func(w *world, s simulcastIDs) {
 				w.ok("POST", s.expand("/consumers/{simulcast}/resume"), nil)
 				w.ok("POST", s.expand("/consumers/{simulcast}/preferred_layers"), map[string]any{"spatialLayer": 0, "temporalLayer": 1})
-				out = w.ok("GET", s.expand("/consumers/{simulcast}"), nil)
+			}, check: func(t *testing.T, w *world, s simulcastIDs, out map[string]any) {
 				require.Equal(t, false, out["paused"])
 				require.Equal(t, map[string]any{"spatialLayer": 0.0, "temporalLayer": 1.0}, out["preferredLayers"])
 				require.Equal(t, map[string]any{"spatialLayer": 0.0, "temporalLayer": 1.0}, out["currentLayers"])
@@ -113,7 +113,7 @@ func layersCases() []layersCase {
 		}},
 		{name: "get unknown", method: "GET", path: "/consumers/nope", status: 404, errKey: "consumer_not_found"},
 		{name: "get slave fails", method: "GET", path: "/consumers/{simulcast}", status: 502, errKey: "slave_failed",
-			before: func(w *world) {
+			before: func(w *world, _ simulcastIDs) {
 				w.nodes.Get(w.consumer.ID).Fail["GetConsumer"] = fmt.Errorf("%w: boom", domain.ErrSlaveFailed)
 			}},
 	}
@@ -126,7 +126,7 @@ func TestConsumerLayersEndpoints(t *testing.T) {
 			w := newWorld(t, 10)
 			s := setupSimulcast(t, w)
 			if tc.before != nil {
-				tc.before(w)
+				tc.before(w, s)
 			}
 			var body any
 			if tc.body != "" {
