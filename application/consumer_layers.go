@@ -7,13 +7,27 @@ import (
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
 
-// SetPreferredLayers sets the layers a simulcast consumer sends at most (POST /consumer_peers/:peerId/
-// preferred_layers, or POST /consumers/:consumerId/preferred_layers with peerID ""): its slave then sends the
-// highest active layers not above them. The layers are checked on the master against the producer's stored
-// encodings before the slave is called: domain.ErrInvalidInput for an audio consumer, a consumer of a producer
-// with one encoding, or layers the producer does not have.
-func (u *ConsumerPeers) SetPreferredLayers(ctx context.Context, peerID, consumerID string, layers domain.ConsumerLayers) error {
-	c, peer, err := u.ownedConsumer(ctx, peerID, consumerID)
+// PreferredLayersInput is the body of POST /consumers/:consumerId/preferred_layers (PeerID "") and of
+// POST /consumer_peers/:peerId/preferred_layers. SpatialLayer is required; TemporalLayer nil means the highest.
+type PreferredLayersInput struct {
+	PeerID, ConsumerID string
+	SpatialLayer       *int
+	TemporalLayer      *int
+}
+
+// SetPreferredLayers sets the layers a simulcast consumer sends at most: its slave then sends the highest active
+// layers not above them. The layers are checked on the master against the producer's stored encodings before the
+// slave is called: domain.ErrInvalidInput for a missing or negative layer, an audio consumer, a consumer of a
+// producer with one encoding, or layers the producer does not have.
+func (u *ConsumerPeers) SetPreferredLayers(ctx context.Context, in PreferredLayersInput) error {
+	if in.SpatialLayer == nil {
+		return fmt.Errorf("%w: spatialLayer is required", domain.ErrInvalidInput)
+	}
+	layers := domain.ConsumerLayers{SpatialLayer: *in.SpatialLayer, TemporalLayer: in.TemporalLayer}
+	if layers.SpatialLayer < 0 || (layers.TemporalLayer != nil && *layers.TemporalLayer < 0) {
+		return fmt.Errorf("%w: layers must not be negative", domain.ErrInvalidInput)
+	}
+	c, peer, err := u.ownedConsumer(ctx, in.PeerID, in.ConsumerID)
 	if err != nil {
 		return err
 	}

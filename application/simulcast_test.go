@@ -157,7 +157,7 @@ func TestPreferredLayers(t *testing.T) {
 			node := w.nodes.Get(routerRow.SlaveID)
 			require.Equal(t, c.PeerID, peer)
 
-			err = w.uc.consumerPeers.SetPreferredLayers(ctx, peerID, consumerID, tt.layers)
+			err = w.uc.consumerPeers.SetPreferredLayers(ctx, layersInput(peerID, consumerID, tt.layers))
 			if tt.err != nil {
 				require.ErrorIs(t, err, tt.err)
 				require.Zero(t, node.Calls["SetConsumerPreferredLayers"], "refused on the master, before the slave")
@@ -174,6 +174,10 @@ func TestPreferredLayers(t *testing.T) {
 	}
 }
 
+func layersInput(peerID, consumerID string, l domain.ConsumerLayers) application.PreferredLayersInput {
+	return application.PreferredLayersInput{PeerID: peerID, ConsumerID: consumerID, SpatialLayer: &l.SpatialLayer, TemporalLayer: l.TemporalLayer}
+}
+
 func TestPreferredLayersAuthorization(t *testing.T) {
 	w := newWorld(t, 10)
 	ctx := context.Background()
@@ -182,13 +186,15 @@ func TestPreferredLayersAuthorization(t *testing.T) {
 	_, peer, consumerID := w.subscribe(t, roomID, "bob", videoID)
 
 	mallory := application.WithActor(ctx, application.Actor{UserID: "mallory"})
-	require.ErrorIs(t, w.uc.consumerPeers.SetPreferredLayers(mallory, "", consumerID, domain.ConsumerLayers{}), domain.ErrForbidden)
-	require.ErrorIs(t, w.uc.consumerPeers.SetPreferredLayers(mallory, peer, consumerID, domain.ConsumerLayers{}), domain.ErrForbidden)
+	require.ErrorIs(t, w.uc.consumerPeers.SetPreferredLayers(mallory, layersInput("", consumerID, domain.ConsumerLayers{})), domain.ErrForbidden)
+	require.ErrorIs(t, w.uc.consumerPeers.SetPreferredLayers(mallory, layersInput(peer, consumerID, domain.ConsumerLayers{})), domain.ErrForbidden)
 	_, err := w.uc.consumerPeers.Get(mallory, consumerID)
 	require.ErrorIs(t, err, domain.ErrForbidden)
 
 	bob := application.WithActor(ctx, application.Actor{UserID: "bob", RoomID: roomID})
-	require.NoError(t, w.uc.consumerPeers.SetPreferredLayers(bob, peer, consumerID, domain.ConsumerLayers{SpatialLayer: 1}))
+	require.NoError(t, w.uc.consumerPeers.SetPreferredLayers(bob, layersInput(peer, consumerID, domain.ConsumerLayers{SpatialLayer: 1})))
+	require.ErrorIs(t, w.uc.consumerPeers.SetPreferredLayers(bob, application.PreferredLayersInput{ConsumerID: consumerID}), domain.ErrInvalidInput,
+		"spatialLayer is required")
 	st, err := w.uc.consumerPeers.Get(bob, consumerID)
 	require.NoError(t, err)
 	require.Equal(t, 1, st.PreferredLayers.SpatialLayer)

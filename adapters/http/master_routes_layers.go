@@ -3,7 +3,7 @@ package httpapi
 import (
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/sfu-cluster/sfu-cluster/domain"
+	"github.com/sfu-cluster/sfu-cluster/application"
 )
 
 // A consumer's state and its preferred layers (simulcast), on the public API: the same family as
@@ -14,8 +14,9 @@ func (h masterHandlers) routeConsumerLayers(app *fiber.App) {
 	app.Post("/consumer_peers/:peerId/preferred_layers", h.setPreferredLayers(true))
 }
 
-// layersBody is {spatialLayer, temporalLayer?}, plus consumerId on the peer route. Pointers tell a missing
-// field from 0; a float or a string fails the decoding (invalid_input).
+// layersBody is {spatialLayer, temporalLayer?}, plus consumerId on the peer route (or in the query string, as
+// resume takes it). Pointers tell a missing field from 0; a float or a string fails the decoding (invalid_input);
+// the use case validates the rest.
 type layersBody struct {
 	ConsumerID    string `json:"consumerId"`
 	SpatialLayer  *int   `json:"spatialLayer"`
@@ -38,18 +39,11 @@ func (h masterHandlers) setPreferredLayers(byPeer bool) fiber.Handler {
 		if err := decodeBody(c, &body); err != nil {
 			return err
 		}
-		peerID, consumerID := "", c.Params("consumerId")
+		in := application.PreferredLayersInput{ConsumerID: c.Params("consumerId"), SpatialLayer: body.SpatialLayer, TemporalLayer: body.TemporalLayer}
 		if byPeer {
-			if err := requireField("consumerId", body.ConsumerID); err != nil {
-				return err
-			}
-			peerID, consumerID = c.Params("peerId"), body.ConsumerID
+			in.PeerID, in.ConsumerID = c.Params("peerId"), bodyOrQuery(c, "consumerId", body.ConsumerID)
 		}
-		if body.SpatialLayer == nil {
-			return requireField("spatialLayer", "")
-		}
-		layers := domain.ConsumerLayers{SpatialLayer: *body.SpatialLayer, TemporalLayer: body.TemporalLayer}
-		if err := h.uc.ConsumerPeers.SetPreferredLayers(c.UserContext(), peerID, consumerID, layers); err != nil {
+		if err := h.uc.ConsumerPeers.SetPreferredLayers(c.UserContext(), in); err != nil {
 			return err
 		}
 		return c.JSON(empty)
