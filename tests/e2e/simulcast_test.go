@@ -103,6 +103,10 @@ func TestSimulcastLayersThroughPipe(t *testing.T) {
 		st, err := c.API.GetConsumer(ctx, medium.ID())
 		return err == nil && st.CurrentLayers != nil && st.CurrentLayers.TemporalLayer != nil && *st.CurrentLayers.TemporalLayer == 0
 	}, 5*time.Second, 50*time.Millisecond)
+	// Packets sent before the drop may still be on their way: let some base-layer packets sent after it arrive
+	// first (one path, in order), then count.
+	flush := medium.Stats().PacketsByTID
+	require.NoError(t, medium.WaitFor(ctx, func(s client.ConsumerStats) bool { return s.PacketsByTID[0] >= flush[0]+10 }))
 	tids := medium.Stats().PacketsByTID
 	require.NoError(t, medium.WaitFor(ctx, func(s client.ConsumerStats) bool { return s.PacketsByTID[0] >= tids[0]+20 }))
 	after := medium.Stats().PacketsByTID
