@@ -29,6 +29,8 @@ type consumerParams struct {
 	Resumed bool
 	// Pipe: the receiver is the far end of a pipe (its mid/abs-send-time are never written).
 	Pipe bool
+	// AllLayers: a pipe consumer sends every encoding, whatever the far end wants.
+	AllLayers bool
 }
 
 // consumer sends one producer's stream to one receiver, rewritten to the receiver's parameters: its own SSRC,
@@ -62,6 +64,9 @@ type consumer struct {
 	waitForKey  bool       // video: start (and restart) only on a keyframe
 	// sim is the layer state of a consumer of a simulcast producer (consumer_simulcast.go); nil otherwise.
 	sim *simulcastState
+	// layerFilter: a pipe consumer of a simulcast producer, which sends only the encodings the far end wants
+	// (wanted, under mu; see pipe_layers.go).
+	layerFilter bool
 
 	mu             sync.Mutex
 	resumed        bool
@@ -70,9 +75,12 @@ type consumer struct {
 	closed         bool
 	active         bool
 	// outs are the outgoing streams: one per producer encoding for a pipe consumer (the far end rebuilds the
-	// encodings), else one.
+	// encodings), else one; they live in outsArr, beside the other fields the forwarding path reads.
 	outs           []consumerStream
+	outsArr        [ortc.MaxEncodings]consumerStream
+	simState       simulcastState // what sim points to, when set
 	rtxSeq         uint16
+	wanted         uint32
 	keyRequestedAt int64 // last keyframe request while waiting for one
 	lastRR         rtcp.ReceptionReport
 	buf            [sendBufLen]byte
@@ -105,12 +113,15 @@ func newConsumer(cp consumerParams) *consumer {
 	if rtx := params.Encodings[0].RTX; rtx != nil {
 		c.rtxSSRC = rtx.SSRC
 	}
-	for _, enc := range params.Encodings {
+	c.outs = c.outsArr[:0]
+	for _, enc := range params.Encodings[:min(len(params.Encodings), len(c.outsArr))] {
 		c.outs = append(c.outs, consumerStream{ssrc: enc.SSRC})
 	}
 	if !c.pipe && p.simulcast {
-		c.sim = newSimulcastState(len(p.encs), p.temporalLayers)
+		c.sim = &c.simState
+		c.sim.init(len(p.encs), p.temporalLayers)
 	}
+	c.layerFilter, c.wanted = c.pipe && p.simulcast && !cp.AllLayers, allLayers
 	for _, codec := range params.Codecs {
 		if codec.PayloadType < 0 || codec.PayloadType > 127 {
 			continue
@@ -207,7 +218,7 @@ func (c *consumer) setConnected()     { c.change(func() { c.connected = true }) 
 func (c *consumer) setProducerPaused(v bool) {
 	c.change(func() { c.producerPaused = v })
 	if c.pipe { // the copy on the far end follows (see pipeTransport)
-		c.ep.writeRTCPPackets(pauseStatePacket(c.ssrc, v))
+		c.ep.writeRTCPPackets(c.pauseState())
 	}
 }
 
@@ -234,7 +245,13 @@ func (c *consumer) change(fn func()) {
 			keyOf = c.sim.restartLocked(c.producer.activeLayers())
 		}
 	}
+	if c.sim != nil {
+		c.publishWantLocked()
+	}
 	c.mu.Unlock()
+	if c.sim != nil {
+		c.producer.tellWantedLayersNow(becameActive)
+	}
 	if becameActive && c.waitForKey {
 		c.requestKeyframes(keyOf, now)
 	}
@@ -248,8 +265,13 @@ func (c *consumer) requestKeyframes(enc int, now int64) {
 	}
 	c.counters.keyframeRequests.Add(1)
 	if c.sim == nil && enc == len(c.outs) {
+		c.mu.Lock()
+		wanted := c.wanted
+		c.mu.Unlock()
 		for i := range c.outs {
-			c.producer.requestKeyframe(i, now)
+			if wanted&(1<<i) != 0 {
+				c.producer.requestKeyframe(i, now)
+			}
 		}
 		return
 	}

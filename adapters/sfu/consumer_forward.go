@@ -23,7 +23,7 @@ func (c *consumer) forward(in *inbound, now int64, fo *fanout) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.active {
+	if !c.active || c.layerFilter && c.wanted&(1<<in.enc) == 0 {
 		return
 	}
 	o := &c.outs[in.enc]

@@ -17,18 +17,22 @@ const historySize = cacheSlots
 // between one stream for the receiver: sequence numbers without gaps, timestamps that never go back (mapped
 // across encodings through their sender reports), VP8 picture IDs and TL0PICIDX continuous. Guarded by the
 // consumer's mu, except current (read by the report loop).
+//
+// The fields read for every packet come first and fit in one cache line; the consumer holds the state inline
+// (next to its own hot fields), only the NACK history is a separate array.
 type simulcastState struct {
-	sel        layers.Selector
+	sel        layers.Selector // 8 bytes
 	seq        layers.SeqRewriter
 	vp8        layers.VP8Rewriter
-	started    bool   // a packet was sent
-	lastEnc    int    // encoding of the last packet sent
 	tsOffset   uint32 // out = in + tsOffset for the current encoding
 	maxOutTs   uint32
 	lastSentAt int64
+	lastEnc    int8 // encoding of the last packet sent
+	started    bool // a packet was sent
 	lastMarker bool // the last packet sent ended a frame
-	history    [historySize]sentPacket
-	current    atomic.Int32 // sel.CurrentSpatial, for the report loop (-1: none)
+	history    *[historySize]sentPacket
+	current    atomic.Int32  // the current spatial layer, for the report loop (-1: none)
+	want       atomic.Uint32 // encodings needed now (pipe_layers.go)
 }
 
 // sentPacket is what a NACK needs to resend a packet exactly as it was sent.
@@ -43,19 +47,19 @@ type sentPacket struct {
 	outTs  uint32
 }
 
-func newSimulcastState(spatial, temporal int) *simulcastState {
-	s := &simulcastState{sel: layers.NewSelector(spatial, temporal), lastEnc: -1}
+// init readies s (held inline by its consumer) for spatial × temporal layers.
+func (s *simulcastState) init(spatial, temporal int) {
+	s.sel, s.lastEnc, s.history = layers.NewSelector(spatial, temporal), -1, new([historySize]sentPacket)
 	s.current.Store(-1)
-	return s
 }
 
 // layersLocked returns the preferred layers and, while the consumer sends, the current ones.
 func (s *simulcastState) layersLocked(active bool) (preferred, current *domain.ConsumerLayers) {
-	pt := s.sel.PreferredTemporal
-	preferred = &domain.ConsumerLayers{SpatialLayer: s.sel.PreferredSpatial, TemporalLayer: &pt}
-	if active && s.sel.CurrentSpatial >= 0 {
-		ct := max(s.sel.CurrentTemporal, 0)
-		current = &domain.ConsumerLayers{SpatialLayer: s.sel.CurrentSpatial, TemporalLayer: &ct}
+	ps, pt := s.sel.Preferred()
+	preferred = &domain.ConsumerLayers{SpatialLayer: ps, TemporalLayer: &pt}
+	if cs, ct := s.sel.Current(); active && cs >= 0 {
+		ct = max(ct, 0)
+		current = &domain.ConsumerLayers{SpatialLayer: cs, TemporalLayer: &ct}
 	}
 	return preferred, current
 }
@@ -66,7 +70,8 @@ func (s *simulcastState) restartLocked(active uint32) int {
 	s.sel.UpdateTarget(active)
 	s.current.Store(-1)
 	if s.sel.Reset() {
-		return s.sel.TargetSpatial
+		target, _ := s.sel.Target()
+		return target
 	}
 	return -1
 }
@@ -74,15 +79,18 @@ func (s *simulcastState) restartLocked(active uint32) int {
 // keyframeEncodingLocked is the encoding a receiver's keyframe request concerns: the one being switched to,
 // else the one sent (-1: none).
 func (s *simulcastState) keyframeEncodingLocked() int {
-	if s.sel.TargetSpatial >= 0 {
-		return s.sel.TargetSpatial
+	if target, _ := s.sel.Target(); target >= 0 {
+		return target
 	}
-	return s.sel.CurrentSpatial
+	current, _ := s.sel.Current()
+	return current
 }
 
 // waitingLocked reports whether the consumer waits for a keyframe of its target.
 func (s *simulcastState) waitingLocked() bool {
-	return s.sel.TargetSpatial >= 0 && s.sel.TargetSpatial != s.sel.CurrentSpatial
+	target, _ := s.sel.Target()
+	current, _ := s.sel.Current()
+	return target >= 0 && target != current
 }
 
 // setPreferredLayers validates and applies preferred layers (SetConsumerPreferredLayers).
@@ -108,10 +116,12 @@ func (c *consumer) onLayersChanged(active uint32, now int64) {
 	c.mu.Lock()
 	switchTo := -1
 	if c.sim.sel.UpdateTarget(active) && c.active {
-		switchTo = c.sim.sel.TargetSpatial
+		switchTo, _ = c.sim.sel.Target()
 		c.keyRequestedAt = now
 	}
+	c.publishWantLocked()
 	c.mu.Unlock()
+	c.producer.tellWantedLayersNow(switchTo >= 0)
 	c.requestKeyframes(switchTo, now)
 }
 
@@ -134,7 +144,7 @@ func (c *consumer) forwardLayered(in *inbound, now int64, fo *fanout) {
 	}
 	switch s.sel.Check(int(in.enc), tid, in.key, start, sync) {
 	case layers.DropOther:
-		if int(in.enc) == s.sel.TargetSpatial {
+		if target, _ := s.sel.Target(); int(in.enc) == target {
 			c.counters.droppedWaitingKey.Add(1)
 		}
 		return
@@ -143,6 +153,7 @@ func (c *consumer) forwardLayered(in *inbound, now int64, fo *fanout) {
 		return
 	case layers.Switch:
 		c.switchLocked(in, now)
+		c.publishWantLocked()
 	case layers.Forward:
 		if len(pkt.Payload()) == 0 { // padding (bandwidth probes): nothing to decode
 			s.dropLocked(in)
@@ -168,7 +179,7 @@ func (c *consumer) forwardLayered(in *inbound, now int64, fo *fanout) {
 	if !s.started || rtpx.TimestampNewer(outTs, s.maxOutTs) {
 		s.maxOutTs = outTs
 	}
-	s.started, s.lastEnc, s.lastSentAt, s.lastMarker = true, int(in.enc), now, pkt.Marker
+	s.started, s.lastEnc, s.lastSentAt, s.lastMarker = true, int8(in.enc), now, pkt.Marker //nolint:gosec // < 4
 	c.emit(&c.outs[0], out, len(pkt.Payload()), b, bw)
 }
 
@@ -195,9 +206,9 @@ func (c *consumer) switchLocked(in *inbound, now int64) {
 	enc := int(in.enc)
 	if s.started {
 		outTs, ok := uint32(0), false
-		if s.lastEnc == enc {
+		if int(s.lastEnc) == enc {
 			outTs, ok = pkt.Timestamp+s.tsOffset, true
-		} else if ts, sr := c.producer.translateTimestamp(s.lastEnc, enc, pkt.Timestamp); sr {
+		} else if ts, sr := c.producer.translateTimestamp(int(s.lastEnc), enc, pkt.Timestamp); sr {
 			outTs, ok = ts+s.tsOffset, true
 		}
 		if !ok || !rtpx.TimestampNewer(outTs, s.maxOutTs) {

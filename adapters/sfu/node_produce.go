@@ -12,7 +12,8 @@ import (
 )
 
 // Produce creates a producer on a WebRTC transport: the stream the client sends with req.RtpParameters,
-// re-emitted in the router with the router's payload types and a mapped SSRC. Simulcast is domain.ErrUnsupported.
+// re-emitted in the router with the router's payload types and a mapped SSRC per encoding (simulcast: 1–4
+// encodings by rid, whose SSRCs are learned from the first packets, or by ssrc).
 func (n *Node) Produce(ctx context.Context, req application.ProduceRequest) error {
 	if err := requireID(ctx, "producerId", req.ProducerID); err != nil {
 		return err

@@ -60,7 +60,12 @@ type producer struct {
 	// the most any encoding has.
 	simulcast      bool
 	temporalLayers int
-	hasRtx         bool
+	// viaPipe: a copy fed by a pipe. remoteActive is the source's active encodings (-1: not reported);
+	// wantSent the encodings last asked of the source (-1: none yet). See pipe_layers.go.
+	viaPipe      bool
+	remoteActive atomic.Int64
+	wantSent     atomic.Int64
+	hasRtx       bool
 	// RID learning (encodings by rid): the producer's own header extension ids and mid.
 	ridExtID, rridExtID, midExtID uint8
 	mid                           string
@@ -167,6 +172,8 @@ func newProducer(pp producerParams) (*producer, error) {
 		p.encs = append(p.encs, e)
 	}
 	p.paused.Store(pp.Paused)
+	p.remoteActive.Store(-1)
+	p.wantSent.Store(-1)
 	empty := []*consumer{}
 	p.consumers.Store(&empty)
 	return p, nil

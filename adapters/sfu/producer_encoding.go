@@ -90,3 +90,11 @@ func (e *producerEncoding) stats() LayerStats {
 	}
 	return s
 }
+
+func (p *producer) layerStats() []LayerStats {
+	out := make([]LayerStats, 0, len(p.encs))
+	for _, e := range p.encs {
+		out = append(out, e.stats())
+	}
+	return out
+}

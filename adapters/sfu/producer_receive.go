@@ -116,7 +116,8 @@ func (p *producer) requestKeyframe(enc int, now int64) {
 
 func (p *producer) sendPLI(e *producerEncoding) {
 	ssrc := e.mediaSSRC.Load()
-	if ssrc == 0 { // not learned yet: nothing to ask
+	if ssrc == 0 { // not learned yet: asked once it is (the report loop sends pending requests)
+		e.keyframe.hold()
 		return
 	}
 	p.counters.keyframeRequests.Add(1)

@@ -32,14 +32,13 @@ func (p *producer) tick(now int64, full bool) {
 	}
 	var pkts []rtcp.Packet
 	var rr *rtcp.ReceiverReport
-	changed := false
 	p.rxMu.Lock()
+	changed := p.updateActivityLocked(now)
 	for _, e := range p.encs {
 		ssrc := e.mediaSSRC.Load()
 		if ssrc == 0 {
 			continue
 		}
-		changed = e.updateActivity(now) || changed
 		if p.useNack {
 			e.nacks = e.nack.due(now, e.nacks[:0])
 			if len(e.nacks) > 0 {
@@ -71,8 +70,13 @@ func (p *producer) tick(now int64, full bool) {
 		for _, c := range p.consumerList() {
 			if c.sim != nil {
 				c.onLayersChanged(active, now)
+			} else if c.layerFilter {
+				c.ep.writeRTCPPackets(c.pauseState())
 			}
 		}
+	}
+	if p.viaPipe && p.simulcast {
+		p.tellWantedLayers(full)
 	}
 }
 
@@ -110,7 +114,7 @@ func (c *consumer) tick(now int64, wall time.Time, full bool) {
 	c.mu.Unlock()
 	c.requestKeyframes(keyOf, now)
 	if full && c.pipe {
-		pkts = append(pkts, pauseStatePacket(c.ssrc, c.producer.paused.Load()))
+		pkts = append(pkts, c.pauseState())
 	}
 	if len(pkts) == 0 {
 		return
@@ -134,14 +138,15 @@ func (c *consumer) tick(now int64, wall time.Time, full bool) {
 func (c *consumer) waitingEncodingLocked() int {
 	if c.sim != nil {
 		if c.sim.waitingLocked() {
-			return c.sim.sel.TargetSpatial
+			target, _ := c.sim.sel.Target()
+			return target
 		}
 		return -1
 	}
 	waiting := 0
 	last := -1
 	for i := range c.outs {
-		if c.outs[i].seq.syncRequired {
+		if c.outs[i].seq.syncRequired && c.wanted&(1<<i) != 0 {
 			waiting++
 			last = i
 		}
@@ -161,7 +166,7 @@ func (c *consumer) senderReportLocked(i int, now int64, wall time.Time, clock se
 	tsOffset, maxOutTs, lastSentAt, started := o.seq.tsOffset, o.seq.maxOutTs, o.seq.lastSentAt, o.seq.started
 	if s := c.sim; s != nil {
 		tsOffset, maxOutTs, lastSentAt, started = s.tsOffset, s.maxOutTs, s.lastSentAt, s.started
-		if clock.enc != s.sel.CurrentSpatial {
+		if current, _ := s.sel.Current(); clock.enc != current {
 			clock.ok = false // switched meanwhile
 		}
 	}

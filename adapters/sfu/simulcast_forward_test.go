@@ -26,79 +26,6 @@ func (p *simPublisher) learn() {
 	}
 }
 
-func TestSimulcastSSRCsLearnedFromRID(t *testing.T) {
-	r, pub := simRig(t)
-	require.True(t, r.prod.simulcast)
-	require.Len(t, r.upEP.table.Load().learning, 1)
-
-	// Before learning, a packet without rid cannot be routed; a rid of no encoding, or another mid, neither.
-	pub.frame(1, 0, false, false)
-	pub.send(browserPacket(t, 96, 999, 1, 0, vp8Delta, map[uint8][]byte{4: []byte("2"), 10: []byte("r9")}))
-	pub.send(browserPacket(t, 96, 998, 1, 0, vp8Delta, map[uint8][]byte{4: []byte("7"), 10: []byte("r0")}))
-	require.EqualValues(t, 3, r.upEP.stats.unknownSSRC.Load())
-	require.Zero(t, r.prod.encs[1].mediaSSRC.Load())
-
-	pub.learn()
-	for i, e := range r.prod.encs {
-		require.Equal(t, pub.encs[i].ssrc, e.mediaSSRC.Load(), "encoding %d", i)
-		require.Zero(t, e.rtxSSRC.Load(), "no RTX seen yet")
-	}
-	require.Len(t, r.upEP.table.Load().learning, 1, "still waiting for the RTX SSRCs")
-	// Later packets carry no rid: routed by SSRC.
-	pub.frame(1, 1, false, false)
-	require.EqualValues(t, 4, r.prod.counters.packets.Load())
-
-	// RTX by rrid: learned, unwrapped onto its encoding.
-	for enc := range pub.encs {
-		pub.rtxOf(enc, pub.encs[enc].seq-1, true)
-	}
-	pub.rtxOf(2, pub.encs[2].seq-1, false) // no rrid needed once learned
-	for i, e := range r.prod.encs {
-		require.Equal(t, pub.encs[i].rtx, e.rtxSSRC.Load(), "encoding %d", i)
-	}
-	require.EqualValues(t, 4, r.prod.counters.rtxPackets.Load())
-	require.Empty(t, r.upEP.table.Load().learning, "everything learned: the slow path is off")
-	require.EqualValues(t, 3, r.upEP.stats.unknownSSRC.Load())
-
-	// Closing forgets the learned SSRCs.
-	r.upEP.removeProducer(r.prod)
-	require.Empty(t, r.upEP.table.Load().producers)
-}
-
-func TestSimulcastProducerPerEncodingRTCP(t *testing.T) {
-	r, pub := simRig(t)
-	pub.learn()
-	pub.frame(0, 1, false, false)
-	pub.encs[1].seq += 3 // three packets of encoding 1 lost
-	pub.frame(1, 1, false, false)
-	now := nanotime()
-	r.prod.tick(now, true)
-	var rr *rtcp.ReceiverReport
-	var nacks []*rtcp.TransportLayerNack
-	for _, p := range r.up.takeRTCP(t) {
-		switch v := p.(type) {
-		case *rtcp.ReceiverReport:
-			rr = v
-		case *rtcp.TransportLayerNack:
-			nacks = append(nacks, v)
-		}
-	}
-	require.NotNil(t, rr)
-	require.Len(t, rr.Reports, 3, "one report block per encoding")
-	require.Len(t, nacks, 1)
-	require.Equal(t, pub.encs[1].ssrc, nacks[0].MediaSSRC, "NACKs name the encoding that lost packets")
-	require.Equal(t, uint32(0b111), r.prod.activeLayers())
-
-	r.prod.requestKeyframe(1, now+int64(time.Second))
-	plis := r.up.takeRTCP(t)
-	require.Len(t, plisTo(plis, pub.encs[1].ssrc), 1, "a keyframe request goes to that encoding only")
-	require.Len(t, plis, 1)
-	st := r.prod.encs[0].stats()
-	require.True(t, st.Active)
-	require.NotZero(t, st.Bitrate)
-	require.Len(t, st.TemporalBitrates, 3)
-}
-
 // activeConsumer makes a resumed, connected consumer and lets the producer see its active encodings.
 func activeSimConsumer(t *testing.T, r *rig, pub *simPublisher) *consumer {
 	t.Helper()
@@ -289,3 +216,53 @@ func TestSimulcastForwardAllocatesNothing(t *testing.T) {
 }
 
 func ptr(i int) *int { return &i }
+
+// H264 simulcast switches spatial layers at IDR frames; it has no temporal layers to choose.
+func TestSimulcastH264SwitchesAtIDR(t *testing.T) {
+	params := domain.RtpParameters{
+		Codecs: []domain.RtpCodecParameters{{MimeType: "video/H264", PayloadType: 102, ClockRate: 90000,
+			Parameters:   domain.CodecParameters{"packetization-mode": 1, "profile-level-id": "42e01f", "level-asymmetry-allowed": 1},
+			RtcpFeedback: []domain.RtcpFeedback{{Type: "nack"}, {Type: "nack", Parameter: "pli"}}}},
+		HeaderExtensions: []domain.RtpHeaderExtensionParameters{},
+		Encodings:        []domain.RtpEncodingParameters{{SSRC: 7000}, {SSRC: 7001}},
+		RTCP:             domain.RtcpParameters{CNAME: "h264"},
+	}
+	r := newRig(t, domain.MediaKindVideo, params)
+	c := r.consume(t, r.caps, true) // a device that takes what the router offers
+	require.NotNil(t, c.sim)
+	seq := [2]uint16{100, 5000}
+	send := func(enc int, k int, idr bool) {
+		nal := byte(0x41) // non-IDR slice
+		if idr {
+			nal = 0x65
+		}
+		pkt := browserPacket(t, 102, uint32(7000+enc), seq[enc], uint32(k*frameTicks+enc*777777), []byte{nal, 0x88, byte(enc)}, nil) //nolint:gosec // small
+		pkt[1] |= 0x80
+		seq[enc]++
+		r.send(pkt)
+	}
+	send(0, 0, false)
+	send(1, 0, false)
+	r.prod.tick(nanotime(), false)
+	require.Len(t, plisTo(r.up.takeRTCP(t), 7001), 1, "the top layer's IDR is asked")
+	send(0, 1, false)
+	send(1, 1, true)
+	send(0, 2, false)
+	send(1, 2, false)
+	require.NoError(t, c.setPreferredLayers(domain.ConsumerLayers{SpatialLayer: 0}))
+	send(0, 3, false)
+	send(1, 3, false)
+	send(0, 4, true)
+	send(1, 4, false)
+	got := r.down.takeRTP(t)
+	require.Len(t, got, 4)
+	for i, want := range []byte{1, 1, 1, 0} {
+		require.Equal(t, want, got[i].Payload[2], "packet %d", i)
+		if i > 0 {
+			require.Equal(t, got[i-1].SequenceNumber+1, got[i].SequenceNumber)
+			require.Greater(t, int32(got[i].Timestamp-got[i-1].Timestamp), int32(0)) //nolint:gosec // the wrap is the point
+		}
+	}
+	require.Equal(t, 0, c.state().CurrentLayers.SpatialLayer)
+	require.Equal(t, 0, *c.state().CurrentLayers.TemporalLayer)
+}

@@ -21,6 +21,7 @@ type simPublisher struct {
 	sendSR func([]byte)
 	encs   [3]simEncoding
 	ntp0   uint64
+	pad    [3]int // extra payload bytes per encoding
 }
 
 type simEncoding struct {
@@ -83,9 +84,12 @@ func (p *simPublisher) frame(enc, k int, key, rid bool) {
 	if rid {
 		exts[4], exts[10] = []byte("2"), []byte{'r', byte('0' + enc)}
 	}
-	pkt := browserPacket(p.tb, 96, e.ssrc, e.seq, e.ts0+uint32(k*frameTicks), //nolint:gosec // small
-		vp8Frame(e.pid0+uint16(k), e.tl0, tid, sync, key, enc), exts) //nolint:gosec // small
-	pkt[1] |= 0x80 // marker: one packet per frame
+	payload := vp8Frame(e.pid0+uint16(k), e.tl0, tid, sync, key, enc) //nolint:gosec // small
+	if p.pad[enc] > 0 {
+		payload = append(append(payload[:len(payload)-1:len(payload)-1], make([]byte, p.pad[enc])...), byte(enc))
+	}
+	pkt := browserPacket(p.tb, 96, e.ssrc, e.seq, e.ts0+uint32(k*frameTicks), payload, exts) //nolint:gosec // small
+	pkt[1] |= 0x80                                                                           // marker: one packet per frame
 	e.seq++
 	p.send(pkt)
 }

@@ -145,8 +145,9 @@ func TestSelectorTarget(t *testing.T) {
 			s := NewSelector(3, 3)
 			s.SetPreferred(tt.preferred, -1)
 			require.Equal(t, tt.want >= 0, s.UpdateTarget(tt.active))
-			require.Equal(t, tt.want, s.TargetSpatial)
-			require.Equal(t, 2, s.TargetTemporal)
+			ts, tt2 := s.Target()
+			require.Equal(t, tt.want, ts)
+			require.Equal(t, 2, tt2)
 		})
 	}
 }
@@ -167,7 +168,8 @@ func TestSelectorCheck(t *testing.T) {
 	require.Equal(t, DropTemporal, s.Check(2, 2, false, true, false), "up only at a layer sync")
 	require.Equal(t, DropTemporal, s.Check(2, 1, false, false, true), "and at the start of a frame")
 	require.Equal(t, Forward, s.Check(2, 1, false, true, true))
-	require.Equal(t, 1, s.CurrentTemporal)
+	_, ct := s.Current()
+	require.Equal(t, 1, ct)
 	// The top layer goes inactive: target 1, current stays 2 until layer 1's keyframe.
 	require.True(t, s.UpdateTarget(0b011))
 	require.Equal(t, Forward, s.Check(2, 0, false, true, false))

@@ -114,6 +114,10 @@ func TestSimulcastEncodingsRejected(t *testing.T) {
 			require.ErrorContains(t, err, tt.wantErr)
 		})
 	}
+	audio := f.Produce[0].RtpParameters
+	audio.Encodings = []domain.RtpEncodingParameters{{SSRC: 1}, {SSRC: 2}}
+	_, err := GetProducerRtpParametersMapping(audio, caps)
+	require.ErrorIs(t, err, domain.ErrInvalidInput, "no audio simulcast")
 	for _, n := range []int{1, 2, 4} {
 		encs := make([]domain.RtpEncodingParameters, n)
 		for i := range encs {

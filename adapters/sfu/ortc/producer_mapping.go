@@ -56,6 +56,9 @@ func GetProducerRtpParametersMapping(params domain.RtpParameters, caps domain.Rt
 	if err := validateEncodings(params.Encodings); err != nil {
 		return RtpMapping{}, err
 	}
+	if kind == domain.MediaKindAudio && len(params.Encodings) > 1 {
+		return RtpMapping{}, fmt.Errorf("%w: audio has one encoding, not %d", domain.ErrInvalidInput, len(params.Encodings))
+	}
 
 	mapping := RtpMapping{Codecs: []CodecMapping{}, Encodings: []EncodingMapping{}}
 	// Router codec chosen for each producer media codec, by producer payload type.
