@@ -19,9 +19,15 @@ export const CHROMIUM_ARGS = [
   '--autoplay-policy=no-user-gesture-required',
 ];
 
-export async function launch() {
+// SIMULCAST_ARGS let Chromium send three simulcast layers of a 640×480 camera. By default libwebrtc limits the
+// layer count by resolution (WebRTC-LegacySimulcastLayerLimit: 2 layers below 960×540, 3 from there): of the fake
+// camera's r0/r1/r2 it would send r0 (160 wide) and r1 (320) and leave r2 (640) off for good, whatever the bandwidth.
+// A real camera at 1280×720 gets three layers without this.
+export const SIMULCAST_ARGS = ['--force-fieldtrials=WebRTC-LegacySimulcastLayerLimit/Disabled/'];
+
+export async function launch(extraArgs = []) {
   try {
-    return await chromium.launch({ executablePath: CHROMIUM_PATH, headless: process.env.HEADFUL !== '1', args: CHROMIUM_ARGS });
+    return await chromium.launch({ executablePath: CHROMIUM_PATH, headless: process.env.HEADFUL !== '1', args: [...CHROMIUM_ARGS, ...extraArgs] });
   } catch (err) {
     throw new Error(`cannot start Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium, or set CHROMIUM_PATH): ${err.message}`);
   }

@@ -14,7 +14,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { demoReady, launch, openPage, waitFor } from './lib.mjs';
+import { demoReady, launch, openPage, SIMULCAST_ARGS, waitFor } from './lib.mjs';
 import { compositeShot, layerState, publisherLayers, switchLayer, waitForWidth } from './simulcast_checks.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -46,8 +46,8 @@ async function main() {
   if (!DEMO_URL) throw new Error('set DEMO_URL to the demo app, e.g. DEMO_URL=https://127.0.0.1:4430/');
   await mkdir(ARTIFACTS_DIR, { recursive: true });
   const problems = [];
-  const browser = await launch();
-  log(`chromium ${browser.version()}; demo ${pageUrl()}`);
+  const browser = await launch(SIMULCAST_ARGS);
+  log(`chromium ${browser.version()} (${SIMULCAST_ARGS.join(' ')}); demo ${pageUrl()}`);
   const pages = [];
   const result = { viewers: [], switches: [], publisher: null, ok: false };
   let failure = null;
