@@ -87,8 +87,9 @@ export async function publisherLayers(pub) {
   return { layers, availableOutgoingBitrate: s?.availableOutgoingBitrate ?? 0, qualityLimitationReason: s?.qualityLimitationReason ?? '', text };
 }
 
-// compositeShot screenshots each viewer's video tile once its overlay shows the picture's size, and puts them side
-// by side, each with the viewer's name and what its tile says, in one PNG.
+// compositeShot puts the viewers side by side in one PNG: each one's video tile (as the page shows it: picker, size,
+// bitrate, layer sent), taken once its overlay shows a size and a bitrate, and under it the frame its <video> holds,
+// drawn at its own resolution and scaled up to the same width without smoothing, so the layers' sizes show.
 export async function compositeShot(browser, viewers, producerId, file) {
   const shots = [];
   for (const { page, label } of viewers) {
@@ -96,19 +97,29 @@ export async function compositeShot(browser, viewers, producerId, file) {
     await tile.locator('.media-info', { hasText: /\d+×\d+ · [1-9]\d* kbit\/s/ }).waitFor({ timeout: 10000 });
     const info = await tile.locator('.media-info').innerText();
     const picker = await tile.locator('.layer-picker').evaluate((s) => s.options[s.selectedIndex].text);
-    shots.push({ label, info, picker, png: (await tile.screenshot()).toString('base64') });
+    const png = (await tile.screenshot()).toString('base64');
+    const frame = await tile.locator('video').evaluate((v) => {
+      const c = document.createElement('canvas');
+      c.width = v.videoWidth;
+      c.height = v.videoHeight;
+      c.getContext('2d').drawImage(v, 0, 0);
+      return { url: c.toDataURL('image/png'), width: c.width, height: c.height };
+    });
+    shots.push({ label, info, picker, png, frame });
   }
-  const context = await browser.newContext({ viewport: { width: 1200, height: 420 } });
+  const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
   const page = await context.newPage();
   const esc = (s) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
   await page.setContent(`<!doctype html><html><body style="margin:0;padding:16px;font:14px system-ui,sans-serif;background:#15181e;color:#e6e9ef">
-    <h3 style="margin:0 0 12px">simulcast: one publisher (fake camera 640×480, r0/r1/r2), three viewers through the pipe</h3>
+    <h3 style="margin:0 0 12px">simulcast: one publisher (fake camera 640×480 as r0/r1/r2), three viewers through the pipe</h3>
     <div style="display:flex;gap:12px">${shots.map((s) => `<figure style="margin:0;flex:1">
       <img src="data:image/png;base64,${s.png}" style="width:100%;display:block;border-radius:6px">
-      <figcaption style="margin-top:6px"><b>${esc(s.label)}</b> — picker: ${esc(s.picker)}<br>${esc(s.info)}</figcaption></figure>`).join('')}</div>
+      <figcaption style="margin:6px 0 10px"><b>${esc(s.label)}</b> — picker: ${esc(s.picker)}<br>tile: ${esc(s.info)}</figcaption>
+      <img src="${s.frame.url}" style="width:100%;display:block;image-rendering:pixelated">
+      <figcaption style="margin-top:6px">its decoded frame, ${s.frame.width}×${s.frame.height}, scaled to the same width</figcaption></figure>`).join('')}</div>
     </body></html>`);
   await page.waitForFunction(() => [...document.images].every((i) => i.complete && i.naturalWidth > 0));
   await page.screenshot({ path: file, fullPage: true });
   await context.close();
-  return shots.map(({ label, info, picker }) => ({ label, info, picker }));
+  return shots.map(({ label, info, picker, frame }) => ({ label, info, picker, frame: `${frame.width}x${frame.height}` }));
 }
