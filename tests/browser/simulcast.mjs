@@ -114,6 +114,8 @@ async function main() {
 
     // Live switches: the low viewer up to the top layer, the default viewer down to the lowest.
     for (const [v, from, to] of [[viewers[1], 0, 2], [viewers[0], 2, 0]]) {
+      const before = await publisherLayers(pub);
+      log(`${v.spec.name}: switching ${from}->${to}; publisher sends ${before.text}`);
       const sw = await switchLayer(v.page, producers.video, to, WIDTHS[to], TIMEOUT_MS);
       console.log(`switch ${v.spec.name} layer ${from}->${to}: width ${WIDTHS[from]}->${sw.frameWidth} in ${sw.ms} ms ` +
         `(preferred_layers call ${sw.apiMs} ms)`);
