@@ -119,6 +119,7 @@ async function main() {
       const sw = await switchLayer(v.page, producers.video, to, WIDTHS[to], TIMEOUT_MS);
       console.log(`switch ${v.spec.name} layer ${from}->${to}: width ${WIDTHS[from]}->${sw.frameWidth} in ${sw.ms} ms ` +
         `(preferred_layers call ${sw.apiMs} ms)`);
+      log(`${v.spec.name}: switched; publisher sends ${(await publisherLayers(pub)).text}`);
       result.switches.push({ viewer: v.spec.name, from, to, frameWidth: sw.frameWidth, ms: sw.ms, apiMs: sw.apiMs });
       await layerState(v.page, sw.consumerId, to, STEP_MS);
     }

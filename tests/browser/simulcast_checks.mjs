@@ -82,7 +82,8 @@ export async function switchLayer(page, producerId, layer, width, timeoutMs) {
 export async function publisherLayers(pub) {
   const s = await pub.evaluate(() => window.demo.publisherStats());
   const layers = s?.videoLayers ?? [];
-  const text = layers.map((l) => `${l.rid || '-'} ${l.frameWidth}x${l.frameHeight} ${l.framesPerSecond ?? 0}fps ${Math.round(l.bytesSent / 1000)}kB`).join(', ') +
+  const text = layers.map((l) => `${l.rid || '-'} ${l.frameWidth}x${l.frameHeight} ${l.framesPerSecond ?? 0}fps ${Math.round(l.bytesSent / 1000)}kB ` +
+    `keyframes=${l.keyFramesEncoded} pli=${l.pliCount} fir=${l.firCount}`).join(', ') +
     ` (bandwidth estimate ${Math.round((s?.availableOutgoingBitrate ?? 0) / 1000)} kbit/s, limited by ${s?.qualityLimitationReason || 'n/a'})`;
   return { layers, availableOutgoingBitrate: s?.availableOutgoingBitrate ?? 0, qualityLimitationReason: s?.qualityLimitationReason ?? '', text };
 }

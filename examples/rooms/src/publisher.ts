@@ -28,6 +28,9 @@ export interface SentLayer {
   frameHeight: number;
   bytesSent: number;
   framesPerSecond: number;
+  keyFramesEncoded: number;
+  pliCount: number; // keyframe requests the browser received for this encoding (PLI)
+  firCount: number;
 }
 
 export class Publisher {
@@ -166,7 +169,8 @@ export class Publisher {
         out.targetBitrate += s.targetBitrate ?? 0;
         out.qualityLimitationReason = s.qualityLimitationReason ?? '';
         out.qualityLimitationResolutionChanges = s.qualityLimitationResolutionChanges ?? 0;
-        out.videoLayers.push({ rid: s.rid ?? '', frameWidth: s.frameWidth ?? 0, frameHeight: s.frameHeight ?? 0, bytesSent: s.bytesSent ?? 0, framesPerSecond: s.framesPerSecond ?? 0 });
+        out.videoLayers.push({ rid: s.rid ?? '', frameWidth: s.frameWidth ?? 0, frameHeight: s.frameHeight ?? 0, bytesSent: s.bytesSent ?? 0, framesPerSecond: s.framesPerSecond ?? 0,
+          keyFramesEncoded: s.keyFramesEncoded ?? 0, pliCount: s.pliCount ?? 0, firCount: s.firCount ?? 0 });
       } else if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') {
         out.availableOutgoingBitrate = s.availableOutgoingBitrate ?? 0;
       }
