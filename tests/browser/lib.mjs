@@ -1,5 +1,6 @@
-// Shared by run.mjs (the end-to-end test) and selftest.mjs: launch the system Chromium with a fake camera, open
-// pages that collect their console errors, and poll a page until a condition holds.
+// Shared by run.mjs, simulcast.mjs (the end-to-end tests) and selftest.mjs: launch the system Chromium with a fake
+// camera, open pages that collect their console errors, poll a page until a condition holds, and end a test script.
+import { writeFile } from 'node:fs/promises';
 import { chromium } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -79,4 +80,27 @@ export async function waitFor(page, what, fn, arg, timeoutMs) {
 // demoReady waits for the bundle to run (window.demo is its test hook).
 export async function demoReady(page, timeoutMs = 15000) {
   await page.waitForFunction(() => typeof window.demo === 'object' && window.demo !== null, null, { timeout: timeoutMs });
+}
+
+// writeResult writes what a test script measured to RESULT_FILE (read by the Go test), with ok and, on failure,
+// the reason; then rethrows the failure.
+export async function writeResult(result, failure) {
+  result.ok = !failure;
+  if (failure) result.error = failure.message;
+  if (process.env.RESULT_FILE) await writeFile(process.env.RESULT_FILE, JSON.stringify(result, null, 2));
+  if (failure) throw failure;
+}
+
+// runMain runs a test script's main: PASS and exit 0, or FAIL with the reason and exit 1.
+export function runMain(main) {
+  main().then(
+    () => {
+      console.log('PASS');
+      process.exit(0);
+    },
+    (err) => {
+      console.error(`FAIL: ${err.message}`);
+      process.exit(1);
+    },
+  );
 }

@@ -11,10 +11,10 @@
 //   DEMO_URL=https://127.0.0.1:4430/ node simulcast.mjs
 // Other env: ARTIFACTS_DIR (default ./artifacts), TIMEOUT_MS (each media wait, default 60000), RESULT_FILE (JSON of
 // what was measured), CHROMIUM_PATH, HEADFUL=1.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { demoReady, launch, openPage, SIMULCAST_ARGS, waitFor } from './lib.mjs';
+import { demoReady, launch, openPage, runMain, SIMULCAST_ARGS, waitFor, writeResult } from './lib.mjs';
 import { compositeShot, layerState, publisherLayers, switchLayer, waitForWidth } from './simulcast_checks.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -136,19 +136,7 @@ async function main() {
     console.log(problems.length ? `console errors and failed requests (${problems.length}):\n  ${problems.join('\n  ')}` : 'console errors: none');
     await browser.close().catch(() => undefined);
   }
-  result.ok = !failure;
-  if (failure) result.error = failure.message;
-  if (process.env.RESULT_FILE) await writeFile(process.env.RESULT_FILE, JSON.stringify(result, null, 2));
-  if (failure) throw failure;
+  await writeResult(result, failure);
 }
 
-main().then(
-  () => {
-    console.log('PASS');
-    process.exit(0);
-  },
-  (err) => {
-    console.error(`FAIL: ${err.message}`);
-    process.exit(1);
-  },
-);
+runMain(main);

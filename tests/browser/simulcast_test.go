@@ -1,13 +1,11 @@
 package browser
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -81,16 +79,7 @@ func TestBrowserSimulcastLayersThroughThePipe(t *testing.T) {
 	require.Equal(t, 640, r.Switches[0].FrameWidth, "switch 0→2")
 	require.Equal(t, 160, r.Switches[1].FrameWidth, "switch 2→0")
 
-	require.Empty(t, p.Errors, "sampling the cluster")
-	require.GreaterOrEqual(t, p.Pipes, 1.0, "no pipe in the master's store: %+v", p)
-	require.GreaterOrEqual(t, p.ProducerPipes, 1, "no pipe transport on the producer slave: %+v", p)
-	require.GreaterOrEqual(t, p.ConsumerPipes, 1, "no pipe transport on the consumer slave: %+v", p)
-	require.GreaterOrEqual(t, p.ConsumerConsumers, 6, "three viewers × audio + video on the consumer slave: %+v", p)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	cs, err := c.slaveStats(ctx, c.consumerURL)
-	require.NoError(t, err)
-	require.Positive(t, cs.PacketsOut, "the consumer slave sent nothing to the viewers: %+v", cs)
+	requireThroughThePipe(t, c, p, len(want))
 }
 
 // reportSimulcast prints what each viewer got and the time of each live switch, and writes them to
