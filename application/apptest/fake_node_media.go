@@ -23,9 +23,21 @@ func (n *FakeNode) Consume(_ context.Context, req application.ConsumeRequest) (a
 		return application.ConsumerInfo{}, fmt.Errorf("%w: %s", domain.ErrProducerNotFound, req.ProducerID)
 	}
 	n.Consumers[req.ConsumerID] = req.TransportID
-	return application.ConsumerInfo{ID: req.ConsumerID, ProducerID: req.ProducerID, Kind: domain.MediaKindAudio,
-		RtpParameters: domain.RtpParameters{Codecs: []domain.RtpCodecParameters{{MimeType: "audio/opus", PayloadType: 100, ClockRate: 48000, Channels: 2}},
+	kind, codec := domain.MediaKindAudio, domain.RtpCodecParameters{MimeType: "audio/opus", PayloadType: 100, ClockRate: 48000, Channels: 2}
+	if n.kindOf(req.ProducerID) == domain.MediaKindVideo {
+		kind, codec = domain.MediaKindVideo, domain.RtpCodecParameters{MimeType: "video/VP8", PayloadType: 101, ClockRate: 90000}
+	}
+	return application.ConsumerInfo{ID: req.ConsumerID, ProducerID: req.ProducerID, Kind: kind,
+		RtpParameters: domain.RtpParameters{Codecs: []domain.RtpCodecParameters{codec},
 			Encodings: []domain.RtpEncodingParameters{{SSRC: 123456789}}}, Type: domain.ConsumerTypeSimple, ProducerPaused: n.Paused[req.ProducerID]}, nil
+}
+
+// kindOf is a producer's kind as produced or piped in; audio when the producer came some other way.
+func (n *FakeNode) kindOf(producerID string) domain.MediaKind {
+	if k, ok := n.Kinds[producerID]; ok {
+		return k
+	}
+	return domain.MediaKindAudio
 }
 
 func (n *FakeNode) ResumeConsumer(_ context.Context, consumerID string) error {
@@ -130,7 +142,7 @@ func (n *FakeNode) PipeConsume(_ context.Context, transportID, producerID string
 		return application.PipedProducer{}, fmt.Errorf("%w: %s", domain.ErrProducerNotFound, producerID)
 	}
 	n.PipeConsumed[producerID] = transportID
-	return application.PipedProducer{ProducerID: producerID, Kind: domain.MediaKindAudio, Paused: n.Paused[producerID]}, nil
+	return application.PipedProducer{ProducerID: producerID, Kind: n.kindOf(producerID), Paused: n.Paused[producerID]}, nil
 }
 
 func (n *FakeNode) PipeProduce(_ context.Context, transportID string, p application.PipedProducer) error {
@@ -143,6 +155,7 @@ func (n *FakeNode) PipeProduce(_ context.Context, transportID string, p applicat
 		return fmt.Errorf("%w: %s", domain.ErrTransportNotFound, transportID)
 	}
 	n.PipedProducers[p.ProducerID] = transportID
+	n.Kinds[p.ProducerID] = p.Kind
 	return nil
 }
 
