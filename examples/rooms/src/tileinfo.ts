@@ -78,5 +78,6 @@ export class TileInfo {
       parts.push(`sending ${layerNames(this.record.spatialLayers)[this.currentLayers.spatialLayer] ?? `layer ${this.currentLayers.spatialLayer}`}`);
     }
     span.textContent = parts.join(' · ');
+    (span as HTMLElement).title = span.textContent; // the whole line, where a narrow tile cuts it
   }
 }
