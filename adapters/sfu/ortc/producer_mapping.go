@@ -41,7 +41,7 @@ func (m RtpMapping) MappedPayloadType(pt int) (int, bool) {
 
 // GetProducerRtpParametersMapping validates a producer's parameters against the router's capabilities and maps
 // its payload types (media codecs matched strictly, RTX codecs through their apt) and encodings (a fresh SSRC
-// in [100000000, 999999999] each; simulcast encodings by rid or by ssrc, see validateEncodings). Invalid parameters
+// in [100000000, 999999999] each; simulcast encodings by rid or by ssrc, see domain.RtpParameters.ValidateEncodings). Invalid parameters
 // wrap domain.ErrInvalidInput; a codec the router lacks wraps domain.ErrUnsupported.
 func GetProducerRtpParametersMapping(params domain.RtpParameters, caps domain.RtpCapabilities) (RtpMapping, error) {
 	if len(params.Codecs) == 0 {
@@ -54,7 +54,7 @@ func GetProducerRtpParametersMapping(params domain.RtpParameters, caps domain.Rt
 	if err := params.Validate(kind); err != nil {
 		return RtpMapping{}, err
 	}
-	if err := validateEncodings(params.Encodings); err != nil {
+	if err := params.ValidateEncodings(); err != nil {
 		return RtpMapping{}, err
 	}
 	if kind == domain.MediaKindAudio && len(params.Encodings) > 1 {
