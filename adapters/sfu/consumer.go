@@ -216,6 +216,13 @@ func (c *consumer) state() application.ConsumerState {
 	if c.sim != nil {
 		st.PreferredLayers, st.CurrentLayers = c.sim.layersLocked(c.active)
 	}
+	if !c.pipe {
+		score := scoreOf(c.lastRR)
+		st.Score = &score
+	}
+	if c.ep.cc != nil {
+		st.AvailableOutgoingBitrate = int(c.ep.cc.bitrate.Load())
+	}
 	return st
 }
 

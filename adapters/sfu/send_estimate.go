@@ -23,6 +23,7 @@ type sendEstimate struct {
 
 	bitrate   atomic.Int64 // the last estimate, bit/s
 	feedbacks atomic.Uint64
+	reported  atomic.Bool // the viewer sent transport-cc feedback or a REMB
 
 	// the allocation's buffers (report loop only)
 	streams []bwe.Stream
@@ -38,6 +39,7 @@ func newSendEstimate(initial int) *sendEstimate {
 // onFeedback takes one transport-cc feedback (the transport's read goroutine).
 func (s *sendEstimate) onFeedback(fb *rtcp.TransportLayerCC, now int64) {
 	s.feedbacks.Add(1)
+	s.reported.Store(true)
 	s.mu.Lock()
 	s.results = bwe.Results(s.results[:0], fb, &s.hist, now)
 	s.est.OnFeedback(s.results, now)
@@ -47,6 +49,7 @@ func (s *sendEstimate) onFeedback(fb *rtcp.TransportLayerCC, now int64) {
 
 // onREMB takes a receiver's estimated maximum bitrate.
 func (s *sendEstimate) onREMB(bitrate float32, now int64) {
+	s.reported.Store(true)
 	s.mu.Lock()
 	s.est.OnREMB(float64(bitrate), now)
 	s.bitrate.Store(int64(s.est.Estimate(now)))
