@@ -23,6 +23,7 @@ func TestConfigDefaultsAndNames(t *testing.T) {
 		"PORT": "4000", "SLAVE_ROLE": "consumer", "MASTER_URL": "http://a:3010/, http://b:3010", "SLAVE_MAX_TRANSPORTS": "7",
 		"WEBRTC_LISTEN_IPS": "127.0.0.1=203.0.113.9", "PIPE_SRTP": "false", "SLAVE_TIMEOUT": "9s",
 		"FANOUT_WORKERS": "-1", "INITIAL_AVAILABLE_OUTGOING_BITRATE": "600000",
+		"MEDIASOUP_WEBRTC_TRANSPORT_MAX_INCOMING_BITRATE": "0",
 	}}, defaultConfig(3011))
 	require.NoError(t, err)
 	require.Equal(t, 4000, c.Port)
@@ -34,6 +35,7 @@ func TestConfigDefaultsAndNames(t *testing.T) {
 	require.Equal(t, 9*time.Second, c.SlaveTimeout)
 	require.Equal(t, -1, c.FanoutWorkers)
 	require.Equal(t, 600000, c.InitialAvailableOutgoingBitrate)
+	require.Zero(t, c.MaxIncomingBitrate, "0: no cap")
 }
 
 func TestConfigProxiesAndOrigins(t *testing.T) {
@@ -86,6 +88,7 @@ func TestConfigRejectsBadValuesNamingTheVariable(t *testing.T) {
 		"log level":          {"LOG_LEVEL", "loud", "LOG_LEVEL"},
 		"capacity":           {"SLAVE_MAX_TRANSPORTS", "0", "SLAVE_MAX_TRANSPORTS"},
 		"workers":            {"FANOUT_WORKERS", "-2", "FANOUT_WORKERS"},
+		"max incoming":       {"MAX_INCOMING_BITRATE", "-1", "MAX_INCOMING_BITRATE"},
 		"initial bitrate":    {"MEDIASOUP_WEBRTC_TRANSPORT_INITIAL_AVAILABLE_OUTGOING_BITRATE", "5", "MEDIASOUP_WEBRTC_TRANSPORT_INITIAL_AVAILABLE_OUTGOING_BITRATE"},
 		"trusted proxies":    {"TRUSTED_PROXIES", "lb.example.com", "TRUSTED_PROXIES"},
 		"cors origin path":   {"CORS_ORIGINS", "https://app.example.com/page", "CORS_ORIGINS"},

@@ -91,8 +91,8 @@ func newNode(lc fx.Lifecycle, cfg Config, log *zap.Logger, reg *registration) (*
 	node, err := sfu.NewNode(sfu.NodeConfig{
 		ListenIP: listen.IP, AnnouncedIP: listen.Announced(), Port: cfg.RTCPort, MediaCodecs: codecs,
 		PipePortMin: cfg.PipePortMin, PipePortMax: cfg.PipePortMax, FanoutWorkers: cfg.FanoutWorkers,
-		InitialAvailableOutgoingBitrate: cfg.InitialAvailableOutgoingBitrate,
-		TransportIdleTimeout:            cfg.TransportIdleTimeout, OnTransportClosed: reg.reportClosed, Logger: log.Named("sfu"),
+		InitialAvailableOutgoingBitrate: cfg.InitialAvailableOutgoingBitrate, MaxIncomingBitrate: cfg.MaxIncomingBitrate,
+		TransportIdleTimeout: cfg.TransportIdleTimeout, OnTransportClosed: reg.reportClosed, Logger: log.Named("sfu"),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start SFU: %w", err)

@@ -35,18 +35,20 @@ func (e *endpoint) allocate(now int64) {
 	if len(cs) == 0 {
 		return
 	}
-	streams, out := e.cc.streams[:0], e.cc.out[:0]
+	streams, out, wish := e.cc.streams[:0], e.cc.out[:0], e.cc.wish[:0]
 	for _, c := range cs {
 		streams = append(streams, c.allocStream())
-		out = append(out, bwe.Layers{})
+		out, wish = append(out, bwe.Layers{}), append(wish, bwe.Layers{})
 	}
-	bwe.Allocate(e.cc.available(now), streams, out)
+	available := e.cc.available(now)
+	used := bwe.Allocate(available, streams, out)
 	for i, c := range cs {
 		if c.sim != nil && !streams[i].Fixed {
 			c.applyAllocation(out[i], now)
 		}
 	}
-	e.cc.streams, e.cc.out = streams, out
+	e.maybeProbe(cs, desiredRate(streams, wish), used, available, now)
+	e.cc.streams, e.cc.out, e.cc.wish = streams, out, wish
 }
 
 // allocStream is the consumer as the allocator sees it: fixed (audio, single-stream video, paused: what it

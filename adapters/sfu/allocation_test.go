@@ -99,6 +99,7 @@ func (d *downlinkRig) step(t *testing.T) {
 		d.lastRun = now
 		d.r.downEP.allocate(now)
 	}
+	d.r.downEP.probeTick(now)
 }
 
 // until steps every 10 ms until cond holds, failing after limit; it returns the time it took.
@@ -138,7 +139,9 @@ func TestDownlinkAllocationFollowsTheEstimate(t *testing.T) {
 	d.link.capacity = 5e6
 	upAt := time.Now()
 	took = d.until(t, 20*time.Second, "the viewer climbs back once the link opens", func() bool { return spatial(d.capped) == 2 })
-	t.Logf("link open: top layer again after %v, estimate %d bit/s, %d cap changes", took, d.r.downEP.cc.bitrate.Load(), d.capped.bw.switches)
+	t.Logf("link open: top layer again after %v (a probe, then %v of hold), estimate %d bit/s, %d cap changes, %d padding packets",
+		took, time.Duration(upHold), d.r.downEP.cc.bitrate.Load(), d.capped.bw.switches, d.capped.counters.padding.Load())
+	require.Positive(t, d.capped.counters.padding.Load(), "the estimate rose through probes")
 	require.GreaterOrEqual(t, time.Since(upAt), time.Duration(upHold), "not before the estimate held")
 	require.Equal(t, 2, spatial(d.other))
 	require.Equal(t, keyReqs, d.other.counters.keyframeRequests.Load(), "the other viewer asked for no keyframe")

@@ -38,6 +38,9 @@ type NodeConfig struct {
 	// InitialAvailableOutgoingBitrate is where each WebRTC transport's downlink estimate starts (bit/s); 0 means
 	// 1,000,000 (mediasoup's initialAvailableOutgoingBitrate as the original set it).
 	InitialAvailableOutgoingBitrate int
+	// MaxIncomingBitrate caps what each publisher may send to a WebRTC transport (bit/s, told by REMB); 0: no
+	// cap (the slave's setting MAX_INCOMING_BITRATE defaults to 1,500,000, as the original's maxIncomingBitrate).
+	MaxIncomingBitrate int
 	// Logger is optional; nil logs nothing.
 	Logger *zap.Logger
 }

@@ -101,7 +101,7 @@ type consumerStream struct {
 }
 
 type consumerCounters struct {
-	packets, bytes, retransmitted, droppedWaitingKey, keyframeRequests, nacks atomic.Uint64
+	packets, bytes, retransmitted, droppedWaitingKey, keyframeRequests, nacks, padding atomic.Uint64
 }
 
 func newConsumer(cp consumerParams) *consumer {

@@ -33,6 +33,9 @@ type endpoint struct {
 	twcc   twccFeedback // arrivals reported to the sender (WebRTC transports whose producers negotiated it)
 	// cc is the downlink estimate of a WebRTC transport (set before the transport is published; nil for pipes).
 	cc *sendEstimate
+	// maxIncoming caps what the transport's publishers may send (bit/s, 0: no cap; incoming_cap.go).
+	maxIncoming int
+	lastCap     atomic.Int64
 
 	// rxPkt is the packet OnRTP parses into: a transport calls OnRTP from its one read goroutine, and nothing
 	// keeps the packet past the call (its bytes are the transport's read buffer anyway). A local would escape

@@ -147,14 +147,18 @@ func (n *Node) reportLoop() {
 			for _, c := range consumers {
 				c.tick(now, wall, full)
 			}
-			if now-lastAlloc >= allocInterval {
+			endpoints = n.estimating(endpoints[:0])
+			alloc := now-lastAlloc >= allocInterval
+			if alloc {
 				lastAlloc = now
-				endpoints = n.estimating(endpoints[:0])
-				for _, e := range endpoints {
+			}
+			for _, e := range endpoints {
+				if alloc {
 					e.allocate(now)
 				}
-				clear(endpoints)
+				e.probeTick(now)
 			}
+			clear(endpoints)
 			clear(producers)
 			clear(consumers)
 		}

@@ -25,9 +25,25 @@ type sendEstimate struct {
 	feedbacks atomic.Uint64
 	reported  atomic.Bool // the viewer sent transport-cc feedback or a REMB
 
-	// the allocation's buffers (report loop only)
+	// the allocation's buffers and the probe (report loop only)
 	streams []bwe.Stream
 	out     []bwe.Layers
+	wish    []bwe.Layers
+	probe   prober
+}
+
+// startProbe tells the estimator that packets sent from start to end are a probe.
+func (s *sendEstimate) startProbe(start, end int64) {
+	s.mu.Lock()
+	s.est.StartProbe(start, end)
+	s.mu.Unlock()
+}
+
+// lastProbe is the estimator's last finished probe, once.
+func (s *sendEstimate) lastProbe() (bwe.ProbeResult, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.est.LastProbe()
 }
 
 func newSendEstimate(initial int) *sendEstimate {

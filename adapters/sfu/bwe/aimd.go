@@ -45,11 +45,14 @@ func (a *aimd) update(u Usage, acked float64, now int64) {
 			a.increasing, a.lastChange = true, now
 			return
 		}
-		a.increase(now)
+		a.increase(acked, now)
 	}
 }
 
-func (a *aimd) increase(now int64) {
+// increase raises the rate, never above 1.5 × the acknowledged bitrate + 10 kbit/s (libwebrtc's limit): what
+// the path has not been shown to carry, only a probe (probe.go) may add.
+func (a *aimd) increase(acked float64, now int64) {
+	before := a.rate
 	dt := float64(min(now-a.lastChange, maxIncreaseStep)) / 1e9
 	a.lastChange = now
 	if dt <= 0 {
@@ -66,6 +69,9 @@ func (a *aimd) increase(now int64) {
 		a.rate += math.Max(packet/responseTime, minAdditiveBps) * dt
 	}
 	a.rate = math.Min(a.rate, a.max)
+	if limit := 1.5*acked + 10_000; acked > 0 && a.rate > limit {
+		a.rate = math.Max(math.Min(a.rate, limit), before)
+	}
 }
 
 func (a *aimd) decrease(acked float64, now int64) {

@@ -37,6 +37,9 @@ type Estimator struct {
 	rembAt       int64
 	feedback     bool // transport-cc feedback arrived at least once
 	min, max     float64
+	probe        probe
+	probeResult  ProbeResult
+	probeDone    bool
 }
 
 // NewEstimator starts at cfg.Initial.
@@ -61,6 +64,9 @@ func (e *Estimator) OnFeedback(results []PacketResult, now int64) {
 	lost := 0
 	usage, updated := e.trend.usage, false
 	for _, r := range results {
+		if e.probe.add(r) {
+			e.finishProbe()
+		}
 		if !r.Received {
 			lost++
 			continue
@@ -74,7 +80,28 @@ func (e *Estimator) OnFeedback(results []PacketResult, now int64) {
 	if updated {
 		e.rate.update(usage, e.acked, now)
 	}
+	if e.probe.active && results[len(results)-1].SendTime > e.probe.end {
+		e.finishProbe()
+	}
 	e.loss.add(lost, len(results), e.rate.rate, now)
+}
+
+// finishProbe takes the running probe's result: a rate above the delay-based estimate becomes it (the path
+// carried it), as libwebrtc does with probe results.
+func (e *Estimator) finishProbe() {
+	if !e.probe.active {
+		return
+	}
+	e.probe.active = false
+	r, ok := e.probe.result()
+	if !ok {
+		return
+	}
+	e.probeResult, e.probeDone = r, true
+	if b := float64(r.Bitrate); b > e.rate.rate {
+		e.rate.rate = math.Min(b, e.max)
+		e.rate.capacity, e.rate.capVar = noCapacity, initialDeviation
+	}
 }
 
 // worse keeps an overuse seen anywhere in one feedback.

@@ -79,3 +79,31 @@ func TestEstimatorBounds(t *testing.T) {
 	require.Equal(t, DefaultMin, NewEstimator(Config{Initial: 1}).Estimate(0))
 	require.Equal(t, 500_000, NewEstimator(Config{Initial: 1_000_000, Max: 500_000}).Estimate(0))
 }
+
+func TestEstimatorAppLimitedThenProbed(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		capacity  float64
+		lo, hi    float64
+		saturated bool
+	}{
+		{name: "an open link: the estimate jumps", capacity: 5e6, lo: 1.3e6, hi: 1.6e6},
+		{name: "a 500 kbit/s link: it does not", capacity: 500e3, lo: 0, hi: 550e3, saturated: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newSim(t, 300_000, &simLink{capacity: tt.capacity})
+			s.sourceMax = 200e3 // the media: a low layer
+			s.run(10e9, nil)
+			require.Less(t, s.estimate(), 350e3, "app-limited: never far above what is sent")
+			s.probe(1.5e6, 300e6)
+			s.run(1e9, nil)
+			r, ok := s.e.LastProbe()
+			require.True(t, ok)
+			t.Logf("probe at 1.5 Mbit/s over %.0f kbit/s: measured %d bit/s (saturated %v), estimate %.0f",
+				tt.capacity/1e3, r.Bitrate, r.Saturated, s.estimate())
+			require.Equal(t, tt.saturated, r.Saturated)
+			require.GreaterOrEqual(t, s.estimate(), tt.lo)
+			require.LessOrEqual(t, s.estimate(), tt.hi)
+		})
+	}
+}

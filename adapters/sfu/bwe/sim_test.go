@@ -44,6 +44,8 @@ type sim struct {
 	nextSend  int64
 	nextFB    int64
 	sourceMax float64
+	probeRate float64 // while nextSend < probeUntil, send at probeRate
+	probeEnd  int64
 	pending   []arrival
 	results   []PacketResult
 }
@@ -67,6 +69,9 @@ func (s *sim) run(d int64, each func()) {
 		s.now += 1e6 // 1 ms steps
 		for s.nextSend <= s.now {
 			rate := min(float64(s.e.Estimate(s.now)), s.sourceMax)
+			if s.nextSend < s.probeEnd {
+				rate = s.probeRate
+			}
 			seq := s.h.Stamp(1200, s.nextSend)
 			if at, ok := s.link.pass(1200, s.nextSend); ok {
 				s.pending = append(s.pending, arrival{seq: seq, at: at})
@@ -105,6 +110,12 @@ func (s *sim) feedback() {
 			}
 		}
 	}
+}
+
+// probe sends at rate for d nanoseconds from now, marked as a probe.
+func (s *sim) probe(rate float64, d int64) {
+	s.probeRate, s.probeEnd = rate, s.now+d
+	s.e.StartProbe(s.now, s.now+d)
 }
 
 func (s *sim) estimate() float64 { return float64(s.e.Estimate(s.now)) }
