@@ -115,6 +115,9 @@ type SFUNode interface {
 	ConnectTransport(ctx context.Context, transportID string, dtls domain.DtlsParameters) error
 	// CloseTransport closes a WebRTC transport with its producers and consumers.
 	CloseTransport(ctx context.Context, transportID string) error
+	// RestartIce gives a WebRTC transport new local ICE credentials (mediasoup's transport.restartIce()); DTLS
+	// and media state stay. domain.ErrTransportNotFound for an unknown or closed transport.
+	RestartIce(ctx context.Context, transportID string) (domain.IceParameters, error)
 
 	Produce(ctx context.Context, req ProduceRequest) error
 	PauseProducer(ctx context.Context, producerID string) error

@@ -110,6 +110,7 @@ func NewMasterServer(uc MasterUseCases, opts MasterServerOptions) *fiber.App {
 	h.routeRooms(app)
 	h.routeProducers(app)
 	h.routeConsumers(app)
+	h.routeIce(app)
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	return app
 }

@@ -3,6 +3,8 @@ package webrtctransport
 import (
 	"crypto/rand"
 	"fmt"
+
+	"github.com/pion/stun/v3"
 )
 
 // ICE credential lengths. RFC 8445 §5.3 asks for at least 24 bits of
@@ -47,3 +49,24 @@ const hostCandidatePriority = uint32(126)<<24 | uint32(65535)<<8 | uint32(256-1)
 // foundation only has to differ between candidates of different type, base
 // or protocol (RFC 8445 §5.1.1.3), and we have a single one.
 const hostCandidateFoundation = "udpcandidate"
+
+// iceCreds are one generation of local ICE credentials (a restart makes new
+// ones). Immutable: the read path loads them through an atomic pointer.
+type iceCreds struct {
+	ufrag     string
+	password  string
+	integrity stun.MessageIntegrity
+}
+
+// newICECreds draws a fresh ufrag and password.
+func newICECreds() (*iceCreds, error) {
+	ufrag, err := randomString(ufragLength)
+	if err != nil {
+		return nil, fmt.Errorf("webrtctransport: ice ufrag: %w", err)
+	}
+	password, err := randomString(passwordLength)
+	if err != nil {
+		return nil, fmt.Errorf("webrtctransport: ice password: %w", err)
+	}
+	return &iceCreds{ufrag: ufrag, password: password, integrity: stun.NewShortTermIntegrity(password)}, nil
+}

@@ -59,15 +59,21 @@ func (m *Mux) handleSTUN(rx *rxState, pkt []byte, src netip.AddrPort) {
 
 		return
 	}
-	t.handleBindingRequest(rx, req, src)
+	t.handleBindingRequest(rx, req, src, username[:colon])
 }
 
 // handleBindingRequest authenticates a check and answers it (RFC 8445
 // §7.3). A request that fails MESSAGE-INTEGRITY gets no answer at all:
 // answering would give anyone who knows a ufrag a reflector.
-func (t *Transport) handleBindingRequest(rx *rxState, req *stun.Message, src netip.AddrPort) {
+func (t *Transport) handleBindingRequest(rx *rxState, req *stun.Message, src netip.AddrPort, ufrag []byte) {
+	creds, fresh := t.credsFor(ufrag)
+	if creds == nil {
+		t.stats.stunRejected.Add(1) // an old ufrag forgotten since the lookup
+
+		return
+	}
 	mi, err := req.Get(stun.AttrMessageIntegrity)
-	if err != nil || len(mi) != messageIntegritySize || t.integrity.Check(req) != nil {
+	if err != nil || len(mi) != messageIntegritySize || creds.integrity.Check(req) != nil {
 		t.stats.stunRejected.Add(1)
 
 		return
@@ -87,7 +93,7 @@ func (t *Transport) handleBindingRequest(rx *rxState, req *stun.Message, src net
 		stun.NewTransactionIDSetter(req.TransactionID),
 		stun.BindingSuccess,
 		&stun.XORMappedAddress{IP: src.Addr().AsSlice(), Port: int(src.Port())},
-		t.integrity,
+		creds.integrity,
 		stun.Fingerprint,
 	)
 	if err != nil {
@@ -95,7 +101,12 @@ func (t *Transport) handleBindingRequest(rx *rxState, req *stun.Message, src net
 
 		return
 	}
-	t.validate(src, req.Contains(stun.AttrUseCandidate))
+	useCandidate := req.Contains(stun.AttrUseCandidate)
+	restarted := fresh && t.finishRestart()
+	t.validate(src, useCandidate || restarted)
+	if useCandidate && creds == t.creds.Load() {
+		t.nominated.Store(true)
+	}
 	t.sendTo(resp.Raw, src)
 }
 

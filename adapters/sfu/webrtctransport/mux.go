@@ -158,27 +158,59 @@ func (m *Mux) Close() error {
 // now is the monotonic activity clock shared by the transports' idle timers.
 func (m *Mux) now() int64 { return int64(time.Since(m.epoch)) }
 
-// register adds a new transport under its ufrag; false if the ufrag is taken.
-func (m *Mux) register(t *Transport) (bool, error) {
+// registerNewCreds draws credentials for t, makes them t's current ones and
+// routes their ufrag to t (beside any ufrag t already has).
+func (m *Mux) registerNewCreds(t *Transport) (*iceCreds, error) {
+	for range ufragAttempts {
+		c, err := newICECreds()
+		if err != nil {
+			return nil, err
+		}
+		ok, err := m.register(t, c)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return c, nil
+		}
+	}
+	return nil, errUfragCollision
+}
+
+// register routes c's ufrag to t and makes c t's current credentials;
+// false if the ufrag is taken.
+func (m *Mux) register(t *Transport, c *iceCreds) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
 		return false, ErrMuxClosed
 	}
-	if _, taken := m.byUfrag[t.ufrag]; taken {
+	if _, taken := m.byUfrag[c.ufrag]; taken {
 		return false, nil
 	}
-	m.byUfrag[t.ufrag] = t
+	t.creds.Store(c)
+	m.byUfrag[c.ufrag] = t
 
 	return true, nil
+}
+
+// forgetUfrag stops routing ufrag to t.
+func (m *Mux) forgetUfrag(ufrag string, t *Transport) {
+	m.mu.Lock()
+	if m.byUfrag[ufrag] == t {
+		delete(m.byUfrag, ufrag)
+	}
+	m.mu.Unlock()
 }
 
 // unregister removes a closing transport and the addresses it validated.
 func (m *Mux) unregister(t *Transport, addrs []netip.AddrPort) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.byUfrag[t.ufrag] == t {
-		delete(m.byUfrag, t.ufrag)
+	for _, c := range []*iceCreds{t.creds.Load(), t.oldCreds.Load()} {
+		if c != nil && m.byUfrag[c.ufrag] == t {
+			delete(m.byUfrag, c.ufrag)
+		}
 	}
 	for _, a := range addrs {
 		if m.byAddr[a] == t {

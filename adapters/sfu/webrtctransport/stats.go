@@ -12,6 +12,7 @@ type counters struct {
 	dropped              atomic.Uint64
 	stunRejected         atomic.Uint64
 	sendErrors           atomic.Uint64
+	iceRestarts          atomic.Uint64
 }
 
 func (c *counters) received(n int) {
@@ -38,6 +39,7 @@ func (c *counters) snapshot() Stats {
 		Dropped:         c.dropped.Load(),
 		STUNRejected:    c.stunRejected.Load(),
 		SendErrors:      c.sendErrors.Load(),
+		ICERestarts:     c.iceRestarts.Load(),
 	}
 }
 

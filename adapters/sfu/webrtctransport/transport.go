@@ -10,7 +10,6 @@ import (
 
 	"github.com/pion/dtls/v3"
 	"github.com/pion/srtp/v3"
-	"github.com/pion/stun/v3"
 	"go.uber.org/zap"
 )
 
@@ -23,9 +22,6 @@ const ufragAttempts = 4
 type Transport struct {
 	mux              *Mux
 	id               string
-	ufrag            string
-	password         string
-	integrity        stun.MessageIntegrity
 	handler          PacketHandler
 	onClose          func(error)
 	idleTimeout      time.Duration
@@ -45,7 +41,14 @@ type Transport struct {
 	idleTimer   *time.Timer
 	hsTimer     *time.Timer
 
+	// creds are the current local ICE credentials; oldCreds, after a
+	// restart, the previous ones, still accepted until a check with the new
+	// ones succeeds (icerestart.go).
+	creds    atomic.Pointer[iceCreds]
+	oldCreds atomic.Pointer[iceCreds]
+
 	selected  atomic.Pointer[netip.AddrPort] // where we send; nil until ICE nominated
+	nominated atomic.Bool                    // USE-CANDIDATE seen with the current credentials
 	lastSeen  atomic.Int64                   // Mux.now() of the last valid packet
 	connected atomic.Bool
 	isClosed  atomic.Bool
@@ -78,15 +81,9 @@ func (m *Mux) NewTransport(p Params) (*Transport, error) {
 	if p.Handler == nil {
 		p.Handler = nopHandler{}
 	}
-	password, err := randomString(passwordLength)
-	if err != nil {
-		return nil, fmt.Errorf("webrtctransport: ice password: %w", err)
-	}
 	t := &Transport{
 		mux:              m,
 		id:               p.ID,
-		password:         password,
-		integrity:        stun.NewShortTermIntegrity(password),
 		handler:          p.Handler,
 		onClose:          p.OnClose,
 		idleTimeout:      p.IdleTimeout,
@@ -97,16 +94,7 @@ func (m *Mux) NewTransport(p Params) (*Transport, error) {
 	t.pconn = newDTLSPacketConn(t)
 	t.lastSeen.Store(m.now())
 
-	for range ufragAttempts {
-		if t.ufrag, err = randomString(ufragLength); err != nil {
-			break
-		}
-		var ok bool
-		if ok, err = m.register(t); ok || err != nil {
-			break
-		}
-		err = errUfragCollision
-	}
+	creds, err := m.registerNewCreds(t)
 	if err != nil {
 		t.cancel()
 		_ = t.pconn.Close()
@@ -120,7 +108,7 @@ func (m *Mux) NewTransport(p Params) (*Transport, error) {
 		t.idleTimer = time.AfterFunc(t.idleTimeout, t.checkIdle)
 	}
 	t.mu.Unlock()
-	t.log.Debug("webrtc transport created", zap.String("ufrag", t.ufrag))
+	t.log.Debug("webrtc transport created", zap.String("ufrag", creds.ufrag))
 
 	return t, nil
 }
@@ -130,7 +118,10 @@ func (t *Transport) ID() string { return t.id }
 
 // ICEParameters returns the local ICE credentials (we are ICE-lite, RFC 8445
 // §2.5: the remote ones are never needed).
-func (t *Transport) ICEParameters() (ufrag, password string) { return t.ufrag, t.password }
+func (t *Transport) ICEParameters() (ufrag, password string) {
+	c := t.creds.Load()
+	return c.ufrag, c.password
+}
 
 // Candidates returns the single host UDP candidate, shared by every
 // transport of the Mux.
@@ -200,8 +191,13 @@ func (t *Transport) Connected() bool { return t.connected.Load() }
 // Stats returns the transport's counters.
 func (t *Transport) Stats() Stats {
 	s := t.stats.snapshot()
+	s.ICEState = "new"
 	if sel := t.selected.Load(); sel != nil {
 		s.SelectedAddress = *sel
+		s.ICEState = "connected"
+		if t.nominated.Load() {
+			s.ICEState = "completed"
+		}
 	}
 
 	return s
