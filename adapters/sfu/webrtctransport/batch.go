@@ -95,12 +95,18 @@ func (t *Transport) AppendRTP(b *Batch, pkt []byte) error {
 		tx.mu.Unlock()
 		return ErrNoSelectedAddress
 	}
+	if dst.tcp != nil {
+		// An ICE-TCP transport falls out of the batch: its packet goes to its connection's own queue.
+		err := t.writeRTPLocked(pkt)
+		tx.mu.Unlock()
+		return err
+	}
 	out, err := tx.ctx.EncryptRTP(s.buf[:0], pkt, &tx.rtpHdr)
 	tx.mu.Unlock()
 	if err != nil {
 		return fmt.Errorf("webrtctransport: encrypt rtp: %w", err)
 	}
-	s.t, s.dst, s.data = t, *dst, out // out is s.buf unless the packet did not fit (then EncryptRTP allocated)
+	s.t, s.dst, s.data = t, dst.addr, out // out is s.buf unless the packet did not fit (then EncryptRTP allocated)
 	b.sys.set(b.n, out, s.dst, t.mux.sock.v6)
 	b.n++
 	return nil

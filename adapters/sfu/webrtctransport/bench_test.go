@@ -34,3 +34,26 @@ func BenchmarkWriteRTP(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkWriteRTPTCP: the same over an ICE-TCP connection: encrypt, frame into the connection's queue; its
+// writer goroutine sends what is ready in one write. The peer reads (and discards) as fast as it can; packets
+// that did not fit the queue are reported as drops/op. Steady state must not allocate.
+func BenchmarkWriteRTPTCP(b *testing.B) {
+	m := newTestMux(b)
+	tt := newTestTransport(b, m, Params{ID: "t1"})
+	peer := newTCPTestPeer(b, m)
+	connectPeer(b, tt, peer, "client")
+	peer.discard.Store(true)
+	pkt := rtpPacket(b, 0xBEEF, 0, bytes.Repeat([]byte{0x42}, 1100))
+	dropped := tt.Stats().TCPDropped
+	b.SetBytes(int64(len(pkt)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		binary.BigEndian.PutUint16(pkt[2:4], uint16(i)) //nolint:gosec // sequence numbers wrap
+		if err := tt.WriteRTP(pkt); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(tt.Stats().TCPDropped-dropped)/float64(b.N), "drops/op")
+}

@@ -40,15 +40,23 @@ func randomString(n int) (string, error) {
 	return string(out), nil
 }
 
-// hostCandidatePriority is RFC 8445 §5.1.2.1's formula for the only
-// candidate we have: type preference 126 (host), local preference 65535
-// (one address), component 1 (RTP and RTCP are muxed, RFC 5761).
-const hostCandidatePriority = uint32(126)<<24 | uint32(65535)<<8 | uint32(256-1)
+// Candidate priorities are mediasoup's (RFC 8445 §5.1.2.1's formula with
+// its choices): type preference 64, local preference 10000 (+1000 for the
+// preferred protocol: UDP, as the original cluster's preferUdp), component 1
+// (RTP and RTCP are muxed, RFC 5761). A browser that can reach both checks
+// and nominates UDP first; TCP is the fallback where UDP is blocked.
+const (
+	udpCandidatePriority = uint32(64)<<24 | uint32(10000+1000)<<8 | uint32(256-1)
+	tcpCandidatePriority = uint32(64)<<24 | uint32(10000)<<8 | uint32(256-1)
+)
 
-// hostCandidateFoundation is the same for every transport of a Mux: the
-// foundation only has to differ between candidates of different type, base
-// or protocol (RFC 8445 §5.1.1.3), and we have a single one.
-const hostCandidateFoundation = "udpcandidate"
+// Candidate foundations are mediasoup's: the same for every transport of a
+// Mux, they only have to differ between candidates of different type, base
+// or protocol (RFC 8445 §5.1.1.3).
+const (
+	udpCandidateFoundation = "udpcandidate"
+	tcpCandidateFoundation = "tcpcandidate"
+)
 
 // iceCreds are one generation of local ICE credentials (a restart makes new
 // ones). Immutable: the read path loads them through an atomic pointer.

@@ -90,7 +90,7 @@ func (m *Mux) readLoop() {
 func (m *Mux) dispatch(rx *rxState, pkt []byte, src netip.AddrPort) {
 	kind := classify(pkt)
 	if kind == kindSTUN {
-		m.handleSTUN(rx, pkt, src)
+		m.handleSTUN(rx, pkt, path{addr: src})
 
 		return
 	}

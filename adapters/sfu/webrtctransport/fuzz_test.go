@@ -21,7 +21,7 @@ func FuzzDispatch(f *testing.F) {
 	ufrag, pwd := tr.ICEParameters()
 	// Validated but never answered: the port is discarded by the kernel.
 	validated := netip.MustParseAddrPort("127.0.0.1:9")
-	tr.validate(validated, true)
+	tr.validate(path{addr: validated}, true, true)
 	stranger := netip.MustParseAddrPort("127.0.0.1:7")
 
 	f.Add(bindingRequest(f, ufrag, pwd, true).Raw, true)

@@ -37,6 +37,14 @@ type Mux struct {
 	// unauthenticated peers away from DTLS and SRTP.
 	byAddr map[netip.AddrPort]*Transport
 
+	// ICE-TCP (nil listener when off): tcpConns are the open connections, tcpGoroutines the accept loop and
+	// the connections' reader and writer.
+	tcpLn         *net.TCPListener
+	tcpQueue      int
+	tcpFirstCheck time.Duration
+	tcpConns      map[*tcpConn]struct{}
+	tcpGoroutines sync.WaitGroup
+
 	closeOnce  sync.Once
 	closeErr   error
 	goroutines sync.WaitGroup // transports' DTLS and close goroutines
@@ -53,6 +61,15 @@ func NewMux(cfg MuxConfig) (*Mux, error) {
 	listenIP = listenIP.Unmap()
 	if cfg.Port < 0 || cfg.Port > 65535 {
 		return nil, fmt.Errorf("%w: port %d", ErrInvalidConfig, cfg.Port)
+	}
+	if cfg.TCPPort < TCPDisabled || cfg.TCPPort > 65535 || cfg.TCPSendQueue < 0 || cfg.TCPFirstCheckTimeout < 0 {
+		return nil, fmt.Errorf("%w: tcp port %d, tcp send queue %d", ErrInvalidConfig, cfg.TCPPort, cfg.TCPSendQueue)
+	}
+	if cfg.TCPSendQueue == 0 {
+		cfg.TCPSendQueue = DefaultTCPSendQueue
+	}
+	if cfg.TCPFirstCheckTimeout == 0 {
+		cfg.TCPFirstCheckTimeout = DefaultTCPFirstCheckTimeout
 	}
 	candidateIP := cfg.AnnouncedIP
 	if candidateIP == "" {
@@ -90,27 +107,46 @@ func NewMux(cfg MuxConfig) (*Mux, error) {
 	_ = conn.SetWriteBuffer(socketBufferSize)
 
 	localAddr := conn.LocalAddr().(*net.UDPAddr) //nolint:forcetypeassert // a UDPConn's address is a UDPAddr
+	var tcpLn *net.TCPListener
+	if cfg.TCPPort != TCPDisabled {
+		if tcpLn, err = listenTCP(cfg, listenIP, localAddr.Port); err != nil {
+			_ = conn.Close()
+			return nil, err
+		}
+	}
 	sock, err := newMuxSocket(conn)
 	if err != nil {
 		_ = conn.Close()
+		if tcpLn != nil {
+			_ = tcpLn.Close()
+		}
 		return nil, err
 	}
 
 	m := &Mux{
-		sock:         sock,
-		localAddr:    localAddr,
-		candidateIP:  candidateIP,
-		cert:         cert,
-		fingerprints: []Fingerprint{fp},
-		log:          log,
-		dtlsLog:      pionLoggerFactory{log: log},
-		epoch:        time.Now(),
-		byUfrag:      make(map[string]*Transport),
-		byAddr:       make(map[netip.AddrPort]*Transport),
-		readDone:     make(chan struct{}),
+		sock:          sock,
+		localAddr:     localAddr,
+		candidateIP:   candidateIP,
+		cert:          cert,
+		fingerprints:  []Fingerprint{fp},
+		log:           log,
+		dtlsLog:       pionLoggerFactory{log: log},
+		epoch:         time.Now(),
+		byUfrag:       make(map[string]*Transport),
+		byAddr:        make(map[netip.AddrPort]*Transport),
+		readDone:      make(chan struct{}),
+		tcpLn:         tcpLn,
+		tcpQueue:      cfg.TCPSendQueue,
+		tcpFirstCheck: cfg.TCPFirstCheckTimeout,
+		tcpConns:      make(map[*tcpConn]struct{}),
 	}
 	go m.readLoop()
-	log.Info("webrtc mux listening", zap.Stringer("addr", m.localAddr), zap.String("candidate_ip", candidateIP))
+	if tcpLn != nil {
+		m.tcpGoroutines.Add(1)
+		go m.acceptLoop()
+	}
+	log.Info("webrtc mux listening", zap.Stringer("addr", m.localAddr), zap.Stringer("tcp_addr", m.TCPAddr()),
+		zap.String("candidate_ip", candidateIP))
 
 	return m, nil
 }
@@ -124,6 +160,9 @@ func (m *Mux) LocalAddr() *net.UDPAddr {
 func (m *Mux) Stats() MuxStats {
 	s := m.stats.snapshot()
 	s.ReceiveDrops, _ = m.sock.receiveDrops() // best effort: 0 where unsupported or closed
+	m.mu.RLock()
+	s.TCPOpen = len(m.tcpConns)
+	m.mu.RUnlock()
 	return s
 }
 
@@ -147,6 +186,7 @@ func (m *Mux) Close() error {
 		// Transports say close_notify on the socket: keep it open until
 		// they are done.
 		m.goroutines.Wait()
+		m.closeTCP()
 		m.closeErr = m.sock.close()
 		<-m.readDone
 		m.log.Info("webrtc mux closed", zap.Stringer("addr", m.localAddr))

@@ -19,6 +19,15 @@ type MuxConfig struct {
 	ListenIP string
 	// Port to bind; 0 picks a free one.
 	Port int
+	// TCPPort is the ICE-TCP listener's port (RFC 6544 passive candidates beside the UDP one): 0 means the same
+	// number as Port (any free port when Port is 0), TCPDisabled no ICE-TCP.
+	TCPPort int
+	// TCPFirstCheckTimeout closes an ICE-TCP connection that sent no valid check this long after it was
+	// accepted; 0 means DefaultTCPFirstCheckTimeout.
+	TCPFirstCheckTimeout time.Duration
+	// TCPSendQueue is how many packets wait for a slow ICE-TCP reader before more are dropped; 0 means
+	// DefaultTCPSendQueue.
+	TCPSendQueue int
 	// AnnouncedIP, when set, is the IP put in candidates (the host's public
 	// address behind 1:1 NAT). Required when ListenIP is unspecified.
 	AnnouncedIP string
@@ -64,8 +73,9 @@ type Candidate struct {
 	Priority   uint32
 	IP         string
 	Port       int
-	Protocol   string // "udp"
+	Protocol   string // "udp" or "tcp"
 	Type       string // "host"
+	TCPType    string // "passive" for tcp (RFC 6544), "" for udp
 }
 
 // Fingerprint is a DTLS certificate fingerprint (RFC 8122 §5), e.g.
@@ -103,6 +113,10 @@ type Stats struct {
 	// selected, none nominated with the current credentials) or "completed"
 	// (the client nominated one, USE-CANDIDATE), as mediasoup names them.
 	ICEState string
+	// TCPDropped counts packets for an ICE-TCP connection whose send queue was full (a slow reader).
+	TCPDropped uint64
+	// SelectedProtocol is "udp" or "tcp" ("" before ICE selected a path).
+	SelectedProtocol string
 	// SelectedAddress is the ICE-selected remote address (zero before).
 	SelectedAddress netip.AddrPort
 }
@@ -120,4 +134,14 @@ type MuxStats struct {
 	// ReceiveDrops counts datagrams the kernel dropped because the socket's receive buffer was full (0 where the
 	// system does not say, or once closed): the Mux's reader fell behind.
 	ReceiveDrops uint64
+	// TCPAccepted counts ICE-TCP connections accepted; TCPOpen is how many are open now.
+	TCPAccepted uint64
+	TCPOpen     int
+	// TCPInvalid counts ICE-TCP connections closed for what they sent: garbage, an empty or oversize frame
+	// (MaxTCPFrame), media before a valid check, a check that failed (unknown ufrag, wrong password), a check for
+	// a second transport.
+	TCPInvalid uint64
+	// TCPTimeouts counts ICE-TCP connections closed for sending no valid check within
+	// MuxConfig.TCPFirstCheckTimeout.
+	TCPTimeouts uint64
 }

@@ -22,6 +22,8 @@ import (
 	"github.com/pion/transport/v3/packetio"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap"
+
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/rfc4571"
 )
 
 // testPeer does what a browser does against one transport, on its own UDP
@@ -31,6 +33,8 @@ import (
 type testPeer struct {
 	tb      testing.TB
 	conn    *net.UDPConn
+	tcp     *net.TCPConn // set: the peer speaks ICE-TCP (RFC 4571 frames) instead of UDP (tcp_peer_test.go)
+	stall   atomic.Pointer[chan struct{}]
 	server  netip.AddrPort
 	cert    tls.Certificate
 	stunIn  chan []byte
@@ -69,7 +73,13 @@ func newTestPeer(tb testing.TB, server *net.UDPAddr) *testPeer {
 	return p
 }
 
-func (p *testPeer) addr() netip.AddrPort { return p.conn.LocalAddr().(*net.UDPAddr).AddrPort() } //nolint:forcetypeassert
+func (p *testPeer) addr() netip.AddrPort {
+	if p.tcp != nil {
+		return p.tcp.LocalAddr().(*net.TCPAddr).AddrPort() //nolint:forcetypeassert
+	}
+
+	return p.conn.LocalAddr().(*net.UDPAddr).AddrPort() //nolint:forcetypeassert
+}
 
 func (p *testPeer) fingerprint() Fingerprint {
 	fp, err := fingerprintOf(p.cert.Certificate[0], "sha-256")
@@ -87,23 +97,30 @@ func (p *testPeer) readLoop() {
 		if err != nil {
 			return
 		}
-		switch b := buf[0]; {
-		case n == 0:
-		case b <= 3:
-			select {
-			case p.stunIn <- append([]byte(nil), buf[:n]...):
-			default:
-			}
-		case b >= 20 && b <= 63:
-			_, _ = p.dtlsBuf.Write(buf[:n])
-		case b >= 128 && b <= 191:
-			if p.discard.Load() {
-				continue
-			}
-			select {
-			case p.mediaIn <- append([]byte(nil), buf[:n]...):
-			default:
-			}
+		p.deliver(buf[:n])
+	}
+}
+
+// deliver sorts one received packet.
+func (p *testPeer) deliver(pkt []byte) {
+	if len(pkt) == 0 {
+		return
+	}
+	switch b := pkt[0]; {
+	case b <= 3:
+		select {
+		case p.stunIn <- append([]byte(nil), pkt...):
+		default:
+		}
+	case b >= 20 && b <= 63:
+		_, _ = p.dtlsBuf.Write(pkt)
+	case b >= 128 && b <= 191:
+		if p.discard.Load() {
+			return
+		}
+		select {
+		case p.mediaIn <- append([]byte(nil), pkt...):
+		default:
 		}
 	}
 }
@@ -112,14 +129,35 @@ func (p *testPeer) close() {
 	if p.dtls != nil {
 		_ = p.dtls.Close()
 	}
-	_ = p.conn.Close()
+	if p.tcp != nil {
+		_ = p.tcp.Close()
+	} else {
+		_ = p.conn.Close()
+	}
 	_ = p.dtlsBuf.Close()
 	p.readers.Wait()
 }
 
 func (p *testPeer) sendRaw(b []byte) {
-	_, err := p.conn.WriteToUDPAddrPort(b, p.server)
+	_, err := p.write(b)
 	require.NoError(p.tb, err)
+}
+
+// write sends one packet: a datagram, or a frame on the peer's TCP connection.
+func (p *testPeer) write(b []byte) (int, error) {
+	if p.tcp != nil {
+		frame, err := rfc4571.AppendFrame(nil, b)
+		if err != nil {
+			return 0, err
+		}
+		if _, err := p.tcp.Write(frame); err != nil {
+			return 0, err
+		}
+
+		return len(b), nil
+	}
+
+	return p.conn.WriteToUDPAddrPort(b, p.server)
 }
 
 // bindingRequest builds what Chromium sends (RFC 8445 §7.2.2): USERNAME
@@ -189,11 +227,9 @@ func (c peerPacketConn) ReadFrom(b []byte) (int, net.Addr, error) {
 	return n, net.UDPAddrFromAddrPort(c.p.server), err
 }
 
-func (c peerPacketConn) WriteTo(b []byte, _ net.Addr) (int, error) {
-	return c.p.conn.WriteToUDPAddrPort(b, c.p.server)
-}
+func (c peerPacketConn) WriteTo(b []byte, _ net.Addr) (int, error) { return c.p.write(b) }
 func (c peerPacketConn) Close() error                       { return c.p.dtlsBuf.Close() }
-func (c peerPacketConn) LocalAddr() net.Addr                { return c.p.conn.LocalAddr() }
+func (c peerPacketConn) LocalAddr() net.Addr                { return net.UDPAddrFromAddrPort(c.p.addr()) }
 func (c peerPacketConn) SetDeadline(t time.Time) error      { return c.p.dtlsBuf.SetReadDeadline(t) }
 func (c peerPacketConn) SetReadDeadline(t time.Time) error  { return c.p.dtlsBuf.SetReadDeadline(t) }
 func (c peerPacketConn) SetWriteDeadline(_ time.Time) error { return nil }

@@ -13,6 +13,7 @@ type counters struct {
 	stunRejected         atomic.Uint64
 	sendErrors           atomic.Uint64
 	iceRestarts          atomic.Uint64
+	tcpDropped           atomic.Uint64
 }
 
 func (c *counters) received(n int) {
@@ -40,6 +41,7 @@ func (c *counters) snapshot() Stats {
 		STUNRejected:    c.stunRejected.Load(),
 		SendErrors:      c.sendErrors.Load(),
 		ICERestarts:     c.iceRestarts.Load(),
+		TCPDropped:      c.tcpDropped.Load(),
 	}
 }
 
@@ -48,6 +50,9 @@ type muxCounters struct {
 	unknownSource atomic.Uint64
 	unknownUfrag  atomic.Uint64
 	malformed     atomic.Uint64
+	tcpAccepted   atomic.Uint64
+	tcpInvalid    atomic.Uint64
+	tcpTimeouts   atomic.Uint64
 }
 
 func (c *muxCounters) snapshot() MuxStats {
@@ -55,5 +60,8 @@ func (c *muxCounters) snapshot() MuxStats {
 		UnknownSource: c.unknownSource.Load(),
 		UnknownUfrag:  c.unknownUfrag.Load(),
 		Malformed:     c.malformed.Load(),
+		TCPAccepted:   c.tcpAccepted.Load(),
+		TCPInvalid:    c.tcpInvalid.Load(),
+		TCPTimeouts:   c.tcpTimeouts.Load(),
 	}
 }

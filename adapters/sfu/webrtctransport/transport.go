@@ -47,12 +47,15 @@ type Transport struct {
 	creds    atomic.Pointer[iceCreds]
 	oldCreds atomic.Pointer[iceCreds]
 
-	selected  atomic.Pointer[netip.AddrPort] // where we send; nil until ICE nominated
+	tcpConns    []*tcpConn       // ICE-TCP connections that passed a check, oldest first
+
+	selected  atomic.Pointer[path] // where we send; nil until ICE selected a path
 	nominated atomic.Bool                    // USE-CANDIDATE seen with the current credentials
 	lastSeen  atomic.Int64                   // Mux.now() of the last valid packet
 	connected atomic.Bool
 	isClosed  atomic.Bool
 	rxSRTP    atomic.Pointer[srtp.Context] // remote→us; used by the mux read goroutine only
+	rxMu      sync.Mutex                   // serialises decryption: UDP and an ICE-TCP connection read on their own goroutines
 	tx        sender                       // us→remote
 	pconn     *dtlsPacketConn
 	dtlsDone  sync.WaitGroup // the DTLS goroutine
@@ -123,17 +126,29 @@ func (t *Transport) ICEParameters() (ufrag, password string) {
 	return c.ufrag, c.password
 }
 
-// Candidates returns the single host UDP candidate, shared by every
-// transport of the Mux.
+// Candidates returns the host candidates shared by every transport of the
+// Mux: UDP, and passive TCP (RFC 6544) unless ICE-TCP is off.
 func (t *Transport) Candidates() []Candidate {
-	return []Candidate{{
-		Foundation: hostCandidateFoundation,
-		Priority:   hostCandidatePriority,
+	out := []Candidate{{
+		Foundation: udpCandidateFoundation,
+		Priority:   udpCandidatePriority,
 		IP:         t.mux.candidateIP,
 		Port:       t.mux.localAddr.Port,
 		Protocol:   "udp",
 		Type:       "host",
 	}}
+	if a := t.mux.TCPAddr(); a != nil {
+		out = append(out, Candidate{
+			Foundation: tcpCandidateFoundation,
+			Priority:   tcpCandidatePriority,
+			IP:         t.mux.candidateIP,
+			Port:       a.Port,
+			Protocol:   "tcp",
+			Type:       "host",
+			TCPType:    "passive",
+		})
+	}
+	return out
 }
 
 // Fingerprints returns the fingerprints of the certificate DTLS presents.
@@ -193,7 +208,7 @@ func (t *Transport) Stats() Stats {
 	s := t.stats.snapshot()
 	s.ICEState = "new"
 	if sel := t.selected.Load(); sel != nil {
-		s.SelectedAddress = *sel
+		s.SelectedAddress, s.SelectedProtocol = sel.addr, sel.protocol()
 		s.ICEState = "connected"
 		if t.nominated.Load() {
 			s.ICEState = "completed"
