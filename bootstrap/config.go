@@ -47,14 +47,17 @@ type Config struct {
 	SlaveTimeout        time.Duration  // SLAVE_TIMEOUT: silence after which a slave is dead (default 5.5s: under three 2s heartbeats)
 
 	// Slave.
-	Role              domain.SlaveRole // SLAVE_ROLE (alias SLAVE_FOR)
-	MasterURLs        []string         // MASTER_URL, comma-separated
-	AdvertiseURL      string           // SLAVE_API_URL: how the master reaches this slave (default http://<host>:<port>)
-	MaxTransports     int              // SLAVE_MAX_TRANSPORTS (alias SLAVE_MAX_TRANSPORT_PER_WORKER)
-	MediaCodecs       string           // MEDIA_CODECS (alias MEDIASOUP_MEDIA_CODECS): JSON array; empty = defaults
-	ListenIPs         []ListenIP       // WEBRTC_LISTEN_IPS (alias MEDIASOUP_WEBRTC_TRANSPORT_LISTEN_IPS)
-	RTCPort           int              // RTC_PORT: the slave's one UDP port for WebRTC (0 = any free port)
-	PipePortMin       int              // PIPE_PORT_MIN, PIPE_PORT_MAX: UDP ports of pipe transports (0, 0 = any)
+	Role          domain.SlaveRole // SLAVE_ROLE (alias SLAVE_FOR)
+	MasterURLs    []string         // MASTER_URL, comma-separated
+	AdvertiseURL  string           // SLAVE_API_URL: how the master reaches this slave (default http://<host>:<port>)
+	MaxTransports int              // SLAVE_MAX_TRANSPORTS (alias SLAVE_MAX_TRANSPORT_PER_WORKER)
+	MediaCodecs   string           // MEDIA_CODECS (alias MEDIASOUP_MEDIA_CODECS): JSON array; empty = defaults
+	ListenIPs     []ListenIP       // WEBRTC_LISTEN_IPS (alias MEDIASOUP_WEBRTC_TRANSPORT_LISTEN_IPS)
+	RTCPort       int              // RTC_PORT: the slave's one UDP port for WebRTC (0 = any free port)
+	// RTCTCPPort is RTC_TCP_PORT, the ICE-TCP port beside RTC_PORT: 0 (unset) the same number as RTC_PORT,
+	// -1 ("off") no ICE-TCP.
+	RTCTCPPort        int
+	PipePortMin       int // PIPE_PORT_MIN, PIPE_PORT_MAX: UDP ports of pipe transports (0, 0 = any)
 	PipePortMax       int
 	FanoutWorkers     int           // FANOUT_WORKERS: goroutines sharing large fan-outs (0 = GOMAXPROCS-1, -1 = none)
 	HeartbeatInterval time.Duration // HEARTBEAT_INTERVAL (default 2s)
@@ -232,6 +235,20 @@ func loadFrom(e env, c Config) (Config, error) {
 		c.MediaCodecs = v
 	}
 	integer(&c.RTCPort, 0, 65535, "RTC_PORT")
+	if n, v, ok := e.get("RTC_TCP_PORT"); ok {
+		switch v = strings.TrimSpace(v); v {
+		case "off":
+			c.RTCTCPPort = -1
+		case "":
+			c.RTCTCPPort = 0
+		default:
+			if p, err := strconv.Atoi(v); err != nil || p < 1 || p > 65535 {
+				bad(n, fmt.Sprintf(`must be a port in 1..65535 or "off", got %q`, v))
+			} else {
+				c.RTCTCPPort = p
+			}
+		}
+	}
 	integer(&c.PipePortMin, 0, 65535, "PIPE_PORT_MIN")
 	integer(&c.PipePortMax, 0, 65535, "PIPE_PORT_MAX")
 	integer(&c.FanoutWorkers, -1, 1024, "FANOUT_WORKERS")

@@ -95,12 +95,25 @@ func TestConfigRejectsBadValuesNamingTheVariable(t *testing.T) {
 		"codecs alias":       {"MEDIASOUP_MEDIA_CODECS", `[{"kind":"sound","mimeType":"audio/opus","clockRate":48000}]`, "MEDIASOUP_MEDIA_CODECS"},
 		"room idle timeout":  {"ROOM_IDLE_TIMEOUT", "-1m", "ROOM_IDLE_TIMEOUT"},
 		"pipe port range":    {"PIPE_PORT_MIN", "5000", "PIPE_PORT_MIN"},
+		"rtc tcp port":       {"RTC_TCP_PORT", "0", "RTC_TCP_PORT"},
+		"rtc tcp port word":  {"RTC_TCP_PORT", "no", "RTC_TCP_PORT"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := loadFrom(env{dotenv: map[string]string{tc.key: tc.value}}, defaultConfig(3010))
 			require.ErrorContains(t, err, tc.want)
 		})
 	}
+}
+
+func TestRTCTCPPort(t *testing.T) {
+	for value, want := range map[string]int{"": 0, "off": -1, "40001": 40001, " 443 ": 443} {
+		c, err := loadFrom(env{dotenv: map[string]string{"RTC_TCP_PORT": value}}, defaultConfig(3011))
+		require.NoError(t, err, value)
+		require.Equal(t, want, c.RTCTCPPort, value)
+	}
+	c, err := loadFrom(env{}, defaultConfig(3011))
+	require.NoError(t, err)
+	require.Zero(t, c.RTCTCPPort, "unset: the same number as RTC_PORT")
 }
 
 func TestEnvironmentWinsOverDotEnv(t *testing.T) {

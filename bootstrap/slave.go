@@ -88,8 +88,12 @@ func newNode(lc fx.Lifecycle, cfg Config, log *zap.Logger, reg *registration) (*
 		}
 	}
 	listen := cfg.ListenIPs[0]
+	tcpPort := cfg.RTCTCPPort
+	if tcpPort < 0 {
+		tcpPort = sfu.TCPDisabled
+	}
 	node, err := sfu.NewNode(sfu.NodeConfig{
-		ListenIP: listen.IP, AnnouncedIP: listen.Announced(), Port: cfg.RTCPort, MediaCodecs: codecs,
+		ListenIP: listen.IP, AnnouncedIP: listen.Announced(), Port: cfg.RTCPort, TCPPort: tcpPort, MediaCodecs: codecs,
 		PipePortMin: cfg.PipePortMin, PipePortMax: cfg.PipePortMax, FanoutWorkers: cfg.FanoutWorkers,
 		TransportIdleTimeout: cfg.TransportIdleTimeout, OnTransportClosed: reg.reportClosed, Logger: log.Named("sfu"),
 	})

@@ -66,6 +66,7 @@ func NewNode(cfg NodeConfig) (*Node, error) {
 	}
 	mux, err := webrtctransport.NewMux(webrtctransport.MuxConfig{
 		ListenIP: cfg.ListenIP, Port: cfg.Port, AnnouncedIP: cfg.AnnouncedIP, Logger: log,
+		TCPPort: cfg.TCPPort, TCPSendQueue: cfg.TCPSendQueue,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sfu: webrtc socket: %w: %w", domain.ErrInvalidInput, err)

@@ -41,14 +41,18 @@ type TransportICE struct {
 	// UsernameFragment is the current local ufrag (it changes with every restart).
 	UsernameFragment string `json:"usernameFragment"`
 	Restarts         uint64 `json:"restarts"`
-	// SelectedTuple is where the transport sends, "" before ICE selected one.
+	// SelectedTuple is where the transport sends, "" before ICE selected one; Protocol is its "udp" or "tcp".
 	SelectedTuple string `json:"selectedTuple,omitempty"`
+	Protocol      string `json:"protocol,omitempty"`
+	// TCPDropped counts packets dropped because an ICE-TCP viewer read too slowly.
+	TCPDropped uint64 `json:"tcpDropped"`
 }
 
 func (w *webrtcTransport) iceStats() *TransportICE {
 	st := w.t.Stats()
 	ufrag, _ := w.t.ICEParameters()
-	ice := &TransportICE{State: st.ICEState, UsernameFragment: ufrag, Restarts: st.ICERestarts}
+	ice := &TransportICE{State: st.ICEState, UsernameFragment: ufrag, Restarts: st.ICERestarts,
+		Protocol: st.SelectedProtocol, TCPDropped: st.TCPDropped}
 	if st.SelectedAddress.IsValid() {
 		ice.SelectedTuple = st.SelectedAddress.String()
 	}

@@ -31,17 +31,18 @@ import (
 // It is written against Pion directly, not against the package's helpers,
 // so the two sides are independent.
 type testPeer struct {
-	tb      testing.TB
-	conn    *net.UDPConn
-	tcp     *net.TCPConn // set: the peer speaks ICE-TCP (RFC 4571 frames) instead of UDP (tcp_peer_test.go)
-	stall   atomic.Pointer[chan struct{}]
-	server  netip.AddrPort
-	cert    tls.Certificate
-	stunIn  chan []byte
-	mediaIn chan []byte
-	dtlsBuf *packetio.Buffer
-	discard atomic.Bool // drop received media without copying (benchmarks)
-	readers sync.WaitGroup
+	tb        testing.TB
+	conn      *net.UDPConn
+	tcp       *net.TCPConn // set: the peer speaks ICE-TCP (RFC 4571 frames) instead of UDP (tcp_peer_test.go)
+	stall     atomic.Pointer[chan struct{}]
+	server    netip.AddrPort
+	cert      tls.Certificate
+	stunIn    chan []byte
+	mediaIn   chan []byte
+	dtlsBuf   *packetio.Buffer
+	discard   atomic.Bool // drop received media without copying (benchmarks); discarded counts it
+	discarded atomic.Uint64
+	readers   sync.WaitGroup
 
 	dtls    *dtls.Conn
 	dtlsEOF chan error // what the peer's DTLS read loop ended with
@@ -116,6 +117,7 @@ func (p *testPeer) deliver(pkt []byte) {
 		_, _ = p.dtlsBuf.Write(pkt)
 	case b >= 128 && b <= 191:
 		if p.discard.Load() {
+			p.discarded.Add(1)
 			return
 		}
 		select {
@@ -228,11 +230,11 @@ func (c peerPacketConn) ReadFrom(b []byte) (int, net.Addr, error) {
 }
 
 func (c peerPacketConn) WriteTo(b []byte, _ net.Addr) (int, error) { return c.p.write(b) }
-func (c peerPacketConn) Close() error                       { return c.p.dtlsBuf.Close() }
-func (c peerPacketConn) LocalAddr() net.Addr                { return net.UDPAddrFromAddrPort(c.p.addr()) }
-func (c peerPacketConn) SetDeadline(t time.Time) error      { return c.p.dtlsBuf.SetReadDeadline(t) }
-func (c peerPacketConn) SetReadDeadline(t time.Time) error  { return c.p.dtlsBuf.SetReadDeadline(t) }
-func (c peerPacketConn) SetWriteDeadline(_ time.Time) error { return nil }
+func (c peerPacketConn) Close() error                              { return c.p.dtlsBuf.Close() }
+func (c peerPacketConn) LocalAddr() net.Addr                       { return net.UDPAddrFromAddrPort(c.p.addr()) }
+func (c peerPacketConn) SetDeadline(t time.Time) error             { return c.p.dtlsBuf.SetReadDeadline(t) }
+func (c peerPacketConn) SetReadDeadline(t time.Time) error         { return c.p.dtlsBuf.SetReadDeadline(t) }
+func (c peerPacketConn) SetWriteDeadline(_ time.Time) error        { return nil }
 
 // handshake runs DTLS as the given role against the server's fingerprints
 // and derives SRTP contexts. profiles default to what Chromium offers.

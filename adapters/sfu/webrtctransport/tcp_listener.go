@@ -50,6 +50,7 @@ func (m *Mux) acceptLoop() {
 			time.Sleep(acceptBackoff)
 			continue
 		}
+		_ = conn.SetWriteBuffer(tcpKernelSendBuffer) // best effort
 		c := newTCPConn(m, conn, m.tcpQueue)
 		m.mu.Lock()
 		if m.closed {

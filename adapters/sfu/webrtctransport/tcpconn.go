@@ -30,6 +30,10 @@ const (
 	tcpSlotSize = batchSlotSize + rfc4571.HeaderSize
 	// tcpWriteBuffer gathers the frames one write system call sends.
 	tcpWriteBuffer = 64 << 10
+	// tcpKernelSendBuffer caps what the kernel holds for a slow reader (SO_SNDBUF, which also stops its
+	// autotuning up to net.ipv4.tcp_wmem's 4 MiB): ~2 s of a 1 Mbit/s stream, so that a reader that fell behind
+	// loses packets rather than receives them seconds late. It still allows ~20 Mbit/s at 100 ms round trip.
+	tcpKernelSendBuffer = 256 << 10
 )
 
 // tcpConn is one accepted ICE-TCP connection (RFC 6544 passive candidate). Lifecycle: accepted (only STUN is
@@ -81,7 +85,7 @@ func (c *tcpConn) send(pkt []byte) bool {
 	select {
 	case slot := <-c.free:
 		slot, _ = rfc4571.AppendFrame(slot[:0], pkt) // cannot fail: pkt is not empty and fits
-		c.queue <- slot                             // cannot block: there are as many slots as places in the queue
+		c.queue <- slot                              // cannot block: there are as many slots as places in the queue
 		return true
 	default:
 		return false

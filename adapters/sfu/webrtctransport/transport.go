@@ -47,11 +47,11 @@ type Transport struct {
 	creds    atomic.Pointer[iceCreds]
 	oldCreds atomic.Pointer[iceCreds]
 
-	tcpConns    []*tcpConn       // ICE-TCP connections that passed a check, oldest first
+	tcpConns []*tcpConn // ICE-TCP connections that passed a check, oldest first
 
 	selected  atomic.Pointer[path] // where we send; nil until ICE selected a path
-	nominated atomic.Bool                    // USE-CANDIDATE seen with the current credentials
-	lastSeen  atomic.Int64                   // Mux.now() of the last valid packet
+	nominated atomic.Bool          // USE-CANDIDATE seen with the current credentials
+	lastSeen  atomic.Int64         // Mux.now() of the last valid packet
 	connected atomic.Bool
 	isClosed  atomic.Bool
 	rxSRTP    atomic.Pointer[srtp.Context] // remote→us; used by the mux read goroutine only
