@@ -86,6 +86,14 @@ func TestIceRestartWithPionClient(t *testing.T) {
 			"and reaches the viewer")
 	})
 
+	t.Run("node stats", func(t *testing.T) {
+		s, err := n.Stats(ctx)
+		require.NoError(t, err)
+		require.Equal(t, uint64(2), s.IceRestarts)
+		require.Equal(t, uint64(2), s.IceRestartsCompleted)
+		require.Zero(t, s.TransportsOverTCP)
+	})
+
 	t.Run("unknown and closed transports", func(t *testing.T) {
 		_, err := n.RestartIce(ctx, "nope")
 		require.ErrorIs(t, err, domain.ErrTransportNotFound)

@@ -60,6 +60,9 @@ func TestIceTCPWithPionClient(t *testing.T) {
 	require.Equal(t, "tcp", s.ICE.Protocol)
 	require.True(t, s.Connected)
 	require.Equal(t, 1, n.mux.Stats().TCPOpen)
+	ns, err := n.Stats(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, ns.TransportsOverTCP)
 	require.NoError(t, n.CloseTransport(ctx, "tc"))
 	require.Eventually(t, func() bool { return n.mux.Stats().TCPOpen == 0 }, waitLong, 10*time.Millisecond,
 		"closing the transport closes its connection")

@@ -27,6 +27,14 @@ func (n *Node) Stats(ctx context.Context) (application.NodeStats, error) {
 	for _, pt := range n.pipes {
 		s.ReceiveDrops += pt.link.Stats().ReceiveDrops
 	}
+	for _, w := range n.transports {
+		ts := w.t.Stats()
+		if ts.SelectedProtocol == "tcp" {
+			s.TransportsOverTCP++
+		}
+		s.IceRestarts += ts.ICERestarts
+		s.IceRestartsCompleted += ts.ICERestartsCompleted
+	}
 	return s, nil
 }
 

@@ -65,6 +65,7 @@ func (t *Transport) finishRestart() bool {
 		return false
 	}
 	t.mux.forgetUfrag(old.ufrag, t)
+	t.stats.iceRestartsDone.Add(1)
 	t.log.Debug("ice restart completed")
 	return true
 }

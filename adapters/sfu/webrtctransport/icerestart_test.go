@@ -33,6 +33,7 @@ func TestRestartICE(t *testing.T) {
 	moved.tx, moved.rx = peer.tx, peer.rx
 	require.NotNil(t, moved.bind(newU, newP, false, waitLong))
 	require.Equal(t, moved.addr(), tt.Stats().SelectedAddress, "moved without waiting for USE-CANDIDATE")
+	require.Equal(t, uint64(1), tt.Stats().ICERestartsCompleted)
 
 	// The old credentials are retired.
 	rejected := m.Stats().UnknownUfrag

@@ -107,8 +107,9 @@ type Stats struct {
 	STUNRejected uint64
 	// SendErrors counts RTP packets of a Batch that the kernel refused at Flush (AppendRTP had accepted them).
 	SendErrors uint64
-	// ICERestarts counts RestartICE calls.
-	ICERestarts uint64
+	// ICERestarts counts RestartICE calls; ICERestartsCompleted those a check with the new credentials followed.
+	ICERestarts          uint64
+	ICERestartsCompleted uint64
 	// ICEState is "new" (nothing selected yet), "connected" (an address is
 	// selected, none nominated with the current credentials) or "completed"
 	// (the client nominated one, USE-CANDIDATE), as mediasoup names them.

@@ -13,6 +13,7 @@ type counters struct {
 	stunRejected         atomic.Uint64
 	sendErrors           atomic.Uint64
 	iceRestarts          atomic.Uint64
+	iceRestartsDone      atomic.Uint64
 	tcpDropped           atomic.Uint64
 }
 
@@ -28,20 +29,21 @@ func (c *counters) sent(n int) {
 
 func (c *counters) snapshot() Stats {
 	return Stats{
-		BytesReceived:   c.bytesIn.Load(),
-		PacketsReceived: c.packetsIn.Load(),
-		BytesSent:       c.bytesOut.Load(),
-		PacketsSent:     c.packetsOut.Load(),
-		RTPReceived:     c.rtpIn.Load(),
-		RTCPReceived:    c.rtcpIn.Load(),
-		RTPSent:         c.rtpOut.Load(),
-		RTCPSent:        c.rtcpOut.Load(),
-		DecryptFailures: c.decryptFailures.Load(),
-		Dropped:         c.dropped.Load(),
-		STUNRejected:    c.stunRejected.Load(),
-		SendErrors:      c.sendErrors.Load(),
-		ICERestarts:     c.iceRestarts.Load(),
-		TCPDropped:      c.tcpDropped.Load(),
+		BytesReceived:        c.bytesIn.Load(),
+		PacketsReceived:      c.packetsIn.Load(),
+		BytesSent:            c.bytesOut.Load(),
+		PacketsSent:          c.packetsOut.Load(),
+		RTPReceived:          c.rtpIn.Load(),
+		RTCPReceived:         c.rtcpIn.Load(),
+		RTPSent:              c.rtpOut.Load(),
+		RTCPSent:             c.rtcpOut.Load(),
+		DecryptFailures:      c.decryptFailures.Load(),
+		Dropped:              c.dropped.Load(),
+		STUNRejected:         c.stunRejected.Load(),
+		SendErrors:           c.sendErrors.Load(),
+		ICERestarts:          c.iceRestarts.Load(),
+		ICERestartsCompleted: c.iceRestartsDone.Load(),
+		TCPDropped:           c.tcpDropped.Load(),
 	}
 }
 
