@@ -19,11 +19,11 @@ export const CHROMIUM_ARGS = [
   '--autoplay-policy=no-user-gesture-required',
 ];
 
-export async function launch() {
+export async function launch(executablePath = CHROMIUM_PATH) {
   try {
-    return await chromium.launch({ executablePath: CHROMIUM_PATH, headless: process.env.HEADFUL !== '1', args: CHROMIUM_ARGS });
+    return await chromium.launch({ executablePath, headless: process.env.HEADFUL !== '1', args: CHROMIUM_ARGS });
   } catch (err) {
-    throw new Error(`cannot start Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium, or set CHROMIUM_PATH): ${err.message}`);
+    throw new Error(`cannot start Chromium at ${executablePath} (apt-get install -y chromium, or set CHROMIUM_PATH): ${err.message}`);
   }
 }
 

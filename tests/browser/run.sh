@@ -5,4 +5,4 @@ cd "$(dirname "$0")"
 if [ ! -d node_modules/playwright-core ]; then
   npm ci --no-audit --no-fund
 fi
-exec node run.mjs "$@"
+exec node "${BROWSER_SCRIPT:-run.mjs}" "$@" # BROWSER_SCRIPT=tcp.mjs: the ICE-TCP test

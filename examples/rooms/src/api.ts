@@ -85,6 +85,10 @@ export class Api {
   resume(peerId: string, consumerId: string): Promise<unknown> {
     return this.call('POST', `/consumer_peers/${enc(peerId)}/resume`, { consumerId });
   }
+  // restartIce gets new ICE credentials for a transport of either kind (mediasoup-client's transport.restartIce).
+  restartIce(peerId: string): Promise<{ iceParameters: types.IceParameters }> {
+    return this.call('POST', `/transports/${enc(peerId)}/restart_ice`, {});
+  }
   logout(userId: string, roomId: string): Promise<unknown> {
     return this.call('POST', `/user/${enc(userId)}/logout`, { roomId });
   }

@@ -2,6 +2,7 @@
 // video producer. Lifecycle: new → publish() → close(); never reused.
 import type { Device, types } from 'mediasoup-client';
 import type { Api } from './api';
+import { selectedProtocol } from './ice';
 import type { DemoState } from './state';
 import type { Ui } from './ui';
 
@@ -144,6 +145,10 @@ export class Publisher {
       }
     });
     return out;
+  }
+
+  iceProtocol(): Promise<string | null> {
+    return selectedProtocol(this.transport);
   }
 
   close(): void {
