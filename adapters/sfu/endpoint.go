@@ -9,6 +9,7 @@ import (
 
 	"github.com/pion/rtcp"
 
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/rtpx"
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
 
@@ -29,6 +30,11 @@ type endpoint struct {
 	stats  endpointCounters
 	totals *mediaTotals // the node's, shared by all its endpoints
 	twcc   twccFeedback // arrivals reported to the sender (WebRTC transports whose producers negotiated it)
+
+	// rxPkt is the packet OnRTP parses into: a transport calls OnRTP from its one read goroutine, and nothing
+	// keeps the packet past the call (its bytes are the transport's read buffer anyway). A local would escape
+	// to the heap through the fan-out, one allocation per packet.
+	rxPkt rtpx.Packet
 }
 
 // ssrcTable is an immutable snapshot of who sends and who receives on a transport.

@@ -1,23 +1,19 @@
 package sfu
 
-import (
-	"github.com/pion/rtcp"
-
-	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/rtpx"
-)
+import "github.com/pion/rtcp"
 
 // The receive side of an endpoint: what a transport's read goroutine hands over, routed by SSRC.
 
 // OnRTP routes one decrypted RTP packet to its producer. Runs on the transport's read goroutine.
 func (e *endpoint) OnRTP(b []byte) {
-	var pkt rtpx.Packet
+	pkt := &e.rxPkt
 	if err := pkt.Unmarshal(b); err != nil {
 		e.stats.malformed.Add(1)
 		return
 	}
 	now := nanotime()
 	// Before routing: the sender's bandwidth probes (RTX padding, or SSRCs of no producer) count for its estimate.
-	e.twcc.record(&pkt, now)
+	e.twcc.record(pkt, now)
 	r, ok := e.table.Load().producers[pkt.SSRC]
 	if !ok {
 		e.stats.unknownSSRC.Add(1)
@@ -26,7 +22,7 @@ func (e *endpoint) OnRTP(b []byte) {
 	e.stats.rtpIn.Add(1)
 	e.totals.packetsIn.Add(1)
 	e.totals.bytesIn.Add(uint64(len(b)))
-	r.p.receive(&pkt, r.rtx, now)
+	r.p.receive(pkt, r.rtx, now)
 }
 
 // twccTick sends the transport-cc feedback that is due (the report loop calls it for every producer; the

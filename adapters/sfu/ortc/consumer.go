@@ -74,7 +74,7 @@ func GetConsumerRtpParameters(consumable domain.RtpParameters, caps domain.RtpCa
 		capCodec := caps.Codecs[idx]
 		matched[codec.PayloadType] = capCodec
 		kind = capCodec.Kind
-		c := copyCodecParameters(codec)
+		c := codec.Clone()
 		c.RtcpFeedback = slices.DeleteFunc(intersectFeedback(codec.RtcpFeedback, capCodec.RtcpFeedback),
 			func(fb domain.RtcpFeedback) bool { return fb.Type == FeedbackTransportCC })
 		out.Codecs = append(out.Codecs, c)
@@ -95,7 +95,7 @@ func GetConsumerRtpParameters(consumable domain.RtpParameters, caps domain.RtpCa
 		}
 		// Keep the RTX right after its media codec, as mediasoup lists them.
 		at := slices.IndexFunc(out.Codecs, func(c domain.RtpCodecParameters) bool { return c.PayloadType == apt })
-		rtxCopy := copyCodecParameters(rtx)
+		rtxCopy := rtx.Clone()
 		rtxCopy.RtcpFeedback = []domain.RtcpFeedback{}
 		out.Codecs = slices.Insert(out.Codecs, at+1, rtxCopy)
 		rtxNegotiated = true
@@ -108,7 +108,7 @@ func GetConsumerRtpParameters(consumable domain.RtpParameters, caps domain.RtpCa
 		if slices.ContainsFunc(caps.HeaderExtensions, func(c domain.RtpHeaderExtension) bool {
 			return c.Kind == kind && c.URI == ext.URI && c.Direction != "inactive" && c.Direction != "sendonly"
 		}) {
-			out.HeaderExtensions = append(out.HeaderExtensions, copyHeaderExtension(ext))
+			out.HeaderExtensions = append(out.HeaderExtensions, ext.Clone())
 		}
 	}
 
@@ -180,7 +180,7 @@ func pipeConsumerRtpParameters(consumable domain.RtpParameters) domain.RtpParame
 		if isRtx(codec.MimeType) {
 			continue
 		}
-		c := copyCodecParameters(codec)
+		c := codec.Clone()
 		c.RtcpFeedback = slices.DeleteFunc(c.RtcpFeedback, func(fb domain.RtcpFeedback) bool {
 			keep := (fb.Type == "nack" && (fb.Parameter == "" || fb.Parameter == "pli")) ||
 				(fb.Type == "ccm" && fb.Parameter == "fir")
@@ -192,11 +192,11 @@ func pipeConsumerRtpParameters(consumable domain.RtpParameters) domain.RtpParame
 		switch ext.URI {
 		case URIMid, URIAbsSendTime, URITransportCC:
 		default:
-			out.HeaderExtensions = append(out.HeaderExtensions, copyHeaderExtension(ext))
+			out.HeaderExtensions = append(out.HeaderExtensions, ext.Clone())
 		}
 	}
 	for _, e := range consumable.Encodings {
-		e = copyEncoding(e)
+		e = e.Clone()
 		e.RTX = nil
 		out.Encodings = append(out.Encodings, e)
 	}

@@ -2,6 +2,7 @@ package ortc
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/sfu-cluster/sfu-cluster/domain"
@@ -132,13 +133,13 @@ func GetConsumableRtpParameters(kind domain.MediaKind, params domain.RtpParamete
 		out.Codecs = append(out.Codecs, domain.RtpCodecParameters{
 			MimeType: capCodec.MimeType, PayloadType: pt, ClockRate: capCodec.ClockRate, Channels: capCodec.Channels,
 			Parameters:   consumableParameters(codec, capCodec),
-			RtcpFeedback: copyFeedback(capCodec.RtcpFeedback),
+			RtcpFeedback: slices.Clone(capCodec.RtcpFeedback),
 		})
 		for _, rtx := range caps.Codecs {
 			if apt, ok := rtx.Parameters.Number("apt"); ok && isRtx(rtx.MimeType) && apt == pt {
 				out.Codecs = append(out.Codecs, domain.RtpCodecParameters{
 					MimeType: rtx.MimeType, PayloadType: rtx.PreferredPayloadType, ClockRate: rtx.ClockRate,
-					Parameters: copyParams(rtx.Parameters), RtcpFeedback: copyFeedback(rtx.RtcpFeedback),
+					Parameters: rtx.Parameters.Clone(), RtcpFeedback: slices.Clone(rtx.RtcpFeedback),
 				})
 				break
 			}
@@ -156,7 +157,7 @@ func GetConsumableRtpParameters(kind domain.MediaKind, params domain.RtpParamete
 		if i >= len(mapping.Encodings) {
 			break
 		}
-		enc = copyEncoding(enc)
+		enc = enc.Clone()
 		enc.RID, enc.RTX, enc.CodecPayloadType = "", nil, 0
 		enc.SSRC = mapping.Encodings[i].MappedSSRC
 		out.Encodings = append(out.Encodings, enc)
@@ -168,7 +169,8 @@ func GetConsumableRtpParameters(kind domain.MediaKind, params domain.RtpParamete
 // consumableParameters keeps the producer's fmtp parameters; for H264 the profile-level-id becomes the one the
 // router answers the producer with (mediasoup's matchCodecs with modify: true).
 func consumableParameters(codec domain.RtpCodecParameters, capCodec domain.RtpCodecCapability) domain.CodecParameters {
-	p := copyParams(codec.Parameters)
+	p := make(domain.CodecParameters, len(codec.Parameters)) // {} rather than null for a producer that sent none
+	maps.Copy(p, codec.Parameters)
 	if viewOf(codec).mimeType != "video/h264" {
 		return p
 	}

@@ -40,7 +40,7 @@ func TestGetProducerRtpParametersMappingRejects(t *testing.T) {
 	caps := defaultRouterCaps(t)
 	video := func(mutate func(p *domain.RtpParameters)) domain.RtpParameters {
 		p := f.Produce[1].RtpParameters
-		p.Codecs = []domain.RtpCodecParameters{copyCodecParameters(p.Codecs[0]), copyCodecParameters(p.Codecs[1])}
+		p.Codecs = []domain.RtpCodecParameters{p.Codecs[0].Clone(), p.Codecs[1].Clone()}
 		mutate(&p)
 		return p
 	}

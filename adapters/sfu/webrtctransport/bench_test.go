@@ -20,7 +20,7 @@ func BenchmarkWriteRTP(b *testing.B) {
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			_, tt, peer := newConnected(b, "client", bc.profile)
-			peer.discard.Store(true)
+			peer.SetDiscard(true)
 			pkt := rtpPacket(b, 0xBEEF, 0, bytes.Repeat([]byte{0x42}, 1100))
 			b.SetBytes(int64(len(pkt)))
 			b.ReportAllocs()
@@ -43,7 +43,7 @@ func BenchmarkWriteRTPTCP(b *testing.B) {
 	tt := newTestTransport(b, m, Params{ID: "t1"})
 	peer := newTCPTestPeer(b, m)
 	connectPeer(b, tt, peer, "client")
-	peer.discard.Store(true)
+	peer.SetDiscard(true)
 	pkt := rtpPacket(b, 0xBEEF, 0, bytes.Repeat([]byte{0x42}, 1100))
 	dropped := tt.Stats().TCPDropped
 	b.SetBytes(int64(len(pkt)))

@@ -25,32 +25,32 @@ func TestRestartICE(t *testing.T) {
 	require.Equal(t, "connected", s.ICEState, "nothing nominated with the new credentials yet")
 
 	// The client has not applied the new parameters yet: its consent checks still pass.
-	require.NotNil(t, peer.bind(oldU, oldP, false, waitLong))
-	require.Equal(t, peer.addr(), tt.Stats().SelectedAddress)
+	require.NotNil(t, peer.Bind(oldU, oldP, false, waitLong))
+	require.Equal(t, peer.Addr(), tt.Stats().SelectedAddress)
 
 	// It now checks from another address (another network) with the new ones, same DTLS session.
 	moved := newTestPeer(t, m.LocalAddr())
-	moved.tx, moved.rx = peer.tx, peer.rx
-	require.NotNil(t, moved.bind(newU, newP, false, waitLong))
-	require.Equal(t, moved.addr(), tt.Stats().SelectedAddress, "moved without waiting for USE-CANDIDATE")
+	moved.ShareKeys(peer)
+	require.NotNil(t, moved.Bind(newU, newP, false, waitLong))
+	require.Equal(t, moved.Addr(), tt.Stats().SelectedAddress, "moved without waiting for USE-CANDIDATE")
 	require.Equal(t, uint64(1), tt.Stats().ICERestartsCompleted)
 
 	// The old credentials are retired.
 	rejected := m.Stats().UnknownUfrag
-	require.Nil(t, peer.bind(oldU, oldP, false, waitShort))
+	require.Nil(t, peer.Bind(oldU, oldP, false, waitShort))
 	require.Equal(t, rejected+1, m.Stats().UnknownUfrag)
 
 	// Media both ways on the new path, with the old keys.
 	require.NoError(t, tt.WriteRTP(rtpPacket(t, 7, 1, []byte("after restart"))))
-	plain, isRTCP, err := moved.recvMedia(waitLong)
+	plain, isRTCP, err := moved.RecvMedia(waitLong)
 	require.NoError(t, err)
 	require.False(t, isRTCP)
 	require.Contains(t, string(plain), "after restart")
-	moved.sendRaw(moved.encryptRTP(rtpPacket(t, 9, 1, []byte("uplink"))))
-	require.Contains(t, string(recv(t, tt.rec.rtp)), "uplink")
+	moved.SendRaw(moved.EncryptRTP(rtpPacket(t, 9, 1, []byte("uplink"))))
+	require.Contains(t, string(recv(t, tt.rec.RTP)), "uplink")
 	require.True(t, tt.Connected())
 
-	require.NotNil(t, moved.bind(newU, newP, true, waitLong))
+	require.NotNil(t, moved.Bind(newU, newP, true, waitLong))
 	require.Equal(t, "completed", tt.Stats().ICEState)
 }
 
@@ -65,11 +65,11 @@ func TestRestartICETwice(t *testing.T) {
 	require.NoError(t, err)
 
 	rejected := m.Stats().UnknownUfrag
-	require.Nil(t, peer.bind(u0, p0, false, waitShort))
+	require.Nil(t, peer.Bind(u0, p0, false, waitShort))
 	require.Equal(t, rejected+1, m.Stats().UnknownUfrag)
-	require.NotNil(t, peer.bind(u1, p1, false, waitLong))
-	require.NotNil(t, peer.bind(u2, p2, true, waitLong))
-	require.Nil(t, peer.bind(u1, p1, false, waitShort))
+	require.NotNil(t, peer.Bind(u1, p1, false, waitLong))
+	require.NotNil(t, peer.Bind(u2, p2, true, waitLong))
+	require.Nil(t, peer.Bind(u1, p1, false, waitShort))
 	require.Equal(t, uint64(2), tt.Stats().ICERestarts)
 }
 

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/internal/testpeer"
 )
 
 // TestTCPStalledViewerDoesNotSlowUDPFanout: one packet to 100 UDP viewers and one ICE-TCP viewer that stopped
@@ -18,22 +20,22 @@ func TestTCPStalledViewerDoesNotSlowUDPFanout(t *testing.T) {
 	t.Cleanup(func() { require.NoError(t, m.Close()) })
 
 	transports := make([]*testTransport, 0, udpViewers+1)
-	peers := make([]*testPeer, 0, udpViewers)
+	peers := make([]*testpeer.Peer, 0, udpViewers)
 	for range udpViewers {
 		tt := newTestTransport(t, m, Params{ID: "udp"})
 		p := newTestPeer(t, m.LocalAddr())
 		connectPeer(t, tt, p, "client")
-		p.discard.Store(true)
+		p.SetDiscard(true)
 		transports, peers = append(transports, tt), append(peers, p)
 	}
 	slow := newTestTransport(t, m, Params{ID: "tcp"})
 	slowPeer := newTCPTestPeer(t, m)
-	require.NoError(t, slowPeer.tcp.SetReadBuffer(4096))
+	require.NoError(t, slowPeer.TCP().SetReadBuffer(4096))
 	connectPeer(t, slow, slowPeer, "client")
 	require.Equal(t, "tcp", slow.Stats().SelectedProtocol)
 	stall := make(chan struct{})
 	defer close(stall)
-	slowPeer.stallReads(stall)
+	slowPeer.StallReads(stall)
 	transports = append(transports, slow)
 
 	payload := bytes.Repeat([]byte{0x42}, 1000)
@@ -55,8 +57,8 @@ func TestTCPStalledViewerDoesNotSlowUDPFanout(t *testing.T) {
 	require.Less(t, slowest, time.Second, "no fan-out waited for the TCP viewer")
 
 	for i, p := range peers {
-		require.Eventually(t, func() bool { return p.discarded.Load() == uint64(rounds) }, waitLong, 10*time.Millisecond, //nolint:gosec // rounds > 0
-			"UDP viewer %d: %d of %d packets", i, p.discarded.Load(), rounds)
+		require.Eventually(t, func() bool { return p.Discarded() == uint64(rounds) }, waitLong, 10*time.Millisecond, //nolint:gosec // rounds > 0
+			"UDP viewer %d: %d of %d packets", i, p.Discarded(), rounds)
 		require.Zero(t, transports[i].Stats().SendErrors)
 	}
 	slow.mu.Lock()

@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/internal/testpeer"
+
 	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/rfc4571"
 )
 
@@ -21,29 +23,29 @@ func TestTCPMediaBothWays(t *testing.T) {
 	connectPeer(t, tt, peer, "client")
 	s := tt.Stats()
 	require.Equal(t, "tcp", s.SelectedProtocol)
-	require.Equal(t, peer.addr(), s.SelectedAddress)
+	require.Equal(t, peer.Addr(), s.SelectedAddress)
 
 	require.NoError(t, tt.WriteRTP(rtpPacket(t, 5, 1, []byte("down"))))
-	plain, isRTCP, err := peer.recvMedia(waitLong)
+	plain, isRTCP, err := peer.RecvMedia(waitLong)
 	require.NoError(t, err)
 	require.False(t, isRTCP)
 	require.Contains(t, string(plain), "down")
 	require.NoError(t, tt.WriteRTCP(rtcpPacket(t, 5)))
-	_, isRTCP, err = peer.recvMedia(waitLong)
+	_, isRTCP, err = peer.RecvMedia(waitLong)
 	require.NoError(t, err)
 	require.True(t, isRTCP)
 
-	peer.sendRaw(peer.encryptRTP(rtpPacket(t, 9, 1, []byte("up"))))
-	require.Contains(t, string(recv(t, tt.rec.rtp)), "up")
-	peer.sendRaw(peer.encryptRTCP(rtcpPacket(t, 9)))
-	recv(t, tt.rec.rtcp)
+	peer.SendRaw(peer.EncryptRTP(rtpPacket(t, 9, 1, []byte("up"))))
+	require.Contains(t, string(recv(t, tt.rec.RTP)), "up")
+	peer.SendRaw(peer.EncryptRTCP(rtcpPacket(t, 9)))
+	recv(t, tt.rec.RTCP)
 
 	// A batch falls back to the connection's queue for a TCP transport.
 	b := m.Batch()
 	require.NoError(t, tt.AppendRTP(b, rtpPacket(t, 5, 2, []byte("batched"))))
 	require.Zero(t, b.Len(), "not in the UDP batch")
 	b.Release()
-	plain, _, err = peer.recvMedia(waitLong)
+	plain, _, err = peer.RecvMedia(waitLong)
 	require.NoError(t, err)
 	require.Contains(t, string(plain), "batched")
 
@@ -51,7 +53,7 @@ func TestTCPMediaBothWays(t *testing.T) {
 	require.NoError(t, tt.Close())
 	require.NoError(t, tt.waitClosed(t))
 	require.Eventually(t, func() bool { return m.Stats().TCPOpen == 0 }, waitLong, 10*time.Millisecond)
-	requireClosedByServer(t, peer.tcp)
+	requireClosedByServer(t, peer.TCP())
 }
 
 // requireClosedByServer waits until the server closed conn: a read ends with EOF or a reset.
@@ -87,13 +89,13 @@ func TestTCPBadInput(t *testing.T) {
 		"dtls before check": func(string, string) []byte { return frame(append([]byte{22, 0xfe, 0xfd}, make([]byte, 60)...)) },
 		"rtp before check":  func(string, string) []byte { return frame(rtpPacket(t, 1, 1, []byte("x"))) },
 		"wrong password": func(ufrag, _ string) []byte {
-			return frame(bindingRequest(t, ufrag, "wrong-password-wrong-password-xx", true).Raw)
+			return frame(testpeer.BindingRequest(t, ufrag, "wrong-password-wrong-password-xx", true).Raw)
 		},
 		"unknown ufrag": func(string, string) []byte {
-			return frame(bindingRequest(t, "nosuchufrag00000", "whatever-password-whatever-passw", true).Raw)
+			return frame(testpeer.BindingRequest(t, "nosuchufrag00000", "whatever-password-whatever-passw", true).Raw)
 		},
 		"garbage after a valid check": func(ufrag, pwd string) []byte {
-			return append(frame(bindingRequest(t, ufrag, pwd, true).Raw), frame([]byte{99, 1, 2, 3})...)
+			return append(frame(testpeer.BindingRequest(t, ufrag, pwd, true).Raw), frame([]byte{99, 1, 2, 3})...)
 		},
 	}
 	for name, input := range cases {
@@ -145,22 +147,22 @@ func TestTCPOneConnectionPerTransport(t *testing.T) {
 	a, b := newTCPTestPeer(t, m), newTCPTestPeer(t, m)
 	udp := newTestPeer(t, m.LocalAddr())
 
-	require.NotNil(t, a.bind(ufrag, pwd, false, waitLong))
-	require.NotNil(t, b.bind(ufrag, pwd, false, waitLong))
-	require.Equal(t, a.addr(), tt.Stats().SelectedAddress, "the first check selects, provisionally")
+	require.NotNil(t, a.Bind(ufrag, pwd, false, waitLong))
+	require.NotNil(t, b.Bind(ufrag, pwd, false, waitLong))
+	require.Equal(t, a.Addr(), tt.Stats().SelectedAddress, "the first check selects, provisionally")
 	require.Equal(t, 2, m.Stats().TCPOpen)
 
-	require.NotNil(t, b.bind(ufrag, pwd, true, waitLong))
-	require.Equal(t, b.addr(), tt.Stats().SelectedAddress)
-	requireClosedByServer(t, a.tcp)
+	require.NotNil(t, b.Bind(ufrag, pwd, true, waitLong))
+	require.Equal(t, b.Addr(), tt.Stats().SelectedAddress)
+	requireClosedByServer(t, a.TCP())
 	require.Eventually(t, func() bool { return m.Stats().TCPOpen == 1 }, waitLong, 10*time.Millisecond)
 
 	// UDP nominated later wins, and the last TCP connection goes too (UDP is preferred).
-	require.NotNil(t, udp.bind(ufrag, pwd, true, waitLong))
+	require.NotNil(t, udp.Bind(ufrag, pwd, true, waitLong))
 	s := tt.Stats()
 	require.Equal(t, "udp", s.SelectedProtocol)
-	require.Equal(t, udp.addr(), s.SelectedAddress)
-	requireClosedByServer(t, b.tcp)
+	require.Equal(t, udp.Addr(), s.SelectedAddress)
+	requireClosedByServer(t, b.TCP())
 	require.Eventually(t, func() bool { return m.Stats().TCPOpen == 0 }, waitLong, 10*time.Millisecond)
 	require.Zero(t, m.Stats().TCPInvalid)
 
@@ -168,9 +170,9 @@ func TestTCPOneConnectionPerTransport(t *testing.T) {
 	t2 := newTestTransport(t, m, Params{ID: "t2"})
 	u2, p2 := t2.ICEParameters()
 	c := newTCPTestPeer(t, m)
-	require.NotNil(t, c.bind(ufrag, pwd, false, waitLong))
-	require.Nil(t, c.bind(u2, p2, false, waitShort))
-	requireClosedByServer(t, c.tcp)
+	require.NotNil(t, c.Bind(ufrag, pwd, false, waitLong))
+	require.Nil(t, c.Bind(u2, p2, false, waitShort))
+	requireClosedByServer(t, c.TCP())
 	require.Eventually(t, func() bool { return m.Stats().TCPInvalid == 1 }, waitLong, 10*time.Millisecond)
 	require.Equal(t, uint64(1), t2.Stats().STUNRejected)
 }
@@ -186,11 +188,11 @@ func TestTCPSlowReader(t *testing.T) {
 	peer := newTCPTestPeer(t, m)
 	connectPeer(t, tt, peer, "client")
 	// The peer stops reading: stop its reader by filling nothing more; the kernel buffers fill, then the queue.
-	require.NoError(t, peer.tcp.SetReadBuffer(4096))
-	peer.discard.Store(true)
+	require.NoError(t, peer.TCP().SetReadBuffer(4096))
+	peer.SetDiscard(true)
 	stall := make(chan struct{})
 	defer close(stall)
-	peer.stallReads(stall)
+	peer.StallReads(stall)
 
 	payload := make([]byte, 1100)
 	deadline := time.Now().Add(waitLong)
