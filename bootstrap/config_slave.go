@@ -146,9 +146,8 @@ func parseListenIPs(v string) ([]ListenIP, error) {
 	if len(ips) == 0 {
 		return nil, fmt.Errorf("needs at least one IP")
 	}
-	if len(ips) > 1 {
-		// A slave binds one media socket, on one IP; silently ignoring the others would hide a misconfiguration.
-		return nil, fmt.Errorf("lists %d IPs but a slave binds one (run one slave per IP, or listen on 0.0.0.0 with one announced IP)", len(ips))
+	if len(ips) > 16 {
+		return nil, fmt.Errorf("lists %d IPs, at most 16", len(ips))
 	}
 	for _, l := range ips {
 		if net.ParseIP(l.IP) == nil {
@@ -156,6 +155,9 @@ func parseListenIPs(v string) ([]ListenIP, error) {
 		}
 		if l.AnnouncedIP != nil && *l.AnnouncedIP != "" && net.ParseIP(*l.AnnouncedIP) == nil {
 			return nil, fmt.Errorf("announcedIp %q is not an IP address", *l.AnnouncedIP)
+		}
+		if ip := net.ParseIP(l.IP); ip.IsUnspecified() && (l.AnnouncedIP == nil || *l.AnnouncedIP == "") {
+			return nil, fmt.Errorf("ip %s needs an announcedIp (the address clients reach)", l.IP)
 		}
 	}
 	return ips, nil

@@ -20,7 +20,10 @@ type NodeConfig struct {
 	// AnnouncedIP is what ICE candidates and pipe tuples advertise (a public or container-external address);
 	// required when ListenIP is unspecified.
 	AnnouncedIP string
-	// Port is the one UDP port shared by every WebRTC transport; 0 picks a free one.
+	// WebRtcListen are every address WebRTC transports listen on (a UDP socket and an ICE-TCP listener each, a
+	// candidate of each kind on each); empty means ListenIP and AnnouncedIP. Pipes use ListenIP and AnnouncedIP.
+	WebRtcListen []webrtctransport.ListenAddr
+	// Port is the UDP port shared by every WebRTC transport (on each listen address); 0 picks a free one.
 	Port int
 	// TCPPort is the ICE-TCP listener beside Port (a passive TCP candidate for clients whose UDP is blocked): 0 means
 	// the same port number as Port (any free port when Port is 0), TCPDisabled none.

@@ -45,10 +45,16 @@ func randomString(n int) (string, error) {
 // preferred protocol: UDP, as the original cluster's preferUdp), component 1
 // (RTP and RTCP are muxed, RFC 5761). A browser that can reach both checks
 // and nominates UDP first; TCP is the fallback where UDP is blocked.
+// Each further listen address (MuxConfig.Listen) takes 100 off the local
+// preference, as mediasoup does for each further listen IP.
 const (
-	udpCandidatePriority = uint32(64)<<24 | uint32(10000+1000)<<8 | uint32(256-1)
-	tcpCandidatePriority = uint32(64)<<24 | uint32(10000)<<8 | uint32(256-1)
+	udpLocalPreference = 10000 + 1000
+	tcpLocalPreference = 10000
 )
+
+func candidatePriority(localPreference, listenIndex int) uint32 {
+	return uint32(64)<<24 | uint32(localPreference-100*listenIndex)<<8 | uint32(256-1) //nolint:gosec // listen addresses are few
+}
 
 // Candidate foundations are mediasoup's: the same for every transport of a
 // Mux, they only have to differ between candidates of different type, base

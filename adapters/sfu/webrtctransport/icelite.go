@@ -147,11 +147,11 @@ func (t *Transport) validate(p path, selectIt, nominated bool) {
 	}
 	t.touch()
 	if p.tcp == nil {
-		if !slices.Contains(t.validated, p.addr) {
+		if !slices.Contains(t.validated, p) {
 			if len(t.validated) >= maxValidatedAddrs {
 				t.forgetOldestLocked()
 			}
-			t.validated = append(t.validated, p.addr)
+			t.validated = append(t.validated, p)
 		}
 		// Always (re)bind: another transport may have taken the address since.
 		t.mux.bindAddr(p.addr, t)
@@ -177,11 +177,13 @@ func (t *Transport) validate(p path, selectIt, nominated bool) {
 func (t *Transport) forgetOldestLocked() {
 	sel := t.selected.Load()
 	for i, a := range t.validated {
-		if sel != nil && sel.tcp == nil && a == sel.addr {
+		if a.same(sel) {
 			continue
 		}
 		t.validated = slices.Delete(t.validated, i, i+1)
-		t.mux.unbindAddr(a, t)
+		if !slices.ContainsFunc(t.validated, func(o path) bool { return o.addr == a.addr }) {
+			t.mux.unbindAddr(a.addr, t) // the address may still be validated on another socket
+		}
 
 		return
 	}
@@ -198,7 +200,7 @@ func (t *Transport) sendTo(b []byte, p path) {
 
 		return
 	}
-	if err := t.mux.sock.writeTo(b, p.addr); err != nil {
+	if err := p.l.sock.writeTo(b, p.addr); err != nil {
 		t.log.Debug("stun send", zap.Error(err))
 
 		return

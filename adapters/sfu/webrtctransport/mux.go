@@ -2,6 +2,7 @@ package webrtctransport
 
 import (
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -16,14 +17,16 @@ import (
 // transport sharing the socket; the kernel caps it at net.core.[rw]mem_max.
 const socketBufferSize = 4 << 20
 
-// Mux owns the one UDP socket that every transport of a slave shares, and
-// the goroutine that reads it. Lifecycle: NewMux (bound, reading) → Close
-// (every transport closed, goroutines ended, socket closed). Not reusable.
+// maxListen bounds MuxConfig.Listen (each address costs a socket and a goroutine, and lowers the next one's
+// candidate priority).
+const maxListen = 16
+
+// Mux owns the UDP sockets that every transport of a slave shares (one per listen address), the goroutines that
+// read them and the ICE-TCP listeners. Lifecycle: NewMux (bound, reading) → Close (every transport closed,
+// goroutines ended, sockets closed). Not reusable.
 type Mux struct {
-	sock         *muxSocket
+	listeners    []*listener
 	batches      batchPool
-	localAddr    *net.UDPAddr
-	candidateIP  string
 	cert         tls.Certificate
 	fingerprints []Fingerprint
 	log          *zap.Logger
@@ -37,9 +40,8 @@ type Mux struct {
 	// unauthenticated peers away from DTLS and SRTP.
 	byAddr map[netip.AddrPort]*Transport
 
-	// ICE-TCP (nil listener when off): tcpConns are the open connections, tcpGoroutines the accept loop and
-	// the connections' reader and writer.
-	tcpLn         *net.TCPListener
+	// ICE-TCP: tcpConns are the open connections, tcpGoroutines the accept loops and the connections' reader and
+	// writer.
 	tcpQueue      int
 	tcpFirstCheck time.Duration
 	tcpConns      map[*tcpConn]struct{}
@@ -48,17 +50,21 @@ type Mux struct {
 	closeOnce  sync.Once
 	closeErr   error
 	goroutines sync.WaitGroup // transports' DTLS and close goroutines
-	readDone   chan struct{}
 	stats      muxCounters
 }
 
-// NewMux binds the socket and starts reading it.
+// NewMux binds the sockets and starts reading them.
 func NewMux(cfg MuxConfig) (*Mux, error) {
-	listenIP, err := netip.ParseAddr(cfg.ListenIP)
-	if err != nil {
-		return nil, fmt.Errorf("%w: listen ip %q: %w", ErrInvalidConfig, cfg.ListenIP, err)
+	listen := cfg.Listen
+	if len(listen) == 0 {
+		if cfg.ListenIP == "" {
+			return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, errNoListen)
+		}
+		listen = []ListenAddr{{IP: cfg.ListenIP, AnnouncedIP: cfg.AnnouncedIP}}
 	}
-	listenIP = listenIP.Unmap()
+	if len(listen) > maxListen {
+		return nil, fmt.Errorf("%w: %d listen addresses, at most %d", ErrInvalidConfig, len(listen), maxListen)
+	}
 	if cfg.Port < 0 || cfg.Port > 65535 {
 		return nil, fmt.Errorf("%w: port %d", ErrInvalidConfig, cfg.Port)
 	}
@@ -70,13 +76,6 @@ func NewMux(cfg MuxConfig) (*Mux, error) {
 	}
 	if cfg.TCPFirstCheckTimeout == 0 {
 		cfg.TCPFirstCheckTimeout = DefaultTCPFirstCheckTimeout
-	}
-	candidateIP := cfg.AnnouncedIP
-	if candidateIP == "" {
-		if listenIP.IsUnspecified() {
-			return nil, fmt.Errorf("%w: announced ip required when listening on %s", ErrInvalidConfig, listenIP)
-		}
-		candidateIP = listenIP.String()
 	}
 	log := cfg.Logger
 	if log == nil {
@@ -91,42 +90,7 @@ func NewMux(cfg MuxConfig) (*Mux, error) {
 		return nil, err
 	}
 
-	network := "udp4"
-	if listenIP.Is6() {
-		network = "udp6"
-		if listenIP.IsUnspecified() {
-			network = "udp" // dual stack: "::" also takes IPv4
-		}
-	}
-	conn, err := net.ListenUDP(network, net.UDPAddrFromAddrPort(netip.AddrPortFrom(listenIP, uint16(cfg.Port)))) //nolint:gosec // port range checked above
-	if err != nil {
-		return nil, fmt.Errorf("webrtctransport: listen %s:%d: %w", listenIP, cfg.Port, err)
-	}
-	// Best effort: a smaller kernel buffer only means earlier drops under load.
-	_ = conn.SetReadBuffer(socketBufferSize)
-	_ = conn.SetWriteBuffer(socketBufferSize)
-
-	localAddr := conn.LocalAddr().(*net.UDPAddr) //nolint:forcetypeassert // a UDPConn's address is a UDPAddr
-	var tcpLn *net.TCPListener
-	if cfg.TCPPort != TCPDisabled {
-		if tcpLn, err = listenTCP(cfg, listenIP, localAddr.Port); err != nil {
-			_ = conn.Close()
-			return nil, err
-		}
-	}
-	sock, err := newMuxSocket(conn)
-	if err != nil {
-		_ = conn.Close()
-		if tcpLn != nil {
-			_ = tcpLn.Close()
-		}
-		return nil, err
-	}
-
 	m := &Mux{
-		sock:          sock,
-		localAddr:     localAddr,
-		candidateIP:   candidateIP,
 		cert:          cert,
 		fingerprints:  []Fingerprint{fp},
 		log:           log,
@@ -134,32 +98,52 @@ func NewMux(cfg MuxConfig) (*Mux, error) {
 		epoch:         time.Now(),
 		byUfrag:       make(map[string]*Transport),
 		byAddr:        make(map[netip.AddrPort]*Transport),
-		readDone:      make(chan struct{}),
-		tcpLn:         tcpLn,
 		tcpQueue:      cfg.TCPSendQueue,
 		tcpFirstCheck: cfg.TCPFirstCheckTimeout,
 		tcpConns:      make(map[*tcpConn]struct{}),
 	}
-	go m.readLoop()
-	if tcpLn != nil {
-		m.tcpGoroutines.Add(1)
-		go m.acceptLoop()
+	for i, a := range listen {
+		l, err := openListener(cfg, a, i)
+		if err != nil {
+			for _, opened := range m.listeners {
+				opened.closeUnstarted()
+			}
+			return nil, err
+		}
+		m.listeners = append(m.listeners, l)
 	}
-	log.Info("webrtc mux listening", zap.Stringer("addr", m.localAddr), zap.Stringer("tcp_addr", m.TCPAddr()),
-		zap.String("candidate_ip", candidateIP))
+	for _, l := range m.listeners {
+		go m.readLoop(l)
+		if l.tcpLn != nil {
+			m.tcpGoroutines.Add(1)
+			go m.acceptLoop(l)
+		}
+		log.Info("webrtc mux listening", zap.Stringer("addr", l.localAddr), zap.Stringer("tcp_addr", l.tcpAddr()),
+			zap.String("candidate_ip", l.candidateIP))
+	}
 
 	return m, nil
 }
 
-// LocalAddr is the bound address (with the chosen port when Port was 0).
-func (m *Mux) LocalAddr() *net.UDPAddr {
-	return &net.UDPAddr{IP: m.localAddr.IP, Port: m.localAddr.Port, Zone: m.localAddr.Zone}
+// LocalAddr is the first listen address's bound UDP address (with the chosen port when Port was 0).
+func (m *Mux) LocalAddr() *net.UDPAddr { return m.LocalAddrs()[0] }
+
+// LocalAddrs are the bound UDP addresses, one per listen address, in MuxConfig.Listen's order.
+func (m *Mux) LocalAddrs() []*net.UDPAddr {
+	out := make([]*net.UDPAddr, 0, len(m.listeners))
+	for _, l := range m.listeners {
+		out = append(out, &net.UDPAddr{IP: l.localAddr.IP, Port: l.localAddr.Port, Zone: l.localAddr.Zone})
+	}
+	return out
 }
 
 // Stats returns the counters of packets no transport could be blamed for.
 func (m *Mux) Stats() MuxStats {
 	s := m.stats.snapshot()
-	s.ReceiveDrops, _ = m.sock.receiveDrops() // best effort: 0 where unsupported or closed
+	for _, l := range m.listeners {
+		drops, _ := l.sock.receiveDrops() // best effort: 0 where unsupported or closed
+		s.ReceiveDrops += drops
+	}
 	m.mu.RLock()
 	s.TCPOpen = len(m.tcpConns)
 	m.mu.RUnlock()
@@ -187,9 +171,15 @@ func (m *Mux) Close() error {
 		// they are done.
 		m.goroutines.Wait()
 		m.closeTCP()
-		m.closeErr = m.sock.close()
-		<-m.readDone
-		m.log.Info("webrtc mux closed", zap.Stringer("addr", m.localAddr))
+		var errs []error
+		for _, l := range m.listeners {
+			errs = append(errs, l.sock.close())
+		}
+		for _, l := range m.listeners {
+			<-l.readDone
+		}
+		m.closeErr = errors.Join(errs...)
+		m.log.Info("webrtc mux closed", zap.Stringer("addr", m.LocalAddr()))
 	})
 
 	return m.closeErr
@@ -244,7 +234,7 @@ func (m *Mux) forgetUfrag(ufrag string, t *Transport) {
 }
 
 // unregister removes a closing transport and the addresses it validated.
-func (m *Mux) unregister(t *Transport, addrs []netip.AddrPort) {
+func (m *Mux) unregister(t *Transport, paths []path) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, c := range []*iceCreds{t.creds.Load(), t.oldCreds.Load()} {
@@ -252,9 +242,9 @@ func (m *Mux) unregister(t *Transport, addrs []netip.AddrPort) {
 			delete(m.byUfrag, c.ufrag)
 		}
 	}
-	for _, a := range addrs {
-		if m.byAddr[a] == t {
-			delete(m.byAddr, a)
+	for _, p := range paths {
+		if m.byAddr[p.addr] == t {
+			delete(m.byAddr, p.addr)
 		}
 	}
 }

@@ -13,8 +13,18 @@ const (
 	DefaultHandshakeTimeout = 30 * time.Second
 )
 
-// MuxConfig configures the UDP socket shared by every transport of a slave.
+// ListenAddr is one address a Mux listens on: IP to bind, and the IP its candidates announce ("" for IP itself;
+// required when IP is unspecified).
+type ListenAddr struct {
+	IP          string
+	AnnouncedIP string
+}
+
+// MuxConfig configures the UDP sockets shared by every transport of a slave.
 type MuxConfig struct {
+	// Listen are the addresses to bind, each with its own UDP socket (and ICE-TCP listener), IPv4 or IPv6; every
+	// transport offers a candidate on each, the first preferred. Empty means the one of ListenIP and AnnouncedIP.
+	Listen []ListenAddr
 	// ListenIP is the address to bind (required), e.g. "0.0.0.0" or "10.0.0.5".
 	ListenIP string
 	// Port to bind; 0 picks a free one.

@@ -6,11 +6,12 @@ import "net/netip"
 // ICE-TCP connection (RFC 6544) accepted on the Mux's TCP listener.
 type path struct {
 	addr netip.AddrPort // the remote address (the connection's peer, for TCP)
+	l    *listener      // the local end: the socket (UDP) or listener (TCP) it came in on
 	tcp  *tcpConn       // nil for UDP
 }
 
 // same reports whether q is the path p.
-func (p path) same(q *path) bool { return q != nil && p.addr == q.addr && p.tcp == q.tcp }
+func (p path) same(q *path) bool { return q != nil && p.addr == q.addr && p.l == q.l && p.tcp == q.tcp }
 
 // protocol is "udp" or "tcp", as candidates name it.
 func (p path) protocol() string {

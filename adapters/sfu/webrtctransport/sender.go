@@ -123,7 +123,7 @@ func (t *Transport) send(b []byte) error {
 
 		return nil
 	}
-	if err := t.mux.sock.writeTo(b, dst.addr); err != nil {
+	if err := dst.l.sock.writeTo(b, dst.addr); err != nil {
 		return fmt.Errorf("webrtctransport: send: %w", err)
 	}
 	t.stats.sent(len(b))

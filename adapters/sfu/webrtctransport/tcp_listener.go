@@ -37,11 +37,11 @@ func listenTCP(cfg MuxConfig, ip netip.Addr, udpPort int) (*net.TCPListener, err
 	return ln, nil
 }
 
-// acceptLoop takes ICE-TCP connections until the listener closes.
-func (m *Mux) acceptLoop() {
+// acceptLoop takes ICE-TCP connections on l until its listener closes.
+func (m *Mux) acceptLoop(l *listener) {
 	defer m.tcpGoroutines.Done()
 	for {
-		conn, err := m.tcpLn.AcceptTCP()
+		conn, err := l.tcpLn.AcceptTCP()
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return
@@ -51,7 +51,7 @@ func (m *Mux) acceptLoop() {
 			continue
 		}
 		_ = conn.SetWriteBuffer(tcpKernelSendBuffer) // best effort
-		c := newTCPConn(m, conn, m.tcpQueue)
+		c := newTCPConn(m, l, conn, m.tcpQueue)
 		m.mu.Lock()
 		if m.closed {
 			m.mu.Unlock()
@@ -74,12 +74,13 @@ func (m *Mux) forgetTCP(c *tcpConn) {
 	m.mu.Unlock()
 }
 
-// closeTCP closes the listener and every connection, and waits for their goroutines. Mux.Close only.
+// closeTCP closes the listeners and every connection, and waits for their goroutines. Mux.Close only.
 func (m *Mux) closeTCP() {
-	if m.tcpLn == nil {
-		return
+	for _, l := range m.listeners {
+		if l.tcpLn != nil {
+			_ = l.tcpLn.Close()
+		}
 	}
-	_ = m.tcpLn.Close()
 	m.mu.Lock()
 	conns := make([]*tcpConn, 0, len(m.tcpConns))
 	for c := range m.tcpConns {
@@ -92,11 +93,13 @@ func (m *Mux) closeTCP() {
 	m.tcpGoroutines.Wait()
 }
 
-// TCPAddr is the ICE-TCP listener's address; nil when ICE-TCP is off.
-func (m *Mux) TCPAddr() *net.TCPAddr {
-	if m.tcpLn == nil {
+// TCPAddr is the first listen address's ICE-TCP listener address; nil when ICE-TCP is off.
+func (m *Mux) TCPAddr() *net.TCPAddr { return m.listeners[0].tcpAddr() }
+
+func (l *listener) tcpAddr() *net.TCPAddr {
+	if l.tcpLn == nil {
 		return nil
 	}
-	a := m.tcpLn.Addr().(*net.TCPAddr) //nolint:forcetypeassert // a TCPListener's address is a TCPAddr
+	a := l.tcpLn.Addr().(*net.TCPAddr) //nolint:forcetypeassert // a TCPListener's address is a TCPAddr
 	return &net.TCPAddr{IP: a.IP, Port: a.Port, Zone: a.Zone}
 }

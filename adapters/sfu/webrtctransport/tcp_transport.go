@@ -38,7 +38,8 @@ func (t *Transport) dropTCP(c *tcpConn) {
 		return
 	}
 	if n := len(t.validated); n > 0 {
-		t.selected.Store(&path{addr: t.validated[n-1]})
+		p := t.validated[n-1]
+		t.selected.Store(&p)
 	} else {
 		t.selected.Store(nil)
 	}

@@ -46,6 +46,7 @@ const (
 // caller counts them), so a stalled TCP viewer costs the fan-out to everyone else nothing.
 type tcpConn struct {
 	mux    *Mux
+	l      *listener
 	conn   *net.TCPConn
 	remote netip.AddrPort
 	t      atomic.Pointer[Transport] // set once, by claim
@@ -58,10 +59,10 @@ type tcpConn struct {
 	closed    atomic.Bool
 }
 
-func newTCPConn(m *Mux, conn *net.TCPConn, queueLen int) *tcpConn {
+func newTCPConn(m *Mux, l *listener, conn *net.TCPConn, queueLen int) *tcpConn {
 	remote := conn.RemoteAddr().(*net.TCPAddr).AddrPort() //nolint:forcetypeassert // a TCPConn's address is a TCPAddr
 	c := &tcpConn{
-		mux: m, conn: conn, remote: netip.AddrPortFrom(remote.Addr().Unmap(), remote.Port()),
+		mux: m, l: l, conn: conn, remote: netip.AddrPortFrom(remote.Addr().Unmap(), remote.Port()),
 		queue: make(chan []byte, queueLen), free: make(chan []byte, queueLen), closing: make(chan struct{}),
 	}
 	slab := make([]byte, queueLen*tcpSlotSize)
@@ -158,7 +159,7 @@ func (c *tcpConn) handle(rx *rxState, pkt []byte) bool {
 	kind := classify(pkt)
 	if kind == kindSTUN {
 		first := c.t.Load() == nil
-		if !c.mux.handleSTUN(rx, pkt, path{addr: c.remote, tcp: c}) {
+		if !c.mux.handleSTUN(rx, pkt, path{addr: c.remote, l: c.l, tcp: c}) {
 			return false
 		}
 		if first {

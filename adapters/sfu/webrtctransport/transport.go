@@ -3,7 +3,6 @@ package webrtctransport
 import (
 	"context"
 	"fmt"
-	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,7 +36,7 @@ type Transport struct {
 	remote      *remoteParams // set by Connect
 	dtlsStarted bool
 	dtlsConn    *dtls.Conn
-	validated   []netip.AddrPort // ICE-validated source addresses, oldest first
+	validated   []path // ICE-validated UDP paths (source address, local socket), oldest first
 	idleTimer   *time.Timer
 	hsTimer     *time.Timer
 
@@ -127,26 +126,12 @@ func (t *Transport) ICEParameters() (ufrag, password string) {
 }
 
 // Candidates returns the host candidates shared by every transport of the
-// Mux: UDP, and passive TCP (RFC 6544) unless ICE-TCP is off.
+// Mux: per listen address, UDP and, unless ICE-TCP is off, passive TCP
+// (RFC 6544).
 func (t *Transport) Candidates() []Candidate {
-	out := []Candidate{{
-		Foundation: udpCandidateFoundation,
-		Priority:   udpCandidatePriority,
-		IP:         t.mux.candidateIP,
-		Port:       t.mux.localAddr.Port,
-		Protocol:   "udp",
-		Type:       "host",
-	}}
-	if a := t.mux.TCPAddr(); a != nil {
-		out = append(out, Candidate{
-			Foundation: tcpCandidateFoundation,
-			Priority:   tcpCandidatePriority,
-			IP:         t.mux.candidateIP,
-			Port:       a.Port,
-			Protocol:   "tcp",
-			Type:       "host",
-			TCPType:    "passive",
-		})
+	var out []Candidate
+	for _, l := range t.mux.listeners {
+		out = append(out, l.candidates()...)
 	}
 	return out
 }

@@ -48,6 +48,8 @@ type Options struct {
 	Server netip.AddrPort
 	// MediaQueue is how many received SRTP/SRTCP datagrams wait for RecvMedia (default 1024; more are dropped).
 	MediaQueue int
+	// LocalIP is the address the peer's socket binds (default 127.0.0.1; ::1 for an IPv6 peer).
+	LocalIP netip.Addr
 	// OnMedia, when set, gets every SRTP/SRTCP datagram on the read goroutine instead of the queue; raw is
 	// reused once it returns.
 	OnMedia func(raw []byte)
@@ -56,7 +58,14 @@ type Options struct {
 // New opens the peer's socket on loopback and starts reading.
 func New(tb testing.TB, o Options) *Peer {
 	tb.Helper()
-	conn, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if !o.LocalIP.IsValid() {
+		o.LocalIP = netip.AddrFrom4([4]byte{127, 0, 0, 1})
+	}
+	network := "udp4"
+	if o.LocalIP.Is6() {
+		network = "udp6"
+	}
+	conn, err := net.ListenUDP(network, net.UDPAddrFromAddrPort(netip.AddrPortFrom(o.LocalIP, 0)))
 	require.NoError(tb, err)
 	require.NoError(tb, conn.SetReadBuffer(4<<20)) // bursts of video in the concurrency tests
 	cert, err := selfsign.GenerateSelfSigned()
