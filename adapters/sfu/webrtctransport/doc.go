@@ -1,11 +1,12 @@
 // Package webrtctransport is the server side of mediasoup's WebRtcTransport,
 // built from Pion's lower-level packages: an ICE-lite responder on pion/stun,
 // DTLS on pion/dtls and SRTP on pion/srtp, every transport of a slave sharing
-// one UDP socket.
+// one UDP socket per listen address (MuxConfig.Listen; listener.go) and, for
+// ICE-TCP, one TCP listener beside each.
 //
 // Layering (RFC 7983 demultiplexing on the first byte of each datagram):
 //
-//	Mux (one UDP socket, one read goroutine)
+//	Mux (per listen address: one UDP socket, one read goroutine)
 //	 ├─ STUN 0..3      → ICE-lite: find the transport by the ufrag in USERNAME,
 //	 │                   verify MESSAGE-INTEGRITY, answer, validate the source.
 //	 ├─ DTLS 20..63    → the transport owning the (validated) source address:
