@@ -13,14 +13,10 @@ import (
 // the restart_ice route) replace the old ones in the remote SDP, and the PeerConnection renegotiates with an ICE
 // restart. DTLS and the tracks carry on.
 func (t *SendTransport) RestartIce(ctx context.Context, ice domain.IceParameters) error {
-	if err := ice.Validate(); err != nil {
-		return err
-	}
-	if err := t.begin(); err != nil {
+	if err := t.beginRestart(ice); err != nil {
 		return err
 	}
 	defer t.mu.Unlock()
-	t.remote.ice = ice
 	offer, err := t.pc.CreateOffer(&webrtc.OfferOptions{ICERestart: true})
 	if err != nil {
 		return fmt.Errorf("client: create ice restart offer: %w", err)
@@ -41,13 +37,22 @@ func (t *SendTransport) RestartIce(ctx context.Context, ice domain.IceParameters
 // RestartIce is SendTransport.RestartIce for a receive transport: the server's offer carries the new credentials,
 // which makes the PeerConnection restart ICE as it answers.
 func (t *RecvTransport) RestartIce(ctx context.Context, ice domain.IceParameters) error {
+	if err := t.beginRestart(ice); err != nil {
+		return err
+	}
+	defer t.mu.Unlock()
+	return t.negotiate(ctx)
+}
+
+// beginRestart checks the new credentials, takes the negotiation lock (the caller unlocks mu) and puts them in
+// the remote SDP.
+func (t *transport) beginRestart(ice domain.IceParameters) error {
 	if err := ice.Validate(); err != nil {
 		return err
 	}
 	if err := t.begin(); err != nil {
 		return err
 	}
-	defer t.mu.Unlock()
 	t.remote.ice = ice
-	return t.negotiate(ctx)
+	return nil
 }

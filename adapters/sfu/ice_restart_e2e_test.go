@@ -11,6 +11,29 @@ import (
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
 
+// publishSynthetic creates send transport id on r1 and publishes synthetic VP8 as "pv" on it (and Opus as "pa"
+// when withAudio), connected; it returns the transport and the node's parameters of it.
+func (r *pionRig) publishSynthetic(t *testing.T, ctx context.Context, id string, withAudio bool) (*client.SendTransport, domain.TransportInfo) {
+	t.Helper()
+	info, err := r.n.CreateWebRtcTransport(ctx, "r1", id)
+	require.NoError(t, err)
+	send, err := r.dev.NewSendTransport(info, r.connectTo(id))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = send.Close() })
+	if withAudio {
+		audioSrc, err := client.NewSyntheticAudio()
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = audioSrc.Close() })
+		r.produce(t, ctx, send, audioSrc, "pa")
+	}
+	videoSrc, err := client.NewSyntheticVideo(client.WithPayloadSize(400))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = videoSrc.Close() })
+	r.produce(t, ctx, send, videoSrc, "pv")
+	require.NoError(t, send.WaitConnected(ctx))
+	return send, info
+}
+
 // TestIceRestartWithPionClient: mid-call, the publisher's and a viewer's transports restart ICE on the node and
 // the client package applies the new parameters (mediasoup-client's transport.restartIce); media keeps flowing
 // on the same DTLS session, the old credentials are retired, and the node reports the restart.
@@ -20,20 +43,7 @@ func TestIceRestartWithPionClient(t *testing.T) {
 	r := newPionRig(t, ctx)
 	n := r.n
 
-	sendInfo, err := n.CreateWebRtcTransport(ctx, "r1", "tp")
-	require.NoError(t, err)
-	send, err := r.dev.NewSendTransport(sendInfo, r.connectTo("tp"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = send.Close() })
-	audioSrc, err := client.NewSyntheticAudio()
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = audioSrc.Close() })
-	videoSrc, err := client.NewSyntheticVideo(client.WithPayloadSize(400))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = videoSrc.Close() })
-	r.produce(t, ctx, send, audioSrc, "pa")
-	r.produce(t, ctx, send, videoSrc, "pv")
-	require.NoError(t, send.WaitConnected(ctx))
+	send, _ := r.publishSynthetic(t, ctx, "tp", true)
 	rc := r.receive(t, ctx, "tc1")
 	waitFor(t, ctx, rc.video, func(s client.ConsumerStats) bool { return s.Packets >= 30 && s.Keyframes >= 1 })
 

@@ -20,23 +20,13 @@ func TestIceTCPWithPionClient(t *testing.T) {
 	r := newPionRig(t, ctx)
 	n := r.n
 
-	sendInfo, err := n.CreateWebRtcTransport(ctx, "r1", "tp")
-	require.NoError(t, err)
+	_, sendInfo := r.publishSynthetic(t, ctx, "tp", false)
 	require.Len(t, sendInfo.IceCandidates, 2)
 	udp, tcp := sendInfo.IceCandidates[0], sendInfo.IceCandidates[1]
 	require.Equal(t, []string{"udp", "tcp"}, []string{udp.Protocol, tcp.Protocol})
 	require.Equal(t, "passive", tcp.TCPType)
 	require.Greater(t, udp.Priority, tcp.Priority, "UDP preferred")
 	require.NoError(t, sendInfo.Validate())
-
-	send, err := r.dev.NewSendTransport(sendInfo, r.connectTo("tp"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = send.Close() })
-	videoSrc, err := client.NewSyntheticVideo(client.WithPayloadSize(400))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = videoSrc.Close() })
-	r.produce(t, ctx, send, videoSrc, "pv")
-	require.NoError(t, send.WaitConnected(ctx))
 
 	tcpDev, err := client.NewDevice(r.caps, client.LoopbackOnly(), client.WithNetworkTypes(webrtc.NetworkTypeTCP4))
 	require.NoError(t, err)

@@ -104,6 +104,11 @@ func (m *Mux) dispatch(rx *rxState, pkt []byte, src netip.AddrPort, l *listener)
 
 		return
 	}
+	t.handlePacket(rx, kind, pkt)
+}
+
+// handlePacket takes a non-STUN packet from one of t's validated paths (a UDP address or an ICE-TCP connection).
+func (t *Transport) handlePacket(rx *rxState, kind packetKind, pkt []byte) {
 	t.stats.received(len(pkt))
 	switch kind {
 	case kindDTLS:

@@ -171,16 +171,7 @@ func (c *tcpConn) handle(rx *rxState, pkt []byte) bool {
 	if t == nil || kind == kindUnknown {
 		return false // only a check may come first; nothing unknown ever
 	}
-	t.stats.received(len(pkt))
-	switch kind {
-	case kindDTLS:
-		t.handleDTLS(pkt)
-	case kindRTP:
-		t.handleRTP(rx, pkt)
-	case kindRTCP:
-		t.handleRTCP(rx, pkt)
-	case kindSTUN, kindUnknown:
-	}
+	t.handlePacket(rx, kind, pkt)
 	return true
 }
 
