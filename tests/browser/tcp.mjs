@@ -38,9 +38,9 @@ async function main() {
   const browsers = [];
   const pages = [];
   try {
-    const pubBrowser = await launch(process.env.PUBLISHER_CHROMIUM);
+    const pubBrowser = await launch([], process.env.PUBLISHER_CHROMIUM);
     browsers.push(pubBrowser);
-    const viewBrowser = await launch(process.env.VIEWER_CHROMIUM);
+    const viewBrowser = await launch([], process.env.VIEWER_CHROMIUM);
     browsers.push(viewBrowser);
 
     const pub = await openPage(pubBrowser, 'publisher', problems);

@@ -66,8 +66,8 @@ func TestBrowserOverTCPWithUDPBlocked(t *testing.T) {
 	resultFile := filepath.Join(t.TempDir(), "tcp.json")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "bash", "run.sh") // npm ci on first use
-	cmd.Env = append(os.Environ(), "BROWSER_SCRIPT=tcp.mjs", "DEMO_URL="+demoURL, "ARTIFACTS_DIR="+artifactsDir(t), "RESULT_FILE="+resultFile,
+	cmd := exec.CommandContext(ctx, "bash", "run.sh", "tcp.mjs") // npm ci on first use
+	cmd.Env = append(os.Environ(), "DEMO_URL="+demoURL, "ARTIFACTS_DIR="+artifactsDir(t), "RESULT_FILE="+resultFile,
 		"PUBLISHER_CHROMIUM="+inNamespace(t, pubNS, chromium), "VIEWER_CHROMIUM="+inNamespace(t, viewNS, chromium))
 	out, err := cmd.CombinedOutput()
 	p := stop()

@@ -2,9 +2,7 @@ package ortc
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
-	"strconv"
 
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
@@ -143,26 +141,18 @@ func intersectFeedback(router, device []domain.RtcpFeedback) []domain.RtcpFeedba
 	return out
 }
 
-var scalabilityModeRe = regexp.MustCompile(`^[LS](\d+)T(\d+)`)
-
 // consumerScalabilityMode is the consumable's scalabilityMode; with several (simulcast) encodings the spatial
-// layers become one per encoding, keeping the temporal layers (mediasoup does the same).
+// layers become one per encoding, with the most temporal layers any encoding has (mediasoup does the same).
 func consumerScalabilityMode(encodings []domain.RtpEncodingParameters) string {
-	mode := ""
-	for _, e := range encodings {
-		if e.ScalabilityMode != "" {
-			mode = e.ScalabilityMode
-			break
-		}
-	}
 	if len(encodings) <= 1 {
-		return mode
+		if len(encodings) == 1 {
+			return encodings[0].ScalabilityMode
+		}
+		return ""
 	}
 	temporal := 1
-	if m := scalabilityModeRe.FindStringSubmatch(mode); m != nil {
-		if t, err := strconv.Atoi(m[2]); err == nil && t > 0 {
-			temporal = t
-		}
+	for _, e := range encodings {
+		temporal = max(temporal, TemporalLayers(e))
 	}
 	return fmt.Sprintf("L%dT%d", len(encodings), temporal)
 }

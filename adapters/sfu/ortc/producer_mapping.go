@@ -41,8 +41,8 @@ func (m RtpMapping) MappedPayloadType(pt int) (int, bool) {
 
 // GetProducerRtpParametersMapping validates a producer's parameters against the router's capabilities and maps
 // its payload types (media codecs matched strictly, RTX codecs through their apt) and encodings (a fresh SSRC
-// in [100000000, 999999999] each). Invalid parameters wrap domain.ErrInvalidInput; a codec the router lacks, or
-// simulcast, wraps domain.ErrUnsupported.
+// in [100000000, 999999999] each; simulcast encodings by rid or by ssrc, see domain.RtpParameters.ValidateEncodings). Invalid parameters
+// wrap domain.ErrInvalidInput; a codec the router lacks wraps domain.ErrUnsupported.
 func GetProducerRtpParametersMapping(params domain.RtpParameters, caps domain.RtpCapabilities) (RtpMapping, error) {
 	if len(params.Codecs) == 0 {
 		return RtpMapping{}, fmt.Errorf("%w: rtpParameters.codecs must not be empty", domain.ErrInvalidInput)
@@ -54,8 +54,11 @@ func GetProducerRtpParametersMapping(params domain.RtpParameters, caps domain.Rt
 	if err := params.Validate(kind); err != nil {
 		return RtpMapping{}, err
 	}
-	if params.IsSimulcast() {
-		return RtpMapping{}, fmt.Errorf("%w: simulcast is not supported yet", domain.ErrUnsupported)
+	if err := params.ValidateEncodings(); err != nil {
+		return RtpMapping{}, err
+	}
+	if kind == domain.MediaKindAudio && len(params.Encodings) > 1 {
+		return RtpMapping{}, fmt.Errorf("%w: audio has one encoding, not %d", domain.ErrInvalidInput, len(params.Encodings))
 	}
 
 	mapping := RtpMapping{Codecs: []CodecMapping{}, Encodings: []EncodingMapping{}}
