@@ -117,6 +117,11 @@ type NodeStats struct {
 	// DownlinkEstimate is the mean downlink estimate (bit/s) of the WebRTC transports whose viewers report
 	// transport-cc feedback or REMB; 0 when none does.
 	DownlinkEstimate int64 `json:"downlinkEstimate"`
+	// ICE of the open WebRTC transports: how many use ICE-TCP now, the ICE restarts asked of them, and how many
+	// of those completed (a client's check with the new credentials succeeded).
+	TransportsOverTCP    int    `json:"transportsOverTcp"`
+	IceRestarts          uint64 `json:"iceRestarts"`
+	IceRestartsCompleted uint64 `json:"iceRestartsCompleted"`
 }
 
 // SFUNode is one slave's media engine.
@@ -128,6 +133,9 @@ type SFUNode interface {
 	ConnectTransport(ctx context.Context, transportID string, dtls domain.DtlsParameters) error
 	// CloseTransport closes a WebRTC transport with its producers and consumers.
 	CloseTransport(ctx context.Context, transportID string) error
+	// RestartIce gives a WebRTC transport new local ICE credentials (mediasoup's transport.restartIce()); DTLS
+	// and media state stay. domain.ErrTransportNotFound for an unknown or closed transport.
+	RestartIce(ctx context.Context, transportID string) (domain.IceParameters, error)
 
 	Produce(ctx context.Context, req ProduceRequest) error
 	PauseProducer(ctx context.Context, producerID string) error
