@@ -130,7 +130,7 @@ func (c *consumer) rewrite(dst []byte, in *rtpx.Packet, h outHeader, now int64) 
 	n := copy(dst[off:], payload)
 	out := dst[:off+n]
 	if twccAt >= 0 {
-		binary.BigEndian.PutUint16(out[twccAt:], c.ep.cc.hist.Stamp(len(out), now))
+		binary.BigEndian.PutUint16(out[twccAt:], c.ep.stampTWCC(len(out), now))
 	}
 	return out, true
 }

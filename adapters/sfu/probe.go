@@ -138,7 +138,7 @@ func (c *consumer) sendPadding(now int64) bool {
 	clear(dst[off : off+paddingSize-1])
 	dst[off+paddingSize-1] = paddingSize
 	pkt := dst[:off+paddingSize]
-	binary.BigEndian.PutUint16(pkt[twccAt:], c.ep.cc.hist.Stamp(len(pkt), now))
+	binary.BigEndian.PutUint16(pkt[twccAt:], c.ep.stampTWCC(len(pkt), now))
 	c.rtxSeq++
 	c.counters.padding.Add(1)
 	c.ep.writeRTP(pkt)

@@ -19,9 +19,15 @@ type History struct {
 // Stamp takes the next sequence number for a packet of size bytes sent at now (nanoseconds).
 func (h *History) Stamp(size int, now int64) uint16 {
 	seq := uint16(h.seq.Add(1) - 1) //nolint:gosec // wraps by design
-	us := uint32(now / 1000)        //nolint:gosec // wraps by design
-	h.slots[seq%historySlots].Store(uint64(seq)<<48 | uint64(min(size, 0xFFFF))<<32 | uint64(us))
+	h.Record(seq, size, now)
 	return seq
+}
+
+// Record remembers packet seq, numbered by the caller's own counter (one on a cache line its send path touches
+// anyway, rather than Stamp's).
+func (h *History) Record(seq uint16, size int, now int64) {
+	us := uint32(now / 1000) //nolint:gosec // wraps by design
+	h.slots[seq%historySlots].Store(uint64(seq)<<48 | uint64(min(max(size, 1), 0xFFFF))<<32 | uint64(us))
 }
 
 // Lookup returns the send time (nanoseconds, rebuilt from now) and size of packet seq, false if the slot holds
