@@ -68,19 +68,24 @@ func NewEventBus(db *bun.DB, local application.EventBus, channel string, onError
 		out: make(chan application.RoomEvent, eventQueue)}
 }
 
-// Start listens on the channel and starts the sender and the receiver. Events published before Start are sent
-// once it runs.
+// Start listens on the channel and starts the sender and the receiver. It returns once the listener is
+// listening (its own probe came back through the database), so every event notified after Start returns reaches
+// this master. Events published before Start are sent once it runs.
 func (b *EventBus) Start(ctx context.Context) error {
 	b.ln = pgdriver.NewListener(b.db)
 	if err := b.ln.Listen(ctx, b.channel); err != nil {
 		_ = b.ln.Close()
 		return fmt.Errorf("postgres: listen for room events: %w", err)
 	}
+	notes := b.ln.Channel()
+	if err := b.awaitListening(ctx, notes); err != nil {
+		_ = b.ln.Close()
+		return err
+	}
 	b.started = true
 	// The goroutines outlive Start's context (a start deadline) but keep its values; Close cancels them.
 	life, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	b.cancel = cancel
-	notes := b.ln.Channel()
 	b.wg.Add(2)
 	go b.send(life)
 	go b.receive(life, notes)
@@ -141,25 +146,36 @@ func (b *EventBus) notify(ctx context.Context, e application.RoomEvent) error {
 	if len(payload) > maxEventPayload {
 		return fmt.Errorf("postgres: room event of %d bytes exceeds the notification limit", len(payload))
 	}
-	ctx, cancel := context.WithTimeout(ctx, notifyTimeout)
-	defer cancel()
-	if _, err := b.db.ExecContext(ctx, "SELECT pg_notify(?, ?)", b.channel, string(payload)); err != nil {
+	if err := b.notifyPayload(ctx, string(payload)); err != nil {
 		return fmt.Errorf("postgres: notify room event: %w", err)
 	}
 	return nil
 }
 
+// notifyPayload sends one notification on the bus's channel.
+func (b *EventBus) notifyPayload(ctx context.Context, payload string) error {
+	ctx, cancel := context.WithTimeout(ctx, notifyTimeout)
+	defer cancel()
+	_, err := b.db.ExecContext(ctx, "SELECT pg_notify(?, ?)", b.channel, payload)
+	return err
+}
+
 func (b *EventBus) receive(ctx context.Context, notes <-chan pgdriver.Notification) {
 	defer b.wg.Done()
 	for n := range notes {
-		if n.Channel != b.channel {
-			continue
-		}
-		var e application.RoomEvent
-		if err := json.Unmarshal([]byte(n.Payload), &e); err != nil || e.RoomID == "" {
-			b.onError(fmt.Errorf("postgres: undecodable room event %q: %w", n.Payload, err))
-			continue
-		}
-		b.local.Publish(ctx, e)
+		b.deliver(ctx, n)
 	}
+}
+
+// deliver hands a notification on the bus's channel to the local bus; probes are skipped.
+func (b *EventBus) deliver(ctx context.Context, n pgdriver.Notification) {
+	if n.Channel != b.channel || isProbe(n.Payload) {
+		return
+	}
+	var e application.RoomEvent
+	if err := json.Unmarshal([]byte(n.Payload), &e); err != nil || e.RoomID == "" {
+		b.onError(fmt.Errorf("postgres: undecodable room event %q: %w", n.Payload, err))
+		return
+	}
+	b.local.Publish(ctx, e)
 }
