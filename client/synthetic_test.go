@@ -69,7 +69,7 @@ func TestSyntheticStopsWithContext(t *testing.T) {
 	require.Equal(t, domain.MediaKindAudio, s.Kind())
 	ctx, cancel := context.WithCancel(context.Background())
 	s.Start(ctx, nil)
-	require.Eventually(t, func() bool { return s.PacketsSent() > 0 }, time.Second, 5*time.Millisecond)
+	require.Eventually(t, func() bool { return s.PacketsSent() > 0 }, 10*time.Second, 5*time.Millisecond)
 	cancel()
 	s.pacer.Wait()
 	require.Zero(t, s.KeyframesSent(), "audio has no keyframes")
