@@ -34,7 +34,10 @@ const (
 // subscribers once, after the notification went through the database.
 //
 // Delivery is best effort, like the local bus: an event published while the database is unreachable, or that
-// arrives while a master's listener reconnects, is lost. Clients re-read the room when their stream reconnects.
+// arrives while a master's listener reconnects, is lost. The driver's listener reconnects by itself, after a
+// connection error (a database restart) or when its ping gets no answer for about 10 s, and says nothing of it;
+// NOTIFY keeps nothing for a session that is not listening, so what was notified in between is gone. Clients
+// re-read the room when their stream reconnects. Start, at least, returns only once this master is listening.
 //
 // Lifecycle: NewEventBus → Start (LISTEN, goroutines) → Close (stops them, closes the local bus). Not restartable.
 type EventBus struct {
