@@ -27,9 +27,9 @@ func NewConsumerPeers(d Deps, peers *Peers, linker PipeLinker) *ConsumerPeers {
 	return &ConsumerPeers{d: d, peers: peers, linker: linker}
 }
 
-// Create makes a consumer peer's WebRTC transport on a consumer router.
+// Create makes a consumer peer's WebRTC transport on a consumer router; userID is optional (user_id.go).
 func (u *ConsumerPeers) Create(ctx context.Context, routerID, userID string) (domain.TransportInfo, error) {
-	if err := domain.ValidateUserID(userID); err != nil {
+	if err := checkOptionalUserID(userID); err != nil {
 		return domain.TransportInfo{}, err
 	}
 	router, err := u.d.Rooms.GetRouter(ctx, routerID)
@@ -43,7 +43,7 @@ func (u *ConsumerPeers) Create(ctx context.Context, routerID, userID string) (do
 // CreateOnRoomRouter is the v4 alias POST /rooms/:roomId/consumer_transports: a consumer transport on the room's
 // own producer router, so media needs no pipe.
 func (u *ConsumerPeers) CreateOnRoomRouter(ctx context.Context, roomID, userID string) (domain.TransportInfo, error) {
-	if err := domain.ValidateUserID(userID); err != nil {
+	if err := checkOptionalUserID(userID); err != nil {
 		return domain.TransportInfo{}, err
 	}
 	room, err := u.d.Rooms.GetRoom(ctx, roomID)
@@ -53,10 +53,13 @@ func (u *ConsumerPeers) CreateOnRoomRouter(ctx context.Context, roomID, userID s
 	return u.peers.create(ctx, room.ID, room.RouterID, room.SlaveID, userID, domain.PeerKindConsumer)
 }
 
-// ValidateConsume checks a consume body before any lookup.
-func ValidateConsume(in ConsumeInput) error {
+// validateConsume checks a consume body before any lookup (zero capabilities: the body had none).
+func validateConsume(in ConsumeInput) error {
 	if in.ProducerID == "" {
 		return fmt.Errorf("%w: producerId is required", domain.ErrInvalidInput)
+	}
+	if in.RtpCapabilities.Codecs == nil && in.RtpCapabilities.HeaderExtensions == nil {
+		return fmt.Errorf("%w: rtpCapabilities is required", domain.ErrInvalidInput)
 	}
 	if len(in.RtpCapabilities.Codecs) == 0 {
 		return fmt.Errorf("%w: rtpCapabilities.codecs must not be empty", domain.ErrInvalidInput)
@@ -67,7 +70,7 @@ func ValidateConsume(in ConsumeInput) error {
 // Consume creates a paused consumer of a producer of the peer's room, piping the producer into the peer's router
 // first when it was produced on another router.
 func (u *ConsumerPeers) Consume(ctx context.Context, in ConsumeInput) (ConsumerInfo, error) {
-	if err := ValidateConsume(in); err != nil {
+	if err := validateConsume(in); err != nil {
 		return ConsumerInfo{}, err
 	}
 	peer, err := u.peers.peerOfKind(ctx, in.PeerID, domain.PeerKindConsumer)

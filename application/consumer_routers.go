@@ -18,8 +18,9 @@ func NewConsumerRouters(d Deps) *ConsumerRouters { return &ConsumerRouters{d: d}
 // when none has, it creates a router on the least-loaded consumer slave, so a room's consumers spread over
 // slaves as they fill up (the original put every consumer of a room on one router). Concurrent calls for one
 // (room, slave) create one router: the store's unique key decides, the losers close theirs and take the winner's.
+// userID is optional and recorded nowhere: it only meets the token check (user_id.go).
 func (u *ConsumerRouters) GetOrCreate(ctx context.Context, roomID, userID string) (RouterInfo, error) {
-	if err := domain.ValidateUserID(userID); err != nil {
+	if err := checkOptionalUserID(userID); err != nil {
 		return RouterInfo{}, err
 	}
 	if err := authorize(ctx, userID, roomID); err != nil {

@@ -16,7 +16,7 @@ type Peers struct{ d Deps }
 func NewPeers(d Deps) *Peers { return &Peers{d: d} }
 
 // create reserves a transport slot on the slave, creates the transport there and records the peer; each step
-// that fails undoes the ones before it.
+// that fails undoes the ones before it. userID "" records the peer under peerUserID's choice.
 func (u *Peers) create(ctx context.Context, roomID, routerID, slaveID, userID string, kind domain.PeerKind) (domain.TransportInfo, error) {
 	if err := authorize(ctx, userID, roomID); err != nil {
 		return domain.TransportInfo{}, err
@@ -25,7 +25,7 @@ func (u *Peers) create(ctx context.Context, roomID, routerID, slaveID, userID st
 		return domain.TransportInfo{}, err
 	}
 	peerID := u.d.IDs.NewID()
-	peer, err := domain.NewPeer(peerID, roomID, routerID, slaveID, userID, kind, u.d.Clock.Now())
+	peer, err := domain.NewPeer(peerID, roomID, routerID, slaveID, peerUserID(ctx, userID, peerID), kind, u.d.Clock.Now())
 	if err != nil {
 		return domain.TransportInfo{}, err
 	}
@@ -77,7 +77,11 @@ func (u *Peers) peerOfKind(ctx context.Context, peerID string, kind domain.PeerK
 }
 
 // Connect hands the client's DTLS parameters to the peer's transport. kind is the kind the route expects.
+// A zero dtls (the body had none) is "dtlsParameters is required".
 func (u *Peers) Connect(ctx context.Context, peerID string, kind domain.PeerKind, dtls domain.DtlsParameters) error {
+	if dtls.Role == "" && dtls.Fingerprints == nil {
+		return fmt.Errorf("%w: dtlsParameters is required", domain.ErrInvalidInput)
+	}
 	if err := dtls.Validate(); err != nil {
 		return err
 	}

@@ -44,6 +44,20 @@ type ConsumerInfo struct {
 	ProducerPaused bool                 `json:"producerPaused"`
 }
 
+// ConsumerState is a consumer as its slave sees it now (GET /consumers/:id): mediasoup's consumer fields an app
+// shows. PreferredLayers and CurrentLayers are set for layered (simulcast) consumers only; CurrentLayers is nil
+// while the consumer sends nothing (paused, not connected, or waiting for a keyframe of its target layer).
+type ConsumerState struct {
+	ID              string                 `json:"id"`
+	ProducerID      string                 `json:"producerId"`
+	Kind            domain.MediaKind       `json:"kind"`
+	Type            string                 `json:"type"`
+	Paused          bool                   `json:"paused"`
+	ProducerPaused  bool                   `json:"producerPaused"`
+	PreferredLayers *domain.ConsumerLayers `json:"preferredLayers,omitempty"`
+	CurrentLayers   *domain.ConsumerLayers `json:"currentLayers,omitempty"`
+}
+
 // PipeTransportInfo is one end of a pipe: where it listens and the SRTP key it sends with.
 type PipeTransportInfo struct {
 	ID             string                 `json:"id"`
@@ -113,6 +127,12 @@ type SFUNode interface {
 	// PauseConsumer stops sending to the consumer until ResumeConsumer (its sequence numbers continue after).
 	PauseConsumer(ctx context.Context, consumerID string) error
 	CloseConsumer(ctx context.Context, consumerID string) error
+	// GetConsumer describes a consumer as it is now.
+	GetConsumer(ctx context.Context, consumerID string) (ConsumerState, error)
+	// SetConsumerPreferredLayers sets the layers a simulcast consumer should send at most (it sends the highest
+	// active layers not above them). domain.ErrInvalidInput for a consumer that is not layered or layers it
+	// does not have.
+	SetConsumerPreferredLayers(ctx context.Context, consumerID string, layers domain.ConsumerLayers) error
 
 	// Pipe primitives: one pipe transport per (local router, remote router).
 	CreatePipeTransport(ctx context.Context, routerID, transportID string, srtp bool) (PipeTransportInfo, error)

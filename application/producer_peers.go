@@ -50,9 +50,9 @@ type ProducerPeers struct {
 // NewProducerPeers builds the producer-side use cases.
 func NewProducerPeers(d Deps, peers *Peers) *ProducerPeers { return &ProducerPeers{d: d, peers: peers} }
 
-// Create makes a WebRTC transport for a publishing user on the room's router.
+// Create makes a WebRTC transport for a publishing user on the room's router; userID is optional (user_id.go).
 func (u *ProducerPeers) Create(ctx context.Context, roomID, userID string) (domain.TransportInfo, error) {
-	if err := domain.ValidateUserID(userID); err != nil {
+	if err := checkOptionalUserID(userID); err != nil {
 		return domain.TransportInfo{}, err
 	}
 	room, err := u.d.Rooms.GetRoom(ctx, roomID)
@@ -62,10 +62,14 @@ func (u *ProducerPeers) Create(ctx context.Context, roomID, userID string) (doma
 	return u.peers.create(ctx, room.ID, room.RouterID, room.SlaveID, userID, domain.PeerKindProducer)
 }
 
-// ValidateProduce checks a produce body before any lookup: kind, parameters, and what the SFU cannot take yet.
-func ValidateProduce(in ProduceInput) error {
+// validateProduce checks a produce body before any lookup: kind, parameters (zero parameters: the body had none),
+// and what the SFU cannot take yet.
+func validateProduce(in ProduceInput) error {
 	if _, err := domain.ParseMediaKind(string(in.Kind)); err != nil {
 		return err
+	}
+	if p := in.RtpParameters; p.Codecs == nil && p.HeaderExtensions == nil && p.Encodings == nil && p.MID == "" && p.RTCP == (domain.RtcpParameters{}) {
+		return fmt.Errorf("%w: rtpParameters is required", domain.ErrInvalidInput)
 	}
 	if err := in.RtpParameters.Validate(in.Kind); err != nil {
 		return err
@@ -79,7 +83,7 @@ func ValidateProduce(in ProduceInput) error {
 
 // Produce creates a producer on the peer's transport and records it.
 func (u *ProducerPeers) Produce(ctx context.Context, in ProduceInput) (string, error) {
-	if err := ValidateProduce(in); err != nil {
+	if err := validateProduce(in); err != nil {
 		return "", err
 	}
 	peer, err := u.peers.peerOfKind(ctx, in.PeerID, domain.PeerKindProducer)

@@ -32,12 +32,14 @@ func decodeBody(c *fiber.Ctx, dst any) error {
 	return nil
 }
 
-// requireField fails with a clear message when a required body field is missing.
-func requireField(name, value string) error {
-	if value == "" {
-		return fmt.Errorf("%w: %s is required", domain.ErrInvalidInput, name)
+// bodyOrQuery is a string field of the body, or the query parameter of that name when the body has none: the
+// original's server read its fields from the path, the query and the body alike (POST /user/u1/logout?roomId=r1
+// was a logout from r1), so its clients may send them either way. The path still wins over both.
+func bodyOrQuery(c *fiber.Ctx, name, fromBody string) string {
+	if fromBody != "" {
+		return fromBody
 	}
-	return nil
+	return c.Query(name)
 }
 
 // queryInt reads an optional positive integer query parameter.

@@ -61,22 +61,14 @@ func (h masterHandlers) createConsumerOnRoomRouter(c *fiber.Ctx) error {
 
 func (h masterHandlers) consume(c *fiber.Ctx) error {
 	var body struct {
-		ProducerID      string                  `json:"producerId"`
-		RtpCapabilities *domain.RtpCapabilities `json:"rtpCapabilities"`
+		ProducerID      string                 `json:"producerId"`
+		RtpCapabilities domain.RtpCapabilities `json:"rtpCapabilities"`
 	}
 	if err := decodeBody(c, &body); err != nil {
 		return err
 	}
-	if err := requireField("producerId", body.ProducerID); err != nil {
-		return err
-	}
-	if body.RtpCapabilities == nil {
-		return requireField("rtpCapabilities", "")
-	}
-	in := application.ConsumeInput{PeerID: c.Params("peerId"), ProducerID: body.ProducerID, RtpCapabilities: *body.RtpCapabilities}
-	if err := application.ValidateConsume(in); err != nil {
-		return err
-	}
+	in := application.ConsumeInput{PeerID: c.Params("peerId"), ProducerID: bodyOrQuery(c, "producerId", body.ProducerID),
+		RtpCapabilities: body.RtpCapabilities}
 	info, err := h.uc.ConsumerPeers.Consume(c.UserContext(), in)
 	if err != nil {
 		return err
@@ -93,10 +85,8 @@ func (h masterHandlers) resume(resumed bool) fiber.Handler {
 		if err := decodeBody(c, &body); err != nil {
 			return err
 		}
-		if err := requireField("consumerId", body.ConsumerID); err != nil {
-			return err
-		}
-		if err := h.setConsumerResumed(resumed)(c.UserContext(), c.Params("peerId"), body.ConsumerID); err != nil {
+		consumerID := bodyOrQuery(c, "consumerId", body.ConsumerID)
+		if err := h.setConsumerResumed(resumed)(c.UserContext(), c.Params("peerId"), consumerID); err != nil {
 			return err
 		}
 		return c.JSON(empty)

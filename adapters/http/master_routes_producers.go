@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/sfu-cluster/sfu-cluster/application"
@@ -20,17 +21,15 @@ func (h masterHandlers) routeProducers(app *fiber.App) {
 	app.Post("/producers/:id/resume", h.setProducerPaused(false))
 }
 
-// userBody is the {userId} body of peer and router creation.
-type userBody struct {
-	UserID string `json:"userId"`
-}
-
+// decodeUser reads the optional userId of peer and router creation ({userId} or ?userId=); the use case checks it.
 func decodeUser(c *fiber.Ctx) (string, error) {
-	var body userBody
+	var body struct {
+		UserID string `json:"userId"`
+	}
 	if err := decodeBody(c, &body); err != nil {
 		return "", err
 	}
-	return body.UserID, domain.ValidateUserID(body.UserID)
+	return bodyOrQuery(c, "userId", body.UserID), nil
 }
 
 func (h masterHandlers) createProducerPeer(c *fiber.Ctx) error {
@@ -49,18 +48,12 @@ func (h masterHandlers) createProducerPeer(c *fiber.Ctx) error {
 func (h masterHandlers) connect(kind domain.PeerKind) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		var body struct {
-			DtlsParameters *domain.DtlsParameters `json:"dtlsParameters"`
+			DtlsParameters domain.DtlsParameters `json:"dtlsParameters"`
 		}
 		if err := decodeBody(c, &body); err != nil {
 			return err
 		}
-		if body.DtlsParameters == nil {
-			return requireField("dtlsParameters", "")
-		}
-		if err := body.DtlsParameters.Validate(); err != nil {
-			return err
-		}
-		if err := h.uc.Peers.Connect(c.UserContext(), c.Params("peerId"), kind, *body.DtlsParameters); err != nil {
+		if err := h.uc.Peers.Connect(c.UserContext(), c.Params("peerId"), kind, body.DtlsParameters); err != nil {
 			return err
 		}
 		return c.JSON(empty)
@@ -69,24 +62,15 @@ func (h masterHandlers) connect(kind domain.PeerKind) fiber.Handler {
 
 func (h masterHandlers) produce(c *fiber.Ctx) error {
 	var body struct {
-		Kind          string                `json:"kind"`
-		RtpParameters *domain.RtpParameters `json:"rtpParameters"`
-		AppData       json.RawMessage       `json:"appData"`
+		Kind          string               `json:"kind"`
+		RtpParameters domain.RtpParameters `json:"rtpParameters"`
+		AppData       json.RawMessage      `json:"appData"`
 	}
 	if err := decodeBody(c, &body); err != nil {
 		return err
 	}
-	kind, err := domain.ParseMediaKind(body.Kind)
-	if err != nil {
-		return err
-	}
-	if body.RtpParameters == nil {
-		return requireField("rtpParameters", "")
-	}
-	in := application.ProduceInput{PeerID: c.Params("peerId"), Kind: kind, RtpParameters: *body.RtpParameters, AppData: body.AppData}
-	if err := application.ValidateProduce(in); err != nil {
-		return err
-	}
+	in := application.ProduceInput{PeerID: c.Params("peerId"), Kind: domain.MediaKind(bodyOrQuery(c, "kind", body.Kind)),
+		RtpParameters: body.RtpParameters, AppData: body.AppData}
 	id, err := h.uc.ProducerPeers.Produce(c.UserContext(), in)
 	if err != nil {
 		return err

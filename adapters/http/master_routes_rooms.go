@@ -70,7 +70,7 @@ func (h masterHandlers) logout(c *fiber.Ctx) error {
 	if err := decodeBody(c, &body); err != nil {
 		return err
 	}
-	if err := h.uc.Peers.Logout(c.UserContext(), c.Params("userId"), body.RoomID); err != nil {
+	if err := h.uc.Peers.Logout(c.UserContext(), c.Params("userId"), bodyOrQuery(c, "roomId", body.RoomID)); err != nil {
 		return err
 	}
 	return c.JSON(empty)

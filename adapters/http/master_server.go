@@ -39,7 +39,8 @@ type MasterUseCases struct {
 type MasterServerOptions struct {
 	// BodyLimit caps request bodies (default 1 MiB); larger ones get 413.
 	BodyLimit int
-	// Logger receives one line per failed request (5xx with the full cause); nil logs nothing.
+	// Logger receives one line per failed request: 5xx at warn with the full cause, 4xx at debug with the route,
+	// the error code and the request id; nil logs nothing.
 	Logger *zap.Logger
 	// ClusterSecret, when set, guards the slave registry routes (/slaves...): slaves send it as a bearer token.
 	ClusterSecret string
@@ -149,10 +150,14 @@ func publicErrorHandler(log *zap.Logger) fiber.ErrorHandler {
 	}
 	return func(c *fiber.Ctx, err error) error {
 		status, name := classify(err)
+		rid, _ := c.Locals(requestid.ConfigDefault.ContextKey).(string)
 		if status < http.StatusInternalServerError {
+			// The client's mistake: at debug level, so an operator debugging a client sees why it was refused.
+			log.Debug("request refused", zap.String("method", c.Method()), zap.String("route", c.Route().Path),
+				zap.String("path", c.Path()), zap.Int("status", status), zap.String("error_code", name),
+				zap.String("request_id", rid), zap.Error(err))
 			return errorHandler(c, err)
 		}
-		rid, _ := c.Locals(requestid.ConfigDefault.ContextKey).(string)
 		log.Warn("request failed", zap.String("method", c.Method()), zap.String("path", c.Path()),
 			zap.Int("status", status), zap.String("request_id", rid), zap.Error(err))
 		msg := "internal error"

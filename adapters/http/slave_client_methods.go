@@ -88,6 +88,22 @@ func (s *SlaveClient) CloseConsumer(ctx context.Context, consumerID string) erro
 	return s.closeCall(ctx, "/consumers/%s", consumerID)
 }
 
+// GetConsumer implements application.SFUNode.
+func (s *SlaveClient) GetConsumer(ctx context.Context, consumerID string) (application.ConsumerState, error) {
+	var st application.ConsumerState
+	path, err := slavePath("/consumers/%s", consumerID)
+	if err != nil {
+		return st, err
+	}
+	err = s.call(ctx, http.MethodGet, path, nil, &st)
+	return st, err
+}
+
+// SetConsumerPreferredLayers implements application.SFUNode.
+func (s *SlaveClient) SetConsumerPreferredLayers(ctx context.Context, consumerID string, layers domain.ConsumerLayers) error {
+	return s.post(ctx, "/consumers/%s/preferred_layers", consumerID, layers, nil)
+}
+
 // CreatePipeTransport implements application.SFUNode.
 func (s *SlaveClient) CreatePipeTransport(ctx context.Context, routerID, transportID string, srtp bool) (application.PipeTransportInfo, error) {
 	var info application.PipeTransportInfo

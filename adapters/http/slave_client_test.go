@@ -38,6 +38,8 @@ func TestSlaveClientRoundTrip(t *testing.T) {
 		SrtpParameters: &domain.SrtpParameters{CryptoSuite: "AEAD_AES_256_GCM", KeyBase64: "a2V5"}}
 	piped := application.PipedProducer{ProducerID: "p1", Kind: domain.MediaKindAudio, RtpParameters: audio}
 	canned := newFakeNode()
+	one := 1
+	layers := domain.ConsumerLayers{SpatialLayer: 2, TemporalLayer: &one}
 
 	tests := []struct {
 		name string
@@ -73,6 +75,12 @@ func TestSlaveClientRoundTrip(t *testing.T) {
 			nil, fakeCall{"PauseConsumer", []any{"c1"}}},
 		{"CloseConsumer", func(ctx context.Context, c *SlaveClient) (any, error) { return nil, c.CloseConsumer(ctx, "c1") },
 			nil, fakeCall{"CloseConsumer", []any{"c1"}}},
+		{"GetConsumer", func(ctx context.Context, c *SlaveClient) (any, error) { return c.GetConsumer(ctx, "c1") },
+			application.ConsumerState{ID: "c1", ProducerID: canned.consumer.ProducerID, Kind: canned.consumer.Kind, Type: canned.consumer.Type},
+			fakeCall{"GetConsumer", []any{"c1"}}},
+		{"SetConsumerPreferredLayers", func(ctx context.Context, c *SlaveClient) (any, error) {
+			return nil, c.SetConsumerPreferredLayers(ctx, "c1", layers)
+		}, nil, fakeCall{"SetConsumerPreferredLayers", []any{"c1", layers}}},
 		{"CreatePipeTransport", func(ctx context.Context, c *SlaveClient) (any, error) {
 			return c.CreatePipeTransport(ctx, "r1", "pt1", true)
 		}, canned.pipe, fakeCall{"CreatePipeTransport", []any{"r1", "pt1", true}}},

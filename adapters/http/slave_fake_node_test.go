@@ -167,6 +167,17 @@ func (f *fakeNode) CloseConsumer(ctx context.Context, consumerID string) error {
 	return f.record(ctx, "CloseConsumer", consumerID)
 }
 
+func (f *fakeNode) GetConsumer(ctx context.Context, consumerID string) (application.ConsumerState, error) {
+	if err := f.record(ctx, "GetConsumer", consumerID); err != nil {
+		return application.ConsumerState{}, err
+	}
+	return application.ConsumerState{ID: consumerID, ProducerID: f.consumer.ProducerID, Kind: f.consumer.Kind, Type: f.consumer.Type}, nil
+}
+
+func (f *fakeNode) SetConsumerPreferredLayers(ctx context.Context, consumerID string, layers domain.ConsumerLayers) error {
+	return f.record(ctx, "SetConsumerPreferredLayers", consumerID, layers)
+}
+
 func (f *fakeNode) CreatePipeTransport(ctx context.Context, routerID, transportID string, srtp bool) (application.PipeTransportInfo, error) {
 	if err := f.record(ctx, "CreatePipeTransport", routerID, transportID, srtp); err != nil {
 		return application.PipeTransportInfo{}, err

@@ -32,6 +32,8 @@ func (r *slaveRoutes) register(g fiber.Router) {
 	g.Post("/consumers/:id/resume", r.byID(r.node.ResumeConsumer))
 	g.Post("/consumers/:id/pause", r.byID(r.node.PauseConsumer))
 	g.Delete("/consumers/:id", r.byID(r.node.CloseConsumer))
+	g.Get("/consumers/:id", r.getConsumer)
+	g.Post("/consumers/:id/preferred_layers", r.setPreferredLayers)
 
 	g.Post("/routers/:routerId/pipe_transports", r.createPipeTransport)
 	g.Post("/pipe_transports/:id/connect", r.connectPipeTransport)

@@ -7,6 +7,7 @@ import (
 	"github.com/pion/rtcp"
 
 	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/ortc"
+	"github.com/sfu-cluster/sfu-cluster/application"
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
 
@@ -138,6 +139,18 @@ func (c *consumer) mapExtensions(producer, receiver domain.RtpParameters) {
 }
 
 // setResumed, setConnected and setProducerPaused change one input of the active state.
+// state is the consumer's answer to GetConsumer.
+func (c *consumer) state() application.ConsumerState {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	typ := domain.ConsumerTypeSimple
+	if c.pipe {
+		typ = domain.ConsumerTypePipe
+	}
+	return application.ConsumerState{ID: c.id, ProducerID: c.producer.id, Kind: c.kind, Type: typ,
+		Paused: !c.resumed, ProducerPaused: c.producerPaused}
+}
+
 func (c *consumer) setResumed(v bool) { c.change(func() { c.resumed = v }) }
 func (c *consumer) setConnected()     { c.change(func() { c.connected = true }) }
 func (c *consumer) setProducerPaused(v bool) {

@@ -28,10 +28,12 @@ type FakeNode struct {
 	Paused         map[string]bool
 	Consumers      map[string]string // consumer id → transport id
 	Resumed        map[string]bool
-	PipeTransports map[string]string // pipe transport id → router id
+	Layers         map[string]domain.ConsumerLayers // consumer id → preferred layers set
+	PipeTransports map[string]string                // pipe transport id → router id
 	PipeRemote     map[string]application.PipeConnectRequest
-	PipedProducers map[string]string // producer id → pipe transport id (target side copies)
-	PipeConsumed   map[string]string // producer id → pipe transport id (source side)
+	PipedProducers map[string]string           // producer id → pipe transport id (target side copies)
+	PipeConsumed   map[string]string           // producer id → pipe transport id (source side)
+	Kinds          map[string]domain.MediaKind // producer id → kind, local and piped (consumers answer with it)
 	Port           int
 }
 
@@ -39,8 +41,9 @@ type FakeNode struct {
 func NewFakeNode() *FakeNode {
 	return &FakeNode{Fail: map[string]error{}, Calls: map[string]int{}, Routers: map[string]bool{}, Transports: map[string]string{},
 		Connected: map[string]domain.DtlsParameters{}, Producers: map[string]string{}, Paused: map[string]bool{},
-		Consumers: map[string]string{}, Resumed: map[string]bool{}, PipeTransports: map[string]string{},
-		PipeRemote: map[string]application.PipeConnectRequest{}, PipedProducers: map[string]string{}, PipeConsumed: map[string]string{}, Port: 40000}
+		Consumers: map[string]string{}, Resumed: map[string]bool{}, Layers: map[string]domain.ConsumerLayers{}, PipeTransports: map[string]string{},
+		PipeRemote: map[string]application.PipeConnectRequest{}, PipedProducers: map[string]string{}, PipeConsumed: map[string]string{},
+		Kinds: map[string]domain.MediaKind{}, Port: 40000}
 }
 
 // FakeCapabilities are the router capabilities the fake answers with.
@@ -197,6 +200,7 @@ func (n *FakeNode) Produce(_ context.Context, req application.ProduceRequest) er
 		return fmt.Errorf("%w: %s", domain.ErrTransportNotFound, req.TransportID)
 	}
 	n.Producers[req.ProducerID] = req.TransportID
+	n.Kinds[req.ProducerID] = req.Kind
 	return nil
 }
 

@@ -32,7 +32,19 @@ func consumerCases() []endpointCase {
 
 	add(endpointCase{name: "consumer_routers/existing", method: "POST", path: "/rooms/{room}/consumer_routers", body: userBody("dave"), status: 200,
 		check: func(t *testing.T, w *world, s ids, out map[string]any) { require.Equal(t, s.router, out["id"]) }})
-	add(endpointCase{name: "consumer_routers/missing userId", method: "POST", path: "/rooms/{room}/consumer_routers", body: raw(`{"userId":""}`), status: 400, errKey: "invalid_input"})
+	// userId is optional (the original's demo joins with {}): the room's router, as for anyone.
+	for _, c := range []struct {
+		name string
+		body func(fixture, ids) any
+	}{{"no userId", raw(`{}`)}, {"empty userId", raw(`{"userId":""}`)}, {"no body", nil}} {
+		add(endpointCase{name: "consumer_routers/" + c.name, method: "POST", path: "/rooms/{room}/consumer_routers", body: c.body, status: 200,
+			check: func(t *testing.T, w *world, s ids, out map[string]any) {
+				require.Equal(t, s.router, out["id"])
+				require.NotEmpty(t, out["rtpCapabilities"].(map[string]any)["codecs"])
+			}})
+	}
+	add(endpointCase{name: "consumer_routers/userId too long", method: "POST", path: "/rooms/{room}/consumer_routers",
+		body: raw(`{"userId":"` + strings.Repeat("u", domain.MaxUserIDLen+1) + `"}`), status: 400, errKey: "invalid_input"})
 	add(endpointCase{name: "consumer_routers/unknown room", method: "POST", path: "/rooms/nope/consumer_routers", body: userBody("dave"), status: 404, errKey: "room_not_found"})
 	add(endpointCase{name: "consumer_routers/no consumer slave capacity", method: "POST", path: "/rooms/{room}/consumer_routers", body: userBody("dave"), status: 503, errKey: "no_slave_capacity",
 		before: func(w *world, s ids) { fillSlave(w, w.consumer) }})

@@ -158,7 +158,9 @@ func endpointCases() []endpointCase {
 				require.Len(t, out["iceCandidates"], 1)
 				require.NotEmpty(t, out["dtlsParameters"].(map[string]any)["fingerprints"])
 			}})
-		add(endpointCase{name: name + "/create/missing userId", method: "POST", path: "/rooms/{room}/" + name, body: raw(`{}`), status: 400, errKey: "invalid_input"})
+		add(endpointCase{name: name + "/create/no userId", method: "POST", path: "/rooms/{room}/" + name, body: raw(`{}`), status: 200, check: anonymousPeer})
+		add(endpointCase{name: name + "/create/userId in the query", method: "POST", path: "/rooms/{room}/" + name + "?userId=carol", body: raw(`{}`), status: 200,
+			check: peerUser("carol")})
 		add(endpointCase{name: name + "/create/unknown room", method: "POST", path: "/rooms/nope/" + name, body: userBody("carol"), status: 404, errKey: "room_not_found"})
 		add(endpointCase{name: name + "/create/full slave", method: "POST", path: "/rooms/{room}/" + name, body: userBody("carol"), status: 503, errKey: "no_slave_capacity",
 			before: func(w *world, s ids) { fillSlave(w, w.producer) }})

@@ -135,9 +135,9 @@ export class MockCluster {
     if (route('POST', /^\/rooms\/([^/]+)\/producer_peers$/)) {
       const room = this.rooms.get(m[1]);
       if (!room) return this.notFound(res, 'room', m[1]);
-      if (!body.userId) return this.send(res, 400, { code: 400, error: 'invalid_input', message: 'invalid input: userId is required' });
       const info = this.transportInfo();
-      room.peers.set(info.id, { userId: body.userId, kind: 'producer', roomId: m[1] });
+      // As the master: userId is optional, and a peer without one is its own user.
+      room.peers.set(info.id, { userId: body.userId || info.id, kind: 'producer', roomId: m[1] });
       return this.send(res, 200, info);
     }
     if (route('POST', /^\/(producer|consumer)_peers\/([^/]+)\/connect$/)) {
@@ -171,14 +171,14 @@ export class MockCluster {
       const room = this.rooms.get(m[1]);
       if (!room) return this.notFound(res, 'room', m[1]);
       const info = this.transportInfo();
-      room.peers.set(info.id, { userId: body.userId, kind: 'consumer', roomId: m[1], mids: 0 });
+      room.peers.set(info.id, { userId: body.userId || info.id, kind: 'consumer', roomId: m[1], mids: 0 });
       return this.send(res, 200, info);
     }
     if (route('POST', /^\/router\/router-of-([^/]+)\/consumer_peers$/)) {
       const room = this.rooms.get(m[1]);
       if (!room) return this.notFound(res, 'router', m[1]);
       const info = this.transportInfo();
-      room.peers.set(info.id, { userId: body.userId, kind: 'consumer', roomId: m[1], mids: 0 });
+      room.peers.set(info.id, { userId: body.userId || info.id, kind: 'consumer', roomId: m[1], mids: 0 });
       return this.send(res, 200, info);
     }
     if (route('POST', /^\/consumer_peers\/([^/]+)\/consume$/)) {

@@ -1,0 +1,36 @@
+package httpapi
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/sfu-cluster/sfu-cluster/domain"
+)
+
+// A consumer's live state and its preferred layers (simulcast), on the slave's internal API.
+
+func (r *slaveRoutes) getConsumer(c *fiber.Ctx) error {
+	id, err := slavePathID(c, "id")
+	if err != nil {
+		return err
+	}
+	st, err := r.node.GetConsumer(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(st)
+}
+
+func (r *slaveRoutes) setPreferredLayers(c *fiber.Ctx) error {
+	var layers domain.ConsumerLayers
+	if err := decodeSlaveBody(c, &layers); err != nil {
+		return err
+	}
+	id, err := slavePathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := r.node.SetConsumerPreferredLayers(c.UserContext(), id, layers); err != nil {
+		return err
+	}
+	return c.JSON(slaveEmpty{})
+}
