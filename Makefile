@@ -3,15 +3,15 @@ GO        ?= go
 TEST_PKGS ?= ./...
 TEST_FLAGS ?= -race -count=1 -timeout 20m
 
-.PHONY: dev test test-unit lint vet bench start-master start-slave-producer start-slave-consumer
+.PHONY: dev test test-unit test-allocs lint vet bench start-master start-slave-producer start-slave-consumer
 
 # One process: master + producer slave + consumer slave on the embedded SQLite store, demo on https://localhost:4430.
 dev:
 	$(GO) run ./cmd/cluster
 
 # Every test, with a throwaway PostgreSQL when the machine has initdb/pg_ctl (CI sets REQUIRE_POSTGRES=1 so the
-# PostgreSQL suites fail instead of skipping).
-test: vet
+# PostgreSQL suites fail instead of skipping), then the allocation tests that only build without -race.
+test: vet test-allocs
 	@if command -v initdb >/dev/null 2>&1 || [ -x /usr/lib/postgresql/15/bin/initdb ]; then \
 		scripts/test-postgres.sh $(GO) test $(TEST_FLAGS) $(TEST_PKGS); \
 	else \
@@ -22,6 +22,11 @@ test: vet
 # Tests without PostgreSQL (memory and SQLite stores only).
 test-unit: vet
 	$(GO) test $(TEST_FLAGS) $(TEST_PKGS)
+
+# The per-packet path allocates nothing: testing.AllocsPerRun tests, without -race (its sync.Pool drops and
+# instrumentation allocate; those files are //go:build !race).
+test-allocs:
+	$(GO) test -count=1 -run 'AllocatesNothing' ./adapters/sfu/...
 
 vet:
 	$(GO) vet ./...

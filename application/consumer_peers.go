@@ -173,26 +173,8 @@ func (u *ConsumerPeers) Pause(ctx context.Context, peerID, consumerID string) er
 }
 
 func (u *ConsumerPeers) setResumed(ctx context.Context, peerID, consumerID string, resumed bool) error {
-	if consumerID == "" {
-		return fmt.Errorf("%w: consumerId is required", domain.ErrInvalidInput)
-	}
-	if peerID != "" {
-		if _, err := u.peers.peerOfKind(ctx, peerID, domain.PeerKindConsumer); err != nil {
-			return err
-		}
-	}
-	c, err := u.d.Rooms.GetConsumer(ctx, consumerID)
+	c, peer, err := u.ownedConsumer(ctx, peerID, consumerID)
 	if err != nil {
-		return err
-	}
-	if peerID != "" && c.PeerID != peerID {
-		return fmt.Errorf("%w: consumer %s does not belong to peer %s", domain.ErrConsumerNotFound, consumerID, peerID)
-	}
-	peer, err := u.d.Rooms.GetPeer(ctx, c.PeerID)
-	if err != nil {
-		return err
-	}
-	if err := authorizePeer(ctx, peer); err != nil {
 		return err
 	}
 	node, _, err := u.d.nodeOf(ctx, peer.SlaveID)
@@ -207,4 +189,32 @@ func (u *ConsumerPeers) setResumed(ctx context.Context, peerID, consumerID strin
 		return fmt.Errorf("%s consumer %s: %w", verb, c.ID, err)
 	}
 	return nil
+}
+
+// ownedConsumer finds a consumer and its peer for a command on it: consumerID is required; peerID, when not "",
+// must be a consumer peer that owns it (else domain.ErrConsumerNotFound); the caller must own the peer.
+func (u *ConsumerPeers) ownedConsumer(ctx context.Context, peerID, consumerID string) (domain.Consumer, domain.Peer, error) {
+	if consumerID == "" {
+		return domain.Consumer{}, domain.Peer{}, fmt.Errorf("%w: consumerId is required", domain.ErrInvalidInput)
+	}
+	if peerID != "" {
+		if _, err := u.peers.peerOfKind(ctx, peerID, domain.PeerKindConsumer); err != nil {
+			return domain.Consumer{}, domain.Peer{}, err
+		}
+	}
+	c, err := u.d.Rooms.GetConsumer(ctx, consumerID)
+	if err != nil {
+		return domain.Consumer{}, domain.Peer{}, err
+	}
+	if peerID != "" && c.PeerID != peerID {
+		return domain.Consumer{}, domain.Peer{}, fmt.Errorf("%w: consumer %s does not belong to peer %s", domain.ErrConsumerNotFound, consumerID, peerID)
+	}
+	peer, err := u.d.Rooms.GetPeer(ctx, c.PeerID)
+	if err != nil {
+		return domain.Consumer{}, domain.Peer{}, err
+	}
+	if err := authorizePeer(ctx, peer); err != nil {
+		return domain.Consumer{}, domain.Peer{}, err
+	}
+	return c, peer, nil
 }

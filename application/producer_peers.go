@@ -63,7 +63,7 @@ func (u *ProducerPeers) Create(ctx context.Context, roomID, userID string) (doma
 }
 
 // validateProduce checks a produce body before any lookup: kind, parameters (zero parameters: the body had none),
-// and what the SFU cannot take yet.
+// encodings (1 to 4: simulcast by rid or by ssrc) and appData.
 func validateProduce(in ProduceInput) error {
 	if _, err := domain.ParseMediaKind(string(in.Kind)); err != nil {
 		return err
@@ -74,8 +74,13 @@ func validateProduce(in ProduceInput) error {
 	if err := in.RtpParameters.Validate(in.Kind); err != nil {
 		return err
 	}
-	if in.RtpParameters.IsSimulcast() {
-		return fmt.Errorf("%w: simulcast is not supported yet: send one encoding with an ssrc", domain.ErrUnsupported)
+	// The encoding rules a client can break (rids, ssrcs, how many, scalabilityMode) are checked here, before
+	// any row or slave call; the slave's engine checks them again against its router.
+	if err := in.RtpParameters.ValidateEncodings(); err != nil {
+		return err
+	}
+	if in.Kind == domain.MediaKindAudio && len(in.RtpParameters.Encodings) > 1 {
+		return fmt.Errorf("%w: an audio producer has one encoding (simulcast is for video)", domain.ErrInvalidInput)
 	}
 	_, err := domain.NormalizeAppData(in.AppData)
 	return err

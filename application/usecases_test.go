@@ -317,7 +317,7 @@ func TestWrongPeerKindAndValidation(t *testing.T) {
 	simulcast := audioParams()
 	simulcast.Encodings = []domain.RtpEncodingParameters{{RID: "r0"}, {RID: "r1"}}
 	_, err = w.uc.producerPeers.Produce(ctx, application.ProduceInput{PeerID: producerPeer, Kind: domain.MediaKindAudio, RtpParameters: simulcast})
-	require.ErrorIs(t, err, domain.ErrUnsupported)
+	require.ErrorIs(t, err, domain.ErrInvalidInput, "simulcast is for video")
 	_, err = w.uc.producerPeers.Produce(ctx, application.ProduceInput{PeerID: producerPeer, Kind: domain.MediaKindVideo, RtpParameters: audioParams()})
 	require.ErrorIs(t, err, domain.ErrInvalidInput)
 }

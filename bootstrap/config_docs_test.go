@@ -4,19 +4,25 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 )
 
-// settingNames are the environment variables the binaries read: every quoted NAME in config.go and pprof.go, and
+// settingNames are the environment variables the binaries read: every quoted NAME in config*.go and pprof.go, and
 // the envOr("NAME", ...) reads of cmd/cluster.
 func settingNames(t *testing.T) []string {
 	t.Helper()
 	set := map[string]bool{}
 	quoted := regexp.MustCompile(`"([A-Z][A-Z0-9_]{2,})"`)
-	for _, file := range []string{"config.go", "pprof.go"} {
+	files, err := filepath.Glob("config*.go")
+	require.NoError(t, err)
+	files = slices.DeleteFunc(files, func(f string) bool { return strings.HasSuffix(f, "_test.go") })
+	require.Contains(t, files, "config_slave.go")
+	for _, file := range append(files, "pprof.go") {
 		src, err := os.ReadFile(file)
 		require.NoError(t, err)
 		for _, m := range quoted.FindAllStringSubmatch(string(src), -1) {

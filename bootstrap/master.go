@@ -114,7 +114,7 @@ func newMasterApp(in masterAppIn) *fiber.App {
 		Ready: func(ctx context.Context) error { _, err := in.SlaveRepo.List(ctx); return err },
 	}, httpapi.MasterServerOptions{
 		BodyLimit: in.Cfg.BodyLimit, Logger: in.Log.Named("api"), ClusterSecret: in.Cfg.ClusterSecret, Metrics: in.Metrics,
-		APITokenSecret: in.Cfg.APITokenSecret, RoomCreateRate: in.Cfg.RoomCreateRate,
+		APITokenSecret: in.Cfg.APITokenSecret, APITokenAudience: in.Cfg.APITokenAudience, RoomCreateRate: in.Cfg.RoomCreateRate,
 		TrustedProxies: in.Cfg.TrustedProxies, CORSOrigins: in.Cfg.CORSOrigins,
 	})
 }

@@ -154,6 +154,25 @@ func TestAPIRequests(t *testing.T) {
 			}},
 		{name: "resume", reply: `{}`, method: "POST", path: "/consumer_peers/peer-2/resume", body: map[string]any{"consumerId": "c1"},
 			call: func(t *testing.T, a *API) { require.NoError(t, a.Resume(ctx, "peer-2", "c1")) }},
+		{name: "preferred layers", reply: `{}`, method: "POST", path: "/consumers/c1/preferred_layers", body: map[string]any{"spatialLayer": 1.0, "temporalLayer": 2.0},
+			call: func(t *testing.T, a *API) { require.NoError(t, a.SetPreferredLayers(ctx, "c1", Layers(1, 2))) }},
+		{name: "preferred layers, highest temporal", reply: `{}`, method: "POST", path: "/consumers/c1/preferred_layers", body: map[string]any{"spatialLayer": 0.0},
+			call: func(t *testing.T, a *API) { require.NoError(t, a.SetPreferredLayers(ctx, "c1", Layers(0, -1))) }},
+		{name: "preferred layers of a peer", reply: `{}`, method: "POST", path: "/consumer_peers/peer-2/preferred_layers",
+			body: map[string]any{"consumerId": "c1", "spatialLayer": 2.0},
+			call: func(t *testing.T, a *API) {
+				require.NoError(t, a.SetPreferredLayersOfPeer(ctx, "peer-2", "c1", Layers(2, -1)))
+			}},
+		{name: "get consumer", method: "GET", path: "/consumers/c1",
+			reply: `{"id":"c1","producerId":"p1","kind":"video","type":"simulcast","paused":false,"producerPaused":false,` +
+				`"preferredLayers":{"spatialLayer":2,"temporalLayer":2},"currentLayers":{"spatialLayer":1,"temporalLayer":0}}`,
+			call: func(t *testing.T, a *API) {
+				st, err := a.GetConsumer(ctx, "c1")
+				require.NoError(t, err)
+				require.Equal(t, "simulcast", st.Type)
+				require.Equal(t, Layers(2, 2), *st.PreferredLayers)
+				require.Equal(t, Layers(1, 0), *st.CurrentLayers)
+			}},
 		{name: "logout from a room", reply: `{}`, method: "POST", path: "/user/alice/logout", body: map[string]any{"roomId": "room-1"},
 			call: func(t *testing.T, a *API) { require.NoError(t, a.Logout(ctx, "alice", "room-1")) }},
 		{name: "logout everywhere", reply: `{}`, method: "POST", path: "/user/alice/logout", body: map[string]any{},

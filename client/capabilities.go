@@ -2,6 +2,7 @@ package client
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/sfu-cluster/sfu-cluster/domain"
@@ -83,10 +84,8 @@ func findRtx(codecs []domain.RtpCodecCapability, apt int) (domain.RtpCodecCapabi
 
 // withFeedback returns a copy of c whose feedback is the intersection of the router's and ours.
 func withFeedback(c domain.RtpCodecCapability, ours []domain.RtcpFeedback) domain.RtpCodecCapability {
-	params := make(domain.CodecParameters, len(c.Parameters))
-	for k, v := range c.Parameters {
-		params[k] = v
-	}
+	params := make(domain.CodecParameters, len(c.Parameters)) // {} rather than null in a request body
+	maps.Copy(params, c.Parameters)
 	c.Parameters = params
 	fb := []domain.RtcpFeedback{}
 	for _, f := range c.RtcpFeedback {

@@ -22,6 +22,7 @@ const maxRecordedSeqs = 1 << 16
 type Consumer struct {
 	id, producerID string
 	kind           domain.MediaKind
+	typ            string
 	mid            string
 	ssrc           uint32
 	rtpParameters  domain.RtpParameters
@@ -45,14 +46,18 @@ type ConsumerStats struct {
 	SSRCs         []uint32 // distinct, in order of arrival
 	PayloadTypes  []uint8  // distinct, in order of arrival
 	Keyframes     uint64   // VP8 only: first packets of keyframes
-	Lost          int64    // sequence numbers missing between the first and the highest (a duplicate hides one loss)
-	Ended         bool     // the track ended (transport closed)
+	// VP8 only: the size the last keyframe announced (a simulcast consumer's layer shows in it), and packets by
+	// the temporal layer (TID) of their payload descriptor (all in [0] when the stream has no TID).
+	Width, Height int
+	PacketsByTID  [4]uint64
+	Lost          int64 // sequence numbers missing between the first and the highest (a duplicate hides one loss)
+	Ended         bool  // the track ended (transport closed)
 }
 
 func newConsumer(info ConsumerInfo, mid string, pc *webrtc.PeerConnection) *Consumer {
 	p := info.RtpParameters
 	return &Consumer{
-		id: info.ID, producerID: info.ProducerID, kind: info.Kind, mid: mid, ssrc: p.Encodings[0].SSRC,
+		id: info.ID, producerID: info.ProducerID, kind: info.Kind, typ: info.Type, mid: mid, ssrc: p.Encodings[0].SSRC,
 		rtpParameters: p, pc: pc, isVP8: strings.EqualFold(p.Codecs[0].MimeType, mimeVP8),
 	}
 }
@@ -65,6 +70,10 @@ func (c *Consumer) ProducerID() string { return c.producerID }
 
 // Kind is audio or video.
 func (c *Consumer) Kind() domain.MediaKind { return c.kind }
+
+// Type is the server's consumer type: "simple", or "simulcast" for a layered video consumer (its layers are chosen
+// with API.SetPreferredLayers).
+func (c *Consumer) Type() string { return c.typ }
 
 // Mid is the consumer's section in the transport's SDP.
 func (c *Consumer) Mid() string { return c.mid }
@@ -171,8 +180,16 @@ func (c *Consumer) record(pkt *rtp.Packet, size int, now time.Time) {
 	if !slices.Contains(c.st.PayloadTypes, pkt.PayloadType) {
 		c.st.PayloadTypes = append(c.st.PayloadTypes, pkt.PayloadType)
 	}
-	if c.isVP8 && isVP8Keyframe(pkt.Payload) {
-		c.st.Keyframes++
+	if c.isVP8 {
+		if info, ok := parseVP8(pkt.Payload); ok {
+			if info.keyframe {
+				c.st.Keyframes++
+				if info.width > 0 {
+					c.st.Width, c.st.Height = info.width, info.height
+				}
+			}
+			c.st.PacketsByTID[info.tid&3]++
+		}
 	}
 	if len(c.seqs) < maxRecordedSeqs {
 		c.seqs = append(c.seqs, pkt.SequenceNumber)

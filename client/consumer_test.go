@@ -29,7 +29,7 @@ func TestConsumerRecord(t *testing.T) {
 			now := time.Unix(100, 0)
 			for i, s := range tc.seqs {
 				c.record(&rtp.Packet{Header: rtp.Header{SequenceNumber: s, SSRC: 7, PayloadType: 101},
-					Payload: vp8Payload(i == 0, true, 0, 50)}, 62, now.Add(time.Duration(i)*time.Millisecond))
+					Payload: vp8Payload(vp8Frame{first: i == 0, keyframe: true}, 50)}, 62, now.Add(time.Duration(i)*time.Millisecond))
 			}
 			st := c.Stats()
 			require.Equal(t, uint64(len(tc.seqs)), st.Packets)

@@ -33,7 +33,7 @@ func NewDevice(routerCaps domain.RtpCapabilities, opts ...Option) (*Device, erro
 }
 
 // RecvRtpCapabilities is what the device can receive: the body of a consume request.
-func (d *Device) RecvRtpCapabilities() domain.RtpCapabilities { return cloneCaps(d.recvCaps) }
+func (d *Device) RecvRtpCapabilities() domain.RtpCapabilities { return d.recvCaps.Clone() }
 
 // CanProduce reports whether the router and this client share a codec of the kind.
 func (d *Device) CanProduce(kind domain.MediaKind) bool { return hasKind(d.recvCaps.Codecs, kind) }
@@ -54,15 +54,4 @@ func (d *Device) newAPI() (*webrtc.API, error) {
 		return nil, fmt.Errorf("client: setting engine: %w", err)
 	}
 	return webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithInterceptorRegistry(reg), webrtc.WithSettingEngine(se)), nil
-}
-
-func cloneCaps(c domain.RtpCapabilities) domain.RtpCapabilities {
-	out := domain.RtpCapabilities{
-		Codecs:           make([]domain.RtpCodecCapability, 0, len(c.Codecs)),
-		HeaderExtensions: append([]domain.RtpHeaderExtension{}, c.HeaderExtensions...),
-	}
-	for _, codec := range c.Codecs {
-		out.Codecs = append(out.Codecs, withFeedback(codec, codec.RtcpFeedback))
-	}
-	return out
 }

@@ -15,7 +15,9 @@ type Publisher struct {
 	RoomID, UserID, PeerID string
 	Transport              *SendTransport
 	Producers              []*Producer
-	Sources                []*SyntheticSource // Sources[i] feeds Producers[i]
+	Sources                []*SyntheticSource // Sources[i] feeds Producers[i], except a simulcast video producer
+	// Simulcast feeds the video producer (the last of Producers) when published WithSimulcast; nil otherwise.
+	Simulcast *SyntheticSimulcast
 }
 
 // Publish creates a producer peer in the room and produces synthetic audio and/or video on it. ctx bounds the
@@ -52,7 +54,7 @@ func Publish(ctx context.Context, api *API, roomID, userID string, audio, video 
 		make func(...SyntheticOption) (*SyntheticSource, error)
 		opts []SyntheticOption
 	}
-	for _, s := range []source{{audio, NewSyntheticAudio, dev.opts.audioSource}, {video, NewSyntheticVideo, dev.opts.videoSource}} {
+	for _, s := range []source{{audio, NewSyntheticAudio, dev.opts.audioSource}, {video && len(dev.opts.simulcast) == 0, NewSyntheticVideo, dev.opts.videoSource}} {
 		if !s.want {
 			continue
 		}
@@ -68,7 +70,28 @@ func Publish(ctx context.Context, api *API, roomID, userID string, audio, video 
 		pub.Producers = append(pub.Producers, prod)
 		src.Start(context.WithoutCancel(ctx), prod.Sender())
 	}
+	if video && len(dev.opts.simulcast) > 0 {
+		if err := pub.publishSimulcast(ctx, st, dev.opts.simulcast, dev.opts.videoSource, onProduce); err != nil {
+			return nil, errors.Join(fmt.Errorf("publish: %w", err), pub.Close())
+		}
+	}
 	return pub, nil
+}
+
+// publishSimulcast produces the simulcast video.
+func (p *Publisher) publishSimulcast(ctx context.Context, st *SendTransport, encodings []SimulcastEncoding, opts []SyntheticOption, onProduce ProduceFunc) error {
+	src, err := NewSyntheticSimulcast(encodings, opts...)
+	if err != nil {
+		return err
+	}
+	p.Simulcast = src
+	prod, err := st.ProduceSimulcast(ctx, src.Tracks(), src.Encodings(), onProduce)
+	if err != nil {
+		return err
+	}
+	p.Producers = append(p.Producers, prod)
+	src.Start(context.WithoutCancel(ctx), prod.Sender())
+	return nil
 }
 
 // ProducerIDs lists the server's ids of the producers.
@@ -85,6 +108,9 @@ func (p *Publisher) Close() error {
 	var errs []error
 	for _, s := range p.Sources {
 		errs = append(errs, s.Close())
+	}
+	if p.Simulcast != nil {
+		errs = append(errs, p.Simulcast.Close())
 	}
 	errs = append(errs, p.Transport.Close())
 	return errors.Join(errs...)

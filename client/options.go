@@ -19,6 +19,7 @@ type options struct {
 	receiveBuffer   int // SO_RCVBUF of the transports' UDP sockets; 0: the system's default
 	// Used by Publish only.
 	audioSource, videoSource []SyntheticOption
+	simulcast                []SimulcastEncoding
 }
 
 func defaultOptions() options {
@@ -89,4 +90,10 @@ func WithAudioSource(opts ...SyntheticOption) Option {
 // WithVideoSource tunes the synthetic video that Publish sends (e.g. WithPacketRate for a load test).
 func WithVideoSource(opts ...SyntheticOption) Option {
 	return func(o *options) { o.videoSource = append(o.videoSource, opts...) }
+}
+
+// WithSimulcast makes Publish send its video as simulcast in these encodings (DemoSimulcastEncodings is
+// mediasoup-demo's three layers); WithVideoSource options then apply to every layer.
+func WithSimulcast(encodings ...SimulcastEncoding) Option {
+	return func(o *options) { o.simulcast = encodings }
 }

@@ -132,5 +132,20 @@ func answerSection(md *sdp.MediaDescription) mediaSection {
 		direction:  dir,
 		codecs:     sectionCodecs(md),
 		extensions: sectionExtensions(md),
+		rids:       sectionSendRIDs(md),
 	}
+}
+
+// sectionSendRIDs lists the section's "a=rid:<rid> send" streams (RFC 8851), in order.
+func sectionSendRIDs(md *sdp.MediaDescription) []string {
+	var rids []string
+	for _, a := range md.Attributes {
+		if a.Key != "rid" {
+			continue
+		}
+		if f := strings.Fields(a.Value); len(f) >= 2 && f[1] == "send" {
+			rids = append(rids, f[0])
+		}
+	}
+	return rids
 }

@@ -28,6 +28,8 @@ type mediaSection struct {
 	direction  string // the server's direction: "sendonly" (it sends to a consumer) or "recvonly" (from a producer)
 	codecs     []domain.RtpCodecParameters
 	extensions []domain.RtpHeaderExtensionParameters
+	// rids are the simulcast layers the server receives (a section whose offer had "a=rid:<rid> send" lines).
+	rids []string
 	// Only for sections the server sends on (recv transports): the consumer's stream.
 	ssrc, rtxSSRC   uint32
 	cname, streamID string
@@ -133,6 +135,13 @@ func (r *remoteSDP) renderSection(line func(string, ...any), s mediaSection) {
 	}
 	for _, e := range s.extensions {
 		line("a=extmap:%d %s", e.ID, e.URI)
+	}
+	if len(s.rids) > 0 {
+		// RFC 8853 §5.1: the answerer accepts the offered send streams as recv streams.
+		for _, rid := range s.rids {
+			line("a=rid:%s recv", rid)
+		}
+		line("a=simulcast:recv %s", strings.Join(s.rids, ";"))
 	}
 	if s.ssrc == 0 {
 		return

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/pion/interceptor"
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
@@ -45,6 +46,11 @@ type syntheticConfig struct {
 	payloadSize      int           // bytes of RTP payload per packet
 	packetsPerFrame  int           // video only
 	keyframeInterval time.Duration // video only; 0 = only at start and on request
+	// Simulcast layers (see NewSyntheticSimulcast): the track's RID, the size keyframes announce (0: 320x240) and
+	// the VP8 temporal layers (1: no TID in the descriptor).
+	rid            string
+	width, height  uint16
+	temporalLayers int
 }
 
 // SyntheticOption tunes a SyntheticSource.
@@ -68,13 +74,13 @@ func WithKeyframeInterval(d time.Duration) SyntheticOption {
 
 // NewSyntheticAudio makes Opus-shaped audio: 20 ms packets (50/s), a CELT fullband stereo TOC byte and filler.
 func NewSyntheticAudio(opts ...SyntheticOption) (*SyntheticSource, error) {
-	cfg := syntheticConfig{packetRate: 50, payloadSize: 40, packetsPerFrame: 1}
+	cfg := syntheticConfig{packetRate: 50, payloadSize: 40, packetsPerFrame: 1, temporalLayers: 1}
 	return newSynthetic(domain.MediaKindAudio, webrtc.RTPCodecCapability{MimeType: mimeOpus, ClockRate: 48000, Channels: 2}, cfg, opts)
 }
 
 // NewSyntheticVideo makes VP8-shaped video: by default 100 packets/s of 1200 bytes (~1 Mbit/s), 4 packets a frame.
 func NewSyntheticVideo(opts ...SyntheticOption) (*SyntheticSource, error) {
-	cfg := syntheticConfig{packetRate: 100, payloadSize: 1200, packetsPerFrame: 4}
+	cfg := syntheticConfig{packetRate: 100, payloadSize: 1200, packetsPerFrame: 4, temporalLayers: 1}
 	return newSynthetic(domain.MediaKindVideo, webrtc.RTPCodecCapability{MimeType: mimeVP8, ClockRate: 90000}, cfg, opts)
 }
 
@@ -82,11 +88,21 @@ func newSynthetic(kind domain.MediaKind, codec webrtc.RTPCodecCapability, cfg sy
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if cfg.packetRate <= 0 || cfg.payloadSize <= 0 || cfg.packetsPerFrame <= 0 || cfg.packetRate > 10000 || cfg.payloadSize > 1200 {
-		return nil, fmt.Errorf("%w: synthetic %s: rate 1..10000, payload 1..1200 and packets per frame > 0 are required", domain.ErrInvalidInput, kind)
+	if cfg.packetRate <= 0 || cfg.payloadSize <= 0 || cfg.packetsPerFrame <= 0 || cfg.packetRate > 10000 || cfg.payloadSize > 1200 ||
+		cfg.temporalLayers < 1 || cfg.temporalLayers > len(vp8TemporalPatterns) {
+		return nil, fmt.Errorf("%w: synthetic %s: rate 1..10000, payload 1..1200, packets per frame > 0 and 1..3 temporal layers are required", domain.ErrInvalidInput, kind)
 	}
-	stream := fmt.Sprintf("synthetic-%08x", rand.Uint32())
-	track, err := webrtc.NewTrackLocalStaticRTP(codec, string(kind), stream)
+	return newSyntheticTrack(kind, codec, cfg, fmt.Sprintf("synthetic-%08x", rand.Uint32()))
+}
+
+// newSyntheticTrack makes the source's track in stream (simulcast layers share one stream and track id, and differ
+// by RID).
+func newSyntheticTrack(kind domain.MediaKind, codec webrtc.RTPCodecCapability, cfg syntheticConfig, stream string) (*SyntheticSource, error) {
+	var trackOpts []func(*webrtc.TrackLocalStaticRTP)
+	if cfg.rid != "" {
+		trackOpts = append(trackOpts, webrtc.WithRTPStreamID(cfg.rid))
+	}
+	track, err := webrtc.NewTrackLocalStaticRTP(codec, string(kind), stream, trackOpts...)
 	if err != nil {
 		return nil, fmt.Errorf("client: synthetic track: %w", err)
 	}
@@ -134,10 +150,15 @@ func (s *SyntheticSource) Close() error {
 	return nil
 }
 
-// readRTCP drains the sender's RTCP (which also feeds the NACK responder) until the sender stops.
+// readRTCP drains the sender's RTCP (which also feeds the NACK responder) until the sender stops: a simulcast
+// layer's own, so a keyframe request for one layer makes a keyframe of that layer only.
 func (s *SyntheticSource) readRTCP(sender *webrtc.RTPSender) {
+	read := sender.ReadRTCP
+	if s.cfg.rid != "" {
+		read = func() ([]rtcp.Packet, interceptor.Attributes, error) { return sender.ReadSimulcastRTCP(s.cfg.rid) }
+	}
 	for {
-		pkts, _, err := sender.ReadRTCP()
+		pkts, _, err := read()
 		if err != nil {
 			return
 		}
@@ -171,6 +192,7 @@ func (s *SyntheticSource) pace(ctx context.Context) {
 	var inFrame int
 	var keyframe bool
 	var lastKeyframe time.Time
+	var temporal temporalState
 	send := func(now time.Time) {
 		first := inFrame == 0
 		if first && s.kind == domain.MediaKindVideo {
@@ -180,11 +202,12 @@ func (s *SyntheticSource) pace(ctx context.Context) {
 				lastKeyframe = now
 				s.keyframes.Add(1)
 			}
+			temporal.next(s.cfg.temporalLayers, keyframe)
 		}
 		last := inFrame == s.cfg.packetsPerFrame-1
 		pkt := &rtp.Packet{
 			Header:  rtp.Header{Version: 2, SequenceNumber: seq, Timestamp: ts, Marker: last || s.kind == domain.MediaKindAudio},
-			Payload: s.payload(first, keyframe, pictureID),
+			Payload: s.payload(first, keyframe, pictureID, temporal),
 		}
 		if err := s.track.WriteRTP(pkt); err != nil && !errors.Is(err, context.Canceled) {
 			s.writeErrors.Add(1)
@@ -224,11 +247,47 @@ func (s *SyntheticSource) pace(ctx context.Context) {
 	}
 }
 
-func (s *SyntheticSource) payload(first, keyframe bool, pictureID uint16) []byte {
+func (s *SyntheticSource) payload(first, keyframe bool, pictureID uint16, ts temporalState) []byte {
 	if s.kind == domain.MediaKindVideo {
-		return vp8Payload(first, keyframe, pictureID, s.cfg.payloadSize)
+		return vp8Payload(vp8Frame{first: first, keyframe: keyframe, pictureID: pictureID, temporal: s.cfg.temporalLayers > 1,
+			tid: ts.tid, tl0: ts.tl0, layerSync: ts.sync, width: s.cfg.width, height: s.cfg.height}, s.cfg.payloadSize)
 	}
 	p := make([]byte, s.cfg.payloadSize)
 	p[0] = 0xfc // Opus TOC (RFC 6716 §3.1): config 31 (CELT FB 20 ms), stereo, one frame
 	return p
+}
+
+// vp8TemporalPatterns are libvpx's temporal layering by number of layers: the TID of each frame of the period, and
+// whether the frame depends on the base layer only (the Y bit). L1T3 is 0 2 1 2: the second and third frames refer
+// to the first, the fourth to the third.
+var vp8TemporalPatterns = [][]struct {
+	tid  uint8
+	sync bool
+}{
+	{{0, false}},
+	{{0, false}, {1, true}},
+	{{0, false}, {2, true}, {1, true}, {2, false}},
+}
+
+// temporalState is where a video source is in its temporal pattern.
+type temporalState struct {
+	pos, frames int
+	tid, tl0    uint8
+	sync        bool
+}
+
+// next advances to the next frame; a keyframe restarts the pattern (it is a base-layer frame).
+func (t *temporalState) next(layers int, keyframe bool) {
+	pattern := vp8TemporalPatterns[layers-1]
+	if t.frames > 0 {
+		t.pos = (t.pos + 1) % len(pattern)
+	}
+	if keyframe {
+		t.pos = 0
+	}
+	if pattern[t.pos].tid == 0 && t.frames > 0 {
+		t.tl0++
+	}
+	t.frames++
+	t.tid, t.sync = pattern[t.pos].tid, pattern[t.pos].sync
 }

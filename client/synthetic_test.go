@@ -18,11 +18,11 @@ func TestSyntheticOptions(t *testing.T) {
 		wantErr bool
 		want    syntheticConfig
 	}{
-		{name: "audio defaults", make: NewSyntheticAudio, want: syntheticConfig{packetRate: 50, payloadSize: 40, packetsPerFrame: 1}},
-		{name: "video defaults", make: NewSyntheticVideo, want: syntheticConfig{packetRate: 100, payloadSize: 1200, packetsPerFrame: 4}},
+		{name: "audio defaults", make: NewSyntheticAudio, want: syntheticConfig{packetRate: 50, payloadSize: 40, packetsPerFrame: 1, temporalLayers: 1}},
+		{name: "video defaults", make: NewSyntheticVideo, want: syntheticConfig{packetRate: 100, payloadSize: 1200, packetsPerFrame: 4, temporalLayers: 1}},
 		{name: "video tuned", make: NewSyntheticVideo,
 			opts: []SyntheticOption{WithPacketRate(300), WithPayloadSize(1000), WithPacketsPerFrame(10), WithKeyframeInterval(time.Second)},
-			want: syntheticConfig{packetRate: 300, payloadSize: 1000, packetsPerFrame: 10, keyframeInterval: time.Second}},
+			want: syntheticConfig{packetRate: 300, payloadSize: 1000, packetsPerFrame: 10, keyframeInterval: time.Second, temporalLayers: 1}},
 		{name: "zero rate", make: NewSyntheticVideo, opts: []SyntheticOption{WithPacketRate(0)}, wantErr: true},
 		{name: "payload above MTU", make: NewSyntheticAudio, opts: []SyntheticOption{WithPayloadSize(1500)}, wantErr: true},
 		{name: "zero packets per frame", make: NewSyntheticVideo, opts: []SyntheticOption{WithPacketsPerFrame(0)}, wantErr: true},

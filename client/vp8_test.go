@@ -21,7 +21,7 @@ func TestVP8Payload(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p := vp8Payload(tc.first, tc.key, 0x1234, 1200)
+			p := vp8Payload(vp8Frame{first: tc.first, keyframe: tc.key, pictureID: 0x1234}, 1200)
 			require.Len(t, p, 1200)
 			require.Equal(t, tc.wantKeyframe, isVP8Keyframe(p))
 			// Pion's depacketizer reads our descriptor the way an SFU would.
@@ -33,7 +33,32 @@ func TestVP8Payload(t *testing.T) {
 			require.Equal(t, uint16(0x1234), pkt.PictureID)
 		})
 	}
-	require.Len(t, vp8Payload(true, true, 0, 1), vp8DescriptorLen+10, "never shorter than its headers")
+	require.Len(t, vp8Payload(vp8Frame{first: true, keyframe: true}, 1), vp8DescriptorLen+10, "never shorter than its headers")
+}
+
+// Temporal layers: Pion's depacketizer reads TL0PICIDX, TID and Y as written; parseVP8 reads TID and a keyframe's size.
+func TestVP8PayloadTemporal(t *testing.T) {
+	for _, f := range []vp8Frame{
+		{first: true, keyframe: true, pictureID: 7, temporal: true, tid: 0, tl0: 3, width: 1280, height: 720},
+		{first: true, pictureID: 8, temporal: true, tid: 2, tl0: 3, layerSync: true},
+		{pictureID: 9, temporal: true, tid: 1, tl0: 3},
+	} {
+		p := vp8Payload(f, 300)
+		var pkt codecs.VP8Packet
+		_, err := pkt.Unmarshal(p)
+		require.NoError(t, err)
+		require.Equal(t, f.pictureID, pkt.PictureID)
+		require.Equal(t, f.tl0, pkt.TL0PICIDX)
+		require.Equal(t, f.tid, pkt.TID)
+		require.Equal(t, f.layerSync, pkt.Y == 1)
+		info, ok := parseVP8(p)
+		require.True(t, ok)
+		require.True(t, info.hasTID)
+		require.Equal(t, f.tid, info.tid)
+		require.Equal(t, f.first && f.keyframe, info.keyframe)
+		require.Equal(t, int(f.width), info.width)
+		require.Equal(t, int(f.height), info.height)
+	}
 }
 
 func TestIsVP8Keyframe(t *testing.T) {

@@ -72,6 +72,7 @@ func FuzzRtpParametersValidate(f *testing.F) {
 	f.Add([]byte(`{"codecs":[{"mimeType":"audio/opus","payloadType":-1,"clockRate":48000,"parameters":{"x":{"y":[]}}}],"encodings":[{"rid":"h"},{"rid":"l"}]}`), false)
 	f.Add([]byte(`{"codecs":[{"mimeType":"audio/opus","payloadType":111,"clockRate":48000}],"headerExtensions":[{"uri":"a","id":0},{"uri":"a","id":256}],"encodings":[]}`), false)
 	f.Add([]byte(`{"codecs":null,"encodings":null,"rtcp":{"mux":null}}`), true)
+	f.Add([]byte(`{"codecs":[{"mimeType":"video/VP8","payloadType":96,"clockRate":90000}],"encodings":[{"rid":"r0","scalabilityMode":"L1T3"},{"rid":"r1","scalabilityMode":"L1T3"},{"rid":"r2","scalabilityMode":"L3T3_KEY"}]}`), true)
 
 	f.Fuzz(func(t *testing.T, data []byte, video bool) {
 		kind := domain.MediaKindAudio
@@ -85,6 +86,11 @@ func FuzzRtpParametersValidate(f *testing.F) {
 		err := p.Validate(kind)
 		requireInvalidInput(t, "RtpParameters.Validate", err)
 		_ = p.IsSimulcast()
+		encErr := p.ValidateEncodings()
+		requireInvalidInput(t, "RtpParameters.ValidateEncodings", encErr)
+		if spatial, temporal, ok := p.SimulcastLayers(); encErr == nil && ok && (spatial < 2 || spatial > domain.MaxSimulcastEncodings || temporal < 1 || temporal > 3) {
+			t.Fatalf("valid encodings with %d spatial and %d temporal layers", spatial, temporal)
+		}
 		if err == nil {
 			checkValidRtpParameters(t, p, kind)
 		}

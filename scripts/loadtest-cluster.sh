@@ -6,6 +6,7 @@
 #   scripts/loadtest-cluster.sh [loadtest flags...]
 #   RUNS=3 scripts/loadtest-cluster.sh -subscribers 1000 -join-rate 50 -duration 20s -audio=false
 #   FANOUT_WORKERS=-1 scripts/loadtest-cluster.sh -subscribers 1000 ...     # the slaves without fan-out workers
+#   scripts/loadtest-cluster.sh -simulcast -subscribers 1000 -join-rate 50     # 3-layer video, viewer i on layer i mod 3
 #
 # Each run gets a fresh cluster (an empty SQLite store, new slave processes), so runs do not inherit each other's
 # state. The slaves' CPU is read from /proc for their pids (-slave-pids). Environment: RUNS (1), OUT (a new temp

@@ -1,33 +1,44 @@
 package httpapi
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/json"
+	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/sfu-cluster/sfu-cluster/application"
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
 
-// TokenClaims are what a client token says: the user (sub) and optionally the one room it is good for, with the
-// usual time bounds. Tokens are JWTs signed with HS256 and API_TOKEN_SECRET by whatever issues them (the
-// application the cluster serves); the cluster only verifies them.
+// TokenClaims are what a client token says: the user (sub) and optionally the one room it is good for, the
+// audience, and the usual time bounds (Unix seconds; 0 is absent). Tokens are JWTs signed with HS256 and
+// API_TOKEN_SECRET by whatever issues them (the application the cluster serves); the cluster only verifies them.
 type TokenClaims struct {
 	Subject   string `json:"sub"`
 	Room      string `json:"room,omitempty"`
+	Audience  string `json:"aud,omitempty"`
 	ExpiresAt int64  `json:"exp,omitempty"`
 	NotBefore int64  `json:"nbf,omitempty"`
 }
 
+// TokenLeeway is the clock skew tolerated on exp and nbf: a token is taken until exp+TokenLeeway and from
+// nbf-TokenLeeway.
+const TokenLeeway = 30 * time.Second
+
+// TokenVerifier checks client tokens: HS256 only (the header's alg is pinned, so alg "none" and a swapped
+// algorithm are refused before any key is used), the signature in constant time (golang-jwt), exp and nbf with
+// TokenLeeway, a user (sub), and the audience when one is set.
+type TokenVerifier struct {
+	Secret []byte
+	// Audience, when set, must be one of the token's aud values (API_TOKEN_AUDIENCE).
+	Audience string
+}
+
 // requireAPIToken authenticates the public API with a bearer JWT and puts its user and room in the request's
 // context (application.Actor); the use cases then refuse what the token does not allow (403).
-func requireAPIToken(secret []byte, now func() time.Time) fiber.Handler {
+func requireAPIToken(v TokenVerifier, now func() time.Time) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		raw, ok := bearerToken(c.Get(fiber.HeaderAuthorization))
 		if !ok {
@@ -37,7 +48,7 @@ func requireAPIToken(secret []byte, now func() time.Time) fiber.Handler {
 		if raw == "" {
 			return fmt.Errorf("%w: a bearer token is required", domain.ErrUnauthorized)
 		}
-		claims, err := VerifyToken(secret, raw, now())
+		claims, err := v.Verify(raw, now())
 		if err != nil {
 			return err
 		}
@@ -46,61 +57,69 @@ func requireAPIToken(secret []byte, now func() time.Time) fiber.Handler {
 	}
 }
 
-var jwtHeaderHS256 = base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
-
-// VerifyToken checks an HS256 JWT's signature (in constant time) and time bounds and returns its claims.
+// VerifyToken checks an HS256 JWT with no audience required (TokenVerifier.Verify).
 func VerifyToken(secret []byte, token string, now time.Time) (TokenClaims, error) {
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		return TokenClaims{}, fmt.Errorf("%w: malformed token", domain.ErrUnauthorized)
+	return TokenVerifier{Secret: secret}.Verify(token, now)
+}
+
+// Verify checks token and returns its claims; every refusal wraps domain.ErrUnauthorized. The returned Audience
+// is the token's aud when it names one, else the verifier's Audience (which it then lists).
+func (v TokenVerifier) Verify(token string, now time.Time) (TokenClaims, error) {
+	opts := []jwt.ParserOption{
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithLeeway(TokenLeeway),
+		jwt.WithTimeFunc(func() time.Time { return now }),
 	}
-	header, err := base64.RawURLEncoding.DecodeString(parts[0])
+	if v.Audience != "" {
+		opts = append(opts, jwt.WithAudience(v.Audience))
+	}
+	var claims jwtClaims
+	parsed, err := jwt.ParseWithClaims(token, &claims, func(t *jwt.Token) (any, error) {
+		if _, ok := t.Method.(*jwt.SigningMethodHMAC); !ok { // WithValidMethods already refused it
+			return nil, jwt.ErrTokenSignatureInvalid
+		}
+		return v.Secret, nil
+	}, opts...)
 	if err != nil {
-		return TokenClaims{}, fmt.Errorf("%w: malformed token header", domain.ErrUnauthorized)
-	}
-	var h struct {
-		Alg string `json:"alg"`
-	}
-	if json.Unmarshal(header, &h) != nil || h.Alg != "HS256" {
-		return TokenClaims{}, fmt.Errorf("%w: only HS256 tokens are accepted", domain.ErrUnauthorized)
-	}
-	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
-	if err != nil {
-		return TokenClaims{}, fmt.Errorf("%w: malformed token signature", domain.ErrUnauthorized)
-	}
-	mac := hmac.New(sha256.New, secret)
-	mac.Write([]byte(parts[0] + "." + parts[1]))
-	if !hmac.Equal(sig, mac.Sum(nil)) {
-		return TokenClaims{}, fmt.Errorf("%w: bad token signature", domain.ErrUnauthorized)
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		return TokenClaims{}, fmt.Errorf("%w: malformed token payload", domain.ErrUnauthorized)
-	}
-	var claims TokenClaims
-	if err := json.Unmarshal(payload, &claims); err != nil {
-		return TokenClaims{}, fmt.Errorf("%w: malformed token claims", domain.ErrUnauthorized)
+		return TokenClaims{}, fmt.Errorf("%w: %s", domain.ErrUnauthorized, refusal(parsed, err))
 	}
 	if claims.Subject == "" {
 		return TokenClaims{}, fmt.Errorf("%w: the token names no user (sub)", domain.ErrUnauthorized)
 	}
-	if claims.ExpiresAt != 0 && now.Unix() >= claims.ExpiresAt {
-		return TokenClaims{}, fmt.Errorf("%w: the token has expired", domain.ErrUnauthorized)
+	out := TokenClaims{Subject: claims.Subject, Room: claims.Room, ExpiresAt: claims.ExpiresAt, NotBefore: claims.NotBefore}
+	if len(claims.Audience) == 1 {
+		out.Audience = claims.Audience[0]
+	} else if len(claims.Audience) > 1 {
+		out.Audience = v.Audience
 	}
-	if claims.NotBefore != 0 && now.Unix() < claims.NotBefore {
-		return TokenClaims{}, fmt.Errorf("%w: the token is not valid yet", domain.ErrUnauthorized)
+	return out, nil
+}
+
+// refusal says in words why golang-jwt refused a token (the client sees it in the 401's message).
+func refusal(t *jwt.Token, err error) string {
+	switch {
+	case errors.Is(err, jwt.ErrTokenUnverifiable), t != nil && t.Method != nil && t.Method.Alg() != jwt.SigningMethodHS256.Alg():
+		return "only HS256 tokens are accepted"
+	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
+		return "bad token signature"
+	case errors.Is(err, jwt.ErrTokenExpired):
+		return "the token has expired"
+	case errors.Is(err, jwt.ErrTokenNotValidYet):
+		return "the token is not valid yet"
+	case errors.Is(err, jwt.ErrTokenInvalidAudience):
+		return "the token is not for this audience (aud)"
+	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing): // aud, the only claim golang-jwt is told to require
+		return "the token names no audience (aud)"
+	default:
+		return "malformed token"
 	}
-	return claims, nil
 }
 
 // SignToken makes an HS256 JWT (for tests, tools and the dev setup; production tokens come from the app).
 func SignToken(secret []byte, claims TokenClaims) (string, error) {
-	payload, err := json.Marshal(claims)
-	if err != nil {
-		return "", err
+	c := jwtClaims{Subject: claims.Subject, Room: claims.Room, ExpiresAt: claims.ExpiresAt, NotBefore: claims.NotBefore}
+	if claims.Audience != "" {
+		c.Audience = jwt.ClaimStrings{claims.Audience}
 	}
-	unsigned := jwtHeaderHS256 + "." + base64.RawURLEncoding.EncodeToString(payload)
-	mac := hmac.New(sha256.New, secret)
-	mac.Write([]byte(unsigned))
-	return unsigned + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil)), nil
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(secret)
 }

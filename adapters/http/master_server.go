@@ -49,6 +49,8 @@ type MasterServerOptions struct {
 	// APITokenSecret, when set, makes the public API require a bearer JWT (HS256) naming the user and optionally
 	// the room (API_TOKEN_SECRET).
 	APITokenSecret string
+	// APITokenAudience, when set with APITokenSecret, must be among a token's aud values (API_TOKEN_AUDIENCE).
+	APITokenAudience string
 	// RoomCreateRate caps POST /rooms per client IP per minute (0: no cap); more answer 429.
 	RoomCreateRate int
 	// Now is the clock for token expiry (tests); nil means time.Now.
@@ -105,11 +107,12 @@ func NewMasterServer(uc MasterUseCases, opts MasterServerOptions) *fiber.App {
 		if now == nil {
 			now = time.Now
 		}
-		app.Use(requireAPIToken([]byte(opts.APITokenSecret), now))
+		app.Use(requireAPIToken(TokenVerifier{Secret: []byte(opts.APITokenSecret), Audience: opts.APITokenAudience}, now))
 	}
 	h.routeRooms(app)
 	h.routeProducers(app)
 	h.routeConsumers(app)
+	h.routeConsumerLayers(app)
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	return app
 }

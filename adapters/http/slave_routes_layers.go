@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"context"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/sfu-cluster/sfu-cluster/domain"
@@ -20,17 +22,6 @@ func (r *slaveRoutes) getConsumer(c *fiber.Ctx) error {
 	return c.JSON(st)
 }
 
-func (r *slaveRoutes) setPreferredLayers(c *fiber.Ctx) error {
-	var layers domain.ConsumerLayers
-	if err := decodeSlaveBody(c, &layers); err != nil {
-		return err
-	}
-	id, err := slavePathID(c, "id")
-	if err != nil {
-		return err
-	}
-	if err := r.node.SetConsumerPreferredLayers(c.UserContext(), id, layers); err != nil {
-		return err
-	}
-	return c.JSON(slaveEmpty{})
+func (r *slaveRoutes) setPreferredLayers(ctx context.Context, id string, layers *domain.ConsumerLayers) error {
+	return r.node.SetConsumerPreferredLayers(ctx, id, *layers)
 }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/base64"
 	"fmt"
 	"net/netip"
@@ -14,60 +15,25 @@ import (
 // Pipe transport routes and stats. The master is the only one that tells a pipe where its remote end is, so the
 // address is checked here: a slave must not be made to send media to something that is not an IP:port.
 
-func (r *slaveRoutes) createPipeTransport(c *fiber.Ctx) error {
-	var body slaveCreatePipeBody
-	if err := decodeSlaveBody(c, &body); err != nil {
-		return err
-	}
-	routerID, err := slavePathID(c, "routerId")
-	if err != nil {
-		return err
-	}
+func (r *slaveRoutes) createPipeTransport(ctx context.Context, routerID string, body *slaveCreatePipeBody) (application.PipeTransportInfo, error) {
 	if err := requireSlaveID("transportId", body.TransportID); err != nil {
-		return err
+		return application.PipeTransportInfo{}, err
 	}
-	info, err := r.node.CreatePipeTransport(c.UserContext(), routerID, body.TransportID, body.SRTP)
-	if err != nil {
-		return err
-	}
-	return c.JSON(info)
+	return r.node.CreatePipeTransport(ctx, routerID, body.TransportID, body.SRTP)
 }
 
-func (r *slaveRoutes) connectPipeTransport(c *fiber.Ctx) error {
-	var req application.PipeConnectRequest
-	if err := decodeSlaveBody(c, &req); err != nil {
+func (r *slaveRoutes) connectPipeTransport(ctx context.Context, id string, req *application.PipeConnectRequest) error {
+	if err := validatePipeConnect(*req); err != nil {
 		return err
 	}
-	id, err := slavePathID(c, "id")
-	if err != nil {
-		return err
-	}
-	if err := validatePipeConnect(req); err != nil {
-		return err
-	}
-	if err := r.node.ConnectPipeTransport(c.UserContext(), id, req); err != nil {
-		return err
-	}
-	return c.JSON(slaveEmpty{})
+	return r.node.ConnectPipeTransport(ctx, id, *req)
 }
 
-func (r *slaveRoutes) pipeConsume(c *fiber.Ctx) error {
-	var body slavePipeConsumeBody
-	if err := decodeSlaveBody(c, &body); err != nil {
-		return err
-	}
-	id, err := slavePathID(c, "id")
-	if err != nil {
-		return err
-	}
+func (r *slaveRoutes) pipeConsume(ctx context.Context, id string, body *slavePipeConsumeBody) (application.PipedProducer, error) {
 	if err := requireSlaveID("producerId", body.ProducerID); err != nil {
-		return err
+		return application.PipedProducer{}, err
 	}
-	piped, err := r.node.PipeConsume(c.UserContext(), id, body.ProducerID)
-	if err != nil {
-		return err
-	}
-	return c.JSON(piped)
+	return r.node.PipeConsume(ctx, id, body.ProducerID)
 }
 
 func (r *slaveRoutes) closePipeConsumer(c *fiber.Ctx) error {
@@ -85,25 +51,14 @@ func (r *slaveRoutes) closePipeConsumer(c *fiber.Ctx) error {
 	return c.JSON(slaveEmpty{})
 }
 
-func (r *slaveRoutes) pipeProduce(c *fiber.Ctx) error {
-	var p application.PipedProducer
-	if err := decodeSlaveBody(c, &p); err != nil {
-		return err
-	}
-	id, err := slavePathID(c, "id")
-	if err != nil {
-		return err
-	}
+func (r *slaveRoutes) pipeProduce(ctx context.Context, id string, p *application.PipedProducer) error {
 	if err := requireSlaveID("producerId", p.ProducerID); err != nil {
 		return err
 	}
 	if err := validateSlaveKindAndRtp(p.Kind, p.RtpParameters); err != nil {
 		return err
 	}
-	if err := r.node.PipeProduce(c.UserContext(), id, p); err != nil {
-		return err
-	}
-	return c.JSON(slaveEmpty{})
+	return r.node.PipeProduce(ctx, id, *p)
 }
 
 func (r *slaveRoutes) stats(c *fiber.Ctx) error {

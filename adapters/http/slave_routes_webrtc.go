@@ -10,35 +10,35 @@ import (
 )
 
 // slaveRoutes are the handlers of the internal API: decode, take ids from the path (they win over the body),
-// validate, call the node once, encode. Errors go to errorHandler, which owns the status mapping.
+// validate, call the node once, encode (jsonCall). Errors go to errorHandler, which owns the status mapping.
 type slaveRoutes struct {
 	node application.SFUNode
 }
 
 func (r *slaveRoutes) register(g fiber.Router) {
-	g.Post("/routers", r.createRouter)
+	g.Post("/routers", jsonCall("", r.createRouter))
 	g.Delete("/routers/:id", r.byID(r.node.CloseRouter))
 
-	g.Post("/routers/:routerId/webrtc_transports", r.createWebRtcTransport)
-	g.Post("/webrtc_transports/:id/connect", r.connectTransport)
+	g.Post("/routers/:routerId/webrtc_transports", jsonCall("routerId", r.createWebRtcTransport))
+	g.Post("/webrtc_transports/:id/connect", jsonDo("id", r.connectTransport))
 	g.Delete("/webrtc_transports/:id", r.byID(r.node.CloseTransport))
 
-	g.Post("/webrtc_transports/:id/producers", r.produce)
+	g.Post("/webrtc_transports/:id/producers", jsonDo("id", r.produce))
 	g.Post("/producers/:id/pause", r.byID(r.node.PauseProducer))
 	g.Post("/producers/:id/resume", r.byID(r.node.ResumeProducer))
 	g.Delete("/producers/:id", r.byID(r.node.CloseProducer))
 
-	g.Post("/webrtc_transports/:id/consumers", r.consume)
+	g.Post("/webrtc_transports/:id/consumers", jsonCall("id", r.consume))
 	g.Post("/consumers/:id/resume", r.byID(r.node.ResumeConsumer))
 	g.Post("/consumers/:id/pause", r.byID(r.node.PauseConsumer))
 	g.Delete("/consumers/:id", r.byID(r.node.CloseConsumer))
 	g.Get("/consumers/:id", r.getConsumer)
-	g.Post("/consumers/:id/preferred_layers", r.setPreferredLayers)
+	g.Post("/consumers/:id/preferred_layers", jsonDo("id", r.setPreferredLayers))
 
-	g.Post("/routers/:routerId/pipe_transports", r.createPipeTransport)
-	g.Post("/pipe_transports/:id/connect", r.connectPipeTransport)
-	g.Post("/pipe_transports/:id/pipe_consume", r.pipeConsume)
-	g.Post("/pipe_transports/:id/pipe_produce", r.pipeProduce)
+	g.Post("/routers/:routerId/pipe_transports", jsonCall("routerId", r.createPipeTransport))
+	g.Post("/pipe_transports/:id/connect", jsonDo("id", r.connectPipeTransport))
+	g.Post("/pipe_transports/:id/pipe_consume", jsonCall("id", r.pipeConsume))
+	g.Post("/pipe_transports/:id/pipe_produce", jsonDo("id", r.pipeProduce))
 	g.Delete("/pipe_transports/:id", r.byID(r.node.ClosePipeTransport))
 	g.Delete("/pipe_transports/:id/pipe_consumers/:producerId", r.closePipeConsumer)
 
@@ -59,67 +59,28 @@ func (r *slaveRoutes) byID(call func(ctx context.Context, id string) error) fibe
 	}
 }
 
-func (r *slaveRoutes) createRouter(c *fiber.Ctx) error {
-	var body slaveCreateRouterBody
-	if err := decodeSlaveBody(c, &body); err != nil {
-		return err
-	}
+func (r *slaveRoutes) createRouter(ctx context.Context, _ string, body *slaveCreateRouterBody) (application.RouterInfo, error) {
 	if err := requireSlaveID("routerId", body.RouterID); err != nil {
-		return err
+		return application.RouterInfo{}, err
 	}
-	info, err := r.node.CreateRouter(c.UserContext(), body.RouterID)
-	if err != nil {
-		return err
-	}
-	return c.JSON(info)
+	return r.node.CreateRouter(ctx, body.RouterID)
 }
 
-func (r *slaveRoutes) createWebRtcTransport(c *fiber.Ctx) error {
-	var body slaveCreateTransportBody
-	if err := decodeSlaveBody(c, &body); err != nil {
-		return err
-	}
-	routerID, err := slavePathID(c, "routerId")
-	if err != nil {
-		return err
-	}
+func (r *slaveRoutes) createWebRtcTransport(ctx context.Context, routerID string, body *slaveCreateTransportBody) (domain.TransportInfo, error) {
 	if err := requireSlaveID("transportId", body.TransportID); err != nil {
-		return err
+		return domain.TransportInfo{}, err
 	}
-	info, err := r.node.CreateWebRtcTransport(c.UserContext(), routerID, body.TransportID)
-	if err != nil {
-		return err
-	}
-	return c.JSON(info)
+	return r.node.CreateWebRtcTransport(ctx, routerID, body.TransportID)
 }
 
-func (r *slaveRoutes) connectTransport(c *fiber.Ctx) error {
-	var body slaveConnectBody
-	if err := decodeSlaveBody(c, &body); err != nil {
-		return err
-	}
-	id, err := slavePathID(c, "id")
-	if err != nil {
-		return err
-	}
+func (r *slaveRoutes) connectTransport(ctx context.Context, id string, body *slaveConnectBody) error {
 	if err := body.DtlsParameters.Validate(); err != nil {
 		return err
 	}
-	if err := r.node.ConnectTransport(c.UserContext(), id, body.DtlsParameters); err != nil {
-		return err
-	}
-	return c.JSON(slaveEmpty{})
+	return r.node.ConnectTransport(ctx, id, body.DtlsParameters)
 }
 
-func (r *slaveRoutes) produce(c *fiber.Ctx) error {
-	var req application.ProduceRequest
-	if err := decodeSlaveBody(c, &req); err != nil {
-		return err
-	}
-	id, err := slavePathID(c, "id")
-	if err != nil {
-		return err
-	}
+func (r *slaveRoutes) produce(ctx context.Context, id string, req *application.ProduceRequest) error {
 	req.TransportID = id
 	if err := requireSlaveID("producerId", req.ProducerID); err != nil {
 		return err
@@ -127,36 +88,21 @@ func (r *slaveRoutes) produce(c *fiber.Ctx) error {
 	if err := validateSlaveKindAndRtp(req.Kind, req.RtpParameters); err != nil {
 		return err
 	}
-	if err := r.node.Produce(c.UserContext(), req); err != nil {
-		return err
-	}
-	return c.JSON(slaveEmpty{})
+	return r.node.Produce(ctx, *req)
 }
 
-func (r *slaveRoutes) consume(c *fiber.Ctx) error {
-	var req application.ConsumeRequest
-	if err := decodeSlaveBody(c, &req); err != nil {
-		return err
-	}
-	id, err := slavePathID(c, "id")
-	if err != nil {
-		return err
-	}
+func (r *slaveRoutes) consume(ctx context.Context, id string, req *application.ConsumeRequest) (application.ConsumerInfo, error) {
 	req.TransportID = id
 	if err := requireSlaveID("consumerId", req.ConsumerID); err != nil {
-		return err
+		return application.ConsumerInfo{}, err
 	}
 	if err := requireSlaveID("producerId", req.ProducerID); err != nil {
-		return err
+		return application.ConsumerInfo{}, err
 	}
 	if err := req.RtpCapabilities.Validate(); err != nil {
-		return err
+		return application.ConsumerInfo{}, err
 	}
-	info, err := r.node.Consume(c.UserContext(), req)
-	if err != nil {
-		return err
-	}
-	return c.JSON(info)
+	return r.node.Consume(ctx, *req)
 }
 
 // validateSlaveKindAndRtp checks a producer's kind and its rtpParameters against it (produce and pipe_produce).

@@ -21,7 +21,9 @@ func (r *RoomRepo) CreateProducer(ctx context.Context, p domain.Producer) error 
 		if _, ok := s.producers[p.ID]; ok {
 			return fmt.Errorf("producer %q: %w", p.ID, domain.ErrConflict)
 		}
-		s.producers[p.ID] = row[domain.Producer]{v: cloneProducer(p), seq: s.next()}
+		stored := p.Clone()
+		stored.AppData = domain.AppDataOrEmpty(stored.AppData) // as every store answers it
+		s.producers[p.ID] = row[domain.Producer]{v: stored, seq: s.next()}
 		return nil
 	})
 }
@@ -34,7 +36,7 @@ func (r *RoomRepo) GetProducer(ctx context.Context, id string) (domain.Producer,
 		if !ok {
 			return fmt.Errorf("producer %q: %w", id, domain.ErrProducerNotFound)
 		}
-		out = cloneProducer(p.v)
+		out = p.v.Clone()
 		return nil
 	})
 	return out, err
@@ -46,7 +48,7 @@ func (r *RoomRepo) ListProducers(ctx context.Context, roomID string) ([]domain.P
 	err := r.do(ctx, func(s *state) error {
 		out = selectRows(s.producers, producerCreated, func(p domain.Producer) bool { return p.RoomID == roomID })
 		for i := range out {
-			out[i] = cloneProducer(out[i])
+			out[i] = out[i].Clone()
 		}
 		return nil
 	})

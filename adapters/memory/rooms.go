@@ -17,7 +17,7 @@ func (r *RoomRepo) CreateRoom(ctx context.Context, room domain.Room) error {
 		if _, ok := s.rooms[room.ID]; ok {
 			return fmt.Errorf("room %q: %w", room.ID, domain.ErrConflict)
 		}
-		s.rooms[room.ID] = row[domain.Room]{v: cloneRoom(room), seq: s.next()}
+		s.rooms[room.ID] = row[domain.Room]{v: room.Clone(), seq: s.next()}
 		return nil
 	})
 }
@@ -30,7 +30,7 @@ func (r *RoomRepo) GetRoom(ctx context.Context, id string) (domain.Room, error) 
 		if !ok {
 			return fmt.Errorf("room %q: %w", id, domain.ErrRoomNotFound)
 		}
-		out = cloneRoom(rr.v)
+		out = rr.v.Clone()
 		return nil
 	})
 	return out, err
@@ -48,7 +48,7 @@ func (r *RoomRepo) ListRooms(ctx context.Context, p application.Page) ([]domain.
 		total = len(all)
 		out = pageOf(all, p)
 		for i := range out {
-			out[i] = cloneRoom(out[i])
+			out[i] = out[i].Clone()
 		}
 		return nil
 	})

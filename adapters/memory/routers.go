@@ -25,7 +25,7 @@ func (r *RoomRepo) CreateRouter(ctx context.Context, router domain.Router) error
 				return fmt.Errorf("router of room %q on slave %q: %w", router.RoomID, router.SlaveID, domain.ErrConflict)
 			}
 		}
-		s.routers[router.ID] = row[domain.Router]{v: cloneRouter(router), seq: s.next()}
+		s.routers[router.ID] = row[domain.Router]{v: router.Clone(), seq: s.next()}
 		return nil
 	})
 }
@@ -38,7 +38,7 @@ func (r *RoomRepo) GetRouter(ctx context.Context, id string) (domain.Router, err
 		if !ok {
 			return fmt.Errorf("router %q: %w", id, domain.ErrRouterNotFound)
 		}
-		out = cloneRouter(rr.v)
+		out = rr.v.Clone()
 		return nil
 	})
 	return out, err
@@ -50,7 +50,7 @@ func (r *RoomRepo) ListRouters(ctx context.Context, roomID string) ([]domain.Rou
 	err := r.do(ctx, func(s *state) error {
 		out = selectRows(s.routers, routerCreated, func(v domain.Router) bool { return roomID == "" || v.RoomID == roomID })
 		for i := range out {
-			out[i] = cloneRouter(out[i])
+			out[i] = out[i].Clone()
 		}
 		return nil
 	})

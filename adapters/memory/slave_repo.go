@@ -71,17 +71,10 @@ func (r *SlaveRepo) List(ctx context.Context) ([]domain.Slave, error) {
 		for _, s := range r.slaves {
 			out = append(out, s)
 		}
-		sort.Slice(out, func(i, j int) bool { return slaveOlder(out[i], out[j]) })
+		sort.Slice(out, func(i, j int) bool { return out[i].OlderThan(out[j]) })
 		return nil
 	})
 	return out, err
-}
-
-func slaveOlder(a, b domain.Slave) bool {
-	if !a.CreatedAt.Equal(b.CreatedAt) {
-		return a.CreatedAt.Before(b.CreatedAt)
-	}
-	return a.ID < b.ID
 }
 
 // Heartbeat records a slave's reported load and marks it alive; domain.ErrSlaveNotFound for unknown ids.
@@ -109,8 +102,8 @@ func (r *SlaveRepo) Delete(ctx context.Context, id string) error {
 	})
 }
 
-// PickSlave returns the alive, not draining slave of a role with a free slot and the lowest reserved/capacity ratio, then the
-// lowest CPU, then the oldest; domain.ErrNoSlaveCapacity when there is none. It reserves nothing.
+// PickSlave returns the placeable slave of a role that comes first in domain.Slave.LessLoaded's order;
+// domain.ErrNoSlaveCapacity when there is none. It reserves nothing.
 func (r *SlaveRepo) PickSlave(ctx context.Context, role domain.SlaveRole) (domain.Slave, error) {
 	var out domain.Slave
 	err := r.do(ctx, func() error {
@@ -119,7 +112,7 @@ func (r *SlaveRepo) PickSlave(ctx context.Context, role domain.SlaveRole) (domai
 			if s.Role != role || !s.Placeable() {
 				continue
 			}
-			if !found || lessLoaded(s, out) {
+			if !found || s.LessLoaded(out) {
 				out, found = s, true
 			}
 		}
@@ -129,19 +122,6 @@ func (r *SlaveRepo) PickSlave(ctx context.Context, role domain.SlaveRole) (domai
 		return nil
 	})
 	return out, err
-}
-
-// lessLoaded is PickSlave's order: reserved transports relative to capacity (compared exactly, by
-// cross-multiplying), then reported CPU, then age, then id.
-func lessLoaded(a, b domain.Slave) bool {
-	ra, rb := a.TransportCount*max(b.MaxTransports, 1), b.TransportCount*max(a.MaxTransports, 1)
-	if ra != rb {
-		return ra < rb
-	}
-	if a.Load.CPU != b.Load.CPU {
-		return a.Load.CPU < b.Load.CPU
-	}
-	return slaveOlder(a, b)
 }
 
 // ReserveTransport takes a transport slot of an alive slave; domain.ErrSlaveNotFound when unknown,
@@ -188,7 +168,7 @@ func (r *SlaveRepo) MarkDead(ctx context.Context, cutoff time.Time) ([]domain.Sl
 				out = append(out, s)
 			}
 		}
-		sort.Slice(out, func(i, j int) bool { return slaveOlder(out[i], out[j]) })
+		sort.Slice(out, func(i, j int) bool { return out[i].OlderThan(out[j]) })
 		return nil
 	})
 	return out, err

@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"maps"
 	"sort"
 	"time"
 
@@ -44,27 +45,19 @@ func newState() *state {
 func (s *state) clone() *state {
 	return &state{
 		seq:       s.seq,
-		rooms:     cloneMap(s.rooms),
-		routers:   cloneMap(s.routers),
-		peers:     cloneMap(s.peers),
-		producers: cloneMap(s.producers),
-		consumers: cloneMap(s.consumers),
-		pipes:     cloneMap(s.pipes),
-		piped:     cloneMap(s.piped),
+		rooms:     maps.Clone(s.rooms),
+		routers:   maps.Clone(s.routers),
+		peers:     maps.Clone(s.peers),
+		producers: maps.Clone(s.producers),
+		consumers: maps.Clone(s.consumers),
+		pipes:     maps.Clone(s.pipes),
+		piped:     maps.Clone(s.piped),
 	}
 }
 
 func (s *state) next() uint64 {
 	s.seq++
 	return s.seq
-}
-
-func cloneMap[K comparable, V any](m map[K]V) map[K]V {
-	out := make(map[K]V, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
 
 // selectRows returns the records keep accepts, oldest first (created_at, then insertion order).

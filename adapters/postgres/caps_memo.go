@@ -3,8 +3,6 @@ package postgres
 import (
 	"encoding/json"
 	"fmt"
-	"maps"
-	"slices"
 	"sync"
 	"time"
 
@@ -53,11 +51,11 @@ func (c *capsMemo) ofRoom(id string, createdAt time.Time) (domain.RtpCapabilitie
 	if !ok || !rc.createdAt.Equal(createdAt) {
 		return domain.RtpCapabilities{}, false
 	}
-	return cloneCaps(rc.caps), true
+	return rc.caps.Clone(), true
 }
 
 // decode returns the capabilities raw encodes, as json.Unmarshal (what bun uses for jsonb columns) decodes them.
-// The value is the memo's: copy it (cloneCaps) before handing it out.
+// The value is the memo's: copy it (Clone) before handing it out.
 func (c *capsMemo) decode(raw []byte) (domain.RtpCapabilities, error) {
 	c.mu.RLock()
 	v, ok := c.byValue[string(raw)] // no allocation: the compiler does not copy raw for a lookup
@@ -93,19 +91,4 @@ func (c *capsMemo) forget(id string) {
 	c.mu.Lock()
 	delete(c.byRoom, id)
 	c.mu.Unlock()
-}
-
-// cloneCaps deep-copies capabilities, keeping nil and empty apart (null and [] in JSON). Parameter values are JSON
-// scalars (strings, numbers, bools), so copying the maps is deep enough.
-func cloneCaps(c domain.RtpCapabilities) domain.RtpCapabilities {
-	out := domain.RtpCapabilities{HeaderExtensions: slices.Clone(c.HeaderExtensions)}
-	if c.Codecs != nil {
-		out.Codecs = make([]domain.RtpCodecCapability, len(c.Codecs))
-		for i, codec := range c.Codecs {
-			codec.Parameters = maps.Clone(codec.Parameters)
-			codec.RtcpFeedback = slices.Clone(codec.RtcpFeedback)
-			out.Codecs[i] = codec
-		}
-	}
-	return out
 }

@@ -56,7 +56,7 @@ func (r *RoomRepo) roomsOf(rows []roomReadRow) ([]domain.Room, error) {
 		if !r.inTx {
 			r.caps.learn(row.ID, row.CreatedAt, caps)
 		}
-		rooms[i] = row.room(cloneCaps(caps))
+		rooms[i] = row.room(caps.Clone())
 	}
 	return rooms, nil
 }

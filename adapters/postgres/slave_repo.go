@@ -103,8 +103,8 @@ func (r *SlaveRepo) Delete(ctx context.Context, id string) error {
 	return deleteOne(ctx, r.db, "slave", (*slaveRow)(nil), id, domain.ErrSlaveNotFound)
 }
 
-// PickSlave returns the alive, not draining slave of a role with a free slot and the lowest reserved/capacity ratio, then the
-// lowest CPU, then the oldest; domain.ErrNoSlaveCapacity when there is none. It reserves nothing: the candidates
+// PickSlave returns the placeable slave of a role that comes first in domain.Slave.LessLoaded's order;
+// domain.ErrNoSlaveCapacity when there is none. It reserves nothing: the candidates
 // are few (one row per slave), so they are ranked here rather than in dialect-specific JSON SQL.
 func (r *SlaveRepo) PickSlave(ctx context.Context, role domain.SlaveRole) (domain.Slave, error) {
 	var rows []slaveRow
@@ -128,22 +128,6 @@ func (r *SlaveRepo) PickSlave(ctx context.Context, role domain.SlaveRole) (domai
 	if len(slaves) == 0 {
 		return domain.Slave{}, fmt.Errorf("%s slave: %w", role, domain.ErrNoSlaveCapacity)
 	}
-	sort.Slice(slaves, func(i, j int) bool { return lessLoaded(slaves[i], slaves[j]) })
+	sort.Slice(slaves, func(i, j int) bool { return slaves[i].LessLoaded(slaves[j]) })
 	return slaves[0], nil
-}
-
-// lessLoaded is PickSlave's order: reserved transports relative to capacity (compared exactly, by
-// cross-multiplying), then reported CPU, then age, then id.
-func lessLoaded(a, b domain.Slave) bool {
-	ra, rb := a.TransportCount*max(b.MaxTransports, 1), b.TransportCount*max(a.MaxTransports, 1)
-	if ra != rb {
-		return ra < rb
-	}
-	if a.Load.CPU != b.Load.CPU {
-		return a.Load.CPU < b.Load.CPU
-	}
-	if !a.CreatedAt.Equal(b.CreatedAt) {
-		return a.CreatedAt.Before(b.CreatedAt)
-	}
-	return a.ID < b.ID
 }

@@ -25,6 +25,7 @@ func RunRoomRepo(t *testing.T, newRepo func(t *testing.T) application.RoomRepo) 
 		{"peers", testPeers},
 		{"producers", testProducers},
 		{"producer copies", testProducerCopies},
+		{"simulcast producers", testSimulcastProducers},
 		{"producer rows", testProducerRows},
 		{"producer transports", testProducerTransports},
 		{"consumers", testConsumers},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
+	"fmt"
 	"net"
 	"net/netip"
 	"testing"
@@ -12,6 +13,9 @@ import (
 	"github.com/pion/rtp"
 	"github.com/pion/srtp/v3"
 	"github.com/stretchr/testify/require"
+
+	"github.com/sfu-cluster/sfu-cluster/application"
+	"github.com/sfu-cluster/sfu-cluster/domain"
 )
 
 // What the end-to-end benchmarks (fanout_bench_test.go) share: loopback sinks, an SRTP ingress, a CPU meter.
@@ -70,8 +74,61 @@ func connectedSink(tb testing.TB, n *Node, routerID, transportID string) {
 		s, err := n.TransportStats(ctx, transportID)
 		return err == nil && s.Connected
 	}, waitLong, time.Millisecond)
-	detachSink(tb, p.conn) // ends the peer's read loop; the peer's cleanup closes the rest
+	detachSink(tb, p.Conn()) // ends the peer's read loop; the peer's cleanup closes the rest
 }
+
+// newFanoutNode is a node (workers: NodeConfig.FanoutWorkers) whose router "r" has a video producer "pv" on a
+// connected transport "tp" and n resumed consumers "tc0".."tc<n-1>" on connected transports; it returns the
+// producer's endpoint and media SSRC.
+func newFanoutNode(tb testing.TB, br browser, n, workers int) (*Node, *endpoint, uint32) {
+	tb.Helper()
+	ctx := context.Background()
+	node := newBenchNode(tb, workers)
+	_, err := node.CreateRouter(ctx, "r")
+	require.NoError(tb, err)
+	connectedSink(tb, node, "r", "tp") // the publisher's transport (its PLIs go there)
+	require.NoError(tb, node.Produce(ctx, application.ProduceRequest{TransportID: "tp", ProducerID: "pv", Kind: domain.MediaKindVideo, RtpParameters: br.videoParams()}))
+	for i := range n {
+		id := fmt.Sprint("tc", i)
+		connectedSink(tb, node, "r", id)
+		_, err := node.Consume(ctx, application.ConsumeRequest{TransportID: id, ConsumerID: id, ProducerID: "pv", RtpCapabilities: br.RecvRtpCapabilities})
+		require.NoError(tb, err)
+		require.NoError(tb, node.ResumeConsumer(ctx, id))
+	}
+	node.mu.Lock()
+	up := node.transports["tp"].endpoint
+	node.mu.Unlock()
+	return node, up, br.videoParams().Encodings[0].SSRC
+}
+
+// feed is a publisher's video stream into a producer's endpoint: a keyframe first (every consumer starts on
+// it), then delta packets that queue queues and forward reads, decrypts and hands to OnRTP one by one.
+type feed struct {
+	in  *ingress
+	up  *endpoint
+	pkt []byte
+	seq int
+}
+
+func newFeed(tb testing.TB, up *endpoint, ssrc uint32) *feed {
+	tb.Helper()
+	f := &feed{in: newIngress(tb), up: up, pkt: benchVideoPacket(tb, ssrc, false)}
+	f.in.send(tb, benchVideoPacket(tb, ssrc, true))
+	f.forward(tb)
+	return f
+}
+
+// queue sends k packets (the publisher's side).
+func (f *feed) queue(tb testing.TB, k int) {
+	for range k {
+		f.seq++
+		stamp(f.pkt, f.seq)
+		f.in.send(tb, f.pkt)
+	}
+}
+
+// forward is the SFU's side of one queued packet.
+func (f *feed) forward(tb testing.TB) { f.up.OnRTP(f.in.receive(tb)) }
 
 // ingress stands for the part of a WebRTC transport that receives: the publisher encrypts and sends packets in
 // bursts (not measured), the benchmark reads them one by one from a socket and decrypts them with a

@@ -27,7 +27,7 @@ func TestCloseTransportLeaksNothing(t *testing.T) {
 	// The node's side closed (close_notify) before the peer does: a peer's close_notify would close a forgotten
 	// transport too and hide a leak.
 	requireDTLSClosedByNode(t, late.testPeer)
-	late.close()
+	late.Close()
 	goleak.VerifyNone(t, ignore)
 	for _, id := range []string{late.audio.ID, late.video.ID} {
 		_, err := n.ConsumerStats(ctx, id)
@@ -55,7 +55,7 @@ func TestCloseRouterLeaksNothing(t *testing.T) {
 	require.NoError(t, n.CloseRouter(ctx, "r1"))
 	for _, p := range []*testPeer{pr.pub.testPeer, pr.subs[0].testPeer, pr.subs[1].testPeer} {
 		requireDTLSClosedByNode(t, p)
-		p.close()
+		p.Close()
 	}
 	goleak.VerifyNone(t, ignore)
 
@@ -68,7 +68,7 @@ func TestCloseRouterLeaksNothing(t *testing.T) {
 func requireDTLSClosedByNode(t *testing.T, p *testPeer) {
 	t.Helper()
 	require.Eventually(t, func() bool {
-		_, err := p.dtls.Write(nil) // an empty record until the conn is closed
+		_, err := p.DTLS().Write(nil) // an empty record until the conn is closed
 		return errors.Is(err, dtls.ErrConnClosed)
 	}, waitLong, 5*time.Millisecond, "the node closed the transport's DTLS")
 }

@@ -32,6 +32,9 @@ type NodeConfig struct {
 	// FanoutWorkers are the goroutines that share a large fan-out (one stream to many consumers) with the
 	// stream's read goroutine: 0 means GOMAXPROCS-1, a negative value none (every fan-out on one goroutine).
 	FanoutWorkers int
+	// PipeAllLayers sends every encoding of a simulcast producer over pipes, whether or not a viewer on the far
+	// slave needs it (by default only the encodings the far slave asks for cross; see pipe_layers.go).
+	PipeAllLayers bool
 	// Logger is optional; nil logs nothing.
 	Logger *zap.Logger
 }

@@ -29,6 +29,8 @@ type consumerParams struct {
 	Resumed bool
 	// Pipe: the receiver is the far end of a pipe (its mid/abs-send-time are never written).
 	Pipe bool
+	// AllLayers: a pipe consumer sends every encoding, whatever the far end wants.
+	AllLayers bool
 }
 
 // consumer sends one producer's stream to one receiver, rewritten to the receiver's parameters: its own SSRC,
@@ -49,7 +51,7 @@ type consumer struct {
 	kind        domain.MediaKind
 	params      domain.RtpParameters
 	pipe        bool
-	ssrc        uint32
+	ssrc        uint32 // of the first outgoing stream (the only one but for pipe consumers of simulcast producers)
 	rtxSSRC     uint32
 	clockRate   uint32
 	cname       string
@@ -60,6 +62,11 @@ type consumer struct {
 	mid         []byte
 	extMap      [256]uint8 // producer's extension id → receiver's id (0: drop)
 	waitForKey  bool       // video: start (and restart) only on a keyframe
+	// sim is the layer state of a consumer of a simulcast producer (consumer_simulcast.go); nil otherwise.
+	sim *simulcastState
+	// layerFilter: a pipe consumer of a simulcast producer, which sends only the encodings the far end wants
+	// (wanted, under mu; see pipe_layers.go).
+	layerFilter bool
 
 	mu             sync.Mutex
 	resumed        bool
@@ -67,10 +74,13 @@ type consumer struct {
 	producerPaused bool
 	closed         bool
 	active         bool
-	seq            seqState
+	// outs are the outgoing streams: one per producer encoding for a pipe consumer (the far end rebuilds the
+	// encodings), else one; they live in outsArr, beside the other fields the forwarding path reads.
+	outs           []consumerStream
+	outsArr        [ortc.MaxEncodings]consumerStream
+	simState       simulcastState // what sim points to, when set
 	rtxSeq         uint16
-	packetsSent    uint32 // for sender reports (RFC 3550 §6.4.1 counts wrap)
-	octetsSent     uint32
+	wanted         uint32
 	keyRequestedAt int64 // last keyframe request while waiting for one
 	lastRR         rtcp.ReceptionReport
 	buf            [sendBufLen]byte
@@ -78,6 +88,14 @@ type consumer struct {
 	nackBuf        [cacheSlotLen]byte
 
 	counters consumerCounters
+}
+
+// consumerStream is one outgoing stream: its SSRC, sequence/timestamp state and sender report counts.
+type consumerStream struct {
+	ssrc        uint32
+	seq         seqState // unused by simulcast consumers (their simulcastState rewrites)
+	packetsSent uint32   // for sender reports (RFC 3550 §6.4.1 counts wrap)
+	octetsSent  uint32
 }
 
 type consumerCounters struct {
@@ -95,6 +113,15 @@ func newConsumer(cp consumerParams) *consumer {
 	if rtx := params.Encodings[0].RTX; rtx != nil {
 		c.rtxSSRC = rtx.SSRC
 	}
+	c.outs = c.outsArr[:0]
+	for _, enc := range params.Encodings[:min(len(params.Encodings), len(c.outsArr))] {
+		c.outs = append(c.outs, consumerStream{ssrc: enc.SSRC})
+	}
+	if !c.pipe && p.simulcast {
+		c.sim = &c.simState
+		c.sim.init(len(p.encs), p.temporalLayers)
+	}
+	c.layerFilter, c.wanted = c.pipe && p.simulcast && !cp.AllLayers, allLayers
 	for _, codec := range params.Codecs {
 		if codec.PayloadType < 0 || codec.PayloadType > 127 {
 			continue
@@ -138,25 +165,59 @@ func (c *consumer) mapExtensions(producer, receiver domain.RtpParameters) {
 	}
 }
 
-// setResumed, setConnected and setProducerPaused change one input of the active state.
+// outgoingSSRCs are the SSRCs the consumer sends with (its RTX one included).
+func (c *consumer) outgoingSSRCs() []uint32 {
+	out := make([]uint32, 0, len(c.outs)+1)
+	for _, o := range c.outs {
+		out = append(out, o.ssrc)
+	}
+	if c.rtxSSRC != 0 {
+		out = append(out, c.rtxSSRC)
+	}
+	return out
+}
+
+// encodingOf returns the producer encoding whose stream the consumer sends with ssrc (0 for its RTX SSRC).
+func (c *consumer) encodingOf(ssrc uint32) int {
+	for i, o := range c.outs {
+		if o.ssrc == ssrc {
+			return i
+		}
+	}
+	return 0
+}
+
+// consumerType is mediasoup's name of the consumer's kind.
+func (c *consumer) consumerType() string {
+	switch {
+	case c.pipe:
+		return domain.ConsumerTypePipe
+	case c.sim != nil:
+		return domain.ConsumerTypeSimulcast
+	default:
+		return domain.ConsumerTypeSimple
+	}
+}
+
 // state is the consumer's answer to GetConsumer.
 func (c *consumer) state() application.ConsumerState {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	typ := domain.ConsumerTypeSimple
-	if c.pipe {
-		typ = domain.ConsumerTypePipe
-	}
-	return application.ConsumerState{ID: c.id, ProducerID: c.producer.id, Kind: c.kind, Type: typ,
+	st := application.ConsumerState{ID: c.id, ProducerID: c.producer.id, Kind: c.kind, Type: c.consumerType(),
 		Paused: !c.resumed, ProducerPaused: c.producerPaused}
+	if c.sim != nil {
+		st.PreferredLayers, st.CurrentLayers = c.sim.layersLocked(c.active)
+	}
+	return st
 }
 
+// setResumed, setConnected and setProducerPaused change one input of the active state.
 func (c *consumer) setResumed(v bool) { c.change(func() { c.resumed = v }) }
 func (c *consumer) setConnected()     { c.change(func() { c.connected = true }) }
 func (c *consumer) setProducerPaused(v bool) {
 	c.change(func() { c.producerPaused = v })
 	if c.pipe { // the copy on the far end follows (see pipeTransport)
-		c.ep.writeRTCPPackets(pauseStatePacket(c.ssrc, v))
+		c.ep.writeRTCPPackets(c.pauseState())
 	}
 }
 
@@ -172,25 +233,62 @@ func (c *consumer) change(fn func()) {
 	fn()
 	c.active = c.resumed && c.connected && !c.producerPaused && !c.closed
 	becameActive := c.active && !was
+	keyOf := -1 // the encoding to ask a keyframe of; len(outs) for all
 	if becameActive {
-		c.seq.syncRequired = true
+		for i := range c.outs {
+			c.outs[i].seq.syncRequired = true
+		}
 		c.keyRequestedAt = now
+		keyOf = len(c.outs)
+		if c.sim != nil {
+			keyOf = c.sim.restartLocked(c.producer.activeLayers())
+		}
+	}
+	if c.sim != nil {
+		c.publishWantLocked()
 	}
 	c.mu.Unlock()
+	if c.sim != nil {
+		c.producer.tellWantedLayersNow(becameActive)
+	}
 	if becameActive && c.waitForKey {
-		c.counters.keyframeRequests.Add(1)
-		c.producer.requestKeyframe(now)
+		c.requestKeyframes(keyOf, now)
 	}
 }
 
-// onKeyframeRequest relays a receiver's PLI or FIR to the producer (rate-limited there).
-func (c *consumer) onKeyframeRequest(now int64) {
+// requestKeyframes asks the producer for a keyframe of encoding enc, of every encoding sent for
+// enc == len(c.outs) (pipe), of none for enc < 0.
+func (c *consumer) requestKeyframes(enc int, now int64) {
+	if enc < 0 {
+		return
+	}
+	c.counters.keyframeRequests.Add(1)
+	if c.sim == nil && enc == len(c.outs) {
+		c.mu.Lock()
+		wanted := c.wanted
+		c.mu.Unlock()
+		for i := range c.outs {
+			if wanted&(1<<i) != 0 {
+				c.producer.requestKeyframe(i, now)
+			}
+		}
+		return
+	}
+	c.producer.requestKeyframe(enc, now)
+}
+
+// onKeyframeRequest relays a receiver's PLI or FIR for the stream ssrc to the producer (rate-limited there):
+// for a simulcast consumer, to the encoding it sends or is switching to.
+func (c *consumer) onKeyframeRequest(ssrc uint32, now int64) {
 	c.mu.Lock()
 	active := c.active
+	enc := c.encodingOf(ssrc)
+	if c.sim != nil {
+		enc = c.sim.keyframeEncodingLocked()
+	}
 	c.mu.Unlock()
 	if active {
-		c.counters.keyframeRequests.Add(1)
-		c.producer.requestKeyframe(now)
+		c.requestKeyframes(enc, now)
 	}
 }
 

@@ -10,43 +10,60 @@ import (
 )
 
 // forward sends one producer packet (payload type already the router's) to the receiver, if active: into the
-// fan-out's batch when the consumer's transport takes one, else at once.
-func (c *consumer) forward(in *rtpx.Packet, keyframe bool, now int64, fo *fanout) {
-	if !c.mediaPT[in.PayloadType] {
+// fan-out's batch when the consumer's transport takes one, else at once. A simulcast consumer chooses layers
+// first (forwardLayered).
+func (c *consumer) forward(in *inbound, now int64, fo *fanout) {
+	if c.sim != nil {
+		c.forwardLayered(in, now, fo)
+		return
+	}
+	pkt := in.pkt
+	if !c.mediaPT[pkt.PayloadType] || int(in.enc) >= len(c.outs) {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.active {
+	if !c.active || c.layerFilter && c.wanted&(1<<in.enc) == 0 {
 		return
 	}
-	if c.seq.syncRequired {
-		if c.waitForKey && !keyframe {
+	o := &c.outs[in.enc]
+	if o.seq.syncRequired {
+		if c.waitForKey && !in.key {
 			c.counters.droppedWaitingKey.Add(1)
 			return
 		}
-		c.seq.sync(in.SequenceNumber, in.Timestamp, now, c.clockRate)
+		o.seq.sync(pkt.SequenceNumber, pkt.Timestamp, now, c.clockRate)
 	}
-	outSeq, outTs, ok := c.seq.translate(in.SequenceNumber, in.Timestamp)
+	outSeq, outTs, ok := o.seq.translate(pkt.SequenceNumber, pkt.Timestamp)
 	if !ok {
 		return
 	}
-	dst := c.buf[:]
+	dst, b, bw := c.destination(fo)
+	out, ok := c.rewrite(dst, pkt, outHeader{pt: pkt.PayloadType, seq: outSeq, ts: outTs, ssrc: o.ssrc, osn: -1}, now)
+	if !ok {
+		return
+	}
+	o.seq.sent(outSeq, outTs, now)
+	c.emit(o, out, len(pkt.Payload()), b, bw)
+}
+
+// destination returns where to build the next packet: in the fan-out's batch when the consumer's transport
+// takes one (built where it is encrypted and sent from: no copy, and a buffer that stays in cache), else in
+// the consumer's own buffer. The caller holds mu.
+func (c *consumer) destination(fo *fanout) ([]byte, *webrtctransport.Batch, batchWriter) {
 	bw := c.ep.batchWriter()
-	var b *webrtctransport.Batch
 	if bw != nil {
-		b = fo.batch()
+		if b := fo.batch(); b != nil {
+			return b.Buffer(), b, bw
+		}
 	}
-	if b != nil {
-		dst = b.Buffer() // built where it is encrypted and sent from: no copy, and a buffer that stays in cache
-	}
-	pkt, ok := c.rewrite(dst, in, outHeader{pt: in.PayloadType, seq: outSeq, ts: outTs, ssrc: c.ssrc, osn: -1}, now)
-	if !ok {
-		return
-	}
-	c.seq.sent(outSeq, outTs, now)
-	c.packetsSent++
-	c.octetsSent += uint32(len(in.Payload())) //nolint:gosec // RFC 3550 octet count wraps
+	return c.buf[:], nil, bw
+}
+
+// emit counts and sends a packet built by destination and rewrite for stream o. The caller holds mu.
+func (c *consumer) emit(o *consumerStream, pkt []byte, payloadLen int, b *webrtctransport.Batch, bw batchWriter) {
+	o.packetsSent++
+	o.octetsSent += uint32(payloadLen) //nolint:gosec // RFC 3550 octet count wraps
 	c.counters.packets.Add(1)
 	c.counters.bytes.Add(uint64(len(pkt)))
 	if b != nil {
@@ -110,33 +127,40 @@ func (c *consumer) rewrite(dst []byte, in *rtpx.Packet, h outHeader, now int64) 
 	return dst[:off+n], true
 }
 
-// onNack answers a receiver's generic NACK (RFC 4585 §6.2.1) from the producer's cache: as RTX when the
-// receiver negotiated it (own SSRC and sequence numbers, OSN first), else as the original packet again.
-func (c *consumer) onNack(pairs []rtcp.NackPair) {
-	cache := c.producer.cache
-	if cache == nil {
-		return
-	}
+// onNack answers a receiver's generic NACK (RFC 4585 §6.2.1) for stream ssrc from the producer's cache: as
+// RTX when the receiver negotiated it (own SSRC and sequence numbers, OSN first), else as the original packet
+// again.
+func (c *consumer) onNack(ssrc uint32, pairs []rtcp.NackPair) {
 	now := nanotime()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.active {
 		return
 	}
+	enc := c.encodingOf(ssrc)
 	for _, pair := range pairs {
-		c.resend(cache, pair.PacketID, now)
+		c.resendLocked(enc, pair.PacketID, now)
 		for i := range uint16(16) {
 			if pair.LostPackets&(1<<i) != 0 {
-				c.resend(cache, pair.PacketID+i+1, now)
+				c.resendLocked(enc, pair.PacketID+i+1, now)
 			}
 		}
 	}
 }
 
-// resend sends one packet again; the caller holds mu.
-func (c *consumer) resend(cache *packetCache, outSeq uint16, now int64) {
+// resendLocked sends one packet of stream enc again.
+func (c *consumer) resendLocked(enc int, outSeq uint16, now int64) {
 	c.counters.nacks.Add(1)
-	inSeq, ok := c.seq.toInput(outSeq)
+	if c.sim != nil {
+		c.resendLayered(outSeq, now)
+		return
+	}
+	o := &c.outs[enc]
+	cache := c.producer.encs[enc].cache
+	if cache == nil {
+		return
+	}
+	inSeq, ok := o.seq.toInput(outSeq)
 	if !ok {
 		return
 	}
@@ -148,14 +172,19 @@ func (c *consumer) resend(cache *packetCache, outSeq uint16, now int64) {
 	if in.Unmarshal(raw) != nil || !c.mediaPT[in.PayloadType] {
 		return
 	}
-	h := outHeader{pt: in.PayloadType, seq: outSeq, ts: in.Timestamp + c.seq.tsOffset, ssrc: c.ssrc, osn: -1}
+	c.resendPacket(&in, o.ssrc, outSeq, in.Timestamp+o.seq.tsOffset, now)
+}
+
+// resendPacket sends in again as outSeq/outTs of stream ssrc, as RTX when negotiated. The caller holds mu.
+func (c *consumer) resendPacket(in *rtpx.Packet, ssrc uint32, outSeq uint16, outTs uint32, now int64) {
+	h := outHeader{pt: in.PayloadType, seq: outSeq, ts: outTs, ssrc: ssrc, osn: -1}
 	dst := c.buf[:]
 	if rtxPT := c.rtxPT[in.PayloadType]; rtxPT != 0 {
 		h.pt, h.ssrc, h.osn, h.seq = rtxPT, c.rtxSSRC, int32(outSeq), c.rtxSeq
 		c.rtxSeq++
 		dst = c.rtxBuf[:]
 	}
-	pkt, ok := c.rewrite(dst, &in, h, now)
+	pkt, ok := c.rewrite(dst, in, h, now)
 	if !ok {
 		return
 	}

@@ -6,11 +6,18 @@
 //	Node (node*.go)            control plane: maps of routers, transports, producers, consumers, pipes; one mutex
 //	 ├─ webrtcTransport        a webrtctransport.Transport (ICE-lite/DTLS/SRTP on the node's shared UDP socket)
 //	 ├─ pipeTransport          a pipetransport.Transport (plain or SRTP RTP/RTCP to another slave)
-//	 │   both embed endpoint   the SSRC tables that route what arrives to producers (RTP, SR) and consumers (RTCP)
-//	 ├─ producer               receives one stream: maps PTs to the router's, caches packets for NACK, detects
-//	 │                         keyframes, asks upstream for keyframes and retransmissions, fans out to consumers
+//	 │   both embed endpoint   the SSRC tables that route what arrives to producers (RTP, SR) and consumers (RTCP);
+//	 │                         SSRCs of simulcast layers sent by RID are learned from their first packets (ridlearn.go)
+//	 ├─ producer               receives one stream of one or more encodings (simulcast: a spatial layer each, by
+//	 │                         SSRC or RID): maps PTs to the router's and, per encoding, caches packets for NACK,
+//	 │                         detects keyframes, asks upstream for keyframes and retransmissions, measures bitrate
+//	 │                         per temporal layer and whether the encoding is active; fans out to consumers
 //	 └─ consumer               rewrites SSRC, PT, sequence numbers, timestamps and header extensions for one
-//	                           receiver (a browser, or the far end of a pipe), answers its NACKs and PLIs
+//	                           receiver (a browser, or the far end of a pipe), answers its NACKs and PLIs. A
+//	                           consumer of a simulcast producer (consumer_simulcast.go) sends one layer at a time,
+//	                           chosen and rewritten by package layers (selector; seq, VP8 picture ID/TL0PICIDX);
+//	                           a pipe consumer sends every encoding with its router SSRC, or only those a viewer on
+//	                           the far slave needs (pipe_layers.go: the far slave asks over the pipe's RTCP)
 //
 // Threading: the media path runs on the transports' read goroutines (the Mux goroutine for every WebRTC transport,
 // one goroutine per pipe) and takes no context, no node lock and allocates nothing per forwarded packet: SSRC

@@ -4,11 +4,13 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 
 	"github.com/pion/rtcp"
 
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/rtpx"
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
 
@@ -29,12 +31,19 @@ type endpoint struct {
 	stats  endpointCounters
 	totals *mediaTotals // the node's, shared by all its endpoints
 	twcc   twccFeedback // arrivals reported to the sender (WebRTC transports whose producers negotiated it)
+
+	// rxPkt is the packet OnRTP parses into: a transport calls OnRTP from its one read goroutine, and nothing
+	// keeps the packet past the call (its bytes are the transport's read buffer anyway). A local would escape
+	// to the heap through the fan-out, one allocation per packet.
+	rxPkt rtpx.Packet
 }
 
 // ssrcTable is an immutable snapshot of who sends and who receives on a transport.
 type ssrcTable struct {
 	producers map[uint32]producerRoute // media and RTX SSRCs of producers this transport feeds
 	consumers map[uint32]*consumer     // media and RTX SSRCs of consumers sending on this transport
+	// learning: producers with encodings by RID whose SSRCs are not all known yet (see ridlearn.go).
+	learning []*producer
 }
 
 // writerRef boxes the interface for atomic.Pointer.
@@ -45,6 +54,7 @@ type writerRef struct {
 
 type producerRoute struct {
 	p   *producer
+	enc uint8 // the producer's encoding
 	rtx bool
 }
 
@@ -95,6 +105,7 @@ func (e *endpoint) update(fn func(t *ssrcTable) error) error {
 	t := &ssrcTable{
 		producers: make(map[uint32]producerRoute, len(old.producers)+2),
 		consumers: make(map[uint32]*consumer, len(old.consumers)+2),
+		learning:  slices.Clone(old.learning),
 	}
 	for k, v := range old.producers {
 		t.producers[k] = v
@@ -111,14 +122,17 @@ func (e *endpoint) update(fn func(t *ssrcTable) error) error {
 
 func (e *endpoint) addProducer(p *producer) error {
 	return e.update(func(t *ssrcTable) error {
-		for _, ssrc := range p.incomingSSRCs() {
-			if _, taken := t.producers[ssrc]; taken {
-				return fmt.Errorf("%w: ssrc %d is already produced on transport %s", domain.ErrConflict, ssrc, e.id)
+		ssrcs := p.incomingSSRCs()
+		for _, s := range ssrcs {
+			if _, taken := t.producers[s.ssrc]; taken {
+				return fmt.Errorf("%w: ssrc %d is already produced on transport %s", domain.ErrConflict, s.ssrc, e.id)
 			}
 		}
-		t.producers[p.mediaSSRC] = producerRoute{p: p}
-		if p.rtxSSRC != 0 {
-			t.producers[p.rtxSSRC] = producerRoute{p: p, rtx: true}
+		for _, s := range ssrcs {
+			t.producers[s.ssrc] = s.route
+		}
+		if p.learnsSSRCs() {
+			t.learning = append(t.learning, p)
 		}
 		return nil
 	})
@@ -126,11 +140,12 @@ func (e *endpoint) addProducer(p *producer) error {
 
 func (e *endpoint) removeProducer(p *producer) {
 	_ = e.update(func(t *ssrcTable) error {
-		for _, ssrc := range p.incomingSSRCs() {
-			if t.producers[ssrc].p == p {
-				delete(t.producers, ssrc)
+		for _, s := range p.incomingSSRCs() {
+			if t.producers[s.ssrc].p == p {
+				delete(t.producers, s.ssrc)
 			}
 		}
+		t.learning = slices.DeleteFunc(t.learning, func(x *producer) bool { return x == p })
 		return nil
 	})
 }
@@ -151,12 +166,14 @@ func (e *endpoint) ssrcFree(ssrcs ...uint32) bool {
 
 func (e *endpoint) addConsumer(c *consumer) error {
 	return e.update(func(t *ssrcTable) error {
-		if _, taken := t.consumers[c.ssrc]; taken {
-			return fmt.Errorf("%w: ssrc %d is already sent on transport %s", domain.ErrConflict, c.ssrc, e.id)
+		ssrcs := c.outgoingSSRCs()
+		for _, s := range ssrcs {
+			if _, taken := t.consumers[s]; taken {
+				return fmt.Errorf("%w: ssrc %d is already sent on transport %s", domain.ErrConflict, s, e.id)
+			}
 		}
-		t.consumers[c.ssrc] = c
-		if c.rtxSSRC != 0 {
-			t.consumers[c.rtxSSRC] = c
+		for _, s := range ssrcs {
+			t.consumers[s] = c
 		}
 		return nil
 	})
@@ -164,7 +181,7 @@ func (e *endpoint) addConsumer(c *consumer) error {
 
 func (e *endpoint) removeConsumer(c *consumer) {
 	_ = e.update(func(t *ssrcTable) error {
-		for _, ssrc := range []uint32{c.ssrc, c.rtxSSRC} {
+		for _, ssrc := range c.outgoingSSRCs() {
 			if t.consumers[ssrc] == c {
 				delete(t.consumers, ssrc)
 			}

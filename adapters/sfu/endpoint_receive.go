@@ -1,24 +1,24 @@
 package sfu
 
-import (
-	"github.com/pion/rtcp"
-
-	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/rtpx"
-)
+import "github.com/pion/rtcp"
 
 // The receive side of an endpoint: what a transport's read goroutine hands over, routed by SSRC.
 
 // OnRTP routes one decrypted RTP packet to its producer. Runs on the transport's read goroutine.
 func (e *endpoint) OnRTP(b []byte) {
-	var pkt rtpx.Packet
+	pkt := &e.rxPkt
 	if err := pkt.Unmarshal(b); err != nil {
 		e.stats.malformed.Add(1)
 		return
 	}
 	now := nanotime()
 	// Before routing: the sender's bandwidth probes (RTX padding, or SSRCs of no producer) count for its estimate.
-	e.twcc.record(&pkt, now)
-	r, ok := e.table.Load().producers[pkt.SSRC]
+	e.twcc.record(pkt, now)
+	t := e.table.Load()
+	r, ok := t.producers[pkt.SSRC]
+	if !ok && len(t.learning) > 0 {
+		r, ok = e.learnSSRC(pkt, t)
+	}
 	if !ok {
 		e.stats.unknownSSRC.Add(1)
 		return
@@ -26,7 +26,7 @@ func (e *endpoint) OnRTP(b []byte) {
 	e.stats.rtpIn.Add(1)
 	e.totals.packetsIn.Add(1)
 	e.totals.bytesIn.Add(uint64(len(b)))
-	r.p.receive(&pkt, r.rtx, now)
+	r.p.receive(pkt, r, now)
 }
 
 // twccTick sends the transport-cc feedback that is due (the report loop calls it for every producer; the
@@ -52,24 +52,24 @@ func (e *endpoint) OnRTCP(b []byte) {
 		switch v := pkt.(type) {
 		case *rtcp.SenderReport:
 			if r, ok := t.producers[v.SSRC]; ok && !r.rtx {
-				r.p.onSenderReport(v.NTPTime, v.RTPTime, now)
+				r.p.onSenderReport(r.enc, v.NTPTime, v.RTPTime, now)
 			}
 		case *rtcp.PictureLossIndication:
 			if c := t.consumers[v.MediaSSRC]; c != nil {
 				e.totals.plis.Add(1)
-				c.onKeyframeRequest(now)
+				c.onKeyframeRequest(v.MediaSSRC, now)
 			}
 		case *rtcp.FullIntraRequest:
 			for _, f := range v.FIR {
 				if c := t.consumers[f.SSRC]; c != nil {
 					e.totals.plis.Add(1)
-					c.onKeyframeRequest(now)
+					c.onKeyframeRequest(f.SSRC, now)
 				}
 			}
 		case *rtcp.TransportLayerNack:
 			if c := t.consumers[v.MediaSSRC]; c != nil {
 				e.totals.nacks.Add(1)
-				c.onNack(v.Nacks)
+				c.onNack(v.MediaSSRC, v.Nacks)
 			}
 		case *rtcp.ReceiverReport:
 			for _, rr := range v.Reports {

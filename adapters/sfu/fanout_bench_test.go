@@ -97,9 +97,13 @@ func benchRelay(b *testing.B, n int, batched bool) {
 	m.report(b, n, false)
 }
 
+// BenchmarkSFUFanout/N=…/kind=simple is a single-stream VP8 producer and simple consumers; kind=simulcast the
+// same stream as the top layer of a three-layer producer (by SSRC), forwarded by simulcast consumers (layer
+// check, sequence and VP8 picture ID rewriting), side by side: `benchstat -col /kind` compares them.
 func BenchmarkSFUFanout(b *testing.B) {
 	for _, n := range benchFanouts {
-		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) { benchSFUFanout(b, n, -1) })
+		b.Run(fmt.Sprintf("N=%d/kind=simple", n), func(b *testing.B) { benchSFUFanout(b, n, -1) })
+		b.Run(fmt.Sprintf("N=%d/kind=simulcast", n), func(b *testing.B) { benchSimulcastFanout(b, n) })
 	}
 }
 
@@ -117,40 +121,13 @@ func benchSFUFanout(b *testing.B, n, workers int) {
 	br := loadBrowser(b)
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	ctx := context.Background()
-	node := newBenchNode(b, workers)
-	_, err := node.CreateRouter(ctx, "r")
-	require.NoError(b, err)
-	connectedSink(b, node, "r", "tp") // the publisher's transport (its PLIs go there)
-	require.NoError(b, node.Produce(ctx, application.ProduceRequest{TransportID: "tp", ProducerID: "pv", Kind: domain.MediaKindVideo, RtpParameters: br.videoParams()}))
-	for i := range n {
-		id := fmt.Sprint("tc", i)
-		connectedSink(b, node, "r", id)
-		_, err := node.Consume(ctx, application.ConsumeRequest{TransportID: id, ConsumerID: id, ProducerID: "pv", RtpCapabilities: br.RecvRtpCapabilities})
-		require.NoError(b, err)
-		require.NoError(b, node.ResumeConsumer(ctx, id))
-	}
-	node.mu.Lock()
-	up := node.transports["tp"].endpoint
-	node.mu.Unlock()
-	ssrc := br.videoParams().Encodings[0].SSRC
-	in := newIngress(b)
-	in.send(b, benchVideoPacket(b, ssrc, true)) // every consumer starts on this keyframe
-	up.OnRTP(in.receive(b))
-	pkt := benchVideoPacket(b, ssrc, false)
-
-	seq, forwarded := 0, uint64(1)
-	refill := func(k int) {
-		for range k {
-			seq++
-			stamp(pkt, seq)
-			in.send(b, pkt)
-		}
-	}
+	node, up, ssrc := newFanoutNode(b, br, n, workers)
+	f := newFeed(b, up, ssrc)
+	forwarded := uint64(1)
 	var m meter
 	b.ReportAllocs()
-	loopBursts(b, &m, refill, func() {
-		up.OnRTP(in.receive(b))
+	loopBursts(b, &m, func(k int) { f.queue(b, k) }, func() {
+		f.forward(b)
 		forwarded++
 	})
 	m.report(b, n, workers >= 0)
@@ -158,17 +135,17 @@ func benchSFUFanout(b *testing.B, n, workers int) {
 }
 
 // requireForwarded checks that every consumer sent every packet, and every send succeeded.
-func requireForwarded(b *testing.B, node *Node, n int, want uint64) {
-	b.Helper()
+func requireForwarded(tb testing.TB, node *Node, n int, want uint64) {
+	tb.Helper()
 	ctx := context.Background()
 	for i := range n {
 		id := fmt.Sprint("tc", i)
 		cs, err := node.ConsumerStats(ctx, id)
-		require.NoError(b, err)
-		require.Equal(b, want, cs.Packets, id)
+		require.NoError(tb, err)
+		require.Equal(tb, want, cs.Packets, id)
 		ts, err := node.TransportStats(ctx, id)
-		require.NoError(b, err)
-		require.Zero(b, ts.WriteErrors, id)
+		require.NoError(tb, err)
+		require.Zero(tb, ts.WriteErrors, id)
 	}
 }
 
@@ -204,25 +181,13 @@ func BenchmarkPipeHop(b *testing.B) {
 
 	prev := runtime.GOMAXPROCS(1)
 	defer runtime.GOMAXPROCS(prev)
-	ssrc := br.videoParams().Encodings[0].SSRC
-	in := newIngress(b)
-	in.send(b, benchVideoPacket(b, ssrc, true))
-	up.OnRTP(in.receive(b))
+	f := newFeed(b, up, br.videoParams().Encodings[0].SSRC)
 	waitSent(b, sub, 1)
-	pkt := benchVideoPacket(b, ssrc, false)
-
-	seq, forwarded := 0, uint64(1)
-	refill := func(k int) {
-		for range k {
-			seq++
-			stamp(pkt, seq)
-			in.send(b, pkt)
-		}
-	}
+	forwarded := uint64(1)
 	var m meter
 	b.ReportAllocs()
-	loopBursts(b, &m, refill, func() {
-		up.OnRTP(in.receive(b))
+	loopBursts(b, &m, func(k int) { f.queue(b, k) }, func() {
+		f.forward(b)
 		forwarded++
 		if forwarded%pipeWindow == 0 {
 			waitSent(b, sub, forwarded)

@@ -4,8 +4,6 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
-
-	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/rtpx"
 )
 
 // parallelFanoutMin is the fan-out size from which a packet's consumers are shared with the node's fan-out
@@ -34,8 +32,7 @@ type fanoutPool struct {
 // under the producer's rxMu, one fan-out at a time), so handing one over allocates nothing.
 type fanoutPart struct {
 	consumers []*consumer
-	pkt       *rtpx.Packet
-	key       bool
+	in        *inbound
 	now       int64
 	src       batchSource
 	done      *sync.WaitGroup
@@ -95,25 +92,25 @@ func (p *fanoutPool) tryHand(part *fanoutPart) bool {
 }
 
 func (f *fanoutPart) run() {
-	forwardAll(f.consumers, f.pkt, f.key, f.now, f.src)
+	forwardAll(f.consumers, f.in, f.now, f.src)
 	f.done.Done()
 }
 
 // forwardAll is one goroutine's share of a fan-out: the consumers in order, their WebRTC sends batched.
-func forwardAll(consumers []*consumer, pkt *rtpx.Packet, key bool, now int64, src batchSource) {
+func forwardAll(consumers []*consumer, in *inbound, now int64, src batchSource) {
 	fo := fanout{src: src}
 	for _, c := range consumers {
-		c.forward(pkt, key, now, &fo)
+		c.forward(in, now, &fo)
 	}
 	fo.finish()
 }
 
 // fanOut forwards pkt to consumers: on this goroutine alone for a small fan-out or without a pool, else split
 // into parts, each idle worker taking one and this goroutine the rest. It returns when every consumer is done.
-func (p *producer) fanOut(consumers []*consumer, pkt *rtpx.Packet, key bool, now int64) {
+func (p *producer) fanOut(consumers []*consumer, in *inbound, now int64) {
 	pool := p.pool
 	if pool == nil || len(consumers) < parallelFanoutMin {
-		forwardAll(consumers, pkt, key, now, p.batches)
+		forwardAll(consumers, in, now, p.batches)
 		return
 	}
 	parts := min(pool.n+1, len(p.parts)+1)
@@ -126,13 +123,13 @@ func (p *producer) fanOut(consumers []*consumer, pkt *rtpx.Packet, key bool, now
 			break
 		}
 		part := &p.parts[i-1]
-		*part = fanoutPart{consumers: consumers[lo:hi], pkt: pkt, key: key, now: now, src: p.batches, done: &p.partsDone}
+		*part = fanoutPart{consumers: consumers[lo:hi], in: in, now: now, src: p.batches, done: &p.partsDone}
 		p.partsDone.Add(1)
 		if !pool.tryHand(part) {
 			mine[i-1] = true
 		}
 	}
-	own := fanoutPart{consumers: consumers[:min(size, len(consumers))], pkt: pkt, key: key, now: now, src: p.batches, done: &p.partsDone}
+	own := fanoutPart{consumers: consumers[:min(size, len(consumers))], in: in, now: now, src: p.batches, done: &p.partsDone}
 	p.partsDone.Add(1)
 	own.run()
 	for i := range mine {

@@ -205,7 +205,7 @@ func TestNackAnsweredFromCache(t *testing.T) {
 			sent := r.down.takeRTP(t)
 			require.Len(t, sent, 10)
 			// Ask for packets 3 and 5 (PacketID 3, bit 1 = 3+2).
-			c.onNack([]rtcp.NackPair{{PacketID: sent[3].SequenceNumber, LostPackets: 1 << 1}})
+			c.onNack(c.ssrc, []rtcp.NackPair{{PacketID: sent[3].SequenceNumber, LostPackets: 1 << 1}})
 			got := r.down.takeRTP(t)
 			require.Len(t, got, 2)
 			for i, idx := range []int{3, 5} {
@@ -225,7 +225,7 @@ func TestNackAnsweredFromCache(t *testing.T) {
 				require.Equal(t, sent[idx].Timestamp, p.Timestamp)
 				require.Equal(t, c.params.MID, string(extValue(p, 1)))
 			}
-			c.onNack([]rtcp.NackPair{{PacketID: sent[9].SequenceNumber + 1}})
+			c.onNack(c.ssrc, []rtcp.NackPair{{PacketID: sent[9].SequenceNumber + 1}})
 			require.Empty(t, r.down.takeRTP(t), "a packet never sent is not invented")
 			require.EqualValues(t, 2, c.stats().Retransmitted)
 		})

@@ -41,3 +41,10 @@ func (k *keyframeLimiter) due(now int64) bool {
 	k.last, k.pending = now, false
 	return true
 }
+
+// hold keeps a request pending that could not be sent yet (the SSRC to ask is not known).
+func (k *keyframeLimiter) hold() {
+	k.mu.Lock()
+	k.pending = true
+	k.mu.Unlock()
+}

@@ -63,7 +63,7 @@ func (n *Node) Consume(ctx context.Context, req application.ConsumeRequest) (app
 	n.log.Debug("consumer created", zap.String("consumer_id", c.id), zap.String("producer_id", p.id),
 		zap.String("transport_id", w.id), zap.String("mid", params.MID), zap.Uint32("ssrc", c.ssrc))
 	return application.ConsumerInfo{
-		ID: c.id, ProducerID: p.id, Kind: p.kind, RtpParameters: params, Type: domain.ConsumerTypeSimple,
+		ID: c.id, ProducerID: p.id, Kind: p.kind, RtpParameters: params, Type: c.consumerType(),
 		ProducerPaused: p.paused.Load(),
 	}, nil
 }

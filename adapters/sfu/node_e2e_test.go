@@ -229,7 +229,7 @@ func TestTransportDeathIsReported(t *testing.T) {
 	require.NoError(t, err)
 	_ = sub
 
-	require.NoError(t, pub.dtls.Close()) // close_notify: the browser went away
+	require.NoError(t, pub.DTLS().Close()) // close_notify: the browser went away
 	require.Eventually(t, func() bool { ok, _ := closed.get("tp"); return ok }, waitLong, 10*time.Millisecond)
 	_, reason := closed.get("tp")
 	require.ErrorIs(t, reason, webrtctransport.ErrDTLSClosed)

@@ -3,6 +3,7 @@ package sfu
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -21,6 +22,8 @@ func TestNodeControlErrors(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, n.Produce(ctx, application.ProduceRequest{TransportID: "t1", ProducerID: "p1", Kind: domain.MediaKindVideo, RtpParameters: b.videoParams()}))
 	simulcast := b.Produce[2].RtpParameters
+	simulcast.Encodings = slices.Clone(simulcast.Encodings)
+	simulcast.Encodings[1].ScalabilityMode = "L1T9"
 
 	tests := []struct {
 		name string
@@ -41,9 +44,9 @@ func TestNodeControlErrors(t *testing.T) {
 		{"same ssrc twice on a transport", func() error {
 			return n.Produce(ctx, application.ProduceRequest{TransportID: "t1", ProducerID: "p3", Kind: domain.MediaKindVideo, RtpParameters: b.videoParams()})
 		}, domain.ErrConflict},
-		{"simulcast", func() error {
+		{"simulcast with a bad scalabilityMode", func() error {
 			return n.Produce(ctx, application.ProduceRequest{TransportID: "t1", ProducerID: "p4", Kind: domain.MediaKindVideo, RtpParameters: simulcast})
-		}, domain.ErrUnsupported},
+		}, domain.ErrInvalidInput},
 		{"kind mismatch", func() error {
 			return n.Produce(ctx, application.ProduceRequest{TransportID: "t1", ProducerID: "p5", Kind: domain.MediaKindAudio, RtpParameters: b.videoParams()})
 		}, domain.ErrInvalidInput},

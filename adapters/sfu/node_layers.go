@@ -17,15 +17,19 @@ func (n *Node) GetConsumer(ctx context.Context, consumerID string) (application.
 	return c.state(), nil
 }
 
-// SetConsumerPreferredLayers sets the highest layers a layered consumer sends. A consumer of a single-stream
-// producer has no layers to choose from (mediasoup ignores the call there; the API refuses it with 400 so an app
-// learns its mistake).
+// SetConsumerPreferredLayers sets the highest layers a simulcast consumer sends (it sends the highest active
+// ones not above them). Layers the producer does not have are domain.ErrInvalidInput; so is a consumer of a
+// single-stream producer, which has no layers to choose from (mediasoup ignores the call there; the API
+// refuses it with 400 so an app learns its mistake).
 func (n *Node) SetConsumerPreferredLayers(ctx context.Context, consumerID string, layers domain.ConsumerLayers) error {
 	c, err := n.consumerByID(ctx, consumerID)
 	if err != nil {
 		return err
 	}
-	return fmt.Errorf("%w: consumer %s is not a simulcast consumer (%v)", domain.ErrInvalidInput, c.id, layers)
+	if c.sim == nil {
+		return fmt.Errorf("%w: consumer %s is not a simulcast consumer", domain.ErrInvalidInput, c.id)
+	}
+	return c.setPreferredLayers(layers)
 }
 
 func (n *Node) consumerByID(ctx context.Context, consumerID string) (*consumer, error) {

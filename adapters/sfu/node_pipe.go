@@ -106,7 +106,7 @@ func (n *Node) PipeConsume(ctx context.Context, transportID, producerID string) 
 	}
 	c := newConsumer(consumerParams{
 		ID: "pipe:" + transportID + ":" + producerID, Producer: p, Endpoint: pt.endpoint, TransportID: pt.id,
-		RtpParameters: params, Resumed: true, Pipe: true,
+		RtpParameters: params, Resumed: true, Pipe: true, AllLayers: n.cfg.PipeAllLayers,
 	})
 	if err := pt.addConsumer(c); err != nil {
 		return application.PipedProducer{}, err
@@ -154,9 +154,10 @@ func (n *Node) PipeProduce(ctx context.Context, transportID string, piped applic
 	if err != nil {
 		return err
 	}
+	p.viaPipe = true
 	pt.producers[p.id] = p
 	n.log.Debug("producer piped in", zap.String("producer_id", p.id), zap.String("transport_id", pt.id),
-		zap.Uint32("ssrc", p.mediaSSRC))
+		zap.Uint32("ssrc", p.encs[0].mediaSSRC.Load()), zap.Int("encodings", len(p.encs)))
 	return nil
 }
 

@@ -12,7 +12,8 @@ import (
 )
 
 // Produce creates a producer on a WebRTC transport: the stream the client sends with req.RtpParameters,
-// re-emitted in the router with the router's payload types and a mapped SSRC. Simulcast is domain.ErrUnsupported.
+// re-emitted in the router with the router's payload types and a mapped SSRC per encoding (simulcast: 1–4
+// encodings by rid, whose SSRCs are learned from the first packets, or by ssrc).
 func (n *Node) Produce(ctx context.Context, req application.ProduceRequest) error {
 	if err := requireID(ctx, "producerId", req.ProducerID); err != nil {
 		return err
@@ -40,7 +41,7 @@ func (n *Node) Produce(ctx context.Context, req application.ProduceRequest) erro
 	}
 	w.producers[p.id] = p
 	n.log.Debug("producer created", zap.String("producer_id", p.id), zap.String("transport_id", w.id),
-		zap.String("kind", string(p.kind)), zap.Uint32("ssrc", p.mediaSSRC), zap.Uint32("mapped_ssrc", p.mappedSSRC))
+		zap.String("kind", string(p.kind)), zap.Uint32("ssrc", p.encs[0].mediaSSRC.Load()), zap.Uint32("mapped_ssrc", p.encs[0].mappedSSRC), zap.Int("encodings", len(p.encs)))
 	return nil
 }
 

@@ -96,6 +96,8 @@ type ProducerStats struct {
 	Keyframes        uint64 `json:"keyframes"`
 	KeyframeRequests uint64 `json:"keyframeRequests"` // PLIs sent upstream
 	Consumers        int    `json:"consumers"`
+	// Layers are the producer's encodings (one for a single-stream producer): SSRC, activity, bitrates.
+	Layers []LayerStats `json:"layers"`
 }
 
 // ProducerStats returns a producer's counters.
@@ -114,6 +116,7 @@ func (n *Node) ProducerStats(ctx context.Context, producerID string) (ProducerSt
 		ID: p.id, Paused: p.paused.Load(), Packets: c.packets.Load(), Bytes: c.bytes.Load(),
 		RtxPackets: c.rtxPackets.Load(), RtxProbes: c.rtxProbes.Load(), UnknownPT: c.unknownPT.Load(),
 		Keyframes: c.keyframes.Load(), KeyframeRequests: c.keyframeRequests.Load(), Consumers: len(p.consumerList()),
+		Layers: p.layerStats(),
 	}, nil
 }
 

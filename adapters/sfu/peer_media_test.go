@@ -11,27 +11,14 @@ import (
 // sendRTP encrypts and sends; failures are reported with Errorf, so it may run on any goroutine.
 func (p *testPeer) sendRTP(b []byte) {
 	p.tb.Helper()
-	p.txMu.Lock()
-	out, err := p.tx.EncryptRTP(nil, b, nil)
-	p.txMu.Unlock()
-	if err == nil {
-		_, err = p.conn.WriteToUDPAddrPort(out, p.server)
-	}
-	if err != nil {
-		p.tb.Errorf("peer: send rtp: %v", err)
-	}
+	p.SendRTP(b)
 }
 
 func (p *testPeer) sendRTCP(pkts ...rtcp.Packet) {
 	p.tb.Helper()
 	b, err := rtcp.Marshal(pkts)
 	require.NoError(p.tb, err)
-	p.txMu.Lock()
-	out, err := p.tx.EncryptRTCP(nil, b, nil)
-	p.txMu.Unlock()
-	require.NoError(p.tb, err)
-	_, err = p.conn.WriteToUDPAddrPort(out, p.server)
-	require.NoError(p.tb, err)
+	p.SendRTCP(b)
 }
 
 // expectRTP waits for the next RTP packet that match accepts, skipping the others.

@@ -21,7 +21,7 @@ import (
 // both ends. Backwards: PLI/FIR and NACK, as for any consumer. Forwards, with RTCP, decided here rather than
 // through extra master calls: an RTCP BYE for the SSRC when the source producer closes (the copy closes with
 // its consumers), and an APP packet (name "SFUP", one 32-bit word: 1 paused, 0 resumed) when the source producer
-// is paused or resumed, repeated every report interval so a lost one heals. The master pauses producers on the
+// is paused or resumed, repeated every report interval so a lost one heals. Simulcast layers: see pipe_layers.go. The master pauses producers on the
 // source slave only; the copies follow.
 type pipeTransport struct {
 	*endpoint
@@ -80,11 +80,21 @@ func (n *Node) onPipeControl(pt *pipeTransport, pkts []rtcp.Packet) {
 				}
 			}
 		case *rtcp.ApplicationDefined:
-			if v.Name != pipeControlName || len(v.Data) < 4 {
+			if len(v.Data) < 4 {
 				continue
 			}
-			if r, ok := t.producers[v.SSRC]; ok && !r.rtx {
-				n.setPipeProducerPaused(r.p, binary.BigEndian.Uint32(v.Data) == 1)
+			switch v.Name {
+			case pipeControlName:
+				if r, ok := t.producers[v.SSRC]; ok && !r.rtx {
+					n.setPipeProducerPaused(r.p, binary.BigEndian.Uint32(v.Data) == 1)
+					if len(v.Data) >= 8 {
+						r.p.remoteActive.Store(int64(binary.BigEndian.Uint32(v.Data[4:])))
+					}
+				}
+			case pipeWantName:
+				if c := t.consumers[v.SSRC]; c != nil && c.layerFilter {
+					c.setWanted(binary.BigEndian.Uint32(v.Data), nanotime())
+				}
 			}
 		}
 	}

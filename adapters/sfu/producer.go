@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/layers"
 	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/ortc"
 	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/rtpx"
 	"github.com/sfu-cluster/sfu-cluster/domain"
@@ -32,14 +33,15 @@ type producerParams struct {
 	Fanout *fanoutPool
 }
 
-// producer is one incoming stream (one encoding; simulcast is refused before this point).
+// producer is one incoming stream: one encoding, or several (simulcast: one per spatial layer, by SSRC or by
+// RID), each a producerEncoding.
 //
 // Lifecycle: new → (paused ⇄ resumed) → closed, never reused. Closing is the node's job (it owns the maps);
 // close here only stops the media path.
 //
 // Media path: receive runs on the upstream transport's read goroutine. Under rxMu it unwraps RTX, maps the
-// payload type to the router's, updates reception statistics and the NACK list, caches the packet and hands it
-// to every consumer of the current snapshot. Nothing in it allocates.
+// payload type to the router's, updates the encoding's reception statistics and NACK list, caches the packet
+// and hands it to every consumer of the current snapshot. Nothing in it allocates.
 type producer struct {
 	id          string
 	routerID    string
@@ -52,20 +54,28 @@ type producer struct {
 	pool        *fanoutPool // nil: no parallel fan-out
 	parts       fanoutParts // under rxMu: the shares of the current fan-out handed to workers
 	partsDone   sync.WaitGroup
-	mediaSSRC   uint32 // as the sender sends it
-	rtxSSRC     uint32 // 0 without RTX
-	mappedSSRC  uint32 // in the router (consumable encodings[0].ssrc)
 	clockRate   uint32
+	encs        []*producerEncoding
+	// simulcast: several encodings (spatial layers); consumers are then simulcast consumers. temporalLayers is
+	// the most any encoding has.
+	simulcast      bool
+	temporalLayers int
+	// viaPipe: a copy fed by a pipe. remoteActive is the source's active encodings (-1: not reported);
+	// wantSent the encodings last asked of the source (-1: none yet). See pipe_layers.go.
+	viaPipe      bool
+	remoteActive atomic.Int64
+	wantSent     atomic.Int64
+	hasRtx       bool
+	// RID learning (encodings by rid): the producer's own header extension ids and mid.
+	ridExtID, rridExtID, midExtID uint8
+	mid                           string
 	// Per producer payload type (0..127): router payload type (-1: unknown), codec, and for RTX payload types the
 	// media payload type they repair.
-	ptMap    [128]int16
-	codecOf  [128]rtpx.Codec
-	rtxApt   [128]int16
-	useNack  bool // the sender accepts NACK: track gaps and ask for retransmissions
-	isVideo  bool
-	cache    *packetCache
-	keyframe keyframeLimiter
-	pliBuf   [rtpx.PLISize]byte // guarded by keyframe.mu via sendPLI
+	ptMap   [128]int16
+	codecOf [128]rtpx.Codec
+	rtxApt  [128]int16
+	useNack bool // the sender accepts NACK: track gaps and ask for retransmissions
+	isVideo bool
 
 	paused atomic.Bool
 	closed atomic.Bool
@@ -73,14 +83,23 @@ type producer struct {
 	ctlMu     sync.Mutex // serialises changes of consumers
 	consumers atomic.Pointer[[]*consumer]
 
-	rxMu   sync.Mutex // receive path state below
-	recv   receiveStats
-	nack   nackGenerator
+	rxMu   sync.Mutex // receive path state below, and the encodings' receive path state
+	in     inbound
 	rtxBuf [cacheSlotLen + 64]byte
 	rtxPkt rtpx.Packet
-	nacks  []uint16 // report loop scratch
 
 	counters producerCounters
+}
+
+// inbound is one packet as the producer hands it to its consumers: the packet (router payload type), whether
+// it starts a keyframe, its encoding, and for simulcast VP8 its parsed payload descriptor. Valid during the
+// fan-out only; consumers only read it.
+type inbound struct {
+	pkt    *rtpx.Packet
+	key    bool
+	enc    uint8
+	hasVP8 bool
+	vp8    layers.VP8
 }
 
 type producerCounters struct {
@@ -88,21 +107,15 @@ type producerCounters struct {
 }
 
 func newProducer(pp producerParams) (*producer, error) {
-	if len(pp.RtpParameters.Encodings) != 1 || pp.RtpParameters.Encodings[0].SSRC == 0 {
-		return nil, fmt.Errorf("%w: one encoding with an ssrc is required (simulcast is not supported yet)", domain.ErrUnsupported)
-	}
-	if len(pp.Consumable.Encodings) != 1 || len(pp.Consumable.Codecs) == 0 {
+	encs := pp.RtpParameters.Encodings
+	if len(encs) == 0 || len(encs) > ortc.MaxEncodings || len(pp.Consumable.Encodings) != len(encs) || len(pp.Consumable.Codecs) == 0 {
 		return nil, fmt.Errorf("%w: producer %s has no consumable stream", domain.ErrInvalidInput, pp.ID)
 	}
-	enc := pp.RtpParameters.Encodings[0]
 	p := &producer{
 		id: pp.ID, routerID: pp.RouterID, transportID: pp.TransportID, kind: pp.Kind, params: pp.RtpParameters, consumable: pp.Consumable,
-		upstream: pp.Upstream, batches: pp.Batches, pool: pp.Fanout, mediaSSRC: enc.SSRC, mappedSSRC: pp.Consumable.Encodings[0].SSRC,
+		upstream: pp.Upstream, batches: pp.Batches, pool: pp.Fanout,
 		clockRate: uint32(pp.Consumable.Codecs[0].ClockRate), //nolint:gosec // validated positive
-		isVideo:   pp.Kind == domain.MediaKindVideo,
-	}
-	if enc.RTX != nil {
-		p.rtxSSRC = enc.RTX.SSRC
+		isVideo:   pp.Kind == domain.MediaKindVideo, simulcast: len(encs) > 1, mid: pp.RtpParameters.MID, temporalLayers: 1,
 	}
 	for i := range p.ptMap {
 		p.ptMap[i], p.rtxApt[i] = -1, -1
@@ -116,6 +129,7 @@ func newProducer(pp producerParams) (*producer, error) {
 		if domain.IsRtxMime(c.MimeType) {
 			if apt, ok := c.Parameters.Number("apt"); ok && apt >= 0 && apt <= 127 {
 				p.rtxApt[c.PayloadType] = int16(apt) //nolint:gosec // 0..127
+				p.hasRtx = true
 			}
 			continue
 		}
@@ -125,23 +139,84 @@ func newProducer(pp producerParams) (*producer, error) {
 			p.useNack = true
 		}
 	}
-	p.recv.clockRate = p.clockRate
-	if p.isVideo {
-		// Consumers' NACKs are answered from here whether or not the sender itself does NACK.
-		p.cache = newPacketCache()
+	for _, ext := range pp.RtpParameters.HeaderExtensions {
+		if ext.ID <= 0 || ext.ID > 255 {
+			continue
+		}
+		switch ext.URI {
+		case ortc.URIRid:
+			p.ridExtID = uint8(ext.ID) //nolint:gosec // 1..255
+		case ortc.URIRepairedRid:
+			p.rridExtID = uint8(ext.ID) //nolint:gosec // 1..255
+		case ortc.URIMid:
+			p.midExtID = uint8(ext.ID) //nolint:gosec // 1..255
+		}
+	}
+	for i, enc := range encs {
+		e := &producerEncoding{index: i, rid: enc.RID, mappedSSRC: pp.Consumable.Encodings[i].SSRC,
+			temporalLayers: min(ortc.TemporalLayers(enc), maxTemporal)}
+		e.mediaSSRC.Store(enc.SSRC)
+		if enc.RTX != nil {
+			e.rtxSSRC.Store(enc.RTX.SSRC)
+		}
+		if enc.RID != "" && p.ridExtID == 0 {
+			return nil, fmt.Errorf("%w: encodings by rid need the %s header extension", domain.ErrInvalidInput, ortc.URIRid)
+		}
+		e.recv.clockRate = p.clockRate
+		if p.isVideo {
+			// Consumers' NACKs are answered from here whether or not the sender itself does NACK.
+			e.cache = newPacketCache()
+		}
+		p.temporalLayers = max(p.temporalLayers, e.temporalLayers)
+		p.encs = append(p.encs, e)
 	}
 	p.paused.Store(pp.Paused)
+	p.remoteActive.Store(-1)
+	p.wantSent.Store(-1)
 	empty := []*consumer{}
 	p.consumers.Store(&empty)
 	return p, nil
 }
 
-// incomingSSRCs are the SSRCs the upstream transport routes to this producer.
-func (p *producer) incomingSSRCs() []uint32 {
-	if p.rtxSSRC != 0 {
-		return []uint32{p.mediaSSRC, p.rtxSSRC}
+// learnsSSRCs reports whether some encoding still waits for its SSRCs to be learned from RID extensions.
+func (p *producer) learnsSSRCs() bool {
+	for _, e := range p.encs {
+		if e.rid != "" && !e.learnedAll(p.hasRtx && p.rridExtID != 0) {
+			return true
+		}
 	}
-	return []uint32{p.mediaSSRC}
+	return false
+}
+
+// activeLayers returns a bit per active encoding.
+func (p *producer) activeLayers() uint32 {
+	var mask uint32
+	for i, e := range p.encs {
+		if e.active.Load() {
+			mask |= 1 << i
+		}
+	}
+	return mask
+}
+
+// incomingSSRCs are the SSRCs the upstream transport routes to this producer.
+func (p *producer) incomingSSRCs() []producerSSRC {
+	var out []producerSSRC
+	for i, e := range p.encs {
+		if s := e.mediaSSRC.Load(); s != 0 {
+			out = append(out, producerSSRC{ssrc: s, route: producerRoute{p: p, enc: uint8(i)}}) //nolint:gosec // < 4
+		}
+		if s := e.rtxSSRC.Load(); s != 0 {
+			out = append(out, producerSSRC{ssrc: s, route: producerRoute{p: p, enc: uint8(i), rtx: true}}) //nolint:gosec // < 4
+		}
+	}
+	return out
+}
+
+// producerSSRC is one SSRC a producer receives and what it is.
+type producerSSRC struct {
+	ssrc  uint32
+	route producerRoute
 }
 
 func (p *producer) consumerList() []*consumer { return *p.consumers.Load() }

@@ -3,18 +3,20 @@ package sfu
 import (
 	"encoding/binary"
 
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/layers"
 	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/rtpx"
 )
 
-// receive handles one packet of the producer's media or RTX SSRC (pkt.Raw is valid only during the call).
-func (p *producer) receive(pkt *rtpx.Packet, rtx bool, now int64) {
+// receive handles one packet of one of the producer's SSRCs (pkt and pkt.Raw are valid only during the call).
+func (p *producer) receive(pkt *rtpx.Packet, r producerRoute, now int64) {
 	p.rxMu.Lock()
 	defer p.rxMu.Unlock()
-	if p.closed.Load() {
+	if p.closed.Load() || int(r.enc) >= len(p.encs) {
 		return
 	}
-	if rtx {
-		if !p.unwrapRTX(pkt) {
+	e := p.encs[r.enc]
+	if r.rtx {
+		if !p.unwrapRTX(pkt, e) {
 			return
 		}
 		pkt = &p.rtxPkt
@@ -27,19 +29,35 @@ func (p *producer) receive(pkt *rtpx.Packet, rtx bool, now int64) {
 	}
 	seq := pkt.SequenceNumber
 	payloadLen := len(pkt.Payload())
-	p.recv.update(seq, pkt.Timestamp, now, payloadLen, rtx)
-	if p.useNack && p.nack.onPacket(seq, now) {
-		p.requestKeyframe(now)
+	e.recv.update(seq, pkt.Timestamp, now, payloadLen, r.rtx)
+	if p.useNack && e.nack.onPacket(seq, now) {
+		p.requestKeyframe(e.index, now)
 	}
+	if e.lastAt == 0 {
+		e.bytesSince = now
+	}
+	e.lastAt = now
 	p.counters.packets.Add(1)
 	p.counters.bytes.Add(uint64(len(pkt.Raw)))
 	pkt.PayloadType = uint8(mapped) //nolint:gosec // 0..127
-	if p.cache != nil {
-		p.cache.put(seq, pkt.Raw, pkt.PayloadType)
+	if e.cache != nil {
+		e.cache.put(seq, pkt.Raw, pkt.PayloadType)
 	}
-	key := rtpx.IsKeyframeStart(p.codecOf[origPT], pkt.Payload())
+	codec := p.codecOf[origPT]
+	key := rtpx.IsKeyframeStart(codec, pkt.Payload())
 	if key && p.isVideo {
 		p.counters.keyframes.Add(1)
+	}
+	in := &p.in
+	in.pkt, in.key, in.enc, in.hasVP8 = pkt, key, r.enc, false
+	if p.simulcast {
+		var tid uint8
+		if codec == rtpx.CodecVP8 && layers.ParseVP8(pkt.Payload(), &in.vp8) {
+			in.hasVP8, tid = true, in.vp8.TID
+		}
+		e.layerBytes[tid%maxTemporal] += uint64(payloadLen) //nolint:gosec // non-negative
+	} else {
+		e.layerBytes[0] += uint64(payloadLen) //nolint:gosec // non-negative
 	}
 	if p.paused.Load() {
 		return
@@ -48,15 +66,17 @@ func (p *producer) receive(pkt *rtpx.Packet, rtx bool, now int64) {
 	if len(consumers) == 0 {
 		return
 	}
-	p.fanOut(consumers, pkt, key, now)
+	p.fanOut(consumers, in, now)
+	in.pkt = nil
 }
 
-// unwrapRTX turns an RTX packet (RFC 4588 §4: OSN then the original payload) back into the original packet, in
-// p.rtxPkt. Padding-only probes (no OSN) are counted and dropped.
-func (p *producer) unwrapRTX(rtx *rtpx.Packet) bool {
+// unwrapRTX turns an RTX packet (RFC 4588 §4: OSN then the original payload) of encoding e back into the
+// original packet, in p.rtxPkt. Padding-only probes (no OSN) are counted and dropped.
+func (p *producer) unwrapRTX(rtx *rtpx.Packet, e *producerEncoding) bool {
 	payload := rtx.Payload()
 	apt := p.rtxApt[rtx.PayloadType]
-	if len(payload) <= 2 || apt < 0 {
+	mediaSSRC := e.mediaSSRC.Load()
+	if len(payload) <= 2 || apt < 0 || mediaSSRC == 0 {
 		p.counters.rtxProbes.Add(1)
 		return false
 	}
@@ -70,7 +90,7 @@ func (p *producer) unwrapRTX(rtx *rtpx.Packet) bool {
 	b[0] &^= 0x20 // the RTX padding is gone
 	b[1] = b[1]&0x80 | byte(apt)
 	copy(b[2:4], payload[:2]) // original sequence number
-	binary.BigEndian.PutUint32(b[8:12], p.mediaSSRC)
+	binary.BigEndian.PutUint32(b[8:12], mediaSSRC)
 	if err := p.rtxPkt.Unmarshal(b); err != nil {
 		return false
 	}
@@ -78,39 +98,65 @@ func (p *producer) unwrapRTX(rtx *rtpx.Packet) bool {
 	return true
 }
 
-// requestKeyframe asks the sender for a keyframe (PLI), at most once per keyframeInterval; a request inside the
-// interval is sent by the report loop when it ends. Audio has no keyframes.
-func (p *producer) requestKeyframe(now int64) {
-	if !p.isVideo || p.closed.Load() {
+// requestKeyframe asks the sender for a keyframe (PLI) of encoding enc, at most once per keyframeInterval per
+// encoding; a request inside the interval is sent by the report loop when it ends. Audio has no keyframes.
+func (p *producer) requestKeyframe(enc int, now int64) {
+	if !p.isVideo || p.closed.Load() || enc < 0 || enc >= len(p.encs) {
 		return
 	}
-	if p.keyframe.request(now) {
-		p.sendPLI()
+	e := p.encs[enc]
+	if e.keyframe.request(now) {
+		p.sendPLI(e)
 	}
 }
 
-func (p *producer) sendPLI() {
+func (p *producer) sendPLI(e *producerEncoding) {
+	ssrc := e.mediaSSRC.Load()
+	if ssrc == 0 { // not learned yet: asked once it is (the report loop sends pending requests)
+		e.keyframe.hold()
+		return
+	}
 	p.counters.keyframeRequests.Add(1)
-	p.keyframe.mu.Lock()
-	pli := rtpx.PutPLI(p.pliBuf[:], p.upstream.rtcpSSRC, p.mediaSSRC)
+	e.keyframe.mu.Lock()
+	pli := rtpx.PutPLI(e.pliBuf[:], p.upstream.rtcpSSRC, ssrc)
 	p.upstream.writeRTCP(pli)
-	p.keyframe.mu.Unlock()
+	e.keyframe.mu.Unlock()
 }
 
-func (p *producer) onSenderReport(ntp uint64, rtpTime uint32, now int64) {
+func (p *producer) onSenderReport(enc uint8, ntp uint64, rtpTime uint32, now int64) {
 	p.rxMu.Lock()
-	p.recv.onSenderReport(ntp, rtpTime, now)
+	if int(enc) < len(p.encs) {
+		p.encs[enc].recv.onSenderReport(ntp, rtpTime, now)
+	}
 	p.rxMu.Unlock()
 }
 
-// senderClock returns the sender's NTP and RTP time (router timestamps) extrapolated to now from its last sender
-// report, so consumers' sender reports keep the sender's audio/video alignment.
-func (p *producer) senderClock(now int64) (ntp uint64, rtpTime uint32, ok bool) {
+// senderClock returns the sender's NTP and RTP time of encoding enc (router timestamps) extrapolated to now
+// from its last sender report, so consumers' sender reports keep the sender's audio/video alignment.
+func (p *producer) senderClock(enc int, now int64) (ntp uint64, rtpTime uint32, ok bool) {
 	p.rxMu.Lock()
 	defer p.rxMu.Unlock()
-	if !p.recv.hasSR {
+	if enc < 0 || enc >= len(p.encs) || !p.encs[enc].recv.hasSR {
 		return 0, 0, false
 	}
-	elapsed := now - p.recv.srAt
-	return ntpAdd(p.recv.srNTP, durationOf(elapsed)), p.recv.srRTP + ticksOf(elapsed, p.clockRate), true
+	r := &p.encs[enc].recv
+	elapsed := now - r.srAt
+	return ntpAdd(r.srNTP, durationOf(elapsed)), r.srRTP + ticksOf(elapsed, p.clockRate), true
+}
+
+// translateTimestamp maps timestamp ts of encoding to onto the clock of encoding from, through both encodings'
+// sender reports (the sender captures every encoding of a frame at one instant, but each encoding's RTP clock
+// starts at its own random value). Runs on the receive path (rxMu held by the caller's fan-out).
+func (p *producer) translateTimestamp(from, to int, ts uint32) (uint32, bool) {
+	if from < 0 || to < 0 || from >= len(p.encs) || to >= len(p.encs) {
+		return 0, false
+	}
+	a, b := &p.encs[from].recv, &p.encs[to].recv
+	if !a.hasSR || !b.hasSR {
+		return 0, false
+	}
+	// NTP of ts on b's clock, minus a's SR instant, in a's clock units.
+	ntpDiff := int64(b.srNTP - a.srNTP) //nolint:gosec // signed difference of two close NTP times
+	ticks := float64(ntpDiff) / (1 << 32) * float64(p.clockRate)
+	return a.srRTP + uint32(int32(ts-b.srRTP)) + uint32(int64(ticks)), true //nolint:gosec // RTP arithmetic wraps
 }

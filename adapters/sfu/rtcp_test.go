@@ -25,9 +25,9 @@ func TestKeyframeRequestsRateLimitedPerProducer(t *testing.T) {
 		at      int64
 		wantPLI int
 	}{
-		{name: "first PLI goes up at once", do: c1.onKeyframeRequest, at: t0, wantPLI: 1},
-		{name: "another consumer's PLI within 500 ms waits", do: c2.onKeyframeRequest, at: t0 + ms(100), wantPLI: 0},
-		{name: "a FIR too", do: c1.onKeyframeRequest, at: t0 + ms(200), wantPLI: 0},
+		{name: "first PLI goes up at once", do: func(now int64) { c1.onKeyframeRequest(c1.ssrc, now) }, at: t0, wantPLI: 1},
+		{name: "another consumer's PLI within 500 ms waits", do: func(now int64) { c2.onKeyframeRequest(c2.ssrc, now) }, at: t0 + ms(100), wantPLI: 0},
+		{name: "a FIR too", do: func(now int64) { c1.onKeyframeRequest(c1.ssrc, now) }, at: t0 + ms(200), wantPLI: 0},
 		{name: "the tick inside the interval sends nothing", do: func(now int64) { r.prod.tick(now, false) }, at: t0 + ms(400), wantPLI: 0},
 		{name: "the tick after it sends the pending one", do: func(now int64) { r.prod.tick(now, false) }, at: t0 + ms(510), wantPLI: 1},
 		{name: "nothing pending afterwards", do: func(now int64) { r.prod.tick(now, false) }, at: t0 + ms(1200), wantPLI: 0},
@@ -116,12 +116,12 @@ func TestSenderReportFollowsTheProducerClock(t *testing.T) {
 	t.Run("after it: the sender's NTP/RTP pair extrapolated", func(t *testing.T) {
 		ntp := toNTP(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
 		now := nanotime()
-		r.prod.onSenderReport(ntp, 100000, now)
+		r.prod.onSenderReport(0, ntp, 100000, now)
 		c.tick(now+int64(time.Second), time.Now(), true)
 		srs := senderReports(r.down.takeRTCP(t))
 		require.Len(t, srs, 1)
 		require.Equal(t, ntpAdd(ntp, time.Second), srs[0].NTPTime)
-		require.Equal(t, uint32(100000+48000)+c.seq.tsOffset, srs[0].RTPTime)
+		require.Equal(t, uint32(100000+48000)+c.outs[0].seq.tsOffset, srs[0].RTPTime)
 	})
 }
 

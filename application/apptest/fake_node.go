@@ -21,19 +21,22 @@ type FakeNode struct {
 	// Calls counts calls by method name.
 	Calls map[string]int
 
-	Routers        map[string]bool
-	Transports     map[string]string // transport id → router id
-	Connected      map[string]domain.DtlsParameters
-	Producers      map[string]string // producer id → transport id
-	Paused         map[string]bool
-	Consumers      map[string]string // consumer id → transport id
-	Resumed        map[string]bool
-	Layers         map[string]domain.ConsumerLayers // consumer id → preferred layers set
-	PipeTransports map[string]string                // pipe transport id → router id
+	Routers    map[string]bool
+	Transports map[string]string // transport id → router id
+	Connected  map[string]domain.DtlsParameters
+	Producers  map[string]string // producer id → transport id
+	Paused     map[string]bool
+	Consumers  map[string]string // consumer id → transport id
+	Resumed    map[string]bool
+	Layers     map[string]domain.ConsumerLayers // consumer id → preferred layers set
+	// Described holds what Produce and PipeProduce were given (kind, rtpParameters) by producer id: PipeConsume
+	// answers it, Consume and GetConsumer derive the consumer's kind and type from it.
+	Described      map[string]application.PipedProducer
+	ConsumerOf     map[string]string // consumer id → producer id
+	PipeTransports map[string]string // pipe transport id → router id
 	PipeRemote     map[string]application.PipeConnectRequest
-	PipedProducers map[string]string           // producer id → pipe transport id (target side copies)
-	PipeConsumed   map[string]string           // producer id → pipe transport id (source side)
-	Kinds          map[string]domain.MediaKind // producer id → kind, local and piped (consumers answer with it)
+	PipedProducers map[string]string // producer id → pipe transport id (target side copies)
+	PipeConsumed   map[string]string // producer id → pipe transport id (source side)
 	Port           int
 }
 
@@ -41,9 +44,9 @@ type FakeNode struct {
 func NewFakeNode() *FakeNode {
 	return &FakeNode{Fail: map[string]error{}, Calls: map[string]int{}, Routers: map[string]bool{}, Transports: map[string]string{},
 		Connected: map[string]domain.DtlsParameters{}, Producers: map[string]string{}, Paused: map[string]bool{},
-		Consumers: map[string]string{}, Resumed: map[string]bool{}, Layers: map[string]domain.ConsumerLayers{}, PipeTransports: map[string]string{},
-		PipeRemote: map[string]application.PipeConnectRequest{}, PipedProducers: map[string]string{}, PipeConsumed: map[string]string{},
-		Kinds: map[string]domain.MediaKind{}, Port: 40000}
+		Consumers: map[string]string{}, Resumed: map[string]bool{}, Layers: map[string]domain.ConsumerLayers{},
+		Described: map[string]application.PipedProducer{}, ConsumerOf: map[string]string{}, PipeTransports: map[string]string{},
+		PipeRemote: map[string]application.PipeConnectRequest{}, PipedProducers: map[string]string{}, PipeConsumed: map[string]string{}, Port: 40000}
 }
 
 // FakeCapabilities are the router capabilities the fake answers with.
@@ -188,6 +191,7 @@ func (n *FakeNode) closeProducerLocked(producerID string) {
 	delete(n.Paused, producerID)
 	delete(n.PipeConsumed, producerID)
 	delete(n.PipedProducers, producerID) // a piped copy has its source's id, as on a real slave
+	delete(n.Described, producerID)
 }
 
 func (n *FakeNode) Produce(_ context.Context, req application.ProduceRequest) error {
@@ -200,7 +204,7 @@ func (n *FakeNode) Produce(_ context.Context, req application.ProduceRequest) er
 		return fmt.Errorf("%w: %s", domain.ErrTransportNotFound, req.TransportID)
 	}
 	n.Producers[req.ProducerID] = req.TransportID
-	n.Kinds[req.ProducerID] = req.Kind
+	n.Described[req.ProducerID] = application.PipedProducer{ProducerID: req.ProducerID, Kind: req.Kind, RtpParameters: req.RtpParameters}
 	return nil
 }
 

@@ -23,21 +23,8 @@ func (n *FakeNode) Consume(_ context.Context, req application.ConsumeRequest) (a
 		return application.ConsumerInfo{}, fmt.Errorf("%w: %s", domain.ErrProducerNotFound, req.ProducerID)
 	}
 	n.Consumers[req.ConsumerID] = req.TransportID
-	kind, codec := domain.MediaKindAudio, domain.RtpCodecParameters{MimeType: "audio/opus", PayloadType: 100, ClockRate: 48000, Channels: 2}
-	if n.kindOf(req.ProducerID) == domain.MediaKindVideo {
-		kind, codec = domain.MediaKindVideo, domain.RtpCodecParameters{MimeType: "video/VP8", PayloadType: 101, ClockRate: 90000}
-	}
-	return application.ConsumerInfo{ID: req.ConsumerID, ProducerID: req.ProducerID, Kind: kind,
-		RtpParameters: domain.RtpParameters{Codecs: []domain.RtpCodecParameters{codec},
-			Encodings: []domain.RtpEncodingParameters{{SSRC: 123456789}}}, Type: domain.ConsumerTypeSimple, ProducerPaused: n.Paused[req.ProducerID]}, nil
-}
-
-// kindOf is a producer's kind as produced or piped in; audio when the producer came some other way.
-func (n *FakeNode) kindOf(producerID string) domain.MediaKind {
-	if k, ok := n.Kinds[producerID]; ok {
-		return k
-	}
-	return domain.MediaKindAudio
+	n.ConsumerOf[req.ConsumerID] = req.ProducerID
+	return n.consumerInfoLocked(req.ConsumerID, req.ProducerID), nil
 }
 
 func (n *FakeNode) ResumeConsumer(_ context.Context, consumerID string) error {
@@ -61,34 +48,6 @@ func (n *FakeNode) setConsumerResumed(method, consumerID string, resumed bool) e
 	return nil
 }
 
-// GetConsumer describes a consumer the fake made (always an audio "simple" one, as Consume answers).
-func (n *FakeNode) GetConsumer(_ context.Context, consumerID string) (application.ConsumerState, error) {
-	unlock, err := n.enter("GetConsumer")
-	if err != nil {
-		return application.ConsumerState{}, err
-	}
-	defer unlock()
-	if _, ok := n.Consumers[consumerID]; !ok {
-		return application.ConsumerState{}, fmt.Errorf("%w: %s", domain.ErrConsumerNotFound, consumerID)
-	}
-	return application.ConsumerState{ID: consumerID, Kind: domain.MediaKindAudio, Type: domain.ConsumerTypeSimple,
-		Paused: !n.Resumed[consumerID]}, nil
-}
-
-// SetConsumerPreferredLayers records the layers (the fake does not check them against a producer).
-func (n *FakeNode) SetConsumerPreferredLayers(_ context.Context, consumerID string, layers domain.ConsumerLayers) error {
-	unlock, err := n.enter("SetConsumerPreferredLayers")
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	if _, ok := n.Consumers[consumerID]; !ok {
-		return fmt.Errorf("%w: %s", domain.ErrConsumerNotFound, consumerID)
-	}
-	n.Layers[consumerID] = layers
-	return nil
-}
-
 func (n *FakeNode) CloseConsumer(_ context.Context, consumerID string) error {
 	unlock, err := n.enter("CloseConsumer")
 	if err != nil {
@@ -96,6 +55,7 @@ func (n *FakeNode) CloseConsumer(_ context.Context, consumerID string) error {
 	}
 	defer unlock()
 	delete(n.Consumers, consumerID)
+	delete(n.ConsumerOf, consumerID)
 	return nil
 }
 
@@ -142,7 +102,9 @@ func (n *FakeNode) PipeConsume(_ context.Context, transportID, producerID string
 		return application.PipedProducer{}, fmt.Errorf("%w: %s", domain.ErrProducerNotFound, producerID)
 	}
 	n.PipeConsumed[producerID] = transportID
-	return application.PipedProducer{ProducerID: producerID, Kind: n.kindOf(producerID), Paused: n.Paused[producerID]}, nil
+	desc := n.describedLocked(producerID)
+	desc.Paused = n.Paused[producerID]
+	return desc, nil
 }
 
 func (n *FakeNode) PipeProduce(_ context.Context, transportID string, p application.PipedProducer) error {
@@ -155,7 +117,7 @@ func (n *FakeNode) PipeProduce(_ context.Context, transportID string, p applicat
 		return fmt.Errorf("%w: %s", domain.ErrTransportNotFound, transportID)
 	}
 	n.PipedProducers[p.ProducerID] = transportID
-	n.Kinds[p.ProducerID] = p.Kind
+	n.Described[p.ProducerID] = p
 	return nil
 }
 

@@ -32,6 +32,9 @@ type config struct {
 	AudioPPS     int
 	VideoPPS     int
 	VideoPayload int // bytes per video packet: 100 pps × 1200 B ≈ 1 Mbit/s
+	// Simulcast publishes video in mediasoup-demo's three layers (client.DemoSimulcastEncodings) instead of
+	// -video-pps × -video-payload; subscriber i prefers spatial layer i mod 3.
+	Simulcast bool
 
 	Loopback     bool   // gather only 127.0.0.0/8 candidates (client.LoopbackOnly)
 	ClientRcvBuf int    // SO_RCVBUF of every client socket (client.WithReceiveBuffer); 0: the system's default
@@ -61,6 +64,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.AudioPPS, "audio-pps", 50, "audio packets per second per publisher")
 	fs.IntVar(&c.VideoPPS, "video-pps", 100, "video packets per second per publisher")
 	fs.IntVar(&c.VideoPayload, "video-payload", 1200, "video RTP payload bytes (100 pps × 1200 B ≈ 1 Mbit/s)")
+	fs.BoolVar(&c.Simulcast, "simulcast", false, "publish video as simulcast in mediasoup-demo's 3 layers (150 k/500 k/1.5 Mbit/s, L1T3; replaces -video-pps and -video-payload); subscriber i prefers layer i mod 3")
 	fs.BoolVar(&c.Loopback, "loopback", true, "gather only loopback ICE candidates (the cluster is on this host)")
 	fs.IntVar(&c.ClientRcvBuf, "client-rcvbuf", 0, "receive buffer (bytes) of every client UDP socket, capped by net.core.rmem_max (0: system default)")
 	pids := fs.String("slave-pids", "", "comma-separated pids of the slave processes, for CPU from /proc (default: found from the slaves' ports)")
@@ -104,6 +108,7 @@ func (c config) validate() error {
 	// 1200 B leaves room for RTP and SRTP headers under a 1500-byte MTU.
 	check(!c.Video || (c.VideoPayload >= 16 && c.VideoPayload <= 1200), "-video-payload must be in 16..1200")
 	check(c.Progress >= 0, "-progress must not be negative")
+	check(!c.Simulcast || c.Video, "-simulcast needs -video")
 	return errors.Join(errs...)
 }
 
@@ -130,8 +135,8 @@ func (c config) packetsPerSubscriber() int {
 	if c.Audio {
 		per += c.AudioPPS
 	}
-	if c.Video {
-		per += c.VideoPPS
+	if c.Video && !c.Simulcast {
+		per += c.VideoPPS // a simulcast viewer's video rate depends on its layer: see summary
 	}
 	return per * c.Publishers
 }

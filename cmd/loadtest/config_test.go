@@ -33,6 +33,13 @@ func TestParseConfigFlags(t *testing.T) {
 	require.Equal(t, 50, c.packetsPerSubscriber(), "2 publishers × 25 pps of audio")
 }
 
+func TestParseConfigSimulcast(t *testing.T) {
+	c, err := parseConfig([]string{"-simulcast", "-publishers", "2"}, io.Discard)
+	require.NoError(t, err)
+	require.True(t, c.Simulcast)
+	require.Equal(t, 100, c.packetsPerSubscriber(), "audio only: a viewer's video rate is its layer's")
+}
+
 func TestParseConfigRejects(t *testing.T) {
 	tests := []struct {
 		name string
@@ -45,6 +52,7 @@ func TestParseConfigRejects(t *testing.T) {
 		{"zero duration", []string{"-duration", "0s"}, "-duration"},
 		{"negative rate", []string{"-join-rate", "-2"}, "-join-rate"},
 		{"nothing to send", []string{"-audio=false", "-video=false"}, "nothing to send"},
+		{"simulcast without video", []string{"-simulcast", "-video=false"}, "-simulcast"},
 		{"payload over the MTU", []string{"-video-payload", "1400"}, "-video-payload"},
 		{"bad pid", []string{"-slave-pids", "12,abc"}, "-slave-pids"},
 		{"stray argument", []string{"extra"}, "unexpected arguments"},

@@ -32,7 +32,7 @@ func (r *runner) joinAll(ctx context.Context) {
 		}
 		// A schedule held back by the concurrency limit resumes at the rate, without a burst to catch up.
 		next = later(next, time.Now()).Add(interval)
-		s := &subscriber{userID: fmt.Sprintf("lt-%s-sub-%05d", r.runID, i)}
+		s := &subscriber{userID: fmt.Sprintf("lt-%s-sub-%05d", r.runID, i), layer: i % len(client.DemoSimulcastEncodings)}
 		r.mu.Lock()
 		r.subs = append(r.subs, s)
 		r.mu.Unlock()
@@ -52,6 +52,9 @@ func (r *runner) join(ctx context.Context, s *subscriber) {
 	defer cancel()
 	start := time.Now()
 	sub, err := client.Subscribe(ctx, r.api, r.roomID, s.userID, r.producerIDs, r.opts...)
+	if err == nil && r.cfg.Simulcast {
+		err = r.preferLayer(ctx, sub, s.layer)
+	}
 	end := time.Now()
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -47,7 +47,7 @@ func (r *runner) loadTest(ctx context.Context) error {
 // window's opening mark and a note when the window is not the normal one.
 func (r *runner) measure(ctx context.Context, prog *progress, meter cpuMeter) (windowMark, string) {
 	joinMark := markWindow(ctx, meter, nil, true)
-	joinMark.sent = r.packetsSent()
+	joinMark.sent, joinMark.layers = r.packetsSent(), r.layersSent()
 	var notes []string
 	if ctx.Err() == nil {
 		prog.set("joining")
@@ -69,7 +69,7 @@ func (r *runner) measure(ctx context.Context, prog *progress, meter cpuMeter) (w
 	}
 	prog.set("measure")
 	start := markWindow(ctx, meter, r.joined(), false)
-	start.sent = r.packetsSent()
+	start.sent, start.layers = r.packetsSent(), r.layersSent()
 	r.logf("measuring for %s", r.cfg.Duration)
 	stopProfile := r.startCPUProfile()
 	defer stopProfile()

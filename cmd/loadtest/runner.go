@@ -56,7 +56,9 @@ func newRunner(cfg config, stdout, stderr io.Writer) (*runner, error) {
 	if cfg.Audio {
 		r.opts = append(r.opts, client.WithAudioSource(client.WithPacketRate(cfg.AudioPPS)))
 	}
-	if cfg.Video {
+	if cfg.Video && cfg.Simulcast {
+		r.opts = append(r.opts, client.WithSimulcast(client.DemoSimulcastEncodings...))
+	} else if cfg.Video {
 		r.opts = append(r.opts, client.WithVideoSource(client.WithPacketRate(cfg.VideoPPS), client.WithPayloadSize(cfg.VideoPayload)))
 	}
 	return r, nil
@@ -70,6 +72,7 @@ func (r *runner) logf(format string, a ...any) {
 // subscriber is one subscriber's attempt. Its fields are written once, under runner.mu, when the join ends.
 type subscriber struct {
 	userID string
+	layer  int           // the spatial layer it prefers with -simulcast: its index mod the layers
 	start  time.Time     // the first API call (POST /rooms/:roomId/consumer_routers)
 	join   time.Duration // until every consume was resumed
 	done   bool

@@ -28,7 +28,8 @@ type summary struct {
 	note                          string
 	counts                        windowCounts
 	drops                         udpDrops // in the window
-	sentPPS                       float64  // what the publishers sent per second in the window, all kinds
+	sentPPS                       float64  // what the publishers sent per second in the window, all kinds but simulcast layers
+	layers                        []layerView
 	cpuSeconds, clientCPU         float64
 	cpuMethod                     string
 	slaves                        []slaveView
@@ -44,6 +45,16 @@ func (r *runner) summarize(start windowMark, meter cpuMeter, cpuMethod, note str
 	s.sentPPS = stats.Rate(float64(r.packetsSent()-start.sent), s.window)
 	s.cpuSeconds = readCPU(context.Background(), meter) - start.cpu
 	s.clientCPU = (processCPU() - start.clientCPU).Seconds()
+	if now := r.layersSent(); now != nil {
+		sent := make([]uint64, len(now))
+		for i := range now {
+			sent[i] = now[i] - min(start.layers[i], now[i])
+		}
+		r.mu.Lock()
+		subs := slices.Clone(r.subs)
+		r.mu.Unlock()
+		s.layers = summarizeLayers(subs, sent, s.window.Seconds())
+	}
 	s.counts = countWindow(start)
 	s.drops = readDrops(meter).since(start.drops)
 
@@ -101,7 +112,10 @@ func (s summary) print(w io.Writer) {
 	if s.cfg.Audio {
 		kinds = append(kinds, fmt.Sprintf("audio %d pps", s.cfg.AudioPPS))
 	}
-	if s.cfg.Video {
+	switch {
+	case s.cfg.Video && s.cfg.Simulcast:
+		kinds = append(kinds, "simulcast video (3 layers: 150 k, 500 k, 1.5 Mbit/s, L1T3)")
+	case s.cfg.Video:
 		kinds = append(kinds, fmt.Sprintf("video %d pps × %d B (%.2f Mbit/s payload)", s.cfg.VideoPPS, s.cfg.VideoPayload,
 			float64(s.cfg.VideoPPS*s.cfg.VideoPayload*8)/1e6))
 	}
@@ -131,9 +145,18 @@ func (s summary) print(w io.Writer) {
 	fmt.Fprintf(tw, "loss\t%s %%\t%s)\n", num(s.counts.loss.Pct(), 3), loss)
 	// Expected from what the publishers really sent: a paced source under load sends a little under its nominal rate.
 	fmt.Fprintf(tw, "UDP receive drops\t%s\tdatagrams the kernel dropped on full receive buffers in the window\n", s.drops.describe())
-	fmt.Fprintf(tw, "forwarded pps\t%s\texpected %s = %d joined × %s pps sent by the publishers (nominal %d)\n",
-		num(s.result.ForwardedPPS, 1), num(float64(s.joinsOK)*s.sentPPS, 0), s.joinsOK, num(s.sentPPS, 1), s.cfg.packetsPerSubscriber())
-	if expected := float64(s.joinsOK) * s.sentPPS; expected > 0 {
+	expected := float64(s.joinsOK)*s.sentPPS + expectedLayerPPS(s.layers)
+	if s.layers == nil {
+		fmt.Fprintf(tw, "forwarded pps\t%s\texpected %s = %d joined × %s pps sent by the publishers (nominal %d)\n",
+			num(s.result.ForwardedPPS, 1), num(expected, 0), s.joinsOK, num(s.sentPPS, 1), s.cfg.packetsPerSubscriber())
+	} else if s.cfg.Audio {
+		fmt.Fprintf(tw, "forwarded pps\t%s\texpected %s = %d joined × %s pps of audio + each viewer's simulcast layer (below)\n",
+			num(s.result.ForwardedPPS, 1), num(expected, 0), s.joinsOK, num(s.sentPPS, 1))
+	} else {
+		fmt.Fprintf(tw, "forwarded pps\t%s\texpected %s = each of the %d joined viewers' simulcast layer (below)\n",
+			num(s.result.ForwardedPPS, 1), num(expected, 0), s.joinsOK)
+	}
+	if expected > 0 {
 		// Loss counts gaps only: packets still queued (socket buffers, a fan-out behind) are not gaps yet.
 		ratio := s.result.ForwardedPPS / expected
 		note := "received ÷ expected: the cluster and the clients kept up"
@@ -147,6 +170,7 @@ func (s summary) print(w io.Writer) {
 	fmt.Fprintf(tw, "loadtest CPU\t%s s\tthis process (the clients), same window\n", num(s.clientCPU, 2))
 	_ = tw.Flush()
 	fmt.Fprintf(w, "CPU method: %s\n", s.cpuMethod)
+	printLayers(w, s.layers)
 	s.printSlaves(w)
 	if len(s.errors) > 0 {
 		fmt.Fprintln(w, "join errors:")

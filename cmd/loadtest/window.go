@@ -28,7 +28,8 @@ type windowMark struct {
 	at        time.Time
 	cpu       float64 // the meter's reading; NaN when it failed
 	clientCPU time.Duration
-	sent      uint64 // packets the publishers had sent
+	sent      uint64   // packets the publishers' sources had sent (without simulcast layers)
+	layers    []uint64 // packets the publishers' simulcast layers had sent, by layer (nil without -simulcast)
 	consumers []consumerMark
 	drops     udpDrops
 }

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -76,20 +77,28 @@ func TestEndpoints(t *testing.T) {
 					body = s.expand(str)
 				}
 			}
-			before := w.snapshot()
-			status, out := w.do(tc.method, s.expand(tc.path), body)
-			require.Equal(t, tc.status, status, "body: %v", out)
-			if tc.status >= 400 {
-				require.Equal(t, float64(tc.status), out["code"], "body: %v", out)
-				require.Equal(t, tc.errKey, out["error"], "body: %v", out)
-				require.NotEmpty(t, out["message"])
-				require.Equal(t, before, w.snapshot(), "a failed call changes nothing in the store or on the slaves")
-			}
+			out := w.expect(tc.method, s.expand(tc.path), body, tc.status, tc.errKey)
 			if tc.check != nil {
 				tc.check(t, w, s, out)
 			}
 		})
 	}
+}
+
+// expect sends a request and checks its status; a failure must have the error body and change nothing in the
+// store or on the slaves.
+func (w *world) expect(method, path string, body any, status int, errKey string) map[string]any {
+	w.t.Helper()
+	before := w.snapshot()
+	got, out := w.do(method, path, body)
+	require.Equal(w.t, status, got, "body: %v", out)
+	if status >= 400 {
+		require.Equal(w.t, float64(status), out["code"], "body: %v", out)
+		require.Equal(w.t, errKey, out["error"], "body: %v", out)
+		require.NotEmpty(w.t, out["message"])
+		require.Equal(w.t, before, w.snapshot(), "a failed call changes nothing in the store or on the slaves")
+	}
+	return out
 }
 
 func userBody(user string) func(fixture, ids) any {
@@ -190,7 +199,13 @@ func endpointCases() []endpointCase {
 		add(endpointCase{name: name + "/produce/simulcast", method: "POST", path: "/" + name + "/{producerPeer}/produce",
 			body: func(f fixture, s ids) any {
 				return map[string]any{"kind": "video", "rtpParameters": f.Produce[2].RtpParameters}
-			}, status: 400, errKey: "unsupported"})
+			}, status: 200, check: func(t *testing.T, w *world, s ids, out map[string]any) {
+				p, err := w.rooms.GetProducer(context.Background(), out["id"].(string))
+				require.NoError(t, err)
+				require.Equal(t, []domain.RtpEncodingParameters{{RID: "r0", ScalabilityMode: "L1T3", MaxBitrate: 100000},
+					{RID: "r1", ScalabilityMode: "L1T3", MaxBitrate: 300000}, {RID: "r2", ScalabilityMode: "L1T3", MaxBitrate: 900000}},
+					p.RtpParameters.Encodings, "mediasoup-client's three RID encodings, stored")
+			}})
 		add(endpointCase{name: name + "/produce/unknown kind", method: "POST", path: "/" + name + "/{producerPeer}/produce",
 			body: func(f fixture, s ids) any {
 				return map[string]any{"kind": "smell", "rtpParameters": f.Produce[0].RtpParameters}

@@ -1,5 +1,6 @@
-// Shared by run.mjs (the end-to-end test) and selftest.mjs: launch the system Chromium with a fake camera, open
-// pages that collect their console errors, and poll a page until a condition holds.
+// Shared by run.mjs, simulcast.mjs (the end-to-end tests) and selftest.mjs: launch the system Chromium with a fake
+// camera, open pages that collect their console errors, poll a page until a condition holds, and end a test script.
+import { writeFile } from 'node:fs/promises';
 import { chromium } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -19,9 +20,15 @@ export const CHROMIUM_ARGS = [
   '--autoplay-policy=no-user-gesture-required',
 ];
 
-export async function launch() {
+// SIMULCAST_ARGS let Chromium send three simulcast layers of a 640×480 camera. By default libwebrtc limits the
+// layer count by resolution (WebRTC-LegacySimulcastLayerLimit: 2 layers below 960×540, 3 from there): of the fake
+// camera's r0/r1/r2 it would send r0 (160 wide) and r1 (320) and leave r2 (640) off for good, whatever the bandwidth.
+// A real camera at 1280×720 gets three layers without this.
+export const SIMULCAST_ARGS = ['--force-fieldtrials=WebRTC-LegacySimulcastLayerLimit/Disabled/'];
+
+export async function launch(extraArgs = []) {
   try {
-    return await chromium.launch({ executablePath: CHROMIUM_PATH, headless: process.env.HEADFUL !== '1', args: CHROMIUM_ARGS });
+    return await chromium.launch({ executablePath: CHROMIUM_PATH, headless: process.env.HEADFUL !== '1', args: [...CHROMIUM_ARGS, ...extraArgs] });
   } catch (err) {
     throw new Error(`cannot start Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium, or set CHROMIUM_PATH): ${err.message}`);
   }
@@ -73,4 +80,27 @@ export async function waitFor(page, what, fn, arg, timeoutMs) {
 // demoReady waits for the bundle to run (window.demo is its test hook).
 export async function demoReady(page, timeoutMs = 15000) {
   await page.waitForFunction(() => typeof window.demo === 'object' && window.demo !== null, null, { timeout: timeoutMs });
+}
+
+// writeResult writes what a test script measured to RESULT_FILE (read by the Go test), with ok and, on failure,
+// the reason; then rethrows the failure.
+export async function writeResult(result, failure) {
+  result.ok = !failure;
+  if (failure) result.error = failure.message;
+  if (process.env.RESULT_FILE) await writeFile(process.env.RESULT_FILE, JSON.stringify(result, null, 2));
+  if (failure) throw failure;
+}
+
+// runMain runs a test script's main: PASS and exit 0, or FAIL with the reason and exit 1.
+export function runMain(main) {
+  main().then(
+    () => {
+      console.log('PASS');
+      process.exit(0);
+    },
+    (err) => {
+      console.error(`FAIL: ${err.message}`);
+      process.exit(1);
+    },
+  );
 }

@@ -1,17 +1,25 @@
 // A stand-in for the cluster used by selftest.mjs only: serves examples/rooms/dist and answers the master's public
 // API under /api from memory, with fake ICE/DTLS parameters (no media ever flows). It records every request so the
-// self-test can check what the page sent, and can push room events or refuse the event stream.
+// self-test can check what the page sent, and can push room events or refuse the event stream. Like the real router
+// it offers the RID header extensions (simulcast) unless `rid` is false when a room is made; a consumer of a
+// producer with several encodings is "simulcast" and takes preferred layers.
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 
+const RID_EXTENSIONS = [
+  { kind: 'video', uri: 'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id', preferredId: 2, preferredEncrypt: false, direction: 'recvonly' },
+  { kind: 'video', uri: 'urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id', preferredId: 3, preferredEncrypt: false, direction: 'recvonly' },
+];
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
 
 export class MockCluster {
   constructor({ distDir, routerCaps }) {
     this.distDir = distDir;
     this.caps = routerCaps;
+    this.rid = true; // rooms made while true offer the RID header extensions
+    this.consumers = new Map(); // id → {producerId, kind, type, spatialLayers, preferredLayers}
     this.requests = []; // {method, path, body}
     this.rooms = new Map(); // id → {peers: Map, producers: Map}
     this.listeners = new Map(); // roomId → Set<res>
@@ -46,13 +54,19 @@ export class MockCluster {
     const peerId = this.id('peer');
     const producerId = this.id('producer');
     room.peers.set(peerId, { userId, kind: 'producer' });
-    room.producers.set(producerId, { peerId, userId, kind, paused: false });
+    room.producers.set(producerId, { peerId, userId, kind, paused: false, encodings: [] });
     this.emit(roomId, { type: 'producer_added', peerId, userId, producerId, kind });
     return producerId;
   }
 
   id(prefix) {
     return `${prefix}-${++this.seq}-${randomBytes(3).toString('hex')}`;
+  }
+
+  // roomCaps are the router capabilities of a new room: the given ones, plus RID simulcast when this.rid.
+  roomCaps() {
+    const own = this.caps.headerExtensions.filter((h) => !RID_EXTENSIONS.some((r) => r.uri === h.uri));
+    return { ...this.caps, headerExtensions: this.rid ? [...own, ...RID_EXTENSIONS] : own };
   }
 
   transportInfo() {
@@ -66,8 +80,9 @@ export class MockCluster {
   }
 
   // consumerRtpParameters derives a consumer's parameters from the router capabilities, the way mediasoup does.
-  consumerRtpParameters(kind, mid) {
-    const codecs = this.caps.codecs.filter((c) => c.kind === kind).map((c) => ({
+  // A simulcast producer's consumer has one encoding with scalabilityMode L<encodings>T<temporal layers>.
+  consumerRtpParameters(kind, mid, caps, producerEncodings = []) {
+    const codecs = caps.codecs.filter((c) => c.kind === kind).map((c) => ({
       mimeType: c.mimeType, payloadType: c.preferredPayloadType, clockRate: c.clockRate,
       ...(c.channels ? { channels: c.channels } : {}), parameters: c.parameters ?? {}, rtcpFeedback: c.rtcpFeedback ?? [],
     }));
@@ -76,8 +91,8 @@ export class MockCluster {
     return {
       mid: String(mid),
       codecs,
-      headerExtensions: this.caps.headerExtensions.filter((h) => h.kind === kind).map((h) => ({ uri: h.uri, id: h.preferredId, encrypt: false, parameters: {} })),
-      encodings: [{ ssrc, ...(hasRtx ? { rtx: { ssrc: ssrc + 1 } } : {}) }],
+      headerExtensions: caps.headerExtensions.filter((h) => h.kind === kind && h.direction !== 'recvonly').map((h) => ({ uri: h.uri, id: h.preferredId, encrypt: false, parameters: {} })),
+      encodings: [{ ssrc, ...(hasRtx ? { rtx: { ssrc: ssrc + 1 } } : {}), ...layered(producerEncodings) }],
       rtcp: { cname: 'mock', reducedSize: true },
     };
   }
@@ -104,8 +119,9 @@ export class MockCluster {
 
     if (route('POST', /^\/rooms$/)) {
       const id = this.id('room');
-      this.rooms.set(id, { peers: new Map(), producers: new Map(), consumerPeers: new Map() });
-      return this.send(res, 200, { id, rtpCapabilities: this.caps });
+      const caps = this.roomCaps();
+      this.rooms.set(id, { caps, peers: new Map(), producers: new Map(), consumerPeers: new Map() });
+      return this.send(res, 200, { id, rtpCapabilities: caps });
     }
     if (route('GET', /^\/rooms\/([^/]+)\/events$/)) {
       if (!this.sse || !this.rooms.has(m[1])) return this.notFound(res, this.sse ? 'room' : 'route', p);
@@ -122,7 +138,7 @@ export class MockCluster {
       return this.send(res, 200, [...room.producers].map(([producerId, x]) => ({ id: x.peerId, userId: x.userId, producerId, kind: x.kind, paused: x.paused })));
     }
     if (route('GET', /^\/rooms\/([^/]+)$/)) {
-      return this.rooms.has(m[1]) ? this.send(res, 200, { id: m[1], rtpCapabilities: this.caps }) : this.notFound(res, 'room', m[1]);
+      return this.rooms.has(m[1]) ? this.send(res, 200, { id: m[1], rtpCapabilities: this.rooms.get(m[1]).caps }) : this.notFound(res, 'room', m[1]);
     }
     if (route('DELETE', /^\/rooms\/([^/]+)$/)) {
       const room = this.rooms.get(m[1]);
@@ -148,7 +164,11 @@ export class MockCluster {
       const found = this.findPeer(m[1]);
       if (!found) return this.notFound(res, 'peer', m[1]);
       const producerId = this.id('producer');
-      found.room.producers.set(producerId, { peerId: m[1], userId: found.peer.userId, kind: body.kind, paused: false });
+      const encodings = body.rtpParameters?.encodings ?? [];
+      if (encodings.length > 1 && !found.room.caps.headerExtensions.some((h) => h.uri === RID_EXTENSIONS[0].uri)) {
+        return this.send(res, 400, { code: 400, error: 'unsupported', message: 'simulcast needs the rid header extension, which this router does not offer' });
+      }
+      found.room.producers.set(producerId, { peerId: m[1], userId: found.peer.userId, kind: body.kind, paused: false, encodings });
       this.emit(found.roomId, { type: 'producer_added', peerId: m[1], userId: found.peer.userId, producerId, kind: body.kind });
       return this.send(res, 200, { id: producerId });
     }
@@ -164,7 +184,7 @@ export class MockCluster {
     }
     if (route('POST', /^\/rooms\/([^/]+)\/consumer_routers$/)) {
       if (!this.rooms.has(m[1])) return this.notFound(res, 'room', m[1]);
-      return this.send(res, 200, { id: `router-of-${m[1]}`, rtpCapabilities: this.caps });
+      return this.send(res, 200, { id: `router-of-${m[1]}`, rtpCapabilities: this.rooms.get(m[1]).caps });
     }
     if (route('POST', /^\/rooms\/([^/]+)\/consumer_transports$/)) {
       // The v4 alias: a consumer peer on the room's own router.
@@ -187,8 +207,33 @@ export class MockCluster {
       if (!body.rtpCapabilities?.codecs?.length) return this.send(res, 400, { code: 400, error: 'invalid_input', message: 'rtpCapabilities is required' });
       const prod = found.room.producers.get(body.producerId);
       if (!prod) return this.notFound(res, 'producer', body.producerId);
-      const rtpParameters = this.consumerRtpParameters(prod.kind, found.peer.mids++);
-      return this.send(res, 200, { id: this.id('consumer'), producerId: body.producerId, kind: prod.kind, rtpParameters, type: 'simple', producerPaused: prod.paused });
+      const rtpParameters = this.consumerRtpParameters(prod.kind, found.peer.mids++, found.room.caps, prod.encodings);
+      const type = prod.encodings.length > 1 ? 'simulcast' : 'simple';
+      const id = this.id('consumer');
+      this.consumers.set(id, { producerId: body.producerId, kind: prod.kind, type, spatialLayers: prod.encodings.length, preferredLayers: null, producer: prod });
+      return this.send(res, 200, { id, producerId: body.producerId, kind: prod.kind, rtpParameters, type, producerPaused: prod.paused });
+    }
+    if (route('POST', /^\/consumers\/([^/]+)\/preferred_layers$/)) {
+      const c = this.consumers.get(m[1]);
+      if (!c) return this.notFound(res, 'consumer', m[1]);
+      if (c.type !== 'simulcast') return this.send(res, 400, { code: 400, error: 'invalid_input', message: `consumer ${m[1]} is not a simulcast consumer` });
+      const { spatialLayer, temporalLayer } = body;
+      if (!Number.isInteger(spatialLayer) || spatialLayer < 0 || spatialLayer >= c.spatialLayers || (temporalLayer !== undefined && !(Number.isInteger(temporalLayer) && temporalLayer >= 0 && temporalLayer < 3))) {
+        return this.send(res, 400, { code: 400, error: 'invalid_input', message: `invalid input: spatialLayer must be in [0, ${c.spatialLayers - 1}]` });
+      }
+      c.preferredLayers = temporalLayer === undefined ? { spatialLayer } : { spatialLayer, temporalLayer };
+      return this.send(res, 200, {});
+    }
+    if (route('GET', /^\/consumers\/([^/]+)$/)) {
+      const c = this.consumers.get(m[1]);
+      if (!c) return this.notFound(res, 'consumer', m[1]);
+      const simulcast = c.type === 'simulcast';
+      const preferred = c.preferredLayers ?? { spatialLayer: c.spatialLayers - 1, temporalLayer: 2 };
+      return this.send(res, 200, {
+        id: m[1], producerId: c.producerId, kind: c.kind, type: c.type, paused: false, producerPaused: c.producer.paused,
+        // No media flows here, so nothing is sent: currentLayers stays absent, as for a consumer waiting for a keyframe.
+        ...(simulcast ? { preferredLayers: preferred } : {}),
+      });
     }
     if (route('POST', /^\/consumer_peers\/([^/]+)\/resume$/)) {
       return this.findPeer(m[1]) ? this.send(res, 200, {}) : this.notFound(res, 'peer', m[1]);
@@ -233,4 +278,11 @@ export class MockCluster {
       res.end('not found');
     }
   }
+}
+
+// layered is what a consumer's one encoding says of a simulcast producer: L<spatial layers>T<temporal layers>.
+function layered(producerEncodings) {
+  if (producerEncodings.length < 2) return {};
+  const t = Math.max(...producerEncodings.map((e) => Number(/^L\d+T(\d+)/.exec(e.scalabilityMode ?? '')?.[1] ?? 1)));
+  return { scalabilityMode: `L${producerEncodings.length}T${t}` };
 }

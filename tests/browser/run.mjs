@@ -15,11 +15,11 @@
 // PAUSE_CHECK=0, REPORT_RATE=0, CHROMIUM_PATH (default /usr/bin/chromium), HEADFUL=1, SKIP_CLEANUP_CHECKS=1,
 // PUBLISH_RATE_AT_MS (6000), TIMELINE=1 (the publisher's send rate and bandwidth estimate every 500 ms for 10 s,
 // before the viewers join).
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkAnnounced, checkPauseResume, checkPixels } from './checks.mjs';
-import { demoReady, launch, openPage, waitFor } from './lib.mjs';
+import { demoReady, launch, openPage, runMain, waitFor, writeResult } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const DEMO_URL = process.env.DEMO_URL;
@@ -229,10 +229,7 @@ async function main() {
     failure.message += `\n  hint: with API_URL the page calls ${API_URL} cross-origin, which needs CORS on the master; ` +
       'without API_URL the page uses the demo server\'s same-origin /api proxy';
   }
-  result.ok = !failure;
-  if (failure) result.error = failure.message;
-  if (process.env.RESULT_FILE) await writeFile(process.env.RESULT_FILE, JSON.stringify(result, null, 2));
-  if (failure) throw failure;
+  await writeResult(result, failure);
 }
 
 // cleanup checks the other half of the lifecycle: delete is refused (409) while peers remain, the message shows,
@@ -251,13 +248,4 @@ async function cleanup(pub, viewers, roomId) {
   log(`room ${roomId} deleted`);
 }
 
-main().then(
-  () => {
-    console.log('PASS');
-    process.exit(0);
-  },
-  (err) => {
-    console.error(`FAIL: ${err.message}`);
-    process.exit(1);
-  },
-);
+runMain(main);

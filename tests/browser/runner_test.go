@@ -59,26 +59,33 @@ func requireBrowser(t *testing.T) string {
 	return chromium
 }
 
-// runBrowser runs run.sh (run.mjs) against the cluster with extra environment, logs its output, fails the test if
-// it fails, and returns what it measured.
+// runBrowser runs run.mjs against the cluster with extra environment, logs its output, fails the test if it fails,
+// and returns what it measured.
 func runBrowser(t *testing.T, chromium string, c *testCluster, env ...string) runResult {
+	t.Helper()
+	var r runResult
+	runScript(t, chromium, c, "run.mjs", &r, env...)
+	require.True(t, r.OK, r.Error)
+	return r
+}
+
+// runScript runs one of the node scripts through run.sh against the cluster with extra environment, logs its
+// output, fails the test if it fails, and decodes what it measured (its RESULT_FILE) into result.
+func runScript(t *testing.T, chromium string, c *testCluster, script string, result any, env ...string) {
 	t.Helper()
 	resultFile := filepath.Join(t.TempDir(), "result.json")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "bash", "run.sh")
+	cmd := exec.CommandContext(ctx, "bash", "run.sh", script)
 	cmd.Env = append(os.Environ(), "DEMO_URL="+c.DemoURL+"/", "ARTIFACTS_DIR="+artifactsDir(t), "CHROMIUM_PATH="+chromium,
 		"RESULT_FILE="+resultFile)
 	cmd.Env = append(cmd.Env, env...)
 	out, err := cmd.CombinedOutput()
-	t.Logf("run.mjs output:\n%s", out)
-	require.NoError(t, err, "the browser test failed:\n%s", lastLines(string(out), 15))
+	t.Logf("%s output:\n%s", script, out)
+	require.NoError(t, err, "the browser test %s failed:\n%s", script, lastLines(string(out), 15))
 	raw, err := os.ReadFile(resultFile)
-	require.NoError(t, err, "run.mjs wrote no result")
-	var r runResult
-	require.NoError(t, json.Unmarshal(raw, &r))
-	require.True(t, r.OK, r.Error)
-	return r
+	require.NoError(t, err, "%s wrote no result", script)
+	require.NoError(t, json.Unmarshal(raw, result))
 }
 
 // report prints the measured times (shown by `go test -v`, and for a failing package) and writes them to

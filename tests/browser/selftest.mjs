@@ -2,7 +2,9 @@
 // (mock_cluster.mjs) and drives the real bundle (mediasoup-client 3.24.1) in headless Chromium through every flow
 // whose signalling can be checked without media: create, publish (device.load with the router capabilities of
 // testdata/, send transport, connect, produce), join by link and by id, consume, live events, pause, 409 on
-// delete, polling fallback, leave, delete. ICE never connects (the candidates are fake), so no frame is decoded.
+// delete, polling fallback, leave, delete; simulcast: the camera's three encodings, the layer picker of a simulcast
+// consumer (POST /consumers/:id/preferred_layers), the checkbox that turns it off, and one encoding on a router
+// without RID. ICE never connects (the candidates are fake), so no frame is decoded.
 //   node selftest.mjs        (needs examples/rooms/dist: cd examples/rooms && npm ci && npm run build)
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -27,7 +29,7 @@ function ok(what) {
 
 const T = 10000;
 // Chromium logs every non-2xx fetch as a console error; the ones this test provokes on purpose are expected.
-const expected = [/status of 409/, /status of 404/, /request failed: GET .*\/events/];
+const expected = [/status of 409/, /status of 404/, /status of 400/, /request failed: GET .*\/events/];
 
 try {
   // 1. The page loads clean and exposes the hook.
@@ -62,12 +64,18 @@ try {
   assert.deepEqual(produces.map((c) => c.body.kind), ['audio', 'video']);
   assert.equal(produces[0].body.rtpParameters.codecs[0].mimeType.toLowerCase(), 'audio/opus');
   assert.equal(produces[1].body.rtpParameters.codecs[0].mimeType, 'video/VP8');
-  assert.ok(produces[1].body.rtpParameters.encodings[0].ssrc > 0);
+  const sent = produces[1].body.rtpParameters.encodings;
+  assert.deepEqual(sent.map((e) => [e.rid, e.maxBitrate, e.scalabilityMode]),
+    [['r0', 150000, 'L1T3'], ['r1', 500000, 'L1T3'], ['r2', 1500000, 'L1T3']], `simulcast encodings: ${JSON.stringify(sent)}`);
+  assert.deepEqual(sent.map((e) => e.scaleResolutionDownBy ?? 1), [4, 2, 1]);
+  assert.equal(await pub.evaluate(() => window.demo.state.videoEncodings), 3);
+  assert.equal(await pub.locator('#simulcast').isDisabled(), true, 'the simulcast box is fixed once the camera is out');
   assert.deepEqual(produces.map((c) => c.body.appData.source), ['mic', 'camera']);
   assert.equal(await pub.locator('[data-tile="local"] video').count(), 1);
   const sendStats = await pub.evaluate(() => window.demo.publisherStats());
   assert.ok(sendStats && ['videoBytesSent', 'targetBitrate', 'availableOutgoingBitrate', 'qualityLimitationReason'].every((k) => k in sendStats),
     `publisherStats: ${JSON.stringify(sendStats)}`);
+  ok(`publish: camera as 3 RID encodings (${sent.map((e) => `${e.rid} /${e.scaleResolutionDownBy ?? 1} ${e.maxBitrate / 1000}k ${e.scalabilityMode}`).join(', ')})`);
   ok(`publish: producer peer, 1 connect (dtls role ${connects[0].body.dtlsParameters.role}), produce audio ${producers.audio} + video ${producers.video} (${produces[1].body.rtpParameters.codecs.map((c) => c.mimeType).join(',')})`);
 
   // 4. Viewer 1 joins by link and consumes both producers.
@@ -89,7 +97,31 @@ try {
   assert.deepEqual(st.map((s) => s.kind).sort(), ['audio', 'video']);
   assert.ok(st.every((s) => 'framesDecoded' in s && 'frameWidth' in s && 'packetsReceived' in s && 'firstFrameMs' in s));
   assert.deepEqual(await v1.evaluate(() => window.demo.state.consumers.map((c) => c.via)), ['list', 'list'], 'announced by the list fetched on open');
+  assert.deepEqual(Object.fromEntries(st.map((s) => [s.kind, s.type])), { audio: 'simple', video: 'simulcast' });
+  const videoTile = `[data-tile="${producers.video}"]`;
+  assert.equal(await v1.locator(`${videoTile} .layer-picker`).count(), 1, 'the simulcast video tile has a layer picker');
+  assert.equal(await v1.locator(`[data-tile="${producers.audio}"] .layer-picker`).count(), 0, 'no picker on audio');
+  assert.deepEqual(await v1.locator(`${videoTile} .layer-picker option`).allInnerTexts(), ['low', 'medium', 'high']);
+  assert.equal(await v1.locator(`${videoTile} .layer-picker`).inputValue(), '2', 'the default is the highest layer');
+  await v1.locator(`${videoTile} .media-info`, { hasText: /no picture yet · \d+ kbit\/s/ }).waitFor({ timeout: T });
+  await v1.locator(`[data-tile="${producers.audio}"] .media-info`, { hasText: /^\d+ kbit\/s$/ }).waitFor({ timeout: T });
   ok(`viewer1 joins by link: consumer router, consumer peer, 1 connect, 2 consume (device recvRtpCapabilities) + 2 resume, 2 tiles; stats() rows ${JSON.stringify(st[0])}`);
+
+  // 4b. The layer picker: low through the page's select, medium through the hook; a refused layer is reported.
+  const videoConsumer = st.find((s) => s.kind === 'video').consumerId;
+  await v1.locator(`${videoTile} .layer-picker`).selectOption('0');
+  await waitFor(v1, 'preferred layer low', (id) => window.demo.state.consumers.find((c) => c.producerId === id)?.preferredLayers?.spatialLayer === 0, producers.video, T);
+  assert.deepEqual(mock.calls('POST', /^\/consumers\/[^/]+\/preferred_layers$/).map((c) => [c.path, c.body]),
+    [[`/consumers/${videoConsumer}/preferred_layers`, { spatialLayer: 0 }]]);
+  assert.deepEqual((await v1.evaluate((id) => window.demo.consumerInfo(id), videoConsumer)).preferredLayers, { spatialLayer: 0 });
+  await v1.evaluate((id) => window.demo.setPreferredLayers(id, 1), producers.video);
+  assert.equal(await v1.locator(`${videoTile} .layer-picker`).inputValue(), '1', 'the picker follows the hook');
+  assert.deepEqual((await v1.evaluate(() => window.demo.stats())).find((s) => s.kind === 'video').preferredLayers, { spatialLayer: 1 });
+  const refused = await v1.evaluate((id) => window.demo.setPreferredLayers(id, 3).then(() => 'accepted', (e) => e.message), producers.video);
+  assert.match(refused, /POST \/consumers\/[^/]+\/preferred_layers failed: 400 invalid_input: .*spatialLayer must be in \[0, 2\]/);
+  assert.equal(await v1.locator(`${videoTile} .layer-picker`).inputValue(), '1', 'a refused layer leaves the picker alone');
+  await acceptErrors(v1);
+  ok(`layer picker: low → POST /consumers/${videoConsumer}/preferred_layers {spatialLayer:0}; hook → medium; layer 3 refused: "${refused}"`);
 
   // 5. Live events: another user's producer appears, pauses, and goes.
   const foreign = mock.addForeignProducer(roomId, 'user-foreign', 'video');
@@ -162,13 +194,29 @@ try {
   assert.equal(routerCalls.at(-1), `/rooms/${room2}/consumer_transports`);
   assert.equal(await pub.evaluate(() => window.demo.state.producers.video), null);
   assert.equal(await pub.locator('#publish').isDisabled(), false, 'publish stays enabled while video is not sent');
+  await pub.uncheck('#simulcast');
   await pub.click('#publish');
   await waitFor(v3, 'video announced live', () => window.demo.state.consumers.some((c) => c.kind === 'video' && c.via === 'event' && c.resumedAt), null, T);
+  assert.equal(mock.calls('POST', /^\/producer_peers\/[^/]+\/produce$/).at(-1).body.rtpParameters.encodings.length, 1, 'simulcast box unticked: one encoding');
+  assert.equal((await v3.evaluate(() => window.demo.stats())).find((s) => s.kind === 'video').type, 'simple');
+  assert.equal(await v3.locator('.layer-picker').count(), 0, 'no layer picker on a simple consumer');
   assert.equal(mock.calls('POST', /^\/rooms\/[^/]+\/producer_peers$/).length, 2, 'one send transport per room publish');
   assert.equal(await pub.locator('#publish').isDisabled(), true);
   for (const p of [v3, pub]) await p.evaluate(() => window.demo.leave());
   await pub.evaluate((id) => window.demo.deleteRoom(id), room2);
-  ok('?consume=room receives on the room router (consumer_transports); publish audio, then video on the same transport, announced live');
+  await pub.check('#simulcast');
+  ok('?consume=room receives on the room router (consumer_transports); publish audio, then video (simulcast box unticked: one encoding, a simple consumer, no picker) on the same transport, announced live');
+
+  // 10b. A router without the RID header extension (an older cluster): the camera goes out as one encoding.
+  mock.rid = false;
+  const room3 = await pub.evaluate(() => window.demo.createRoom());
+  mock.rid = true;
+  await pub.evaluate(() => window.demo.publish(['video']));
+  assert.equal(mock.calls('POST', /^\/producer_peers\/[^/]+\/produce$/).at(-1).body.rtpParameters.encodings.length, 1);
+  assert.ok(await pub.evaluate(() => window.demo.state.log.some((l) => l.includes('offers no RID header extension'))));
+  await pub.evaluate(() => window.demo.leave());
+  await pub.evaluate((id) => window.demo.deleteRoom(id), room3);
+  ok('a router without RID: the camera is sent as one encoding, and the page says why');
 
   // 11. Errors from the API are shown with the server's message.
   const err = await v1.evaluate(() => window.demo.join('no-such-room').then(() => 'joined', (e) => e.message));

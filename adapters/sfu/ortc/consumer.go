@@ -2,9 +2,7 @@ package ortc
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
-	"strconv"
 
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
@@ -74,7 +72,7 @@ func GetConsumerRtpParameters(consumable domain.RtpParameters, caps domain.RtpCa
 		capCodec := caps.Codecs[idx]
 		matched[codec.PayloadType] = capCodec
 		kind = capCodec.Kind
-		c := copyCodecParameters(codec)
+		c := codec.Clone()
 		c.RtcpFeedback = slices.DeleteFunc(intersectFeedback(codec.RtcpFeedback, capCodec.RtcpFeedback),
 			func(fb domain.RtcpFeedback) bool { return fb.Type == FeedbackTransportCC })
 		out.Codecs = append(out.Codecs, c)
@@ -95,7 +93,7 @@ func GetConsumerRtpParameters(consumable domain.RtpParameters, caps domain.RtpCa
 		}
 		// Keep the RTX right after its media codec, as mediasoup lists them.
 		at := slices.IndexFunc(out.Codecs, func(c domain.RtpCodecParameters) bool { return c.PayloadType == apt })
-		rtxCopy := copyCodecParameters(rtx)
+		rtxCopy := rtx.Clone()
 		rtxCopy.RtcpFeedback = []domain.RtcpFeedback{}
 		out.Codecs = slices.Insert(out.Codecs, at+1, rtxCopy)
 		rtxNegotiated = true
@@ -108,7 +106,7 @@ func GetConsumerRtpParameters(consumable domain.RtpParameters, caps domain.RtpCa
 		if slices.ContainsFunc(caps.HeaderExtensions, func(c domain.RtpHeaderExtension) bool {
 			return c.Kind == kind && c.URI == ext.URI && c.Direction != "inactive" && c.Direction != "sendonly"
 		}) {
-			out.HeaderExtensions = append(out.HeaderExtensions, copyHeaderExtension(ext))
+			out.HeaderExtensions = append(out.HeaderExtensions, ext.Clone())
 		}
 	}
 
@@ -143,26 +141,18 @@ func intersectFeedback(router, device []domain.RtcpFeedback) []domain.RtcpFeedba
 	return out
 }
 
-var scalabilityModeRe = regexp.MustCompile(`^[LS](\d+)T(\d+)`)
-
 // consumerScalabilityMode is the consumable's scalabilityMode; with several (simulcast) encodings the spatial
-// layers become one per encoding, keeping the temporal layers (mediasoup does the same).
+// layers become one per encoding, with the most temporal layers any encoding has (mediasoup does the same).
 func consumerScalabilityMode(encodings []domain.RtpEncodingParameters) string {
-	mode := ""
-	for _, e := range encodings {
-		if e.ScalabilityMode != "" {
-			mode = e.ScalabilityMode
-			break
-		}
-	}
 	if len(encodings) <= 1 {
-		return mode
+		if len(encodings) == 1 {
+			return encodings[0].ScalabilityMode
+		}
+		return ""
 	}
 	temporal := 1
-	if m := scalabilityModeRe.FindStringSubmatch(mode); m != nil {
-		if t, err := strconv.Atoi(m[2]); err == nil && t > 0 {
-			temporal = t
-		}
+	for _, e := range encodings {
+		temporal = max(temporal, TemporalLayers(e))
 	}
 	return fmt.Sprintf("L%dT%d", len(encodings), temporal)
 }
@@ -180,7 +170,7 @@ func pipeConsumerRtpParameters(consumable domain.RtpParameters) domain.RtpParame
 		if isRtx(codec.MimeType) {
 			continue
 		}
-		c := copyCodecParameters(codec)
+		c := codec.Clone()
 		c.RtcpFeedback = slices.DeleteFunc(c.RtcpFeedback, func(fb domain.RtcpFeedback) bool {
 			keep := (fb.Type == "nack" && (fb.Parameter == "" || fb.Parameter == "pli")) ||
 				(fb.Type == "ccm" && fb.Parameter == "fir")
@@ -192,11 +182,11 @@ func pipeConsumerRtpParameters(consumable domain.RtpParameters) domain.RtpParame
 		switch ext.URI {
 		case URIMid, URIAbsSendTime, URITransportCC:
 		default:
-			out.HeaderExtensions = append(out.HeaderExtensions, copyHeaderExtension(ext))
+			out.HeaderExtensions = append(out.HeaderExtensions, ext.Clone())
 		}
 	}
 	for _, e := range consumable.Encodings {
-		e = copyEncoding(e)
+		e = e.Clone()
 		e.RTX = nil
 		out.Encodings = append(out.Encodings, e)
 	}

@@ -2,7 +2,8 @@
 // (node/src/ortc.ts): which codecs and header extensions a router offers, how a producer's payload types map
 // onto the router's, and which RtpParameters a consumer receives. It is pure: no I/O, no state, safe for
 // concurrent use. Everything works on mediasoup's JSON shapes (the domain types), so an unchanged
-// mediasoup-client negotiates with it.
+// mediasoup-client negotiates with it. What it returns is its own copy (the domain types' Clone methods), with
+// [] and {} where mediasoup-client reads them, never null.
 //
 // Where this package differs from mediasoup on purpose:
 //   - only what the SFU implements is advertised: opus, VP8, VP9, H264 (packetization-mode 1) with RTX;

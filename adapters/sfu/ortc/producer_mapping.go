@@ -2,6 +2,7 @@ package ortc
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/sfu-cluster/sfu-cluster/domain"
@@ -40,8 +41,8 @@ func (m RtpMapping) MappedPayloadType(pt int) (int, bool) {
 
 // GetProducerRtpParametersMapping validates a producer's parameters against the router's capabilities and maps
 // its payload types (media codecs matched strictly, RTX codecs through their apt) and encodings (a fresh SSRC
-// in [100000000, 999999999] each). Invalid parameters wrap domain.ErrInvalidInput; a codec the router lacks, or
-// simulcast, wraps domain.ErrUnsupported.
+// in [100000000, 999999999] each; simulcast encodings by rid or by ssrc, see domain.RtpParameters.ValidateEncodings). Invalid parameters
+// wrap domain.ErrInvalidInput; a codec the router lacks wraps domain.ErrUnsupported.
 func GetProducerRtpParametersMapping(params domain.RtpParameters, caps domain.RtpCapabilities) (RtpMapping, error) {
 	if len(params.Codecs) == 0 {
 		return RtpMapping{}, fmt.Errorf("%w: rtpParameters.codecs must not be empty", domain.ErrInvalidInput)
@@ -53,8 +54,11 @@ func GetProducerRtpParametersMapping(params domain.RtpParameters, caps domain.Rt
 	if err := params.Validate(kind); err != nil {
 		return RtpMapping{}, err
 	}
-	if params.IsSimulcast() {
-		return RtpMapping{}, fmt.Errorf("%w: simulcast is not supported yet", domain.ErrUnsupported)
+	if err := params.ValidateEncodings(); err != nil {
+		return RtpMapping{}, err
+	}
+	if kind == domain.MediaKindAudio && len(params.Encodings) > 1 {
+		return RtpMapping{}, fmt.Errorf("%w: audio has one encoding, not %d", domain.ErrInvalidInput, len(params.Encodings))
 	}
 
 	mapping := RtpMapping{Codecs: []CodecMapping{}, Encodings: []EncodingMapping{}}
@@ -132,13 +136,13 @@ func GetConsumableRtpParameters(kind domain.MediaKind, params domain.RtpParamete
 		out.Codecs = append(out.Codecs, domain.RtpCodecParameters{
 			MimeType: capCodec.MimeType, PayloadType: pt, ClockRate: capCodec.ClockRate, Channels: capCodec.Channels,
 			Parameters:   consumableParameters(codec, capCodec),
-			RtcpFeedback: copyFeedback(capCodec.RtcpFeedback),
+			RtcpFeedback: slices.Clone(capCodec.RtcpFeedback),
 		})
 		for _, rtx := range caps.Codecs {
 			if apt, ok := rtx.Parameters.Number("apt"); ok && isRtx(rtx.MimeType) && apt == pt {
 				out.Codecs = append(out.Codecs, domain.RtpCodecParameters{
 					MimeType: rtx.MimeType, PayloadType: rtx.PreferredPayloadType, ClockRate: rtx.ClockRate,
-					Parameters: copyParams(rtx.Parameters), RtcpFeedback: copyFeedback(rtx.RtcpFeedback),
+					Parameters: rtx.Parameters.Clone(), RtcpFeedback: slices.Clone(rtx.RtcpFeedback),
 				})
 				break
 			}
@@ -156,7 +160,7 @@ func GetConsumableRtpParameters(kind domain.MediaKind, params domain.RtpParamete
 		if i >= len(mapping.Encodings) {
 			break
 		}
-		enc = copyEncoding(enc)
+		enc = enc.Clone()
 		enc.RID, enc.RTX, enc.CodecPayloadType = "", nil, 0
 		enc.SSRC = mapping.Encodings[i].MappedSSRC
 		out.Encodings = append(out.Encodings, enc)
@@ -168,7 +172,8 @@ func GetConsumableRtpParameters(kind domain.MediaKind, params domain.RtpParamete
 // consumableParameters keeps the producer's fmtp parameters; for H264 the profile-level-id becomes the one the
 // router answers the producer with (mediasoup's matchCodecs with modify: true).
 func consumableParameters(codec domain.RtpCodecParameters, capCodec domain.RtpCodecCapability) domain.CodecParameters {
-	p := copyParams(codec.Parameters)
+	p := make(domain.CodecParameters, len(codec.Parameters)) // {} rather than null for a producer that sent none
+	maps.Copy(p, codec.Parameters)
 	if viewOf(codec).mimeType != "video/h264" {
 		return p
 	}

@@ -40,7 +40,7 @@ func TestGetProducerRtpParametersMappingRejects(t *testing.T) {
 	caps := defaultRouterCaps(t)
 	video := func(mutate func(p *domain.RtpParameters)) domain.RtpParameters {
 		p := f.Produce[1].RtpParameters
-		p.Codecs = []domain.RtpCodecParameters{copyCodecParameters(p.Codecs[0]), copyCodecParameters(p.Codecs[1])}
+		p.Codecs = []domain.RtpCodecParameters{p.Codecs[0].Clone(), p.Codecs[1].Clone()}
 		mutate(&p)
 		return p
 	}
@@ -59,8 +59,6 @@ func TestGetProducerRtpParametersMappingRejects(t *testing.T) {
 		target  error
 		wantErr string
 	}{
-		{name: "simulcast", params: f.Produce[2].RtpParameters, caps: caps, target: domain.ErrUnsupported,
-			wantErr: "simulcast is not supported yet"},
 		{name: "codec the router lacks", params: video(func(p *domain.RtpParameters) { p.Codecs[0].MimeType = "video/AV1" }),
 			caps: caps, target: domain.ErrUnsupported, wantErr: "unsupported codec [mimeType:video/AV1, payloadType:96]"},
 		{name: "H264 profile the router lacks", params: h264(domain.CodecParameters{"packetization-mode": 1, "profile-level-id": "640c1f"}),

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 
 	"github.com/sfu-cluster/sfu-cluster/domain"
@@ -63,8 +64,8 @@ func GenerateRouterRtpCapabilities(mediaCodecs []domain.RtpCodecCapability) (dom
 			return domain.RtpCapabilities{}, fmt.Errorf("%w: media codec not supported [mimeType:%s, clockRate:%d, channels:%d, parameters:%v]",
 				domain.ErrInvalidInput, mc.MimeType, mc.ClockRate, mc.Channels, map[string]any(mc.Parameters))
 		}
-		codec := copyCapabilityCodec(supported.Codecs[idx])
-		codec.Parameters = mergeParams(codec.Parameters, mc.Parameters)
+		codec := supported.Codecs[idx].Clone()
+		maps.Copy(codec.Parameters, mc.Parameters) // mediasoup's {...supported.parameters, ...mediaCodec.parameters}
 		codec.PreferredPayloadType = mc.PreferredPayloadType
 		if codec.PreferredPayloadType == 0 {
 			if codec.PreferredPayloadType, err = next(); err != nil {
@@ -111,7 +112,13 @@ func normalizeCapabilityCodec(c domain.RtpCodecCapability, field string) (domain
 		c.Kind = kind
 	}
 	c.Channels = normalizedChannels(c.MimeType, c.Channels)
-	c = copyCapabilityCodec(c)
+	c = c.Clone()
+	if c.Parameters == nil {
+		c.Parameters = domain.CodecParameters{}
+	}
+	if c.RtcpFeedback == nil {
+		c.RtcpFeedback = []domain.RtcpFeedback{}
+	}
 	if err := (domain.RtpCapabilities{Codecs: []domain.RtpCodecCapability{c}}).Validate(); err != nil {
 		return c, fmt.Errorf("%s: %w", field, err)
 	}

@@ -56,6 +56,8 @@ func TestGenerateRouterRtpCapabilitiesDefaults(t *testing.T) {
 	require.Equal(t, []domain.RtpHeaderExtension{
 		{Kind: "audio", URI: URIMid, PreferredID: 1, Direction: "sendrecv"},
 		{Kind: "video", URI: URIMid, PreferredID: 1, Direction: "sendrecv"},
+		{Kind: "video", URI: URIRid, PreferredID: 2, Direction: "recvonly"},
+		{Kind: "video", URI: URIRepairedRid, PreferredID: 3, Direction: "recvonly"},
 		{Kind: "audio", URI: URIAbsSendTime, PreferredID: 4, Direction: "sendrecv"},
 		{Kind: "video", URI: URIAbsSendTime, PreferredID: 4, Direction: "sendrecv"},
 		{Kind: "audio", URI: URITransportCC, PreferredID: 5, Direction: "sendrecv"},
@@ -95,8 +97,11 @@ func TestRouterCapabilitiesAgreeWithBrowserFixture(t *testing.T) {
 			}
 		}
 	}
-	for _, re := range caps.HeaderExtensions {
-		require.NotEqual(t, URIRid, re.URI)
+	// The rid extensions only flow towards the router (mediasoup's recvonly): devices' receive capabilities,
+	// derived from the router's, never list them.
+	for _, de := range f.RecvRtpCapabilities.HeaderExtensions {
+		require.NotEqual(t, URIRid, de.URI)
+		require.NotEqual(t, URIRepairedRid, de.URI)
 	}
 }
 
@@ -119,11 +124,11 @@ func TestGenerateRouterRtpCapabilitiesConfigs(t *testing.T) {
 	}{
 		{name: "audio only has audio extensions", codecs: []domain.RtpCodecCapability{opus}, wantPTs: []int{100}, wantExt: 4},
 		{name: "preferred PT kept and reserved", codecs: []domain.RtpCodecCapability{vp8, withPT(opus, 101)},
-			wantPTs: []int{100, 102, 101}, wantExt: 7},
+			wantPTs: []int{100, 102, 101}, wantExt: 9},
 		{name: "mime case ignored", codecs: []domain.RtpCodecCapability{{MimeType: "video/vp8", ClockRate: 90000}},
-			wantPTs: []int{100, 101}, wantExt: 3},
+			wantPTs: []int{100, 101}, wantExt: 5},
 		{name: "H264 string packetization-mode", codecs: []domain.RtpCodecCapability{
-			h264(domain.CodecParameters{"packetization-mode": "1", "profile-level-id": "640032"})}, wantPTs: []int{100, 101}, wantExt: 3},
+			h264(domain.CodecParameters{"packetization-mode": "1", "profile-level-id": "640032"})}, wantPTs: []int{100, 101}, wantExt: 5},
 		{name: "H264 packetization-mode 0", codecs: []domain.RtpCodecCapability{
 			h264(domain.CodecParameters{"profile-level-id": "42e01f"})}, wantErr: "not supported"},
 		{name: "H264 unsupported profile", codecs: []domain.RtpCodecCapability{
@@ -141,9 +146,9 @@ func TestGenerateRouterRtpCapabilitiesConfigs(t *testing.T) {
 		{name: "non-numeric apt", codecs: []domain.RtpCodecCapability{
 			{Kind: "video", MimeType: "video/VP8", ClockRate: 90000, Parameters: domain.CodecParameters{"apt": "x"}}}, wantErr: "apt"},
 		{name: "past 127 the dynamic PTs continue at 96..99 in order", codecs: slices.Repeat([]domain.RtpCodecCapability{vp8}, 16),
-			wantPTs: append(ptRange(100, 127), 96, 97, 98, 99), wantExt: 3},
+			wantPTs: append(ptRange(100, 127), 96, 97, 98, 99), wantExt: 5},
 		{name: "a preferred PT is skipped in 96..99 too", codecs: append(slices.Repeat([]domain.RtpCodecCapability{vp8}, 15), withPT(opus, 97)),
-			wantPTs: append(ptRange(100, 127), 96, 98, 97), wantExt: 7},
+			wantPTs: append(ptRange(100, 127), 96, 98, 97), wantExt: 9},
 		{name: "duplicated preferred PT", codecs: []domain.RtpCodecCapability{withPT(opus, 111), withPT(vp8, 111)}, wantErr: "duplicated"},
 	}
 	for _, tt := range tests {

@@ -33,7 +33,7 @@ const FeedbackTransportCC = "transport-cc"
 var h264Supported = []string{"42e01f", "42001f", "4d001f", "640c1f", "64001f"}
 
 // SupportedCapabilities returns what the SFU can route. Header extension ids are mediasoup's fixed ones
-// (mid=1, abs-send-time=4, transport-wide-cc=5, audio-level=10), so a router's capabilities look exactly like mediasoup's.
+// (mid=1, rid=2, rrid=3, abs-send-time=4, transport-wide-cc=5, audio-level=10), so a router's capabilities look exactly like mediasoup's.
 // Every call returns a fresh copy.
 func SupportedCapabilities() domain.RtpCapabilities {
 	codecs := []domain.RtpCodecCapability{
@@ -68,12 +68,20 @@ func supportedHeaderExtensions() []domain.RtpHeaderExtension {
 	return []domain.RtpHeaderExtension{
 		ext(domain.MediaKindAudio, URIMid, 1),
 		ext(domain.MediaKindVideo, URIMid, 1),
+		// Simulcast: the sender names each encoding (and its RTX) by RID; they only ever flow towards the router.
+		recvOnly(ext(domain.MediaKindVideo, URIRid, 2)),
+		recvOnly(ext(domain.MediaKindVideo, URIRepairedRid, 3)),
 		ext(domain.MediaKindAudio, URIAbsSendTime, 4),
 		ext(domain.MediaKindVideo, URIAbsSendTime, 4),
 		ext(domain.MediaKindAudio, URITransportCC, 5),
 		ext(domain.MediaKindVideo, URITransportCC, 5),
 		ext(domain.MediaKindAudio, URIAudioLevel, 10),
 	}
+}
+
+func recvOnly(e domain.RtpHeaderExtension) domain.RtpHeaderExtension {
+	e.Direction = "recvonly"
+	return e
 }
 
 // DefaultMediaCodecs is the router configuration used when MEDIA_CODECS is unset (mediasoup-cluster's

@@ -11,6 +11,8 @@ import (
 	"github.com/pion/rtp"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/internal/testrec"
 )
 
 // waitLong bounds waits for what must happen (generous: -race on a shared machine is slow); waitShort bounds waits
@@ -25,50 +27,20 @@ func TestMain(m *testing.M) {
 }
 
 // recorder is a Handler that copies what it gets (the slices are only valid during the call) and never blocks.
-type recorder struct {
-	rtp  chan []byte
-	rtcp chan []byte
-}
+type recorder = testrec.Recorder
 
-func newRecorder() *recorder {
-	return &recorder{rtp: make(chan []byte, 1024), rtcp: make(chan []byte, 1024)}
-}
-
-func (r *recorder) OnRTP(pkt []byte) {
-	select {
-	case r.rtp <- append([]byte(nil), pkt...):
-	default:
-	}
-}
-
-func (r *recorder) OnRTCP(pkt []byte) {
-	select {
-	case r.rtcp <- append([]byte(nil), pkt...):
-	default:
-	}
-}
+func newRecorder() *recorder { return testrec.New(1024) }
 
 // next waits for one packet on ch.
 func next(tb testing.TB, ch <-chan []byte) []byte {
 	tb.Helper()
-	select {
-	case p := <-ch:
-		return p
-	case <-time.After(waitLong):
-		tb.Fatal("no packet arrived")
-
-		return nil
-	}
+	return testrec.Next(tb, ch, waitLong)
 }
 
 // none asserts that nothing arrives on ch for waitShort.
 func none(tb testing.TB, ch <-chan []byte) {
 	tb.Helper()
-	select {
-	case p := <-ch:
-		tb.Fatalf("unexpected packet of %d bytes", len(p))
-	case <-time.After(waitShort):
-	}
+	testrec.None(tb, ch, waitShort)
 }
 
 // newTransport makes a transport on 127.0.0.1 closed at the end of the test.

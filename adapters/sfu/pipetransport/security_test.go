@@ -63,8 +63,8 @@ func TestPacketsFromAnotherSourceAreDropped(t *testing.T) {
 			sendRaw(t, intruder, b, pkt)
 			sendRaw(t, intruder, b, rtcpPacket(t, 7))
 			eventually(t, func() bool { return b.Stats().UnknownSource == 2 }, "dropped from an unknown source")
-			none(t, rb.rtp)
-			none(t, rb.rtcp)
+			none(t, rb.RTP)
+			none(t, rb.RTCP)
 			require.Zero(t, b.Stats().PacketsReceived, "nothing counted as from the remote")
 		})
 	}
@@ -83,14 +83,14 @@ func TestWrongKeyCountsDecryptFailures(t *testing.T) {
 	require.NoError(t, a.WriteRTCP(rtcpPacket(t, 9)))
 	require.NoError(t, a.WriteRTP(rtpPacket(t, 9, 2, []byte("secret"))))
 	eventually(t, func() bool { return b.Stats().DecryptFailures == 3 }, "three decrypt failures")
-	none(t, rb.rtp)
-	none(t, rb.rtcp)
+	none(t, rb.RTP)
+	none(t, rb.RTCP)
 	require.Equal(t, uint64(3), b.Stats().PacketsReceived)
 
 	// The other direction still works: the failures broke nothing.
 	pkt := rtpPacket(t, 10, 1, []byte("fine"))
 	require.NoError(t, b.WriteRTP(pkt))
-	require.Equal(t, pkt, next(t, ra.rtp))
+	require.Equal(t, pkt, next(t, ra.RTP))
 }
 
 // A captured SRTP/SRTCP packet sent again from the remote's own address is delivered once (RFC 3711 §3.3.2).
@@ -113,11 +113,11 @@ func TestReplayedPacketsAreDropped(t *testing.T) {
 		sendRaw(t, relay, b, capturedRTP)
 		sendRaw(t, relay, b, capturedRTCP)
 	}
-	require.Equal(t, media, next(t, rb.rtp))
-	require.Equal(t, ctrl, next(t, rb.rtcp))
+	require.Equal(t, media, next(t, rb.RTP))
+	require.Equal(t, ctrl, next(t, rb.RTCP))
 	eventually(t, func() bool { return b.Stats().DecryptFailures == 2 }, "both replays rejected")
-	none(t, rb.rtp)
-	none(t, rb.rtcp)
+	none(t, rb.RTP)
+	none(t, rb.RTCP)
 	require.Equal(t, uint64(1), b.Stats().RTPReceived)
 	require.Equal(t, uint64(1), b.Stats().RTCPReceived)
 }
@@ -133,5 +133,5 @@ func TestMalformedFromRemoteIsCounted(t *testing.T) {
 	sendRaw(t, peer, b, []byte{0x80})
 	sendRaw(t, peer, b, []byte{0x80, 0x60, 0, 1}) // RTP shorter than its fixed header
 	eventually(t, func() bool { return b.Stats().Malformed == 3 }, "malformed counted")
-	none(t, rb.rtp)
+	none(t, rb.RTP)
 }

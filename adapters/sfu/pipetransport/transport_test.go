@@ -38,11 +38,11 @@ func TestPairCarriesRTPAndRTCPBothWays(t *testing.T) {
 				ctrl := rtcpPacket(t, 1111+uint32(i))                                     //nolint:gosec // tiny
 				require.NoError(t, dir.from.WriteRTP(media))
 				require.NoError(t, dir.from.WriteRTCP(ctrl))
-				require.Equal(t, media, next(t, dir.to.rtp), "RTP arrives intact on OnRTP")
-				require.Equal(t, ctrl, next(t, dir.to.rtcp), "RTCP arrives intact on OnRTCP")
+				require.Equal(t, media, next(t, dir.to.RTP), "RTP arrives intact on OnRTP")
+				require.Equal(t, ctrl, next(t, dir.to.RTCP), "RTCP arrives intact on OnRTCP")
 			}
-			none(t, ra.rtp)
-			none(t, rb.rtcp)
+			none(t, ra.RTP)
+			none(t, rb.RTCP)
 
 			for _, tr := range []*Transport{a, b} {
 				s := tr.Stats()
@@ -73,8 +73,8 @@ func TestSidesMayUseDifferentSuites(t *testing.T) {
 	ab, ba := rtpPacket(t, 1, 1, []byte("a to b")), rtpPacket(t, 2, 1, []byte("b to a"))
 	require.NoError(t, a.WriteRTP(ab))
 	require.NoError(t, b.WriteRTP(ba))
-	require.Equal(t, ab, next(t, rb.rtp))
-	require.Equal(t, ba, next(t, ra.rtp))
+	require.Equal(t, ab, next(t, rb.RTP))
+	require.Equal(t, ba, next(t, ra.RTP))
 }
 
 func TestConcurrentWritersAllArrive(t *testing.T) {

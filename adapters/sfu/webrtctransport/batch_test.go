@@ -9,6 +9,8 @@ import (
 
 	"github.com/pion/dtls/v3"
 	"github.com/stretchr/testify/require"
+
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/internal/testpeer"
 )
 
 // TestBatchDeliversToEveryTransport: packets appended for several transports, more than a batch holds, reach
@@ -33,7 +35,7 @@ func TestBatchDeliversToEveryTransport(t *testing.T) {
 			t.Cleanup(func() { require.NoError(t, m.Close()) })
 			server := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: m.LocalAddr().Port}
 			tts := make([]*testTransport, transports)
-			peers := make([]*testPeer, transports)
+			peers := make([]*testpeer.Peer, transports)
 			for i := range transports {
 				tts[i] = newTestTransport(t, m, Params{ID: "t"})
 				peers[i] = newTestPeer(t, server)
@@ -56,7 +58,7 @@ func TestBatchDeliversToEveryTransport(t *testing.T) {
 
 			for i, peer := range peers {
 				for seq := range perTransport {
-					got, isRTCP, err := peer.recvMedia(waitLong)
+					got, isRTCP, err := peer.RecvMedia(waitLong)
 					require.NoError(t, err)
 					require.False(t, isRTCP)
 					require.Equal(t, rtpPacket(t, uint32(100+i), uint16(seq), bytes.Repeat([]byte{byte(i)}, 1000)), got) //nolint:gosec // small
@@ -99,7 +101,7 @@ func TestBatchErrors(t *testing.T) {
 
 func TestBatchAllocatesNothing(t *testing.T) {
 	m, tt, peer := newConnected(t, "client")
-	peer.discard.Store(true)
+	peer.SetDiscard(true)
 	pkt := rtpPacket(t, 1, 0, bytes.Repeat([]byte{1}, 1100))
 	b := m.Batch()
 	defer b.Release()

@@ -20,7 +20,7 @@ func BenchmarkWriteRTP(b *testing.B) {
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			_, tt, peer := newConnected(b, "client", bc.profile)
-			peer.discard.Store(true)
+			peer.SetDiscard(true)
 			pkt := rtpPacket(b, 0xBEEF, 0, bytes.Repeat([]byte{0x42}, 1100))
 			b.SetBytes(int64(len(pkt)))
 			b.ReportAllocs()

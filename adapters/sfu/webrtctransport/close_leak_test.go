@@ -6,17 +6,19 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/internal/testpeer"
 )
 
 // exchangeMedia sends one RTP packet each way between a connected transport and its peer.
-func exchangeMedia(t *testing.T, tt *testTransport, peer *testPeer, seq uint16) {
+func exchangeMedia(t *testing.T, tt *testTransport, peer *testpeer.Peer, seq uint16) {
 	t.Helper()
 	in := rtpPacket(t, 1111, seq, bytes.Repeat([]byte{0xAB}, 100))
-	peer.sendRaw(peer.encryptRTP(in))
-	require.Equal(t, in, recv(t, tt.rec.rtp))
+	peer.SendRaw(peer.EncryptRTP(in))
+	require.Equal(t, in, recv(t, tt.rec.RTP))
 	out := rtpPacket(t, 2222, seq, []byte("from the sfu"))
 	require.NoError(t, tt.WriteRTP(out))
-	got, isRTCP, err := peer.recvMedia(waitLong)
+	got, isRTCP, err := peer.RecvMedia(waitLong)
 	require.NoError(t, err)
 	require.False(t, isRTCP)
 	require.Equal(t, out, got)
@@ -40,9 +42,9 @@ func TestTransportCloseLeaksNothingWhileTheMuxRuns(t *testing.T) {
 
 		require.NoError(t, tt.Close())
 		require.NoError(t, tt.waitClosed(t))
-		peer.close()
+		peer.Close()
 		goleak.VerifyNone(t, ignore)
-		require.Nil(t, m.byAddrPort(peer.addr()), "%s: its address is forgotten", remoteRole)
+		require.Nil(t, m.byAddrPort(peer.Addr()), "%s: its address is forgotten", remoteRole)
 	}
 
 	exchangeMedia(t, other, otherPeer, 2)

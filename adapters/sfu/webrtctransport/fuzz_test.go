@@ -3,6 +3,8 @@ package webrtctransport
 import (
 	"net/netip"
 	"testing"
+
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/internal/testpeer"
 )
 
 // FuzzDispatch feeds arbitrary datagrams to the demultiplexer, from an
@@ -24,8 +26,8 @@ func FuzzDispatch(f *testing.F) {
 	tr.validate(validated, true)
 	stranger := netip.MustParseAddrPort("127.0.0.1:7")
 
-	f.Add(bindingRequest(f, ufrag, pwd, true).Raw, true)
-	f.Add(bindingRequest(f, ufrag, "wrong", false).Raw, false)
+	f.Add(testpeer.BindingRequest(f, ufrag, pwd, true).Raw, true)
+	f.Add(testpeer.BindingRequest(f, ufrag, "wrong", false).Raw, false)
 	f.Add([]byte{22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, true)
 	f.Add([]byte{0x80, 111, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1}, true)
 	f.Add([]byte{0x80, 200, 0, 1, 0, 0, 0, 1}, false)

@@ -2,13 +2,20 @@ package webrtctransport
 
 import (
 	"context"
+	"net"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/pion/dtls/v3"
+	"github.com/pion/rtcp"
+	"github.com/pion/rtp"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/internal/testpeer"
+
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/internal/testrec"
 )
 
 // waitLong bounds waits for things that must happen; generous because the
@@ -23,31 +30,16 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// recorder is a PacketHandler that copies what it gets (the slices are only
-// valid during the call) and never blocks.
+// recorder is a PacketHandler that copies what it gets (the slices are only valid during the call), never
+// blocks, and tells when the transport connected.
 type recorder struct {
+	*testrec.Recorder
 	connectedOnce sync.Once
 	connected     chan struct{}
-	rtp           chan []byte
-	rtcp          chan []byte
 }
 
 func newRecorder() *recorder {
-	return &recorder{connected: make(chan struct{}), rtp: make(chan []byte, 4096), rtcp: make(chan []byte, 1024)}
-}
-
-func (r *recorder) OnRTP(pkt []byte) {
-	select {
-	case r.rtp <- append([]byte(nil), pkt...):
-	default:
-	}
-}
-
-func (r *recorder) OnRTCP(pkt []byte) {
-	select {
-	case r.rtcp <- append([]byte(nil), pkt...):
-	default:
-	}
+	return &recorder{Recorder: testrec.New(4096), connected: make(chan struct{})}
 }
 
 func (r *recorder) OnConnected() { r.connectedOnce.Do(func() { close(r.connected) }) }
@@ -108,19 +100,20 @@ func (tt *testTransport) waitConnected(tb testing.TB) {
 // connectPeer takes a transport and a peer through what a browser does:
 // ICE check with USE-CANDIDATE, Connect with the peer's fingerprint and
 // remoteRole, the handshake in the peer's role.
-func connectPeer(tb testing.TB, tt *testTransport, peer *testPeer, remoteRole string, profiles ...dtls.SRTPProtectionProfile) {
+func connectPeer(tb testing.TB, tt *testTransport, peer *testpeer.Peer, remoteRole string, profiles ...dtls.SRTPProtectionProfile) {
 	tb.Helper()
 	ufrag, pwd := tt.ICEParameters()
-	require.NotNil(tb, peer.bind(ufrag, pwd, true, waitLong), "binding response")
-	require.NoError(tb, tt.Connect(context.Background(), remoteRole, []Fingerprint{peer.fingerprint()}))
+	require.NotNil(tb, peer.Bind(ufrag, pwd, true, waitLong), "binding response")
+	require.NoError(tb, tt.Connect(context.Background(), remoteRole, []Fingerprint{Fingerprint(peer.Fingerprint())}))
 	ctx, cancel := context.WithTimeout(context.Background(), waitLong)
 	defer cancel()
-	require.NoError(tb, peer.handshake(ctx, remoteRole == "client", tt.Fingerprints(), profiles...))
+	require.NoError(tb, peer.Handshake(ctx, testpeer.Handshake{AsClient: remoteRole == "client",
+		Server: testpeer.Fingerprint(tt.Fingerprints()[0]), Profiles: profiles, ReplayWindow: 64}))
 	tt.waitConnected(tb)
 }
 
 // newConnected is a mux, a connected transport and its peer.
-func newConnected(tb testing.TB, remoteRole string, profiles ...dtls.SRTPProtectionProfile) (*Mux, *testTransport, *testPeer) {
+func newConnected(tb testing.TB, remoteRole string, profiles ...dtls.SRTPProtectionProfile) (*Mux, *testTransport, *testpeer.Peer) {
 	tb.Helper()
 	m := newTestMux(tb)
 	tt := newTestTransport(tb, m, Params{ID: "t1"})
@@ -132,21 +125,39 @@ func newConnected(tb testing.TB, remoteRole string, profiles ...dtls.SRTPProtect
 
 func recv(tb testing.TB, ch <-chan []byte) []byte {
 	tb.Helper()
-	select {
-	case b := <-ch:
-		return b
-	case <-time.After(waitLong):
-		tb.Fatal("nothing received")
-
-		return nil
-	}
+	return testrec.Next(tb, ch, waitLong)
 }
 
 func requireNothing(tb testing.TB, ch <-chan []byte) {
 	tb.Helper()
-	select {
-	case b := <-ch:
-		tb.Fatalf("unexpected packet of %d bytes", len(b))
-	case <-time.After(waitShort):
-	}
+	testrec.None(tb, ch, waitShort)
+}
+
+// newTestPeer is a fake browser that talks to the mux at server.
+func newTestPeer(tb testing.TB, server *net.UDPAddr) *testpeer.Peer {
+	tb.Helper()
+	return testpeer.New(tb, testpeer.Options{Server: server.AddrPort()})
+}
+
+// rtpPacket marshals a plaintext RTP packet.
+func rtpPacket(tb testing.TB, ssrc uint32, seq uint16, payload []byte) []byte {
+	tb.Helper()
+	b, err := (&rtp.Packet{
+		Header:  rtp.Header{Version: 2, PayloadType: 111, SequenceNumber: seq, Timestamp: uint32(seq) * 960, SSRC: ssrc},
+		Payload: payload,
+	}).Marshal()
+	require.NoError(tb, err)
+
+	return b
+}
+
+func rtcpPacket(tb testing.TB, ssrc uint32) []byte {
+	tb.Helper()
+	b, err := rtcp.Marshal([]rtcp.Packet{
+		&rtcp.ReceiverReport{SSRC: ssrc},
+		&rtcp.PictureLossIndication{SenderSSRC: ssrc, MediaSSRC: ssrc + 1},
+	})
+	require.NoError(tb, err)
+
+	return b
 }

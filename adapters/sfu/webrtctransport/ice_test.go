@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/internal/testpeer"
 )
 
 // TestBindingWithWrongIntegrityIsIgnored: no answer, no validated address,
@@ -17,14 +19,14 @@ func TestBindingWithWrongIntegrityIsIgnored(t *testing.T) {
 	peer := newTestPeer(t, m.LocalAddr())
 	ufrag, _ := tt.ICEParameters()
 
-	require.Nil(t, peer.bind(ufrag, "not-the-password-not-the-passwor", true, waitShort))
+	require.Nil(t, peer.Bind(ufrag, "not-the-password-not-the-passwor", true, waitShort))
 	s := tt.Stats()
 	require.Equal(t, uint64(1), s.STUNRejected)
 	require.Equal(t, netip.AddrPort{}, s.SelectedAddress)
 
 	// A DTLS ClientHello-looking record from it is not the transport's business.
 	before := m.Stats().UnknownSource
-	peer.sendRaw(append([]byte{22, 0xfe, 0xfd}, make([]byte, 60)...))
+	peer.SendRaw(append([]byte{22, 0xfe, 0xfd}, make([]byte, 60)...))
 	require.Eventually(t, func() bool { return m.Stats().UnknownSource == before+1 }, waitLong, 10*time.Millisecond)
 	require.Zero(t, tt.Stats().PacketsReceived)
 }
@@ -33,7 +35,7 @@ func TestBindingWithWrongIntegrityIsIgnored(t *testing.T) {
 func TestBindingForUnknownUfrag(t *testing.T) {
 	m := newTestMux(t)
 	peer := newTestPeer(t, m.LocalAddr())
-	require.Nil(t, peer.bind("nosuchufrag00000", "whatever-password-whatever-passw", true, waitShort))
+	require.Nil(t, peer.Bind("nosuchufrag00000", "whatever-password-whatever-passw", true, waitShort))
 	require.Equal(t, uint64(1), m.Stats().UnknownUfrag)
 }
 
@@ -46,18 +48,18 @@ func TestNomination(t *testing.T) {
 	ufrag, pwd := tt.ICEParameters()
 	a, b, c := newTestPeer(t, m.LocalAddr()), newTestPeer(t, m.LocalAddr()), newTestPeer(t, m.LocalAddr())
 
-	require.NotNil(t, a.bind(ufrag, pwd, false, waitLong))
-	require.Equal(t, a.addr(), tt.Stats().SelectedAddress)
+	require.NotNil(t, a.Bind(ufrag, pwd, false, waitLong))
+	require.Equal(t, a.Addr(), tt.Stats().SelectedAddress)
 
-	require.NotNil(t, b.bind(ufrag, pwd, false, waitLong))
-	require.Equal(t, a.addr(), tt.Stats().SelectedAddress)
+	require.NotNil(t, b.Bind(ufrag, pwd, false, waitLong))
+	require.Equal(t, a.Addr(), tt.Stats().SelectedAddress)
 
-	require.NotNil(t, c.bind(ufrag, pwd, true, waitLong))
-	require.Equal(t, c.addr(), tt.Stats().SelectedAddress)
+	require.NotNil(t, c.Bind(ufrag, pwd, true, waitLong))
+	require.Equal(t, c.Addr(), tt.Stats().SelectedAddress)
 
 	// Every validated address may reach the transport.
-	for _, p := range []*testPeer{a, b, c} {
-		require.Equal(t, tt.Transport, m.byAddrPort(p.addr()))
+	for _, p := range []*testpeer.Peer{a, b, c} {
+		require.Equal(t, tt.Transport, m.byAddrPort(p.Addr()))
 	}
 }
 
@@ -68,14 +70,14 @@ func TestUnvalidatedAddressIsDropped(t *testing.T) {
 	other := newTestPeer(t, m.LocalAddr())
 
 	before := m.Stats().UnknownSource
-	pkt := peer.encryptRTP(rtpPacket(t, 5, 1, []byte("sneaky")))
-	other.sendRaw(pkt)
+	pkt := peer.EncryptRTP(rtpPacket(t, 5, 1, []byte("sneaky")))
+	other.SendRaw(pkt)
 	require.Eventually(t, func() bool { return m.Stats().UnknownSource == before+1 }, waitLong, 10*time.Millisecond)
-	requireNothing(t, tt.rec.rtp)
+	requireNothing(t, tt.rec.RTP)
 
 	// The same bytes from the validated address are accepted.
-	peer.sendRaw(pkt)
-	recv(t, tt.rec.rtp)
+	peer.SendRaw(pkt)
+	recv(t, tt.rec.RTP)
 }
 
 // TestConnectBeforeICE: DTLS waits for ICE when Connect comes first.
@@ -83,11 +85,11 @@ func TestConnectBeforeICE(t *testing.T) {
 	m := newTestMux(t)
 	tt := newTestTransport(t, m, Params{ID: "t1"})
 	peer := newTestPeer(t, m.LocalAddr())
-	require.NoError(t, tt.Connect(context.Background(), "client", []Fingerprint{peer.fingerprint()}))
+	require.NoError(t, tt.Connect(context.Background(), "client", []Fingerprint{Fingerprint(peer.Fingerprint())}))
 	ufrag, pwd := tt.ICEParameters()
-	require.NotNil(t, peer.bind(ufrag, pwd, false, waitLong))
+	require.NotNil(t, peer.Bind(ufrag, pwd, false, waitLong))
 	ctx, cancel := context.WithTimeout(context.Background(), waitLong)
 	defer cancel()
-	require.NoError(t, peer.handshake(ctx, true, tt.Fingerprints()))
+	require.NoError(t, peer.Handshake(ctx, testpeer.Handshake{AsClient: true, Server: testpeer.Fingerprint(tt.Fingerprints()[0]), ReplayWindow: 64}))
 	tt.waitConnected(t)
 }

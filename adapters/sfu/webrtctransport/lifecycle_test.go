@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/internal/testpeer"
 )
 
 // TestWrongRemoteFingerprint: the handshake fails on our side in either
@@ -21,12 +23,15 @@ func TestWrongRemoteFingerprint(t *testing.T) {
 			peer := newTestPeer(t, m.LocalAddr())
 			stranger := newTestPeer(t, m.LocalAddr()) // a certificate that is not the peer's
 			ufrag, pwd := tt.ICEParameters()
-			require.NotNil(t, peer.bind(ufrag, pwd, true, waitLong))
-			require.NoError(t, tt.Connect(context.Background(), remoteRole, []Fingerprint{stranger.fingerprint()}))
+			require.NotNil(t, peer.Bind(ufrag, pwd, true, waitLong))
+			require.NoError(t, tt.Connect(context.Background(), remoteRole, []Fingerprint{Fingerprint(stranger.Fingerprint())}))
 
 			ctx, cancel := context.WithTimeout(context.Background(), waitLong)
 			defer cancel()
-			go func() { _ = peer.handshake(ctx, remoteRole == "client", tt.Fingerprints()) }()
+			go func() {
+				_ = peer.Handshake(ctx, testpeer.Handshake{AsClient: remoteRole == "client",
+					Server: testpeer.Fingerprint(tt.Fingerprints()[0]), ReplayWindow: 64})
+			}()
 
 			reason := tt.waitClosed(t)
 			require.ErrorIs(t, reason, ErrDTLSHandshake)
@@ -68,7 +73,7 @@ func TestIdleTimeout(t *testing.T) {
 		peer := newTestPeer(t, m.LocalAddr())
 		ufrag, pwd := tt.ICEParameters()
 		for range 16 { // two timeouts' worth of checks
-			require.NotNil(t, peer.bind(ufrag, pwd, true, waitLong))
+			require.NotNil(t, peer.Bind(ufrag, pwd, true, waitLong))
 			time.Sleep(keepIdle / 8)
 		}
 		select {
@@ -88,8 +93,8 @@ func TestHandshakeTimeout(t *testing.T) {
 			tt := newTestTransport(t, m, Params{ID: "t1", HandshakeTimeout: 300 * time.Millisecond})
 			peer := newTestPeer(t, m.LocalAddr())
 			ufrag, pwd := tt.ICEParameters()
-			require.NotNil(t, peer.bind(ufrag, pwd, true, waitLong))
-			require.NoError(t, tt.Connect(context.Background(), remoteRole, []Fingerprint{peer.fingerprint()}))
+			require.NotNil(t, peer.Bind(ufrag, pwd, true, waitLong))
+			require.NoError(t, tt.Connect(context.Background(), remoteRole, []Fingerprint{Fingerprint(peer.Fingerprint())}))
 			require.ErrorIs(t, tt.waitClosed(t), ErrDTLSTimeout)
 		})
 	}
@@ -98,7 +103,7 @@ func TestHandshakeTimeout(t *testing.T) {
 // TestRemoteCloseNotify: the peer closing DTLS closes the transport.
 func TestRemoteCloseNotify(t *testing.T) {
 	_, tt, peer := newConnected(t, "client")
-	require.NoError(t, peer.dtls.Close())
+	require.NoError(t, peer.DTLS().Close())
 	require.ErrorIs(t, tt.waitClosed(t), ErrDTLSClosed)
 }
 
@@ -121,7 +126,7 @@ func TestCloseIsIdempotentAndLeaksNothing(t *testing.T) {
 	case <-time.After(waitShort):
 	}
 	select {
-	case err := <-peer.dtlsEOF:
+	case err := <-peer.DTLSEnded():
 		require.ErrorIs(t, err, io.EOF, "peer should see close_notify")
 	case <-time.After(waitLong):
 		t.Fatal("peer saw no close_notify")
@@ -130,11 +135,11 @@ func TestCloseIsIdempotentAndLeaksNothing(t *testing.T) {
 	require.False(t, tt.Connected())
 	require.ErrorIs(t, tt.WriteRTP(rtpPacket(t, 1, 1, nil)), ErrTransportClosed)
 	require.ErrorIs(t, tt.WriteRTCP(rtcpPacket(t, 1)), ErrTransportClosed)
-	require.ErrorIs(t, tt.Connect(context.Background(), "client", []Fingerprint{peer.fingerprint()}), ErrTransportClosed)
+	require.ErrorIs(t, tt.Connect(context.Background(), "client", []Fingerprint{Fingerprint(peer.Fingerprint())}), ErrTransportClosed)
 	// Its addresses are forgotten: media from the peer is now unknown.
-	require.Nil(t, m.byAddrPort(peer.addr()))
+	require.Nil(t, m.byAddrPort(peer.Addr()))
 
-	peer.close()
+	peer.Close()
 	require.NoError(t, m.Close())
 	require.NoError(t, m.Close())
 	goleak.VerifyNone(t, ignore)

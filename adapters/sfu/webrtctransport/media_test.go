@@ -35,24 +35,24 @@ func TestMediaBothWays(t *testing.T) {
 			// peer → transport
 			payload := bytes.Repeat([]byte{0xAB}, 200)
 			plainRTP := rtpPacket(t, 1111, 7, payload)
-			peer.sendRaw(peer.encryptRTP(plainRTP))
-			require.Equal(t, plainRTP, recv(t, tt.rec.rtp))
+			peer.SendRaw(peer.EncryptRTP(plainRTP))
+			require.Equal(t, plainRTP, recv(t, tt.rec.RTP))
 
 			plainRTCP := rtcpPacket(t, 1111)
-			peer.sendRaw(peer.encryptRTCP(plainRTCP))
-			require.Equal(t, plainRTCP, recv(t, tt.rec.rtcp))
+			peer.SendRaw(peer.EncryptRTCP(plainRTCP))
+			require.Equal(t, plainRTCP, recv(t, tt.rec.RTCP))
 
 			// transport → peer
 			back := rtpPacket(t, 2222, 9, []byte("hello from the sfu"))
 			require.NoError(t, tt.WriteRTP(back))
-			got, isRTCP, err := peer.recvMedia(waitLong)
+			got, isRTCP, err := peer.RecvMedia(waitLong)
 			require.NoError(t, err)
 			require.False(t, isRTCP)
 			require.Equal(t, back, got)
 
 			backRTCP := rtcpPacket(t, 2222)
 			require.NoError(t, tt.WriteRTCP(backRTCP))
-			got, isRTCP, err = peer.recvMedia(waitLong)
+			got, isRTCP, err = peer.RecvMedia(waitLong)
 			require.NoError(t, err)
 			require.True(t, isRTCP)
 			require.Equal(t, backRTCP, got)
@@ -63,7 +63,7 @@ func TestMediaBothWays(t *testing.T) {
 			require.Equal(t, uint64(1), s.RTPSent)
 			require.Equal(t, uint64(1), s.RTCPSent)
 			require.Zero(t, s.DecryptFailures)
-			require.Equal(t, peer.addr(), s.SelectedAddress)
+			require.Equal(t, peer.Addr(), s.SelectedAddress)
 			require.Positive(t, s.BytesReceived)
 			require.Positive(t, s.BytesSent)
 		})
@@ -74,11 +74,11 @@ func TestMediaBothWays(t *testing.T) {
 // default is off).
 func TestReplayedSRTPIsRejected(t *testing.T) {
 	_, tt, peer := newConnected(t, "client")
-	pkt := peer.encryptRTP(rtpPacket(t, 1, 1, []byte("once")))
-	peer.sendRaw(pkt)
-	recv(t, tt.rec.rtp)
-	peer.sendRaw(pkt)
-	requireNothing(t, tt.rec.rtp)
+	pkt := peer.EncryptRTP(rtpPacket(t, 1, 1, []byte("once")))
+	peer.SendRaw(pkt)
+	recv(t, tt.rec.RTP)
+	peer.SendRaw(pkt)
+	requireNothing(t, tt.rec.RTP)
 	require.Equal(t, uint64(1), tt.Stats().DecryptFailures)
 }
 
@@ -105,7 +105,7 @@ func TestWriteRTPConcurrent(t *testing.T) {
 		require.NoError(t, <-errs)
 	}
 	for range writers * perWriter {
-		got, _, err := peer.recvMedia(waitLong)
+		got, _, err := peer.RecvMedia(waitLong)
 		require.NoError(t, err)
 		var p rtp.Packet
 		require.NoError(t, p.Unmarshal(got))
@@ -118,7 +118,7 @@ func TestWriteRTPConcurrent(t *testing.T) {
 // first, whatever order the client offers.
 func TestServerPrefersGCM(t *testing.T) {
 	_, _, peer := newConnected(t, "client", dtls.SRTP_AES128_CM_HMAC_SHA1_80, dtls.SRTP_AEAD_AES_128_GCM)
-	got, ok := peer.dtls.SelectedSRTPProtectionProfile()
+	got, ok := peer.DTLS().SelectedSRTPProtectionProfile()
 	require.True(t, ok)
 	require.Equal(t, dtls.SRTP_AEAD_AES_128_GCM, got)
 }

@@ -10,6 +10,8 @@ import (
 
 	"github.com/pion/rtp"
 	"github.com/stretchr/testify/require"
+
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/internal/testpeer"
 )
 
 // TestTwoTransportsConcurrently: two peers on one Mux send and receive at
@@ -18,7 +20,7 @@ func TestTwoTransportsConcurrently(t *testing.T) {
 	m := newTestMux(t)
 	type pair struct {
 		tt   *testTransport
-		peer *testPeer
+		peer *testpeer.Peer
 		ssrc uint32
 	}
 	pairs := []pair{
@@ -37,7 +39,7 @@ func TestTwoTransportsConcurrently(t *testing.T) {
 			defer wg.Done()
 			for i := range n {
 				payload := bytes.Repeat([]byte{byte(p.ssrc)}, 100+i%50)
-				p.peer.sendRaw(p.peer.encryptRTP(rtpPacket(t, p.ssrc, uint16(i), payload))) //nolint:gosec
+				p.peer.SendRaw(p.peer.EncryptRTP(rtpPacket(t, p.ssrc, uint16(i), payload))) //nolint:gosec
 			}
 		}()
 		go func() { // transport → peer
@@ -56,12 +58,12 @@ func TestTwoTransportsConcurrently(t *testing.T) {
 	for _, p := range pairs {
 		for range n {
 			var got rtp.Packet
-			require.NoError(t, got.Unmarshal(recv(t, p.tt.rec.rtp)))
+			require.NoError(t, got.Unmarshal(recv(t, p.tt.rec.RTP)))
 			require.Equal(t, p.ssrc, got.SSRC)
 			require.Equal(t, bytes.Repeat([]byte{byte(p.ssrc)}, 100+int(got.SequenceNumber)%50), got.Payload)
 		}
 		for range n {
-			plain, _, err := p.peer.recvMedia(waitLong)
+			plain, _, err := p.peer.RecvMedia(waitLong)
 			require.NoError(t, err)
 			var got rtp.Packet
 			require.NoError(t, got.Unmarshal(plain))
@@ -94,16 +96,16 @@ func TestGarbageSpray(t *testing.T) {
 				binary.BigEndian.PutUint16(pkt[2:4], uint16(len(pkt)-20)) //nolint:gosec
 			}
 		case 1: // a binding request for our ufrag with a bogus integrity
-			pkt = bindingRequest(t, ufrag, "wrong-password-wrong-password-xx", i%2 == 0).Raw
+			pkt = testpeer.BindingRequest(t, ufrag, "wrong-password-wrong-password-xx", i%2 == 0).Raw
 		case 2: // RTCP-looking second byte
 			if len(pkt) > 1 {
 				pkt[1] = byte(192 + rng.IntN(32))
 			}
 		}
 		if i%3 == 0 {
-			peer.sendRaw(pkt)
+			peer.SendRaw(pkt)
 		} else {
-			stranger.sendRaw(pkt)
+			stranger.SendRaw(pkt)
 		}
 		if i%200 == 0 {
 			time.Sleep(time.Millisecond) // let the mux and the kernel breathe
@@ -116,16 +118,16 @@ func TestGarbageSpray(t *testing.T) {
 	}, waitLong, 10*time.Millisecond)
 	require.True(t, tt.Connected())
 	plain := rtpPacket(t, 42, 60000, []byte("still here"))
-	peer.sendRaw(peer.encryptRTP(plain))
+	peer.SendRaw(peer.EncryptRTP(plain))
 	for {
-		got := recv(t, tt.rec.rtp)
+		got := recv(t, tt.rec.RTP)
 		if bytes.Equal(got, plain) {
 			break
 		}
 	}
 	back := rtpPacket(t, 43, 1, []byte("and back"))
 	require.NoError(t, tt.WriteRTP(back))
-	got, _, err := peer.recvMedia(waitLong)
+	got, _, err := peer.RecvMedia(waitLong)
 	require.NoError(t, err)
 	require.Equal(t, back, got)
 	select {

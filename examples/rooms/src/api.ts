@@ -35,6 +35,19 @@ export type ConsumeInfo = {
   type: string;
   producerPaused: boolean;
 };
+// A spatial and a temporal layer of a simulcast consumer (a missing temporalLayer means the highest).
+export type ConsumerLayers = { spatialLayer: number; temporalLayer?: number };
+// GET /consumers/:id: what a consumer is and, for a simulcast one, what it is asked for and what it sends.
+export type ConsumerInfo = {
+  id: string;
+  producerId: string;
+  kind: MediaKind;
+  type: string;
+  paused: boolean;
+  producerPaused: boolean;
+  preferredLayers?: ConsumerLayers | null;
+  currentLayers?: ConsumerLayers | null;
+};
 
 export class Api {
   constructor(readonly base: string) {}
@@ -84,6 +97,12 @@ export class Api {
   }
   resume(peerId: string, consumerId: string): Promise<unknown> {
     return this.call('POST', `/consumer_peers/${enc(peerId)}/resume`, { consumerId });
+  }
+  setPreferredLayers(consumerId: string, layers: ConsumerLayers): Promise<unknown> {
+    return this.call('POST', `/consumers/${enc(consumerId)}/preferred_layers`, layers);
+  }
+  getConsumer(consumerId: string): Promise<ConsumerInfo> {
+    return this.call('GET', `/consumers/${enc(consumerId)}`);
   }
   logout(userId: string, roomId: string): Promise<unknown> {
     return this.call('POST', `/user/${enc(userId)}/logout`, { roomId });

@@ -1,6 +1,6 @@
 // Entry point: wires the buttons to the session and exposes window.demo for scripts and the browser test.
 import { version as mediasoupVersion } from 'mediasoup-client';
-import { Api, ApiError } from './api';
+import { Api, ApiError, type ConsumerInfo, type ConsumerLayers } from './api';
 import { readConfig, roomLink } from './config';
 import { Session } from './session';
 import { newState } from './state';
@@ -10,7 +10,7 @@ import type { PublisherStats } from './publisher';
 
 const config = readConfig();
 const api = new Api(config.apiBase);
-const state = newState(config.userId, config.apiBase, config.consumeOn);
+const state = newState(config.userId, config.apiBase, config.consumeOn, config.simulcast);
 const ui = new Ui(state);
 let session: Session | null = null;
 let busy = false;
@@ -49,6 +49,24 @@ async function publish(kinds?: ('audio' | 'video')[]): Promise<void> {
   await session.publish(kinds);
 }
 
+// setPreferredLayers picks the layer a simulcast consumer of this page receives (key: consumer or producer id), as
+// the tile's picker does. Not a busy-guarded action: a viewer may switch layers while something else runs.
+async function setPreferredLayers(key: string, spatialLayer: number, temporalLayer?: number): Promise<void> {
+  if (!session) throw new Error('not in a room');
+  const layers: ConsumerLayers = temporalLayer === undefined ? { spatialLayer } : { spatialLayer, temporalLayer };
+  try {
+    await session.viewer.setPreferredLayers(key, layers);
+  } catch (err) {
+    ui.error(err, 'preferred layers');
+    throw err;
+  }
+}
+
+// consumerInfo is the server's view of a consumer (GET /consumers/:id): type, preferred and current layers.
+function consumerInfo(consumerId: string): Promise<ConsumerInfo> {
+  return api.getConsumer(consumerId);
+}
+
 async function togglePause(kind: 'audio' | 'video'): Promise<void> {
   if (!session?.publisher?.has(kind)) throw new Error(`not publishing ${kind}`);
   await session.publisher.setPaused(kind, !state.paused[kind]);
@@ -63,6 +81,7 @@ function closeLocal(): void {
   state.producers = { audio: null, video: null };
   state.producerIds = [];
   state.paused = { audio: false, video: false };
+  state.videoEncodings = 0;
   state.consumerIds = [];
   state.sendTransportState = null;
   state.recvTransportState = null;
@@ -139,6 +158,8 @@ function render(): void {
   set('publish', joined && !(pub?.has('audio') && pub?.has('video')));
   set('pause-audio', pub?.has('audio') ?? false);
   set('pause-video', pub?.has('video') ?? false);
+  set('simulcast', !(pub?.has('video') ?? false));
+  ($('simulcast') as HTMLInputElement).checked = state.simulcast;
   set('leave', joined);
   set('delete-room', true);
   $('pause-audio').textContent = state.paused.audio ? 'Resume audio' : 'Pause audio';
@@ -150,6 +171,8 @@ const demo = {
   version: mediasoupVersion,
   stats,
   publisherStats,
+  setPreferredLayers,
+  consumerInfo,
   createRoom: action('create room', createRoom),
   join: action('join', join),
   publish: action('publish', publish),
@@ -172,6 +195,10 @@ click('pause-audio', () => demo.togglePause('audio'));
 click('pause-video', () => demo.togglePause('video'));
 click('leave', () => demo.leave());
 click('delete-room', () => demo.deleteRoom());
+$('simulcast').addEventListener('change', (ev) => {
+  state.simulcast = (ev.target as HTMLInputElement).checked;
+  ui.info(`camera will be sent ${state.simulcast ? 'as 3 simulcast layers' : 'as one encoding'}`);
+});
 $('room-id').addEventListener('keydown', (ev) => {
   if ((ev as KeyboardEvent).key === 'Enter' && !session) void demo.join(($('room-id') as HTMLInputElement).value).catch(() => undefined);
 });

@@ -1,7 +1,9 @@
 // Publisher sends this page's camera and microphone: one producer peer (a send transport) with an audio and a
-// video producer. Lifecycle: new → publish() → close(); never reused.
+// video producer. The camera goes out as mediasoup-demo's three simulcast encodings unless the page's "simulcast"
+// box is unticked or the router takes no RID (then one encoding). Lifecycle: new → publish() → close(); never reused.
 import type { Device, types } from 'mediasoup-client';
 import type { Api } from './api';
+import { routerTakesRid, SIMULCAST_ENCODINGS } from './simulcast';
 import type { DemoState } from './state';
 import type { Ui } from './ui';
 
@@ -16,6 +18,19 @@ export interface PublisherStats {
   availableOutgoingBitrate: number; // the bandwidth estimate, bit/s
   qualityLimitationReason: string; // why the encoder sends less than it could: none, bandwidth, cpu, other
   qualityLimitationResolutionChanges: number;
+  videoLayers: SentLayer[]; // one per encoding (outbound-rtp), lowest rid first
+}
+
+// SentLayer is one encoding of the camera as the browser sends it.
+export interface SentLayer {
+  rid: string;
+  frameWidth: number;
+  frameHeight: number;
+  bytesSent: number;
+  framesPerSecond: number;
+  keyFramesEncoded: number;
+  pliCount: number; // keyframe requests the browser received for this encoding (PLI)
+  firCount: number;
 }
 
 export class Publisher {
@@ -27,6 +42,7 @@ export class Publisher {
     private readonly api: Api,
     private readonly device: Device,
     private readonly roomId: string,
+    private readonly routerCaps: types.RtpCapabilities,
     private readonly state: DemoState,
     private readonly ui: Ui,
   ) {}
@@ -61,12 +77,26 @@ export class Publisher {
       // Video starts at 1 Mbit/s (mediasoup's demo does the same): Chrome's default start (300 kbit/s) makes it
       // encode 320x240 for the first seconds, until its bandwidth estimate lets it scale up.
       const codecOptions = kind === 'video' ? { videoGoogleStartBitrate: 1000 } : undefined;
-      const producer = await transport.produce({ track, stopTracks: false, codecOptions, appData: { source: kind === 'video' ? 'camera' : 'mic' } });
+      const encodings = kind === 'video' ? this.videoEncodings() : undefined;
+      const producer = await transport.produce({ track, stopTracks: false, codecOptions, encodings, appData: { source: kind === 'video' ? 'camera' : 'mic' } });
+      if (kind === 'video') this.state.videoEncodings = encodings?.length ?? 1;
       this.producers.set(kind, producer);
       this.state.producers[kind] = producer.id;
       this.state.producerIds.push(producer.id);
-      this.ui.info(`producing ${kind} ${producer.id}`);
+      const layered = kind === 'video' && encodings ? ` (simulcast ${encodings.map((e) => e.rid).join('/')})` : '';
+      this.ui.info(`producing ${kind} ${producer.id}${layered}`);
     }
+  }
+
+  // videoEncodings are the camera's encodings: mediasoup-demo's three when the box is ticked and the router takes
+  // RID, otherwise none given (one encoding).
+  private videoEncodings(): types.RtpEncodingParameters[] | undefined {
+    if (!this.state.simulcast) return undefined;
+    if (!routerTakesRid(this.routerCaps)) {
+      this.ui.info('the room\'s router offers no RID header extension: camera sent as one encoding, not simulcast');
+      return undefined;
+    }
+    return SIMULCAST_ENCODINGS.map((e) => ({ ...e }));
   }
 
   private async createTransport(): Promise<types.Transport> {
@@ -129,7 +159,7 @@ export class Publisher {
     const report = await this.transport.getStats();
     const out: PublisherStats = {
       at: performance.now(), videoBytesSent: 0, frameWidth: 0, frameHeight: 0, targetBitrate: 0, availableOutgoingBitrate: 0,
-      qualityLimitationReason: '', qualityLimitationResolutionChanges: 0,
+      qualityLimitationReason: '', qualityLimitationResolutionChanges: 0, videoLayers: [],
     };
     report.forEach((s) => {
       if (s.type === 'outbound-rtp' && s.kind === 'video') {
@@ -139,10 +169,13 @@ export class Publisher {
         out.targetBitrate += s.targetBitrate ?? 0;
         out.qualityLimitationReason = s.qualityLimitationReason ?? '';
         out.qualityLimitationResolutionChanges = s.qualityLimitationResolutionChanges ?? 0;
+        out.videoLayers.push({ rid: s.rid ?? '', frameWidth: s.frameWidth ?? 0, frameHeight: s.frameHeight ?? 0, bytesSent: s.bytesSent ?? 0, framesPerSecond: s.framesPerSecond ?? 0,
+          keyFramesEncoded: s.keyFramesEncoded ?? 0, pliCount: s.pliCount ?? 0, firCount: s.firCount ?? 0 });
       } else if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') {
         out.availableOutgoingBitrate = s.availableOutgoingBitrate ?? 0;
       }
     });
+    out.videoLayers.sort((a, b) => a.rid.localeCompare(b.rid));
     return out;
   }
 

@@ -17,7 +17,7 @@ export class Session {
     private readonly api: Api,
     readonly roomId: string,
     readonly device: Device,
-    caps: types.RtpCapabilities,
+    private readonly caps: types.RtpCapabilities,
     private readonly state: DemoState,
     private readonly ui: Ui,
     private readonly onRoomDeleted: () => void,
@@ -49,7 +49,7 @@ export class Session {
   // publish sends the given kinds (default both); a later call adds the kinds not sent yet.
   async publish(kinds?: ('audio' | 'video')[]): Promise<void> {
     const first = this.publisher === null;
-    this.publisher ??= new Publisher(this.api, this.device, this.roomId, this.state, this.ui);
+    this.publisher ??= new Publisher(this.api, this.device, this.roomId, this.caps, this.state, this.ui);
     try {
       await this.publisher.publish(kinds);
     } catch (err) {

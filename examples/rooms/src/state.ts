@@ -1,5 +1,6 @@
 // DemoState is what window.demo.state exposes to scripts (the browser test reads it instead of scraping the page).
 // Times are performance.now() milliseconds of this page; firstFrameMs = firstFrameAt - consumeAt.
+import type { ConsumerLayers } from './api';
 
 export type ConsumerRecord = {
   consumerId: string;
@@ -14,6 +15,9 @@ export type ConsumerRecord = {
   firstFrameAt: number | null; // video: first decoded frame; audio: first packet received
   firstFrameMs: number | null;
   closed: boolean;
+  type: string; // consume's answer: 'simple', or 'simulcast' for a layered producer
+  spatialLayers: number; // layers the consumer can pick from (its scalabilityMode, 1 when simple)
+  preferredLayers: ConsumerLayers | null; // set by the layer picker (null: never set, the server's default: highest)
 };
 
 export type DemoState = {
@@ -28,13 +32,15 @@ export type DemoState = {
   producers: { audio: string | null; video: string | null };
   producerIds: string[];
   paused: { audio: boolean; video: boolean };
+  simulcast: boolean; // the "simulcast" checkbox: the next camera publish sends three encodings (if the router takes RID)
+  videoEncodings: number; // encodings the camera producer was published with (0: no camera)
   consumers: ConsumerRecord[];
   consumerIds: string[];
   errors: string[];
   log: string[];
 };
 
-export function newState(userId: string, apiBase: string, consumeOn: DemoState['consumeOn'] = 'consumer-router'): DemoState {
+export function newState(userId: string, apiBase: string, consumeOn: DemoState['consumeOn'] = 'consumer-router', simulcast = true): DemoState {
   return {
     userId,
     apiBase,
@@ -47,6 +53,8 @@ export function newState(userId: string, apiBase: string, consumeOn: DemoState['
     producers: { audio: null, video: null },
     producerIds: [],
     paused: { audio: false, video: false },
+    simulcast,
+    videoEncodings: 0,
     consumers: [],
     consumerIds: [],
     errors: [],

@@ -1,4 +1,5 @@
-// DOM helpers: the status line, the error list, the event log and the media tiles.
+// DOM helpers: the status line, the error list, the event log and the media tiles (with, on remote tiles, an
+// overlay for the picture's size and bitrate and, for simulcast consumers, a layer picker).
 import type { DemoState } from './state';
 
 export function $(id: string): HTMLElement {
@@ -60,6 +61,14 @@ export class Ui {
       tile.append(icon);
     }
     tile.append(media);
+    if (!local) {
+      const info = document.createElement('div');
+      info.className = 'tile-info';
+      const text = document.createElement('span');
+      text.className = 'media-info';
+      info.append(text);
+      tile.append(info);
+    }
     const caption = document.createElement('figcaption');
     caption.textContent = label;
     const badge = document.createElement('span');
@@ -71,6 +80,21 @@ export class Ui {
       media.play().catch(() => this.needAudioUnlock(media));
     }
     return tile;
+  }
+
+  // layerPicker puts a select of the spatial layers (names lowest first) on a remote tile; onPick gets the chosen
+  // index. Returns the select, so the caller can set it back if the server refuses.
+  layerPicker(key: string, names: string[], selected: number, onPick: (spatialLayer: number) => void): HTMLSelectElement | null {
+    const info = document.querySelector(`[data-tile="${CSS.escape(key)}"] .tile-info`);
+    if (!info) return null;
+    const select = document.createElement('select');
+    select.className = 'layer-picker';
+    select.title = 'the layer this viewer prefers to receive (POST /consumers/:id/preferred_layers)';
+    select.setAttribute('aria-label', 'preferred layer');
+    names.forEach((name, i) => select.append(new Option(name, String(i), i === selected, i === selected)));
+    select.addEventListener('change', () => onPick(Number(select.value)));
+    info.prepend(select);
+    return select;
   }
 
   setBadge(key: string, text: string): void {

@@ -1,12 +1,15 @@
 // Viewer consumes every remote producer of the room through one consumer peer (a recv transport) on the room's
 // consumer router (or, with ?consume=room, on the room's own producer router: no pipe). Consume calls run one at a time, so a burst of events never races transport setup.
+// Each tile shows its picture size and bitrate; a simulcast consumer's tile has a layer picker (preferred layers).
 // Lifecycle: new → add()/remove() as the room changes → close(); never reused.
 import { Device, type types } from 'mediasoup-client';
-import type { Api, ProducerRow, TransportInfo } from './api';
+import type { Api, ConsumerLayers, ProducerRow, TransportInfo } from './api';
+import { layerNames, spatialLayersOf } from './simulcast';
 import type { ConsumerRecord, DemoState } from './state';
+import { TileInfo } from './tileinfo';
 import type { Ui } from './ui';
 
-type Entry = { consumer: types.Consumer; record: ConsumerRecord };
+type Entry = { consumer: types.Consumer; record: ConsumerRecord; info: TileInfo; picker: HTMLSelectElement | null };
 type Known = { peerId: string; userId: string; kind: types.MediaKind; paused: boolean };
 
 export type ConsumerStats = {
@@ -20,6 +23,10 @@ export type ConsumerStats = {
   packetsLost: number;
   bytesReceived: number;
   firstFrameMs: number | null;
+  type: string; // 'simple' or 'simulcast'
+  preferredLayers: ConsumerLayers | null; // as last set from this page (null: the server's default, the highest)
+  currentLayers: ConsumerLayers | null; // what the server said it sends, at the last refresh (simulcast only)
+  kbps: number; // received bitrate over the last second
 };
 
 export class Viewer {
@@ -73,6 +80,7 @@ export class Viewer {
     const e = this.entries.get(producerId);
     if (!e) return;
     this.entries.delete(producerId);
+    e.info.stop();
     e.consumer.close();
     e.record.closed = true;
     this.state.consumerIds = this.state.consumerIds.filter((id) => id !== e.record.consumerId);
@@ -90,9 +98,20 @@ export class Viewer {
     this.ui.setBadge(producerId, paused ? 'paused' : '');
   }
 
+  // setPreferredLayers asks the server for a layer of a simulcast consumer (key: its consumer id or producer id)
+  // and, once it accepted, shows the choice in the tile's picker.
+  async setPreferredLayers(key: string, layers: ConsumerLayers): Promise<void> {
+    const e = [...this.entries.values()].find((x) => x.consumer.id === key || x.consumer.producerId === key);
+    if (!e) throw new Error(`no consumer ${key} in this page`);
+    await this.api.setPreferredLayers(e.consumer.id, layers);
+    e.record.preferredLayers = layers;
+    if (e.picker) e.picker.value = String(layers.spatialLayer);
+    this.ui.info(`consumer ${e.consumer.id}: preferred layers ${JSON.stringify(layers)}`);
+  }
+
   async stats(): Promise<ConsumerStats[]> {
     const out: ConsumerStats[] = [];
-    for (const { consumer, record } of this.entries.values()) {
+    for (const { consumer, record, info } of this.entries.values()) {
       const s = inbound(await consumer.getStats());
       out.push({
         consumerId: consumer.id,
@@ -105,6 +124,10 @@ export class Viewer {
         packetsLost: s?.packetsLost ?? 0,
         bytesReceived: s?.bytesReceived ?? 0,
         firstFrameMs: record.firstFrameMs,
+        type: record.type,
+        preferredLayers: record.preferredLayers,
+        currentLayers: info.currentLayers,
+        kbps: info.kbps,
       });
     }
     return out;
@@ -133,6 +156,9 @@ export class Viewer {
       firstFrameAt: null,
       firstFrameMs: null,
       closed: false,
+      type: '',
+      spatialLayers: 1,
+      preferredLayers: null,
     };
     const info = await this.api.consume(transport.id, row.producerId, this.recvDevice!.recvRtpCapabilities);
     // The same stream id for a peer's audio and video lets the browser keep them in sync (lip sync).
@@ -145,19 +171,37 @@ export class Viewer {
     });
     record.consumerId = consumer.id;
     record.consumedAt = performance.now();
+    record.type = info.type;
+    record.spatialLayers = info.type === 'simulcast' ? spatialLayersOf(info.rtpParameters) : 1;
     if (this.closed || this.gone.has(row.producerId)) {
       consumer.close();
       return;
     }
-    this.entries.set(row.producerId, { consumer, record });
     this.state.consumers.push(record);
     this.state.consumerIds.push(consumer.id);
     const tile = this.ui.tile(row.producerId, `${row.userId} · ${row.kind}`, consumer.track, false);
+    const tileInfo = new TileInfo(this.api, consumer, record, tile, (text) => this.ui.info(text));
+    const picker = record.type === 'simulcast' && row.kind === 'video' ? this.addPicker(row.producerId, record) : null;
+    this.entries.set(row.producerId, { consumer, record, info: tileInfo, picker });
+    tileInfo.start();
     this.setProducerPaused(row.producerId, info.producerPaused || (this.known.get(row.producerId)?.paused ?? false));
     this.watchFirstFrame(consumer, record, tile);
     await this.api.resume(transport.id, consumer.id);
     record.resumedAt = performance.now();
     this.ui.info(`consuming ${row.kind} ${row.producerId} of ${row.userId} (consumer ${consumer.id})`);
+  }
+
+  // addPicker gives a simulcast consumer's tile its layer picker (the highest layer is the server's default); a
+  // refused choice is reported and the picker goes back to the last accepted one.
+  private addPicker(producerId: string, record: ConsumerRecord): HTMLSelectElement | null {
+    const names = layerNames(record.spatialLayers);
+    const picker = this.ui.layerPicker(producerId, names, names.length - 1, (spatialLayer) => {
+      this.setPreferredLayers(producerId, { spatialLayer }).catch((err) => {
+        picker!.value = String(record.preferredLayers?.spatialLayer ?? names.length - 1);
+        this.ui.error(err, 'preferred layer');
+      });
+    });
+    return picker;
   }
 
   private ensureTransport(): Promise<types.Transport> {

@@ -1,8 +1,6 @@
 package proccpu
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -19,14 +17,7 @@ const tcpListen = "0A"
 // the sockets listening on it (any local address).
 func ListeningInodes(table []byte, ports map[int]bool) (map[int][]uint64, error) {
 	out := map[int][]uint64{}
-	sc := bufio.NewScanner(bytes.NewReader(table))
-	first := true
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if first { // the header: "sl local_address rem_address st ..."
-			first = false
-			continue
-		}
+	for f := range netRows(table) {
 		// sl local rem st tx:rx tr:when retrnsmt uid timeout inode ...
 		if len(f) < 10 || f[3] != tcpListen {
 			continue
@@ -50,7 +41,7 @@ func ListeningInodes(table []byte, ports map[int]bool) (map[int][]uint64, error)
 			out[int(port)] = append(out[int(port)], inode)
 		}
 	}
-	return out, sc.Err()
+	return out, nil
 }
 
 // SocketOwners walks /proc/<pid>/fd/* and returns the pid holding each of the given socket inodes (the first found

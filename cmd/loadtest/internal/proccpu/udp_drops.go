@@ -5,28 +5,18 @@ package proccpu
 // clients' when a run loses packets.
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 )
 
 // ParseDrops parses a /proc/net/udp or /proc/net/udp6 table into the drops counter of each socket inode.
 func ParseDrops(table []byte) (map[uint64]uint64, error) {
 	out := map[uint64]uint64{}
-	sc := bufio.NewScanner(bytes.NewReader(table))
-	first := true
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if first { // "sl local_address rem_address st tx_queue rx_queue tr tm->when retrnsmt uid timeout inode ref pointer drops"
-			first = false
-			continue
-		}
+	for f := range netRows(table) {
 		// sl local rem st tx:rx tr:when retrnsmt uid timeout inode ref pointer drops
 		if len(f) < 13 {
 			continue
@@ -43,7 +33,7 @@ func ParseDrops(table []byte) (map[uint64]uint64, error) {
 			out[inode] = drops
 		}
 	}
-	return out, sc.Err()
+	return out, nil
 }
 
 // UDPDrops returns the datagrams dropped so far on the UDP sockets the processes hold now (IPv4 and IPv6), and how
