@@ -65,9 +65,11 @@ func TestFaultMalformedPacketsSprayedAtSlaves(t *testing.T) {
 			sent[i] = spray(t, tg, uint64(i))
 		}()
 	}
-	// The media keeps arriving while the spray goes on: no consumer's count stands still for stall (100 audio
-	// packets; a busy machine may pause a reader for a few hundred milliseconds, which is not what this looks for).
-	const stall = 2 * time.Second
+	// The media keeps arriving while the spray goes on: no consumer's count stands still for stall (250 audio
+	// packets). Under -race on a loaded machine the slaves work through the junk slowly and a consumer was seen
+	// to stand still for 2.7 s; a read loop wedged by the junk stands still for good. The longest stall is logged.
+	const stall = 5 * time.Second
+	var longest time.Duration
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
 	last := copyStats(before) // before stays the baseline of the loss check
@@ -85,11 +87,13 @@ func TestFaultMalformedPacketsSprayedAtSlaves(t *testing.T) {
 			if st := cons.Stats(); st.Packets > last[cons.ID()].Packets {
 				last[cons.ID()], moved[cons.ID()] = st, time.Now()
 			}
-			require.Less(t, time.Since(moved[cons.ID()]), stall, "%s consumer stalled during the spray", cons.Kind())
+			still := time.Since(moved[cons.ID()])
+			longest = max(longest, still)
+			require.Less(t, still, stall, "%s consumer stalled during the spray", cons.Kind())
 		}
 	}
-	t.Logf("sprayed %d datagrams per slave in %s: producer slave %s; consumer slave %s", sprayPerSlave,
-		time.Since(start).Round(time.Millisecond), tally(sent[0]), tally(sent[1]))
+	t.Logf("sprayed %d datagrams per slave in %s: producer slave %s; consumer slave %s; longest stall of a consumer %s",
+		sprayPerSlave, time.Since(start).Round(time.Millisecond), tally(sent[0]), tally(sent[1]), longest.Round(time.Millisecond))
 
 	time.Sleep(300 * time.Millisecond) // what was in flight arrives
 	for _, cons := range bob.Consumers {
