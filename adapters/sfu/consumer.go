@@ -7,7 +7,6 @@ import (
 	"github.com/pion/rtcp"
 
 	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/ortc"
-	"github.com/sfu-cluster/sfu-cluster/application"
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
 
@@ -193,37 +192,6 @@ func (c *consumer) encodingOf(ssrc uint32) int {
 		}
 	}
 	return 0
-}
-
-// consumerType is mediasoup's name of the consumer's kind.
-func (c *consumer) consumerType() string {
-	switch {
-	case c.pipe:
-		return domain.ConsumerTypePipe
-	case c.sim != nil:
-		return domain.ConsumerTypeSimulcast
-	default:
-		return domain.ConsumerTypeSimple
-	}
-}
-
-// state is the consumer's answer to GetConsumer.
-func (c *consumer) state() application.ConsumerState {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	st := application.ConsumerState{ID: c.id, ProducerID: c.producer.id, Kind: c.kind, Type: c.consumerType(),
-		Paused: !c.resumed, ProducerPaused: c.producerPaused}
-	if c.sim != nil {
-		st.PreferredLayers, st.CurrentLayers = c.sim.layersLocked(c.active)
-	}
-	if !c.pipe {
-		score := scoreOf(c.lastRR)
-		st.Score = &score
-	}
-	if c.ep.cc != nil {
-		st.AvailableOutgoingBitrate = int(c.ep.cc.bitrate.Load())
-	}
-	return st
 }
 
 // setResumed, setConnected and setProducerPaused change one input of the active state.
