@@ -47,6 +47,8 @@ export type ConsumerInfo = {
   producerPaused: boolean;
   preferredLayers?: ConsumerLayers | null;
   currentLayers?: ConsumerLayers | null;
+  score?: number; // 0–10, as mediasoup's
+  availableOutgoingBitrate?: number; // the transport's downlink estimate, bit/s
 };
 
 export class Api {

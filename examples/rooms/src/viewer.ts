@@ -23,6 +23,9 @@ export type ConsumerStats = {
   packetsReceived: number;
   packetsLost: number;
   bytesReceived: number;
+  keyFramesDecoded: number; // video: keyframes decoded so far
+  freezeCount: number; // video: freezes the browser counted (getStats)
+  nackCount: number; // NACKs this receiver sent
   firstFrameMs: number | null;
   type: string; // 'simple' or 'simulcast'
   preferredLayers: ConsumerLayers | null; // as last set from this page (null: the server's default, the highest)
@@ -124,6 +127,9 @@ export class Viewer {
         packetsReceived: s?.packetsReceived ?? 0,
         packetsLost: s?.packetsLost ?? 0,
         bytesReceived: s?.bytesReceived ?? 0,
+        keyFramesDecoded: s?.keyFramesDecoded ?? 0,
+        freezeCount: (s as { freezeCount?: number } | null)?.freezeCount ?? 0,
+        nackCount: s?.nackCount ?? 0,
         firstFrameMs: record.firstFrameMs,
         type: record.type,
         preferredLayers: record.preferredLayers,
