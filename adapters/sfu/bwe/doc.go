@@ -9,7 +9,8 @@
 //     the path is normal, adds about one packet per response time near a capacity it has seen, never grows
 //     above 1.5 × the acknowledged bitrate, and cuts to 0.85 × the acknowledged bitrate on overuse;
 //   - probes (probe.go): padding sent for a short window at a higher rate; what the receiver got as fast as it
-//     was sent raises the estimate at once (the only way above what the media alone shows);
+//     was sent raises the estimate at once (the only way above what the media alone shows), the loss-based cap
+//     included;
 //   - loss-based (loss.go): below 2 % loss the cap grows 8 % per second, between 2 and 10 % it holds, above 10 %
 //     it falls by half the loss fraction (at most every 300 ms): random loss without congestion does not cut it;
 //   - a REMB the receiver sends caps the result (the only estimate without transport-cc feedback).

@@ -86,8 +86,8 @@ func (e *Estimator) OnFeedback(results []PacketResult, now int64) {
 	e.loss.add(lost, len(results), e.rate.rate, now)
 }
 
-// finishProbe takes the running probe's result: a rate above the delay-based estimate becomes it (the path
-// carried it), as libwebrtc does with probe results.
+// finishProbe takes the running probe's result: a rate above the delay-based estimate or the loss-based limit
+// becomes it (the path carried it), as libwebrtc does with probe results.
 func (e *Estimator) finishProbe() {
 	if !e.probe.active {
 		return
@@ -102,6 +102,9 @@ func (e *Estimator) finishProbe() {
 		e.rate.rate = math.Min(b, e.max)
 		e.rate.capacity, e.rate.capVar = noCapacity, initialDeviation
 	}
+	// The loss-based limit too (libwebrtc's SetSendBitrate with a probe's result): drops of a congested past
+	// would otherwise hold the estimate at what they left it, creeping up at 8 %/s after the path opened.
+	e.loss.raise(float64(r.Bitrate))
 }
 
 // worse keeps an overuse seen anywhere in one feedback.

@@ -107,3 +107,27 @@ func TestEstimatorAppLimitedThenProbed(t *testing.T) {
 		})
 	}
 }
+
+// A link that dropped packets (a tbf queue overflowing: loss well above 10 %) opens up while the media is a low
+// layer: the loss-based limit set by the drops must not hold the estimate down once a probe shows the path carries
+// more (libwebrtc sets its loss-based rate to a probe's result, SetSendBitrate).
+func TestEstimatorProbeLiftsLossLimit(t *testing.T) {
+	link := &simLink{capacity: 350e3}
+	s := newSim(t, 1_000_000, link)
+	link.maxQueue = 100e6 // drop-tail, as tc tbf with 100 ms of queue
+	s.run(10e9, nil)
+	capped := s.estimate()
+	require.Less(t, capped, 400e3, "capped first")
+	require.Positive(t, s.e.loss.limit, "the drops set a loss-based limit")
+	link.capacity = 20e6
+	s.sourceMax = 150e3 // the media: the lowest layer
+	s.run(2e9, nil)
+	s.probe(1.2e6, 300e6)
+	s.run(1e9, nil)
+	r, ok := s.e.LastProbe()
+	require.True(t, ok)
+	t.Logf("capped at 350 kbit/s: %.0f kbit/s; link opened, probe at 1.2 Mbit/s measured %d bit/s (saturated %v), estimate %.0f",
+		capped/1e3, r.Bitrate, r.Saturated, s.estimate())
+	require.False(t, r.Saturated)
+	require.GreaterOrEqual(t, s.estimate(), 1e6, "the probe's result is the estimate")
+}

@@ -64,3 +64,14 @@ func (l *lossControl) apply(rate float64) float64 {
 	}
 	return rate
 }
+
+// raise lifts the limit to rate (a probe showed the path carries it); at the maximum it no longer limits.
+func (l *lossControl) raise(rate float64) {
+	if l.limit <= 0 || rate <= l.limit {
+		return
+	}
+	l.limit = rate
+	if l.limit >= l.max {
+		l.limit = 0
+	}
+}
