@@ -73,16 +73,30 @@ func runBrowser(t *testing.T, chromium string, c *testCluster, env ...string) ru
 // output, fails the test if it fails, and decodes what it measured (its RESULT_FILE) into result.
 func runScript(t *testing.T, chromium string, c *testCluster, script string, result any, env ...string) {
 	t.Helper()
-	resultFile := filepath.Join(t.TempDir(), "result.json")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "bash", "run.sh", script)
-	cmd.Env = append(os.Environ(), "DEMO_URL="+c.DemoURL+"/", "ARTIFACTS_DIR="+artifactsDir(t), "CHROMIUM_PATH="+chromium,
-		"RESULT_FILE="+resultFile)
-	cmd.Env = append(cmd.Env, env...)
+	cmd, resultFile := scriptCommand(ctx, t, chromium, c.DemoURL+"/", script, env...)
 	out, err := cmd.CombinedOutput()
 	t.Logf("%s output:\n%s", script, out)
 	require.NoError(t, err, "the browser test %s failed:\n%s", script, lastLines(string(out), 15))
+	readResult(t, script, resultFile, result)
+}
+
+// scriptCommand is the command that runs one of the node scripts through run.sh against the demo at demoURL, and
+// the file its result will be in.
+func scriptCommand(ctx context.Context, t *testing.T, chromium, demoURL, script string, env ...string) (*exec.Cmd, string) {
+	t.Helper()
+	resultFile := filepath.Join(t.TempDir(), "result.json")
+	cmd := exec.CommandContext(ctx, "bash", "run.sh", script)
+	cmd.Env = append(os.Environ(), "DEMO_URL="+demoURL, "ARTIFACTS_DIR="+artifactsDir(t), "CHROMIUM_PATH="+chromium,
+		"RESULT_FILE="+resultFile)
+	cmd.Env = append(cmd.Env, env...)
+	return cmd, resultFile
+}
+
+// readResult decodes what a script measured (its RESULT_FILE) into result.
+func readResult(t *testing.T, script, resultFile string, result any) {
+	t.Helper()
 	raw, err := os.ReadFile(resultFile)
 	require.NoError(t, err, "%s wrote no result", script)
 	require.NoError(t, json.Unmarshal(raw, result))

@@ -2,12 +2,10 @@ package browser
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -51,32 +49,18 @@ func TestBrowserOverTCPWithUDPBlocked(t *testing.T) {
 	pubNS.DropUDP(t)
 	viewNS.DropUDP(t)
 
-	// The slaves' media and the demo listen on the host end of the publisher's veth: both namespaces reach it
-	// through their default route (the viewer's by way of its own veth).
-	hostIP := pubNS.HostIP.String()
-	c := startClusterWith(t, func(base *bootstrap.Config, dc *bootstrap.DevClusterConfig) {
-		base.ListenIPs = []bootstrap.ListenIP{{IP: hostIP}}
-		dc.DemoAddr = net.JoinHostPort(hostIP, "0")
-	})
-	demo, err := url.Parse(c.DemoURL)
-	require.NoError(t, err)
-	demoURL := fmt.Sprintf("https://%s/", net.JoinHostPort(hostIP, demo.Port()))
-
+	c, demoURL := startClusterOnHostEnd(t, pubNS)
 	stop := c.watch()
-	resultFile := filepath.Join(t.TempDir(), "tcp.json")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "bash", "run.sh", "tcp.mjs") // npm ci on first use
-	cmd.Env = append(os.Environ(), "DEMO_URL="+demoURL, "ARTIFACTS_DIR="+artifactsDir(t), "RESULT_FILE="+resultFile,
+	cmd, resultFile := scriptCommand(ctx, t, chromium, demoURL, "tcp.mjs",
 		"PUBLISHER_CHROMIUM="+inNamespace(t, pubNS, chromium), "VIEWER_CHROMIUM="+inNamespace(t, viewNS, chromium))
 	out, err := cmd.CombinedOutput()
 	p := stop()
 	t.Logf("tcp.mjs output:\n%s", out)
 	require.NoError(t, err, "the browser test failed:\n%s", lastLines(string(out), 20))
-	raw, err := os.ReadFile(resultFile)
-	require.NoError(t, err, "tcp.mjs wrote no result")
 	var r tcpResult
-	require.NoError(t, json.Unmarshal(raw, &r))
+	readResult(t, "tcp.mjs", resultFile, &r)
 	require.True(t, r.OK, r.Error)
 
 	line := fmt.Sprintf("browser tcp (UDP dropped in both namespaces): consume->first_decoded_frame_ms=%s frames=%d "+
@@ -102,6 +86,21 @@ func TestBrowserOverTCPWithUDPBlocked(t *testing.T) {
 	require.Equal(t, uint64(1), p.ConsumerRestarts, "one ICE restart on the consumer slave: %+v", p)
 	require.Equal(t, uint64(1), p.ConsumerRestarted, "and the slave took the viewer's checks with the new credentials: %+v", p)
 	require.Positive(t, pubNS.UDPDropped(t)+viewNS.UDPDropped(t), "the browsers tried UDP, and it was dropped")
+}
+
+// startClusterOnHostEnd starts the cluster with the slaves' media and the demo on the host end of ns's veth, and
+// returns it with the demo's URL there: every test namespace reaches that address through its default route (by
+// way of its own veth), and so does the host.
+func startClusterOnHostEnd(t *testing.T, ns *netns.Namespace) (*testCluster, string) {
+	t.Helper()
+	hostIP := ns.HostIP.String()
+	c := startClusterWith(t, func(base *bootstrap.Config, dc *bootstrap.DevClusterConfig) {
+		base.ListenIPs = []bootstrap.ListenIP{{IP: hostIP}}
+		dc.DemoAddr = net.JoinHostPort(hostIP, "0")
+	})
+	demo, err := url.Parse(c.DemoURL)
+	require.NoError(t, err)
+	return c, fmt.Sprintf("https://%s/", net.JoinHostPort(hostIP, demo.Port()))
 }
 
 // inNamespace writes an executable that runs chromium inside ns, for Playwright's executablePath: Playwright
