@@ -48,8 +48,9 @@ func newWorldWith(t *testing.T, maxTransports int, opts httpapi.MasterServerOpti
 	require.NoError(t, err)
 	peers := application.NewPeers(d)
 	slaves := application.NewSlaves(d, peers)
+	rooms, producerPeers := application.NewRooms(d), application.NewProducerPeers(d, peers)
 	w.app = httpapi.NewMasterServer(httpapi.MasterUseCases{
-		Rooms: application.NewRooms(d), Peers: peers, ProducerPeers: application.NewProducerPeers(d, peers),
+		Rooms: rooms, Peers: peers, ProducerPeers: producerPeers, Whip: application.NewWhip(rooms, peers, producerPeers),
 		ConsumerRouters: application.NewConsumerRouters(d), ConsumerPeers: application.NewConsumerPeers(d, peers, application.NewPipes(d, true)),
 		Slaves: slaves, Events: w.events,
 	}, opts)
