@@ -116,6 +116,7 @@ func NewMasterServer(uc MasterUseCases, opts MasterServerOptions) *fiber.App {
 	h.routeProducers(app)
 	h.routeConsumers(app)
 	h.routeConsumerLayers(app)
+	h.routeIce(app)
 	h.routeWhip(app)
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	return app
