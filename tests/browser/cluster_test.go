@@ -40,17 +40,11 @@ func startCluster(t *testing.T) *testCluster { t.Helper(); return startClusterWi
 // startClusterWith is startCluster with the configuration adjusted by tune (nil: none) before the cluster starts.
 func startClusterWith(t *testing.T, tune func(base *bootstrap.Config, dc *bootstrap.DevClusterConfig)) *testCluster {
 	t.Helper()
-	return startClusterOn(t, "127.0.0.1")
-}
-
-// startClusterOn is startCluster with the slaves' WebRTC candidates on listenIP.
-func startClusterOn(t *testing.T, listenIP string) *testCluster {
-	t.Helper()
 	base, err := bootstrap.LoadConfig(0, "")
 	require.NoError(t, err)
 	base.LogLevel = "warn"
 	base.DatabaseURL = testenv.Database(t, "browser")
-	base.ListenIPs = []bootstrap.ListenIP{{IP: listenIP}}
+	base.ListenIPs = []bootstrap.ListenIP{{IP: "127.0.0.1"}}
 	base.ClusterSecret = randomHex(t, 24)
 	dist, err := fs.Sub(rooms.Dist, "dist")
 	require.NoError(t, err)

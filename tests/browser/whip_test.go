@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/sfu-cluster/sfu-cluster/bootstrap"
 )
 
 // whipViewResult is what whip_view.mjs measured (its RESULT_FILE).
@@ -63,7 +65,10 @@ func TestWhipClientPublishesToBrowserViewer(t *testing.T) {
 	client := requireWhipClient(t)
 	// libnice (GStreamer's ICE agent) gathers no loopback candidates and never pairs with a 127.0.0.1 one: the
 	// slaves listen on the host's own address.
-	c := startClusterOn(t, hostIPv4(t))
+	ip := hostIPv4(t)
+	c := startClusterWith(t, func(base *bootstrap.Config, _ *bootstrap.DevClusterConfig) {
+		base.ListenIPs = []bootstrap.ListenIP{{IP: ip}}
+	})
 	roomID := createRoom(t, c.MasterURL)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
