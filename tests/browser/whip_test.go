@@ -194,3 +194,31 @@ func (l *lockedBuffer) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+// TestWhipChromiumSimulcast: Chromium's WebRTC stack as a WHIP publisher (whip_chromium.mjs: an RTCPeerConnection
+// offer with three RID encodings POSTed to /api/rooms/:id/whip) reaches a mediasoup-client viewer through the pipe
+// as a simulcast consumer at the top layer, and DELETE on the session's Location ends it.
+func TestWhipChromiumSimulcast(t *testing.T) {
+	chromium := requireBrowser(t)
+	c := startCluster(t)
+	stop := c.watch()
+	var r struct {
+		OK                   bool   `json:"ok"`
+		Error                string `json:"error"`
+		VideoType            string `json:"videoType"`
+		FramesAtWidth        int    `json:"framesAtWidth"`
+		FrameWidth           int    `json:"frameWidth"`
+		AudioPacketsReceived int    `json:"audioPacketsReceived"`
+		Deleted              bool   `json:"deleted"`
+	}
+	runScript(t, chromium, c, "whip_chromium.mjs", &r)
+	p := stop()
+	require.True(t, r.OK, r.Error)
+	fmt.Printf("browser whip chromium simulcast: frames_at_640=%d audio_packets=%d consumer=%s\n", r.FramesAtWidth, r.AudioPacketsReceived, r.VideoType)
+	require.Equal(t, "simulcast", r.VideoType)
+	require.Equal(t, 640, r.FrameWidth)
+	require.GreaterOrEqual(t, r.FramesAtWidth, 30)
+	require.GreaterOrEqual(t, r.AudioPacketsReceived, 50)
+	require.True(t, r.Deleted)
+	requireThroughThePipe(t, c, p, 1)
+}
