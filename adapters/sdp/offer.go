@@ -56,11 +56,16 @@ func ParseOffer(raw []byte, caps domain.RtpCapabilities) (Offer, error) {
 	if o.Dtls, err = dtlsOf(&sd); err != nil {
 		return Offer{}, err
 	}
+	mids := map[string]bool{}
 	for i, md := range sd.MediaDescriptions {
 		s, err := parseSection(md, caps)
 		if err != nil {
 			return Offer{}, fmt.Errorf("m-section %d (%s): %w", i, md.MediaName.Media, err)
 		}
+		if s.MID != "" && mids[s.MID] {
+			return Offer{}, fmt.Errorf("%w: m-section %d repeats a=mid:%s", domain.ErrInvalidInput, i, s.MID)
+		}
+		mids[s.MID] = true
 		o.Sections = append(o.Sections, s)
 	}
 	if len(o.Tracks()) == 0 {

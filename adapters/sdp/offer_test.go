@@ -24,7 +24,7 @@ const (
 	gstFingerprint = "77:AA:49:DE:54:F3:A6:A5:1B:DE:1B:DE:DD:4C:CD:D7:D8:AE:AC:D9:81:37:7B:8B:7B:CF:A8:1E:89:D1:5F:56"
 )
 
-func readOffer(t *testing.T, name string) string {
+func readOffer(t testing.TB, name string) string {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join("testdata", name))
 	require.NoError(t, err)
@@ -32,7 +32,7 @@ func readOffer(t *testing.T, name string) string {
 }
 
 // routerCaps are the capabilities of a router with the slave's default codecs (opus, VP8, VP9, H264).
-func routerCaps(t *testing.T) domain.RtpCapabilities {
+func routerCaps(t testing.TB) domain.RtpCapabilities {
 	t.Helper()
 	caps, err := ortc.GenerateRouterRtpCapabilities(ortc.DefaultMediaCodecs())
 	require.NoError(t, err)
@@ -142,6 +142,7 @@ func TestParseOfferRefusals(t *testing.T) {
 		{"no common codec", strings.ReplaceAll(strings.ReplaceAll(gst, "VP8/90000", "H265/90000"), "OPUS/48000/2", "PCMU/8000"), "no common audio codec"},
 		{"no common video codec", strings.ReplaceAll(gst, "VP8/90000", "H265/90000"), "no common video codec"},
 		{"no stream", strings.ReplaceAll(gst, "a=ssrc:2 ", "a=x-ssrc:2 "), "no stream"},
+		{"same mid twice", strings.ReplaceAll(gst, "a=mid:video1", "a=mid:audio0"), "repeats a=mid:audio0"},
 		{"no mid", strings.ReplaceAll(gst, "a=mid:video1\r\n", ""), "a=mid is required"},
 	}
 	caps := routerCaps(t)
