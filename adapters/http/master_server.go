@@ -31,6 +31,8 @@ type MasterUseCases struct {
 	Slaves          *application.Slaves
 	// Whip serves WHIP (POST /rooms/:roomId/whip); nil disables the routes.
 	Whip *application.Whip
+	// Whep serves WHEP (POST /rooms/:roomId/whep); nil disables the routes.
+	Whep *application.Whep
 	// Events serves GET /rooms/:roomId/events; nil disables the route.
 	Events application.EventBus
 	// Ready reports whether the master can serve (GET /readyz); nil disables the route.
@@ -105,6 +107,7 @@ func NewMasterServer(uc MasterUseCases, opts MasterServerOptions) *fiber.App {
 	routeOpenAPI(app)
 	h.routeSlaves(app, opts.ClusterSecret)
 	h.routeWhipPreflight(app)
+	h.routeWhepPreflight(app)
 	if opts.APITokenSecret != "" {
 		now := opts.Now
 		if now == nil {
@@ -118,6 +121,7 @@ func NewMasterServer(uc MasterUseCases, opts MasterServerOptions) *fiber.App {
 	h.routeConsumerLayers(app)
 	h.routeIce(app)
 	h.routeWhip(app)
+	h.routeWhep(app)
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	return app
 }

@@ -19,13 +19,7 @@ func (o Offer) Answer(info domain.TransportInfo, sessionID uint64) ([]byte, erro
 		return nil, fmt.Errorf("%w: transport %s has no candidates or fingerprints", domain.ErrSlaveFailed, info.ID)
 	}
 	first := info.IceCandidates[0]
-	sd := psdp.SessionDescription{
-		Origin: psdp.Origin{Username: "-", SessionID: sessionID, SessionVersion: 2, NetworkType: "IN", AddressType: "IP4",
-			UnicastAddress: "127.0.0.1"},
-		SessionName:      "-",
-		TimeDescriptions: []psdp.TimeDescription{{Timing: psdp.Timing{}}},
-	}
-	sd.WithPropertyAttribute("ice-lite")
+	sd := session(sessionID)
 	var bundle []string
 	for _, s := range o.Sections {
 		if !s.Rejected {
@@ -39,21 +33,7 @@ func (o Offer) Answer(info domain.TransportInfo, sessionID uint64) ([]byte, erro
 			sd.WithMedia(rejected(s))
 			continue
 		}
-		md := &psdp.MediaDescription{
-			MediaName:             psdp.MediaName{Media: s.Media, Port: psdp.RangedPort{Value: first.Port}, Protos: []string{"UDP", "TLS", "RTP", "SAVPF"}},
-			ConnectionInformation: connection(first.IP),
-		}
-		md.WithValueAttribute("mid", s.MID)
-		md.WithPropertyAttribute("recvonly")
-		md.WithICECredentials(info.IceParameters.UsernameFragment, info.IceParameters.Password)
-		for _, f := range info.DtlsParameters.Fingerprints {
-			md.WithFingerprint(f.Algorithm, strings.ToUpper(f.Value))
-		}
-		md.WithValueAttribute("setup", answerSetup(o.Dtls.Role))
-		md.WithPropertyAttribute("rtcp-mux")
-		if s.rsize {
-			md.WithPropertyAttribute("rtcp-rsize")
-		}
+		md := transportSection(s.Media, s.MID, "recvonly", info, first, answerSetup(o.Dtls.Role), s.rsize)
 		for _, e := range s.RtpParameters.HeaderExtensions {
 			md.WithValueAttribute("extmap", strconv.Itoa(e.ID)+" "+e.URI)
 		}
@@ -67,10 +47,7 @@ func (o Offer) Answer(info domain.TransportInfo, sessionID uint64) ([]byte, erro
 			}
 			md.WithValueAttribute("simulcast", "recv "+strings.Join(s.rids, ";"))
 		}
-		for _, c := range info.IceCandidates {
-			md.WithValueAttribute("candidate", candidate(c))
-		}
-		md.WithPropertyAttribute("end-of-candidates")
+		candidates(md, info)
 		sd.WithMedia(md)
 	}
 	return sd.Marshal()

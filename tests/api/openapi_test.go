@@ -64,9 +64,11 @@ func fullMaster(t *testing.T, opts httpapi.MasterServerOptions) *fiber.App {
 	}
 	peers := application.NewPeers(d)
 	rooms, producerPeers := application.NewRooms(d), application.NewProducerPeers(d, peers)
+	consumerRouters, consumerPeers := application.NewConsumerRouters(d), application.NewConsumerPeers(d, peers, application.NewPipes(d, true))
 	return httpapi.NewMasterServer(httpapi.MasterUseCases{
 		Rooms: rooms, Peers: peers, ProducerPeers: producerPeers, Whip: application.NewWhip(rooms, peers, producerPeers),
-		ConsumerRouters: application.NewConsumerRouters(d), ConsumerPeers: application.NewConsumerPeers(d, peers, application.NewPipes(d, true)),
+		Whep:            application.NewWhep(d, peers, consumerRouters, consumerPeers),
+		ConsumerRouters: consumerRouters, ConsumerPeers: consumerPeers,
 		Slaves: application.NewSlaves(d, peers), Events: memory.NewEventBus(),
 		Ready: func(context.Context) error { return nil },
 	}, opts)

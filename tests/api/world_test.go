@@ -49,9 +49,11 @@ func newWorldWith(t *testing.T, maxTransports int, opts httpapi.MasterServerOpti
 	peers := application.NewPeers(d)
 	slaves := application.NewSlaves(d, peers)
 	rooms, producerPeers := application.NewRooms(d), application.NewProducerPeers(d, peers)
+	consumerRouters, consumerPeers := application.NewConsumerRouters(d), application.NewConsumerPeers(d, peers, application.NewPipes(d, true))
 	w.app = httpapi.NewMasterServer(httpapi.MasterUseCases{
 		Rooms: rooms, Peers: peers, ProducerPeers: producerPeers, Whip: application.NewWhip(rooms, peers, producerPeers),
-		ConsumerRouters: application.NewConsumerRouters(d), ConsumerPeers: application.NewConsumerPeers(d, peers, application.NewPipes(d, true)),
+		Whep:            application.NewWhep(d, peers, consumerRouters, consumerPeers),
+		ConsumerRouters: consumerRouters, ConsumerPeers: consumerPeers,
 		Slaves: slaves, Events: w.events,
 	}, opts)
 	ctx := context.Background()

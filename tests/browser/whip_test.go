@@ -222,3 +222,32 @@ func TestWhipChromiumSimulcast(t *testing.T) {
 	require.True(t, r.Deleted)
 	requireThroughThePipe(t, c, p, 1)
 }
+
+// TestWhepPlayerThroughThePipe is issue 18's WHEP test: the demo publishes with mediasoup-client; the demo's WHEP
+// page (whip-whep's WHEPClient from npm, pinned in examples/rooms) plays the room through POST /rooms/:id/whep:
+// ≥ 30 frames decoded and audio, from the consumer slave through the pipe; stopping the player ends its session
+// (the room can then be deleted).
+func TestWhepPlayerThroughThePipe(t *testing.T) {
+	chromium := requireBrowser(t)
+	c := startCluster(t)
+	stop := c.watch()
+	var r struct {
+		OK                   bool   `json:"ok"`
+		Error                string `json:"error"`
+		FramesDecoded        int    `json:"framesDecoded"`
+		FrameWidth           int    `json:"frameWidth"`
+		AudioPacketsReceived int    `json:"audioPacketsReceived"`
+		Ms                   int    `json:"ms"`
+		RoomDeleted          bool   `json:"roomDeleted"`
+	}
+	runScript(t, chromium, c, "whep.mjs", &r)
+	p := stop()
+	require.True(t, r.OK, r.Error)
+	fmt.Printf("browser whep: whip-whep player through the pipe: frames=%d width=%d audio_packets=%d in %d ms\n",
+		r.FramesDecoded, r.FrameWidth, r.AudioPacketsReceived, r.Ms)
+	require.GreaterOrEqual(t, r.FramesDecoded, 30)
+	require.Positive(t, r.FrameWidth)
+	require.GreaterOrEqual(t, r.AudioPacketsReceived, 50)
+	require.True(t, r.RoomDeleted)
+	requireThroughThePipe(t, c, p, 1)
+}
