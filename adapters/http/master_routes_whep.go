@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"net/http"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -12,32 +11,17 @@ import (
 
 // routeWhepPreflight serves the OPTIONS of the WHEP routes, before the token check.
 func (h masterHandlers) routeWhepPreflight(app *fiber.App) {
-	if h.uc.Whep == nil {
-		return
+	if h.uc.Whep != nil {
+		routeSDPPreflight(app, "whep")
 	}
-	app.Options("/rooms/:roomId/whep", func(c *fiber.Ctx) error {
-		c.Set("Accept-Post", "application/sdp")
-		c.Set(fiber.HeaderAllow, "POST, OPTIONS")
-		return c.SendStatus(http.StatusNoContent)
-	})
-	app.Options("/rooms/:roomId/whep/:sessionId", func(c *fiber.Ctx) error {
-		c.Set(fiber.HeaderAllow, whipAllow)
-		return c.SendStatus(http.StatusNoContent)
-	})
 }
 
 // routeWhep serves WHEP: POST an SDP offer to play a room's producers, DELETE the session to stop; PATCH answers
 // 405 as WHIP's does.
 func (h masterHandlers) routeWhep(app *fiber.App) {
-	if h.uc.Whep == nil {
-		return
+	if h.uc.Whep != nil {
+		routeSDPSession(app, "whep", h.whepView, h.uc.Whep.End)
 	}
-	app.Post("/rooms/:roomId/whep", h.whepView)
-	app.Delete("/rooms/:roomId/whep/:sessionId", h.whepEnd)
-	app.Patch("/rooms/:roomId/whep/:sessionId", func(c *fiber.Ctx) error {
-		c.Set(fiber.HeaderAllow, whipAllow)
-		return fiber.NewError(http.StatusMethodNotAllowed, "trickle ICE and ICE restart are not supported (the server is ICE-lite)")
-	})
 }
 
 func (h masterHandlers) whepView(c *fiber.Ctx) error {
@@ -79,15 +63,5 @@ func (h masterHandlers) whepView(c *fiber.Ctx) error {
 	if err != nil {
 		return h.uc.Whep.Undo(ctx, roomID, session.ID, err)
 	}
-	c.Set(fiber.HeaderLocation, "/rooms/"+roomID+"/whep/"+session.ID)
-	c.Set(fiber.HeaderETag, `"`+session.ID+`"`)
-	c.Set(fiber.HeaderContentType, "application/sdp")
-	return c.Status(http.StatusCreated).Send(answer)
-}
-
-func (h masterHandlers) whepEnd(c *fiber.Ctx) error {
-	if err := h.uc.Whep.End(c.UserContext(), c.Params("roomId"), c.Params("sessionId")); err != nil {
-		return err
-	}
-	return c.SendStatus(http.StatusOK)
+	return sendAnswer(c, "whep", roomID, session.ID, answer)
 }

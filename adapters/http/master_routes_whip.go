@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/binary"
 	"errors"
@@ -29,31 +30,52 @@ const whipAllow = "DELETE, OPTIONS"
 // routeWhipPreflight serves the OPTIONS of the WHIP routes; it is mounted before the token check (a browser's
 // preflight carries no Authorization header).
 func (h masterHandlers) routeWhipPreflight(app *fiber.App) {
-	if h.uc.Whip == nil {
-		return
+	if h.uc.Whip != nil {
+		routeSDPPreflight(app, "whip")
 	}
-	app.Options("/rooms/:roomId/whip", func(c *fiber.Ctx) error {
+}
+
+// routeWhip serves WHIP (RFC 9725): POST an SDP offer to publish into a room, DELETE the session to stop.
+func (h masterHandlers) routeWhip(app *fiber.App) {
+	if h.uc.Whip != nil {
+		routeSDPSession(app, "whip", h.whipPublish, h.uc.Whip.End)
+	}
+}
+
+// routeSDPPreflight answers OPTIONS on /rooms/:roomId/<kind> (Accept-Post: application/sdp) and on its sessions.
+func routeSDPPreflight(app *fiber.App, kind string) {
+	app.Options("/rooms/:roomId/"+kind, func(c *fiber.Ctx) error {
 		c.Set("Accept-Post", "application/sdp")
 		c.Set(fiber.HeaderAllow, "POST, OPTIONS")
 		return c.SendStatus(http.StatusNoContent)
 	})
-	app.Options("/rooms/:roomId/whip/:sessionId", func(c *fiber.Ctx) error {
+	app.Options("/rooms/:roomId/"+kind+"/:sessionId", func(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderAllow, whipAllow)
 		return c.SendStatus(http.StatusNoContent)
 	})
 }
 
-// routeWhip serves WHIP (RFC 9725): POST an SDP offer to publish into a room, DELETE the session to stop.
-func (h masterHandlers) routeWhip(app *fiber.App) {
-	if h.uc.Whip == nil {
-		return
-	}
-	app.Post("/rooms/:roomId/whip", h.whipPublish)
-	app.Delete("/rooms/:roomId/whip/:sessionId", h.whipEnd)
-	app.Patch("/rooms/:roomId/whip/:sessionId", func(c *fiber.Ctx) error {
+// routeSDPSession serves a WHIP-style resource: POST the offer, DELETE the session (end), PATCH answered 405.
+func routeSDPSession(app *fiber.App, kind string, post fiber.Handler, end func(ctx context.Context, roomID, sessionID string) error) {
+	app.Post("/rooms/:roomId/"+kind, post)
+	app.Delete("/rooms/:roomId/"+kind+"/:sessionId", func(c *fiber.Ctx) error {
+		if err := end(c.UserContext(), c.Params("roomId"), c.Params("sessionId")); err != nil {
+			return err
+		}
+		return c.SendStatus(http.StatusOK)
+	})
+	app.Patch("/rooms/:roomId/"+kind+"/:sessionId", func(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderAllow, whipAllow)
 		return fmt.Errorf("%w: trickle ICE and ICE restart are not supported (the server is ICE-lite)", fiber.ErrMethodNotAllowed)
 	})
+}
+
+// sendAnswer answers 201 with the SDP answer, the session's Location and its ETag.
+func sendAnswer(c *fiber.Ctx, kind, roomID, sessionID string, answer []byte) error {
+	c.Set(fiber.HeaderLocation, "/rooms/"+roomID+"/"+kind+"/"+sessionID)
+	c.Set(fiber.HeaderETag, `"`+sessionID+`"`)
+	c.Set(fiber.HeaderContentType, "application/sdp")
+	return c.Status(http.StatusCreated).Send(answer)
 }
 
 // readOffer checks the content type and size of an SDP body.
@@ -98,17 +120,7 @@ func (h masterHandlers) whipPublish(c *fiber.Ctx) error {
 	if err != nil {
 		return h.uc.Whip.Undo(ctx, roomID, session.ID, err)
 	}
-	c.Set(fiber.HeaderLocation, "/rooms/"+roomID+"/whip/"+session.ID)
-	c.Set(fiber.HeaderETag, `"`+session.ID+`"`)
-	c.Set(fiber.HeaderContentType, "application/sdp")
-	return c.Status(http.StatusCreated).Send(answer)
-}
-
-func (h masterHandlers) whipEnd(c *fiber.Ctx) error {
-	if err := h.uc.Whip.End(c.UserContext(), c.Params("roomId"), c.Params("sessionId")); err != nil {
-		return err
-	}
-	return c.SendStatus(http.StatusOK)
+	return sendAnswer(c, "whip", roomID, session.ID, answer)
 }
 
 // sessionVersion is the answer's o= session id: random, as RFC 8866 §5.2 suggests.
