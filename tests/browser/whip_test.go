@@ -43,7 +43,10 @@ const (
 )
 
 // requireWhipClient returns the path of simple-whip-client (WHIP_CLIENT, else whip-client on PATH); it skips, or
-// fails with REQUIRE_BROWSER=1, when there is none.
+// fails with REQUIRE_WHIP_CLIENT=1, when there is none. Debian bookworm's simple-whip-client package aborts at start
+// ("libsoup2 symbols detected": it links libsoup2 while GStreamer's webrtc plugin pulls libsoup3 through libnice and
+// gupnp-igd), and CI reaches no source host to build a newer one, so CI runs the WHIP test with the npm WHIP client
+// in Chromium instead; with a working whip-client built by hand this test runs too.
 func requireWhipClient(t *testing.T) string {
 	t.Helper()
 	if p := os.Getenv("WHIP_CLIENT"); p != "" {
@@ -51,7 +54,10 @@ func requireWhipClient(t *testing.T) string {
 	}
 	p, err := exec.LookPath("whip-client")
 	if err != nil {
-		skipOrFail(t, "no simple-whip-client (whip-client) on PATH and WHIP_CLIENT unset (.ci/run builds it)")
+		if os.Getenv("REQUIRE_WHIP_CLIENT") == "1" {
+			t.Fatal("no simple-whip-client (whip-client) on PATH and WHIP_CLIENT unset (REQUIRE_WHIP_CLIENT=1)")
+		}
+		t.Skip("no working simple-whip-client (whip-client) on PATH and WHIP_CLIENT unset: Debian bookworm's package aborts at start (libsoup2/libsoup3); build upstream's by hand and set WHIP_CLIENT")
 	}
 	return p
 }
