@@ -113,6 +113,7 @@ func NewMasterServer(uc MasterUseCases, opts MasterServerOptions) *fiber.App {
 	h.routeProducers(app)
 	h.routeConsumers(app)
 	h.routeConsumerLayers(app)
+	h.routeStats(app)
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	return app
 }

@@ -145,6 +145,9 @@ func (n *Node) reportLoop() {
 			for _, c := range consumers {
 				c.tick(now, wall, full)
 			}
+			if full {
+				n.sampleTransportRates(now)
+			}
 			clear(producers)
 			clear(consumers)
 		}

@@ -43,6 +43,9 @@ type producerEncoding struct {
 
 	active  atomic.Bool
 	bitrate [maxTemporal]atomic.Uint64 // bit/s per temporal layer over the last report interval
+
+	// Feedback sent upstream for this encoding (its stats): NACK packets, the sequence numbers they ask for, PLIs.
+	nackCount, nackPacketCount, pliCount atomic.Uint64
 }
 
 // learnedAll reports whether the encoding's SSRCs are all known (withRtx: the producer negotiated RTX).

@@ -117,6 +117,7 @@ func (p *producer) sendPLI(e *producerEncoding) {
 		return
 	}
 	p.counters.keyframeRequests.Add(1)
+	e.pliCount.Add(1)
 	e.keyframe.mu.Lock()
 	pli := rtpx.PutPLI(e.pliBuf[:], p.upstream.rtcpSSRC, ssrc)
 	p.upstream.writeRTCP(pli)
