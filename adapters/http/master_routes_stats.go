@@ -5,8 +5,8 @@ import "github.com/gofiber/fiber/v2"
 // Statistics in mediasoup's getStats() shapes, on the public API: a producer's inbound streams, a consumer's
 // outbound stream and its producer's, a peer's transport. Any token of the object's room may read them.
 func (h masterHandlers) routeStats(app *fiber.App) {
-	app.Get("/producers/:producerId/stats", func(c *fiber.Ctx) error {
-		st, err := h.uc.ProducerPeers.ProducerStats(c.UserContext(), c.Params("producerId"))
+	app.Get("/producers/:id/stats", func(c *fiber.Ctx) error {
+		st, err := h.uc.ProducerPeers.ProducerStats(c.UserContext(), c.Params("id"))
 		if err != nil {
 			return err
 		}
