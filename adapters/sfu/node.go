@@ -78,6 +78,10 @@ func NewNode(cfg NodeConfig) (*Node, error) {
 	}
 	n.loopDone.Add(1)
 	go n.reportLoop()
+	if err := n.startObservers(); err != nil {
+		n.Close() //nolint:errcheck // the config error is the one to report
+		return nil, fmt.Errorf("sfu: audio observer: %w: %w", domain.ErrInvalidInput, err)
+	}
 	log.Info("sfu node started", zap.String("webrtc_addr", mux.LocalAddr().String()))
 	return n, nil
 }
