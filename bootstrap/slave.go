@@ -88,7 +88,9 @@ func newNode(lc fx.Lifecycle, cfg Config, log *zap.Logger, reg *registration) (*
 		}
 	}
 	listen := cfg.ListenIPs[0]
+	events := newMediaEventSender(reg, log.Named("media_events"))
 	node, err := sfu.NewNode(sfu.NodeConfig{
+		OnMediaEvents: events.enqueue, AudioObserver: cfg.Audio,
 		ListenIP: listen.IP, AnnouncedIP: listen.Announced(), Port: cfg.RTCPort, MediaCodecs: codecs,
 		PipePortMin: cfg.PipePortMin, PipePortMax: cfg.PipePortMax, FanoutWorkers: cfg.FanoutWorkers,
 		TransportIdleTimeout: cfg.TransportIdleTimeout, OnTransportClosed: reg.reportClosed, Logger: log.Named("sfu"),
@@ -97,6 +99,8 @@ func newNode(lc fx.Lifecycle, cfg Config, log *zap.Logger, reg *registration) (*
 		return nil, fmt.Errorf("start SFU: %w", err)
 	}
 	reg.node, reg.reset = node, node.CloseAllRouters
+	events.start()
+	lc.Append(fx.StopHook(events.stop)) // stop hooks run in reverse: the node closes first
 	lc.Append(fx.StopHook(node.Close))
 	return node, nil
 }
