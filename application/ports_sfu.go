@@ -104,6 +104,11 @@ type NodeStats struct {
 	// ReceiveDrops counts datagrams the kernel dropped on the node's media sockets (WebRTC and pipes) because a
 	// receive buffer was full: the slave did not read fast enough, and every consumer of the lost packets lost it.
 	ReceiveDrops uint64 `json:"receiveDrops"`
+	// ICE of the open WebRTC transports: how many use ICE-TCP now, the ICE restarts asked of them, and how many
+	// of those completed (a client's check with the new credentials succeeded).
+	TransportsOverTCP    int    `json:"transportsOverTcp"`
+	IceRestarts          uint64 `json:"iceRestarts"`
+	IceRestartsCompleted uint64 `json:"iceRestartsCompleted"`
 }
 
 // SFUNode is one slave's media engine.
@@ -115,6 +120,9 @@ type SFUNode interface {
 	ConnectTransport(ctx context.Context, transportID string, dtls domain.DtlsParameters) error
 	// CloseTransport closes a WebRTC transport with its producers and consumers.
 	CloseTransport(ctx context.Context, transportID string) error
+	// RestartIce gives a WebRTC transport new local ICE credentials (mediasoup's transport.restartIce()); DTLS
+	// and media state stay. domain.ErrTransportNotFound for an unknown or closed transport.
+	RestartIce(ctx context.Context, transportID string) (domain.IceParameters, error)
 
 	Produce(ctx context.Context, req ProduceRequest) error
 	PauseProducer(ctx context.Context, producerID string) error

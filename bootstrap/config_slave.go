@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"strconv"
 	"strings"
 	"time"
 
@@ -14,14 +15,17 @@ import (
 
 // SlaveConfig is what only a slave reads.
 type SlaveConfig struct {
-	Role              domain.SlaveRole // SLAVE_ROLE (alias SLAVE_FOR)
-	MasterURLs        []string         // MASTER_URL, comma-separated
-	AdvertiseURL      string           // SLAVE_API_URL: how the master reaches this slave (default http://<host>:<port>)
-	MaxTransports     int              // SLAVE_MAX_TRANSPORTS (alias SLAVE_MAX_TRANSPORT_PER_WORKER)
-	MediaCodecs       string           // MEDIA_CODECS (alias MEDIASOUP_MEDIA_CODECS): JSON array; empty = defaults
-	ListenIPs         []ListenIP       // WEBRTC_LISTEN_IPS (alias MEDIASOUP_WEBRTC_TRANSPORT_LISTEN_IPS)
-	RTCPort           int              // RTC_PORT: the slave's one UDP port for WebRTC (0 = any free port)
-	PipePortMin       int              // PIPE_PORT_MIN, PIPE_PORT_MAX: UDP ports of pipe transports (0, 0 = any)
+	Role          domain.SlaveRole // SLAVE_ROLE (alias SLAVE_FOR)
+	MasterURLs    []string         // MASTER_URL, comma-separated
+	AdvertiseURL  string           // SLAVE_API_URL: how the master reaches this slave (default http://<host>:<port>)
+	MaxTransports int              // SLAVE_MAX_TRANSPORTS (alias SLAVE_MAX_TRANSPORT_PER_WORKER)
+	MediaCodecs   string           // MEDIA_CODECS (alias MEDIASOUP_MEDIA_CODECS): JSON array; empty = defaults
+	ListenIPs     []ListenIP       // WEBRTC_LISTEN_IPS (alias MEDIASOUP_WEBRTC_TRANSPORT_LISTEN_IPS)
+	RTCPort       int              // RTC_PORT: the slave's one UDP port for WebRTC (0 = any free port)
+	// RTCTCPPort is RTC_TCP_PORT, the ICE-TCP port beside RTC_PORT: 0 (unset) the same number as RTC_PORT,
+	// -1 ("off") no ICE-TCP.
+	RTCTCPPort        int
+	PipePortMin       int // PIPE_PORT_MIN, PIPE_PORT_MAX: UDP ports of pipe transports (0, 0 = any)
 	PipePortMax       int
 	FanoutWorkers     int           // FANOUT_WORKERS: goroutines sharing large fan-outs (0 = GOMAXPROCS-1, -1 = none)
 	HeartbeatInterval time.Duration // HEARTBEAT_INTERVAL (default 2s)
@@ -95,6 +99,20 @@ func (c *SlaveConfig) load(s *settings) {
 		c.MediaCodecs = v
 	}
 	s.integer(&c.RTCPort, 0, 65535, "RTC_PORT")
+	if n, v, ok := s.get("RTC_TCP_PORT"); ok {
+		switch v = strings.TrimSpace(v); v {
+		case "off":
+			c.RTCTCPPort = -1
+		case "":
+			c.RTCTCPPort = 0
+		default:
+			if p, err := strconv.Atoi(v); err != nil || p < 1 || p > 65535 {
+				s.bad(n, fmt.Sprintf(`must be a port in 1..65535 or "off", got %q`, v))
+			} else {
+				c.RTCTCPPort = p
+			}
+		}
+	}
 	s.integer(&c.PipePortMin, 0, 65535, "PIPE_PORT_MIN")
 	s.integer(&c.PipePortMax, 0, 65535, "PIPE_PORT_MAX")
 	s.integer(&c.FanoutWorkers, -1, 1024, "FANOUT_WORKERS")
@@ -132,9 +150,8 @@ func parseListenIPs(v string) ([]ListenIP, error) {
 	if len(ips) == 0 {
 		return nil, fmt.Errorf("needs at least one IP")
 	}
-	if len(ips) > 1 {
-		// A slave binds one media socket, on one IP; silently ignoring the others would hide a misconfiguration.
-		return nil, fmt.Errorf("lists %d IPs but a slave binds one (run one slave per IP, or listen on 0.0.0.0 with one announced IP)", len(ips))
+	if len(ips) > 16 {
+		return nil, fmt.Errorf("lists %d IPs, at most 16", len(ips))
 	}
 	for _, l := range ips {
 		if net.ParseIP(l.IP) == nil {
@@ -142,6 +159,9 @@ func parseListenIPs(v string) ([]ListenIP, error) {
 		}
 		if l.AnnouncedIP != nil && *l.AnnouncedIP != "" && net.ParseIP(*l.AnnouncedIP) == nil {
 			return nil, fmt.Errorf("announcedIp %q is not an IP address", *l.AnnouncedIP)
+		}
+		if ip := net.ParseIP(l.IP); ip.IsUnspecified() && (l.AnnouncedIP == nil || *l.AnnouncedIP == "") {
+			return nil, fmt.Errorf("ip %s needs an announcedIp (the address clients reach)", l.IP)
 		}
 	}
 	return ips, nil

@@ -75,32 +75,61 @@ MEDIASOUP_MEDIA_CODECS='[{"kind":"audio","mimeType":"audio/opus","clockRate":480
 
 func TestConfigRejectsBadValuesNamingTheVariable(t *testing.T) {
 	for name, tc := range map[string]struct{ key, value, want string }{
-		"port":               {"PORT", "http", "PORT"},
-		"role":               {"SLAVE_FOR", "both", "SLAVE_FOR"},
-		"bool":               {"PIPE_SRTP", "maybe", "PIPE_SRTP"},
-		"duration":           {"SLAVE_TIMEOUT", "soon", "SLAVE_TIMEOUT"},
-		"listen ips":         {"MEDIASOUP_WEBRTC_TRANSPORT_LISTEN_IPS", `[{"ip": "not-an-ip"}]`, "MEDIASOUP_WEBRTC_TRANSPORT_LISTEN_IPS"},
-		"json":               {"WEBRTC_LISTEN_IPS", `[{"ip":`, "WEBRTC_LISTEN_IPS"},
-		"master url":         {"MASTER_URL", "ftp://x", "MASTER_URL"},
-		"log level":          {"LOG_LEVEL", "loud", "LOG_LEVEL"},
-		"capacity":           {"SLAVE_MAX_TRANSPORTS", "0", "SLAVE_MAX_TRANSPORTS"},
-		"workers":            {"FANOUT_WORKERS", "-2", "FANOUT_WORKERS"},
-		"trusted proxies":    {"TRUSTED_PROXIES", "lb.example.com", "TRUSTED_PROXIES"},
-		"cors origin path":   {"CORS_ORIGINS", "https://app.example.com/page", "CORS_ORIGINS"},
-		"cors origin scheme": {"CORS_ORIGINS", "app.example.com", "CORS_ORIGINS"},
-		"several listen ips": {"WEBRTC_LISTEN_IPS", "10.0.0.1,10.0.0.2", "WEBRTC_LISTEN_IPS"},
-		"capacity alias":     {"SLAVE_MAX_TRANSPORT_PER_WORKER", "many", "SLAVE_MAX_TRANSPORT_PER_WORKER"},
-		"codecs":             {"MEDIA_CODECS", `[{"kind":"audio","mimeType":"audio/opus"}]`, "MEDIA_CODECS"},
-		"codecs json":        {"MEDIA_CODECS", `[{`, "MEDIA_CODECS"},
-		"codecs alias":       {"MEDIASOUP_MEDIA_CODECS", `[{"kind":"sound","mimeType":"audio/opus","clockRate":48000}]`, "MEDIASOUP_MEDIA_CODECS"},
-		"room idle timeout":  {"ROOM_IDLE_TIMEOUT", "-1m", "ROOM_IDLE_TIMEOUT"},
-		"pipe port range":    {"PIPE_PORT_MIN", "5000", "PIPE_PORT_MIN"},
+		"port":                    {"PORT", "http", "PORT"},
+		"role":                    {"SLAVE_FOR", "both", "SLAVE_FOR"},
+		"bool":                    {"PIPE_SRTP", "maybe", "PIPE_SRTP"},
+		"duration":                {"SLAVE_TIMEOUT", "soon", "SLAVE_TIMEOUT"},
+		"listen ips":              {"MEDIASOUP_WEBRTC_TRANSPORT_LISTEN_IPS", `[{"ip": "not-an-ip"}]`, "MEDIASOUP_WEBRTC_TRANSPORT_LISTEN_IPS"},
+		"json":                    {"WEBRTC_LISTEN_IPS", `[{"ip":`, "WEBRTC_LISTEN_IPS"},
+		"master url":              {"MASTER_URL", "ftp://x", "MASTER_URL"},
+		"log level":               {"LOG_LEVEL", "loud", "LOG_LEVEL"},
+		"capacity":                {"SLAVE_MAX_TRANSPORTS", "0", "SLAVE_MAX_TRANSPORTS"},
+		"workers":                 {"FANOUT_WORKERS", "-2", "FANOUT_WORKERS"},
+		"trusted proxies":         {"TRUSTED_PROXIES", "lb.example.com", "TRUSTED_PROXIES"},
+		"cors origin path":        {"CORS_ORIGINS", "https://app.example.com/page", "CORS_ORIGINS"},
+		"cors origin scheme":      {"CORS_ORIGINS", "app.example.com", "CORS_ORIGINS"},
+		"unspecified unannounced": {"WEBRTC_LISTEN_IPS", "0.0.0.0", "WEBRTC_LISTEN_IPS"},
+		"capacity alias":          {"SLAVE_MAX_TRANSPORT_PER_WORKER", "many", "SLAVE_MAX_TRANSPORT_PER_WORKER"},
+		"codecs":                  {"MEDIA_CODECS", `[{"kind":"audio","mimeType":"audio/opus"}]`, "MEDIA_CODECS"},
+		"codecs json":             {"MEDIA_CODECS", `[{`, "MEDIA_CODECS"},
+		"codecs alias":            {"MEDIASOUP_MEDIA_CODECS", `[{"kind":"sound","mimeType":"audio/opus","clockRate":48000}]`, "MEDIASOUP_MEDIA_CODECS"},
+		"room idle timeout":       {"ROOM_IDLE_TIMEOUT", "-1m", "ROOM_IDLE_TIMEOUT"},
+		"pipe port range":         {"PIPE_PORT_MIN", "5000", "PIPE_PORT_MIN"},
+		"rtc tcp port":            {"RTC_TCP_PORT", "0", "RTC_TCP_PORT"},
+		"rtc tcp port word":       {"RTC_TCP_PORT", "no", "RTC_TCP_PORT"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := loadFrom(env{dotenv: map[string]string{tc.key: tc.value}}, defaultConfig(3010))
 			require.ErrorContains(t, err, tc.want)
 		})
 	}
+}
+
+func TestSeveralListenIPs(t *testing.T) {
+	for value, want := range map[string][][2]string{
+		"10.0.0.1,10.0.0.2=203.0.113.7,::1": {{"10.0.0.1", "10.0.0.1"}, {"10.0.0.2", "203.0.113.7"}, {"::1", "::1"}},
+		`[{"ip":"0.0.0.0","announcedIp":"203.0.113.7"},{"ip":"::","announcedIp":"2001:db8::7"}]`: {
+			{"0.0.0.0", "203.0.113.7"}, {"::", "2001:db8::7"}},
+	} {
+		c, err := loadFrom(env{dotenv: map[string]string{"MEDIASOUP_WEBRTC_TRANSPORT_LISTEN_IPS": value}}, defaultConfig(3011))
+		require.NoError(t, err, value)
+		var got [][2]string
+		for _, l := range c.ListenIPs {
+			got = append(got, [2]string{l.IP, l.Announced()})
+		}
+		require.Equal(t, want, got, value)
+	}
+}
+
+func TestRTCTCPPort(t *testing.T) {
+	for value, want := range map[string]int{"": 0, "off": -1, "40001": 40001, " 443 ": 443} {
+		c, err := loadFrom(env{dotenv: map[string]string{"RTC_TCP_PORT": value}}, defaultConfig(3011))
+		require.NoError(t, err, value)
+		require.Equal(t, want, c.RTCTCPPort, value)
+	}
+	c, err := loadFrom(env{}, defaultConfig(3011))
+	require.NoError(t, err)
+	require.Zero(t, c.RTCTCPPort, "unset: the same number as RTC_PORT")
 }
 
 func TestEnvironmentWinsOverDotEnv(t *testing.T) {

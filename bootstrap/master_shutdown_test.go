@@ -21,10 +21,15 @@ import (
 // slowRouterNode is a slave whose router creation takes a while: a request in flight when the master stops.
 type slowRouterNode struct {
 	*apptest.FakeNode
-	delay time.Duration
+	delay   time.Duration
+	entered chan struct{} // told when a router creation starts
 }
 
 func (n slowRouterNode) CreateRouter(ctx context.Context, id string) (application.RouterInfo, error) {
+	select {
+	case n.entered <- struct{}{}:
+	default:
+	}
 	time.Sleep(n.delay)
 	return n.FakeNode.CreateRouter(ctx, id)
 }
@@ -33,7 +38,8 @@ func (n slowRouterNode) CreateRouter(ctx context.Context, id string) (applicatio
 // already being served finish with its answer.
 func TestMasterStopFinishesInFlightRequests(t *testing.T) {
 	const secret = "shutdown-test-cluster-secret"
-	slave := httpapi.NewSlaveServer(slowRouterNode{FakeNode: apptest.NewFakeNode(), delay: time.Second},
+	entered := make(chan struct{}, 1)
+	slave := httpapi.NewSlaveServer(slowRouterNode{FakeNode: apptest.NewFakeNode(), delay: time.Second, entered: entered},
 		httpapi.SlaveServerOptions{Secret: secret})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -78,7 +84,13 @@ func TestMasterStopFinishesInFlightRequests(t *testing.T) {
 		err = json.NewDecoder(resp.Body).Decode(&room)
 		done <- result{status: resp.StatusCode, room: room, err: err}
 	}()
-	time.Sleep(300 * time.Millisecond) // the request is waiting on the slow slave
+	select { // the request is waiting on the slow slave
+	case <-entered:
+	case r := <-done:
+		t.Fatalf("the request ended before it reached the slave: %+v", r)
+	case <-time.After(30 * time.Second):
+		t.Fatal("the request never reached the slave")
+	}
 	stopped := make(chan error, 1)
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -14,6 +14,7 @@ import (
 	httpapi "github.com/sfu-cluster/sfu-cluster/adapters/http"
 	"github.com/sfu-cluster/sfu-cluster/adapters/sfu"
 	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/ortc"
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/webrtctransport"
 	"github.com/sfu-cluster/sfu-cluster/application"
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
@@ -87,11 +88,19 @@ func newNode(lc fx.Lifecycle, cfg Config, log *zap.Logger, reg *registration) (*
 			return nil, fmt.Errorf("MEDIA_CODECS: %w", err)
 		}
 	}
-	listen := cfg.ListenIPs[0]
+	listen := cfg.ListenIPs[0] // pipes
+	webrtcListen := make([]webrtctransport.ListenAddr, 0, len(cfg.ListenIPs))
+	for _, l := range cfg.ListenIPs {
+		webrtcListen = append(webrtcListen, webrtctransport.ListenAddr{IP: l.IP, AnnouncedIP: l.Announced()})
+	}
+	tcpPort := cfg.RTCTCPPort
+	if tcpPort < 0 {
+		tcpPort = sfu.TCPDisabled
+	}
 	events := newMediaEventSender(reg, log.Named("media_events"))
 	node, err := sfu.NewNode(sfu.NodeConfig{
 		OnMediaEvents: events.enqueue, AudioObserver: cfg.Audio,
-		ListenIP: listen.IP, AnnouncedIP: listen.Announced(), Port: cfg.RTCPort, MediaCodecs: codecs,
+		ListenIP: listen.IP, AnnouncedIP: listen.Announced(), Port: cfg.RTCPort, TCPPort: tcpPort, WebRtcListen: webrtcListen, MediaCodecs: codecs,
 		PipePortMin: cfg.PipePortMin, PipePortMax: cfg.PipePortMax, FanoutWorkers: cfg.FanoutWorkers,
 		TransportIdleTimeout: cfg.TransportIdleTimeout, OnTransportClosed: reg.reportClosed, Logger: log.Named("sfu"),
 	})

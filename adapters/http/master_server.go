@@ -114,6 +114,7 @@ func NewMasterServer(uc MasterUseCases, opts MasterServerOptions) *fiber.App {
 	h.routeConsumers(app)
 	h.routeConsumerLayers(app)
 	h.routeStats(app)
+	h.routeIce(app)
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	return app
 }

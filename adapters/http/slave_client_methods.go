@@ -46,6 +46,13 @@ func (s *SlaveClient) CloseTransport(ctx context.Context, transportID string) er
 	return s.closeCall(ctx, "/webrtc_transports/%s", transportID)
 }
 
+// RestartIce implements application.SFUNode.
+func (s *SlaveClient) RestartIce(ctx context.Context, transportID string) (domain.IceParameters, error) {
+	var out iceParametersBody
+	err := s.post(ctx, "/webrtc_transports/%s/restart_ice", transportID, nil, &out)
+	return out.IceParameters, err
+}
+
 // Produce implements application.SFUNode.
 func (s *SlaveClient) Produce(ctx context.Context, req application.ProduceRequest) error {
 	return s.post(ctx, "/webrtc_transports/%s/producers", req.TransportID, req, nil)

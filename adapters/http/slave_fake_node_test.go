@@ -132,6 +132,13 @@ func (f *fakeNode) CloseTransport(ctx context.Context, transportID string) error
 	return f.record(ctx, "CloseTransport", transportID)
 }
 
+func (f *fakeNode) RestartIce(ctx context.Context, transportID string) (domain.IceParameters, error) {
+	if err := f.record(ctx, "RestartIce", transportID); err != nil {
+		return domain.IceParameters{}, err
+	}
+	return domain.IceParameters{UsernameFragment: "ufrag2", Password: "restartedpassword0123456789", IceLite: true}, nil
+}
+
 func (f *fakeNode) Produce(ctx context.Context, req application.ProduceRequest) error {
 	return f.record(ctx, "Produce", req)
 }

@@ -22,6 +22,7 @@ func (r *slaveRoutes) register(g fiber.Router) {
 	g.Post("/routers/:routerId/webrtc_transports", jsonCall("routerId", r.createWebRtcTransport))
 	g.Post("/webrtc_transports/:id/connect", jsonDo("id", r.connectTransport))
 	g.Delete("/webrtc_transports/:id", r.byID(r.node.CloseTransport))
+	g.Post("/webrtc_transports/:id/restart_ice", r.restartIce)
 
 	g.Post("/webrtc_transports/:id/producers", jsonDo("id", r.produce))
 	g.Post("/producers/:id/pause", r.byID(r.node.PauseProducer))

@@ -34,7 +34,10 @@ const (
 // subscribers once, after the notification went through the database.
 //
 // Delivery is best effort, like the local bus: an event published while the database is unreachable, or that
-// arrives while a master's listener reconnects, is lost. Clients re-read the room when their stream reconnects.
+// arrives while a master's listener reconnects, is lost: NOTIFY keeps nothing for a session that is not
+// listening. Such a gap is not silent: the listener's lost connection is counted (Gaps) and reported to onError
+// once per gap. Clients re-read the room when their stream reconnects. Start returns only once this master is
+// listening, so nothing notified after it is missed.
 //
 // Lifecycle: NewEventBus → Start (LISTEN, goroutines) → Close (stops them, closes the local bus). Not restartable.
 type EventBus struct {
@@ -45,18 +48,24 @@ type EventBus struct {
 
 	out     chan application.RoomEvent
 	wg      sync.WaitGroup
-	ln      *pgdriver.Listener
 	once    sync.Once
 	started bool
 	cancel  context.CancelFunc // ends the goroutines' context
 
-	dropped, failed atomic.Uint64
+	mu     sync.Mutex
+	ln     *pgdriver.Listener // the current listener; the watchdog replaces a dead one
+	closed bool
+
+	heard   atomic.Int64 // when the listener last received a notification (unix nanoseconds)
+	gapOpen atomic.Bool  // a lost connection was reported and nothing was received since
+
+	dropped, failed, gaps atomic.Uint64
 }
 
 var _ application.EventBus = (*EventBus)(nil)
 
 // NewEventBus makes a bus over db (PostgreSQL only) that delivers to local. channel "" means
-// DefaultEventChannel; onError (may be nil) is told of failed notifications and undecodable payloads.
+// DefaultEventChannel; onError (may be nil) is told of failed notifications, undecodable payloads and gaps.
 func NewEventBus(db *bun.DB, local application.EventBus, channel string, onError func(error)) *EventBus {
 	if channel == "" {
 		channel = DefaultEventChannel
@@ -68,23 +77,41 @@ func NewEventBus(db *bun.DB, local application.EventBus, channel string, onError
 		out: make(chan application.RoomEvent, eventQueue)}
 }
 
-// Start listens on the channel and starts the sender and the receiver. Events published before Start are sent
-// once it runs.
+// Start listens on the channel and starts the sender and the receiver. It returns once the listener is
+// listening (its own probe came back through the database), so every event notified after Start returns reaches
+// this master. Events published before Start are sent once it runs.
 func (b *EventBus) Start(ctx context.Context) error {
-	b.ln = pgdriver.NewListener(b.db)
-	if err := b.ln.Listen(ctx, b.channel); err != nil {
-		_ = b.ln.Close()
-		return fmt.Errorf("postgres: listen for room events: %w", err)
+	ln, err := b.listen(ctx)
+	if err != nil {
+		return err
 	}
+	if err := b.awaitListening(ctx, ln); err != nil {
+		_ = ln.Close()
+		return err
+	}
+	b.mu.Lock()
+	b.ln = ln
+	b.mu.Unlock()
+	b.heard.Store(time.Now().UnixNano())
 	b.started = true
 	// The goroutines outlive Start's context (a start deadline) but keep its values; Close cancels them.
 	life, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	b.cancel = cancel
-	notes := b.ln.Channel()
-	b.wg.Add(2)
+	b.wg.Add(3)
 	go b.send(life)
-	go b.receive(life, notes)
+	go b.receive(life)
+	go b.watch(life)
 	return nil
+}
+
+// listen makes a listener on the bus's channel. Its LISTEN is sent, not yet run by the server.
+func (b *EventBus) listen(ctx context.Context) (*pgdriver.Listener, error) {
+	ln := pgdriver.NewListener(b.db)
+	if err := ln.Listen(ctx, b.channel); err != nil {
+		_ = ln.Close()
+		return nil, fmt.Errorf("postgres: listen for room events: %w", err)
+	}
+	return ln, nil
 }
 
 // Publish queues e for the other masters and this one; it never blocks.
@@ -104,12 +131,20 @@ func (b *EventBus) Subscribe(roomID string) (<-chan application.RoomEvent, func(
 // Dropped counts events lost before reaching the database (queue full or pg_notify failed).
 func (b *EventBus) Dropped() uint64 { return b.dropped.Load() + b.failed.Load() }
 
+// Gaps counts the times this master's listener lost its connection: what was notified until it listened again
+// did not reach this master.
+func (b *EventBus) Gaps() uint64 { return b.gaps.Load() }
+
 // Close stops listening and sending, then ends every local subscription. Idempotent.
 func (b *EventBus) Close() {
 	b.once.Do(func() {
+		b.mu.Lock()
+		b.closed = true
+		ln := b.ln
+		b.mu.Unlock()
 		if b.started {
 			b.cancel()
-			_ = b.ln.Close() // ends the listener's goroutines and closes notes
+			_ = ln.Close() // ends the receiver's wait
 		}
 		b.wg.Wait()
 		if c, ok := b.local.(interface{ Close() }); ok {
@@ -141,25 +176,29 @@ func (b *EventBus) notify(ctx context.Context, e application.RoomEvent) error {
 	if len(payload) > maxEventPayload {
 		return fmt.Errorf("postgres: room event of %d bytes exceeds the notification limit", len(payload))
 	}
-	ctx, cancel := context.WithTimeout(ctx, notifyTimeout)
-	defer cancel()
-	if _, err := b.db.ExecContext(ctx, "SELECT pg_notify(?, ?)", b.channel, string(payload)); err != nil {
+	if err := b.notifyPayload(ctx, string(payload)); err != nil {
 		return fmt.Errorf("postgres: notify room event: %w", err)
 	}
 	return nil
 }
 
-func (b *EventBus) receive(ctx context.Context, notes <-chan pgdriver.Notification) {
-	defer b.wg.Done()
-	for n := range notes {
-		if n.Channel != b.channel {
-			continue
-		}
-		var e application.RoomEvent
-		if err := json.Unmarshal([]byte(n.Payload), &e); err != nil || e.RoomID == "" {
-			b.onError(fmt.Errorf("postgres: undecodable room event %q: %w", n.Payload, err))
-			continue
-		}
-		b.local.Publish(ctx, e)
+// notifyPayload sends one notification on the bus's channel.
+func (b *EventBus) notifyPayload(ctx context.Context, payload string) error {
+	ctx, cancel := context.WithTimeout(ctx, notifyTimeout)
+	defer cancel()
+	_, err := b.db.ExecContext(ctx, "SELECT pg_notify(?, ?)", b.channel, payload)
+	return err
+}
+
+// deliver hands a notification on the bus's channel to the local bus; probes are skipped.
+func (b *EventBus) deliver(ctx context.Context, n pgdriver.Notification) {
+	if n.Channel != b.channel || isProbe(n.Payload) {
+		return
 	}
+	var e application.RoomEvent
+	if err := json.Unmarshal([]byte(n.Payload), &e); err != nil || e.RoomID == "" {
+		b.onError(fmt.Errorf("postgres: undecodable room event %q: %w", n.Payload, err))
+		return
+	}
+	b.local.Publish(ctx, e)
 }

@@ -94,3 +94,47 @@ func TestEventBusCountsWhatTheDatabaseRefused(t *testing.T) {
 	}
 	require.Eventually(t, func() bool { return bus.Dropped() == 1 }, time.Second, 10*time.Millisecond)
 }
+
+// TestEventBusReportsALostListener: when the listener's connection dies (here its server process is terminated,
+// as a database restart does), the bus reports the gap once, listens again by itself, and delivers what is
+// published afterwards.
+func TestEventBusReportsALostListener(t *testing.T) {
+	db := openPostgres(t)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	channel := "test_events_" + randomHex(t)
+	errs := make(chan error, 8)
+	bus := postgres.NewEventBus(db, memory.NewEventBus(), channel, func(err error) { errs <- err })
+	ctx := context.Background()
+	require.NoError(t, bus.Start(ctx))
+	defer bus.Close()
+	events, cancel := bus.Subscribe("room-1")
+	defer cancel()
+
+	var terminated bool
+	require.NoError(t, db.NewRaw("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = ?",
+		`LISTEN "`+channel+`"`).Scan(ctx, &terminated))
+	require.True(t, terminated, "the listener's server process")
+	select {
+	case err := <-errs:
+		require.ErrorContains(t, err, "room event listener lost")
+	case <-time.After(10 * time.Second):
+		t.Fatal("the lost listener was not reported")
+	}
+
+	// It listens again: an event published now arrives (the first ones may fall in the gap, until LISTEN runs).
+	want := application.RoomEvent{Type: application.EventPeerLeft, RoomID: "room-1", PeerID: "p1"}
+	deadline := time.After(15 * time.Second)
+	for received := false; !received; {
+		bus.Publish(ctx, want)
+		select {
+		case got := <-events:
+			require.Equal(t, want, got)
+			received = true
+		case <-time.After(100 * time.Millisecond): // publish again
+		case <-deadline:
+			t.Fatal("nothing arrived after the listener came back")
+		}
+	}
+	require.Equal(t, uint64(1), bus.Gaps(), "one gap, reported once")
+	require.Empty(t, errs)
+}

@@ -160,12 +160,15 @@ func TestWithPionClient(t *testing.T) {
 		require.Equal(t, []uint32{rc.video.SSRC()}, rc.video.Stats().SSRCs)
 	})
 
-	t.Run("a consumer's PLI reaches the publisher within 1 s", func(t *testing.T) {
+	t.Run("a consumer's PLI reaches the publisher", func(t *testing.T) {
 		before, err := n.Stats(ctx)
 		require.NoError(t, err)
 		plis := videoSrc.PLICount()
+		sent := time.Now()
 		require.NoError(t, receivers[1].video.SendPLI())
-		require.Eventually(t, func() bool { return videoSrc.PLICount() > plis }, time.Second, 5*time.Millisecond)
+		// Well under a second on an idle machine (logged); the bound is for a busy one.
+		require.Eventually(t, func() bool { return videoSrc.PLICount() > plis }, waitLong, 5*time.Millisecond)
+		t.Logf("PLI from consumer to publisher: %s", time.Since(sent))
 		after, err := n.Stats(ctx)
 		require.NoError(t, err)
 		require.Greater(t, after.PLIs, before.PLIs, "the node counted the consumer's PLI")
@@ -180,7 +183,7 @@ func TestWithPionClient(t *testing.T) {
 			SenderSSRC: 1, MediaSSRC: c.SSRC(), FIR: []rtcp.FIREntry{{SSRC: c.SSRC(), SequenceNumber: 1}},
 		}}))
 		// At most one PLI per 500 ms goes upstream; a request inside that interval is sent when it ends.
-		require.Eventually(t, func() bool { return videoSrc.PLICount() > plis }, time.Second, 5*time.Millisecond)
+		require.Eventually(t, func() bool { return videoSrc.PLICount() > plis }, waitLong, 5*time.Millisecond)
 		after, err := n.Stats(ctx)
 		require.NoError(t, err)
 		require.Greater(t, after.PLIs, before.PLIs, "the node counted the consumer's FIR")

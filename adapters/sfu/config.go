@@ -3,12 +3,17 @@ package sfu
 import (
 	"time"
 
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/webrtctransport"
+
 	"go.uber.org/zap"
 
 	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/audiolevel"
 	"github.com/sfu-cluster/sfu-cluster/application"
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
+
+// TCPDisabled as NodeConfig.TCPPort turns ICE-TCP off.
+const TCPDisabled = webrtctransport.TCPDisabled
 
 // NodeConfig configures a Node.
 type NodeConfig struct {
@@ -17,8 +22,16 @@ type NodeConfig struct {
 	// AnnouncedIP is what ICE candidates and pipe tuples advertise (a public or container-external address);
 	// required when ListenIP is unspecified.
 	AnnouncedIP string
-	// Port is the one UDP port shared by every WebRTC transport; 0 picks a free one.
+	// WebRtcListen are every address WebRTC transports listen on (a UDP socket and an ICE-TCP listener each, a
+	// candidate of each kind on each); empty means ListenIP and AnnouncedIP. Pipes use ListenIP and AnnouncedIP.
+	WebRtcListen []webrtctransport.ListenAddr
+	// Port is the UDP port shared by every WebRTC transport (on each listen address); 0 picks a free one.
 	Port int
+	// TCPPort is the ICE-TCP listener beside Port (a passive TCP candidate for clients whose UDP is blocked): 0 means
+	// the same port number as Port (any free port when Port is 0), TCPDisabled none.
+	TCPPort int
+	// TCPSendQueue is how many packets wait for a slow ICE-TCP viewer before more are dropped (0: the default).
+	TCPSendQueue int
 	// PipePortMin and PipePortMax bound pipe transports' ports (one socket each); 0, 0 lets the kernel choose.
 	PipePortMin, PipePortMax int
 	// MediaCodecs configure every router (MEDIA_CODECS); empty means ortc.DefaultMediaCodecs().

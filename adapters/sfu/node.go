@@ -65,7 +65,8 @@ func NewNode(cfg NodeConfig) (*Node, error) {
 		return nil, fmt.Errorf("sfu: media codecs: %w", err)
 	}
 	mux, err := webrtctransport.NewMux(webrtctransport.MuxConfig{
-		ListenIP: cfg.ListenIP, Port: cfg.Port, AnnouncedIP: cfg.AnnouncedIP, Logger: log,
+		ListenIP: cfg.ListenIP, Port: cfg.Port, AnnouncedIP: cfg.AnnouncedIP, Logger: log, Listen: cfg.WebRtcListen,
+		TCPPort: cfg.TCPPort, TCPSendQueue: cfg.TCPSendQueue,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sfu: webrtc socket: %w: %w", domain.ErrInvalidInput, err)

@@ -27,6 +27,14 @@ func (n *Node) Stats(ctx context.Context) (application.NodeStats, error) {
 	for _, pt := range n.pipes {
 		s.ReceiveDrops += pt.link.Stats().ReceiveDrops
 	}
+	for _, w := range n.transports {
+		ts := w.t.Stats()
+		if ts.SelectedProtocol == "tcp" {
+			s.TransportsOverTCP++
+		}
+		s.IceRestarts += ts.ICERestarts
+		s.IceRestartsCompleted += ts.ICERestartsCompleted
+	}
 	return s, nil
 }
 
@@ -49,6 +57,8 @@ type TransportStats struct {
 	Malformed uint64 `json:"malformed"`
 	// WriteErrors counts sends that failed (not connected yet, closing).
 	WriteErrors uint64 `json:"writeErrors"`
+	// ICE of a WebRTC transport (node_ice_restart.go).
+	ICE *TransportICE `json:"ice,omitempty"`
 }
 
 // TransportStats returns the counters of a WebRTC or pipe transport.
@@ -61,6 +71,7 @@ func (n *Node) TransportStats(ctx context.Context, transportID string) (Transpor
 	if w, ok := n.transports[transportID]; ok {
 		s := w.endpoint.counters()
 		s.Type, s.Connected, s.Producers, s.Consumers = "webrtc", w.connected.Load(), len(w.producers), len(w.consumers)
+		s.ICE = w.iceStats()
 		// Batched RTP counts as sent when the transport takes it; the socket may still refuse it at the flush.
 		if refused := w.t.Stats().SendErrors; refused > 0 {
 			s.WriteErrors += refused

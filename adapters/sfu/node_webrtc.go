@@ -56,7 +56,7 @@ func transportInfo(w *webrtcTransport) domain.TransportInfo {
 	for _, c := range w.t.Candidates() {
 		info.IceCandidates = append(info.IceCandidates, domain.IceCandidate{
 			Foundation: c.Foundation, Priority: c.Priority, Address: c.IP, IP: c.IP,
-			Protocol: c.Protocol, Port: c.Port, Type: c.Type,
+			Protocol: c.Protocol, Port: c.Port, Type: c.Type, TCPType: c.TCPType,
 		})
 	}
 	for _, f := range w.t.Fingerprints() {

@@ -161,6 +161,20 @@ func (n *FakeNode) ConnectTransport(_ context.Context, transportID string, dtls 
 	return nil
 }
 
+// RestartIce answers new credentials, counted in Restarts.
+func (n *FakeNode) RestartIce(_ context.Context, transportID string) (domain.IceParameters, error) {
+	unlock, err := n.enter("RestartIce")
+	if err != nil {
+		return domain.IceParameters{}, err
+	}
+	defer unlock()
+	if _, ok := n.Transports[transportID]; !ok {
+		return domain.IceParameters{}, fmt.Errorf("%w: %s", domain.ErrTransportNotFound, transportID)
+	}
+	return domain.IceParameters{UsernameFragment: fmt.Sprintf("fakeufrag%d", n.Calls["RestartIce"]),
+		Password: "fakerestartedpassword0123456789", IceLite: true}, nil
+}
+
 func (n *FakeNode) CloseTransport(_ context.Context, transportID string) error {
 	unlock, err := n.enter("CloseTransport")
 	if err != nil {

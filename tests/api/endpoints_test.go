@@ -264,6 +264,7 @@ func endpointCases() []endpointCase {
 	}
 	cases = append(cases, consumerCases()...)
 	cases = append(cases, connectCases()...)
+	cases = append(cases, iceRestartCases()...)
 	cases = append(cases, slaveFailureCases()...)
 	cases = append(cases, consumerPauseCases()...)
 	return append(cases, inputCases()...)

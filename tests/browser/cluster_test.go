@@ -35,7 +35,10 @@ type testCluster struct {
 
 // startCluster runs master, producer slave, consumer slave (PostgreSQL when TEST_DATABASE_URL is set) and the demo
 // server in this process, stopped when the test ends.
-func startCluster(t *testing.T) *testCluster {
+func startCluster(t *testing.T) *testCluster { t.Helper(); return startClusterWith(t, nil) }
+
+// startClusterWith is startCluster with the configuration adjusted by tune (nil: none) before the cluster starts.
+func startClusterWith(t *testing.T, tune func(base *bootstrap.Config, dc *bootstrap.DevClusterConfig)) *testCluster {
 	t.Helper()
 	base, err := bootstrap.LoadConfig(0, "")
 	require.NoError(t, err)
@@ -48,17 +51,21 @@ func startCluster(t *testing.T) *testCluster {
 	producerPort, consumerPort := testenv.FreePort(t), testenv.FreePort(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cluster, err := bootstrap.StartDevCluster(ctx, bootstrap.DevClusterConfig{
+	dc := bootstrap.DevClusterConfig{
 		Base: base, MasterPort: testenv.FreePort(t), ProducerPort: producerPort, ConsumerPort: consumerPort,
 		DemoAddr: "127.0.0.1:0", DemoFiles: dist, DataDir: t.TempDir(),
-	})
+	}
+	if tune != nil {
+		tune(&dc.Base, &dc)
+	}
+	cluster, err := bootstrap.StartDevCluster(ctx, dc)
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		stopCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
 		require.NoError(t, cluster.Stop(stopCtx))
 	})
-	return &testCluster{DevCluster: cluster, secret: base.ClusterSecret,
+	return &testCluster{DevCluster: cluster, secret: dc.Base.ClusterSecret,
 		producerURL: fmt.Sprintf("http://127.0.0.1:%d", producerPort), consumerURL: fmt.Sprintf("http://127.0.0.1:%d", consumerPort)}
 }
 
@@ -114,6 +121,10 @@ type peaks struct {
 	ConsumerConsumers int     // consumers on the consumer slave
 	ProducerPipes     int     // pipe transports on the producer slave
 	ConsumerPipes     int     // pipe transports on the consumer slave
+	ProducerTCP       int     // transports over ICE-TCP on the producer slave
+	ConsumerTCP       int     // transports over ICE-TCP on the consumer slave
+	ConsumerRestarts  uint64  // ICE restarts asked of the consumer slave's open transports
+	ConsumerRestarted uint64  // and completed (a check with the new credentials succeeded)
 	Samples           int
 	Errors            []string
 }
@@ -146,6 +157,10 @@ func (c *testCluster) watch() (stop func() peaks) {
 		p.ConsumerConsumers = max(p.ConsumerConsumers, cs.Consumers)
 		p.ProducerPipes = max(p.ProducerPipes, ps.PipeTransports)
 		p.ConsumerPipes = max(p.ConsumerPipes, cs.PipeTransports)
+		p.ProducerTCP = max(p.ProducerTCP, ps.TransportsOverTCP)
+		p.ConsumerTCP = max(p.ConsumerTCP, cs.TransportsOverTCP)
+		p.ConsumerRestarts = max(p.ConsumerRestarts, cs.IceRestarts)
+		p.ConsumerRestarted = max(p.ConsumerRestarted, cs.IceRestartsCompleted)
 	}
 	wg.Add(1)
 	go func() {

@@ -26,11 +26,12 @@ export const CHROMIUM_ARGS = [
 // A real camera at 1280×720 gets three layers without this.
 export const SIMULCAST_ARGS = ['--force-fieldtrials=WebRTC-LegacySimulcastLayerLimit/Disabled/'];
 
-export async function launch(extraArgs = []) {
+// launch starts Chromium; executablePath may be a wrapper that runs it elsewhere (tcp.mjs: in a network namespace).
+export async function launch(extraArgs = [], executablePath = CHROMIUM_PATH) {
   try {
-    return await chromium.launch({ executablePath: CHROMIUM_PATH, headless: process.env.HEADFUL !== '1', args: [...CHROMIUM_ARGS, ...extraArgs] });
+    return await chromium.launch({ executablePath, headless: process.env.HEADFUL !== '1', args: [...CHROMIUM_ARGS, ...extraArgs] });
   } catch (err) {
-    throw new Error(`cannot start Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium, or set CHROMIUM_PATH): ${err.message}`);
+    throw new Error(`cannot start Chromium at ${executablePath} (apt-get install -y chromium, or set CHROMIUM_PATH): ${err.message}`);
   }
 }
 

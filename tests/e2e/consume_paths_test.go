@@ -63,10 +63,7 @@ func TestProducerPauseAndResumeCrossThePipe(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, rows[0].Paused, "the producer list shows it paused")
 	// Packets in flight when the pause landed may still arrive; after that nothing does.
-	time.Sleep(500 * time.Millisecond)
-	paused := video.Stats()
-	time.Sleep(700 * time.Millisecond)
-	require.Equal(t, paused.Packets, video.Stats().Packets, "media kept arriving on the consumer slave while paused")
+	paused := settled(t, video, "media kept arriving on the consumer slave while paused")
 
 	require.NoError(t, c.API.ResumeProducer(ctx, producerID))
 	require.NoError(t, video.WaitFor(ctx, func(s client.ConsumerStats) bool {
@@ -122,14 +119,33 @@ func TestConsumerPauseAndResume(t *testing.T) {
 	video := sub.Consumers[0]
 
 	require.NoError(t, c.API.Pause(ctx, sub.PeerID, video.ID()))
-	time.Sleep(500 * time.Millisecond) // packets in flight when the pause landed
-	paused := video.Stats()
-	time.Sleep(700 * time.Millisecond)
-	require.Equal(t, paused.Packets, video.Stats().Packets, "media kept arriving at a paused consumer")
+	paused := settled(t, video, "media kept arriving at a paused consumer") // packets in flight when the pause landed may still arrive
 
 	require.NoError(t, c.API.Resume(ctx, sub.PeerID, video.ID()))
 	require.NoError(t, video.WaitFor(ctx, func(s client.ConsumerStats) bool {
 		return s.Packets >= paused.Packets+20 && s.Keyframes > paused.Keyframes
 	}), "media and a keyframe after resume")
 	require.Zero(t, video.Stats().Lost, "sequence numbers continue across the pause")
+}
+
+// settled waits until the consumer's packet count has stayed the same for 700 ms (70 video packets of the
+// test publisher) and returns its stats: media stopped. Packets in flight when a pause landed may arrive late on a
+// busy machine, so a fixed wait is no measure; it fails, with msg, if the count still moves after 15 s.
+func settled(t *testing.T, cons *client.Consumer, msg string) client.ConsumerStats {
+	t.Helper()
+	const still, within = 700 * time.Millisecond, 15 * time.Second
+	last, since := cons.Stats(), time.Now()
+	for deadline := time.Now().Add(within); time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond) // polling
+		st := cons.Stats()
+		if st.Packets != last.Packets {
+			last, since = st, time.Now()
+			continue
+		}
+		if time.Since(since) >= still {
+			return last
+		}
+	}
+	t.Fatalf("%s: the packet count still moved after %s (at %d)", msg, within, last.Packets)
+	return last
 }

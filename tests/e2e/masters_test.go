@@ -87,8 +87,8 @@ func TestMasterRestartKeepsMediaFlowing(t *testing.T) {
 
 	c.master.RequireStop()
 	during := video.Stats().Packets
-	time.Sleep(500 * time.Millisecond)
-	require.Greater(t, video.Stats().Packets, during+20, "media flows while the master is down")
+	require.Eventually(t, func() bool { return video.Stats().Packets > during+20 }, 15*time.Second, 20*time.Millisecond,
+		"media flows while the master is down")
 	c.master = fxtest.New(t, bootstrap.Master(c.masterCfg), fx.NopLogger)
 	c.master.RequireStart()
 

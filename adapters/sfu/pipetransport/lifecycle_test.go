@@ -154,16 +154,18 @@ func TestIdleTimeoutClosesASilentTransport(t *testing.T) {
 
 func TestIdleTimeoutWaitsForConnectAndTraffic(t *testing.T) {
 	cr := newCloseRecorder()
-	const idle = 150 * time.Millisecond
+	// A packet every 30 ms against a 500 ms timeout: a busy machine may stall the writer or the reader for a
+	// while, but not for 500 ms (150 ms, five writes, left no room for that).
+	const idle = 500 * time.Millisecond
 	a := newTransport(t, true, newRecorder())
 	b := newTransport(t, true, newRecorder(), func(c *Config) { c.IdleTimeout, c.OnClose = idle, cr.onClose })
 
-	time.Sleep(2 * idle)
+	time.Sleep(idle + 100*time.Millisecond)
 	require.Zero(t, cr.calls.Load(), "no idle timeout before Connect")
 
 	connect(t, a, b)
 	connect(t, b, a)
-	for i := range 20 { // 20 × 30 ms: four times the timeout, with traffic
+	for i, start := 0, time.Now(); time.Since(start) < 3*idle; i++ { // three times the timeout, with traffic
 		require.NoError(t, a.WriteRTP(rtpPacket(t, 1, uint16(i), []byte("keepalive")))) //nolint:gosec // tiny
 		time.Sleep(30 * time.Millisecond)
 	}

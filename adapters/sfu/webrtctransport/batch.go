@@ -38,6 +38,7 @@ type Batch struct {
 
 type batchSlot struct {
 	t    *Transport
+	sock *muxSocket // the listener's socket the packet goes out of
 	dst  netip.AddrPort
 	data []byte // the ciphertext: buf, unless a packet did not fit
 	buf  [batchSlotSize]byte
@@ -95,13 +96,19 @@ func (t *Transport) AppendRTP(b *Batch, pkt []byte) error {
 		tx.mu.Unlock()
 		return ErrNoSelectedAddress
 	}
+	if dst.tcp != nil {
+		// An ICE-TCP transport falls out of the batch: its packet goes to its connection's own queue.
+		err := t.writeRTPLocked(pkt)
+		tx.mu.Unlock()
+		return err
+	}
 	out, err := tx.ctx.EncryptRTP(s.buf[:0], pkt, &tx.rtpHdr)
 	tx.mu.Unlock()
 	if err != nil {
 		return fmt.Errorf("webrtctransport: encrypt rtp: %w", err)
 	}
-	s.t, s.dst, s.data = t, *dst, out // out is s.buf unless the packet did not fit (then EncryptRTP allocated)
-	b.sys.set(b.n, out, s.dst, t.mux.sock.v6)
+	s.t, s.sock, s.dst, s.data = t, dst.l.sock, dst.addr, out // out is s.buf unless the packet did not fit (then EncryptRTP allocated)
+	b.sys.set(b.n, out, s.dst, s.sock.v6)
 	b.n++
 	return nil
 }
@@ -115,7 +122,12 @@ func (b *Batch) Flush() {
 	}
 	b.n = 0
 	for off := 0; off < n; {
-		sent, err := b.mux.sock.writeBatch(b, off, n)
+		// One system call per run of packets for the same socket (one run, with one listen address).
+		sock, end := b.slots[off].sock, off+1
+		for end < n && b.slots[end].sock == sock {
+			end++
+		}
+		sent, err := sock.writeBatch(b, off, end)
 		for i := off; i < off+sent; i++ {
 			s := &b.slots[i]
 			s.t.stats.sent(len(s.data))
@@ -127,7 +139,7 @@ func (b *Batch) Flush() {
 		}
 		failed := off + 1 // the packet the kernel stopped at
 		if errors.Is(err, net.ErrClosed) {
-			failed = n // the socket is gone: so is the rest
+			failed = end // the socket is gone: so is the rest of its run
 		}
 		for i := off; i < failed; i++ {
 			b.slots[i].t.stats.sendErrors.Add(1)
@@ -135,7 +147,7 @@ func (b *Batch) Flush() {
 		off = failed
 	}
 	for i := range n { // a pooled batch keeps no transport or buffer alive
-		b.slots[i].t, b.slots[i].data = nil, nil
+		b.slots[i].t, b.slots[i].sock, b.slots[i].data = nil, nil, nil
 		b.sys.clear(i)
 	}
 }

@@ -3,6 +3,8 @@ package webrtctransport
 import (
 	"crypto/rand"
 	"fmt"
+
+	"github.com/pion/stun/v3"
 )
 
 // ICE credential lengths. RFC 8445 §5.3 asks for at least 24 bits of
@@ -38,12 +40,47 @@ func randomString(n int) (string, error) {
 	return string(out), nil
 }
 
-// hostCandidatePriority is RFC 8445 §5.1.2.1's formula for the only
-// candidate we have: type preference 126 (host), local preference 65535
-// (one address), component 1 (RTP and RTCP are muxed, RFC 5761).
-const hostCandidatePriority = uint32(126)<<24 | uint32(65535)<<8 | uint32(256-1)
+// Candidate priorities are mediasoup's (RFC 8445 §5.1.2.1's formula with
+// its choices): type preference 64, local preference 10000 (+1000 for the
+// preferred protocol: UDP, as the original cluster's preferUdp), component 1
+// (RTP and RTCP are muxed, RFC 5761). A browser that can reach both checks
+// and nominates UDP first; TCP is the fallback where UDP is blocked.
+// Each further listen address (MuxConfig.Listen) takes 100 off the local
+// preference, as mediasoup does for each further listen IP.
+const (
+	udpLocalPreference = 10000 + 1000
+	tcpLocalPreference = 10000
+)
 
-// hostCandidateFoundation is the same for every transport of a Mux: the
-// foundation only has to differ between candidates of different type, base
-// or protocol (RFC 8445 §5.1.1.3), and we have a single one.
-const hostCandidateFoundation = "udpcandidate"
+func candidatePriority(localPreference, listenIndex int) uint32 {
+	return uint32(64)<<24 | uint32(localPreference-100*listenIndex)<<8 | uint32(256-1) //nolint:gosec // listen addresses are few
+}
+
+// Candidate foundations are mediasoup's: the same for every transport of a
+// Mux, they only have to differ between candidates of different type, base
+// or protocol (RFC 8445 §5.1.1.3).
+const (
+	udpCandidateFoundation = "udpcandidate"
+	tcpCandidateFoundation = "tcpcandidate"
+)
+
+// iceCreds are one generation of local ICE credentials (a restart makes new
+// ones). Immutable: the read path loads them through an atomic pointer.
+type iceCreds struct {
+	ufrag     string
+	password  string
+	integrity stun.MessageIntegrity
+}
+
+// newICECreds draws a fresh ufrag and password.
+func newICECreds() (*iceCreds, error) {
+	ufrag, err := randomString(ufragLength)
+	if err != nil {
+		return nil, fmt.Errorf("webrtctransport: ice ufrag: %w", err)
+	}
+	password, err := randomString(passwordLength)
+	if err != nil {
+		return nil, fmt.Errorf("webrtctransport: ice password: %w", err)
+	}
+	return &iceCreds{ufrag: ufrag, password: password, integrity: stun.NewShortTermIntegrity(password)}, nil
+}

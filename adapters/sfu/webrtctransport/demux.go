@@ -64,11 +64,11 @@ type rxState struct {
 	sys     rxSys
 }
 
-func (m *Mux) readLoop() {
-	defer close(m.readDone)
+func (m *Mux) readLoop(l *listener) {
+	defer close(l.readDone)
 	rx := &rxState{buf: make([]byte, maxDatagram), plain: make([]byte, maxDatagram)}
 	for {
-		n, src, err := m.sock.readFrom(rx.buf, rx)
+		n, src, err := l.sock.readFrom(rx.buf, rx)
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return
@@ -81,16 +81,16 @@ func (m *Mux) readLoop() {
 		// A dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d; key and
 		// answer with the plain IPv4 form.
 		src = netip.AddrPortFrom(src.Addr().Unmap(), src.Port())
-		m.dispatch(rx, rx.buf[:n], src)
+		m.dispatch(rx, rx.buf[:n], src, l)
 	}
 }
 
 // dispatch routes one datagram. Only STUN may come from an unknown address;
 // everything else must come from an address ICE validated for a transport.
-func (m *Mux) dispatch(rx *rxState, pkt []byte, src netip.AddrPort) {
+func (m *Mux) dispatch(rx *rxState, pkt []byte, src netip.AddrPort, l *listener) {
 	kind := classify(pkt)
 	if kind == kindSTUN {
-		m.handleSTUN(rx, pkt, src)
+		m.handleSTUN(rx, pkt, path{addr: src, l: l})
 
 		return
 	}
@@ -104,6 +104,11 @@ func (m *Mux) dispatch(rx *rxState, pkt []byte, src netip.AddrPort) {
 
 		return
 	}
+	t.handlePacket(rx, kind, pkt)
+}
+
+// handlePacket takes a non-STUN packet from one of t's validated paths (a UDP address or an ICE-TCP connection).
+func (t *Transport) handlePacket(rx *rxState, kind packetKind, pkt []byte) {
 	t.stats.received(len(pkt))
 	switch kind {
 	case kindDTLS:

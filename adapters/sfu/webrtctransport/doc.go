@@ -1,16 +1,31 @@
 // Package webrtctransport is the server side of mediasoup's WebRtcTransport,
 // built from Pion's lower-level packages: an ICE-lite responder on pion/stun,
 // DTLS on pion/dtls and SRTP on pion/srtp, every transport of a slave sharing
-// one UDP socket.
+// one UDP socket per listen address (MuxConfig.Listen; listener.go) and, for
+// ICE-TCP, one TCP listener beside each.
 //
 // Layering (RFC 7983 demultiplexing on the first byte of each datagram):
 //
-//	Mux (one UDP socket, one read goroutine)
+//	Mux (per listen address: one UDP socket, one read goroutine)
 //	 ├─ STUN 0..3      → ICE-lite: find the transport by the ufrag in USERNAME,
 //	 │                   verify MESSAGE-INTEGRITY, answer, validate the source.
 //	 ├─ DTLS 20..63    → the transport owning the (validated) source address:
 //	 │                   its packetio buffer, read by its pion/dtls Conn.
 //	 └─ RTP  128..191  → the same transport: SRTP/SRTCP decrypt, then handler.
+//
+// ICE-TCP (RFC 6544, tcp_listener.go, tcpconn.go): unless MuxConfig.TCPPort
+// is TCPDisabled, a TCP listener beside the socket offers every transport a
+// passive TCP host candidate (mediasoup's priorities: UDP preferred). Each
+// accepted connection carries RFC 4571 frames (adapters/sfu/rfc4571) and is
+// read by its own goroutine: first a valid check (within
+// MuxConfig.TCPFirstCheckTimeout), which binds the connection to that
+// transport, then the same STUN/DTLS/SRTP demultiplexing as a datagram.
+// Garbage, an oversize frame or a failed check closes the connection. A
+// transport sends on its selected path, a UDP address or one connection
+// (the others close once ICE nominates); a TCP path has its own bounded send
+// queue and writer goroutine, and drops (counted) when a slow reader lets it
+// fill, so it never blocks the sender. A Batch hands a TCP transport's
+// packet to that queue instead of the sendmmsg(2).
 //
 // Lifecycle of a Transport: new (ICE parameters, candidates and fingerprints
 // are ready) → Connect (remote DTLS role and fingerprints recorded) → ICE
@@ -20,8 +35,9 @@
 // timed-out handshake and on a remote close_notify; OnClose then runs once, on
 // its own goroutine, after every goroutine of the transport has ended.
 //
-// Threading: OnRTP and OnRTCP run on the mux read goroutine, OnConnected on
-// the transport's DTLS goroutine; none may block. WriteRTP and WriteRTCP are
+// Threading: OnRTP and OnRTCP run on the mux read goroutine or an ICE-TCP
+// connection's, never two at once for one transport; OnConnected on the
+// transport's DTLS goroutine; none may block. WriteRTP and WriteRTCP are
 // safe for concurrent use and allocate nothing in steady state.
 //
 // Sending to many (batch.go, socket_linux.go): a Batch from Mux.Batch takes

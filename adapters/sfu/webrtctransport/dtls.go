@@ -110,7 +110,7 @@ func (t *Transport) newDTLSConn(remote *remoteParams) (*dtls.Conn, error) {
 	if sel == nil {
 		return nil, ErrNoSelectedAddress
 	}
-	raddr := net.UDPAddrFromAddrPort(*sel)
+	raddr := net.UDPAddrFromAddrPort(sel.addr) // only a name for pion/dtls: writes follow the selected path
 	t.pconn.remote = raddr
 
 	shared := []dtls.Option{

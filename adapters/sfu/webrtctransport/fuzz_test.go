@@ -23,7 +23,7 @@ func FuzzDispatch(f *testing.F) {
 	ufrag, pwd := tr.ICEParameters()
 	// Validated but never answered: the port is discarded by the kernel.
 	validated := netip.MustParseAddrPort("127.0.0.1:9")
-	tr.validate(validated, true)
+	tr.validate(path{addr: validated, l: m.listeners[0]}, true, true)
 	stranger := netip.MustParseAddrPort("127.0.0.1:7")
 
 	f.Add(testpeer.BindingRequest(f, ufrag, pwd, true).Raw, true)
@@ -41,6 +41,6 @@ func FuzzDispatch(f *testing.F) {
 		}
 		// dispatch may write into the datagram (STUN integrity checks do),
 		// as it may into the mux's read buffer.
-		m.dispatch(rx, append([]byte(nil), pkt...), src)
+		m.dispatch(rx, append([]byte(nil), pkt...), src, m.listeners[0])
 	})
 }

@@ -161,3 +161,9 @@ func rtcpPacket(tb testing.TB, ssrc uint32) []byte {
 
 	return b
 }
+
+// newTCPTestPeer is a peer on m's ICE-TCP listener.
+func newTCPTestPeer(tb testing.TB, m *Mux) *testpeer.Peer {
+	tb.Helper()
+	return testpeer.NewTCP(tb, m.TCPAddr(), testpeer.Options{})
+}

@@ -2,7 +2,6 @@ package webrtctransport
 
 import (
 	"bytes"
-	"net/netip"
 	"slices"
 
 	"github.com/pion/stun/v3"
@@ -23,105 +22,152 @@ var bindingIndication = stun.NewType(stun.MethodBinding, stun.ClassIndication) /
 // handleSTUN is the ICE-lite responder (RFC 8445 §2.5): we never send
 // checks, we answer them. A Binding Request is for the transport whose
 // ufrag is the part of USERNAME before ":" (RFC 8445 §7.2.2: "local:remote"
-// from the receiver's view); the remote ufrag is not needed.
-func (m *Mux) handleSTUN(rx *rxState, pkt []byte, src netip.AddrPort) {
+// from the receiver's view); the remote ufrag is not needed. It reports
+// whether pkt was a valid check or keepalive of a known transport: an
+// ICE-TCP connection that sends anything else is closed.
+func (m *Mux) handleSTUN(rx *rxState, pkt []byte, from path) bool {
 	req := &rx.req
 	req.Raw = pkt
 	if !stun.IsMessage(pkt) || req.Decode() != nil {
 		m.stats.malformed.Add(1)
 
-		return
+		return false
 	}
 	if req.Type != stun.BindingRequest {
 		// Binding indications are keepalives (RFC 8445 §11) that need no
 		// answer; no other STUN method belongs on an ICE-lite port.
-		if t := m.byAddrPort(src); t != nil && req.Type == bindingIndication {
+		if t := m.transportOn(from); t != nil && req.Type == bindingIndication {
 			t.touch()
+
+			return true
 		}
 
-		return
+		return false
 	}
 	username, err := req.Get(stun.AttrUsername)
 	if err != nil {
 		m.stats.malformed.Add(1)
 
-		return
+		return false
 	}
 	colon := bytes.IndexByte(username, ':')
 	if colon <= 0 {
 		m.stats.unknownUfrag.Add(1)
 
-		return
+		return false
 	}
 	t := m.byUfragBytes(username[:colon])
 	if t == nil {
 		m.stats.unknownUfrag.Add(1)
 
-		return
+		return false
 	}
-	t.handleBindingRequest(rx, req, src)
+
+	return t.handleBindingRequest(rx, req, from, username[:colon])
+}
+
+// transportOn is the transport a validated path belongs to, nil if none.
+func (m *Mux) transportOn(p path) *Transport {
+	if p.tcp != nil {
+		return p.tcp.t.Load()
+	}
+
+	return m.byAddrPort(p.addr)
 }
 
 // handleBindingRequest authenticates a check and answers it (RFC 8445
 // §7.3). A request that fails MESSAGE-INTEGRITY gets no answer at all:
 // answering would give anyone who knows a ufrag a reflector.
-func (t *Transport) handleBindingRequest(rx *rxState, req *stun.Message, src netip.AddrPort) {
+func (t *Transport) handleBindingRequest(rx *rxState, req *stun.Message, from path, ufrag []byte) bool {
+	creds, fresh := t.credsFor(ufrag)
+	if creds == nil {
+		t.stats.stunRejected.Add(1) // an old ufrag forgotten since the lookup
+
+		return false
+	}
 	mi, err := req.Get(stun.AttrMessageIntegrity)
-	if err != nil || len(mi) != messageIntegritySize || t.integrity.Check(req) != nil {
+	if err != nil || len(mi) != messageIntegritySize || creds.integrity.Check(req) != nil {
 		t.stats.stunRejected.Add(1)
 
-		return
+		return false
 	}
 	if req.Contains(stun.AttrFingerprint) && stun.Fingerprint.Check(req) != nil {
 		t.stats.stunRejected.Add(1)
 
-		return
+		return false
+	}
+	// One ICE-TCP connection carries one transport (RFC 6544 §7.1: a
+	// connection belongs to one candidate pair).
+	if from.tcp != nil && !from.tcp.claim(t) {
+		t.stats.stunRejected.Add(1)
+
+		return false
 	}
 	t.stats.received(len(req.Raw))
 
 	// Success response (RFC 5389 §7.3.1, §15.2): same transaction id, the
 	// source we saw as XOR-MAPPED-ADDRESS, integrity with our password,
 	// FINGERPRINT last (RFC 8445 §7.3).
+	src := from.addr
 	resp := &rx.resp
 	err = resp.Build(
 		stun.NewTransactionIDSetter(req.TransactionID),
 		stun.BindingSuccess,
 		&stun.XORMappedAddress{IP: src.Addr().AsSlice(), Port: int(src.Port())},
-		t.integrity,
+		creds.integrity,
 		stun.Fingerprint,
 	)
 	if err != nil {
 		t.log.Debug("stun response", zap.Error(err))
 
-		return
+		return false
 	}
-	t.validate(src, req.Contains(stun.AttrUseCandidate))
-	t.sendTo(resp.Raw, src)
+	useCandidate := req.Contains(stun.AttrUseCandidate)
+	restarted := fresh && t.finishRestart()
+	t.validate(from, useCandidate || restarted, useCandidate)
+	if useCandidate && creds == t.creds.Load() {
+		t.nominated.Store(true)
+	}
+	t.sendTo(resp.Raw, from)
+
+	return true
 }
 
-// validate records an address ICE just authenticated and nominates it when
+// validate records a path ICE just authenticated and selects it when
 // the controlling agent says USE-CANDIDATE (RFC 8445 §7.3.1.5), or when
 // nothing is selected yet: Chromium's first check lacks USE-CANDIDATE and
-// DTLS can start at once.
-func (t *Transport) validate(src netip.AddrPort, useCandidate bool) {
+// DTLS can start at once. A nomination (nominated) closes every other
+// ICE-TCP connection of the transport: one connection per transport, the
+// one ICE chose.
+func (t *Transport) validate(p path, selectIt, nominated bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.closed {
 		return
 	}
 	t.touch()
-	if !slices.Contains(t.validated, src) {
-		if len(t.validated) >= maxValidatedAddrs {
-			t.forgetOldestLocked()
+	if p.tcp == nil {
+		if !slices.Contains(t.validated, p) {
+			if len(t.validated) >= maxValidatedAddrs {
+				t.forgetOldestLocked()
+			}
+			t.validated = append(t.validated, p)
 		}
-		t.validated = append(t.validated, src)
+		// Always (re)bind: another transport may have taken the address since.
+		t.mux.bindAddr(p.addr, t)
+	} else if !slices.Contains(t.tcpConns, p.tcp) {
+		if len(t.tcpConns) >= maxValidatedAddrs {
+			t.forgetOldestTCPLocked()
+		}
+		t.tcpConns = append(t.tcpConns, p.tcp)
 	}
-	// Always (re)bind: another transport may have taken the address since.
-	t.mux.bindAddr(src, t)
 
-	if sel := t.selected.Load(); sel == nil || (useCandidate && *sel != src) {
-		t.selected.Store(&src)
-		t.log.Debug("ice selected", zap.Stringer("remote", src), zap.Bool("use_candidate", useCandidate))
+	if sel := t.selected.Load(); sel == nil || (selectIt && !p.same(sel)) {
+		t.selected.Store(&p)
+		t.log.Debug("ice selected", zap.Stringer("remote", p), zap.Bool("nominated", nominated))
+	}
+	if nominated {
+		t.closeTCPExceptLocked(p.tcp)
 	}
 	t.maybeStartDTLSLocked()
 }
@@ -131,19 +177,30 @@ func (t *Transport) validate(src netip.AddrPort, useCandidate bool) {
 func (t *Transport) forgetOldestLocked() {
 	sel := t.selected.Load()
 	for i, a := range t.validated {
-		if sel != nil && a == *sel {
+		if a.same(sel) {
 			continue
 		}
 		t.validated = slices.Delete(t.validated, i, i+1)
-		t.mux.unbindAddr(a, t)
+		if !slices.ContainsFunc(t.validated, func(o path) bool { return o.addr == a.addr }) {
+			t.mux.unbindAddr(a.addr, t) // the address may still be validated on another socket
+		}
 
 		return
 	}
 }
 
-// sendTo answers a check at the address it came from, selected or not.
-func (t *Transport) sendTo(b []byte, dst netip.AddrPort) {
-	if err := t.mux.sock.writeTo(b, dst); err != nil {
+// sendTo answers a check on the path it came from, selected or not.
+func (t *Transport) sendTo(b []byte, p path) {
+	if p.tcp != nil {
+		if p.tcp.send(b) {
+			t.stats.sent(len(b))
+		} else {
+			t.stats.tcpDropped.Add(1)
+		}
+
+		return
+	}
+	if err := p.l.sock.writeTo(b, p.addr); err != nil {
 		t.log.Debug("stun send", zap.Error(err))
 
 		return

@@ -34,6 +34,7 @@ func (t *Transport) closeWith(reason error) {
 		addrs := t.validated
 		t.validated = nil
 		conn := t.dtlsConn
+		t.closeTCPExceptLocked(nil)
 		t.mu.Unlock()
 
 		// Counted before the transport leaves the Mux's maps: Mux.Close

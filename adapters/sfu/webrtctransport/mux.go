@@ -2,6 +2,7 @@ package webrtctransport
 
 import (
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -16,14 +17,16 @@ import (
 // transport sharing the socket; the kernel caps it at net.core.[rw]mem_max.
 const socketBufferSize = 4 << 20
 
-// Mux owns the one UDP socket that every transport of a slave shares, and
-// the goroutine that reads it. Lifecycle: NewMux (bound, reading) → Close
-// (every transport closed, goroutines ended, socket closed). Not reusable.
+// maxListen bounds MuxConfig.Listen (each address costs a socket and a goroutine, and lowers the next one's
+// candidate priority).
+const maxListen = 16
+
+// Mux owns the UDP sockets that every transport of a slave shares (one per listen address), the goroutines that
+// read them and the ICE-TCP listeners. Lifecycle: NewMux (bound, reading) → Close (every transport closed,
+// goroutines ended, sockets closed). Not reusable.
 type Mux struct {
-	sock         *muxSocket
+	listeners    []*listener
 	batches      batchPool
-	localAddr    *net.UDPAddr
-	candidateIP  string
 	cert         tls.Certificate
 	fingerprints []Fingerprint
 	log          *zap.Logger
@@ -37,29 +40,42 @@ type Mux struct {
 	// unauthenticated peers away from DTLS and SRTP.
 	byAddr map[netip.AddrPort]*Transport
 
+	// ICE-TCP: tcpConns are the open connections, tcpGoroutines the accept loops and the connections' reader and
+	// writer.
+	tcpQueue      int
+	tcpFirstCheck time.Duration
+	tcpConns      map[*tcpConn]struct{}
+	tcpGoroutines sync.WaitGroup
+
 	closeOnce  sync.Once
 	closeErr   error
 	goroutines sync.WaitGroup // transports' DTLS and close goroutines
-	readDone   chan struct{}
 	stats      muxCounters
 }
 
-// NewMux binds the socket and starts reading it.
+// NewMux binds the sockets and starts reading them.
 func NewMux(cfg MuxConfig) (*Mux, error) {
-	listenIP, err := netip.ParseAddr(cfg.ListenIP)
-	if err != nil {
-		return nil, fmt.Errorf("%w: listen ip %q: %w", ErrInvalidConfig, cfg.ListenIP, err)
+	listen := cfg.Listen
+	if len(listen) == 0 {
+		if cfg.ListenIP == "" {
+			return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, errNoListen)
+		}
+		listen = []ListenAddr{{IP: cfg.ListenIP, AnnouncedIP: cfg.AnnouncedIP}}
 	}
-	listenIP = listenIP.Unmap()
+	if len(listen) > maxListen {
+		return nil, fmt.Errorf("%w: %d listen addresses, at most %d", ErrInvalidConfig, len(listen), maxListen)
+	}
 	if cfg.Port < 0 || cfg.Port > 65535 {
 		return nil, fmt.Errorf("%w: port %d", ErrInvalidConfig, cfg.Port)
 	}
-	candidateIP := cfg.AnnouncedIP
-	if candidateIP == "" {
-		if listenIP.IsUnspecified() {
-			return nil, fmt.Errorf("%w: announced ip required when listening on %s", ErrInvalidConfig, listenIP)
-		}
-		candidateIP = listenIP.String()
+	if cfg.TCPPort < TCPDisabled || cfg.TCPPort > 65535 || cfg.TCPSendQueue < 0 || cfg.TCPFirstCheckTimeout < 0 {
+		return nil, fmt.Errorf("%w: tcp port %d, tcp send queue %d", ErrInvalidConfig, cfg.TCPPort, cfg.TCPSendQueue)
+	}
+	if cfg.TCPSendQueue == 0 {
+		cfg.TCPSendQueue = DefaultTCPSendQueue
+	}
+	if cfg.TCPFirstCheckTimeout == 0 {
+		cfg.TCPFirstCheckTimeout = DefaultTCPFirstCheckTimeout
 	}
 	log := cfg.Logger
 	if log == nil {
@@ -74,56 +90,63 @@ func NewMux(cfg MuxConfig) (*Mux, error) {
 		return nil, err
 	}
 
-	network := "udp4"
-	if listenIP.Is6() {
-		network = "udp6"
-		if listenIP.IsUnspecified() {
-			network = "udp" // dual stack: "::" also takes IPv4
-		}
-	}
-	conn, err := net.ListenUDP(network, net.UDPAddrFromAddrPort(netip.AddrPortFrom(listenIP, uint16(cfg.Port)))) //nolint:gosec // port range checked above
-	if err != nil {
-		return nil, fmt.Errorf("webrtctransport: listen %s:%d: %w", listenIP, cfg.Port, err)
-	}
-	// Best effort: a smaller kernel buffer only means earlier drops under load.
-	_ = conn.SetReadBuffer(socketBufferSize)
-	_ = conn.SetWriteBuffer(socketBufferSize)
-
-	localAddr := conn.LocalAddr().(*net.UDPAddr) //nolint:forcetypeassert // a UDPConn's address is a UDPAddr
-	sock, err := newMuxSocket(conn)
-	if err != nil {
-		_ = conn.Close()
-		return nil, err
-	}
-
 	m := &Mux{
-		sock:         sock,
-		localAddr:    localAddr,
-		candidateIP:  candidateIP,
-		cert:         cert,
-		fingerprints: []Fingerprint{fp},
-		log:          log,
-		dtlsLog:      pionLoggerFactory{log: log},
-		epoch:        time.Now(),
-		byUfrag:      make(map[string]*Transport),
-		byAddr:       make(map[netip.AddrPort]*Transport),
-		readDone:     make(chan struct{}),
+		cert:          cert,
+		fingerprints:  []Fingerprint{fp},
+		log:           log,
+		dtlsLog:       pionLoggerFactory{log: log},
+		epoch:         time.Now(),
+		byUfrag:       make(map[string]*Transport),
+		byAddr:        make(map[netip.AddrPort]*Transport),
+		tcpQueue:      cfg.TCPSendQueue,
+		tcpFirstCheck: cfg.TCPFirstCheckTimeout,
+		tcpConns:      make(map[*tcpConn]struct{}),
 	}
-	go m.readLoop()
-	log.Info("webrtc mux listening", zap.Stringer("addr", m.localAddr), zap.String("candidate_ip", candidateIP))
+	for i, a := range listen {
+		l, err := openListener(cfg, a, i)
+		if err != nil {
+			for _, opened := range m.listeners {
+				opened.closeUnstarted()
+			}
+			return nil, err
+		}
+		m.listeners = append(m.listeners, l)
+	}
+	for _, l := range m.listeners {
+		go m.readLoop(l)
+		if l.tcpLn != nil {
+			m.tcpGoroutines.Add(1)
+			go m.acceptLoop(l)
+		}
+		log.Info("webrtc mux listening", zap.Stringer("addr", l.localAddr), zap.Stringer("tcp_addr", l.tcpAddr()),
+			zap.String("candidate_ip", l.candidateIP))
+	}
 
 	return m, nil
 }
 
-// LocalAddr is the bound address (with the chosen port when Port was 0).
-func (m *Mux) LocalAddr() *net.UDPAddr {
-	return &net.UDPAddr{IP: m.localAddr.IP, Port: m.localAddr.Port, Zone: m.localAddr.Zone}
+// LocalAddr is the first listen address's bound UDP address (with the chosen port when Port was 0).
+func (m *Mux) LocalAddr() *net.UDPAddr { return m.LocalAddrs()[0] }
+
+// LocalAddrs are the bound UDP addresses, one per listen address, in MuxConfig.Listen's order.
+func (m *Mux) LocalAddrs() []*net.UDPAddr {
+	out := make([]*net.UDPAddr, 0, len(m.listeners))
+	for _, l := range m.listeners {
+		out = append(out, &net.UDPAddr{IP: l.localAddr.IP, Port: l.localAddr.Port, Zone: l.localAddr.Zone})
+	}
+	return out
 }
 
 // Stats returns the counters of packets no transport could be blamed for.
 func (m *Mux) Stats() MuxStats {
 	s := m.stats.snapshot()
-	s.ReceiveDrops, _ = m.sock.receiveDrops() // best effort: 0 where unsupported or closed
+	for _, l := range m.listeners {
+		drops, _ := l.sock.receiveDrops() // best effort: 0 where unsupported or closed
+		s.ReceiveDrops += drops
+	}
+	m.mu.RLock()
+	s.TCPOpen = len(m.tcpConns)
+	m.mu.RUnlock()
 	return s
 }
 
@@ -147,9 +170,16 @@ func (m *Mux) Close() error {
 		// Transports say close_notify on the socket: keep it open until
 		// they are done.
 		m.goroutines.Wait()
-		m.closeErr = m.sock.close()
-		<-m.readDone
-		m.log.Info("webrtc mux closed", zap.Stringer("addr", m.localAddr))
+		m.closeTCP()
+		var errs []error
+		for _, l := range m.listeners {
+			errs = append(errs, l.sock.close())
+		}
+		for _, l := range m.listeners {
+			<-l.readDone
+		}
+		m.closeErr = errors.Join(errs...)
+		m.log.Info("webrtc mux closed", zap.Stringer("addr", m.LocalAddr()))
 	})
 
 	return m.closeErr
@@ -158,31 +188,63 @@ func (m *Mux) Close() error {
 // now is the monotonic activity clock shared by the transports' idle timers.
 func (m *Mux) now() int64 { return int64(time.Since(m.epoch)) }
 
-// register adds a new transport under its ufrag; false if the ufrag is taken.
-func (m *Mux) register(t *Transport) (bool, error) {
+// registerNewCreds draws credentials for t, makes them t's current ones and
+// routes their ufrag to t (beside any ufrag t already has).
+func (m *Mux) registerNewCreds(t *Transport) (*iceCreds, error) {
+	for range ufragAttempts {
+		c, err := newICECreds()
+		if err != nil {
+			return nil, err
+		}
+		ok, err := m.register(t, c)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return c, nil
+		}
+	}
+	return nil, errUfragCollision
+}
+
+// register routes c's ufrag to t and makes c t's current credentials;
+// false if the ufrag is taken.
+func (m *Mux) register(t *Transport, c *iceCreds) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
 		return false, ErrMuxClosed
 	}
-	if _, taken := m.byUfrag[t.ufrag]; taken {
+	if _, taken := m.byUfrag[c.ufrag]; taken {
 		return false, nil
 	}
-	m.byUfrag[t.ufrag] = t
+	t.creds.Store(c)
+	m.byUfrag[c.ufrag] = t
 
 	return true, nil
 }
 
+// forgetUfrag stops routing ufrag to t.
+func (m *Mux) forgetUfrag(ufrag string, t *Transport) {
+	m.mu.Lock()
+	if m.byUfrag[ufrag] == t {
+		delete(m.byUfrag, ufrag)
+	}
+	m.mu.Unlock()
+}
+
 // unregister removes a closing transport and the addresses it validated.
-func (m *Mux) unregister(t *Transport, addrs []netip.AddrPort) {
+func (m *Mux) unregister(t *Transport, paths []path) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.byUfrag[t.ufrag] == t {
-		delete(m.byUfrag, t.ufrag)
+	for _, c := range []*iceCreds{t.creds.Load(), t.oldCreds.Load()} {
+		if c != nil && m.byUfrag[c.ufrag] == t {
+			delete(m.byUfrag, c.ufrag)
+		}
 	}
-	for _, a := range addrs {
-		if m.byAddr[a] == t {
-			delete(m.byAddr, a)
+	for _, p := range paths {
+		if m.byAddr[p.addr] == t {
+			delete(m.byAddr, p.addr)
 		}
 	}
 }

@@ -13,12 +13,31 @@ const (
 	DefaultHandshakeTimeout = 30 * time.Second
 )
 
-// MuxConfig configures the UDP socket shared by every transport of a slave.
+// ListenAddr is one address a Mux listens on: IP to bind, and the IP its candidates announce ("" for IP itself;
+// required when IP is unspecified).
+type ListenAddr struct {
+	IP          string
+	AnnouncedIP string
+}
+
+// MuxConfig configures the UDP sockets shared by every transport of a slave.
 type MuxConfig struct {
+	// Listen are the addresses to bind, each with its own UDP socket (and ICE-TCP listener), IPv4 or IPv6; every
+	// transport offers a candidate on each, the first preferred. Empty means the one of ListenIP and AnnouncedIP.
+	Listen []ListenAddr
 	// ListenIP is the address to bind (required), e.g. "0.0.0.0" or "10.0.0.5".
 	ListenIP string
 	// Port to bind; 0 picks a free one.
 	Port int
+	// TCPPort is the ICE-TCP listener's port (RFC 6544 passive candidates beside the UDP one): 0 means the same
+	// number as Port (any free port when Port is 0), TCPDisabled no ICE-TCP.
+	TCPPort int
+	// TCPFirstCheckTimeout closes an ICE-TCP connection that sent no valid check this long after it was
+	// accepted; 0 means DefaultTCPFirstCheckTimeout.
+	TCPFirstCheckTimeout time.Duration
+	// TCPSendQueue is how many packets wait for a slow ICE-TCP reader before more are dropped; 0 means
+	// DefaultTCPSendQueue.
+	TCPSendQueue int
 	// AnnouncedIP, when set, is the IP put in candidates (the host's public
 	// address behind 1:1 NAT). Required when ListenIP is unspecified.
 	AnnouncedIP string
@@ -64,8 +83,9 @@ type Candidate struct {
 	Priority   uint32
 	IP         string
 	Port       int
-	Protocol   string // "udp"
+	Protocol   string // "udp" or "tcp"
 	Type       string // "host"
+	TCPType    string // "passive" for tcp (RFC 6544), "" for udp
 }
 
 // Fingerprint is a DTLS certificate fingerprint (RFC 8122 §5), e.g.
@@ -97,6 +117,17 @@ type Stats struct {
 	STUNRejected uint64
 	// SendErrors counts RTP packets of a Batch that the kernel refused at Flush (AppendRTP had accepted them).
 	SendErrors uint64
+	// ICERestarts counts RestartICE calls; ICERestartsCompleted those a check with the new credentials followed.
+	ICERestarts          uint64
+	ICERestartsCompleted uint64
+	// ICEState is "new" (nothing selected yet), "connected" (an address is
+	// selected, none nominated with the current credentials) or "completed"
+	// (the client nominated one, USE-CANDIDATE), as mediasoup names them.
+	ICEState string
+	// TCPDropped counts packets for an ICE-TCP connection whose send queue was full (a slow reader).
+	TCPDropped uint64
+	// SelectedProtocol is "udp" or "tcp" ("" before ICE selected a path).
+	SelectedProtocol string
 	// SelectedAddress is the ICE-selected remote address (zero before).
 	SelectedAddress netip.AddrPort
 }
@@ -114,4 +145,14 @@ type MuxStats struct {
 	// ReceiveDrops counts datagrams the kernel dropped because the socket's receive buffer was full (0 where the
 	// system does not say, or once closed): the Mux's reader fell behind.
 	ReceiveDrops uint64
+	// TCPAccepted counts ICE-TCP connections accepted; TCPOpen is how many are open now.
+	TCPAccepted uint64
+	TCPOpen     int
+	// TCPInvalid counts ICE-TCP connections closed for what they sent: garbage, an empty or oversize frame
+	// (MaxTCPFrame), media before a valid check, a check that failed (unknown ufrag, wrong password), a check for
+	// a second transport.
+	TCPInvalid uint64
+	// TCPTimeouts counts ICE-TCP connections closed for sending no valid check within
+	// MuxConfig.TCPFirstCheckTimeout.
+	TCPTimeouts uint64
 }

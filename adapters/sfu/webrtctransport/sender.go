@@ -63,6 +63,14 @@ func (t *Transport) WriteRTP(pkt []byte) error {
 	if s.ctx == nil {
 		return s.errNotReady()
 	}
+
+	return t.writeRTPLocked(pkt)
+}
+
+// writeRTPLocked encrypts and sends one RTP packet; t.tx.mu is held and its
+// context set.
+func (t *Transport) writeRTPLocked(pkt []byte) error {
+	s := &t.tx
 	out, err := s.ctx.EncryptRTP(s.buf[:0], pkt, &s.rtpHdr)
 	if err != nil {
 		return fmt.Errorf("webrtctransport: encrypt rtp: %w", err)
@@ -98,13 +106,24 @@ func (t *Transport) WriteRTCP(pkt []byte) error {
 	return nil
 }
 
-// send writes a datagram to the ICE-selected address.
+// send writes a packet to the ICE-selected path: a datagram, or a frame
+// queued for the ICE-TCP connection (dropped, and counted, when its queue is
+// full: a slow TCP reader never blocks the sender).
 func (t *Transport) send(b []byte) error {
 	dst := t.selected.Load()
 	if dst == nil {
 		return ErrNoSelectedAddress
 	}
-	if err := t.mux.sock.writeTo(b, *dst); err != nil {
+	if dst.tcp != nil {
+		if dst.tcp.send(b) {
+			t.stats.sent(len(b))
+		} else {
+			t.stats.tcpDropped.Add(1)
+		}
+
+		return nil
+	}
+	if err := dst.l.sock.writeTo(b, dst.addr); err != nil {
 		return fmt.Errorf("webrtctransport: send: %w", err)
 	}
 	t.stats.sent(len(b))

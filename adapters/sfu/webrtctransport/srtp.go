@@ -79,6 +79,8 @@ func (t *Transport) handleRTP(rx *rxState, pkt []byte) {
 
 		return
 	}
+	t.rxMu.Lock()
+	defer t.rxMu.Unlock()
 	plain, err := ctx.DecryptRTP(rx.plain, pkt, &rx.rtpHdr)
 	if err != nil {
 		t.stats.decryptFailures.Add(1)
@@ -100,6 +102,8 @@ func (t *Transport) handleRTCP(rx *rxState, pkt []byte) {
 
 		return
 	}
+	t.rxMu.Lock()
+	defer t.rxMu.Unlock()
 	plain, err := ctx.DecryptRTCP(rx.plain, pkt, &rx.rtcpHdr)
 	if err != nil {
 		t.stats.decryptFailures.Add(1)

@@ -12,6 +12,9 @@ type counters struct {
 	dropped              atomic.Uint64
 	stunRejected         atomic.Uint64
 	sendErrors           atomic.Uint64
+	iceRestarts          atomic.Uint64
+	iceRestartsDone      atomic.Uint64
+	tcpDropped           atomic.Uint64
 }
 
 func (c *counters) received(n int) {
@@ -26,18 +29,21 @@ func (c *counters) sent(n int) {
 
 func (c *counters) snapshot() Stats {
 	return Stats{
-		BytesReceived:   c.bytesIn.Load(),
-		PacketsReceived: c.packetsIn.Load(),
-		BytesSent:       c.bytesOut.Load(),
-		PacketsSent:     c.packetsOut.Load(),
-		RTPReceived:     c.rtpIn.Load(),
-		RTCPReceived:    c.rtcpIn.Load(),
-		RTPSent:         c.rtpOut.Load(),
-		RTCPSent:        c.rtcpOut.Load(),
-		DecryptFailures: c.decryptFailures.Load(),
-		Dropped:         c.dropped.Load(),
-		STUNRejected:    c.stunRejected.Load(),
-		SendErrors:      c.sendErrors.Load(),
+		BytesReceived:        c.bytesIn.Load(),
+		PacketsReceived:      c.packetsIn.Load(),
+		BytesSent:            c.bytesOut.Load(),
+		PacketsSent:          c.packetsOut.Load(),
+		RTPReceived:          c.rtpIn.Load(),
+		RTCPReceived:         c.rtcpIn.Load(),
+		RTPSent:              c.rtpOut.Load(),
+		RTCPSent:             c.rtcpOut.Load(),
+		DecryptFailures:      c.decryptFailures.Load(),
+		Dropped:              c.dropped.Load(),
+		STUNRejected:         c.stunRejected.Load(),
+		SendErrors:           c.sendErrors.Load(),
+		ICERestarts:          c.iceRestarts.Load(),
+		ICERestartsCompleted: c.iceRestartsDone.Load(),
+		TCPDropped:           c.tcpDropped.Load(),
 	}
 }
 
@@ -46,6 +52,9 @@ type muxCounters struct {
 	unknownSource atomic.Uint64
 	unknownUfrag  atomic.Uint64
 	malformed     atomic.Uint64
+	tcpAccepted   atomic.Uint64
+	tcpInvalid    atomic.Uint64
+	tcpTimeouts   atomic.Uint64
 }
 
 func (c *muxCounters) snapshot() MuxStats {
@@ -53,5 +62,8 @@ func (c *muxCounters) snapshot() MuxStats {
 		UnknownSource: c.unknownSource.Load(),
 		UnknownUfrag:  c.unknownUfrag.Load(),
 		Malformed:     c.malformed.Load(),
+		TCPAccepted:   c.tcpAccepted.Load(),
+		TCPInvalid:    c.tcpInvalid.Load(),
+		TCPTimeouts:   c.tcpTimeouts.Load(),
 	}
 }

@@ -3,14 +3,12 @@ package webrtctransport
 import (
 	"context"
 	"fmt"
-	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/pion/dtls/v3"
 	"github.com/pion/srtp/v3"
-	"github.com/pion/stun/v3"
 	"go.uber.org/zap"
 )
 
@@ -23,9 +21,6 @@ const ufragAttempts = 4
 type Transport struct {
 	mux              *Mux
 	id               string
-	ufrag            string
-	password         string
-	integrity        stun.MessageIntegrity
 	handler          PacketHandler
 	onClose          func(error)
 	idleTimeout      time.Duration
@@ -41,15 +36,25 @@ type Transport struct {
 	remote      *remoteParams // set by Connect
 	dtlsStarted bool
 	dtlsConn    *dtls.Conn
-	validated   []netip.AddrPort // ICE-validated source addresses, oldest first
+	validated   []path // ICE-validated UDP paths (source address, local socket), oldest first
 	idleTimer   *time.Timer
 	hsTimer     *time.Timer
 
-	selected  atomic.Pointer[netip.AddrPort] // where we send; nil until ICE nominated
-	lastSeen  atomic.Int64                   // Mux.now() of the last valid packet
+	// creds are the current local ICE credentials; oldCreds, after a
+	// restart, the previous ones, still accepted until a check with the new
+	// ones succeeds (icerestart.go).
+	creds    atomic.Pointer[iceCreds]
+	oldCreds atomic.Pointer[iceCreds]
+
+	tcpConns []*tcpConn // ICE-TCP connections that passed a check, oldest first
+
+	selected  atomic.Pointer[path] // where we send; nil until ICE selected a path
+	nominated atomic.Bool          // USE-CANDIDATE seen with the current credentials
+	lastSeen  atomic.Int64         // Mux.now() of the last valid packet
 	connected atomic.Bool
 	isClosed  atomic.Bool
 	rxSRTP    atomic.Pointer[srtp.Context] // remote→us; used by the mux read goroutine only
+	rxMu      sync.Mutex                   // serialises decryption: UDP and an ICE-TCP connection read on their own goroutines
 	tx        sender                       // us→remote
 	pconn     *dtlsPacketConn
 	dtlsDone  sync.WaitGroup // the DTLS goroutine
@@ -78,15 +83,9 @@ func (m *Mux) NewTransport(p Params) (*Transport, error) {
 	if p.Handler == nil {
 		p.Handler = nopHandler{}
 	}
-	password, err := randomString(passwordLength)
-	if err != nil {
-		return nil, fmt.Errorf("webrtctransport: ice password: %w", err)
-	}
 	t := &Transport{
 		mux:              m,
 		id:               p.ID,
-		password:         password,
-		integrity:        stun.NewShortTermIntegrity(password),
 		handler:          p.Handler,
 		onClose:          p.OnClose,
 		idleTimeout:      p.IdleTimeout,
@@ -97,16 +96,7 @@ func (m *Mux) NewTransport(p Params) (*Transport, error) {
 	t.pconn = newDTLSPacketConn(t)
 	t.lastSeen.Store(m.now())
 
-	for range ufragAttempts {
-		if t.ufrag, err = randomString(ufragLength); err != nil {
-			break
-		}
-		var ok bool
-		if ok, err = m.register(t); ok || err != nil {
-			break
-		}
-		err = errUfragCollision
-	}
+	creds, err := m.registerNewCreds(t)
 	if err != nil {
 		t.cancel()
 		_ = t.pconn.Close()
@@ -120,7 +110,7 @@ func (m *Mux) NewTransport(p Params) (*Transport, error) {
 		t.idleTimer = time.AfterFunc(t.idleTimeout, t.checkIdle)
 	}
 	t.mu.Unlock()
-	t.log.Debug("webrtc transport created", zap.String("ufrag", t.ufrag))
+	t.log.Debug("webrtc transport created", zap.String("ufrag", creds.ufrag))
 
 	return t, nil
 }
@@ -130,19 +120,20 @@ func (t *Transport) ID() string { return t.id }
 
 // ICEParameters returns the local ICE credentials (we are ICE-lite, RFC 8445
 // §2.5: the remote ones are never needed).
-func (t *Transport) ICEParameters() (ufrag, password string) { return t.ufrag, t.password }
+func (t *Transport) ICEParameters() (ufrag, password string) {
+	c := t.creds.Load()
+	return c.ufrag, c.password
+}
 
-// Candidates returns the single host UDP candidate, shared by every
-// transport of the Mux.
+// Candidates returns the host candidates shared by every transport of the
+// Mux: per listen address, UDP and, unless ICE-TCP is off, passive TCP
+// (RFC 6544).
 func (t *Transport) Candidates() []Candidate {
-	return []Candidate{{
-		Foundation: hostCandidateFoundation,
-		Priority:   hostCandidatePriority,
-		IP:         t.mux.candidateIP,
-		Port:       t.mux.localAddr.Port,
-		Protocol:   "udp",
-		Type:       "host",
-	}}
+	var out []Candidate
+	for _, l := range t.mux.listeners {
+		out = append(out, l.candidates()...)
+	}
+	return out
 }
 
 // Fingerprints returns the fingerprints of the certificate DTLS presents.
@@ -200,8 +191,13 @@ func (t *Transport) Connected() bool { return t.connected.Load() }
 // Stats returns the transport's counters.
 func (t *Transport) Stats() Stats {
 	s := t.stats.snapshot()
+	s.ICEState = "new"
 	if sel := t.selected.Load(); sel != nil {
-		s.SelectedAddress = *sel
+		s.SelectedAddress, s.SelectedProtocol = sel.addr, sel.protocol()
+		s.ICEState = "connected"
+		if t.nominated.Load() {
+			s.ICEState = "completed"
+		}
 	}
 
 	return s

@@ -145,6 +145,10 @@ func TestNewMuxConfig(t *testing.T) {
 		{"missing listen ip", MuxConfig{}, ErrInvalidConfig, ""},
 		{"bad listen ip", MuxConfig{ListenIP: "localhost"}, ErrInvalidConfig, ""},
 		{"bad port", MuxConfig{ListenIP: "127.0.0.1", Port: 70000}, ErrInvalidConfig, ""},
+		{"tcp off", MuxConfig{ListenIP: "127.0.0.1", TCPPort: TCPDisabled}, nil, "127.0.0.1"},
+		{"bad tcp port", MuxConfig{ListenIP: "127.0.0.1", TCPPort: 70000}, ErrInvalidConfig, ""},
+		{"bad tcp port below off", MuxConfig{ListenIP: "127.0.0.1", TCPPort: -2}, ErrInvalidConfig, ""},
+		{"bad tcp queue", MuxConfig{ListenIP: "127.0.0.1", TCPSendQueue: -1}, ErrInvalidConfig, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -156,12 +160,18 @@ func TestNewMuxConfig(t *testing.T) {
 			defer func() { require.NoError(t, m.Close()) }()
 			tr, err := m.NewTransport(Params{ID: "x"})
 			require.NoError(t, err)
-			c := tr.Candidates()
-			require.Len(t, c, 1)
-			require.Equal(t, Candidate{
-				Foundation: "udpcandidate", Priority: 2130706431, IP: tc.wantIP,
+			want := []Candidate{{
+				Foundation: "udpcandidate", Priority: 1076558079, IP: tc.wantIP,
 				Port: m.LocalAddr().Port, Protocol: "udp", Type: "host",
-			}, c[0])
+			}}
+			if tc.cfg.TCPPort == TCPDisabled {
+				require.Nil(t, m.TCPAddr())
+			} else {
+				// mediasoup's priorities: UDP preferred.
+				want = append(want, Candidate{Foundation: "tcpcandidate", Priority: 1076302079, IP: tc.wantIP,
+					Port: m.TCPAddr().Port, Protocol: "tcp", Type: "host", TCPType: "passive"})
+			}
+			require.Equal(t, want, tr.Candidates())
 			require.NotZero(t, m.LocalAddr().Port)
 		})
 	}

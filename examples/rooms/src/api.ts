@@ -98,6 +98,10 @@ export class Api {
   resume(peerId: string, consumerId: string): Promise<unknown> {
     return this.call('POST', `/consumer_peers/${enc(peerId)}/resume`, { consumerId });
   }
+  // restartIce gets new ICE credentials for a transport of either kind (mediasoup-client's transport.restartIce).
+  restartIce(peerId: string): Promise<{ iceParameters: types.IceParameters }> {
+    return this.call('POST', `/transports/${enc(peerId)}/restart_ice`, {});
+  }
   setPreferredLayers(consumerId: string, layers: ConsumerLayers): Promise<unknown> {
     return this.call('POST', `/consumers/${enc(consumerId)}/preferred_layers`, layers);
   }

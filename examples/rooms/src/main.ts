@@ -131,6 +131,27 @@ async function publisherStats(): Promise<PublisherStats | null> {
   return session?.publisher ? session.publisher.sendStats() : null;
 }
 
+// ice tells which protocol each transport's selected ICE pair uses (tcp where the network drops UDP).
+async function ice(): Promise<{ send: string | null; recv: string | null }> {
+  return {
+    send: session?.publisher ? await session.publisher.iceProtocol() : null,
+    recv: session ? await session.viewer.iceProtocol() : null,
+  };
+}
+
+async function restartIce(): Promise<void> {
+  if (!session) throw new Error('not in a room');
+  await session.viewer.restartIce();
+}
+
+// The media path line: refreshed every 2 s.
+setInterval(() => {
+  void ice().then(
+    (p) => ($('ice-path').textContent = [p.send && `send ${p.send}`, p.recv && `receive ${p.recv}`].filter(Boolean).join(' · ') || 'none'),
+    () => undefined,
+  );
+}, 2000);
+
 // action runs a button's work: one at a time, errors shown on the page (and rethrown for scripts).
 function action<A extends unknown[], R>(name: string, fn: (...a: A) => Promise<R>): (...a: A) => Promise<R> {
   return async (...args: A) => {
@@ -173,6 +194,8 @@ const demo = {
   publisherStats,
   setPreferredLayers,
   consumerInfo,
+  ice,
+  restartIce: action('restart ICE', restartIce),
   createRoom: action('create room', createRoom),
   join: action('join', join),
   publish: action('publish', publish),

@@ -3,6 +3,7 @@
 // box is unticked or the router takes no RID (then one encoding). Lifecycle: new → publish() → close(); never reused.
 import type { Device, types } from 'mediasoup-client';
 import type { Api } from './api';
+import { selectedProtocol } from './ice';
 import { routerTakesRid, SIMULCAST_ENCODINGS } from './simulcast';
 import type { DemoState } from './state';
 import type { Ui } from './ui';
@@ -177,6 +178,10 @@ export class Publisher {
     });
     out.videoLayers.sort((a, b) => a.rid.localeCompare(b.rid));
     return out;
+  }
+
+  iceProtocol(): Promise<string | null> {
+    return selectedProtocol(this.transport);
   }
 
   close(): void {

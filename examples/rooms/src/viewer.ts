@@ -5,6 +5,7 @@
 import { Device, type types } from 'mediasoup-client';
 import type { Api, ConsumerLayers, ProducerRow, TransportInfo } from './api';
 import { layerNames, spatialLayersOf } from './simulcast';
+import { selectedProtocol } from './ice';
 import type { ConsumerRecord, DemoState } from './state';
 import { TileInfo } from './tileinfo';
 import type { Ui } from './ui';
@@ -131,6 +132,20 @@ export class Viewer {
       });
     }
     return out;
+  }
+
+  // restartIce restarts the receive transport's ICE with new credentials from the server (after a network change);
+  // the consumers go on.
+  async restartIce(): Promise<void> {
+    const transport = this.transport;
+    if (!transport) throw new Error('no receive transport yet');
+    const { iceParameters } = await this.api.restartIce(transport.id);
+    await transport.restartIce({ iceParameters });
+    this.ui.info('receive transport: ICE restarted');
+  }
+
+  iceProtocol(): Promise<string | null> {
+    return selectedProtocol(this.transport);
   }
 
   close(): void {

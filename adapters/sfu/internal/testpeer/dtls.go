@@ -187,10 +187,10 @@ func (c packetConn) ReadFrom(b []byte) (int, net.Addr, error) {
 }
 
 func (c packetConn) WriteTo(b []byte, _ net.Addr) (int, error) {
-	return c.p.conn.WriteToUDPAddrPort(b, c.p.server)
+	return c.p.write(b)
 }
 func (c packetConn) Close() error                       { return c.p.dtlsBuf.Close() }
-func (c packetConn) LocalAddr() net.Addr                { return c.p.conn.LocalAddr() }
+func (c packetConn) LocalAddr() net.Addr                { return net.UDPAddrFromAddrPort(c.p.Addr()) }
 func (c packetConn) SetDeadline(t time.Time) error      { return c.p.dtlsBuf.SetReadDeadline(t) }
 func (c packetConn) SetReadDeadline(t time.Time) error  { return c.p.dtlsBuf.SetReadDeadline(t) }
 func (c packetConn) SetWriteDeadline(_ time.Time) error { return nil }

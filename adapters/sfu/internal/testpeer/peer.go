@@ -23,6 +23,8 @@ import (
 type Peer struct {
 	tb      testing.TB
 	conn    *net.UDPConn
+	tcp     *net.TCPConn // set by NewTCP: ICE-TCP (RFC 4571 frames) instead of UDP
+	stall   atomic.Pointer[chan struct{}]
 	server  netip.AddrPort
 	cert    tls.Certificate
 	stunIn  chan []byte
@@ -30,6 +32,7 @@ type Peer struct {
 	mediaIn chan []byte
 	onMedia func(raw []byte)
 	discard atomic.Bool
+	dropped atomic.Uint64 // media discarded
 	readers sync.WaitGroup
 
 	dtls    *dtls.Conn
@@ -45,6 +48,8 @@ type Options struct {
 	Server netip.AddrPort
 	// MediaQueue is how many received SRTP/SRTCP datagrams wait for RecvMedia (default 1024; more are dropped).
 	MediaQueue int
+	// LocalIP is the address the peer's socket binds (default 127.0.0.1; ::1 for an IPv6 peer).
+	LocalIP netip.Addr
 	// OnMedia, when set, gets every SRTP/SRTCP datagram on the read goroutine instead of the queue; raw is
 	// reused once it returns.
 	OnMedia func(raw []byte)
@@ -53,7 +58,14 @@ type Options struct {
 // New opens the peer's socket on loopback and starts reading.
 func New(tb testing.TB, o Options) *Peer {
 	tb.Helper()
-	conn, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if !o.LocalIP.IsValid() {
+		o.LocalIP = netip.AddrFrom4([4]byte{127, 0, 0, 1})
+	}
+	network := "udp4"
+	if o.LocalIP.Is6() {
+		network = "udp6"
+	}
+	conn, err := net.ListenUDP(network, net.UDPAddrFromAddrPort(netip.AddrPortFrom(o.LocalIP, 0)))
 	require.NoError(tb, err)
 	require.NoError(tb, conn.SetReadBuffer(4<<20)) // bursts of video in the concurrency tests
 	cert, err := selfsign.GenerateSelfSigned()
@@ -79,25 +91,33 @@ func (p *Peer) readLoop() {
 		if err != nil {
 			return
 		}
-		switch b := buf[0]; {
-		case n == 0:
-		case b <= 3:
+		p.deliver(buf[:n])
+	}
+}
+
+// deliver sorts one received packet.
+func (p *Peer) deliver(pkt []byte) {
+	if len(pkt) == 0 {
+		return
+	}
+	switch b := pkt[0]; {
+	case b <= 3:
+		select {
+		case p.stunIn <- append([]byte(nil), pkt...):
+		default:
+		}
+	case b >= 20 && b <= 63:
+		_, _ = p.dtlsBuf.Write(pkt)
+	case b >= 128 && b <= 191:
+		switch {
+		case p.discard.Load():
+			p.dropped.Add(1)
+		case p.onMedia != nil:
+			p.onMedia(pkt)
+		default:
 			select {
-			case p.stunIn <- append([]byte(nil), buf[:n]...):
+			case p.mediaIn <- append([]byte(nil), pkt...):
 			default:
-			}
-		case b >= 20 && b <= 63:
-			_, _ = p.dtlsBuf.Write(buf[:n])
-		case b >= 128 && b <= 191:
-			switch {
-			case p.discard.Load():
-			case p.onMedia != nil:
-				p.onMedia(buf[:n])
-			default:
-				select {
-				case p.mediaIn <- append([]byte(nil), buf[:n]...):
-				default:
-				}
 			}
 		}
 	}
@@ -108,7 +128,11 @@ func (p *Peer) Close() {
 	if p.dtls != nil {
 		_ = p.dtls.Close()
 	}
-	_ = p.conn.Close()
+	if p.tcp != nil {
+		_ = p.tcp.Close()
+	} else {
+		_ = p.conn.Close()
+	}
 	_ = p.dtlsBuf.Close()
 	p.readers.Wait()
 }
@@ -117,7 +141,12 @@ func (p *Peer) Close() {
 func (p *Peer) Conn() *net.UDPConn { return p.conn }
 
 // Addr is the peer's own address.
-func (p *Peer) Addr() netip.AddrPort { return p.conn.LocalAddr().(*net.UDPAddr).AddrPort() } //nolint:forcetypeassert
+func (p *Peer) Addr() netip.AddrPort {
+	if p.tcp != nil {
+		return p.tcp.LocalAddr().(*net.TCPAddr).AddrPort() //nolint:forcetypeassert
+	}
+	return p.conn.LocalAddr().(*net.UDPAddr).AddrPort() //nolint:forcetypeassert
+}
 
 // Server is where the peer sends.
 func (p *Peer) Server() netip.AddrPort { return p.server }
@@ -131,11 +160,28 @@ func (p *Peer) DTLS() *dtls.Conn { return p.dtls }
 // DTLSEnded yields what the DTLS read loop ended with (the server's close_notify is io.EOF).
 func (p *Peer) DTLSEnded() <-chan error { return p.dtlsEOF }
 
-// SetDiscard drops received media without copying it (benchmarks).
+// SetDiscard drops received media without copying it (benchmarks); Discarded counts what it dropped.
 func (p *Peer) SetDiscard(on bool) { p.discard.Store(on) }
+
+// Discarded is how many media datagrams SetDiscard dropped.
+func (p *Peer) Discarded() uint64 { return p.dropped.Load() }
 
 // SendRaw sends b to the server as it is.
 func (p *Peer) SendRaw(b []byte) {
-	_, err := p.conn.WriteToUDPAddrPort(b, p.server)
+	_, err := p.write(b)
 	require.NoError(p.tb, err)
+}
+
+// write sends one packet: a datagram, or a frame on the peer's TCP connection.
+func (p *Peer) write(b []byte) (int, error) {
+	if p.tcp != nil {
+		return p.writeFrame(b)
+	}
+	return p.conn.WriteToUDPAddrPort(b, p.server)
+}
+
+// ShareKeys makes p use from's SRTP keys: the same browser checking from another address (an ICE restart test).
+func (p *Peer) ShareKeys(from *Peer) {
+	p.tx = from.tx
+	p.rx.Store(from.rx.Load())
 }

@@ -31,7 +31,7 @@ func (p *Peer) SendRTCP(plain []byte) { p.send(plain, true) }
 func (p *Peer) send(plain []byte, rtcp bool) {
 	out, err := p.encrypt(plain, rtcp)
 	if err == nil {
-		_, err = p.conn.WriteToUDPAddrPort(out, p.server)
+		_, err = p.write(out)
 	}
 	if err != nil {
 		p.tb.Errorf("peer: send: %v", err)

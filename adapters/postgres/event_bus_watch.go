@@ -1,0 +1,118 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun/driver/pgdriver"
+)
+
+const (
+	// pingAfter is how long the listener may hear nothing before the watchdog notifies a probe, whose echo
+	// proves the connection alive.
+	pingAfter = 5 * time.Second
+	// deadAfter is how long the listener may hear nothing, probes included, before the watchdog replaces it. It
+	// is twice the driver's own 10 s: a starved machine must not read as a dead connection (replacing a live one
+	// loses what is notified meanwhile).
+	deadAfter = 20 * time.Second
+	// retryAfter spaces the receiver's attempts while the database cannot be reached (doubled up to 10 times).
+	retryAfter = 100 * time.Millisecond
+)
+
+// receive hands what the current listener receives to the local bus until Close. When the listener's
+// connection fails, the driver connects again and re-sends LISTEN; what is notified in between is lost, and
+// reported as a gap.
+func (b *EventBus) receive(ctx context.Context) {
+	defer b.wg.Done()
+	failures := 0
+	for {
+		ln := b.listener()
+		if ln == nil {
+			return
+		}
+		channel, payload, err := ln.Receive(ctx)
+		if err != nil {
+			if b.listener() != ln { // closed, or replaced by the watchdog (which reported the gap)
+				failures = 0
+				continue
+			}
+			b.lost(fmt.Errorf("connection failed: %w", err))
+			failures++
+			if !sleep(ctx, retryAfter<<min(failures-1, 10)) {
+				return
+			}
+			continue
+		}
+		failures = 0
+		b.heard.Store(time.Now().UnixNano())
+		b.gapOpen.Store(false)
+		b.deliver(ctx, pgdriver.Notification{Channel: channel, Payload: payload})
+	}
+}
+
+// watch notifies a probe when the listener has heard nothing for pingAfter, and replaces the listener when it has
+// heard nothing, not even that, for deadAfter: a connection that died without an error (a lost network path)
+// would otherwise wait forever.
+func (b *EventBus) watch(ctx context.Context) {
+	defer b.wg.Done()
+	probe, err := newProbe()
+	if err != nil {
+		b.onError(err)
+		return
+	}
+	tick := time.NewTicker(pingAfter / 2)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		switch silent := time.Since(time.Unix(0, b.heard.Load())); {
+		case silent >= deadAfter:
+			b.replace(ctx, silent)
+		case silent >= pingAfter:
+			_ = b.notifyPayload(ctx, probe) // when it fails, the silence goes on and replace follows
+		}
+	}
+}
+
+// replace puts a new listener in place of one that has heard nothing for silent.
+func (b *EventBus) replace(ctx context.Context, silent time.Duration) {
+	b.lost(fmt.Errorf("nothing received for %s", silent.Round(time.Second)))
+	next, err := b.listen(ctx)
+	if err != nil {
+		return // the database is unreachable: the next tick tries again
+	}
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		_ = next.Close()
+		return
+	}
+	old := b.ln
+	b.ln = next
+	b.mu.Unlock()
+	_ = old.Close() // the receiver's wait on it ends; it turns to the new one
+	b.heard.Store(time.Now().UnixNano())
+}
+
+// lost counts and reports a gap in what this master receives, once until a notification arrives again.
+func (b *EventBus) lost(reason error) {
+	if b.gapOpen.Swap(true) {
+		return
+	}
+	b.gaps.Add(1)
+	b.onError(fmt.Errorf("postgres: room event listener lost (%w): events notified until it listens again do not reach this master", reason))
+}
+
+// listener is the current listener, nil once the bus is closed.
+func (b *EventBus) listener() *pgdriver.Listener {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return nil
+	}
+	return b.ln
+}
