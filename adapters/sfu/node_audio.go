@@ -10,21 +10,25 @@ import (
 // scoreEventDelta is how much a producer's score must move for a producer_score event.
 const scoreEventDelta = 2
 
-// startObservers starts the observer goroutine when someone listens (NodeConfig.OnMediaEvents).
-func (n *Node) startObservers() error {
-	if n.cfg.OnMediaEvents == nil {
-		return nil
-	}
-	cfg := n.cfg.AudioObserver
+// observerConfig is the audio observers' config (the defaults for the zero value), checked.
+func observerConfig(nc NodeConfig) (audiolevel.Config, error) {
+	cfg := nc.AudioObserver
 	if cfg == (audiolevel.Config{}) {
 		cfg = audiolevel.DefaultConfig()
 	}
-	if err := cfg.Validate(); err != nil {
-		return err
+	if nc.OnMediaEvents == nil {
+		return cfg, nil
+	}
+	return cfg, cfg.Validate()
+}
+
+// startObservers starts the observer goroutine when someone listens (NodeConfig.OnMediaEvents).
+func (n *Node) startObservers(cfg audiolevel.Config) {
+	if n.cfg.OnMediaEvents == nil {
+		return
 	}
 	n.loopDone.Add(1)
 	go n.observeLoop(cfg)
-	return nil
 }
 
 // routerObserver is the audio observer of one router and the producers it saw last tick.
