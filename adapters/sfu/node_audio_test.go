@@ -43,28 +43,23 @@ func (p *publisher) sendAudioLevel(tb testing.TB, dBov byte) {
 	p.ats += 960
 }
 
-// Two audio producers of one router, one with a tone and one silent: the observers report the tone's volume
-// alone, and name it the active speaker.
-func TestNodeAudioObservers(t *testing.T) {
-	ctx := context.Background()
-	b := loadBrowser(t)
+// newObservedNode is a node whose observers report into the returned collector, with router r1.
+func newObservedNode(t *testing.T) (*Node, *mediaEvents) {
+	t.Helper()
 	events := &mediaEvents{}
 	n, err := NewNode(NodeConfig{ListenIP: "127.0.0.1", OnMediaEvents: events.record})
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, n.Close()) })
-	_, err = n.CreateRouter(ctx, "r1")
+	_, err = n.CreateRouter(context.Background(), "r1")
 	require.NoError(t, err)
-	pubs := map[string]*publisher{}
-	for _, id := range []string{"tone", "silent"} {
-		peer := connectedPeer(t, n, "r1", "t-"+id)
-		require.NoError(t, n.Produce(ctx, application.ProduceRequest{TransportID: "t-" + id, ProducerID: id, Kind: domain.MediaKindAudio, RtpParameters: b.audioParams()}))
-		pubs[id] = &publisher{testPeer: peer, audio: b.audioParams().Encodings[0].SSRC, aseq: 1}
-	}
+	return n, events
+}
 
-	start := time.Now()
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() { // 20 ms packets, as a browser sends them
+// every20ms calls send every 20 ms (a browser's audio packet rate) until the test ends.
+func every20ms(t *testing.T, send func()) {
+	t.Helper()
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
 		defer close(done)
 		tick := time.NewTicker(20 * time.Millisecond)
 		defer tick.Stop()
@@ -73,12 +68,31 @@ func TestNodeAudioObservers(t *testing.T) {
 			case <-stop:
 				return
 			case <-tick.C:
-				pubs["tone"].sendAudioLevel(t, 12)
-				pubs["silent"].sendAudioLevel(t, 127)
+				send()
 			}
 		}
 	}()
-	defer func() { close(stop); <-done }()
+	t.Cleanup(func() { close(stop); <-done })
+}
+
+// Two audio producers of one router, one with a tone and one silent: the observers report the tone's volume
+// alone, and name it the active speaker.
+func TestNodeAudioObservers(t *testing.T) {
+	ctx := context.Background()
+	b := loadBrowser(t)
+	n, events := newObservedNode(t)
+	pubs := map[string]*publisher{}
+	for _, id := range []string{"tone", "silent"} {
+		peer := connectedPeer(t, n, "r1", "t-"+id)
+		require.NoError(t, n.Produce(ctx, application.ProduceRequest{TransportID: "t-" + id, ProducerID: id, Kind: domain.MediaKindAudio, RtpParameters: b.audioParams()}))
+		pubs[id] = &publisher{testPeer: peer, audio: b.audioParams().Encodings[0].SSRC, aseq: 1}
+	}
+
+	start := time.Now()
+	every20ms(t, func() {
+		pubs["tone"].sendAudioLevel(t, 12)
+		pubs["silent"].sendAudioLevel(t, 127)
+	})
 
 	var speakerAt time.Duration
 	require.Eventually(t, func() bool {
@@ -111,31 +125,14 @@ func TestNodeRejectsABadAudioObserverConfig(t *testing.T) {
 func TestNodeProducerScoreEvents(t *testing.T) {
 	ctx := context.Background()
 	b := loadBrowser(t)
-	events := &mediaEvents{}
-	n, err := NewNode(NodeConfig{ListenIP: "127.0.0.1", OnMediaEvents: events.record})
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, n.Close()) })
-	_, err = n.CreateRouter(ctx, "r1")
-	require.NoError(t, err)
+	n, events := newObservedNode(t)
 	peer := connectedPeer(t, n, "r1", "tp")
 	require.NoError(t, n.Produce(ctx, application.ProduceRequest{TransportID: "tp", ProducerID: "lossy", Kind: domain.MediaKindAudio, RtpParameters: b.audioParams()}))
 	pub := &publisher{testPeer: peer, audio: b.audioParams().Encodings[0].SSRC, aseq: 1}
-	stop, done := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(done)
-		tick := time.NewTicker(20 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-				pub.sendAudioLevel(t, 40)
-				pub.aseq++ // every other packet lost
-			}
-		}
-	}()
-	defer func() { close(stop); <-done }()
+	every20ms(t, func() {
+		pub.sendAudioLevel(t, 40)
+		pub.aseq++ // every other packet lost
+	})
 	var ev application.MediaEvent
 	require.Eventually(t, func() bool {
 		var ok bool
