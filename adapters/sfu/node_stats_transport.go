@@ -3,15 +3,19 @@ package sfu
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"time"
 
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/webrtctransport"
 	"github.com/sfu-cluster/sfu-cluster/application"
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
 
 // GetTransportStats returns a WebRTC transport's statistics in mediasoup's getStats() shape. The ICE state
-// follows ICE-lite: "new" until the client nominated an address, then "completed" ("closed" once closed); the
-// DTLS state is "connecting" until SRTP is ready, then "connected". RoundTripTime is the latest of its consumers'.
+// is ICE-lite's: "new" until an address is selected, "connected" once one is, "completed" once the client
+// nominated one with the current credentials; the DTLS state is "connecting" until SRTP is ready, then
+// "connected". The selected tuple's local end is the candidate the client used. RoundTripTime is the latest
+// measured by its consumers.
 func (n *Node) GetTransportStats(ctx context.Context, transportID string) (application.TransportStats, error) {
 	if err := ctx.Err(); err != nil {
 		return application.TransportStats{}, err
@@ -33,11 +37,18 @@ func (n *Node) GetTransportStats(ctx context.Context, transportID string) (appli
 		Timestamp: time.Now().UnixMilli(), IceRole: "controlled", IceState: "new", DtlsState: "connecting",
 		BytesReceived: ts.BytesReceived, RecvBitrate: w.rx.bps.Load(), BytesSent: ts.BytesSent, SendBitrate: w.tx.bps.Load(),
 		RtpPacketsReceived: ts.RTPReceived, RtpPacketsSent: ts.RTPSent}
+	if ts.ICEState != "" {
+		st.IceState = ts.ICEState
+	}
 	if ts.SelectedAddress.IsValid() {
-		st.IceState = "completed"
-		local := n.mux.LocalAddr()
-		st.IceSelectedTuple = &application.TransportTuple{LocalIP: n.announcedIP(), LocalPort: local.Port,
-			RemoteIP: ts.SelectedAddress.Addr().String(), RemotePort: int(ts.SelectedAddress.Port()), Protocol: "udp"}
+		proto := ts.SelectedProtocol
+		if proto == "" {
+			proto = "udp"
+		}
+		tuple := &application.TransportTuple{RemoteIP: ts.SelectedAddress.Addr().Unmap().String(),
+			RemotePort: int(ts.SelectedAddress.Port()), Protocol: proto}
+		tuple.LocalIP, tuple.LocalPort = localCandidate(w.t.Candidates(), proto, ts.SelectedAddress.Addr().Unmap().Is4())
+		st.IceSelectedTuple = tuple
 	}
 	if w.connected.Load() {
 		st.DtlsState = "connected"
@@ -55,12 +66,20 @@ func (n *Node) GetTransportStats(ctx context.Context, transportID string) (appli
 	return st, nil
 }
 
-// announcedIP is what candidates advertise.
-func (n *Node) announcedIP() string {
-	if n.cfg.AnnouncedIP != "" {
-		return n.cfg.AnnouncedIP
+// localCandidate is the local end of the selected path as the transport announced it: its first candidate of the
+// protocol and of the remote's address family (a transport listens on one port per protocol and address).
+func localCandidate(cands []webrtctransport.Candidate, proto string, ipv4 bool) (string, int) {
+	for _, c := range cands {
+		if a, err := netip.ParseAddr(c.IP); err == nil && c.Protocol == proto && a.Unmap().Is4() == ipv4 {
+			return c.IP, c.Port
+		}
 	}
-	return n.cfg.ListenIP
+	for _, c := range cands {
+		if c.Protocol == proto {
+			return c.IP, c.Port
+		}
+	}
+	return "", 0
 }
 
 // sampleTransportRates updates every WebRTC transport's bitrates (the report loop, once per report interval).
