@@ -74,12 +74,19 @@ func (s *mediaEventSender) run(ctx context.Context) {
 		if id == "" {
 			continue // not registered (yet, or again): the rooms are not the master's anyway
 		}
-		pctx, cancel := context.WithTimeout(ctx, mediaEventTimeout)
-		err := s.reg.registry.MediaEvents(pctx, id, batch)
-		cancel()
-		if err != nil && ctx.Err() == nil {
-			s.log.Debug("post media events", zap.Int("events", len(batch)), zap.Error(err))
+		for len(batch) > 0 { // a master takes at most MaxMediaEvents per post
+			n := min(len(batch), application.MaxMediaEvents)
+			s.post(ctx, id, batch[:n])
+			batch = batch[n:]
 		}
+	}
+}
+
+func (s *mediaEventSender) post(ctx context.Context, id string, events []application.MediaEvent) {
+	pctx, cancel := context.WithTimeout(ctx, mediaEventTimeout)
+	defer cancel()
+	if err := s.reg.registry.MediaEvents(pctx, id, events); err != nil && ctx.Err() == nil {
+		s.log.Debug("post media events", zap.Int("events", len(events)), zap.Error(err))
 	}
 }
 
