@@ -56,6 +56,12 @@ type ConsumerState struct {
 	ProducerPaused  bool                   `json:"producerPaused"`
 	PreferredLayers *domain.ConsumerLayers `json:"preferredLayers,omitempty"`
 	CurrentLayers   *domain.ConsumerLayers `json:"currentLayers,omitempty"`
+	// Score is mediasoup's consumer score, 0–10: how much of what it sends reaches the receiver (from its
+	// receiver reports; 10 before the first). Absent on pipe consumers.
+	Score *int `json:"score,omitempty"`
+	// AvailableOutgoingBitrate is the consumer transport's downlink estimate (bit/s), which picks the layers of
+	// its simulcast consumers; absent on pipe consumers.
+	AvailableOutgoingBitrate int `json:"availableOutgoingBitrate,omitempty"`
 }
 
 // PipeTransportInfo is one end of a pipe: where it listens and the SRTP key it sends with.
@@ -104,6 +110,13 @@ type NodeStats struct {
 	// ReceiveDrops counts datagrams the kernel dropped on the node's media sockets (WebRTC and pipes) because a
 	// receive buffer was full: the slave did not read fast enough, and every consumer of the lost packets lost it.
 	ReceiveDrops uint64 `json:"receiveDrops"`
+	// LayerSwitchesUp and LayerSwitchesDown count simulcast consumers' layer changes made by the downlink
+	// allocation, by the spatial layer switched to (index).
+	LayerSwitchesUp   []uint64 `json:"layerSwitchesUp,omitempty"`
+	LayerSwitchesDown []uint64 `json:"layerSwitchesDown,omitempty"`
+	// DownlinkEstimate is the mean downlink estimate (bit/s) of the WebRTC transports whose viewers report
+	// transport-cc feedback or REMB; 0 when none does.
+	DownlinkEstimate int64 `json:"downlinkEstimate"`
 	// ICE of the open WebRTC transports: how many use ICE-TCP now, the ICE restarts asked of them, and how many
 	// of those completed (a client's check with the new credentials succeeded).
 	TransportsOverTCP    int    `json:"transportsOverTcp"`

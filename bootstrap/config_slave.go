@@ -29,6 +29,12 @@ type SlaveConfig struct {
 	PipePortMax       int
 	FanoutWorkers     int           // FANOUT_WORKERS: goroutines sharing large fan-outs (0 = GOMAXPROCS-1, -1 = none)
 	HeartbeatInterval time.Duration // HEARTBEAT_INTERVAL (default 2s)
+	// InitialAvailableOutgoingBitrate is where a WebRTC transport's downlink estimate starts, bit/s
+	// (INITIAL_AVAILABLE_OUTGOING_BITRATE, alias MEDIASOUP_WEBRTC_TRANSPORT_INITIAL_AVAILABLE_OUTGOING_BITRATE).
+	InitialAvailableOutgoingBitrate int
+	// MaxIncomingBitrate caps what each publisher sends to this slave, bit/s, by REMB; 0: no cap
+	// (MAX_INCOMING_BITRATE, alias MEDIASOUP_WEBRTC_TRANSPORT_MAX_INCOMING_BITRATE).
+	MaxIncomingBitrate int
 	// TransportIdleTimeout closes a client's WebRTC transport that received nothing (no ICE consent check, no
 	// media) for this long, and the master forgets it (TRANSPORT_IDLE_TIMEOUT, default 30s).
 	TransportIdleTimeout time.Duration
@@ -55,7 +61,8 @@ func (l ListenIP) Announced() string {
 
 func defaultSlaveConfig() SlaveConfig {
 	return SlaveConfig{MaxTransports: 500, ListenIPs: []ListenIP{{IP: "127.0.0.1"}}, HeartbeatInterval: 2 * time.Second,
-		TransportIdleTimeout: 30 * time.Second, MasterURLs: []string{"http://127.0.0.1:3010"}, Audio: defaultAudio()}
+		InitialAvailableOutgoingBitrate: 1_000_000, MaxIncomingBitrate: 1_500_000, TransportIdleTimeout: 30 * time.Second, MasterURLs: []string{"http://127.0.0.1:3010"},
+		Audio: defaultAudio()}
 }
 
 func (c *SlaveConfig) load(s *settings) {
@@ -116,6 +123,9 @@ func (c *SlaveConfig) load(s *settings) {
 	s.integer(&c.PipePortMin, 0, 65535, "PIPE_PORT_MIN")
 	s.integer(&c.PipePortMax, 0, 65535, "PIPE_PORT_MAX")
 	s.integer(&c.FanoutWorkers, -1, 1024, "FANOUT_WORKERS")
+	s.integer(&c.InitialAvailableOutgoingBitrate, 30_000, 100_000_000, "INITIAL_AVAILABLE_OUTGOING_BITRATE",
+		"MEDIASOUP_WEBRTC_TRANSPORT_INITIAL_AVAILABLE_OUTGOING_BITRATE")
+	s.integer(&c.MaxIncomingBitrate, 0, 1_000_000_000, "MAX_INCOMING_BITRATE", "MEDIASOUP_WEBRTC_TRANSPORT_MAX_INCOMING_BITRATE")
 	if c.PipePortMin > c.PipePortMax {
 		s.bad("PIPE_PORT_MIN", fmt.Sprintf("must not exceed PIPE_PORT_MAX (%d > %d)", c.PipePortMin, c.PipePortMax))
 	}

@@ -22,7 +22,8 @@ func TestConfigDefaultsAndNames(t *testing.T) {
 	c, err = loadFrom(env{dotenv: map[string]string{
 		"PORT": "4000", "SLAVE_ROLE": "consumer", "MASTER_URL": "http://a:3010/, http://b:3010", "SLAVE_MAX_TRANSPORTS": "7",
 		"WEBRTC_LISTEN_IPS": "127.0.0.1=203.0.113.9", "PIPE_SRTP": "false", "SLAVE_TIMEOUT": "9s",
-		"FANOUT_WORKERS": "-1",
+		"FANOUT_WORKERS": "-1", "INITIAL_AVAILABLE_OUTGOING_BITRATE": "600000",
+		"MEDIASOUP_WEBRTC_TRANSPORT_MAX_INCOMING_BITRATE": "0",
 	}}, defaultConfig(3011))
 	require.NoError(t, err)
 	require.Equal(t, 4000, c.Port)
@@ -33,6 +34,8 @@ func TestConfigDefaultsAndNames(t *testing.T) {
 	require.False(t, c.PipeSRTP)
 	require.Equal(t, 9*time.Second, c.SlaveTimeout)
 	require.Equal(t, -1, c.FanoutWorkers)
+	require.Equal(t, 600000, c.InitialAvailableOutgoingBitrate)
+	require.Zero(t, c.MaxIncomingBitrate, "0: no cap")
 }
 
 func TestConfigProxiesAndOrigins(t *testing.T) {
@@ -97,6 +100,8 @@ func TestConfigRejectsBadValuesNamingTheVariable(t *testing.T) {
 		"pipe port range":         {"PIPE_PORT_MIN", "5000", "PIPE_PORT_MIN"},
 		"rtc tcp port":            {"RTC_TCP_PORT", "0", "RTC_TCP_PORT"},
 		"rtc tcp port word":       {"RTC_TCP_PORT", "no", "RTC_TCP_PORT"},
+		"max incoming":            {"MAX_INCOMING_BITRATE", "-1", "MAX_INCOMING_BITRATE"},
+		"initial bitrate":         {"MEDIASOUP_WEBRTC_TRANSPORT_INITIAL_AVAILABLE_OUTGOING_BITRATE", "5", "MEDIASOUP_WEBRTC_TRANSPORT_INITIAL_AVAILABLE_OUTGOING_BITRATE"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := loadFrom(env{dotenv: map[string]string{tc.key: tc.value}}, defaultConfig(3010))

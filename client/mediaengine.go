@@ -103,6 +103,13 @@ func newInterceptors() (*interceptor.Registry, error) {
 		return nil, fmt.Errorf("client: transport-cc: %w", err)
 	}
 	reg.Add(tw)
+	// And, like a browser, report the arrival of what we receive with transport-wide sequence numbers (a
+	// consumer that negotiated transport-cc): the server's downlink estimate lives on that feedback.
+	fb, err := twcc.NewSenderInterceptor()
+	if err != nil {
+		return nil, fmt.Errorf("client: transport-cc feedback: %w", err)
+	}
+	reg.Add(fb)
 	if err := webrtc.ConfigureRTCPReports(reg); err != nil {
 		return nil, fmt.Errorf("client: rtcp reports: %w", err)
 	}

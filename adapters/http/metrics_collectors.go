@@ -92,7 +92,8 @@ func (m *Metrics) ObserveCluster(counts func(ctx context.Context) (ClusterCounts
 }
 
 // ObserveNode exports a slave's live objects from stats (a node's Stats method fits), read once per scrape, as
-// <ns>_routers, _transports, _producers, _consumers, _pipe_transports (with <ns>_node_stats_up), and media's
+// <ns>_routers, _transports, _producers, _consumers, _pipe_transports, _downlink_estimate_bytes_per_second and the
+// histogram _layer_switches (with <ns>_node_stats_up), and media's
 // counters as <ns>_rtp_packets_received_total, _rtp_packets_sent_total, _rtp_bytes_received_total,
 // _rtp_bytes_sent_total, _nacks_total, _plis_total, _udp_receive_drops_total. Either part may be left out (nil). Call it once.
 func (m *Metrics) ObserveNode(stats func(ctx context.Context) (application.NodeStats, error), media MediaCounters) error {
@@ -107,6 +108,9 @@ func (m *Metrics) ObserveNode(stats func(ctx context.Context) (application.NodeS
 		gauge("producers", "Producers on this slave (piped-in ones included).", func(s application.NodeStats) int { return s.Producers })
 		gauge("consumers", "Consumers on this slave.", func(s application.NodeStats) int { return s.Consumers })
 		gauge("pipe_transports", "Pipe transports on this slave.", func(s application.NodeStats) int { return s.PipeTransports })
+		gauge("downlink_estimate_bytes_per_second", "Mean downlink estimate of the WebRTC transports whose viewers report transport-cc feedback or REMB, in bytes/s (0: none).",
+			func(s application.NodeStats) int { return int(s.DownlinkEstimate / 8) })
+		c.hists = append(c.hists, layerSwitchHistogram(m))
 		cs = append(cs, c)
 	}
 	counter := func(name, help string, f func() uint64) {
@@ -141,6 +145,38 @@ type snapshotCollector[T any] struct {
 	up     *prometheus.Desc
 	gauges []snapshotGauge[T]
 	vecs   []snapshotVec[T]
+	hists  []snapshotHist[T]
+}
+
+// snapshotHist is a histogram kept by the snapshot's owner (cumulative bucket counts): each emits its series.
+type snapshotHist[T any] struct {
+	desc *prometheus.Desc
+	each func(snap T, emit func(count uint64, sum float64, buckets map[float64]uint64, labels ...string))
+}
+
+// layerSwitchHistogram is <ns>_layer_switches: simulcast consumers' layer changes made by the downlink
+// allocation, observed as the spatial layer switched to, by direction (up, down).
+func layerSwitchHistogram(m *Metrics) snapshotHist[application.NodeStats] {
+	desc := prometheus.NewDesc(prometheus.BuildFQName(m.namespace, "", "layer_switches"),
+		"Simulcast consumers' layer changes made by the downlink bandwidth allocation: the spatial layer switched to, by direction.",
+		[]string{"direction"}, nil)
+	return snapshotHist[application.NodeStats]{desc: desc, each: func(s application.NodeStats,
+		emit func(uint64, float64, map[float64]uint64, ...string)) {
+		for _, d := range []struct {
+			name   string
+			counts []uint64
+		}{{"up", s.LayerSwitchesUp}, {"down", s.LayerSwitchesDown}} {
+			var count uint64
+			var sum float64
+			buckets := map[float64]uint64{}
+			for layer, n := range d.counts {
+				count += n
+				sum += float64(layer) * float64(n)
+				buckets[float64(layer)] = count
+			}
+			emit(count, sum, buckets, d.name)
+		}
+	}}
 }
 
 type snapshotGauge[T any] struct {
@@ -168,6 +204,9 @@ func (c *snapshotCollector[T]) Describe(ch chan<- *prometheus.Desc) {
 	for _, v := range c.vecs {
 		ch <- v.desc
 	}
+	for _, h := range c.hists {
+		ch <- h.desc
+	}
 }
 
 func (c *snapshotCollector[T]) Collect(ch chan<- prometheus.Metric) {
@@ -187,6 +226,13 @@ func (c *snapshotCollector[T]) Collect(ch chan<- prometheus.Metric) {
 			// Label values come from the store (a slave's registration): one that is not valid UTF-8 costs its
 			// series, not a panic in the scrape.
 			if metric, err := prometheus.NewConstMetric(v.desc, prometheus.GaugeValue, value, labels...); err == nil {
+				ch <- metric
+			}
+		})
+	}
+	for _, h := range c.hists {
+		h.each(snap, func(count uint64, sum float64, buckets map[float64]uint64, labels ...string) {
+			if metric, err := prometheus.NewConstHistogram(h.desc, count, sum, buckets, labels...); err == nil {
 				ch <- metric
 			}
 		})

@@ -223,7 +223,10 @@ func TestMetricsObserveNode(t *testing.T) {
 			"sfu_slave_consumers": 4, "sfu_slave_pipe_transports": 5, "sfu_slave_rtp_packets_received_total": 42,
 			"sfu_slave_rtp_packets_sent_total": 7, "sfu_slave_rtp_bytes_received_total": 1000,
 			"sfu_slave_rtp_bytes_sent_total": 2000, "sfu_slave_nacks_total": 3, "sfu_slave_plis_total": -1,
-			"sfu_slave_udp_receive_drops_total": 9,
+			"sfu_slave_udp_receive_drops_total": 9, "sfu_slave_downlink_estimate_bytes_per_second": 750_000 / 8,
+			`sfu_slave_layer_switches_count{direction="up"}`: 3, `sfu_slave_layer_switches_sum{direction="up"}`: 5,
+			`sfu_slave_layer_switches_bucket{direction="up",le="1"}`: 1, `sfu_slave_layer_switches_bucket{direction="down",le="0"}`: 3,
+			`sfu_slave_layer_switches_count{direction="down"}`: 4,
 		}},
 		{name: "stats failing", stats: newFakeNode().fail("Stats", errors.New("boom")).Stats, want: map[string]float64{
 			"sfu_slave_node_stats_up": 0, "sfu_slave_routers": -1, "sfu_slave_nacks_total": 3,

@@ -62,7 +62,8 @@ func newFakeNode() *fakeNode {
 				PayloadType: 100, ClockRate: 48000, Channels: 2, Parameters: domain.CodecParameters{},
 				RtcpFeedback: []domain.RtcpFeedback{}}}, HeaderExtensions: []domain.RtpHeaderExtensionParameters{},
 				Encodings: []domain.RtpEncodingParameters{{SSRC: 222}}}},
-		stats: application.NodeStats{Routers: 1, Transports: 2, Producers: 3, Consumers: 4, PipeTransports: 5},
+		stats: application.NodeStats{Routers: 1, Transports: 2, Producers: 3, Consumers: 4, PipeTransports: 5,
+			LayerSwitchesUp: []uint64{0, 1, 2, 0}, LayerSwitchesDown: []uint64{3, 1, 0, 0}, DownlinkEstimate: 750_000},
 	}
 }
 

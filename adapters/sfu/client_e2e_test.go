@@ -2,12 +2,15 @@ package sfu
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/pion/rtcp"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/ortc"
 	"github.com/sfu-cluster/sfu-cluster/application"
 	"github.com/sfu-cluster/sfu-cluster/client"
 	"github.com/sfu-cluster/sfu-cluster/domain"
@@ -80,12 +83,16 @@ func TestWithPionClient(t *testing.T) {
 		require.GreaterOrEqual(t, videoSrc.PLICount(), uint64(1), "the publisher was asked for a keyframe")
 	})
 
-	t.Run("transport-cc feedback goes to the publisher, none is negotiated for consumers", func(t *testing.T) {
+	t.Run("transport-cc both ways: feedback to the publisher, the viewers' feedback feeds their transports' estimates", func(t *testing.T) {
 		require.Eventually(t, func() bool { return videoSrc.TransportCCCount() >= 3 }, 5*time.Second, 20*time.Millisecond)
-		for _, rc := range receivers {
-			for _, ext := range rc.video.RtpParameters().HeaderExtensions {
-				require.NotContains(t, ext.URI, "transport-wide-cc")
-			}
+		for i, rc := range receivers {
+			require.True(t, slices.ContainsFunc(rc.video.RtpParameters().HeaderExtensions,
+				func(e domain.RtpHeaderExtensionParameters) bool { return e.URI == ortc.URITransportCC }))
+			n.mu.Lock()
+			cc := n.transports[fmt.Sprint("tc", i+1)].cc
+			n.mu.Unlock()
+			require.Eventually(t, func() bool { return cc.feedbacks.Load() >= 3 }, waitLong, 20*time.Millisecond)
+			t.Logf("viewer %d: %d transport-cc feedbacks, estimate %d bit/s", i+1, cc.feedbacks.Load(), cc.bitrate.Load())
 		}
 	})
 

@@ -56,6 +56,12 @@ type NodeConfig struct {
 	OnMediaEvents func(events []application.MediaEvent)
 	// AudioObserver tunes the audio observers; the zero value means audiolevel.DefaultConfig().
 	AudioObserver audiolevel.Config
+	// InitialAvailableOutgoingBitrate is where each WebRTC transport's downlink estimate starts (bit/s); 0 means
+	// 1,000,000 (mediasoup's initialAvailableOutgoingBitrate as the original set it).
+	InitialAvailableOutgoingBitrate int
+	// MaxIncomingBitrate caps what each publisher may send to a WebRTC transport (bit/s, told by REMB); 0: no
+	// cap (the slave's setting MAX_INCOMING_BITRATE defaults to 1,500,000, as the original's maxIncomingBitrate).
+	MaxIncomingBitrate int
 	// Logger is optional; nil logs nothing.
 	Logger *zap.Logger
 }
@@ -65,4 +71,14 @@ func fanoutWorkers(cfg NodeConfig) int {
 		return defaultFanoutWorkers()
 	}
 	return max(cfg.FanoutWorkers, 0)
+}
+
+// defaultInitialOutgoing is InitialAvailableOutgoingBitrate's default.
+const defaultInitialOutgoing = 1_000_000
+
+func initialOutgoing(cfg NodeConfig) int {
+	if cfg.InitialAvailableOutgoingBitrate <= 0 {
+		return defaultInitialOutgoing
+	}
+	return cfg.InitialAvailableOutgoingBitrate
 }

@@ -7,7 +7,6 @@ import (
 	"github.com/pion/rtcp"
 
 	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/ortc"
-	"github.com/sfu-cluster/sfu-cluster/application"
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
 
@@ -59,6 +58,7 @@ type consumer struct {
 	rtxPT       [128]uint8 // RTX payload type per media payload type (0: no RTX)
 	midExtID    uint8
 	absExtID    uint8
+	twccExtID   uint8 // transport-wide sequence numbers (the transport's downlink estimate); 0: not negotiated
 	mid         []byte
 	extMap      [256]uint8 // producer's extension id → receiver's id (0: drop)
 	waitForKey  bool       // video: start (and restart) only on a keyframe
@@ -82,6 +82,7 @@ type consumer struct {
 	rtxSeq         uint16
 	wanted         uint32
 	keyRequestedAt int64 // last keyframe request while waiting for one
+	bw             bandwidthState
 	lastRR         rtcp.ReceptionReport
 	buf            [sendBufLen]byte
 	rtxBuf         [sendBufLen]byte
@@ -100,7 +101,7 @@ type consumerStream struct {
 }
 
 type consumerCounters struct {
-	packets, bytes, retransmitted, droppedWaitingKey, keyframeRequests, nacks atomic.Uint64
+	packets, bytes, retransmitted, droppedWaitingKey, keyframeRequests, nacks, padding atomic.Uint64
 }
 
 func newConsumer(cp consumerParams) *consumer {
@@ -144,7 +145,8 @@ func newConsumer(cp consumerParams) *consumer {
 
 // mapExtensions fills extMap by URI: an extension the producer sends and the receiver negotiated is copied with
 // the receiver's id; the rest is dropped. mid and abs-send-time are written by the consumer itself (the
-// receiver's mid, our send time), and stream ids or transport-wide sequence numbers mean nothing downstream.
+// receiver's mid, our send time), transport-wide sequence numbers are the transport's own (send_estimate.go),
+// and stream ids mean nothing downstream.
 func (c *consumer) mapExtensions(producer, receiver domain.RtpParameters) {
 	for _, ext := range receiver.HeaderExtensions {
 		if ext.ID <= 0 || ext.ID > 255 {
@@ -157,7 +159,12 @@ func (c *consumer) mapExtensions(producer, receiver domain.RtpParameters) {
 		case ortc.URIAbsSendTime:
 			c.absExtID = uint8(ext.ID) //nolint:gosec // 1..255
 			continue
-		case ortc.URIRid, ortc.URIRepairedRid, ortc.URITransportCC:
+		case ortc.URITransportCC:
+			if !c.pipe && c.ep.cc != nil {
+				c.twccExtID = uint8(ext.ID) //nolint:gosec // 1..255
+			}
+			continue
+		case ortc.URIRid, ortc.URIRepairedRid:
 			continue
 		}
 		if id := ortc.FindHeaderExtensionID(producer, ext.URI); id > 0 && id <= 255 {
@@ -186,30 +193,6 @@ func (c *consumer) encodingOf(ssrc uint32) int {
 		}
 	}
 	return 0
-}
-
-// consumerType is mediasoup's name of the consumer's kind.
-func (c *consumer) consumerType() string {
-	switch {
-	case c.pipe:
-		return domain.ConsumerTypePipe
-	case c.sim != nil:
-		return domain.ConsumerTypeSimulcast
-	default:
-		return domain.ConsumerTypeSimple
-	}
-}
-
-// state is the consumer's answer to GetConsumer.
-func (c *consumer) state() application.ConsumerState {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	st := application.ConsumerState{ID: c.id, ProducerID: c.producer.id, Kind: c.kind, Type: c.consumerType(),
-		Paused: !c.resumed, ProducerPaused: c.producerPaused}
-	if c.sim != nil {
-		st.PreferredLayers, st.CurrentLayers = c.sim.layersLocked(c.active)
-	}
-	return st
 }
 
 // setResumed, setConnected and setProducerPaused change one input of the active state.

@@ -84,8 +84,8 @@ type outHeader struct {
 }
 
 // rewrite writes in as the receiver must get it into dst: the new fixed header, the header extensions
-// rebuilt with the receiver's ids (mid and abs-send-time written by us, the rest mapped by URI or dropped), and
-// the payload. An RTX packet gets the OSN and loses the padding.
+// rebuilt with the receiver's ids (mid, abs-send-time and the transport-wide sequence number written by us, the
+// rest mapped by URI or dropped), and the payload. An RTX packet gets the OSN and loses the padding.
 func (c *consumer) rewrite(dst []byte, in *rtpx.Packet, h outHeader, now int64) ([]byte, bool) {
 	rtx := h.osn >= 0
 	off, err := rtpx.PutHeader(dst, rtpx.Header{
@@ -101,6 +101,10 @@ func (c *consumer) rewrite(dst []byte, in *rtpx.Packet, h outHeader, now int64) 
 	}
 	if c.absExtID != 0 {
 		ext.AddAbsSendTime(c.absExtID, now)
+	}
+	twccAt := -1 // where the transport-wide sequence number goes, once the size is known
+	if c.twccExtID != 0 && ext.Add(c.twccExtID, twccPlaceholder[:]) {
+		twccAt = ext.Offset() - 2
 	}
 	for i := range in.NumExtensions {
 		e := in.Extensions[i]
@@ -124,8 +128,15 @@ func (c *consumer) rewrite(dst []byte, in *rtpx.Packet, h outHeader, now int64) 
 		return nil, false
 	}
 	n := copy(dst[off:], payload)
-	return dst[:off+n], true
+	out := dst[:off+n]
+	if twccAt >= 0 {
+		binary.BigEndian.PutUint16(out[twccAt:], c.ep.stampTWCC(len(out), now))
+	}
+	return out, true
 }
+
+// twccPlaceholder reserves the transport-wide sequence number's two bytes.
+var twccPlaceholder [2]byte
 
 // onNack answers a receiver's generic NACK (RFC 4585 §6.2.1) for stream ssrc from the producer's cache: as
 // RTX when the receiver negotiated it (own SSRC and sequence numbers, OSN first), else as the original packet

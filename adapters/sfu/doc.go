@@ -18,6 +18,13 @@
 //	                           chosen and rewritten by package layers (selector; seq, VP8 picture ID/TL0PICIDX);
 //	                           a pipe consumer sends every encoding with its router SSRC, or only those a viewer on
 //	                           the far slave needs (pipe_layers.go: the far slave asks over the pipe's RTCP)
+//	 downlink (per WebRTC transport): send_estimate.go stamps every packet of a consumer that negotiated
+//	                           transport-cc with the transport's next transport-wide sequence number (package bwe:
+//	                           a lock-free send history; the viewer's feedback and REMB feed its estimator);
+//	                           allocation.go shares the estimate among the transport's consumers every 200 ms and
+//	                           caps each simulcast consumer's layers (down at once, up after 3 s); probe.go sends
+//	                           RTX padding when a higher layer would fit only with a higher estimate;
+//	                           incoming_cap.go tells publishers MaxIncomingBitrate by REMB
 //
 // Threading: the media path runs on the transports' read goroutines (the Mux goroutine for every WebRTC transport,
 // one goroutine per pipe) and takes no context, no node lock and allocates nothing per forwarded packet: SSRC
@@ -26,7 +33,7 @@
 // webrtctransport.Batch, encrypted in place and sent with one system call per 64 receivers. The node's media
 // totals (media_totals.go) are atomics next to the endpoints' counters. Control calls take ctx first, are safe for concurrent use, and serialise on the
 // node's mutex. One report goroutine per node sends RTCP (receiver and sender reports, NACKs, delayed keyframe
-// requests).
+// requests, REMB caps), runs the downlink allocation and paces probes.
 //
 // Lifecycles: every object is new → (connected) → closed and never reused. Closing cascades downwards: router →
 // transports → producers → consumers; closing a producer closes its consumers and its copies on other slaves

@@ -18,9 +18,12 @@ import (
 // to producers by their SSRC, feedback to consumers by theirs) and the writer that sends. Tables are immutable
 // snapshots swapped under mu, so the read goroutine looks SSRCs up without locking or allocating.
 type endpoint struct {
-	id       string
-	out      atomic.Pointer[writerRef] // set once the transport exists (it needs the endpoint as handler first)
-	rtcpSSRC uint32                    // sender SSRC of the RTCP the SFU originates on this transport (PLI, NACK, RR)
+	id  string
+	out atomic.Pointer[writerRef] // set once the transport exists (it needs the endpoint as handler first)
+	// twccSeq numbers what the transport sends (transport-wide sequence numbers, send_estimate.go); beside out,
+	// which every send reads, so that numbering a packet touches no other cache line.
+	twccSeq  atomic.Uint32
+	rtcpSSRC uint32 // sender SSRC of the RTCP the SFU originates on this transport (PLI, NACK, RR)
 
 	mu    sync.Mutex // serialises table updates
 	table atomic.Pointer[ssrcTable]
@@ -31,6 +34,11 @@ type endpoint struct {
 	stats  endpointCounters
 	totals *mediaTotals // the node's, shared by all its endpoints
 	twcc   twccFeedback // arrivals reported to the sender (WebRTC transports whose producers negotiated it)
+	// cc is the downlink estimate of a WebRTC transport (set before the transport is published; nil for pipes).
+	cc *sendEstimate
+	// maxIncoming caps what the transport's publishers may send (bit/s, 0: no cap; incoming_cap.go).
+	maxIncoming int
+	lastCap     atomic.Int64
 
 	// rxPkt is the packet OnRTP parses into: a transport calls OnRTP from its one read goroutine, and nothing
 	// keeps the packet past the call (its bytes are the transport's read buffer anyway). A local would escape
@@ -200,4 +208,12 @@ func (e *endpoint) consumerList() []*consumer {
 		}
 	}
 	return out
+}
+
+// stampTWCC takes the transport's next transport-wide sequence number for a packet of size bytes sent at now and
+// records it in the send history.
+func (e *endpoint) stampTWCC(size int, now int64) uint16 {
+	seq := uint16(e.twccSeq.Add(1) - 1) //nolint:gosec // wraps by design
+	e.cc.hist.Record(seq, size, now)
+	return seq
 }

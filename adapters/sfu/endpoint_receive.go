@@ -74,6 +74,14 @@ func (e *endpoint) OnRTCP(b []byte) {
 				c.fb.nacks.Add(1)
 				c.onNack(v.MediaSSRC, v.Nacks)
 			}
+		case *rtcp.TransportLayerCC:
+			if e.cc != nil {
+				e.cc.onFeedback(v, now)
+			}
+		case *rtcp.ReceiverEstimatedMaximumBitrate:
+			if e.cc != nil {
+				e.cc.onREMB(v.Bitrate, now)
+			}
 		case *rtcp.ReceiverReport:
 			for _, rr := range v.Reports {
 				if c := t.consumers[rr.SSRC]; c != nil {

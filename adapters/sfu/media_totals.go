@@ -1,6 +1,10 @@
 package sfu
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/bwe"
+)
 
 // mediaTotals are a node's media counters since it started (NodeStats): every endpoint of the node holds a
 // pointer to the node's one instance and bumps it next to its own counters, so the totals outlive the transports,
@@ -17,4 +21,16 @@ type mediaTotals struct {
 	_                  [48]byte
 	nacks, plis        atomic.Uint64 // feedback messages received for a known consumer (PLI counts FIR too)
 	closedPipeDrops    atomic.Uint64 // kernel receive drops of pipe sockets already closed
+	// layerSwitches[down][spatial]: simulcast consumers' bandwidth cap changes by direction and the spatial
+	// layer switched to (allocation.go).
+	layerSwitches [2][bwe.MaxSpatial]atomic.Uint64
+}
+
+// layerSwitch counts one change of a consumer's bandwidth cap.
+func (t *mediaTotals) layerSwitch(down bool, spatial int) {
+	d := 0
+	if down {
+		d = 1
+	}
+	t.layerSwitches[d][min(max(spatial, 0), bwe.MaxSpatial-1)].Add(1)
 }

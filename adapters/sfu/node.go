@@ -132,7 +132,9 @@ func (n *Node) reportLoop() {
 	var (
 		producers []*producer
 		consumers []*consumer
+		endpoints []*endpoint
 		lastFull  time.Time
+		lastAlloc int64
 	)
 	for {
 		select {
@@ -154,6 +156,18 @@ func (n *Node) reportLoop() {
 			if full {
 				n.sampleTransportRates(now)
 			}
+			endpoints = n.estimating(endpoints[:0])
+			alloc := now-lastAlloc >= allocInterval
+			if alloc {
+				lastAlloc = now
+			}
+			for _, e := range endpoints {
+				if alloc {
+					e.allocate(now)
+				}
+				e.probeTick(now)
+			}
+			clear(endpoints)
 			clear(producers)
 			clear(consumers)
 		}
@@ -176,6 +190,16 @@ func (n *Node) snapshot(ps []*producer, cs []*consumer) ([]*producer, []*consume
 		}
 	}
 	return ps, cs
+}
+
+// estimating appends the endpoints of every WebRTC transport (they estimate their downlink).
+func (n *Node) estimating(es []*endpoint) []*endpoint {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for _, w := range n.transports {
+		es = append(es, w.endpoint)
+	}
+	return es
 }
 
 // deferred collects closes to run after n.mu is released: closing a socket may wait for callbacks that

@@ -24,8 +24,10 @@ func TestGetConsumerAndPreferredLayersOfASimpleConsumer(t *testing.T) {
 
 	st, err := n.GetConsumer(ctx, "c1")
 	require.NoError(t, err)
+	ten := 10
 	require.Equal(t, application.ConsumerState{ID: "c1", ProducerID: "p1", Kind: domain.MediaKindVideo,
-		Type: domain.ConsumerTypeSimple, Paused: true}, st)
+		Type: domain.ConsumerTypeSimple, Paused: true, Score: &ten, AvailableOutgoingBitrate: 1_000_000}, st,
+		"score 10 before any receiver report; the transport's estimate starts at INITIAL_AVAILABLE_OUTGOING_BITRATE")
 
 	require.NoError(t, n.ResumeConsumer(ctx, "c1"))
 	require.NoError(t, n.PauseProducer(ctx, "p1"))
@@ -58,9 +60,10 @@ func TestGetConsumerAndPreferredLayersOfASimulcastConsumer(t *testing.T) {
 
 	st, err := n.GetConsumer(ctx, "cv")
 	require.NoError(t, err)
-	two := 2
+	two, ten := 2, 10
 	require.Equal(t, application.ConsumerState{ID: "cv", ProducerID: "pv", Kind: domain.MediaKindVideo, Type: domain.ConsumerTypeSimulcast,
-		Paused: true, PreferredLayers: &domain.ConsumerLayers{SpatialLayer: 2, TemporalLayer: &two}}, st, "highest by default, nothing sent yet")
+		Paused: true, PreferredLayers: &domain.ConsumerLayers{SpatialLayer: 2, TemporalLayer: &two}, Score: &ten,
+		AvailableOutgoingBitrate: 1_000_000}, st, "highest by default, nothing sent yet")
 
 	one := 1
 	tests := []struct {

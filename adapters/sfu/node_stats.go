@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/bwe"
 	"github.com/sfu-cluster/sfu-cluster/application"
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
@@ -20,10 +21,23 @@ func (n *Node) Stats(ctx context.Context) (application.NodeStats, error) {
 		BytesOut: t.bytesOut.Load(), NACKs: t.nacks.Load(), PLIs: t.plis.Load(), CPUSeconds: processCPUSeconds(),
 	}
 	s.ReceiveDrops = t.closedPipeDrops.Load() + n.mux.Stats().ReceiveDrops
+	s.LayerSwitchesUp, s.LayerSwitchesDown = make([]uint64, bwe.MaxSpatial), make([]uint64, bwe.MaxSpatial)
+	for i := range bwe.MaxSpatial {
+		s.LayerSwitchesUp[i], s.LayerSwitchesDown[i] = t.layerSwitches[0][i].Load(), t.layerSwitches[1][i].Load()
+	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	s.Routers, s.Transports, s.Producers = len(n.routers), len(n.transports), len(n.producers)
 	s.Consumers, s.PipeTransports = len(n.consumers), len(n.pipes)
+	var sum, estimating int64
+	for _, w := range n.transports {
+		if w.cc != nil && w.cc.reported.Load() {
+			sum, estimating = sum+w.cc.bitrate.Load(), estimating+1
+		}
+	}
+	if estimating > 0 {
+		s.DownlinkEstimate = sum / estimating
+	}
 	for _, pt := range n.pipes {
 		s.ReceiveDrops += pt.link.Stats().ReceiveDrops
 	}

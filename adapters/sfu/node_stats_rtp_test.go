@@ -103,6 +103,8 @@ func TestNodeGetStats(t *testing.T) {
 		require.Positive(t, st.BytesSent)
 		require.Positive(t, st.BytesReceived)
 		require.NotNil(t, st.RoundTripTime)
+		require.NotNil(t, st.AvailableOutgoingBitrate, "the downlink estimate")
+		require.Positive(t, *st.AvailableOutgoingBitrate)
 		pt, err := n.GetTransportStats(ctx, "tp")
 		require.NoError(t, err)
 		require.Greater(t, pt.BytesReceived, uint64(sent*12))

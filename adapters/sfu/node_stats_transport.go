@@ -53,6 +53,10 @@ func (n *Node) GetTransportStats(ctx context.Context, transportID string) (appli
 	if w.connected.Load() {
 		st.DtlsState = "connected"
 	}
+	if w.cc != nil { // the downlink estimate (allocation.go)
+		v := uint64(max(w.cc.bitrate.Load(), 0)) //nolint:gosec // non-negative
+		st.AvailableOutgoingBitrate = &v
+	}
 	var rttAt int64
 	for _, c := range consumers {
 		c.mu.Lock()

@@ -31,6 +31,8 @@ func (n *Node) CreateWebRtcTransport(ctx context.Context, routerID, transportID 
 		endpoint: newEndpoint(transportID, &n.totals), router: r,
 		producers: map[string]*producer{}, consumers: map[string]*consumer{},
 	}
+	w.cc = newSendEstimate(initialOutgoing(n.cfg))
+	w.maxIncoming = max(n.cfg.MaxIncomingBitrate, 0)
 	t, err := n.mux.NewTransport(webrtctransport.Params{
 		ID: transportID, IdleTimeout: n.cfg.TransportIdleTimeout, Handler: w,
 		OnClose: func(reason error) { n.onWebRtcClosed(w, reason) },

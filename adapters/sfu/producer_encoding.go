@@ -46,6 +46,9 @@ type producerEncoding struct {
 
 	// Feedback sent upstream for this encoding (its stats): NACK packets, the sequence numbers they ask for, PLIs.
 	nackCount, nackPacketCount, pliCount atomic.Uint64
+	// known is bitrate as last measured while the encoding arrived: an encoding a pipe stops carrying (no
+	// viewer here wants it) keeps its rate for the downlink allocation (allocation.go).
+	known [maxTemporal]atomic.Uint64
 }
 
 // learnedAll reports whether the encoding's SSRCs are all known (withRtx: the producer negotiated RTX).
@@ -62,12 +65,29 @@ func (e *producerEncoding) updateActivity(now int64) bool {
 // updateBitrates turns the bytes counted since the last call into bit rates (under rxMu).
 func (e *producerEncoding) updateBitrates(now int64) {
 	if elapsed := now - e.bytesSince; e.bytesSince != 0 && elapsed > 0 {
+		var total uint64
 		for i := range e.layerBytes {
-			e.bitrate[i].Store(e.layerBytes[i] * 8 * uint64(time.Second) / uint64(elapsed)) //nolint:gosec // positive
+			b := e.layerBytes[i] * 8 * uint64(time.Second) / uint64(elapsed) //nolint:gosec // positive
+			e.bitrate[i].Store(b)
+			total += b
+		}
+		if total > 0 {
+			for i := range e.bitrate {
+				e.known[i].Store(e.bitrate[i].Load())
+			}
 		}
 	}
 	e.layerBytes = [maxTemporal]uint64{}
 	e.bytesSince = now
+}
+
+// rateUpTo is the encoding's known bit rate with temporal layers 0..t.
+func (e *producerEncoding) rateUpTo(t int) uint64 {
+	var sum uint64
+	for i := 0; i <= t && i < maxTemporal; i++ {
+		sum += e.known[i].Load()
+	}
+	return sum
 }
 
 // LayerStats describe one encoding (spatial layer) of a producer.

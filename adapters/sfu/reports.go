@@ -25,6 +25,9 @@ func (p *producer) tick(now int64, full bool) {
 		return
 	}
 	p.upstream.twccTick(now)
+	if full {
+		p.upstream.sendIncomingCap(now)
+	}
 	for _, e := range p.encs {
 		if p.isVideo && e.keyframe.due(now) {
 			p.sendPLI(e)

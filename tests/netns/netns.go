@@ -27,10 +27,11 @@ import (
 // the namespace's default route goes through HostIP, so its processes reach every address of the host's
 // namespace (a server of the test bound to HostIP or 0.0.0.0), and nothing beyond.
 type Namespace struct {
-	Name     string
-	IP       netip.Addr
-	HostIP   netip.Addr
-	hostLink string
+	Name      string
+	IP        netip.Addr
+	HostIP    netip.Addr
+	hostLink  string
+	lossTable bool // LoseRandom's table exists
 }
 
 // cmdTimeout bounds each ip/nft command.
@@ -101,9 +102,15 @@ func (n *Namespace) DropUDP(t testing.TB) {
 // UDPDropped is how many UDP packets DropUDP's rules dropped so far (both directions).
 func (n *Namespace) UDPDropped(t testing.TB) int {
 	t.Helper()
+	return n.counted(t, "sfutest")
+}
+
+// counted sums the packet counters of one of our nft tables in the namespace.
+func (n *Namespace) counted(t testing.TB, table string) int {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), cmdTimeout)
 	defer cancel()
-	out, err := n.Command(ctx, "nft", "list", "table", "inet", "sfutest").CombinedOutput()
+	out, err := n.Command(ctx, "nft", "list", "table", "inet", table).CombinedOutput()
 	if err != nil {
 		t.Fatalf("netns: nft list in %s: %v: %s", n.Name, err, out)
 	}

@@ -12,6 +12,9 @@ import (
 
 // TestMain doubles as the helper run inside namespaces: NETNS_HELPER=udp|tcp sends "hello" to NETNS_ADDR.
 func TestMain(m *testing.M) {
+	if os.Getenv("NETNS_HELPER") == "count" {
+		countUDP()
+	}
 	if mode := os.Getenv("NETNS_HELPER"); mode != "" {
 		conn, err := net.DialTimeout(mode, os.Getenv("NETNS_ADDR"), 5*time.Second)
 		if err == nil {

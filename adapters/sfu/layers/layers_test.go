@@ -152,6 +152,33 @@ func TestSelectorTarget(t *testing.T) {
 	}
 }
 
+func TestSelectorBandwidthCap(t *testing.T) {
+	tests := []struct {
+		name                     string
+		prefS, prefT, capS, capT int
+		active                   uint32
+		wantS, wantT             int
+	}{
+		{name: "no cap: preferred", prefS: 2, prefT: 2, capS: 2, capT: 2, active: 0b111, wantS: 2, wantT: 2},
+		{name: "cap below preferred wins", prefS: 2, prefT: 2, capS: 1, capT: 1, active: 0b111, wantS: 1, wantT: 1},
+		{name: "preferred below cap wins", prefS: 0, prefT: 1, capS: 1, capT: 2, active: 0b111, wantS: 0, wantT: 1},
+		{name: "same spatial: the lower temporal", prefS: 1, prefT: 1, capS: 1, capT: 0, active: 0b111, wantS: 1, wantT: 0},
+		{name: "capped layer inactive: the next lower", prefS: 2, prefT: 2, capS: 1, capT: 2, active: 0b101, wantS: 0, wantT: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := NewSelector(3, 3)
+			s.SetPreferred(tt.prefS, tt.prefT)
+			s.SetBandwidthCap(tt.capS, tt.capT)
+			s.UpdateTarget(tt.active)
+			ts, tt2 := s.Target()
+			require.Equal(t, []int{tt.wantS, tt.wantT}, []int{ts, tt2})
+			cs, ct := s.BandwidthCap()
+			require.Equal(t, []int{tt.capS, tt.capT}, []int{cs, ct})
+		})
+	}
+}
+
 func TestSelectorCheck(t *testing.T) {
 	s := NewSelector(3, 3)
 	require.True(t, s.UpdateTarget(0b111))

@@ -17,16 +17,18 @@ const (
 )
 
 // Selector chooses a simulcast consumer's layers. Spatial layer i is the producer's encoding i (lowest first),
-// temporal layer t the VP8 TID. Preferred layers come from the API; the target is the highest active spatial
-// layer not above the preferred one (else the lowest active one), and the preferred temporal layer; current is
-// what is being sent (-1: nothing yet). Spatial switches happen only at a keyframe of the target; temporal
-// switches up only at a frame that starts with the layer-sync bit, down at once. Layers are int8 so the whole
-// state is 8 bytes: the forwarding path reads it for every packet of every consumer.
+// temporal layer t the VP8 TID. Preferred layers come from the API, the bandwidth cap from the transport's
+// allocation (what fits its downlink estimate); the target is the highest active spatial layer not above the
+// lower of the two (else the lowest active one), with that one's temporal layer; current is what is being sent
+// (-1: nothing yet). Spatial switches happen only at a keyframe of the target; temporal switches up only at a
+// frame that starts with the layer-sync bit, down at once. Layers are int8 so the whole state is 10 bytes: the
+// forwarding path reads it for every packet of every consumer.
 type Selector struct {
 	spatialLayers, temporalLayers       int8
 	preferredSpatial, preferredTemporal int8
 	targetSpatial, targetTemporal       int8
 	currentSpatial, currentTemporal     int8
+	capSpatial, capTemporal             int8 // the bandwidth cap (the highest layers: none)
 }
 
 // NewSelector makes a selector for spatial × temporal layers (at most 127 each), preferring the highest,
@@ -36,6 +38,7 @@ func NewSelector(spatial, temporal int) Selector {
 		targetSpatial: -1, currentSpatial: -1, currentTemporal: -1}
 	s.preferredSpatial, s.preferredTemporal = s.spatialLayers-1, s.temporalLayers-1
 	s.targetTemporal = s.preferredTemporal
+	s.capSpatial, s.capTemporal = s.spatialLayers-1, s.temporalLayers-1
 	return s
 }
 
@@ -65,26 +68,50 @@ func (s *Selector) SetPreferred(spatial, temporal int) {
 	s.preferredSpatial, s.preferredTemporal = layer(spatial), layer(temporal)
 }
 
+// SetBandwidthCap caps the layers at what the downlink estimate allows (the caller validated them); the
+// highest layers lift the cap. Like SetPreferred, it takes effect at the next UpdateTarget.
+func (s *Selector) SetBandwidthCap(spatial, temporal int) {
+	s.capSpatial, s.capTemporal = layer(spatial), layer(temporal)
+}
+
+// BandwidthCap returns the bandwidth cap.
+func (s *Selector) BandwidthCap() (spatial, temporal int) {
+	return int(s.capSpatial), int(s.capTemporal)
+}
+
+// effective is the lower of the preferred layers and the bandwidth cap (spatial first, then temporal).
+func (s *Selector) effective() (spatial, temporal int8) {
+	switch {
+	case s.capSpatial < s.preferredSpatial:
+		return s.capSpatial, s.capTemporal
+	case s.capSpatial == s.preferredSpatial:
+		return s.capSpatial, min(s.capTemporal, s.preferredTemporal)
+	default:
+		return s.preferredSpatial, s.preferredTemporal
+	}
+}
+
 // UpdateTarget recomputes the target from the active spatial layers (bit i: encoding i receives packets). With
 // no active layer the target stays. It reports whether the target spatial layer is one the consumer must
 // switch to (it differs from the current one): the caller asks that encoding for a keyframe.
 func (s *Selector) UpdateTarget(active uint32) bool {
+	spatial, temporal := s.effective()
 	if active != 0 {
 		target := int8(-1)
-		for i := s.preferredSpatial; i >= 0; i-- {
+		for i := spatial; i >= 0; i-- {
 			if active&(1<<i) != 0 {
 				target = i
 				break
 			}
 		}
-		for i := s.preferredSpatial + 1; target < 0 && i < s.spatialLayers; i++ {
+		for i := spatial + 1; target < 0 && i < s.spatialLayers; i++ {
 			if active&(1<<i) != 0 {
 				target = i
 			}
 		}
 		s.targetSpatial = target
 	}
-	s.targetTemporal = s.preferredTemporal
+	s.targetTemporal = temporal
 	if s.currentTemporal > s.targetTemporal {
 		s.currentTemporal = s.targetTemporal
 	}

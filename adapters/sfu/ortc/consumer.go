@@ -32,8 +32,8 @@ func CanConsume(consumable domain.RtpParameters, caps domain.RtpCapabilities) (b
 //   - an RTX codec only when the device has RTX for that codec (an rtx capability whose apt is the device's
 //     payload type of the media codec);
 //   - the consumable header extensions the device lists for that kind;
-//   - no transport-cc (feedback or header extension), unlike mediasoup: the SFU runs no bandwidth estimation
-//     toward receivers, so they have nothing to report it to (producers do get it: see SupportedCapabilities);
+//   - transport-cc (feedback and header extension) when the device lists both, as mediasoup (feedback without
+//     the extension is dropped): the receiver's transport-cc feedback drives the transport's send-side bandwidth estimation (adapters/sfu/bwe);
 //   - one encoding with a fresh SSRC in [100000000, 999999999], and rtx.ssrc = ssrc+1 when RTX is negotiated;
 //   - the producer's CNAME, reduced-size RTCP, no mid (the transport assigns it).
 //
@@ -73,8 +73,7 @@ func GetConsumerRtpParameters(consumable domain.RtpParameters, caps domain.RtpCa
 		matched[codec.PayloadType] = capCodec
 		kind = capCodec.Kind
 		c := codec.Clone()
-		c.RtcpFeedback = slices.DeleteFunc(intersectFeedback(codec.RtcpFeedback, capCodec.RtcpFeedback),
-			func(fb domain.RtcpFeedback) bool { return fb.Type == FeedbackTransportCC })
+		c.RtcpFeedback = intersectFeedback(codec.RtcpFeedback, capCodec.RtcpFeedback)
 		out.Codecs = append(out.Codecs, c)
 	}
 	if len(out.Codecs) == 0 {
@@ -100,13 +99,18 @@ func GetConsumerRtpParameters(consumable domain.RtpParameters, caps domain.RtpCa
 	}
 
 	for _, ext := range consumable.HeaderExtensions {
-		if ext.URI == URITransportCC {
-			continue
-		}
 		if slices.ContainsFunc(caps.HeaderExtensions, func(c domain.RtpHeaderExtension) bool {
 			return c.Kind == kind && c.URI == ext.URI && c.Direction != "inactive" && c.Direction != "sendonly"
 		}) {
 			out.HeaderExtensions = append(out.HeaderExtensions, ext.Clone())
+		}
+	}
+
+	// transport-cc feedback only with its header extension (mediasoup reduces feedback the same way).
+	if !slices.ContainsFunc(out.HeaderExtensions, func(e domain.RtpHeaderExtensionParameters) bool { return e.URI == URITransportCC }) {
+		for i := range out.Codecs {
+			out.Codecs[i].RtcpFeedback = slices.DeleteFunc(out.Codecs[i].RtcpFeedback,
+				func(fb domain.RtcpFeedback) bool { return fb.Type == FeedbackTransportCC })
 		}
 	}
 

@@ -19,10 +19,10 @@ func TestGetConsumerRtpParametersBrowser(t *testing.T) {
 		p, err := GetConsumerRtpParameters(consumable, device, false)
 		require.NoError(t, err)
 		require.Equal(t, []int{101, 102}, ptsOf(p.Codecs), "router PTs, as the device expects")
-		require.Equal(t, consumerVideoFeedback, p.Codecs[0].RtcpFeedback, "no goog-remb/transport-cc even though the device lists them")
+		require.Equal(t, routerVideoFeedback, p.Codecs[0].RtcpFeedback, "transport-cc (its extension is negotiated), no goog-remb")
 		require.Equal(t, "101", p.Codecs[1].Parameters.String("apt"))
 		require.Empty(t, p.Codecs[1].RtcpFeedback)
-		require.Equal(t, map[string]int{URIMid: 1, URIAbsSendTime: 4}, extIDs(p.HeaderExtensions))
+		require.Equal(t, map[string]int{URIMid: 1, URIAbsSendTime: 4, URITransportCC: 5}, extIDs(p.HeaderExtensions))
 		require.Len(t, p.Encodings, 1)
 		enc := p.Encodings[0]
 		requireSSRCInRange(t, enc.SSRC)
@@ -47,8 +47,8 @@ func TestGetConsumerRtpParametersBrowser(t *testing.T) {
 		p, err := GetConsumerRtpParameters(consumable, device, false)
 		require.NoError(t, err)
 		require.Equal(t, []int{100}, ptsOf(p.Codecs))
-		require.Empty(t, p.Codecs[0].RtcpFeedback)
-		// The device lists mid and abs-send-time for video only: audio gets audio-level alone.
+		require.Empty(t, p.Codecs[0].RtcpFeedback, "the device lists transport-cc feedback for opus, not its extension")
+		// The device lists mid, abs-send-time and transport-cc for video only: audio gets audio-level alone.
 		require.Equal(t, map[string]int{URIAudioLevel: 10}, extIDs(p.HeaderExtensions))
 		requireSSRCInRange(t, p.Encodings[0].SSRC)
 		require.Nil(t, p.Encodings[0].RTX, "no rtx for audio")
@@ -86,13 +86,13 @@ func TestGetConsumerRtpParametersNegotiation(t *testing.T) {
 		target   error
 	}{
 		{name: "device without rtx", caps: device(func(c *domain.RtpCapabilities) { c.Codecs = c.Codecs[:2] }),
-			wantPTs: []int{101}, wantFb: consumerVideoFeedback, wantExts: map[string]int{URIMid: 1, URIAbsSendTime: 4}},
+			wantPTs: []int{101}, wantFb: routerVideoFeedback, wantExts: map[string]int{URIMid: 1, URIAbsSendTime: 4, URITransportCC: 5}},
 		{name: "device rtx for another codec", caps: device(func(c *domain.RtpCapabilities) { c.Codecs[2].Parameters["apt"] = 100 }),
-			wantPTs: []int{101}, wantFb: consumerVideoFeedback, wantExts: map[string]int{URIMid: 1, URIAbsSendTime: 4}},
+			wantPTs: []int{101}, wantFb: routerVideoFeedback, wantExts: map[string]int{URIMid: 1, URIAbsSendTime: 4, URITransportCC: 5}},
 		{name: "device with pli only", caps: device(func(c *domain.RtpCapabilities) {
 			c.Codecs[1].RtcpFeedback = []domain.RtcpFeedback{{Type: "nack", Parameter: "pli"}}
 		}), wantPTs: []int{101, 102}, wantRtx: true, wantFb: []domain.RtcpFeedback{{Type: "nack", Parameter: "pli"}},
-			wantExts: map[string]int{URIMid: 1, URIAbsSendTime: 4}},
+			wantExts: map[string]int{URIMid: 1, URIAbsSendTime: 4, URITransportCC: 5}},
 		{name: "device without extensions", caps: device(func(c *domain.RtpCapabilities) { c.HeaderExtensions = nil }),
 			wantPTs: []int{101, 102}, wantRtx: true, wantFb: consumerVideoFeedback, wantExts: map[string]int{}},
 		{name: "extension listed for audio only", caps: device(func(c *domain.RtpCapabilities) {

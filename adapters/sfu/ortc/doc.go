@@ -7,7 +7,7 @@
 //
 // Where this package differs from mediasoup on purpose:
 //   - only what the SFU implements is advertised: opus, VP8, VP9, H264 (packetization-mode 1) with RTX;
-//     NACK/PLI/FIR feedback; mid, abs-send-time, transport-cc (producers only) and audio-level extensions (no REMB, rid);
+//     NACK/PLI/FIR feedback; mid, abs-send-time, transport-cc (producers, and consumers that list it) and audio-level extensions (no REMB, rid);
 //   - a consumer gets the header extensions its device lists for that kind (mediasoup ignores the kind);
 //   - a consumer's RTCP feedback is what the router offers and the device accepts (mediasoup takes the
 //     device's list as is);

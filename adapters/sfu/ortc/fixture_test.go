@@ -71,7 +71,8 @@ func extIDs(exts []domain.RtpHeaderExtensionParameters) map[string]int {
 	return ids
 }
 
-// routerVideoFeedback is the router's (and so a producer's) video feedback; consumers get it without transport-cc.
+// routerVideoFeedback is the router's (and so a producer's) video feedback; consumers get it without
+// transport-cc when they do not negotiate its header extension (and across a pipe).
 var (
 	routerVideoFeedback   = []domain.RtcpFeedback{{Type: "nack"}, {Type: "nack", Parameter: "pli"}, {Type: "ccm", Parameter: "fir"}, {Type: "transport-cc"}}
 	consumerVideoFeedback = []domain.RtcpFeedback{{Type: "nack"}, {Type: "nack", Parameter: "pli"}, {Type: "ccm", Parameter: "fir"}}

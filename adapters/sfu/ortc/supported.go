@@ -19,8 +19,9 @@ const directionSendRecv = "sendrecv"
 // keyframe request upstream, and transport-cc: a WebRTC transport that receives a producer reports the arrival
 // of every packet to the sender (transport-wide congestion control feedback), so the sender's bandwidth
 // estimation can probe the path and ramp up within a second instead of creeping up on receiver reports (~8 %/s).
-// No goog-remb, and nothing of the kind downstream: consumers get no transport-cc (the SFU does not estimate
-// their bandwidth).
+// Downstream, a consumer that lists transport-cc gets it too: its browser's feedback drives the transport's
+// send-side estimate (adapters/sfu/bwe), which picks its simulcast layers. No goog-remb is offered (a REMB a
+// browser sends anyway caps the estimate).
 func videoFeedback() []domain.RtcpFeedback {
 	return []domain.RtcpFeedback{{Type: "nack"}, {Type: "nack", Parameter: "pli"}, {Type: "ccm", Parameter: "fir"}, {Type: FeedbackTransportCC}}
 }

@@ -76,6 +76,9 @@ func (e *Extensions) Add(id uint8, value []byte) bool {
 	return true
 }
 
+// End offset: where the next element would go (the last one added ends right before it).
+func (e *Extensions) Offset() int { return e.off }
+
 // AddAbsSendTime appends abs-send-time (24-bit 6.18 fixed-point seconds) for a monotonic time in nanoseconds.
 func (e *Extensions) AddAbsSendTime(id uint8, nanos int64) bool {
 	var v [3]byte

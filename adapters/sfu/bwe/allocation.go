@@ -1,0 +1,103 @@
+package bwe
+
+// Allocation limits: spatial layers (simulcast encodings) and temporal layers (VP8 TIDs) a stream may have.
+const (
+	MaxSpatial  = 4
+	MaxTemporal = 4
+)
+
+// Layers are a spatial and a temporal layer.
+type Layers struct{ Spatial, Temporal int }
+
+// Less orders layers spatial first.
+func (l Layers) Less(o Layers) bool {
+	return l.Spatial < o.Spatial || l.Spatial == o.Spatial && l.Temporal < o.Temporal
+}
+
+// Stream is one consumer of a transport as the allocator sees it.
+type Stream struct {
+	// Fixed: a stream whose rate cannot be chosen (audio, a single-layer video): it takes Rates[0][0] first.
+	Fixed bool
+	// Priority ≥ 1: a stream of priority p moves up p steps for every step of a priority-1 stream.
+	Priority int
+	// Preferred are the highest layers the stream may get; Spatial/Temporal the layers it has.
+	Preferred         Layers
+	Spatial, Temporal int
+	// Active: bit s set when spatial layer s can be sent.
+	Active uint32
+	// Rates[s][t] is the bit rate of spatial layer s with temporal layers 0..t (0: not measured yet, free).
+	Rates [MaxSpatial][MaxTemporal]int
+}
+
+// Allocate shares available bit/s among streams, as mediasoup's DistributeAvailableOutgoingBitrate: fixed
+// streams first, then every layered stream starts on its lowest active layer (a viewer keeps a picture however
+// low the estimate), then in rounds, by priority, each moves up one step (the next temporal layer, else the next
+// active spatial layer at temporal 0), never above its preferred layers, while the step's extra rate fits what
+// is left. out[i] gets stream i's layers (fixed streams {0, 0}); it returns the bit rate allocated.
+func Allocate(available int, streams []Stream, out []Layers) int {
+	used := 0
+	for i := range streams {
+		s := &streams[i]
+		out[i] = Layers{}
+		if s.Fixed {
+			used += s.Rates[0][0]
+			continue
+		}
+		out[i] = Layers{Spatial: lowestActive(s), Temporal: 0}
+		used += s.rate(out[i])
+	}
+	for progress := true; progress; {
+		progress = false
+		for i := range streams {
+			s := &streams[i]
+			if s.Fixed {
+				continue
+			}
+			for range max(s.Priority, 1) {
+				next, ok := s.step(out[i])
+				if !ok {
+					break
+				}
+				extra := s.rate(next) - s.rate(out[i])
+				if used+extra > available {
+					break
+				}
+				out[i], used, progress = next, used+extra, true
+			}
+		}
+	}
+	return used
+}
+
+func lowestActive(s *Stream) int {
+	for i := range min(s.Spatial, MaxSpatial) {
+		if s.Active&(1<<i) != 0 {
+			return i
+		}
+	}
+	return 0
+}
+
+func (s *Stream) rate(l Layers) int {
+	if l.Spatial < 0 || l.Spatial >= MaxSpatial || l.Temporal < 0 || l.Temporal >= MaxTemporal {
+		return 0
+	}
+	return s.Rates[l.Spatial][l.Temporal]
+}
+
+// step is the layer one step above l, false at the top (of the preferred layers).
+func (s *Stream) step(l Layers) (Layers, bool) {
+	maxT := min(s.Temporal, MaxTemporal) - 1
+	if l.Spatial == s.Preferred.Spatial {
+		maxT = min(maxT, s.Preferred.Temporal)
+	}
+	if l.Temporal < maxT {
+		return Layers{Spatial: l.Spatial, Temporal: l.Temporal + 1}, true
+	}
+	for sp := l.Spatial + 1; sp <= s.Preferred.Spatial && sp < min(s.Spatial, MaxSpatial); sp++ {
+		if s.Active&(1<<sp) != 0 {
+			return Layers{Spatial: sp, Temporal: 0}, true
+		}
+	}
+	return l, false
+}

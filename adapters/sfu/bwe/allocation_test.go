@@ -1,0 +1,67 @@
+package bwe
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// simulcast is three encodings of three temporal layers: 100/300/900 kbit/s at full frame rate.
+func simulcast() Stream {
+	s := Stream{Priority: 1, Preferred: Layers{2, 2}, Spatial: 3, Temporal: 3, Active: 0b111}
+	for sp, full := range []int{100_000, 300_000, 900_000} {
+		s.Rates[sp] = [MaxTemporal]int{full / 2, full * 3 / 4, full}
+	}
+	return s
+}
+
+func TestAllocate(t *testing.T) {
+	audio := Stream{Fixed: true, Rates: [MaxSpatial][MaxTemporal]int{{40_000}}}
+	tests := []struct {
+		name      string
+		available int
+		streams   func() []Stream
+		want      []Layers
+	}{
+		{name: "plenty: preferred layers", available: 5_000_000,
+			streams: func() []Stream { return []Stream{audio, simulcast()} }, want: []Layers{{}, {2, 2}}},
+		{name: "audio first, then the highest layer that fits", available: 340_000,
+			streams: func() []Stream { return []Stream{audio, simulcast()} }, want: []Layers{{}, {1, 2}}},
+		{name: "never above preferred", available: 5_000_000,
+			streams: func() []Stream {
+				s := simulcast()
+				s.Preferred = Layers{1, 1}
+				return []Stream{s}
+			}, want: []Layers{{1, 1}}},
+		{name: "too little: the lowest layer anyway", available: 10_000,
+			streams: func() []Stream { return []Stream{audio, simulcast()} }, want: []Layers{{}, {0, 0}}},
+		{name: "two viewers share equally", available: 600_000,
+			streams: func() []Stream { return []Stream{simulcast(), simulcast()} }, want: []Layers{{1, 2}, {1, 2}}},
+		{name: "inactive layers are skipped", available: 5_000_000,
+			streams: func() []Stream {
+				s := simulcast()
+				s.Active = 0b011
+				return []Stream{s}
+			}, want: []Layers{{1, 2}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			streams := tt.streams()
+			out := make([]Layers, len(streams))
+			used := Allocate(tt.available, streams, out)
+			require.Equal(t, tt.want, out)
+			if tt.available > 100_000 {
+				require.LessOrEqual(t, used, tt.available)
+			}
+		})
+	}
+}
+
+func TestAllocatePriority(t *testing.T) {
+	a, b := simulcast(), simulcast()
+	a.Priority = 2
+	out := make([]Layers, 2)
+	Allocate(600_000, []Stream{a, b}, out)
+	t.Logf("600 kbit/s, priorities 2 and 1: %v", out)
+	require.True(t, out[1].Less(out[0]), "the priority-2 stream gets higher layers")
+}

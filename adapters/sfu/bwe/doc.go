@@ -1,0 +1,25 @@
+// Package bwe estimates how much a WebRTC transport may send towards its receiver (send-side bandwidth
+// estimation, as libwebrtc's GCC): every packet the transport sends carries a transport-wide sequence number
+// (History stamps it and remembers its send time and size), the receiver's transport-cc feedback says when each
+// arrived, and the Estimator turns that into an available bitrate:
+//
+//   - delay-based (trendline.go, aimd.go): packets are grouped in 5 ms bursts of send time; the growth of the
+//     one-way delay between groups is smoothed and its slope over the last 20 groups compared with an adaptive
+//     threshold (overuse / normal / underuse); an AIMD controller multiplies the rate by 1.08 per second while
+//     the path is normal, adds about one packet per response time near a capacity it has seen, never grows
+//     above 1.5 × the acknowledged bitrate, and cuts to 0.85 × the acknowledged bitrate on overuse;
+//   - probes (probe.go): padding sent for a short window at a higher rate; what the receiver got as fast as it
+//     was sent raises the estimate at once (the only way above what the media alone shows);
+//   - loss-based (loss.go): below 2 % loss the cap grows 8 % per second, between 2 and 10 % it holds, above 10 %
+//     it falls by half the loss fraction (at most every 300 ms): random loss without congestion does not cut it;
+//   - a REMB the receiver sends caps the result (the only estimate without transport-cc feedback).
+//
+// Why not pion/interceptor's pkg/gcc: it is an interceptor (our transports are not interceptor chains), its
+// per-packet path takes a mutex shared with the feedback handler, allocates an attributes map and parses a
+// header per packet, reads time.Now, and reports rate changes on new goroutines; its pacer queues copies of every
+// packet. The parts (trendline, adaptive threshold, AIMD, loss controller) are small and well documented, so
+// this package writes them again around an allocation-free, lock-free History. Only the feedback path (every
+// ~100 ms per transport) takes a lock and may allocate.
+//
+// Lifecycle: NewEstimator → OnFeedback/OnREMB (one goroutine at a time; the owner serialises them) → Estimate.
+package bwe

@@ -1,0 +1,153 @@
+package bwe
+
+import "math"
+
+// Config bounds an Estimator (bit/s).
+type Config struct {
+	// Initial is the estimate before any feedback (INITIAL_AVAILABLE_OUTGOING_BITRATE).
+	Initial int
+	// Min and Max bound it; 0 means 30 kbit/s and 100 Mbit/s.
+	Min, Max int
+}
+
+// Defaults for Config's zero fields.
+const (
+	DefaultMin = 30_000
+	DefaultMax = 100_000_000
+	// rembValidFor is how long a REMB caps the estimate: browsers send one every second or so.
+	rembValidFor = int64(5e9)
+	// ackedWindow is the arrival-time span the acknowledged bitrate is measured over (the first one shorter,
+	// so that an early overuse cuts to a measured rate).
+	ackedWindow      = int64(500e6)
+	firstAckedWindow = int64(150e6)
+)
+
+// Estimator is one transport's send-side bandwidth estimate. Not safe for concurrent use: the owner calls
+// OnFeedback, OnREMB and Estimate from one goroutine at a time.
+type Estimator struct {
+	trend trendline
+	rate  aimd
+	loss  lossControl
+	// acknowledged bitrate: bytes received within the current window of arrival times
+	ackedBytes   int
+	ackedFrom    int64
+	ackedStarted bool
+	acked        float64
+	remb         float64
+	rembAt       int64
+	feedback     bool // transport-cc feedback arrived at least once
+	min, max     float64
+	probe        probe
+	probeResult  ProbeResult
+	probeDone    bool
+}
+
+// NewEstimator starts at cfg.Initial.
+func NewEstimator(cfg Config) *Estimator {
+	lo, hi := float64(cfg.Min), float64(cfg.Max)
+	if lo <= 0 {
+		lo = DefaultMin
+	}
+	if hi <= 0 {
+		hi = DefaultMax
+	}
+	initial := math.Min(math.Max(float64(cfg.Initial), lo), hi)
+	return &Estimator{trend: newTrendline(), rate: newAIMD(initial, lo, hi), loss: lossControl{max: hi}, min: lo, max: hi}
+}
+
+// OnFeedback takes one transport-cc feedback's results (in sequence order, from Results) received at now.
+func (e *Estimator) OnFeedback(results []PacketResult, now int64) {
+	if len(results) == 0 {
+		return
+	}
+	e.feedback = true
+	lost := 0
+	usage, updated := e.trend.usage, false
+	for _, r := range results {
+		if e.probe.add(r) {
+			e.finishProbe()
+		}
+		if !r.Received {
+			lost++
+			continue
+		}
+		e.countAcked(r)
+		if e.trend.add(r) {
+			updated = true
+			usage = worse(usage, e.trend.usage)
+		}
+	}
+	if updated {
+		e.rate.update(usage, e.acked, now)
+	}
+	if e.probe.active && results[len(results)-1].SendTime > e.probe.end {
+		e.finishProbe()
+	}
+	e.loss.add(lost, len(results), e.rate.rate, now)
+}
+
+// finishProbe takes the running probe's result: a rate above the delay-based estimate becomes it (the path
+// carried it), as libwebrtc does with probe results.
+func (e *Estimator) finishProbe() {
+	if !e.probe.active {
+		return
+	}
+	e.probe.active = false
+	r, ok := e.probe.result()
+	if !ok {
+		return
+	}
+	e.probeResult, e.probeDone = r, true
+	if b := float64(r.Bitrate); b > e.rate.rate {
+		e.rate.rate = math.Min(b, e.max)
+		e.rate.capacity, e.rate.capVar = noCapacity, initialDeviation
+	}
+}
+
+// worse keeps an overuse seen anywhere in one feedback.
+func worse(a, b Usage) Usage {
+	if a == UsageOver || b == UsageOver {
+		return UsageOver
+	}
+	return b
+}
+
+func (e *Estimator) countAcked(r PacketResult) {
+	if !e.ackedStarted {
+		e.ackedFrom, e.ackedStarted = r.Arrival, true
+	}
+	e.ackedBytes += r.Size
+	window := ackedWindow
+	if e.acked == 0 {
+		window = firstAckedWindow
+	}
+	if span := r.Arrival - e.ackedFrom; span >= window {
+		e.acked = float64(e.ackedBytes) * 8 * 1e9 / float64(span)
+		e.ackedBytes, e.ackedFrom = 0, r.Arrival
+	}
+}
+
+// OnREMB takes a receiver's estimated maximum bitrate: it caps the estimate for a few seconds, and is the
+// estimate itself for receivers that send no transport-cc feedback.
+func (e *Estimator) OnREMB(bitrate float64, now int64) {
+	e.remb, e.rembAt = bitrate, now
+}
+
+// Estimate is the available bitrate now (bit/s).
+func (e *Estimator) Estimate(now int64) int {
+	est := e.loss.apply(e.rate.rate)
+	if e.rembAt != 0 && now-e.rembAt < rembValidFor {
+		if e.feedback {
+			est = math.Min(est, e.remb)
+		} else {
+			est = e.remb
+		}
+	}
+	return int(math.Min(math.Max(est, e.min), e.max))
+}
+
+// Acknowledged is the bitrate the receiver last acknowledged (bit/s, 0 before feedback).
+func (e *Estimator) Acknowledged() int { return int(e.acked) }
+
+// LossFraction is the last loss fraction computed from feedback.
+func (e *Estimator) LossFraction() float64 { return e.loss.fraction }

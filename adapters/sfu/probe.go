@@ -1,0 +1,151 @@
+package sfu
+
+import (
+	"encoding/binary"
+	"math"
+	"time"
+
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/bwe"
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/rtpx"
+)
+
+// Probing: when a transport's consumers would take more than its estimate allows (a higher layer would fit only
+// if the estimate were higher) and the estimate cannot show more by itself (it never grows above 1.5 × what the
+// viewer acknowledged), the transport sends RTP padding on a video consumer's RTX stream on top of its media for
+// probeDuration, at up to twice the estimate, and the estimator measures how fast the viewer received it
+// (bwe.Estimator.StartProbe). The report loop paces it (a few padding packets every reportTick): no goroutine,
+// and nothing on the media path. A probe that shows a saturated link backs off (probeGapMax).
+const (
+	probeDuration = int64(300 * time.Millisecond)
+	probeGap      = int64(5 * time.Second)
+	probeGapMax   = int64(10 * time.Second)
+	// paddingSize is the padding of one probe packet: RTP padding counts in one byte.
+	paddingSize = 255
+)
+
+// prober is a transport's probing state (report loop only).
+type prober struct {
+	via       *consumer // the consumer whose RTX stream carries the padding (nil: no probe running)
+	end       int64
+	bitsPerNs float64 // padding rate
+	owed      float64 // bits of padding due and not sent yet
+	last      int64
+	lastStart int64
+	gap       int64
+}
+
+// maybeProbe starts a probe when the consumers want more than the estimate (report loop, after an allocation).
+func (e *endpoint) maybeProbe(cs []*consumer, desired, used, available int, now int64) {
+	p := &e.cc.probe
+	if p.via != nil {
+		return
+	}
+	if r, ok := e.cc.lastProbe(); ok {
+		if r.Saturated {
+			p.gap = min(max(p.gap*2, probeGap), probeGapMax)
+		} else {
+			p.gap = probeGap
+		}
+	}
+	if desired <= available+available/20 || now-p.lastStart < max(p.gap, probeGap) {
+		return
+	}
+	var via *consumer
+	for _, c := range cs {
+		if c.canPad() {
+			via = c
+			break
+		}
+	}
+	if via == nil {
+		return
+	}
+	target := min(desired, 2*available)
+	pad := max(target-used, 50_000)
+	*p = prober{via: via, end: now + probeDuration, bitsPerNs: float64(pad) / 1e9, last: now, lastStart: now, gap: p.gap}
+	e.cc.startProbe(now, p.end)
+}
+
+// probeTick sends the padding a running probe owes by now (report loop, every tick).
+func (e *endpoint) probeTick(now int64) {
+	if e.cc == nil || e.cc.probe.via == nil {
+		return
+	}
+	p := &e.cc.probe
+	if now >= p.end {
+		p.via = nil
+		return
+	}
+	p.owed += float64(now-p.last) * p.bitsPerNs
+	p.last = now
+	for p.owed >= paddingSize*8 {
+		p.owed -= paddingSize * 8
+		if !p.via.sendPadding(now) {
+			p.via = nil
+			return
+		}
+	}
+}
+
+// canPad reports whether the consumer can carry probe padding: active video with RTX towards a viewer whose
+// transport-cc feedback will report it.
+func (c *consumer) canPad() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.active && c.twccExtID != 0 && c.rtxSSRC != 0 && c.paddingPT() != 0
+}
+
+// paddingPT is an RTX payload type of the consumer (0: none).
+func (c *consumer) paddingPT() uint8 {
+	for _, pt := range c.rtxPT {
+		if pt != 0 {
+			return pt
+		}
+	}
+	return 0
+}
+
+// sendPadding sends one padding-only packet on the RTX stream (RFC 3550 §5.1 padding, no payload): receivers
+// drop it after counting it in their transport-cc feedback. False when the consumer cannot pad any more.
+func (c *consumer) sendPadding(now int64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	pt := c.paddingPT()
+	if !c.active || pt == 0 {
+		return false
+	}
+	ts := c.outs[0].seq.maxOutTs
+	if c.sim != nil {
+		ts = c.sim.maxOutTs
+	}
+	dst := c.rtxBuf[:]
+	off, err := rtpx.PutHeader(dst, rtpx.Header{PayloadType: pt, SequenceNumber: c.rtxSeq, Timestamp: ts, SSRC: c.rtxSSRC, Padding: true})
+	if err != nil {
+		return false
+	}
+	ext := rtpx.BeginExtensions(dst, off)
+	if c.midExtID != 0 && len(c.mid) > 0 {
+		ext.Add(c.midExtID, c.mid)
+	}
+	if c.absExtID != 0 {
+		ext.AddAbsSendTime(c.absExtID, now)
+	}
+	ext.Add(c.twccExtID, twccPlaceholder[:])
+	twccAt := ext.Offset() - 2
+	if off, err = ext.End(); err != nil || len(dst) < off+paddingSize {
+		return false
+	}
+	clear(dst[off : off+paddingSize-1])
+	dst[off+paddingSize-1] = paddingSize
+	pkt := dst[:off+paddingSize]
+	binary.BigEndian.PutUint16(pkt[twccAt:], c.ep.stampTWCC(len(pkt), now))
+	c.rtxSeq++
+	c.counters.padding.Add(1)
+	c.ep.writeRTP(pkt)
+	return true
+}
+
+// desiredRate is what the consumers would take with no limit (bwe.Allocate with all the bandwidth there is).
+func desiredRate(streams []bwe.Stream, out []bwe.Layers) int {
+	return bwe.Allocate(math.MaxInt32, streams, out)
+}
