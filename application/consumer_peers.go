@@ -13,6 +13,8 @@ type ConsumeInput struct {
 	PeerID          string
 	ProducerID      string
 	RtpCapabilities domain.RtpCapabilities
+	// ReceiverPayloadTypes: the consumer sends with the capabilities' payload types (WHEP), not the router's.
+	ReceiverPayloadTypes bool
 }
 
 // ConsumerPeers creates consumer peers and their consumers, piping producers in when they live elsewhere.
@@ -95,7 +97,8 @@ func (u *ConsumerPeers) Consume(ctx context.Context, in ConsumeInput) (ConsumerI
 	if err != nil {
 		return ConsumerInfo{}, err
 	}
-	req := ConsumeRequest{TransportID: peer.ID, ConsumerID: consumer.ID, ProducerID: producer.ID, RtpCapabilities: in.RtpCapabilities}
+	req := ConsumeRequest{TransportID: peer.ID, ConsumerID: consumer.ID, ProducerID: producer.ID, RtpCapabilities: in.RtpCapabilities,
+		ReceiverPayloadTypes: in.ReceiverPayloadTypes}
 	info, err := node.Consume(ctx, req)
 	if errors.Is(err, domain.ErrProducerNotFound) {
 		// The store says the producer is piped into this router but the slave has no copy (its pipe consumer was

@@ -32,6 +32,10 @@ type ConsumeRequest struct {
 	ConsumerID      string                 `json:"consumerId"`
 	ProducerID      string                 `json:"producerId"`
 	RtpCapabilities domain.RtpCapabilities `json:"rtpCapabilities"`
+	// ReceiverPayloadTypes makes the consumer send with the payload types rtpCapabilities gives each codec
+	// (preferredPayloadType) instead of the router's, and answer its rtpParameters so: for a receiver that offered
+	// them in SDP (WHEP). mediasoup-client needs the router's (false).
+	ReceiverPayloadTypes bool `json:"receiverPayloadTypes,omitempty"`
 }
 
 // ConsumerInfo answers Consume in mediasoup's shape.

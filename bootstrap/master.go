@@ -58,6 +58,8 @@ var UseCasesModule = fx.Module("application",
 			fx.As(new(application.PipeLinker))),
 		application.NewConsumerPeers,
 		application.NewSlaves,
+		application.NewWhip,
+		application.NewWhep,
 		func(d application.Deps, rooms *application.Rooms, cfg Config) *application.Janitor {
 			return application.NewJanitor(d, rooms, cfg.RouterIdleTimeout, cfg.RoomIdleTimeout)
 		},
@@ -101,6 +103,8 @@ type masterAppIn struct {
 	ConsumerRouters *application.ConsumerRouters
 	ConsumerPeers   *application.ConsumerPeers
 	Slaves          *application.Slaves
+	Whip            *application.Whip
+	Whep            *application.Whep
 	Events          application.EventBus
 	Log             *zap.Logger
 	Metrics         *httpapi.Metrics
@@ -110,7 +114,7 @@ type masterAppIn struct {
 func newMasterApp(in masterAppIn) *fiber.App {
 	return httpapi.NewMasterServer(httpapi.MasterUseCases{
 		Rooms: in.Rooms, Peers: in.Peers, ProducerPeers: in.ProducerPeers, ConsumerRouters: in.ConsumerRouters,
-		ConsumerPeers: in.ConsumerPeers, Slaves: in.Slaves, Events: in.Events,
+		ConsumerPeers: in.ConsumerPeers, Slaves: in.Slaves, Events: in.Events, Whip: in.Whip, Whep: in.Whep,
 		Ready: func(ctx context.Context) error { _, err := in.SlaveRepo.List(ctx); return err },
 	}, httpapi.MasterServerOptions{
 		BodyLimit: in.Cfg.BodyLimit, Logger: in.Log.Named("api"), ClusterSecret: in.Cfg.ClusterSecret, Metrics: in.Metrics,

@@ -25,6 +25,13 @@ func NewDemoHandler(static fs.FS, masterURL string) (http.Handler, error) {
 			r.SetXForwarded()
 		},
 		FlushInterval: -1, // flush every write: server-sent events must not wait in a buffer
+		// A WHIP session's Location is a master path: put the prefix back, as nginx's proxy_redirect does.
+		ModifyResponse: func(res *http.Response) error {
+			if loc := res.Header.Get("Location"); strings.HasPrefix(loc, "/") && !strings.HasPrefix(loc, "//") {
+				res.Header.Set("Location", "/api"+loc)
+			}
+			return nil
+		},
 		// The master is down or restarting: the page gets the API's error shape, which it knows how to show.
 		ErrorHandler: func(w http.ResponseWriter, _ *http.Request, err error) {
 			w.Header().Set("Content-Type", "application/json")

@@ -24,6 +24,9 @@ func TestDemoHandler(t *testing.T) {
 			_, _ = io.WriteString(w, "data: {\"type\":\"producer_added\"}\n\n")
 			w.(http.Flusher).Flush() //nolint:forcetypeassert // httptest's writer flushes
 			<-release                // the stream stays open: the first event must reach the page before it ends
+		case "/rooms/r1/whip":
+			w.Header().Set("Location", "/rooms/r1/whip/s1")
+			w.WriteHeader(http.StatusCreated)
 		default:
 			w.Header().Set("Content-Type", "application/json")
 			_ = json.NewEncoder(w).Encode(map[string]string{"path": r.URL.RequestURI(), "xff": r.Header.Get("X-Forwarded-For")})
@@ -52,6 +55,13 @@ func TestDemoHandler(t *testing.T) {
 		require.NoError(t, json.NewDecoder(resp.Body).Decode(&got))
 		require.Equal(t, "/rooms?page=2", got["path"])
 		require.Equal(t, "127.0.0.1", got["xff"], "the master learns the browser's address")
+	})
+	t.Run("a WHIP Location gets the prefix back", func(t *testing.T) {
+		resp, err := http.Post(demo.URL+"/api/rooms/r1/whip", "application/sdp", strings.NewReader("v=0"))
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		require.Equal(t, http.StatusCreated, resp.StatusCode)
+		require.Equal(t, "/api/rooms/r1/whip/s1", resp.Header.Get("Location"))
 	})
 	t.Run("events stream through at once", func(t *testing.T) {
 		client := &http.Client{Timeout: 5 * time.Second}

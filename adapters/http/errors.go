@@ -53,6 +53,7 @@ var errorTable = []errorKind{
 	{domain.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
 	{domain.ErrSlaveFailed, http.StatusBadGateway, "slave_failed"},
 	{errTooManyRequests, http.StatusTooManyRequests, "too_many_requests"},
+	{errUnsupportedMediaType, http.StatusUnsupportedMediaType, "unsupported_media_type"},
 }
 
 // classify maps an error to its status and name; anything unknown is a 500 "internal".

@@ -29,6 +29,10 @@ type MasterUseCases struct {
 	ConsumerRouters *application.ConsumerRouters
 	ConsumerPeers   *application.ConsumerPeers
 	Slaves          *application.Slaves
+	// Whip serves WHIP (POST /rooms/:roomId/whip); nil disables the routes.
+	Whip *application.Whip
+	// Whep serves WHEP (POST /rooms/:roomId/whep); nil disables the routes.
+	Whep *application.Whep
 	// Events serves GET /rooms/:roomId/events; nil disables the route.
 	Events application.EventBus
 	// Ready reports whether the master can serve (GET /readyz); nil disables the route.
@@ -88,9 +92,9 @@ func NewMasterServer(uc MasterUseCases, opts MasterServerOptions) *fiber.App {
 		// Before the token check: a browser's preflight carries no Authorization header.
 		app.Use(cors.New(cors.Config{
 			AllowOrigins:  strings.Join(opts.CORSOrigins, ","),
-			AllowMethods:  "GET,POST,DELETE",
+			AllowMethods:  "GET,POST,DELETE,PATCH",
 			AllowHeaders:  "Content-Type,Authorization,X-Request-ID",
-			ExposeHeaders: "X-Request-ID",
+			ExposeHeaders: "X-Request-ID,Location,ETag,Accept-Post",
 			MaxAge:        600,
 		}))
 	}
@@ -102,6 +106,8 @@ func NewMasterServer(uc MasterUseCases, opts MasterServerOptions) *fiber.App {
 	}
 	routeOpenAPI(app)
 	h.routeSlaves(app, opts.ClusterSecret)
+	h.routeWhipPreflight(app)
+	h.routeWhepPreflight(app)
 	if opts.APITokenSecret != "" {
 		now := opts.Now
 		if now == nil {
@@ -115,6 +121,8 @@ func NewMasterServer(uc MasterUseCases, opts MasterServerOptions) *fiber.App {
 	h.routeConsumerLayers(app)
 	h.routeStats(app)
 	h.routeIce(app)
+	h.routeWhip(app)
+	h.routeWhep(app)
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	return app
 }

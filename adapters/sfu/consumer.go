@@ -30,6 +30,8 @@ type consumerParams struct {
 	Pipe bool
 	// AllLayers: a pipe consumer sends every encoding, whatever the far end wants.
 	AllLayers bool
+	// PayloadTypes renumbers router payload types on the wire (nil: the router's).
+	PayloadTypes map[int]int
 }
 
 // consumer sends one producer's stream to one receiver, rewritten to the receiver's parameters: its own SSRC,
@@ -56,6 +58,7 @@ type consumer struct {
 	cname       string
 	mediaPT     [128]bool  // router payload types the receiver accepts
 	rtxPT       [128]uint8 // RTX payload type per media payload type (0: no RTX)
+	ptOut       [128]uint8 // payload type on the wire per router payload type (consumer_payload_types.go)
 	midExtID    uint8
 	absExtID    uint8
 	twccExtID   uint8 // transport-wide sequence numbers (the transport's downlink estimate); 0: not negotiated
@@ -136,6 +139,7 @@ func newConsumer(cp consumerParams) *consumer {
 			c.rtxPT[apt] = uint8(codec.PayloadType) //nolint:gosec // 0..127
 		}
 	}
+	c.setPayloadTypes(cp.PayloadTypes)
 	c.mapExtensions(p.params, params)
 	if !c.pipe && params.MID != "" {
 		c.mid = []byte(params.MID)

@@ -89,7 +89,7 @@ type outHeader struct {
 func (c *consumer) rewrite(dst []byte, in *rtpx.Packet, h outHeader, now int64) ([]byte, bool) {
 	rtx := h.osn >= 0
 	off, err := rtpx.PutHeader(dst, rtpx.Header{
-		Marker: in.Marker, PayloadType: h.pt, SequenceNumber: h.seq, Timestamp: h.ts, SSRC: h.ssrc,
+		Marker: in.Marker, PayloadType: c.ptOut[h.pt&0x7f], SequenceNumber: h.seq, Timestamp: h.ts, SSRC: h.ssrc,
 		Padding: in.HasPadding && !rtx, CSRC: in.CSRC(),
 	})
 	if err != nil {

@@ -47,8 +47,12 @@ func (n *Node) Consume(ctx context.Context, req application.ConsumeRequest) (app
 	if err != nil {
 		return application.ConsumerInfo{}, err
 	}
+	var pts map[int]int
+	if req.ReceiverPayloadTypes {
+		pts = receiverPayloadTypes(params, req.RtpCapabilities)
+	}
 	c := newConsumer(consumerParams{
-		ID: req.ConsumerID, Producer: p, Endpoint: w.endpoint, TransportID: w.id, RtpParameters: params,
+		ID: req.ConsumerID, Producer: p, Endpoint: w.endpoint, TransportID: w.id, RtpParameters: params, PayloadTypes: pts,
 	})
 	if err := w.addConsumer(c); err != nil {
 		return application.ConsumerInfo{}, err
@@ -62,6 +66,9 @@ func (n *Node) Consume(ctx context.Context, req application.ConsumeRequest) (app
 	}
 	n.log.Debug("consumer created", zap.String("consumer_id", c.id), zap.String("producer_id", p.id),
 		zap.String("transport_id", w.id), zap.String("mid", params.MID), zap.Uint32("ssrc", c.ssrc))
+	if pts != nil {
+		params = withPayloadTypes(params, pts)
+	}
 	return application.ConsumerInfo{
 		ID: c.id, ProducerID: p.id, Kind: p.kind, RtpParameters: params, Type: c.consumerType(),
 		ProducerPaused: p.paused.Load(),

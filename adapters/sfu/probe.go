@@ -119,7 +119,7 @@ func (c *consumer) sendPadding(now int64) bool {
 		ts = c.sim.maxOutTs
 	}
 	dst := c.rtxBuf[:]
-	off, err := rtpx.PutHeader(dst, rtpx.Header{PayloadType: pt, SequenceNumber: c.rtxSeq, Timestamp: ts, SSRC: c.rtxSSRC, Padding: true})
+	off, err := rtpx.PutHeader(dst, rtpx.Header{PayloadType: c.ptOut[pt&0x7f], SequenceNumber: c.rtxSeq, Timestamp: ts, SSRC: c.rtxSSRC, Padding: true})
 	if err != nil {
 		return false
 	}

@@ -1,15 +1,16 @@
-// Builds dist/: app.js (src/main.ts and mediasoup-client bundled by esbuild), index.html and style.css copied.
+// Builds dist/: app.js (src/main.ts and mediasoup-client bundled by esbuild), whep.js (the WHEP player page,
+// src/whep.ts with whip-whep's WHEPClient), index.html, whep.html and style.css copied.
 // `node build.mjs --watch` rebuilds on change.
 import { build, context } from 'esbuild';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 
 const options = {
-  entryPoints: ['src/main.ts'],
+  entryPoints: { app: 'src/main.ts', whep: 'src/whep.ts' },
   bundle: true,
   format: 'esm',
   platform: 'browser',
   target: ['chrome111', 'firefox120', 'safari16'],
-  outfile: 'dist/app.js',
+  outdir: 'dist',
   minify: true,
   sourcemap: false,
   legalComments: 'eof',
@@ -21,6 +22,7 @@ const options = {
 await rm('dist', { recursive: true, force: true });
 await mkdir('dist', { recursive: true });
 await copyFile('src/index.html', 'dist/index.html');
+await copyFile('src/whep.html', 'dist/whep.html');
 await copyFile('src/style.css', 'dist/style.css');
 if (process.argv.includes('--watch')) {
   const ctx = await context(options);

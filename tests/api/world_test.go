@@ -48,9 +48,12 @@ func newWorldWith(t *testing.T, maxTransports int, opts httpapi.MasterServerOpti
 	require.NoError(t, err)
 	peers := application.NewPeers(d)
 	slaves := application.NewSlaves(d, peers)
+	rooms, producerPeers := application.NewRooms(d), application.NewProducerPeers(d, peers)
+	consumerRouters, consumerPeers := application.NewConsumerRouters(d), application.NewConsumerPeers(d, peers, application.NewPipes(d, true))
 	w.app = httpapi.NewMasterServer(httpapi.MasterUseCases{
-		Rooms: application.NewRooms(d), Peers: peers, ProducerPeers: application.NewProducerPeers(d, peers),
-		ConsumerRouters: application.NewConsumerRouters(d), ConsumerPeers: application.NewConsumerPeers(d, peers, application.NewPipes(d, true)),
+		Rooms: rooms, Peers: peers, ProducerPeers: producerPeers, Whip: application.NewWhip(rooms, peers, producerPeers),
+		Whep:            application.NewWhep(d, peers, consumerRouters, consumerPeers),
+		ConsumerRouters: consumerRouters, ConsumerPeers: consumerPeers,
 		Slaves: slaves, Events: w.events,
 	}, opts)
 	ctx := context.Background()
