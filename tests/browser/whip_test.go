@@ -101,23 +101,7 @@ func TestWhipClientPublishesToBrowserViewer(t *testing.T) {
 		t.Logf("simple-whip-client output:\n%s", out.String())
 	})
 
-	require.Eventually(t, func() bool { return len(producerKinds(t, c.MasterURL, roomID)) == 2 }, 30*time.Second, 100*time.Millisecond,
-		"the WHIP client's audio and video never appeared in producer_peers")
-
-	stop := c.watch()
-	var r whipViewResult
-	runScript(t, chromium, c, "whip_view.mjs", &r, "ROOM_ID="+roomID)
-	p := stop()
-	require.True(t, r.OK, r.Error)
-	fmt.Printf("browser whip: simple-whip-client -> viewer through the pipe: frames=%d size=%dx%d audio_packets=%d consume->first_decoded_frame_ms=%s\n",
-		r.FramesDecoded, r.FrameWidth, r.FrameHeight, r.AudioPacketsReceived, ms(r.FirstFrameMs))
-	require.GreaterOrEqual(t, r.FramesDecoded, 30)
-	require.Positive(t, r.FrameWidth)
-	require.GreaterOrEqual(t, r.AudioPacketsReceived, 50)
-	kinds := producerKinds(t, c.MasterURL, roomID)
-	require.Equal(t, "video", kinds[r.VideoProducerID])
-	require.Equal(t, "audio", kinds[r.AudioProducerID])
-	requireThroughThePipe(t, c, p, 1)
+	requireWhipViewerDecodes(t, chromium, c, roomID, "browser whip: simple-whip-client")
 
 	// Ctrl-C: simple-whip-client tears its session down with DELETE on the Location it was given.
 	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
@@ -323,23 +307,7 @@ func TestWhipNpmClientPublishesToBrowserViewer(t *testing.T) {
 	},
 		90*time.Second, 200*time.Millisecond, "the WHIP page never started publishing")
 	require.NotContains(t, out.String(), "FAIL", "the WHIP page failed")
-	require.Eventually(t, func() bool { return len(producerKinds(t, c.MasterURL, roomID)) == 2 }, 30*time.Second, 100*time.Millisecond,
-		"the WHIP client's audio and video never appeared in producer_peers")
-
-	stop := c.watch()
-	var r whipViewResult
-	runScript(t, chromium, c, "whip_view.mjs", &r, "ROOM_ID="+roomID)
-	p := stop()
-	require.True(t, r.OK, r.Error)
-	fmt.Printf("browser whip npm: whip-whep WHIPClient -> viewer through the pipe: frames=%d size=%dx%d audio_packets=%d consume->first_decoded_frame_ms=%s\n",
-		r.FramesDecoded, r.FrameWidth, r.FrameHeight, r.AudioPacketsReceived, ms(r.FirstFrameMs))
-	require.GreaterOrEqual(t, r.FramesDecoded, 30)
-	require.Positive(t, r.FrameWidth)
-	require.GreaterOrEqual(t, r.AudioPacketsReceived, 50)
-	kinds := producerKinds(t, c.MasterURL, roomID)
-	require.Equal(t, "video", kinds[r.VideoProducerID])
-	require.Equal(t, "audio", kinds[r.AudioProducerID])
-	requireThroughThePipe(t, c, p, 1)
+	requireWhipViewerDecodes(t, chromium, c, roomID, "browser whip npm: whip-whep WHIPClient")
 
 	require.NoError(t, stdin.Close())
 	select {
@@ -372,4 +340,28 @@ func TestWhipNpmClientPublishesToBrowserViewer(t *testing.T) {
 	fmt.Printf("browser whip npm: exchange %+v\n", pub.Exchange)
 	require.NotEmpty(t, post, "no 201 with a Location")
 	require.Equal(t, post, del, "the client did not DELETE its session's Location")
+}
+
+// requireWhipViewerDecodes waits for a WHIP publisher's audio and video in the room, then has the demo view them
+// (whip_view.mjs) through the pipe: ≥ 30 frames with a width, ≥ 50 audio packets, the room's producers. label
+// starts the printed figures line.
+func requireWhipViewerDecodes(t *testing.T, chromium string, c *testCluster, roomID, label string) {
+	t.Helper()
+	require.Eventually(t, func() bool { return len(producerKinds(t, c.MasterURL, roomID)) == 2 }, 30*time.Second, 100*time.Millisecond,
+		"the WHIP client's audio and video never appeared in producer_peers")
+
+	stop := c.watch()
+	var r whipViewResult
+	runScript(t, chromium, c, "whip_view.mjs", &r, "ROOM_ID="+roomID)
+	p := stop()
+	require.True(t, r.OK, r.Error)
+	fmt.Printf(label+" -> viewer through the pipe: frames=%d size=%dx%d audio_packets=%d consume->first_decoded_frame_ms=%s\n",
+		r.FramesDecoded, r.FrameWidth, r.FrameHeight, r.AudioPacketsReceived, ms(r.FirstFrameMs))
+	require.GreaterOrEqual(t, r.FramesDecoded, 30)
+	require.Positive(t, r.FrameWidth)
+	require.GreaterOrEqual(t, r.AudioPacketsReceived, 50)
+	kinds := producerKinds(t, c.MasterURL, roomID)
+	require.Equal(t, "video", kinds[r.VideoProducerID])
+	require.Equal(t, "audio", kinds[r.AudioProducerID])
+	requireThroughThePipe(t, c, p, 1)
 }
