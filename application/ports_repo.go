@@ -53,6 +53,8 @@ type RoomRepo interface {
 	CreatePeer(ctx context.Context, p domain.Peer) error
 	GetPeer(ctx context.Context, id string) (domain.Peer, error)
 	ListPeers(ctx context.Context, f PeerFilter) ([]domain.Peer, error)
+	// CountPeers returns how many peers a room has (0 for an unknown room).
+	CountPeers(ctx context.Context, roomID string) (int, error)
 	DeletePeer(ctx context.Context, id string) error
 
 	CreateProducer(ctx context.Context, p domain.Producer) error

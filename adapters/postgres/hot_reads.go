@@ -34,6 +34,8 @@ type hotReads struct {
 	producerTransportsBatch *coalescer[string, []producerTransportRow] // by room id
 	roomLightBatch          *coalescer[string, []roomReadRow]          // by room id
 	roomsPageBatch          *coalescer[[2]int64, []roomReadRow]        // by limit, offset
+
+	counter atomic.Pointer[RoundTrips] // set by CountRoundTrips (tests)
 }
 
 func newHotReads() *hotReads {
@@ -83,6 +85,9 @@ func (r *RoomRepo) read(ctx context.Context, p *prepared, dest any, args ...any)
 	stmt, err := p.get(ctx, r.db) //nolint:sqlclosecheck // kept for the repo's lifetime, see prepared
 	if err != nil {
 		return err
+	}
+	if c := r.reads.counter.Load(); c != nil {
+		c.n.Add(1)
 	}
 	rows, err := stmt.QueryContext(ctx, args...)
 	if err != nil {

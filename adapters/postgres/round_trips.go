@@ -1,0 +1,35 @@
+package postgres
+
+import (
+	"context"
+	"sync/atomic"
+
+	"github.com/uptrace/bun"
+)
+
+// RoundTrips counts the statements a RoomRepo and SlaveRepo send to the database: every query, BEGIN, COMMIT and
+// ROLLBACK bun runs, and the prepared hot reads, which bypass bun's hooks. Tests use it to hold the use cases to
+// a budget of round trips per request; production does not install it. Safe for concurrent use.
+type RoundTrips struct{ n atomic.Int64 }
+
+var _ bun.QueryHook = (*RoundTrips)(nil)
+
+// CountRoundTrips installs a counter on db and on the prepared reads of rooms (which must be a repo on db).
+func CountRoundTrips(db *bun.DB, rooms *RoomRepo) *RoundTrips {
+	c := &RoundTrips{}
+	db.AddQueryHook(c)
+	rooms.reads.counter.Store(c)
+	return c
+}
+
+// Load returns the count so far.
+func (c *RoundTrips) Load() int64 { return c.n.Load() }
+
+// BeforeQuery implements bun.QueryHook.
+func (c *RoundTrips) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
+	c.n.Add(1)
+	return ctx
+}
+
+// AfterQuery implements bun.QueryHook.
+func (*RoundTrips) AfterQuery(context.Context, *bun.QueryEvent) {}
