@@ -50,9 +50,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "loadtest:", err)
 		return 1
 	}
-	if cfg.SeedOnly {
+	switch {
+	case cfg.SeedOnly:
 		err = r.seed(ctx)
-	} else {
+	case cfg.APIOnly:
+		err = r.apiOnly(ctx)
+	default:
 		err = r.loadTest(ctx)
 	}
 	if err != nil {

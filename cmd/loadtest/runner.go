@@ -28,6 +28,8 @@ type runner struct {
 
 	mu   sync.Mutex
 	subs []*subscriber // every subscriber that was tried, in start order
+	// apiUsers are the -api-only viewers, for the cleanup.
+	apiUsers []string
 }
 
 func newRunner(cfg config, stdout, stderr io.Writer) (*runner, error) {
