@@ -51,16 +51,17 @@ func (r *RoomRepo) GetRouter(ctx context.Context, id string) (domain.Router, err
 // ListRouters returns the routers of a room ("" for all), oldest first.
 func (r *RoomRepo) ListRouters(ctx context.Context, roomID string) ([]domain.Router, error) {
 	var rows []routerReadRow
-	q := r.idb.NewSelect().Model(&rows).Order("created_at", "id")
+	var err error
 	if roomID != "" {
-		q = q.Where("room_id = ?", roomID)
+		rows, err = readShared(ctx, r, r.reads.roomRoutersBatch, roomID, &r.reads.roomRouters, roomID)
+	} else {
+		err = r.idb.NewSelect().Model(&rows).Order("created_at", "id").Scan(ctx)
 	}
-	if err := q.Scan(ctx); err != nil {
+	if err != nil {
 		return nil, dbErr("list routers", err, nil)
 	}
 	routers := make([]domain.Router, len(rows))
-	for i := range rows {
-		var err error
+	for i := range rows { // rows may be shared with other readers: read only
 		if routers[i], err = r.routerOf(&rows[i]); err != nil {
 			return nil, err
 		}
