@@ -10,7 +10,9 @@
 #   RUNS=3 DURATION=15s scripts/bench-joins.sh
 #
 # Scenarios: "c10", 10 concurrent joiners back to back (joins/s); "r250", 250 joins/s offered (latency).
-# Environment: BASE_REF (main), RUNS (1), DURATION (15s), CONSUMERS (4), OUT (a new temp dir: binaries, logs,
+# Environment: BASE_REF (main), RUNS (1), DURATION (15s), CONSUMERS (4), MASTERS (1; 2 starts a second master on
+# the same database, and the viewers' calls alternate between them as behind a load balancer), SCENARIOS ("c10
+# r250"; cN is N concurrent joiners, rN is N joins/s offered), OUT (a new temp dir: binaries, logs,
 # each run's output). Needs initdb/pg_ctl (scripts/test-postgres.sh starts the server) and psql.
 set -euo pipefail
 
@@ -63,6 +65,14 @@ run_one() { # build scenario run
 	PORT=$port DATABASE_URL="${pg_url/\/postgres\?/\/$db?}" "$out/$build/master" >"$out/$build-$scenario-$run-master.log" 2>&1 &
 	pids+=($!)
 	wait_http "http://127.0.0.1:$port/healthz"
+	local more=() m mp
+	for m in $(seq 2 "${MASTERS:-1}"); do
+		mp=$(free_port)
+		PORT=$mp DATABASE_URL="${pg_url/\/postgres\?/\/$db?}" "$out/$build/master" >"$out/$build-$scenario-$run-master$m.log" 2>&1 &
+		pids+=($!)
+		wait_http "http://127.0.0.1:$mp/healthz"
+		more+=("http://127.0.0.1:$mp")
+	done
 	local roles=(producer) i
 	for _ in $(seq "$consumers"); do roles+=(consumer); done
 	for i in "${!roles[@]}"; do
@@ -73,8 +83,13 @@ run_one() { # build scenario run
 		wait_http "http://127.0.0.1:$sp/healthz"
 	done
 	sleep 3 # registrations and first heartbeats
-	local flags=(-join-concurrency 10)
-	[ "$scenario" = r250 ] && flags=(-api-rate 250 -join-concurrency 2000)
+	local flags
+	case $scenario in
+	c*) flags=(-join-concurrency "${scenario#c}") ;;
+	r*) flags=(-api-rate "${scenario#r}" -join-concurrency 2000) ;;
+	*) echo "bench-joins: scenario $scenario: want cN or rN" >&2; exit 2 ;;
+	esac
+	if [ ${#more[@]} -gt 0 ]; then flags+=(-api-masters "$(IFS=,; echo "${more[*]}")"); fi
 	"$out/loadtest" -api-only -master "http://127.0.0.1:$port" -secret "$CLUSTER_SECRET" -pg-port "$pg_port" \
 		-publishers 1 -video=false -duration "$duration" -progress 0 "${flags[@]}" >"$out/$build-$scenario-$run.txt" 2>&1 ||
 		{ tail -20 "$out/$build-$scenario-$run.txt" >&2; exit 1; }
@@ -83,7 +98,7 @@ run_one() { # build scenario run
 	psql -q "$pg_url" -c "DROP DATABASE $db WITH (FORCE)" >/dev/null
 }
 
-for scenario in c10 r250; do
+for scenario in ${SCENARIOS:-c10 r250}; do
 	for run in $(seq "$runs"); do
 		run_one before "$scenario" "$run"
 		run_one after "$scenario" "$run"

@@ -46,7 +46,8 @@ func (r *apiRecorder) fail(step string, err error) {
 
 // apiViewer joins the room as user through the four calls, recording each step, and with -api-leave leaves
 // (logs out) at once; otherwise the viewer stays until the cleanup.
-func (r *runner) apiViewer(run context.Context, rec *apiRecorder, user string) {
+func (r *runner) apiViewer(run context.Context, rec *apiRecorder, user string, i int) {
+	api := func(step int) *client.API { return r.apis[(i+step)%len(r.apis)] }
 	ctx, cancel := context.WithTimeout(run, r.cfg.JoinTimeout)
 	defer cancel()
 	r.mu.Lock()
@@ -69,22 +70,22 @@ func (r *runner) apiViewer(run context.Context, rec *apiRecorder, user string) {
 	}
 	var router client.ConsumerRouter
 	var peerID, consumerID string
-	ok := step(0, func() (err error) { router, err = r.api.CreateConsumerRouter(ctx, r.roomID, user); return err }) &&
+	ok := step(0, func() (err error) { router, err = api(0).CreateConsumerRouter(ctx, r.roomID, user); return err }) &&
 		step(1, func() error {
-			info, err := r.api.CreateConsumerPeer(ctx, router.ID, user)
+			info, err := api(1).CreateConsumerPeer(ctx, router.ID, user)
 			peerID = info.ID
 			return err
 		}) &&
 		step(2, func() error {
-			c, err := r.api.Consume(ctx, peerID, r.producerIDs[0], router.RtpCapabilities)
+			c, err := api(2).Consume(ctx, peerID, r.producerIDs[0], router.RtpCapabilities)
 			consumerID = c.ID
 			return err
 		}) &&
-		step(3, func() error { return r.api.Resume(ctx, peerID, consumerID) })
+		step(3, func() error { return api(3).Resume(ctx, peerID, consumerID) })
 	if ok {
 		rec.done.Add(1)
 	}
-	left := r.cfg.APILeave && step(4, func() error { return r.api.Logout(ctx, user, r.roomID) })
+	left := r.cfg.APILeave && step(4, func() error { return api(4).Logout(ctx, user, r.roomID) })
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	if ok {
@@ -107,7 +108,10 @@ func (r *runner) apiViewer(run context.Context, rec *apiRecorder, user string) {
 func (r *runner) driveAPI(ctx context.Context, rec *apiRecorder, prefix string, deadline time.Time) {
 	var wg sync.WaitGroup
 	var n atomic.Int64
-	user := func() string { return fmt.Sprintf("lt-%s-%s-%06d", r.runID, prefix, n.Add(1)) }
+	viewer := func() (string, int) {
+		i := n.Add(1)
+		return fmt.Sprintf("lt-%s-%s-%06d", r.runID, prefix, i), int(i)
+	}
 	open := func() bool { return ctx.Err() == nil && time.Now().Before(deadline) }
 	if r.cfg.APIRate <= 0 {
 		for range r.cfg.JoinConcurrency {
@@ -115,7 +119,8 @@ func (r *runner) driveAPI(ctx context.Context, rec *apiRecorder, prefix string, 
 			go func() {
 				defer wg.Done()
 				for open() {
-					r.apiViewer(ctx, rec, user())
+					user, i := viewer()
+					r.apiViewer(ctx, rec, user, i)
 				}
 			}()
 		}
@@ -134,9 +139,10 @@ func (r *runner) driveAPI(ctx context.Context, rec *apiRecorder, prefix string, 
 			continue
 		}
 		wg.Add(1)
+		user, i := viewer()
 		go func() {
 			defer wg.Done()
-			r.apiViewer(ctx, rec, user())
+			r.apiViewer(ctx, rec, user, i)
 		}()
 	}
 	wg.Wait()

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/sfu-cluster/sfu-cluster/cmd/loadtest/internal/proccpu"
 )
@@ -28,31 +30,27 @@ type cpuReading map[string]float64
 
 func newClusterMeter(ctx context.Context, r *runner) *clusterMeter {
 	m := &clusterMeter{reader: proccpu.NewReader()}
-	ports := map[string]int{}
-	if port, ok := localPort(r.cfg.MasterURL); ok {
-		ports["master"] = port
+	var masterPorts []int
+	for _, u := range append([]string{r.cfg.MasterURL}, r.cfg.APIMasters...) {
+		if port, ok := localPort(u); ok {
+			masterPorts = append(masterPorts, port)
+		}
 	}
+	ports := slices.Clone(masterPorts)
 	if r.cfg.PGPort > 0 {
-		ports["postgres"] = r.cfg.PGPort
+		ports = append(ports, r.cfg.PGPort)
 	}
-	var list []int
-	for _, p := range ports {
-		list = append(list, p)
-	}
-	pidOf, err := proccpu.ListenerPIDs(m.reader.Root, list)
+	pidOf, err := proccpu.ListenerPIDs(m.reader.Root, ports)
 	if err != nil {
 		r.logf("CPU: reading /proc: %v", err)
 	}
-	for _, name := range []string{"master", "postgres"} {
-		port, wanted := ports[name]
-		pid, found := pidOf[port]
-		switch {
-		case !wanted:
-		case !found:
-			r.logf("CPU: no visible process listens on the %s's port %d: not measured", name, port)
-		default:
-			m.groups = append(m.groups, procGroup{name: name, pids: []int{pid}, children: name == "postgres",
-				how: fmt.Sprintf("pid %d %s :%d", pid, m.reader.Command(pid), port)})
+	if g, ok := m.group("masters", masterPorts, pidOf, r); ok {
+		m.groups = append(m.groups, g)
+	}
+	if r.cfg.PGPort > 0 {
+		if g, ok := m.group("postgres", []int{r.cfg.PGPort}, pidOf, r); ok {
+			g.children = true
+			m.groups = append(m.groups, g)
 		}
 	}
 	if slaves, err := r.lister.list(ctx); err != nil {
@@ -63,6 +61,23 @@ func newClusterMeter(ctx context.Context, r *runner) *clusterMeter {
 		m.groups = append(m.groups, procGroup{name: "slaves", pids: pm.pids, how: describePIDs(m.reader, pm.pids)})
 	}
 	return m
+}
+
+// group is the processes listening on ports; false when one of them is not visible.
+func (m *clusterMeter) group(name string, ports []int, pidOf map[int]int, r *runner) (procGroup, bool) {
+	g := procGroup{name: name}
+	var how []string
+	for _, port := range ports {
+		pid, ok := pidOf[port]
+		if !ok {
+			r.logf("CPU: no visible process listens on port %d: %s not measured", port, name)
+			return procGroup{}, false
+		}
+		g.pids = append(g.pids, pid)
+		how = append(how, fmt.Sprintf("pid %d %s :%d", pid, m.reader.Command(pid), port))
+	}
+	g.how = strings.Join(how, ", ")
+	return g, len(g.pids) > 0
 }
 
 func (m *clusterMeter) read() cpuReading {

@@ -44,11 +44,14 @@ type config struct {
 	SeedOnly     bool // create the room and its publishers, print SEED, hold them until interrupted
 	// APIOnly drives viewers' joins and leaves through the API without media (apijoin.go): -join-concurrency
 	// back to back, or -api-rate per second; APIWarmup runs first, unmeasured.
-	APIOnly    bool
-	APIRate    float64
-	APILeave   bool // each viewer logs out right after its join (else at the cleanup)
-	APIWarmup  time.Duration
-	PGPort     int    // PostgreSQL's port on this host, for its CPU in -api-only (0: not measured)
+	APIOnly   bool
+	APIRate   float64
+	APILeave  bool // each viewer logs out right after its join (else at the cleanup)
+	APIWarmup time.Duration
+	PGPort    int // PostgreSQL's port on this host, for its CPU in -api-only (0: not measured)
+	// APIMasters are more masters (on the same database) that -api-only viewers call too, as a load balancer
+	// would: step s of viewer i goes to master (i+s) mod n of -master and these.
+	APIMasters []string
 	CPUProfile string // write this process's CPU profile over the measurement window there
 }
 
@@ -83,12 +86,18 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.Float64Var(&c.APIRate, "api-rate", 0, "with -api-only: viewers started per second, whatever the answers' pace (0: -join-concurrency viewers back to back)")
 	fs.BoolVar(&c.APILeave, "api-leave", false, "with -api-only: each viewer logs out right after joining, measured as the step leave (default: viewers stay until the cleanup, like a live event's audience)")
 	fs.DurationVar(&c.APIWarmup, "api-warmup", 2*time.Second, "with -api-only: unmeasured joins first (the room's routers and pipes get made)")
+	masters := fs.String("api-masters", "", "with -api-only: comma-separated base URLs of more masters on the same database; each viewer's calls alternate between -master and these, as behind a load balancer")
 	fs.IntVar(&c.PGPort, "pg-port", 0, "with -api-only: port of the PostgreSQL server on this host, whose processes' CPU is measured (0: none)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
 	if fs.NArg() > 0 {
 		return config{}, fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	for _, m := range strings.Split(*masters, ",") {
+		if m = strings.TrimSpace(m); m != "" {
+			c.APIMasters = append(c.APIMasters, strings.TrimSuffix(m, "/"))
+		}
 	}
 	var err error
 	if c.SlavePIDs, err = parsePIDs(*pids); err != nil {
@@ -123,6 +132,10 @@ func (c config) validate() error {
 	check(!c.Simulcast || c.Video, "-simulcast needs -video")
 	check(c.APIRate >= 0 && c.APIWarmup >= 0, "-api-rate and -api-warmup must not be negative")
 	check(c.PGPort >= 0 && c.PGPort <= 65535, "-pg-port must be a port")
+	for _, m := range c.APIMasters {
+		u, err := url.Parse(m)
+		check(err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "", "-api-masters %q: want http(s)://host:port", m)
+	}
 	check(!c.APIOnly || !c.SeedOnly, "-api-only and -seed-only exclude each other")
 	return errors.Join(errs...)
 }
