@@ -54,7 +54,11 @@ func printAPIReport(w io.Writer, cfg config, rec *apiRecorder, elapsed time.Dura
 		if done > 0 {
 			perJoin = used * 1000 / float64(done)
 		}
-		fmt.Fprintf(w, "cpu %-8s %6.2f s, %.2f ms per join+leave (%s)\n", g.name, used, perJoin, g.how)
+		per := "join"
+		if cfg.APILeave {
+			per = "join and leave"
+		}
+		fmt.Fprintf(w, "cpu %-8s %6.2f s, %.2f ms per %s (%s)\n", g.name, used, perJoin, per, g.how)
 		result = append(result, fmt.Sprintf("cpu_ms_per_join_%s=%.2f", g.name, perJoin))
 	}
 	fmt.Fprintf(w, "cleanup: %s\n", cleanup)
