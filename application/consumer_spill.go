@@ -27,6 +27,16 @@ func (u *ConsumerPeers) createSpilling(ctx context.Context, router domain.Router
 		if !errors.Is(err, domain.ErrNoSlaveCapacity) || router.Role != domain.SlaveRoleConsumer {
 			return info, err
 		}
+		if len(tried) == 0 {
+			// Only a router that still exists spills: one deleted meanwhile (its slave reaped, its room gone) is
+			// domain.ErrRouterNotFound, as without the memo.
+			if m, ok := u.d.Rooms.(interface{ rereadRouter(id string) }); ok {
+				m.rereadRouter(router.ID)
+			}
+			if _, rerr := u.d.Rooms.GetRouter(ctx, router.ID); rerr != nil {
+				return domain.TransportInfo{}, rerr
+			}
+		}
 		tried = append(tried, router.SlaveID)
 		next, perr := u.routers.place(ctx, router.RoomID, tried...)
 		switch {

@@ -51,7 +51,7 @@ func (c *cachedRooms) ListRouters(ctx context.Context, roomID string) ([]domain.
 }
 
 func (c *cachedRooms) DeleteRouter(ctx context.Context, id string) error {
-	c.routers.forget(id)
+	c.routers.remove(id)
 	return c.RoomRepo.DeleteRouter(ctx, id)
 }
 
@@ -69,7 +69,7 @@ type txRooms struct {
 func (t *txRooms) WithinTx(ctx context.Context, fn func(tx RoomRepo) error) error { return fn(t) }
 
 func (t *txRooms) DeleteRouter(ctx context.Context, id string) error {
-	t.routers.forget(id)
+	t.routers.remove(id)
 	return t.RoomRepo.DeleteRouter(ctx, id)
 }
 
@@ -78,6 +78,9 @@ func (t *txRooms) DeleteRoom(ctx context.Context, id string) error {
 	return t.RoomRepo.DeleteRoom(ctx, id)
 }
 
+// rereadRouter drops the memo's copy of a router, so that the next GetRouter reads the store.
+func (c *cachedRooms) rereadRouter(id string) { c.routers.forget(id) }
+
 func forgetRoomRouters(m *memo[string, domain.Router], roomID string) {
-	m.forgetIf(func(_ string, r domain.Router) bool { return r.RoomID == roomID })
+	m.removeIf(func(_ string, r domain.Router) bool { return r.RoomID == roomID })
 }

@@ -41,7 +41,7 @@ type hotReads struct {
 	roomLightBatch          *coalescer[string, []roomReadRow]          // by room id
 	roomsPageBatch          *coalescer[[2]int64, []roomReadRow]        // by limit, offset
 
-	counter atomic.Pointer[RoundTrips] // set by CountRoundTrips (tests)
+	counter atomic.Pointer[RoundTrips] // set by NewCountedRepos (tests)
 }
 
 func newHotReads() *hotReads {

@@ -14,12 +14,13 @@ type RoundTrips struct{ n atomic.Int64 }
 
 var _ bun.QueryHook = (*RoundTrips)(nil)
 
-// CountRoundTrips installs a counter on db and on the prepared reads of rooms (which must be a repo on db).
-func CountRoundTrips(db *bun.DB, rooms *RoomRepo) *RoundTrips {
+// NewCountedRepos returns the repositories on db with a counter of their round trips (tests only).
+func NewCountedRepos(db *bun.DB) (*RoomRepo, *SlaveRepo, *RoundTrips) {
 	c := &RoundTrips{}
-	db.AddQueryHook(c)
+	counted := db.WithQueryHook(c)
+	rooms := NewRoomRepo(counted)
 	rooms.reads.counter.Store(c)
-	return c
+	return rooms, NewSlaveRepo(counted), c
 }
 
 // Load returns the count so far.

@@ -44,7 +44,7 @@ func newBudgetWorld(t *testing.T, consumerSlaves, maxTransports int) *budgetWorl
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = db.Close() })
 	require.NoError(t, postgres.Migrate(ctx, db))
-	rooms, slaveRepo := postgres.NewRoomRepo(db), postgres.NewSlaveRepo(db)
+	rooms, slaveRepo, trips := postgres.NewCountedRepos(db)
 	w := &world{t: t, nodes: apptest.NewFakeNodes(), events: memory.NewEventBus()}
 	d, err := application.NewDeps(application.Deps{Rooms: rooms, Slaves: slaveRepo, Nodes: w.nodes, Events: w.events,
 		Clock: application.SystemClock{}, IDs: &apptest.SeqIDs{}, CacheTTL: application.DefaultCacheTTL,
@@ -62,7 +62,7 @@ func newBudgetWorld(t *testing.T, consumerSlaves, maxTransports int) *budgetWorl
 			w.consumer = s
 		}
 	}
-	return &budgetWorld{world: w, trips: postgres.CountRoundTrips(db, rooms)}
+	return &budgetWorld{world: w, trips: trips}
 }
 
 // slaveCalls is the number of calls the fake slaves have answered so far.
