@@ -17,7 +17,9 @@ type memo[K comparable, V any] struct {
 	gone map[K]bool
 }
 
-func newMemo[K comparable, V any]() *memo[K, V] { return &memo[K, V]{m: make(map[K]V), gone: make(map[K]bool)} }
+func newMemo[K comparable, V any]() *memo[K, V] {
+	return &memo[K, V]{m: make(map[K]V), gone: make(map[K]bool)}
+}
 
 func (c *memo[K, V]) get(k K) (V, bool) {
 	c.mu.RLock()
