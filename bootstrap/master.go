@@ -119,14 +119,19 @@ func newMasterApp(in masterAppIn) *fiber.App {
 	}, httpapi.MasterServerOptions{
 		BodyLimit: in.Cfg.BodyLimit, Logger: in.Log.Named("api"), ClusterSecret: in.Cfg.ClusterSecret, Metrics: in.Metrics,
 		APITokenSecret: in.Cfg.APITokenSecret, APITokenAudience: in.Cfg.APITokenAudience, RoomCreateRate: in.Cfg.RoomCreateRate,
-		TrustedProxies: in.Cfg.TrustedProxies, CORSOrigins: in.Cfg.CORSOrigins,
+		TrustedProxies: in.Cfg.TrustedProxies, CORSOrigins: in.Cfg.CORSOrigins, Timeouts: in.Cfg.HTTPTimeouts,
 	})
 }
 
 func checkMasterSecret(cfg Config) error { return checkClusterSecret(cfg, "master") }
 
-func serveMaster(lc fx.Lifecycle, log *zap.Logger, app *fiber.App, cfg Config) {
-	serveFiber(lc, log, app, cfg.ListenAddr(), nil)
+func serveMaster(lc fx.Lifecycle, log *zap.Logger, app *fiber.App, cfg Config, metrics *httpapi.Metrics) {
+	guard := func(ln net.Listener) net.Listener {
+		return httpapi.GuardListener(ln, httpapi.ConnGuardOptions{
+			MaxConnsPerIP: cfg.MaxConnsPerIP, Exempt: cfg.TrustedProxies, Metrics: metrics,
+		})
+	}
+	serveFiberWith(lc, log, app, cfg.ListenAddr(), nil, guard)
 }
 
 // reapDeadSlaves marks slaves silent for SLAVE_TIMEOUT as dead and cleans their rows. It checks every 250 ms (one
