@@ -61,9 +61,6 @@ type Peer struct {
 	CreatedAt time.Time
 }
 
-// MaxUserIDLen bounds userId, which clients choose.
-const MaxUserIDLen = 256
-
 // NewPeer validates a peer record.
 func NewPeer(id, roomID, routerID, slaveID, userID string, kind PeerKind, now time.Time) (Peer, error) {
 	if err := requireIDs("peer", map[string]string{"id": id, "roomId": roomID, "routerId": routerID, "slaveId": slaveID}); err != nil {
@@ -78,16 +75,8 @@ func NewPeer(id, roomID, routerID, slaveID, userID string, kind PeerKind, now ti
 	return Peer{ID: id, RoomID: roomID, RouterID: routerID, SlaveID: slaveID, UserID: userID, Kind: kind, CreatedAt: now}, nil
 }
 
-// ValidateUserID requires a non-empty userId of bounded length.
-func ValidateUserID(userID string) error {
-	if userID == "" {
-		return fmt.Errorf("%w: userId is required", ErrInvalidInput)
-	}
-	if len(userID) > MaxUserIDLen {
-		return fmt.Errorf("%w: userId is longer than %d bytes", ErrInvalidInput, MaxUserIDLen)
-	}
-	return nil
-}
+// ValidateUserID requires a userId that follows the identifier rule (ValidateIdentifier).
+func ValidateUserID(userID string) error { return ValidateIdentifier("userId", userID) }
 
 // Producer is a media track sent by a producer peer.
 type Producer struct {

@@ -107,6 +107,8 @@ func NewMasterServer(uc MasterUseCases, opts MasterServerOptions) *fiber.App {
 			MaxAge:        600,
 		}))
 	}
+	// One identifier rule for every route: ids in paths and queries are checked before routing.
+	app.Use(checkIdentifiers())
 	h := masterHandlers{uc: uc, streamWriteTimeout: timeouts.Write, roomCreateLimit: roomCreateLimiter(opts.RoomCreateRate, opts.TrustedProxies)}
 	// Routes that answer without a client token come first: a matched route does not run later middleware.
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
