@@ -155,7 +155,14 @@ type Slave struct {
 	Status         SlaveStatus
 	LastSeenAt     time.Time
 	CreatedAt      time.Time
+	// SuspectSince is when a call of the master's to the slave failed without an answer (connection refused, reset
+	// or timed out) since its last heartbeat; zero when none did. A suspect slave gets nothing new (Placeable) until
+	// its next heartbeat shows it alive, or SLAVE_TIMEOUT of silence marks it dead.
+	SuspectSince time.Time
 }
+
+// Suspect reports whether a call to the slave failed without an answer since its last heartbeat.
+func (s Slave) Suspect() bool { return !s.SuspectSince.IsZero() }
 
 // SlaveLoad is what a slave reports in its heartbeat.
 type SlaveLoad struct {
@@ -176,9 +183,10 @@ type SlaveLoad struct {
 	Draining bool `json:"draining,omitempty"`
 }
 
-// Placeable reports whether the master may put new routers on the slave: alive, not draining, with a free slot.
+// Placeable reports whether the master may put new routers on the slave: alive, not suspect, not draining, with a
+// free slot.
 func (s Slave) Placeable() bool {
-	return s.Status == SlaveStatusAlive && !s.Load.Draining && s.HasCapacity()
+	return s.Status == SlaveStatusAlive && !s.Suspect() && !s.Load.Draining && s.HasCapacity()
 }
 
 // NewSlave validates a registration.
