@@ -56,6 +56,9 @@ func (u *Rooms) Create(ctx context.Context) (RoomView, error) {
 	if err != nil {
 		return RoomView{}, undo(ctx, err, closeRouter)
 	}
+	if a, ok := ActorFrom(ctx); ok {
+		room.OwnerID = a.UserID
+	}
 	router, err := domain.NewRouter(routerID, roomID, slave.ID, domain.SlaveRoleProducer, now)
 	if err != nil {
 		return RoomView{}, undo(ctx, err, closeRouter)
@@ -123,7 +126,11 @@ func (u *Rooms) Delete(ctx context.Context, id string) error {
 	var routers []domain.Router
 	var pipes []domain.Pipe
 	err := u.d.Rooms.WithinTx(ctx, func(tx RoomRepo) error {
-		if _, err := tx.GetRoom(ctx, id); err != nil {
+		room, err := tx.GetRoom(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := authorizeRoomDelete(ctx, room); err != nil {
 			return err
 		}
 		peers, err := tx.ListPeers(ctx, PeerFilter{RoomID: id})

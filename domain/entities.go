@@ -17,6 +17,9 @@ type Room struct {
 	// RtpCapabilities of the room's router, kept so GET /rooms/:id needs no slave call.
 	RtpCapabilities RtpCapabilities
 	CreatedAt       time.Time
+	// OwnerID is the user who created the room, when client tokens were on ("" otherwise): only that user, or an
+	// admin token, may delete it.
+	OwnerID string
 }
 
 // NewRoom validates the ids a room needs.

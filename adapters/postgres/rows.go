@@ -22,15 +22,17 @@ type roomRow struct {
 	// RtpCapabilities of the room's router, so reading a room needs no slave call.
 	RtpCapabilities domain.RtpCapabilities `bun:"rtp_capabilities,type:jsonb,notnull"`
 	CreatedAt       time.Time              `bun:"created_at,notnull"`
+	OwnerID         string                 `bun:"owner_id,nullzero"`
 }
 
 func roomToRow(r domain.Room) *roomRow {
-	return &roomRow{ID: r.ID, SlaveID: r.SlaveID, RouterID: r.RouterID, RtpCapabilities: r.RtpCapabilities, CreatedAt: r.CreatedAt}
+	return &roomRow{ID: r.ID, SlaveID: r.SlaveID, RouterID: r.RouterID, RtpCapabilities: r.RtpCapabilities, CreatedAt: r.CreatedAt,
+		OwnerID: r.OwnerID}
 }
 
 func (r roomRow) domain() domain.Room {
 	return domain.Room{ID: r.ID, SlaveID: r.SlaveID, RouterID: r.RouterID, RtpCapabilities: r.RtpCapabilities,
-		CreatedAt: r.CreatedAt.UTC()}
+		CreatedAt: r.CreatedAt.UTC(), OwnerID: r.OwnerID}
 }
 
 type routerRow struct {
