@@ -20,14 +20,7 @@ func TestRoomEventsStream(t *testing.T) {
 	w := newWorld(t, 10)
 	f := loadFixture(t)
 	room := w.ok("POST", "/rooms", nil)["id"].(string)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	go func() { _ = w.app.Listener(ln) }()
-	t.Cleanup(func() {
-		w.events.Close()
-		_ = w.app.Shutdown()
-	})
-	base := "http://" + ln.Addr().String()
+	base := w.serve(t)
 
 	resp, err := http.Get(base + "/rooms/nope/events")
 	require.NoError(t, err)
@@ -82,16 +75,10 @@ func TestRoomEventsOutliveWriteTimeout(t *testing.T) {
 		Timeouts: httpapi.MasterTimeouts{Write: writeTimeout}}, application.Limits{})
 	f := loadFixture(t)
 	room := w.ok("POST", "/rooms", nil)["id"].(string)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	go func() { _ = w.app.Listener(ln) }()
-	t.Cleanup(func() {
-		w.events.Close()
-		_ = w.app.Shutdown()
-	})
+	base := w.serve(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, "GET", "http://"+ln.Addr().String()+"/rooms/"+room+"/events", nil)
+	req, err := http.NewRequestWithContext(ctx, "GET", base+"/rooms/"+room+"/events", nil)
 	require.NoError(t, err)
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
@@ -110,4 +97,17 @@ func TestRoomEventsOutliveWriteTimeout(t *testing.T) {
 		}
 	}
 	t.Fatalf("the stream ended before the event: %v", lines.Err())
+}
+
+// serve runs the world's API on a loopback listener (event streams need a real connection) and returns its base URL.
+func (w *world) serve(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	go func() { _ = w.app.Listener(ln) }()
+	t.Cleanup(func() {
+		w.events.Close()
+		_ = w.app.Shutdown()
+	})
+	return "http://" + ln.Addr().String()
 }

@@ -122,10 +122,19 @@ func fill(pattern string, good map[string]string) string {
 // send makes one request and decodes a JSON object answer (nil when the answer is not one).
 func send(ctx context.Context, t *testing.T, method, url, body string) (int, map[string]any) {
 	t.Helper()
+	return sendAs(ctx, t, "", method, url, body)
+}
+
+// sendAs is send with a bearer token ("" sends none).
+func sendAs(ctx context.Context, t *testing.T, token, method, url, body string) (int, map[string]any) {
+	t.Helper()
 	req, err := http.NewRequestWithContext(ctx, method, url, strings.NewReader(body))
 	require.NoError(t, err)
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)

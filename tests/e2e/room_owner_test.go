@@ -2,8 +2,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
-	"io"
 	"net/http"
 	"testing"
 	"time"
@@ -55,15 +53,5 @@ func TestRoomOwnerDeletes(t *testing.T) {
 // authed makes one request with a bearer token and decodes a JSON object answer.
 func authed(ctx context.Context, t *testing.T, token, method, url string) (int, map[string]any) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(ctx, method, url, nil)
-	require.NoError(t, err)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	var out map[string]any
-	_ = json.Unmarshal(raw, &out)
-	return resp.StatusCode, out
+	return sendAs(ctx, t, token, method, url, "")
 }
