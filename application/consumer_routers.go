@@ -15,10 +15,11 @@ type ConsumerRouters struct{ d Deps }
 func NewConsumerRouters(d Deps) *ConsumerRouters { return &ConsumerRouters{d: d} }
 
 // GetOrCreate returns the consumer router the room's next viewer should join, as domain.PlaceViewer chooses in
-// Deps.Placement's mode: a router of the room on a slave that can take a viewer, or a new router of the room on
-// the least-loaded such slave. Concurrent calls for one (room, slave) create one router: the store's unique key
-// decides, the losers close theirs and take the winner's. userID is optional and recorded nowhere: it only meets
-// the token check (user_id.go). One store read when the room has a router to offer.
+// Deps.Placement's mode: a router of the room on a slave that can take a viewer (alive, not suspect, not draining,
+// a free slot) and answers its health check, or a new router of the room on the least-loaded such slave.
+// Concurrent calls for one (room, slave) create one router: the store's unique key decides, the losers close
+// theirs and take the winner's. userID is optional and recorded nowhere: it only meets the token check
+// (user_id.go). One store read when the room has a router to offer.
 func (u *ConsumerRouters) GetOrCreate(ctx context.Context, roomID, userID string) (RouterInfo, error) {
 	if err := checkOptionalUserID(userID); err != nil {
 		return RouterInfo{}, err
@@ -33,7 +34,8 @@ func (u *ConsumerRouters) GetOrCreate(ctx context.Context, roomID, userID string
 	return RouterInfo{ID: r.ID, RtpCapabilities: r.RtpCapabilities}, nil
 }
 
-// place returns the router of the room for the next viewer, made when needed; slaves in exclude are not used.
+// place returns the router of the room for the next viewer, made when needed; slaves in exclude are not used. A
+// slave that does not answer (its health check, or the router creation) is marked suspect and passed over.
 func (u *ConsumerRouters) place(ctx context.Context, roomID string, exclude ...string) (domain.Router, error) {
 	routers, err := u.d.Rooms.ListRouters(ctx, roomID)
 	if err != nil {
@@ -44,19 +46,35 @@ func (u *ConsumerRouters) place(ctx context.Context, roomID string, exclude ...s
 			return domain.Router{}, err
 		}
 	}
-	slaves, err := u.d.Slaves.List(ctx)
-	if err != nil {
-		return domain.Router{}, err
+	var unreachable error
+	for {
+		slaves, err := u.d.Slaves.List(ctx)
+		if err != nil {
+			return domain.Router{}, err
+		}
+		p, ok := domain.PlaceViewer(u.d.Placement, routers, slaves, exclude...)
+		if !ok {
+			if unreachable != nil {
+				return domain.Router{}, unreachable // no other slave to retry on: the failure is the answer
+			}
+			return domain.Router{}, fmt.Errorf("consumer slave: %w", domain.ErrNoSlaveCapacity)
+		}
+		// A slave that died a moment ago is neither dead nor suspect yet: its health check (recent, or made now)
+		// is what keeps a viewer from being sent to it.
+		if p.Router.ID != "" && u.d.reachable(ctx, p.Slave) {
+			u.d.Activity.Touch(p.Router.ID, u.d.Clock.Now())
+			return p.Router, nil
+		}
+		if p.Router.ID == "" {
+			r, err := u.create(ctx, roomID, p.Slave)
+			if !errors.Is(err, domain.ErrSlaveUnreachable) {
+				return r, err
+			}
+			u.d.markSuspect(ctx, p.Slave.ID, err)
+			unreachable = err
+		}
+		exclude = append(exclude, p.Slave.ID)
 	}
-	p, ok := domain.PlaceViewer(u.d.Placement, routers, slaves, exclude...)
-	if !ok {
-		return domain.Router{}, fmt.Errorf("consumer slave: %w", domain.ErrNoSlaveCapacity)
-	}
-	if p.Router.ID != "" {
-		u.d.Activity.Touch(p.Router.ID, u.d.Clock.Now())
-		return p.Router, nil
-	}
-	return u.create(ctx, roomID, p.Slave)
 }
 
 // create makes a router of the room on slave; when another request made one there first, that one is the answer.

@@ -14,7 +14,8 @@ import (
 // the viewer was answered this router a moment before it filled), on the router of the room that placement
 // chooses among the other consumer slaves, made there if needed. The viewer's device was loaded with router's
 // capabilities, so only a router with the same capabilities will do (the routers of one codec configuration).
-// domain.ErrNoSlaveCapacity only when no consumer slave can take the viewer.
+// domain.ErrNoSlaveCapacity only when no consumer slave can take the viewer. A slave that does not answer
+// (domain.ErrSlaveUnreachable) is passed over the same way.
 func (u *ConsumerPeers) createSpilling(ctx context.Context, router domain.Router, userID string) (domain.TransportInfo, error) {
 	var tried []string
 	for {
@@ -24,7 +25,8 @@ func (u *ConsumerPeers) createSpilling(ctx context.Context, router domain.Router
 			u.d.Activity.Touch(router.ID, u.d.Clock.Now())
 			info, err = u.peers.create(ctx, router.RoomID, router.ID, router.SlaveID, userID, domain.PeerKindConsumer)
 		}
-		if !errors.Is(err, domain.ErrNoSlaveCapacity) || router.Role != domain.SlaveRoleConsumer {
+		if !(errors.Is(err, domain.ErrNoSlaveCapacity) || errors.Is(err, domain.ErrSlaveUnreachable)) ||
+			router.Role != domain.SlaveRoleConsumer {
 			return info, err
 		}
 		if len(tried) == 0 {

@@ -29,6 +29,7 @@ type Deps struct {
 	// CacheTTL and routers from a memo (slave_cache.go, router_cache.go): the master's bootstrap sets it
 	// (MASTER_CACHE_TTL); tests that change the stores behind the use cases' back leave it zero.
 	CacheTTL time.Duration
+	health   *healthMemo // with CacheTTL: recent answers to health checks
 	// Warn reports a failure that does not fail the request (a slave that could not free an object whose rows are
 	// already gone); optional. The edge logs it.
 	Warn func(msg string, err error)
@@ -60,6 +61,7 @@ func NewDeps(d Deps) (Deps, error) {
 	if d.CacheTTL > 0 {
 		d.Slaves = newCachedSlaves(d.Slaves, d.CacheTTL, d.Clock)
 		d.Rooms = newCachedRooms(d.Rooms)
+		d.health = newHealthMemo()
 	}
 	if d.Warn == nil {
 		d.Warn = func(string, error) {}

@@ -105,17 +105,23 @@ type SlaveRepo interface {
 	Upsert(ctx context.Context, s domain.Slave) (replaced string, err error)
 	Get(ctx context.Context, id string) (domain.Slave, error)
 	List(ctx context.Context) ([]domain.Slave, error)
-	// Heartbeat records the load an alive slave reports; domain.ErrSlaveNotFound for unknown and dead slaves (a
+	// Heartbeat records the load an alive slave reports and clears its suspicion; domain.ErrSlaveNotFound for
+	// unknown and dead slaves (a
 	// dead slave's rows were cleaned: it registers again).
 	Heartbeat(ctx context.Context, id string, load domain.SlaveLoad, now time.Time) error
 	Delete(ctx context.Context, id string) error
 	// PickSlave returns the least-loaded alive, not draining slave of a role that has a free transport slot (by reserved
 	// transports relative to capacity, then CPU), or domain.ErrNoSlaveCapacity. It reserves nothing.
 	PickSlave(ctx context.Context, role domain.SlaveRole) (domain.Slave, error)
-	// ReserveTransport takes one transport slot of an alive slave atomically, or returns domain.ErrNoSlaveCapacity.
+	// ReserveTransport takes one transport slot of an alive, not suspect slave atomically, or returns
+	// domain.ErrNoSlaveCapacity.
 	ReserveTransport(ctx context.Context, slaveID string) error
 	// ReleaseTransport gives a slot back (never below zero).
 	ReleaseTransport(ctx context.Context, slaveID string) error
+	// MarkSuspect records that a call to an alive slave got no answer (domain.Slave.SuspectSince = now, unless it is
+	// suspect already) and reports whether it was not suspect before; the slave's next heartbeat clears it. Unknown
+	// and dead slaves are not an error (false).
+	MarkSuspect(ctx context.Context, id string, now time.Time) (bool, error)
 	// MarkDead marks alive slaves last seen before cutoff as dead and returns them.
 	MarkDead(ctx context.Context, cutoff time.Time) ([]domain.Slave, error)
 }

@@ -130,6 +130,8 @@ type NodeStats struct {
 
 // SFUNode is one slave's media engine.
 type SFUNode interface {
+	// Ping answers nil when the slave answers at all (a health probe); domain.ErrSlaveUnreachable when it does not.
+	Ping(ctx context.Context) error
 	CreateRouter(ctx context.Context, routerID string) (RouterInfo, error)
 	CloseRouter(ctx context.Context, routerID string) error
 

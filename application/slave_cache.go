@@ -115,6 +115,11 @@ func (c *cachedSlaves) Delete(ctx context.Context, id string) error {
 	return c.SlaveRepo.Delete(ctx, id)
 }
 
+func (c *cachedSlaves) MarkSuspect(ctx context.Context, id string, now time.Time) (bool, error) {
+	defer c.invalidate()
+	return c.SlaveRepo.MarkSuspect(ctx, id, now)
+}
+
 func (c *cachedSlaves) MarkDead(ctx context.Context, cutoff time.Time) ([]domain.Slave, error) {
 	dead, err := c.SlaveRepo.MarkDead(ctx, cutoff)
 	if len(dead) > 0 {

@@ -31,12 +31,16 @@ type MasterConfig struct {
 	ConsumerPlacement domain.PlacementMode
 	// CacheTTL is MASTER_CACHE_TTL: how stale the master's snapshot of the slaves may be (1s; 0 reads them per request).
 	CacheTTL time.Duration
+	// HTTP_READ_HEADER_TIMEOUT, HTTP_READ_TIMEOUT, HTTP_WRITE_TIMEOUT, HTTP_IDLE_TIMEOUT: the master's HTTP timeouts.
+	HTTPTimeouts  httpapi.MasterTimeouts
+	MaxConnsPerIP int // MAX_CONNS_PER_IP: open connections one client address may hold (0: no cap; trusted proxies exempt)
 }
 
 func defaultMasterConfig() MasterConfig {
 	return MasterConfig{Migrate: true, PipeSRTP: true, RouterIdleTimeout: 10 * time.Second, RoomIdleTimeout: 10 * time.Minute,
 		RoomCreateRate: 60, MaxPeersPerRoom: 1000, MaxProducersPerPeer: 16, SlaveTimeout: 5500 * time.Millisecond,
-		ConsumerPlacement: domain.PlacementFill, CacheTTL: application.DefaultCacheTTL}
+		ConsumerPlacement: domain.PlacementFill, CacheTTL: application.DefaultCacheTTL,
+		HTTPTimeouts: httpapi.DefaultMasterTimeouts, MaxConnsPerIP: 256}
 }
 
 func (c *MasterConfig) load(s *settings) {
@@ -80,6 +84,11 @@ func (c *MasterConfig) load(s *settings) {
 			c.CacheTTL = d
 		}
 	}
+	s.duration(&c.HTTPTimeouts.ReadHeader, "HTTP_READ_HEADER_TIMEOUT")
+	s.duration(&c.HTTPTimeouts.Read, "HTTP_READ_TIMEOUT")
+	s.duration(&c.HTTPTimeouts.Write, "HTTP_WRITE_TIMEOUT")
+	s.duration(&c.HTTPTimeouts.Idle, "HTTP_IDLE_TIMEOUT")
+	s.integer(&c.MaxConnsPerIP, 0, 1_000_000, "MAX_CONNS_PER_IP")
 	if n, v, ok := s.get("ROOM_IDLE_TIMEOUT"); ok {
 		if strings.TrimSpace(v) == "0" {
 			c.RoomIdleTimeout = 0

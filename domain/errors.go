@@ -1,6 +1,9 @@
 package domain
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Sentinel errors. Adapters wrap them with %w and the HTTP adapter maps each to a status (one table, in
 // adapters/http). Every error a use case returns should match one of these with errors.Is.
@@ -41,6 +44,9 @@ var (
 	ErrNoSlaveCapacity = errors.New("no slave with capacity")
 	// ErrSlaveFailed: a slave call failed or timed out (502).
 	ErrSlaveFailed = errors.New("slave call failed")
+	// ErrSlaveUnreachable: a slave call got no answer at all (connection refused or reset, timeout): an
+	// ErrSlaveFailed (502) that marks the slave suspect and that a use case may retry on another slave.
+	ErrSlaveUnreachable = fmt.Errorf("%w: unreachable", ErrSlaveFailed)
 	// ErrUnavailable: a dependency of the master (the database) is down (503).
 	ErrUnavailable = errors.New("service unavailable")
 )

@@ -97,6 +97,15 @@ func (n *FakeNode) Open() []string {
 	return out
 }
 
+func (n *FakeNode) Ping(context.Context) error {
+	unlock, err := n.enter("Ping")
+	if err != nil {
+		return err
+	}
+	unlock()
+	return nil
+}
+
 func (n *FakeNode) CreateRouter(_ context.Context, routerID string) (application.RouterInfo, error) {
 	unlock, err := n.enter("CreateRouter")
 	if err != nil {

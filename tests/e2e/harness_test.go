@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gofiber/fiber/v2"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/fx"
 	"go.uber.org/fx/fxtest"
@@ -29,6 +30,7 @@ type cluster struct {
 	dbURL     string
 	masterCfg bootstrap.Config
 	master    *fxtest.App
+	app       *fiber.App // the master's public API, for tests that walk its routes
 	MasterURL string
 	API       *client.API
 	slaves    []*slaveProc
@@ -71,7 +73,7 @@ func newClusterWith(t *testing.T, tune func(*bootstrap.Config), roles ...domain.
 }
 
 func (c *cluster) startMaster() {
-	c.master = fxtest.New(c.t, bootstrap.Master(c.masterCfg), fx.NopLogger)
+	c.master = fxtest.New(c.t, bootstrap.Master(c.masterCfg), fx.NopLogger, fx.Populate(&c.app))
 	c.master.RequireStart()
 	c.t.Cleanup(func() { c.master.RequireStop() })
 }
