@@ -24,7 +24,7 @@ var joinBudget = []struct {
 	step                string
 	roundTrips, slaveIO int
 }{
-	{"consumer_routers", 1, 0}, // the room's routers
+	{"consumer_routers", 1, 1}, // the room's routers; the slave's health check, at most once per 250 ms
 	{"consumer_peers", 3, 1},   // count the room's peers, reserve a slot, insert the peer; create the transport
 	{"consume", 2, 1},          // the peer, insert the consumer; consume on the slave
 	{"resume", 2, 1},           // the consumer, its peer; resume on the slave
