@@ -5,24 +5,46 @@ import (
 	"time"
 )
 
-// Keyframe request pacing, per producer encoding:
-//   - keyframeInterval: a PLI sent and not answered by a keyframe within it is taken as lost and may be sent
-//     again; while it is outstanding, every further request is served by the keyframe on its way.
-//   - keyframeMinGap: the least time between two PLIs once the previous keyframe arrived (a viewer that joins
-//     just after a keyframe needs the next one, soon, but the sender must not be asked for a keyframe per viewer).
+// Keyframe request pacing:
+//   - keyframeMinGap: the least time between two PLIs to one producer, whatever their encodings. libwebrtc's
+//     sender (Chromium, Safari, Firefox) drops every keyframe request that comes less than 300 ms after the last
+//     one it obeyed, for all the stream's simulcast encodings together (EncoderRtcpFeedback,
+//     kMinKeyframeSendIntervalMs): a PLI sent sooner is lost, and its consumers wait for a retry. The margin
+//     covers jitter between here and the sender.
+//   - keyframeInterval: a PLI not answered by a keyframe within it is taken as lost (or ignored: an encoding the
+//     sender paused) and may be sent again; until then every further request for that encoding is served by the
+//     keyframe on its way.
 const (
-	keyframeInterval = int64(500 * time.Millisecond)
-	keyframeMinGap   = int64(200 * time.Millisecond)
+	keyframeMinGap   = int64(320 * time.Millisecond)
+	keyframeInterval = int64(400 * time.Millisecond)
 )
 
-// keyframeLimiter turns a stream of keyframe requests into few PLIs. A request made while a PLI is outstanding
-// (sent, no keyframe since) waits for that keyframe; one made within keyframeMinGap after the last PLI, its
-// keyframe already arrived, is held. Either stays pending, and the report loop sends it when its time comes,
-// unless a keyframe arrives first (it serves every pending request: only active consumers ask).
+// keyframeGate spaces a producer's PLIs by keyframeMinGap: one per producer, shared by its encodings' limiters.
+type keyframeGate struct {
+	mu   sync.Mutex
+	last int64
+	sent bool
+}
+
+// allow reports whether a PLI may go at now, and if so counts it as sent.
+func (g *keyframeGate) allow(now int64) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.sent && now-g.last < keyframeMinGap {
+		return false
+	}
+	g.last, g.sent = now, true
+	return true
+}
+
+// keyframeLimiter turns one encoding's keyframe requests into few PLIs. A request made while a PLI is
+// outstanding (sent, no keyframe since, for less than keyframeInterval) waits for that keyframe; one the gate
+// refuses is held. Either stays pending, and the report loop sends it when its time comes, unless a keyframe
+// arrives first (it serves every pending request: only active consumers ask).
 type keyframeLimiter struct {
+	gate        *keyframeGate // the producer's (nil: a gate of its own)
 	mu          sync.Mutex
 	last        int64 // when the last PLI was sent
-	sent        bool
 	outstanding bool  // the last PLI's keyframe has not arrived yet
 	pending     bool  // a request waits
 	heldAt      int64 // when the first waiting request came (join timeline)
@@ -34,47 +56,48 @@ type requestResult int
 const (
 	requestSend   requestResult = iota // send a PLI now
 	requestJoined                      // a PLI is outstanding: its keyframe serves this request too
-	requestHeld                        // held for keyframeMinGap: the report loop sends it
+	requestHeld                        // the gate refused: the report loop sends it
 )
 
 // request decides what to do with a keyframe request at now.
 func (k *keyframeLimiter) request(now int64) requestResult {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.sent {
-		since := now - k.last
-		var res requestResult
-		switch {
-		case k.outstanding && since < keyframeInterval:
-			res = requestJoined
-		case !k.outstanding && since < keyframeMinGap:
-			res = requestHeld
-		default:
-			k.sendLocked(now)
-			return requestSend
-		}
-		if !k.pending {
-			k.pending, k.heldAt = true, now
-		}
-		return res
+	res := requestHeld
+	switch {
+	case k.waitingLocked(now):
+		res = requestJoined
+	case k.gateOf().allow(now):
+		k.sendLocked(now)
+		return requestSend
 	}
-	k.sendLocked(now)
-	return requestSend
+	if !k.pending {
+		k.pending, k.heldAt = true, now
+	}
+	return res
+}
+
+// waitingLocked: a PLI is outstanding and not yet taken as lost.
+func (k *keyframeLimiter) waitingLocked(now int64) bool {
+	return k.outstanding && now-k.last < keyframeInterval
+}
+
+func (k *keyframeLimiter) gateOf() *keyframeGate {
+	if k.gate == nil {
+		k.gate = &keyframeGate{}
+	}
+	return k.gate
 }
 
 func (k *keyframeLimiter) sendLocked(now int64) {
-	k.last, k.sent, k.outstanding, k.pending = now, true, true, false
+	k.last, k.outstanding, k.pending = now, true, false
 }
 
 // due reports whether a pending request should be sent now (and clears it), with how long it waited.
 func (k *keyframeLimiter) due(now int64) (bool, int64) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if !k.pending {
-		return false, 0
-	}
-	since := now - k.last
-	if k.sent && (k.outstanding && since < keyframeInterval || !k.outstanding && since < keyframeMinGap) {
+	if !k.pending || k.waitingLocked(now) || !k.gateOf().allow(now) {
 		return false, 0
 	}
 	k.sendLocked(now)
@@ -86,17 +109,17 @@ func (k *keyframeLimiter) due(now int64) (bool, int64) {
 func (k *keyframeLimiter) keyframe(now int64) (answeredAfter int64, ok bool) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	ok = k.outstanding && k.sent
+	ok = k.outstanding
 	k.outstanding, k.pending = false, false
 	return now - k.last, ok
 }
 
-// hold keeps a request pending that could not be sent yet (the SSRC to ask is not known).
+// hold keeps a request pending that could not be sent (the SSRC to ask is not known yet).
 func (k *keyframeLimiter) hold(now int64) {
 	k.mu.Lock()
 	if !k.pending {
 		k.pending, k.heldAt = true, now
 	}
-	k.sent = false // nothing went out: the first chance to send is taken at once
+	k.outstanding = false // nothing went out
 	k.mu.Unlock()
 }

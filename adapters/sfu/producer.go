@@ -76,6 +76,7 @@ type producer struct {
 	rtxApt  [128]int16
 	useNack bool // the sender accepts NACK: track gaps and ask for retransmissions
 	isVideo bool
+	pliGate keyframeGate // spaces the encodings' PLIs (keyframe_limiter.go)
 
 	paused atomic.Bool
 	closed atomic.Bool
@@ -160,6 +161,7 @@ func newProducer(pp producerParams) (*producer, error) {
 	for i, enc := range encs {
 		e := &producerEncoding{index: i, rid: enc.RID, mappedSSRC: pp.Consumable.Encodings[i].SSRC,
 			temporalLayers: min(ortc.TemporalLayers(enc), maxTemporal)}
+		e.keyframe.gate = &p.pliGate
 		e.mediaSSRC.Store(enc.SSRC)
 		if enc.RTX != nil {
 			e.rtxSSRC.Store(enc.RTX.SSRC)
