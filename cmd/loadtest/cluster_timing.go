@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
@@ -34,8 +35,13 @@ type clusterTiming struct {
 	errs   []string
 }
 
+// timingTimeout bounds one reading: a slave forwarding to a thousand viewers on a starved machine answers slowly.
+const timingTimeout = 20 * time.Second
+
 // readClusterTiming scrapes the master and every slave GET /slaves lists (their /metrics is public).
 func (r *runner) readClusterTiming(ctx context.Context, hc *http.Client) clusterTiming {
+	ctx, cancel := context.WithTimeout(ctx, timingTimeout)
+	defer cancel()
 	t := clusterTiming{steps: map[string]stats.Histogram{}, routes: map[string]stats.Histogram{}}
 	if fams, err := scrape(ctx, hc, r.cfg.MasterURL+"/metrics"); err != nil {
 		t.errs = append(t.errs, "master: "+err.Error())

@@ -94,7 +94,7 @@ func (r *runner) summarize(start windowMark, meter cpuMeter, cpuMethod, note str
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	s.slaves, s.slavesErr = r.lister.list(ctx)
-	s.timing = r.readClusterTiming(ctx, r.hc).since(r.timing)
+	s.timing = r.readClusterTiming(context.Background(), r.hc).since(r.timing)
 
 	s.result = stats.Result{
 		JoinP50Ms: s.join.P50, JoinP95Ms: s.join.P95,
