@@ -76,7 +76,6 @@ type producer struct {
 	rtxApt  [128]int16
 	useNack bool // the sender accepts NACK: track gaps and ask for retransmissions
 	isVideo bool
-	pliGate keyframeGate // spaces the encodings' PLIs (keyframe_limiter.go)
 
 	paused atomic.Bool
 	closed atomic.Bool
@@ -91,6 +90,8 @@ type producer struct {
 	levels audioLevels // RFC 6464 levels of an audio producer, for the room's audio observer
 
 	counters producerCounters
+
+	pliGate keyframeGate // spaces the encodings' PLIs (keyframe_limiter.go); control path only, kept last
 }
 
 // inbound is one packet as the producer hands it to its consumers: the packet (router payload type), whether
