@@ -118,6 +118,7 @@ func TestMetricsMiddleware(t *testing.T) {
 				if a.status >= 400 {
 					require.Equal(t, a.status, a.errorBody(t).Code, "the error body is still written")
 				}
+				require.Regexp(t, `^app;dur=\d+\.\d{3}$`, a.header.Get("Server-Timing"), "the handler's time, every answer")
 			}
 			text := scrape(t, app)
 			require.Equal(t, tt.want, sample(t, text, tt.series), "series %s in\n%s", tt.series, text)

@@ -78,9 +78,13 @@ type subscriber struct {
 	layer  int           // the spatial layer it prefers with -simulcast: its index mod the layers
 	start  time.Time     // the first API call (POST /rooms/:roomId/consumer_routers)
 	join   time.Duration // until every consume was resumed
-	done   bool
-	err    error
-	sub    *client.Subscriber
+	// serverTime is the master's own time on the join's requests (their Server-Timing), serverCalls how many
+	// answered with one: the cluster's share of join.
+	serverTime  time.Duration
+	serverCalls int
+	done        bool
+	err         error
+	sub         *client.Subscriber
 }
 
 // joined returns the subscribers whose join succeeded so far.
