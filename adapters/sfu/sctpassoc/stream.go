@@ -56,7 +56,7 @@ type Stream struct {
 	onMessage func([]byte, bool)
 	onReset   func()
 
-	raw     *sctp.Stream                          // set under a.mu when attached
+	raw     *sctp.Stream                            // set under a.mu when attached
 	dc      atomic.Pointer[datachannel.DataChannel] // nil until the association is up
 	closing atomic.Bool
 }
