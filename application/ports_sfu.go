@@ -126,10 +126,20 @@ type NodeStats struct {
 	TransportsOverTCP    int    `json:"transportsOverTcp"`
 	IceRestarts          uint64 `json:"iceRestarts"`
 	IceRestartsCompleted uint64 `json:"iceRestartsCompleted"`
+	// Data channels: live data producers (pipe copies included) and data consumers, and messages received from
+	// data producers, sent to data consumers (pipes included), and dropped (over maxMessageSize, or sent before
+	// an association was up).
+	DataProducers       int    `json:"dataProducers"`
+	DataConsumers       int    `json:"dataConsumers"`
+	DataMessagesIn      uint64 `json:"dataMessagesIn"`
+	DataMessagesOut     uint64 `json:"dataMessagesOut"`
+	DataMessagesDropped uint64 `json:"dataMessagesDropped"`
 }
 
 // SFUNode is one slave's media engine.
 type SFUNode interface {
+	DataNode
+
 	CreateRouter(ctx context.Context, routerID string) (RouterInfo, error)
 	CloseRouter(ctx context.Context, routerID string) error
 

@@ -32,6 +32,15 @@ type Config struct {
 	MaxMessageSize int
 	// OnClosed, if set, is called once when the association ends after Run started (nil after Close).
 	OnClosed func(error)
+	// Totals, if set, also counts this association's messages (a node's sum over its associations).
+	Totals *Counters
+}
+
+// Counters count messages; safe for concurrent use.
+type Counters struct {
+	MessagesIn, MessagesOut atomic.Uint64
+	// Dropped counts inbound messages over MaxMessageSize; NotSent outbound ones sent before establishment.
+	Dropped, NotSent atomic.Uint64
 }
 
 // Association is one SCTP association and its registered streams. Safe for concurrent use.
@@ -53,10 +62,8 @@ type Association struct {
 	started   atomic.Bool
 	closeOnce sync.Once
 
-	dropped     atomic.Uint64 // inbound messages over MaxMessageSize
-	notUp       atomic.Uint64 // outbound messages before establishment (or after close)
-	messagesIn  atomic.Uint64
-	messagesOut atomic.Uint64
+	own    Counters
+	totals *Counters
 }
 
 // New builds an association that runs once Run is given a connection.
@@ -66,7 +73,7 @@ func New(cfg Config) *Association {
 	}
 	a := &Association{
 		maxMsg: cfg.MaxMessageSize, onClosed: cfg.OnClosed, streams: map[uint16]*Stream{},
-		up: make(chan struct{}), runDone: make(chan struct{}), log: silentLoggers(),
+		up: make(chan struct{}), runDone: make(chan struct{}), log: silentLoggers(), totals: cfg.Totals,
 	}
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 	return a
@@ -210,8 +217,22 @@ type Stats struct {
 
 // Stats returns the counters.
 func (a *Association) Stats() Stats {
-	return Stats{MessagesIn: a.messagesIn.Load(), MessagesOut: a.messagesOut.Load(), Dropped: a.dropped.Load(), NotSent: a.notUp.Load()}
+	return Stats{MessagesIn: a.own.MessagesIn.Load(), MessagesOut: a.own.MessagesOut.Load(), Dropped: a.own.Dropped.Load(),
+		NotSent: a.own.NotSent.Load()}
 }
+
+// count adds one to a counter of the association and of its totals.
+func (a *Association) count(pick func(*Counters) *atomic.Uint64) {
+	pick(&a.own).Add(1)
+	if a.totals != nil {
+		pick(a.totals).Add(1)
+	}
+}
+
+func messagesIn(c *Counters) *atomic.Uint64  { return &c.MessagesIn }
+func messagesOut(c *Counters) *atomic.Uint64 { return &c.MessagesOut }
+func dropped(c *Counters) *atomic.Uint64     { return &c.Dropped }
+func notSent(c *Counters) *atomic.Uint64     { return &c.NotSent }
 
 func (a *Association) forget(s *Stream) {
 	a.mu.Lock()

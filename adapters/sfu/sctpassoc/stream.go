@@ -96,14 +96,14 @@ func (s *Stream) read(dc *datachannel.DataChannel, raw *sctp.Stream) {
 		n, isString, err := dc.ReadDataChannel(buf)
 		switch {
 		case err == nil:
-			s.a.messagesIn.Add(1)
+			s.a.count(messagesIn)
 			s.onMessage(buf[:n], isString)
 		case errors.Is(err, io.ErrShortBuffer):
 			size, _, _ := raw.ReadSCTP(nil)
 			if _, _, err := raw.ReadSCTP(make([]byte, size)); err != nil && !errors.Is(err, io.ErrShortBuffer) {
 				return
 			}
-			s.a.dropped.Add(1)
+			s.a.count(dropped)
 		default:
 			if errors.Is(err, io.EOF) && !s.closing.Load() && s.onReset != nil {
 				s.a.forget(s)
@@ -119,13 +119,13 @@ func (s *Stream) read(dc *datachannel.DataChannel, raw *sctp.Stream) {
 func (s *Stream) Send(msg []byte, isString bool) error {
 	dc := s.dc.Load()
 	if dc == nil || s.closing.Load() {
-		s.a.notUp.Add(1)
+		s.a.count(notSent)
 		return ErrNotUp
 	}
 	if _, err := dc.WriteDataChannel(msg, isString); err != nil {
 		return err //nolint:wrapcheck // the caller counts it
 	}
-	s.a.messagesOut.Add(1)
+	s.a.count(messagesOut)
 	return nil
 }
 
