@@ -30,8 +30,12 @@ func NewConsumerPeers(d Deps, peers *Peers, linker PipeLinker) *ConsumerPeers {
 }
 
 // Create makes a consumer peer's WebRTC transport on a consumer router; userID is optional (user_id.go).
-func (u *ConsumerPeers) Create(ctx context.Context, routerID, userID string) (domain.TransportInfo, error) {
+func (u *ConsumerPeers) Create(ctx context.Context, routerID, userID string, opts ...PeerOptions) (domain.TransportInfo, error) {
 	if err := checkOptionalUserID(userID); err != nil {
+		return domain.TransportInfo{}, err
+	}
+	o, err := mergePeerOptions(opts)
+	if err != nil {
 		return domain.TransportInfo{}, err
 	}
 	router, err := u.d.Rooms.GetRouter(ctx, routerID)
@@ -39,20 +43,24 @@ func (u *ConsumerPeers) Create(ctx context.Context, routerID, userID string) (do
 		return domain.TransportInfo{}, err
 	}
 	u.d.Activity.Touch(router.ID, u.d.Clock.Now())
-	return u.peers.create(ctx, router.RoomID, router.ID, router.SlaveID, userID, domain.PeerKindConsumer)
+	return u.peers.create(ctx, router.RoomID, router.ID, router.SlaveID, userID, domain.PeerKindConsumer, o)
 }
 
 // CreateOnRoomRouter is the v4 alias POST /rooms/:roomId/consumer_transports: a consumer transport on the room's
 // own producer router, so media needs no pipe.
-func (u *ConsumerPeers) CreateOnRoomRouter(ctx context.Context, roomID, userID string) (domain.TransportInfo, error) {
+func (u *ConsumerPeers) CreateOnRoomRouter(ctx context.Context, roomID, userID string, opts ...PeerOptions) (domain.TransportInfo, error) {
 	if err := checkOptionalUserID(userID); err != nil {
+		return domain.TransportInfo{}, err
+	}
+	o, err := mergePeerOptions(opts)
+	if err != nil {
 		return domain.TransportInfo{}, err
 	}
 	room, err := u.d.Rooms.GetRoom(ctx, roomID)
 	if err != nil {
 		return domain.TransportInfo{}, err
 	}
-	return u.peers.create(ctx, room.ID, room.RouterID, room.SlaveID, userID, domain.PeerKindConsumer)
+	return u.peers.create(ctx, room.ID, room.RouterID, room.SlaveID, userID, domain.PeerKindConsumer, o)
 }
 
 // validateConsume checks a consume body before any lookup (zero capabilities: the body had none).

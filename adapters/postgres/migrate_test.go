@@ -74,6 +74,6 @@ func TestMigrateConcurrently(t *testing.T) {
 			require.NoError(t, err)
 		}
 		requireTables(t, db, true)
-		require.Equal(t, 2, appliedMigrations(t, db), "each migration applied once")
+		require.Equal(t, 3, appliedMigrations(t, db), "each migration applied once")
 	})
 }

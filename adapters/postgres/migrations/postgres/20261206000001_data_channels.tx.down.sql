@@ -1,0 +1,2 @@
+DROP TABLE data_consumers;
+DROP TABLE data_producers;
