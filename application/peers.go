@@ -144,8 +144,13 @@ func (u *Peers) Close(ctx context.Context, peerID string) error {
 func (u *Peers) closePeer(ctx context.Context, peer domain.Peer) error {
 	var producers []domain.Producer
 	var copies []pipedCopy
+	var data dataCopies
 	err := u.d.Rooms.WithinTx(ctx, func(tx RoomRepo) error {
 		producers, copies = nil, nil // a retried transaction starts over
+		var err error
+		if data, err = dataCopiesOf(ctx, tx, peer); err != nil {
+			return err
+		}
 		all, err := tx.ListProducers(ctx, peer.RoomID)
 		if err != nil {
 			return err
@@ -175,6 +180,7 @@ func (u *Peers) closePeer(ctx context.Context, peer domain.Peer) error {
 		return n.CloseTransport(ctx, peer.ID)
 	})
 	u.d.closePipedCopies(ctx, copies)
+	u.d.closeDataCopies(ctx, peer, data)
 	for _, p := range producers {
 		u.d.Events.Publish(ctx, RoomEvent{Type: EventProducerRemoved, RoomID: peer.RoomID, PeerID: peer.ID, UserID: peer.UserID, ProducerID: p.ID, Kind: string(p.Kind)})
 	}

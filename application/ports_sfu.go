@@ -198,6 +198,9 @@ type SFUNodes interface {
 // pipe per (source router, target router) carries every piped producer; a producer is piped at most once.
 type PipeLinker interface {
 	Link(ctx context.Context, producer domain.Producer, source, target domain.Router) error
+	// LinkData does the same for a data producer, on the same pipe (SCTP on the pipe transports). Idempotent on
+	// the slaves: nothing is stored per piped data producer.
+	LinkData(ctx context.Context, dataProducer domain.DataProducer, source, target domain.Router) error
 }
 
 // Clock and IDGenerator make use cases deterministic in tests.

@@ -23,21 +23,28 @@ func (h masterHandlers) routeProducers(app *fiber.App) {
 
 // decodeUser reads the optional userId of peer and router creation ({userId} or ?userId=); the use case checks it.
 func decodeUser(c *fiber.Ctx) (string, error) {
+	userID, _, err := decodePeerBody(c)
+	return userID, err
+}
+
+// decodePeerBody reads a peer creation body: the optional userId and sctpCapabilities.
+func decodePeerBody(c *fiber.Ctx) (string, application.PeerOptions, error) {
 	var body struct {
-		UserID string `json:"userId"`
+		UserID           string                   `json:"userId"`
+		SctpCapabilities *domain.SctpCapabilities `json:"sctpCapabilities"`
 	}
 	if err := decodeBody(c, &body); err != nil {
-		return "", err
+		return "", application.PeerOptions{}, err
 	}
-	return bodyOrQuery(c, "userId", body.UserID), nil
+	return bodyOrQuery(c, "userId", body.UserID), application.PeerOptions{Sctp: body.SctpCapabilities}, nil
 }
 
 func (h masterHandlers) createProducerPeer(c *fiber.Ctx) error {
-	userID, err := decodeUser(c)
+	userID, opts, err := decodePeerBody(c)
 	if err != nil {
 		return err
 	}
-	info, err := h.uc.ProducerPeers.Create(c.UserContext(), c.Params("roomId"), userID)
+	info, err := h.uc.ProducerPeers.Create(c.UserContext(), c.Params("roomId"), userID, opts)
 	if err != nil {
 		return err
 	}
