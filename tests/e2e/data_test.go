@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pion/webrtc/v4"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/sfu-cluster/sfu-cluster/bootstrap"
@@ -74,7 +75,7 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 func TestDataChannelsThroughPipes(t *testing.T) {
 	c := newCluster(t, domain.SlaveRoleProducer)
 	for range 2 { // five viewers fill a consumer slave: the room's viewers spread over both
-		c.addSlaveWith(domain.SlaveRoleConsumer, func(cfg *bootstrap.Config) { cfg.MaxTransports = 5 })
+		c.addSlaveWith(domain.SlaveRoleConsumer, func(cfg *bootstrap.Config) { cfg.MaxTransports = 5; cfg.LogLevel = "info" })
 	}
 	c.waitSlaves(3)
 	producerSlave := c.slaves[0]
@@ -129,14 +130,24 @@ func TestDataChannelsThroughPipes(t *testing.T) {
 		binary.BigEndian.PutUint64(msg[8:], uint64(time.Now().UnixNano())) //nolint:gosec // after 1970
 		require.NoError(t, pub.Producer.Channel.Send(msg))
 	}
-	require.Eventually(t, func() bool {
+	delivered := func() bool {
 		for _, in := range inboxes {
 			if in.count() < messages {
 				return false
 			}
 		}
 		return true
-	}, 60*time.Second, 20*time.Millisecond, "every data consumer gets every message")
+	}
+	if !assert.Eventually(t, delivered, 60*time.Second, 20*time.Millisecond, "every data consumer gets every message") {
+		for i, in := range inboxes {
+			t.Logf("data consumer %d: %d messages", i, in.count())
+		}
+		for _, s := range c.slaves {
+			st := s.stats(t)
+			t.Logf("slave %s: transports %d dataProducers %d dataConsumers %d in %d out %d dropped %d", s.role, st.Transports, st.DataProducers, st.DataConsumers, st.DataMessagesIn, st.DataMessagesOut, st.DataMessagesDropped)
+		}
+		t.FailNow()
+	}
 
 	var all []time.Duration
 	for i, in := range inboxes {

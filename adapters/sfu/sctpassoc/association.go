@@ -22,6 +22,10 @@ var (
 // DefaultMaxMessageSize is the largest inbound message when Config.MaxMessageSize is 0.
 const DefaultMaxMessageSize = 262144
 
+// rtoMaxMs caps SCTP's retransmission timeout (RFC 4960's RTO.Max is 60 s): on a loaded host a few losses in a
+// row must not stall a reliable stream for tens of seconds. RTO.Min stays 1 s (pion/sctp's).
+const rtoMaxMs = 3000
+
 // sctpMTU is the largest SCTP packet we send: below the 1200 bytes every WebRTC path carries, DTLS overhead
 // included (pion/webrtc uses the same).
 const sctpMTU = 1200
@@ -89,6 +93,7 @@ func (a *Association) Run(conn net.Conn) error {
 	assoc, err := sctp.ClientContext(a.ctx,
 		sctp.WithNetConn(conn), sctp.WithLoggerFactory(a.log), sctp.WithMTU(sctpMTU),
 		sctp.WithMaxMessageSize(uint32(a.maxMsg)), //nolint:gosec // bounded by the config's validation
+		sctp.WithRTOMax(rtoMaxMs),
 	)
 	if err != nil {
 		_ = conn.Close()

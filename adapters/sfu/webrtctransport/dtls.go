@@ -109,7 +109,7 @@ func (t *Transport) runDTLS(remote *remoteParams) {
 		return
 	}
 	// The association reads the connection from now on (alerts included): when it ends, so does the transport.
-	err = app.Run(conn)
+	err = app.Run(appConn{Conn: conn, t: t})
 	if !t.isClosed.Load() {
 		t.closeWith(fmt.Errorf("%w: data channels: %w", ErrDTLSClosed, errOrEOF(err)))
 	}
