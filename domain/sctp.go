@@ -44,12 +44,28 @@ func (c SctpCapabilities) Validate() error {
 	return nil
 }
 
-// SctpParameters of a server transport (mediasoup's transport.sctpParameters).
+// SctpParameters of a server transport (mediasoup's transport.sctpParameters). MaxMessageSize is the older
+// mediasoup-client's name; 3.24 reads MaxSendMessageSize (the largest message the server sends) and
+// MaxReceiveMessageSize (the largest it accepts, the SDP's a=max-message-size). All three are the same here.
 type SctpParameters struct {
-	Port           int `json:"port"`
-	OS             int `json:"OS"`
-	MIS            int `json:"MIS"`
-	MaxMessageSize int `json:"maxMessageSize"`
+	Port                  int `json:"port"`
+	OS                    int `json:"OS"`
+	MIS                   int `json:"MIS"`
+	MaxMessageSize        int `json:"maxMessageSize"`
+	MaxSendMessageSize    int `json:"maxSendMessageSize"`
+	MaxReceiveMessageSize int `json:"maxReceiveMessageSize"`
+}
+
+// NewSctpParameters answers a transport's parameters for a message size limit.
+func NewSctpParameters(maxMessageSize int) SctpParameters {
+	return SctpParameters{Port: SctpPort, OS: DefaultSctpStreams, MIS: DefaultSctpStreams, MaxMessageSize: maxMessageSize,
+		MaxSendMessageSize: maxMessageSize, MaxReceiveMessageSize: maxMessageSize}
+}
+
+// DefaultSctpCapabilities are assumed for a client that asks for SCTP without describing its streams
+// (enableSctp: mediasoup-client 3.24 has no device.sctpCapabilities).
+func DefaultSctpCapabilities() SctpCapabilities {
+	return SctpCapabilities{NumStreams: NumSctpStreams{OS: DefaultSctpStreams, MIS: DefaultSctpStreams}}
 }
 
 // SctpStreamParameters describe one data channel's stream (mediasoup's sctpStreamParameters). Ordered defaults

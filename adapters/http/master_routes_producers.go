@@ -27,16 +27,24 @@ func decodeUser(c *fiber.Ctx) (string, error) {
 	return userID, err
 }
 
-// decodePeerBody reads a peer creation body: the optional userId and sctpCapabilities.
+// decodePeerBody reads a peer creation body: the optional userId, and sctpCapabilities (mediasoup-client before
+// 3.x's removal of device.sctpCapabilities) or enableSctp (mediasoup's createWebRtcTransport option) for data
+// channels.
 func decodePeerBody(c *fiber.Ctx) (string, application.PeerOptions, error) {
 	var body struct {
 		UserID           string                   `json:"userId"`
 		SctpCapabilities *domain.SctpCapabilities `json:"sctpCapabilities"`
+		EnableSctp       bool                     `json:"enableSctp"`
 	}
 	if err := decodeBody(c, &body); err != nil {
 		return "", application.PeerOptions{}, err
 	}
-	return bodyOrQuery(c, "userId", body.UserID), application.PeerOptions{Sctp: body.SctpCapabilities}, nil
+	opts := application.PeerOptions{Sctp: body.SctpCapabilities}
+	if opts.Sctp == nil && body.EnableSctp {
+		caps := domain.DefaultSctpCapabilities()
+		opts.Sctp = &caps
+	}
+	return bodyOrQuery(c, "userId", body.UserID), opts, nil
 }
 
 func (h masterHandlers) createProducerPeer(c *fiber.Ctx) error {

@@ -10,7 +10,7 @@ import (
 // The fakeNode's data channel methods: recorded, answering canned values.
 
 var (
-	fakeSctpParameters = domain.SctpParameters{Port: 5000, OS: 1024, MIS: 1024, MaxMessageSize: 262144}
+	fakeSctpParameters = domain.NewSctpParameters(262144)
 	fakeDataConsumer   = application.DataConsumerInfo{ID: "dc1", DataProducerID: "dp1",
 		SctpStreamParameters: domain.SctpStreamParameters{StreamID: 3}.Normalized(), Label: "chat", Protocol: "json"}
 	fakePipedData = application.PipedDataProducer{DataProducerID: "dp1",

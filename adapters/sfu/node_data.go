@@ -57,8 +57,7 @@ func (n *Node) EnableSctp(ctx context.Context, transportID string, caps domain.S
 		}
 		return domain.SctpParameters{}, fmt.Errorf("%w: %s is closed", domain.ErrTransportNotFound, transportID)
 	}
-	params := domain.SctpParameters{Port: domain.SctpPort, OS: domain.DefaultSctpStreams, MIS: domain.DefaultSctpStreams,
-		MaxMessageSize: n.maxMessageSize()}
+	params := domain.NewSctpParameters(n.maxMessageSize())
 	n.data.ends[transportID] = &sctpEnd{
 		transportID: transportID, routerID: w.router.id, assoc: assoc, params: params,
 		maxIn: min(params.MIS, caps.NumStreams.OS), maxOut: min(params.OS, caps.NumStreams.MIS), parity: -1,

@@ -76,8 +76,7 @@ func (n *FakeNode) EnableSctp(_ context.Context, transportID string, caps domain
 		return domain.SctpParameters{}, fmt.Errorf("%w: %s", domain.ErrTransportNotFound, transportID)
 	}
 	n.Data.Sctp[transportID] = caps
-	return domain.SctpParameters{Port: domain.SctpPort, OS: domain.DefaultSctpStreams, MIS: domain.DefaultSctpStreams,
-		MaxMessageSize: domain.DefaultMaxMessageSize}, nil
+	return domain.NewSctpParameters(domain.DefaultMaxMessageSize), nil
 }
 
 func (n *FakeNode) ProduceData(_ context.Context, req application.DataProduceRequest) error {

@@ -38,7 +38,8 @@ func TestDataChannelBadInput(t *testing.T) {
 	require.NoError(t, err)
 	info, err := c.API.CreateProducerPeerWithSctp(ctx, room.ID, "alice", dev.SctpCapabilities())
 	require.NoError(t, err)
-	require.Equal(t, &domain.SctpParameters{Port: 5000, OS: 1024, MIS: 1024, MaxMessageSize: 262144}, info.SctpParameters)
+	require.Equal(t, &domain.SctpParameters{Port: 5000, OS: 1024, MIS: 1024, MaxMessageSize: 262144,
+		MaxSendMessageSize: 262144, MaxReceiveMessageSize: 262144}, info.SctpParameters)
 	info.SctpParameters.MaxMessageSize = 1 << 20
 	st, err := dev.NewSendTransport(info, func(ctx context.Context, d domain.DtlsParameters) error {
 		return c.API.ConnectProducerPeer(ctx, info.ID, d)
