@@ -73,9 +73,11 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 // reordered; the producer slave sends each message once per consumer slave; closing the publisher's peer closes
 // every copy, data consumer and row.
 func TestDataChannelsThroughPipes(t *testing.T) {
-	c := newCluster(t, domain.SlaveRoleProducer)
+	// 50 data channels on ten pion clients keep this test's process busy: under -race on a loaded host a heartbeat
+	// may wait longer than the harness's 3 s slave timeout, and a slave the master forgets drops its routers.
+	c := newClusterWith(t, func(cfg *bootstrap.Config) { cfg.SlaveTimeout = 30 * time.Second }, domain.SlaveRoleProducer)
 	for range 2 { // five viewers fill a consumer slave: the room's viewers spread over both
-		c.addSlaveWith(domain.SlaveRoleConsumer, func(cfg *bootstrap.Config) { cfg.MaxTransports = 5; cfg.LogLevel = "info" })
+		c.addSlaveWith(domain.SlaveRoleConsumer, func(cfg *bootstrap.Config) { cfg.MaxTransports = 5 })
 	}
 	c.waitSlaves(3)
 	producerSlave := c.slaves[0]
@@ -126,7 +128,7 @@ func TestDataChannelsThroughPipes(t *testing.T) {
 	msg := make([]byte, 64)
 	for i := range messages {
 		<-tick.C
-		binary.BigEndian.PutUint64(msg, uint64(i))                       //nolint:gosec // i ≥ 0
+		binary.BigEndian.PutUint64(msg, uint64(i))                         //nolint:gosec // i ≥ 0
 		binary.BigEndian.PutUint64(msg[8:], uint64(time.Now().UnixNano())) //nolint:gosec // after 1970
 		require.NoError(t, pub.Producer.Channel.Send(msg))
 	}
