@@ -37,7 +37,7 @@ type Transport struct {
 	dtlsStarted bool
 	dtlsConn    *dtls.Conn
 	appData     AppDataRunner // SCTP over DTLS when set (SetAppData)
-	validated   []path // ICE-validated UDP paths (source address, local socket), oldest first
+	validated   []path        // ICE-validated UDP paths (source address, local socket), oldest first
 	idleTimer   *time.Timer
 	hsTimer     *time.Timer
 
