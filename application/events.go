@@ -17,7 +17,7 @@ const (
 	// Data producers (data channels) added to and removed from the room.
 	EventDataProducerAdded   EventType = "data_producer_added"
 	EventDataProducerRemoved EventType = "data_producer_removed"
-	EventRoomDeleted     EventType = "room_deleted"
+	EventRoomDeleted         EventType = "room_deleted"
 	// From the producer slaves' observers (media_events.go).
 	EventVolumes       EventType = "volumes"
 	EventActiveSpeaker EventType = "active_speaker"
