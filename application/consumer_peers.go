@@ -130,19 +130,8 @@ func (u *ConsumerPeers) Consume(ctx context.Context, in ConsumeInput) (ConsumerI
 
 // ensurePiped links the producer's router to the consumer's router when they differ.
 func (u *ConsumerPeers) ensurePiped(ctx context.Context, producer domain.Producer, targetRouterID string) error {
-	owner, err := u.d.Rooms.GetPeer(ctx, producer.PeerID)
-	if err != nil {
-		return fmt.Errorf("producer %s owner: %w", producer.ID, err)
-	}
-	if owner.RouterID == targetRouterID {
-		return nil
-	}
-	source, err := u.d.Rooms.GetRouter(ctx, owner.RouterID)
-	if err != nil {
-		return err
-	}
-	target, err := u.d.Rooms.GetRouter(ctx, targetRouterID)
-	if err != nil {
+	source, target, same, err := u.d.linkRouters(ctx, "producer "+producer.ID, producer.PeerID, targetRouterID)
+	if err != nil || same {
 		return err
 	}
 	if err := u.linker.Link(ctx, producer, source, target); err != nil {
@@ -228,4 +217,21 @@ func (u *ConsumerPeers) ownedConsumer(ctx context.Context, peerID, consumerID st
 		return domain.Consumer{}, domain.Peer{}, err
 	}
 	return c, peer, nil
+}
+
+// linkRouters finds the routers a pipe link of what owner produced into targetRouterID joins; same when the owner
+// is on that router already (nothing to pipe). what names the thing in errors.
+func (d Deps) linkRouters(ctx context.Context, what, ownerPeerID, targetRouterID string) (source, target domain.Router, same bool, err error) {
+	owner, err := d.Rooms.GetPeer(ctx, ownerPeerID)
+	if err != nil {
+		return source, target, false, fmt.Errorf("%s owner: %w", what, err)
+	}
+	if owner.RouterID == targetRouterID {
+		return source, target, true, nil
+	}
+	if source, err = d.Rooms.GetRouter(ctx, owner.RouterID); err != nil {
+		return source, target, false, err
+	}
+	target, err = d.Rooms.GetRouter(ctx, targetRouterID)
+	return source, target, false, err
 }

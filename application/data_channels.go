@@ -150,19 +150,8 @@ func (u *DataChannels) Consume(ctx context.Context, in ConsumeDataInput) (DataCo
 }
 
 func (u *DataChannels) ensurePiped(ctx context.Context, dp domain.DataProducer, targetRouterID string) error {
-	owner, err := u.d.Rooms.GetPeer(ctx, dp.PeerID)
-	if err != nil {
-		return fmt.Errorf("data producer %s owner: %w", dp.ID, err)
-	}
-	if owner.RouterID == targetRouterID {
-		return nil
-	}
-	source, err := u.d.Rooms.GetRouter(ctx, owner.RouterID)
-	if err != nil {
-		return err
-	}
-	target, err := u.d.Rooms.GetRouter(ctx, targetRouterID)
-	if err != nil {
+	source, target, same, err := u.d.linkRouters(ctx, "data producer "+dp.ID, dp.PeerID, targetRouterID)
+	if err != nil || same {
 		return err
 	}
 	if err := u.linker.LinkData(ctx, dp, source, target); err != nil {

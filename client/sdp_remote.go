@@ -118,14 +118,7 @@ func (r *remoteSDP) renderSection(line func(string, ...any), s mediaSection) {
 	}
 	line("m=%s 7 UDP/TLS/RTP/SAVPF %s", s.kind, strings.Join(pts, " "))
 	line("c=IN IP4 127.0.0.1")
-	line("a=mid:%s", s.mid)
-	line("a=ice-ufrag:%s", r.ice.UsernameFragment)
-	line("a=ice-pwd:%s", r.ice.Password)
-	for _, c := range r.candidates {
-		line("a=%s", candidateLine(c))
-	}
-	line("a=end-of-candidates")
-	line("a=setup:%s", r.setup)
+	r.renderTransport(line, s.mid)
 	line("a=rtcp-mux")
 	line("a=rtcp-rsize")
 	line("a=%s", s.direction)
@@ -163,6 +156,18 @@ func (r *remoteSDP) renderSection(line func(string, ...any), s mediaSection) {
 	}
 }
 
+// renderTransport writes what every section repeats: its mid, the ICE credentials and candidates, the DTLS setup.
+func (r *remoteSDP) renderTransport(line func(string, ...any), mid string) {
+	line("a=mid:%s", mid)
+	line("a=ice-ufrag:%s", r.ice.UsernameFragment)
+	line("a=ice-pwd:%s", r.ice.Password)
+	for _, c := range r.candidates {
+		line("a=%s", candidateLine(c))
+	}
+	line("a=end-of-candidates")
+	line("a=setup:%s", r.setup)
+}
+
 // sectionKindApplication is the kind of the data channel section (RFC 8841).
 const sectionKindApplication domain.MediaKind = "application"
 
@@ -171,14 +176,7 @@ const sectionKindApplication domain.MediaKind = "application"
 func (r *remoteSDP) renderDataSection(line func(string, ...any), s mediaSection) {
 	line("m=application 7 UDP/DTLS/SCTP webrtc-datachannel")
 	line("c=IN IP4 127.0.0.1")
-	line("a=mid:%s", s.mid)
-	line("a=ice-ufrag:%s", r.ice.UsernameFragment)
-	line("a=ice-pwd:%s", r.ice.Password)
-	for _, c := range r.candidates {
-		line("a=%s", candidateLine(c))
-	}
-	line("a=end-of-candidates")
-	line("a=setup:%s", r.setup)
+	r.renderTransport(line, s.mid)
 	port, maxSize := domain.SctpPort, domain.DefaultMaxMessageSize
 	if r.sctp != nil {
 		port, maxSize = r.sctp.Port, r.sctp.MaxMessageSize
