@@ -83,6 +83,9 @@ func (u *DataChannels) Produce(ctx context.Context, in ProduceDataInput) (string
 	if err != nil {
 		return "", err
 	}
+	if err := requireSctp(peer); err != nil {
+		return "", err
+	}
 	dp, err := domain.NewDataProducer(u.d.IDs.NewID(), peer.ID, peer.RoomID, *in.SctpStreamParameters, in.Label, in.Protocol, u.d.Clock.Now())
 	if err != nil {
 		return "", err
@@ -117,6 +120,9 @@ func (u *DataChannels) Consume(ctx context.Context, in ConsumeDataInput) (DataCo
 	}
 	peer, err := u.peers.peerOfKind(ctx, in.PeerID, domain.PeerKindConsumer)
 	if err != nil {
+		return DataConsumerView{}, err
+	}
+	if err := requireSctp(peer); err != nil {
 		return DataConsumerView{}, err
 	}
 	dp, err := u.d.Rooms.GetDataProducer(ctx, in.DataProducerID)
@@ -187,4 +193,13 @@ func (u *DataChannels) List(ctx context.Context, roomID string) ([]DataProducerR
 			SctpStreamParameters: dp.SctpStreamParameters, Label: dp.Label, Protocol: dp.Protocol, AppData: domain.AppDataOrEmpty(dp.AppData)})
 	}
 	return rows, nil
+}
+
+// requireSctp refuses data calls on a peer created without SCTP before any pipe or slave call (the slave would
+// refuse them too).
+func requireSctp(peer domain.Peer) error {
+	if !peer.Sctp {
+		return fmt.Errorf("%w: peer %s was created without sctpCapabilities or enableSctp", domain.ErrSctpNotEnabled, peer.ID)
+	}
+	return nil
 }

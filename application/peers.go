@@ -51,6 +51,7 @@ func (u *Peers) create(ctx context.Context, roomID, routerID, slaveID, userID st
 	if err != nil {
 		return domain.TransportInfo{}, err
 	}
+	peer.Sctp = opts.Sctp != nil
 	node, _, err := u.d.nodeOf(ctx, slaveID)
 	if err != nil {
 		return domain.TransportInfo{}, err

@@ -1,5 +1,8 @@
 -- Data channels (mediasoup's DataProducer / DataConsumer). A data producer belongs to a peer; a data consumer to
--- a peer and a data producer; both go with their peer, and data consumers with their data producer.
+-- a peer and a data producer; both go with their peer, and data consumers with their data producer. A peer
+-- records whether its transport runs SCTP, so data calls on one that does not are refused before any slave call.
+ALTER TABLE peers ADD COLUMN sctp boolean NOT NULL DEFAULT false;
+
 CREATE TABLE data_producers (
     id                     text PRIMARY KEY,
     peer_id                text NOT NULL,

@@ -1,5 +1,8 @@
 -- Data channels (mediasoup's DataProducer / DataConsumer). A data producer belongs to a peer; a data consumer to
--- a peer and a data producer; both go with their peer, and data consumers with their data producer.
+-- a peer and a data producer; both go with their peer, and data consumers with their data producer. A peer
+-- records whether its transport runs SCTP, so data calls on one that does not are refused before any slave call.
+ALTER TABLE peers ADD COLUMN sctp INTEGER NOT NULL DEFAULT 0;
+
 CREATE TABLE data_producers (
     id                     TEXT PRIMARY KEY,
     peer_id                TEXT NOT NULL,
