@@ -81,7 +81,14 @@ func TestDataChannelEndpoints(t *testing.T) {
 	require.Contains(t, sub, "sctpParameters", "enableSctp (mediasoup-client 3.24) turns SCTP on too")
 	subID := sub["id"].(string)
 
-	status, body := w.do("POST", "/consumer_peers/"+subID+"/consume_data", map[string]any{"dataProducerId": "nope"})
+	noSctp := w.ok("POST", "/router/"+router+"/consumer_peers", map[string]any{"userId": "dave"})["id"].(string)
+	before := w.snapshot()
+	status, body := w.do("POST", "/consumer_peers/"+noSctp+"/consume_data", map[string]any{"dataProducerId": dp})
+	require.Equal(t, 400, status, "%v", body)
+	require.Equal(t, "sctp_not_enabled", body["error"])
+	require.Equal(t, before, w.snapshot(), "refused before the pipe is built")
+
+	status, body = w.do("POST", "/consumer_peers/"+subID+"/consume_data", map[string]any{"dataProducerId": "nope"})
 	require.Equal(t, 404, status, "%v", body)
 	require.Equal(t, "data_producer_not_found", body["error"])
 	status, body = w.do("POST", "/consumer_peers/"+subID+"/consume_data", map[string]any{})
