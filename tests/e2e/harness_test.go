@@ -79,12 +79,18 @@ func (c *cluster) startMaster() {
 }
 
 // addSlave starts a slave on a free HTTP port and a free UDP port.
-func (c *cluster) addSlave(role domain.SlaveRole) *slaveProc {
+func (c *cluster) addSlave(role domain.SlaveRole) *slaveProc { return c.addSlaveWith(role, nil) }
+
+// addSlaveWith lets a test change the slave's settings before it starts.
+func (c *cluster) addSlaveWith(role domain.SlaveRole, tune func(*bootstrap.Config)) *slaveProc {
 	cfg := baseConfig(c.t)
 	cfg.Role = role
 	cfg.Port = freePort(c.t)
 	cfg.MasterURLs = []string{c.MasterURL}
 	cfg.HeartbeatInterval = 500 * time.Millisecond
+	if tune != nil {
+		tune(&cfg)
+	}
 	s := &slaveProc{role: role, port: cfg.Port, cfg: cfg}
 	s.app = fxtest.New(c.t, bootstrap.Slave(cfg), fx.NopLogger)
 	s.app.RequireStart()
