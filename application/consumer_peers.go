@@ -37,28 +37,36 @@ func NewConsumerPeers(d Deps, peers *Peers, linker PipeLinker) *ConsumerPeers {
 }
 
 // Create makes a consumer peer's WebRTC transport on a consumer router; userID is optional (user_id.go).
-func (u *ConsumerPeers) Create(ctx context.Context, routerID, userID string) (domain.TransportInfo, error) {
+func (u *ConsumerPeers) Create(ctx context.Context, routerID, userID string, opts ...PeerOptions) (domain.TransportInfo, error) {
 	if err := checkOptionalUserID(userID); err != nil {
+		return domain.TransportInfo{}, err
+	}
+	o, err := mergePeerOptions(opts)
+	if err != nil {
 		return domain.TransportInfo{}, err
 	}
 	router, err := u.d.Rooms.GetRouter(ctx, routerID)
 	if err != nil {
 		return domain.TransportInfo{}, err
 	}
-	return u.createSpilling(ctx, router, userID)
+	return u.createSpilling(ctx, router, userID, o)
 }
 
 // CreateOnRoomRouter is the v4 alias POST /rooms/:roomId/consumer_transports: a consumer transport on the room's
 // own producer router, so media needs no pipe.
-func (u *ConsumerPeers) CreateOnRoomRouter(ctx context.Context, roomID, userID string) (domain.TransportInfo, error) {
+func (u *ConsumerPeers) CreateOnRoomRouter(ctx context.Context, roomID, userID string, opts ...PeerOptions) (domain.TransportInfo, error) {
 	if err := checkOptionalUserID(userID); err != nil {
+		return domain.TransportInfo{}, err
+	}
+	o, err := mergePeerOptions(opts)
+	if err != nil {
 		return domain.TransportInfo{}, err
 	}
 	room, err := u.d.Rooms.GetRoom(ctx, roomID)
 	if err != nil {
 		return domain.TransportInfo{}, err
 	}
-	return u.peers.create(ctx, room.ID, room.RouterID, room.SlaveID, userID, domain.PeerKindConsumer)
+	return u.peers.create(ctx, room.ID, room.RouterID, room.SlaveID, userID, domain.PeerKindConsumer, o)
 }
 
 // validateConsume checks a consume body before any lookup (zero capabilities: the body had none).
@@ -190,4 +198,21 @@ func (u *ConsumerPeers) ownedConsumer(ctx context.Context, peerID, consumerID st
 		return domain.Consumer{}, domain.Peer{}, err
 	}
 	return c, peer, nil
+}
+
+// linkRouters finds the routers a pipe link of what owner produced into targetRouterID joins; same when the owner
+// is on that router already (nothing to pipe). what names the thing in errors.
+func (d Deps) linkRouters(ctx context.Context, what, ownerPeerID, targetRouterID string) (source, target domain.Router, same bool, err error) {
+	owner, err := d.Rooms.GetPeer(ctx, ownerPeerID)
+	if err != nil {
+		return source, target, false, fmt.Errorf("%s owner: %w", what, err)
+	}
+	if owner.RouterID == targetRouterID {
+		return source, target, true, nil
+	}
+	if source, err = d.Rooms.GetRouter(ctx, owner.RouterID); err != nil {
+		return source, target, false, err
+	}
+	target, err = d.Rooms.GetRouter(ctx, targetRouterID)
+	return source, target, false, err
 }

@@ -16,14 +16,14 @@ import (
 // capabilities, so only a router with the same capabilities will do (the routers of one codec configuration).
 // domain.ErrNoSlaveCapacity only when no consumer slave can take the viewer. A slave that does not answer
 // (domain.ErrSlaveUnreachable) is passed over the same way.
-func (u *ConsumerPeers) createSpilling(ctx context.Context, router domain.Router, userID string) (domain.TransportInfo, error) {
+func (u *ConsumerPeers) createSpilling(ctx context.Context, router domain.Router, userID string, o PeerOptions) (domain.TransportInfo, error) {
 	var tried []string
 	for {
 		var info domain.TransportInfo
 		err := fmt.Errorf("%w: slave %s takes no new viewer", domain.ErrNoSlaveCapacity, router.SlaveID)
 		if u.takesNewWork(ctx, router.SlaveID) {
 			u.d.Activity.Touch(router.ID, u.d.Clock.Now())
-			info, err = u.peers.create(ctx, router.RoomID, router.ID, router.SlaveID, userID, domain.PeerKindConsumer)
+			info, err = u.peers.create(ctx, router.RoomID, router.ID, router.SlaveID, userID, domain.PeerKindConsumer, o)
 		}
 		if !(errors.Is(err, domain.ErrNoSlaveCapacity) || errors.Is(err, domain.ErrSlaveUnreachable)) ||
 			router.Role != domain.SlaveRoleConsumer {

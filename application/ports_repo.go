@@ -27,12 +27,14 @@ type StoreCounts struct {
 	Rooms, Routers, Peers, Producers, Consumers, Pipes int
 	// PipedProducers counts (pipe, producer) rows: producers made consumable across a pipe.
 	PipedProducers int
+	DataProducers  int
+	DataConsumers  int
 }
 
 // RoomRepo stores rooms and everything they own. Every Get* returns the matching domain.Err*NotFound when the id
 // is unknown; Create* returns domain.ErrConflict on a duplicate unique key. Deletes cascade the way ownership does:
-// room → routers, peers; peer → producers, consumers; producer → consumers, piped_producers; router → its peers and
-// the pipes of it. CreatePeer needs an existing room and router.
+// room → routers, peers; peer → producers, consumers, data producers, data consumers; producer → consumers,
+// piped_producers; data producer → data consumers; router → its peers and the pipes of it. CreatePeer needs an existing room and router.
 type RoomRepo interface {
 	// WithinTx runs fn with a repo whose writes commit together, or not at all when fn returns an error.
 	WithinTx(ctx context.Context, fn func(tx RoomRepo) error) error
@@ -77,6 +79,20 @@ type RoomRepo interface {
 	// ListConsumers returns the consumers of a peer.
 	ListConsumers(ctx context.Context, peerID string) ([]domain.Consumer, error)
 	DeleteConsumer(ctx context.Context, id string) error
+
+	// CreateDataProducer needs an existing peer (domain.ErrPeerNotFound); domain.ErrConflict on a duplicate id.
+	CreateDataProducer(ctx context.Context, p domain.DataProducer) error
+	GetDataProducer(ctx context.Context, id string) (domain.DataProducer, error)
+	// ListDataProducers returns the data producers of a room, oldest first.
+	ListDataProducers(ctx context.Context, roomID string) ([]domain.DataProducer, error)
+	DeleteDataProducer(ctx context.Context, id string) error
+	// CreateDataConsumer needs an existing peer and data producer (domain.ErrPeerNotFound,
+	// domain.ErrDataProducerNotFound); domain.ErrConflict on a duplicate id.
+	CreateDataConsumer(ctx context.Context, c domain.DataConsumer) error
+	GetDataConsumer(ctx context.Context, id string) (domain.DataConsumer, error)
+	// ListDataConsumers returns the data consumers of a peer, oldest first.
+	ListDataConsumers(ctx context.Context, peerID string) ([]domain.DataConsumer, error)
+	DeleteDataConsumer(ctx context.Context, id string) error
 
 	// CreatePipe returns domain.ErrConflict when the (source, target) router pair already has a pipe.
 	CreatePipe(ctx context.Context, p domain.Pipe) error

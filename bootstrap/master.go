@@ -75,6 +75,7 @@ var UseCasesModule = fx.Module("application",
 		fx.Annotate(func(d application.Deps, cfg Config) *application.Pipes { return application.NewPipes(d, cfg.PipeSRTP) },
 			fx.As(new(application.PipeLinker))),
 		application.NewConsumerPeers,
+		application.NewDataChannels,
 		application.NewSlaves,
 		application.NewWhip,
 		application.NewWhep,
@@ -121,6 +122,7 @@ type masterAppIn struct {
 	ProducerPeers   *application.ProducerPeers
 	ConsumerRouters *application.ConsumerRouters
 	ConsumerPeers   *application.ConsumerPeers
+	DataChannels    *application.DataChannels
 	Slaves          *application.Slaves
 	Whip            *application.Whip
 	Whep            *application.Whep
@@ -133,7 +135,7 @@ type masterAppIn struct {
 func newMasterApp(in masterAppIn) *fiber.App {
 	return httpapi.NewMasterServer(httpapi.MasterUseCases{
 		Rooms: in.Rooms, Peers: in.Peers, ProducerPeers: in.ProducerPeers, ConsumerRouters: in.ConsumerRouters,
-		ConsumerPeers: in.ConsumerPeers, Slaves: in.Slaves, Events: in.Events, Whip: in.Whip, Whep: in.Whep,
+		ConsumerPeers: in.ConsumerPeers, DataChannels: in.DataChannels, Slaves: in.Slaves, Events: in.Events, Whip: in.Whip, Whep: in.Whep,
 		Ready: func(ctx context.Context) error { _, err := in.SlaveRepo.List(ctx); return err },
 	}, httpapi.MasterServerOptions{
 		BodyLimit: in.Cfg.BodyLimit, Logger: in.Log.Named("api"), ClusterSecret: in.Cfg.ClusterSecret, Metrics: in.Metrics,

@@ -55,12 +55,14 @@ func NewRouter(id, roomID, slaveID string, role SlaveRole, now time.Time) (Route
 
 // Peer is one client transport (a WebRTC transport on a slave), producing or consuming.
 type Peer struct {
-	ID        string // also the transport id on the slave
-	RoomID    string
-	RouterID  string
-	SlaveID   string
-	UserID    string
-	Kind      PeerKind
+	ID       string // also the transport id on the slave
+	RoomID   string
+	RouterID string
+	SlaveID  string
+	UserID   string
+	Kind     PeerKind
+	// Sctp: the transport runs SCTP (created with sctpCapabilities or enableSctp), so it may carry data channels.
+	Sctp      bool
 	CreatedAt time.Time
 }
 

@@ -26,6 +26,12 @@ var (
 	ErrSlaveNotFound     = errors.New("slave not found")
 	ErrPipeNotFound      = errors.New("pipe not found")
 	ErrTransportNotFound = errors.New("transport not found")
+	// ErrDataProducerNotFound and ErrDataConsumerNotFound: unknown data producer or data consumer (404).
+	ErrDataProducerNotFound = errors.New("data producer not found")
+	ErrDataConsumerNotFound = errors.New("data consumer not found")
+
+	// ErrSctpNotEnabled: produce_data or consume_data on a transport created without sctpCapabilities (400).
+	ErrSctpNotEnabled = errors.New("sctp not enabled")
 
 	// ErrRoomNotEmpty: DELETE /rooms/:id while peers remain (409).
 	ErrRoomNotEmpty = errors.New("room not empty")

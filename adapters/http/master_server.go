@@ -28,7 +28,9 @@ type MasterUseCases struct {
 	ProducerPeers   *application.ProducerPeers
 	ConsumerRouters *application.ConsumerRouters
 	ConsumerPeers   *application.ConsumerPeers
-	Slaves          *application.Slaves
+	// DataChannels serves produce_data, consume_data and the data producer list; nil disables the routes.
+	DataChannels *application.DataChannels
+	Slaves       *application.Slaves
 	// Whip serves WHIP (POST /rooms/:roomId/whip); nil disables the routes.
 	Whip *application.Whip
 	// Whep serves WHEP (POST /rooms/:roomId/whep); nil disables the routes.
@@ -129,6 +131,7 @@ func NewMasterServer(uc MasterUseCases, opts MasterServerOptions) *fiber.App {
 	h.routeRooms(app)
 	h.routeProducers(app)
 	h.routeConsumers(app)
+	h.routeDataChannels(app)
 	h.routeConsumerLayers(app)
 	h.routeStats(app)
 	h.routeIce(app)

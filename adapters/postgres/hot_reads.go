@@ -52,7 +52,7 @@ func newHotReads() *hotReads {
 		room:               prepared{query: roomQuery},
 		roomsPageLight:     prepared{query: roomsPageLightQuery},
 		roomsPage:          prepared{query: roomsPageQuery},
-		peer:               prepared{query: `SELECT id, room_id, router_id, slave_id, user_id, kind, created_at FROM peers WHERE id = ?`},
+		peer:               prepared{query: `SELECT id, room_id, router_id, slave_id, user_id, kind, sctp, created_at FROM peers WHERE id = ?`},
 		consumer:           prepared{query: `SELECT id, peer_id, producer_id, created_at FROM consumers WHERE id = ?`},
 		roomRouters: prepared{query: `SELECT id, room_id, slave_id, role, rtp_capabilities, created_at FROM routers
 WHERE room_id = ? ORDER BY created_at, id`},

@@ -61,17 +61,18 @@ type peerRow struct {
 	SlaveID   string    `bun:"slave_id,notnull"`
 	UserID    string    `bun:"user_id,notnull"`
 	Kind      string    `bun:"kind,notnull"`
+	Sctp      bool      `bun:"sctp,notnull"`
 	CreatedAt time.Time `bun:"created_at,notnull"`
 }
 
 func peerToRow(p domain.Peer) *peerRow {
 	return &peerRow{ID: p.ID, RoomID: p.RoomID, RouterID: p.RouterID, SlaveID: p.SlaveID, UserID: p.UserID,
-		Kind: string(p.Kind), CreatedAt: p.CreatedAt}
+		Kind: string(p.Kind), Sctp: p.Sctp, CreatedAt: p.CreatedAt}
 }
 
 func (r peerRow) domain() domain.Peer {
 	return domain.Peer{ID: r.ID, RoomID: r.RoomID, RouterID: r.RouterID, SlaveID: r.SlaveID, UserID: r.UserID,
-		Kind: domain.PeerKind(r.Kind), CreatedAt: r.CreatedAt.UTC()}
+		Kind: domain.PeerKind(r.Kind), Sctp: r.Sctp, CreatedAt: r.CreatedAt.UTC()}
 }
 
 type producerRow struct {

@@ -21,6 +21,7 @@ func (n *Node) Stats(ctx context.Context) (application.NodeStats, error) {
 		BytesOut: t.bytesOut.Load(), NACKs: t.nacks.Load(), PLIs: t.plis.Load(), CPUSeconds: processCPUSeconds(),
 	}
 	s.ReceiveDrops = t.closedPipeDrops.Load() + n.mux.Stats().ReceiveDrops
+	t.join.snapshot(&s)
 	s.LayerSwitchesUp, s.LayerSwitchesDown = make([]uint64, bwe.MaxSpatial), make([]uint64, bwe.MaxSpatial)
 	for i := range bwe.MaxSpatial {
 		s.LayerSwitchesUp[i], s.LayerSwitchesDown[i] = t.layerSwitches[0][i].Load(), t.layerSwitches[1][i].Load()
@@ -29,6 +30,9 @@ func (n *Node) Stats(ctx context.Context) (application.NodeStats, error) {
 	defer n.mu.Unlock()
 	s.Routers, s.Transports, s.Producers = len(n.routers), len(n.transports), len(n.producers)
 	s.Consumers, s.PipeTransports = len(n.consumers), len(n.pipes)
+	s.DataProducers, s.DataConsumers = len(n.data.producers), len(n.data.consumers)
+	s.DataMessagesIn, s.DataMessagesOut = n.data.totals.MessagesIn.Load(), n.data.totals.MessagesOut.Load()
+	s.DataMessagesDropped = n.data.totals.Dropped.Load() + n.data.totals.NotSent.Load()
 	var sum, estimating int64
 	for _, w := range n.transports {
 		if w.cc != nil && w.cc.reported.Load() {

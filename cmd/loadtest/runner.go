@@ -17,6 +17,7 @@ type runner struct {
 	cfg            config
 	api            *client.API
 	apis           []*client.API // -api-only: the master and -api-masters, alternated by the viewers
+	hc             *http.Client
 	lister         slaveLister
 	opts           []client.Option
 	stdout, stderr io.Writer
@@ -26,6 +27,8 @@ type runner struct {
 	publishers  []*client.Publisher
 	pubUsers    []string // every publisher user that was tried, for logout
 	producerIDs []string
+
+	timing clusterTiming // the cluster's timing histograms before the joins (cluster_timing.go)
 
 	mu   sync.Mutex
 	subs []*subscriber // every subscriber that was tried, in start order
@@ -56,7 +59,7 @@ func newRunner(cfg config, stdout, stderr io.Writer) (*runner, error) {
 		}
 		apis = append(apis, a)
 	}
-	r := &runner{cfg: cfg, api: api, apis: apis, lister: newSlaveLister(cfg.MasterURL, cfg.Secret, hc), stdout: stdout,
+	r := &runner{cfg: cfg, api: api, apis: apis, hc: hc, lister: newSlaveLister(cfg.MasterURL, cfg.Secret, hc), stdout: stdout,
 		stderr: stderr, runID: hex.EncodeToString(id[:])}
 	if cfg.Loopback {
 		r.opts = append(r.opts, client.LoopbackOnly())
@@ -86,9 +89,13 @@ type subscriber struct {
 	layer  int           // the spatial layer it prefers with -simulcast: its index mod the layers
 	start  time.Time     // the first API call (POST /rooms/:roomId/consumer_routers)
 	join   time.Duration // until every consume was resumed
-	done   bool
-	err    error
-	sub    *client.Subscriber
+	// serverTime is the master's own time on the join's requests (their Server-Timing), serverCalls how many
+	// answered with one: the cluster's share of join.
+	serverTime  time.Duration
+	serverCalls int
+	done        bool
+	err         error
+	sub         *client.Subscriber
 }
 
 // joined returns the subscribers whose join succeeded so far.

@@ -66,7 +66,8 @@ func masterApp(d application.Deps, events application.EventBus, opts httpapi.Mas
 		Rooms: rooms, Peers: peers, ProducerPeers: producerPeers, Whip: application.NewWhip(rooms, peers, producerPeers),
 		Whep:            application.NewWhep(d, peers, consumerRouters, consumerPeers),
 		ConsumerRouters: consumerRouters, ConsumerPeers: consumerPeers,
-		Slaves: slaves, Events: events,
+		DataChannels: application.NewDataChannels(d, peers, application.NewPipes(d, true)),
+		Slaves:       slaves, Events: events,
 	}, opts), slaves
 }
 

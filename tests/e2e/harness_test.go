@@ -81,7 +81,7 @@ func (c *cluster) startMaster() {
 // addSlave starts a slave on a free HTTP port and a free UDP port.
 func (c *cluster) addSlave(role domain.SlaveRole) *slaveProc { return c.addSlaveWith(role, nil) }
 
-// addSlaveWith is addSlave with settings of the test's choosing (tune may be nil).
+// addSlaveWith lets a test change the slave's settings before it starts.
 func (c *cluster) addSlaveWith(role domain.SlaveRole, tune func(*bootstrap.Config)) *slaveProc {
 	cfg := baseConfig(c.t)
 
