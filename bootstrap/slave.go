@@ -88,7 +88,11 @@ func newNode(lc fx.Lifecycle, cfg Config, log *zap.Logger, reg *registration) (*
 			return nil, fmt.Errorf("MEDIA_CODECS: %w", err)
 		}
 	}
-	listen := cfg.ListenIPs[0] // pipes
+	listen := cfg.ListenIPs[0]
+	pipe := listen
+	if cfg.PipeListen.IP != "" {
+		pipe = cfg.PipeListen
+	}
 	webrtcListen := make([]webrtctransport.ListenAddr, 0, len(cfg.ListenIPs))
 	for _, l := range cfg.ListenIPs {
 		webrtcListen = append(webrtcListen, webrtctransport.ListenAddr{IP: l.IP, AnnouncedIP: l.Announced()})
@@ -101,6 +105,7 @@ func newNode(lc fx.Lifecycle, cfg Config, log *zap.Logger, reg *registration) (*
 	node, err := sfu.NewNode(sfu.NodeConfig{
 		OnMediaEvents: events.enqueue, AudioObserver: cfg.Audio,
 		ListenIP: listen.IP, AnnouncedIP: listen.Announced(), Port: cfg.RTCPort, TCPPort: tcpPort, WebRtcListen: webrtcListen, MediaCodecs: codecs,
+		PipeListenIP: pipe.IP, PipeAnnouncedIP: pipe.Announced(),
 		PipePortMin: cfg.PipePortMin, PipePortMax: cfg.PipePortMax, FanoutWorkers: cfg.FanoutWorkers,
 		InitialAvailableOutgoingBitrate: cfg.InitialAvailableOutgoingBitrate, MaxIncomingBitrate: cfg.MaxIncomingBitrate,
 		TransportIdleTimeout: cfg.TransportIdleTimeout, OnTransportClosed: reg.reportClosed, Logger: log.Named("sfu"),
