@@ -158,6 +158,9 @@ func newMasterMetrics(rooms application.RoomRepo, slaves application.SlaveRepo) 
 	if err != nil {
 		return nil, err
 	}
+	if err := m.ObserveBuild(BuildInfo()); err != nil {
+		return nil, err
+	}
 	err = m.ObserveCluster(func(ctx context.Context) (httpapi.ClusterCounts, error) {
 		c, err := rooms.Counts(ctx)
 		if err != nil {

@@ -125,6 +125,9 @@ func newSlaveApp(cfg Config, log *zap.Logger, node *sfu.Node, reg *registration)
 	if err != nil {
 		return nil, err
 	}
+	if err := m.ObserveBuild(BuildInfo()); err != nil {
+		return nil, err
+	}
 	if err := m.ObserveNode(node.Stats, nodeMediaCounters(node)); err != nil {
 		return nil, err
 	}

@@ -17,6 +17,9 @@ import (
 )
 
 func main() {
+	if bootstrap.VersionRequested("cluster", os.Args[1:], os.Stdout) {
+		return
+	}
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
