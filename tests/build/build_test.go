@@ -104,7 +104,8 @@ func TestMakeBuildWritesStaticVersionedBinaries(t *testing.T) {
 }
 
 // The Containerfile builds a FROM scratch image of exactly those binaries (podman build; skipped, saying so,
-// where podman is missing unless REQUIRE_PODMAN=1). Prints the image's size.
+// where podman is missing unless REQUIRE_PODMAN=1). Prints the image's size (and writes it to
+// $ARTIFACTS_DIR/image-size.txt).
 func TestContainerImageBuilds(t *testing.T) {
 	if _, err := exec.LookPath("podman"); err != nil {
 		if os.Getenv("REQUIRE_PODMAN") == "1" {
@@ -139,7 +140,12 @@ func TestContainerImageBuilds(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "[master]", parts[1])
 	require.Equal(t, "65532:65532", parts[2], "not root")
-	fmt.Printf("container image %s: %.1f MB (podman build %s)\n", tag, float64(size)/1e6, built.Round(100*time.Millisecond))
+	line := fmt.Sprintf("container image %s: %.1f MB (podman build %s)\n", tag, float64(size)/1e6, built.Round(100*time.Millisecond))
+	fmt.Print(line)
+	if dir := os.Getenv("ARTIFACTS_DIR"); dir != "" { // go test hides a passing package's output; CI prints this
+		require.NoError(t, os.MkdirAll(dir, 0o750))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "image-size.txt"), []byte(line), 0o600))
+	}
 
 	// Its files are the binaries and nothing else (podman export of a created, never started, container).
 	out, err = exec.Command("podman", "create", tag).Output()
@@ -176,28 +182,34 @@ func TestContainerImageBuilds(t *testing.T) {
 
 // run starts a binary in a temporary directory (no .env) with env, stopped when the test ends; its output is
 // returned for failure messages.
-func run(t *testing.T, bin string, env ...string) *strings.Builder {
+func run(t *testing.T, bin string, env ...string) *logBuffer {
 	t.Helper()
 	cmd := exec.Command(bin)
 	cmd.Dir = t.TempDir()
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "LOG_LEVEL=warn"}, env...)
-	out := &strings.Builder{}
-	var mu sync.Mutex
-	cmd.Stdout, cmd.Stderr = lockedWriter{&mu, out}, lockedWriter{&mu, out}
+	out := &logBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	return out
 }
 
-type lockedWriter struct {
-	mu *sync.Mutex
-	w  io.Writer
+// logBuffer collects a process's output; String may be called while it writes.
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
 }
 
-func (l lockedWriter) Write(p []byte) (int, error) { l.mu.Lock(); defer l.mu.Unlock(); return l.w.Write(p) }
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
 
 // requireMetric waits until baseURL/metrics has a line starting with prefix and ending with suffix.
-func requireMetric(t *testing.T, baseURL, prefix, suffix string, logs *strings.Builder) {
+func requireMetric(t *testing.T, baseURL, prefix, suffix string, logs *logBuffer) {
 	t.Helper()
 	var seen string
 	require.Eventually(t, func() bool {
@@ -230,4 +242,27 @@ func freePort(t *testing.T) int {
 	require.NoError(t, err)
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
+}
+
+// The systemd units of deploy/systemd pass `systemd-analyze verify` (no unknown key, no bad value) with their
+// ExecStart pointed at the built binaries; skipped where systemd-analyze is missing.
+func TestSystemdUnitsVerify(t *testing.T) {
+	if _, err := exec.LookPath("systemd-analyze"); err != nil {
+		t.Skip("systemd-analyze not found: the units are not checked")
+	}
+	dir := built(t)
+	for unit, bin := range map[string]string{"sfu-master.service": "master", "sfu-slave.service": "slave"} {
+		t.Run(unit, func(t *testing.T) {
+			raw, err := os.ReadFile(filepath.Join("..", "..", "deploy", "systemd", unit))
+			require.NoError(t, err)
+			exec1 := "ExecStart=/usr/local/bin/sfu-" + bin + "\n"
+			require.Contains(t, string(raw), exec1)
+			copied := filepath.Join(t.TempDir(), unit)
+			require.NoError(t, os.WriteFile(copied,
+				[]byte(strings.Replace(string(raw), exec1, "ExecStart="+filepath.Join(dir, bin)+"\n", 1)), 0o600))
+			out, err := exec.Command("systemd-analyze", "verify", copied).CombinedOutput()
+			require.NoError(t, err, "%s", out)
+			require.Empty(t, strings.TrimSpace(string(out)), "systemd-analyze verify %s", unit)
+		})
+	}
 }
