@@ -55,7 +55,7 @@ func StartDevCluster(ctx context.Context, dc DevClusterConfig) (*DevCluster, err
 	}
 	master := dc.Base
 	master.ListenHost, master.Port = "127.0.0.1", dc.MasterPort
-	c.MasterURL = "http://" + master.ListenAddr()
+	c.MasterURL = master.InternalTLS.Scheme() + "://" + master.ListenAddr()
 	if err := c.start(ctx, Master(master)); err != nil {
 		return nil, err
 	}

@@ -40,8 +40,12 @@ func Master(cfg Config) fx.Option {
 
 // SlaveDialerModule provides the SFUNodes port: an HTTP client per registered slave, with the cluster secret.
 var SlaveDialerModule = fx.Module("slave-dialer",
-	fx.Provide(fx.Annotate(func(cfg Config) *httpapi.SlaveDialer {
-		return httpapi.NewSlaveDialer(httpapi.SlaveClientOptions{Secret: cfg.ClusterSecret})
+	fx.Provide(fx.Annotate(func(cfg Config) (*httpapi.SlaveDialer, error) {
+		_, client, err := cfg.InternalTLS.tlsConfigs(false)
+		if err != nil {
+			return nil, err
+		}
+		return httpapi.NewSlaveDialer(httpapi.SlaveClientOptions{Secret: cfg.ClusterSecret, TLS: client}), nil
 	}, fx.As(new(application.SFUNodes)))),
 )
 
@@ -125,8 +129,15 @@ func newMasterApp(in masterAppIn) *fiber.App {
 
 func checkMasterSecret(cfg Config) error { return checkClusterSecret(cfg, "master") }
 
-func serveMaster(lc fx.Lifecycle, log *zap.Logger, app *fiber.App, cfg Config) {
-	serveFiber(lc, log, app, cfg.ListenAddr(), nil)
+// serveMaster serves the master's API, over TLS when INTERNAL_TLS_CERT is set (callers need no certificate:
+// clients and load balancers call this port too).
+func serveMaster(lc fx.Lifecycle, log *zap.Logger, app *fiber.App, cfg Config) error {
+	server, _, err := cfg.InternalTLS.tlsConfigs(false)
+	if err != nil {
+		return err
+	}
+	serveFiber(lc, log, app, cfg.ListenAddr(), server, nil)
+	return nil
 }
 
 // reapDeadSlaves marks slaves silent for SLAVE_TIMEOUT as dead and cleans their rows. It checks every 250 ms (one

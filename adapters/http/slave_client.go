@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,6 +39,9 @@ type SlaveClientOptions struct {
 	Secret string
 	// HTTPClient to use; nil means one built for slave calls (pooled, no proxy, no redirects).
 	HTTPClient *http.Client
+	// TLS configures https:// calls of that built client (the CA to trust, the certificate to present); nil: Go's
+	// defaults. Ignored with HTTPClient.
+	TLS *tls.Config
 }
 
 // DefaultSlaveCallTimeout bounds a slave call when SlaveClientOptions.Timeout is 0.
@@ -58,7 +62,7 @@ func NewSlaveClient(baseURL string, opts SlaveClientOptions) *SlaveClient {
 		opts.Timeout = DefaultSlaveCallTimeout
 	}
 	if opts.HTTPClient == nil {
-		opts.HTTPClient = newSlaveHTTPClient()
+		opts.HTTPClient = newSlaveHTTPClient(opts.TLS)
 	}
 	return &SlaveClient{
 		baseURL: strings.TrimRight(baseURL, "/"),
@@ -71,9 +75,10 @@ func NewSlaveClient(baseURL string, opts SlaveClientOptions) *SlaveClient {
 // newSlaveHTTPClient is tuned for many small calls to a few hosts. It ignores HTTP_PROXY (internal traffic must
 // not leave through a proxy) and follows no redirect (a slave never redirects; following one would let a slave
 // point the master at any host).
-func newSlaveHTTPClient() *http.Client {
+func newSlaveHTTPClient(tlsConfig *tls.Config) *http.Client {
 	transport := &http.Transport{
-		Proxy: nil,
+		Proxy:           nil,
+		TLSClientConfig: tlsConfig,
 		DialContext: (&net.Dialer{
 			Timeout:   3 * time.Second,
 			KeepAlive: 30 * time.Second,
