@@ -1,8 +1,8 @@
 package bootstrap
 
 import (
-	"crypto/tls"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
