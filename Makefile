@@ -19,7 +19,10 @@ help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-22s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 dev: ## run master + both slaves + the demo on https://localhost:4430 in one process (SQLite, dev secret)
-	$(GO) run ./cmd/cluster
+	@echo "== make dev: compiling ./cmd/cluster into $(BIN_DIR)/dev-cluster (the first build fetches modules and takes a minute or two)"
+	@mkdir -p $(BIN_DIR) && start=$$(date +%s) && $(GO) build -o $(BIN_DIR)/dev-cluster ./cmd/cluster && \
+		echo "== compiled in $$(( $$(date +%s) - start )) s"
+	@exec $(BIN_DIR)/dev-cluster
 
 build: ## static binaries with version and commit into bin/ (BIN_DIR; master, slave, cluster, loadtest)
 	@mkdir -p $(BIN_DIR)
@@ -34,6 +37,9 @@ image: build ## the FROM scratch container image of those binaries (podman build
 # Every test, with a throwaway PostgreSQL when the machine has initdb/pg_ctl (CI sets REQUIRE_POSTGRES=1 so the
 # PostgreSQL suites fail instead of skipping), then the allocation tests that only build without -race.
 test: vet test-allocs ## every test (go vet, allocation tests, -race suites with a throwaway PostgreSQL, browser tests)
+	@echo "== make test: every package with -race, then the browser tests alone (several minutes)."
+	@echo "   It may install: tests/browser's npm packages (playwright-core, mediasoup-client) on first run, and, as"
+	@echo "   root, a 'postgres' system user for the throwaway PostgreSQL (it refuses to run as root)."
 	@if command -v initdb >/dev/null 2>&1 || [ -x /usr/lib/postgresql/15/bin/initdb ]; then \
 		scripts/test-postgres.sh $(MAKE) --no-print-directory test-go; \
 	else \
