@@ -3,7 +3,10 @@ package postgres
 import (
 	"context"
 
+	"github.com/uptrace/bun"
+
 	"github.com/sfu-cluster/sfu-cluster/application"
+	"github.com/sfu-cluster/sfu-cluster/domain"
 )
 
 // Counts returns how many rows each table holds, in one round trip.
@@ -18,4 +21,33 @@ func (r *RoomRepo) Counts(ctx context.Context) (application.StoreCounts, error) 
 		return application.StoreCounts{}, dbErr("count rows", err, nil)
 	}
 	return c, nil
+}
+
+// CountPeers counts the peers of each room of roomIDs by kind, in one query (peers_room_id_idx).
+func (r *RoomRepo) CountPeers(ctx context.Context, roomIDs []string) (map[string]application.PeerCounts, error) {
+	out := map[string]application.PeerCounts{}
+	if len(roomIDs) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		RoomID string `bun:"room_id"`
+		Kind   string `bun:"kind"`
+		N      int    `bun:"n"`
+	}
+	err := r.idb.NewRaw(`SELECT room_id, kind, count(*) AS n FROM peers WHERE room_id IN (?) GROUP BY room_id, kind`,
+		bun.In(roomIDs)).Scan(ctx, &rows)
+	if err != nil {
+		return nil, dbErr("count peers", err, nil)
+	}
+	for _, row := range rows {
+		c := out[row.RoomID]
+		switch domain.PeerKind(row.Kind) {
+		case domain.PeerKindProducer:
+			c.Producers += row.N
+		case domain.PeerKindConsumer:
+			c.Consumers += row.N
+		}
+		out[row.RoomID] = c
+	}
+	return out, nil
 }
