@@ -42,7 +42,7 @@ func listItem(r domain.Room, c PeerCounts) RoomListItem {
 // RoomList is a page of rooms.
 type RoomList struct {
 	Items      []RoomListItem `json:"items"`
-	Pagination Pagination `json:"pagination"`
+	Pagination Pagination     `json:"pagination"`
 }
 
 // Pagination echoes the page asked for and the total.
