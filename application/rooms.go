@@ -98,6 +98,23 @@ func (u *Rooms) Create(ctx context.Context) (RoomView, error) {
 	return RoomView{ID: room.ID, RtpCapabilities: room.RtpCapabilities}, nil
 }
 
+// Summary is GET /rooms/:roomId: the room as GET /rooms lists it, with its creation time and peer counts (an app
+// in the room polls it to show how many watch).
+func (u *Rooms) Summary(ctx context.Context, id string) (RoomListItem, error) {
+	if err := authorize(ctx, "", id); err != nil {
+		return RoomListItem{}, err
+	}
+	room, err := u.d.Rooms.GetRoom(ctx, id)
+	if err != nil {
+		return RoomListItem{}, err
+	}
+	counts, err := u.d.Rooms.CountPeers(ctx, []string{id})
+	if err != nil {
+		return RoomListItem{}, err
+	}
+	return listItem(room, counts[id]), nil
+}
+
 // Get returns one room.
 func (u *Rooms) Get(ctx context.Context, id string) (RoomView, error) {
 	if err := authorize(ctx, "", id); err != nil {

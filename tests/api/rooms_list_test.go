@@ -32,6 +32,11 @@ func TestRoomListShowsPeerCountsAndCreationTime(t *testing.T) {
 	require.NoError(t, err)
 	require.False(t, later.Before(created))
 
+	one := w.ok("GET", "/rooms/"+s.room, nil)
+	require.EqualValues(t, 2, one["consumerPeerCount"], "GET /rooms/:roomId has the counts too")
+	require.Equal(t, first["createdAt"], one["createdAt"])
+	require.NotNil(t, one["rtpCapabilities"])
+
 	w.ok("POST", "/user/bob/logout", map[string]any{"roomId": s.room})
 	first = w.ok("GET", "/rooms?pageSize=1", nil)["items"].([]any)[0].(map[string]any)
 	require.EqualValues(t, 2, first["peerCount"], "bob's consumer peer left")
