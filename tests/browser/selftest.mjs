@@ -129,7 +129,8 @@ try {
   await demoReady(lobby);
   assert.equal(await lobby.locator('#publish').getAttribute('title'), 'join or create a room first');
   assert.equal(await lobby.locator('#join').getAttribute('title'), 'type a room id, or pick a room in the list');
-  assert.equal(await lobby.locator('#copy-link').isVisible(), false);
+  assert.equal(await lobby.locator('#copy-link').isVisible(), false, 'no room link outside a room');
+  assert.equal(await lobby.locator('#delete-room').getAttribute('title'), 'type the id of the room to delete');
   await lobby.locator(`#room-list tr[data-room="${roomId}"] button.join-room`).waitFor({ timeout: T });
   await lobby.close();
   ok('one card per person (video + audio); people list and viewer count; room list with counts and age; copy link; disabled buttons say why');

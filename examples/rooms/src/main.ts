@@ -49,7 +49,7 @@ async function enter(roomId: string, caps: Parameters<typeof Session.open>[2]): 
   const a = $('share-link') as HTMLAnchorElement;
   a.href = link;
   a.textContent = link;
-  $('copy-link').hidden = false;
+  $('link-row').hidden = false;
   roomList.setCurrent(roomId);
   people.show(roomId);
   ui.status(`in room ${roomId} as ${state.userId}`);
@@ -124,7 +124,7 @@ function closeLocal(): void {
   state.recvTransportState = null;
   ui.removeAllTiles();
   ($('share-link') as HTMLAnchorElement).textContent = '';
-  $('copy-link').hidden = true;
+  $('link-row').hidden = true;
   roomList.setCurrent(null);
   people.hide();
   void roomList.refresh();
@@ -237,7 +237,7 @@ function render(): void {
     'send the camera as three layers (1/4, 1/2 and full size), as mediasoup-demo does; viewers pick one');
   ($('simulcast') as HTMLInputElement).checked = state.simulcast;
   why('leave', joined ? null : 'not in a room', 'leave the room (your transports close)');
-  why('delete-room', null, 'delete the room (only once everyone has left)');
+  why('delete-room', !joined && roomIdEmpty ? 'type the id of the room to delete' : null, 'delete the room (only once everyone has left)');
   $('pause-audio').textContent = state.paused.audio ? 'Resume audio' : 'Pause audio';
   $('pause-video').textContent = state.paused.video ? 'Resume video' : 'Pause video';
   $('hint').textContent = busy
