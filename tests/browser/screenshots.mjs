@@ -6,7 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { demoReady, launch, openPage, runMain, waitFor } from './lib.mjs';
+import { createRoomAndPublish, demoReady, launch, openPage, runMain, waitFor } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const DEMO_URL = process.env.DEMO_URL;
@@ -29,10 +29,7 @@ async function main() {
     const pub = await openPage(browser, 'publisher', problems);
     await pub.goto(DEMO_URL, { waitUntil: 'load' });
     await demoReady(pub);
-    await pub.click('#create-room');
-    const roomId = await waitFor(pub, 'create room', () => window.demo.state.joined && window.demo.state.roomId, null, T);
-    await pub.click('#publish');
-    const producers = await waitFor(pub, 'publish', () => (window.demo.state.producers.video ? window.demo.state.producers : null), null, T);
+    const { roomId, producers } = await createRoomAndPublish(pub, T);
     const viewers = [];
     for (const name of ['viewer1', 'viewer2']) {
       const v = await openPage(browser, name, problems);
