@@ -35,7 +35,7 @@ func (r *RoomRepo) CountPeers(ctx context.Context, roomIDs []string) (map[string
 		N      int    `bun:"n"`
 	}
 	err := r.idb.NewRaw(`SELECT room_id, kind, count(*) AS n FROM peers WHERE room_id IN (?) GROUP BY room_id, kind`,
-		bun.In(roomIDs)).Scan(ctx, &rows)
+		bun.List(roomIDs)).Scan(ctx, &rows)
 	if err != nil {
 		return nil, dbErr("count peers", err, nil)
 	}
