@@ -2,7 +2,6 @@ package bootstrap
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -14,8 +13,15 @@ import (
 
 // serveFiber binds addr when the app starts (so a busy port fails startup), serves in a goroutine, and shuts the
 // server down gracefully when the app stops: in-flight requests finish, new ones are refused. It returns the
-// bound address through bound, for callers that asked for port 0. With tlsConfig it serves HTTPS (INTERNAL_TLS_*).
-func serveFiber(lc fx.Lifecycle, log *zap.Logger, app *fiber.App, addr string, tlsConfig *tls.Config, bound func(net.Addr)) {
+// bound address through bound, for callers that asked for port 0.
+func serveFiber(lc fx.Lifecycle, log *zap.Logger, app *fiber.App, addr string, bound func(net.Addr)) {
+	serveFiberWith(lc, log, app, addr, bound, nil)
+}
+
+// serveFiberWith is serveFiber with the listener wrapped by wrap (nil: unwrapped), outermost, so that the server's
+// connections are wrap's.
+func serveFiberWith(lc fx.Lifecycle, log *zap.Logger, app *fiber.App, addr string, bound func(net.Addr),
+	wrap func(net.Listener) net.Listener) {
 	var tracked *trackingListener
 	lc.Append(fx.Hook{
 		OnStart: func(ctx context.Context) error {
@@ -28,13 +34,13 @@ func serveFiber(lc fx.Lifecycle, log *zap.Logger, app *fiber.App, addr string, t
 				bound(ln.Addr())
 			}
 			tracked = newTrackingListener(ln)
-			var serving net.Listener = tracked
-			if tlsConfig != nil {
-				serving = tls.NewListener(tracked, tlsConfig)
+			log.Info("http listening", zap.String("addr", ln.Addr().String()))
+			var serve net.Listener = tracked
+			if wrap != nil {
+				serve = wrap(tracked)
 			}
-			log.Info("http listening", zap.String("addr", ln.Addr().String()), zap.Bool("tls", tlsConfig != nil))
 			go func() {
-				if err := app.Listener(serving); err != nil && !errors.Is(err, net.ErrClosed) {
+				if err := app.Listener(serve); err != nil && !errors.Is(err, net.ErrClosed) {
 					log.Error("http server stopped", zap.Error(err))
 				}
 			}()

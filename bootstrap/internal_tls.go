@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"net"
 	"os"
 )
 
@@ -68,4 +69,12 @@ func (c InternalTLS) tlsConfigs(requireClients bool) (server, client *tls.Config
 		client = &tls.Config{Certificates: certs, RootCAs: pool, MinVersion: tls.VersionTLS12}
 	}
 	return server, client, nil
+}
+
+// withTLS serves ln over TLS with cfg; nil cfg leaves it plain.
+func withTLS(ln net.Listener, cfg *tls.Config) net.Listener {
+	if cfg == nil {
+		return ln
+	}
+	return tls.NewListener(ln, cfg)
 }

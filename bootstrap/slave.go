@@ -112,6 +112,7 @@ func newNode(lc fx.Lifecycle, cfg Config, log *zap.Logger, reg *registration) (*
 		PipeListenIP: pipe.IP, PipeAnnouncedIP: pipe.Announced(),
 		PipePortMin: cfg.PipePortMin, PipePortMax: cfg.PipePortMax, FanoutWorkers: cfg.FanoutWorkers,
 		InitialAvailableOutgoingBitrate: cfg.InitialAvailableOutgoingBitrate, MaxIncomingBitrate: cfg.MaxIncomingBitrate,
+		SctpMaxMessageSize:   cfg.SctpMaxMessageSize,
 		TransportIdleTimeout: cfg.TransportIdleTimeout, OnTransportClosed: reg.reportClosed, Logger: log.Named("sfu"),
 	})
 	if err != nil {
@@ -147,9 +148,9 @@ func runSlave(lc fx.Lifecycle, cfg Config, log *zap.Logger, app *fiber.App, reg 
 	if err != nil {
 		return err
 	}
-	serveFiber(lc, log, app, cfg.ListenAddr(), server, func(addr net.Addr) {
+	serveFiberWith(lc, log, app, cfg.ListenAddr(), func(addr net.Addr) {
 		reg.input.APIURL = advertiseURL(cfg, addr)
-	})
+	}, func(ln net.Listener) net.Listener { return withTLS(ln, server) })
 	lc.Append(fx.Hook{
 		OnStart: func(context.Context) error { reg.start(); return nil },
 		OnStop:  reg.stop,

@@ -3,6 +3,8 @@ package sfu
 import (
 	"context"
 	"fmt"
+	"net"
+	"strconv"
 
 	"go.uber.org/zap"
 
@@ -38,7 +40,7 @@ func (n *Node) CreatePipeTransport(ctx context.Context, routerID, transportID st
 	listenIP, announcedIP := n.pipeAddress()
 	link, err := n.newPipe(pipetransport.Config{
 		ListenIP: listenIP, AnnouncedIP: announcedIP, PortMin: n.cfg.PipePortMin, PortMax: n.cfg.PipePortMax,
-		SRTP: srtp, Handler: pt.endpoint,
+		SRTP: srtp, Handler: pt.endpoint, OnSCTP: func(pkt []byte) { n.onPipeSCTP(pt, pkt) },
 		OnClose: func(reason error) {
 			if reason != nil { // nil: we closed it ourselves, under our own bookkeeping
 				n.onPipeDied(pt, reason)
@@ -72,6 +74,8 @@ func (n *Node) ConnectPipeTransport(ctx context.Context, transportID string, req
 	if err := pt.link.Connect(ctx, req.IP, req.Port, req.SrtpParameters); err != nil {
 		return fmt.Errorf("sfu: connect pipe %s: %w", transportID, err)
 	}
+	tuple := net.JoinHostPort(req.IP, strconv.Itoa(req.Port))
+	pt.remoteTuple.Store(&tuple)
 	pt.connected.Store(true)
 	for _, c := range pt.consumerList() {
 		c.setConnected()

@@ -146,6 +146,10 @@ export class MockCluster {
       if (!room) return this.notFound(res, 'room', m[1]);
       return this.send(res, 200, [...room.producers].map(([producerId, x]) => ({ id: x.peerId, userId: x.userId, producerId, kind: x.kind, paused: x.paused })));
     }
+    if (route('GET', /^\/rooms\/([^/]+)\/data_producers$/)) {
+      // The demo's chat lists the room's data producers; this mock has none (no SCTP: nothing to connect).
+      return this.rooms.has(m[1]) ? this.send(res, 200, []) : this.notFound(res, 'room', m[1]);
+    }
     if (route('GET', /^\/rooms$/)) {
       const items = [...this.rooms.keys()].map((id) => this.summary(id));
       return this.send(res, 200, { items, pagination: { page: 1, pageSize: 100, total: items.length } });

@@ -122,6 +122,8 @@ function closeLocal(): void {
   state.consumerIds = [];
   state.sendTransportState = null;
   state.recvTransportState = null;
+  state.chat = { dataProducerId: null, readers: [], messages: [] };
+  $('chat-log').replaceChildren();
   ui.removeAllTiles();
   ($('share-link') as HTMLAnchorElement).textContent = '';
   $('link-row').hidden = true;
@@ -179,6 +181,26 @@ async function ice(): Promise<{ send: string | null; recv: string | null }> {
     recv: session ? await session.viewer.iceProtocol() : null,
   };
 }
+
+// The chat (chat.ts): start makes this page's data producer; sendText and sendBinary write on it.
+const chat = {
+  async start(): Promise<string> {
+    if (!session) throw new Error('join or create a room first');
+    return (await session.chat.start()).id;
+  },
+  async sendText(text: string): Promise<void> {
+    if (!session) throw new Error('join or create a room first');
+    await session.chat.sendText(text);
+  },
+  async sendBinary(size: number): Promise<void> {
+    if (!session) throw new Error('join or create a room first');
+    await session.chat.sendBinary(size);
+  },
+  // readers lists the writers this page reads and whether each data channel is open.
+  readers(): { dataProducerId: string; userId: string; open: boolean }[] {
+    return state.chat.readers.map((r) => ({ dataProducerId: r.dataProducerId, userId: r.userId, open: r.consumer.readyState === 'open' }));
+  },
+};
 
 async function restartIce(): Promise<void> {
   if (!session) throw new Error('not in a room');
@@ -259,6 +281,7 @@ const demo = {
   consumerInfo,
   ice,
   restartIce: action('restart ICE', restartIce),
+  chat,
   createRoom: action('create room', createRoom),
   join: action('join', join),
   publish: action('publish', publish),
@@ -283,6 +306,17 @@ click('leave', () => demo.leave());
 click('delete-room', () => demo.deleteRoom());
 $('copy-link').addEventListener('click', () => void copyLink());
 $('room-id').addEventListener('input', () => render());
+const sendChat = () => {
+  const input = $('chat-input') as HTMLInputElement;
+  const text = input.value.trim();
+  if (text === '') return;
+  input.value = '';
+  chat.sendText(text).catch((err) => ui.error(err, 'chat'));
+};
+$('chat-send').addEventListener('click', sendChat);
+$('chat-input').addEventListener('keydown', (ev) => {
+  if ((ev as KeyboardEvent).key === 'Enter') sendChat();
+});
 $('simulcast').addEventListener('change', (ev) => {
   state.simulcast = (ev.target as HTMLInputElement).checked;
   ui.info(`camera will be sent ${state.simulcast ? 'as 3 simulcast layers' : 'as one encoding'}`);
