@@ -50,6 +50,7 @@ func (p *producer) receive(pkt *rtpx.Packet, r producerRoute, now int64) {
 	key := rtpx.IsKeyframeStart(codec, pkt.Payload())
 	if key && p.isVideo {
 		p.counters.keyframes.Add(1)
+		p.onKeyframe(e, now)
 	}
 	in := &p.in
 	in.pkt, in.key, in.enc, in.hasVP8 = pkt, key, r.enc, false
@@ -108,15 +109,34 @@ func (p *producer) requestKeyframe(enc int, now int64) {
 		return
 	}
 	e := p.encs[enc]
-	if e.keyframe.request(now) {
-		p.sendPLI(e)
+	switch e.keyframe.request(now) {
+	case requestSend:
+		p.sendPLI(e, now)
+	case requestJoined:
+		p.upstream.totals.join.keyframeJoined.Add(1)
+	case requestHeld:
+		p.upstream.totals.join.held.Add(1)
 	}
 }
 
-func (p *producer) sendPLI(e *producerEncoding) {
+// onKeyframe records a keyframe's arrival (on the receive path, once per keyframe): it answers the pending
+// requests, and the time since the PLI that asked for it goes to the join timeline.
+func (p *producer) onKeyframe(e *producerEncoding, now int64) {
+	after, ok := e.keyframe.keyframe(now)
+	if !ok {
+		return
+	}
+	step := stepKeyframeFromSender
+	if p.viaPipe {
+		step = stepKeyframeThroughPipe
+	}
+	p.upstream.totals.join.observe(step, after)
+}
+
+func (p *producer) sendPLI(e *producerEncoding, now int64) {
 	ssrc := e.mediaSSRC.Load()
 	if ssrc == 0 { // not learned yet: asked once it is (the report loop sends pending requests)
-		e.keyframe.hold()
+		e.keyframe.hold(now)
 		return
 	}
 	p.counters.keyframeRequests.Add(1)

@@ -29,8 +29,12 @@ func (p *producer) tick(now int64, full bool) {
 		p.upstream.sendIncomingCap(now)
 	}
 	for _, e := range p.encs {
-		if p.isVideo && e.keyframe.due(now) {
-			p.sendPLI(e)
+		if !p.isVideo {
+			continue
+		}
+		if due, held := e.keyframe.due(now); due {
+			p.upstream.totals.join.observe(stepKeyframeHeld, held)
+			p.sendPLI(e, now)
 		}
 	}
 	var pkts []rtcp.Packet
