@@ -19,11 +19,11 @@ func (d Deps) checkRoomPeers(ctx context.Context, roomID string) error {
 	if d.Limits.MaxPeersPerRoom <= 0 {
 		return nil
 	}
-	n, err := d.Rooms.CountPeers(ctx, roomID)
+	counts, err := d.Rooms.CountPeers(ctx, []string{roomID})
 	if err != nil {
 		return err
 	}
-	if n >= d.Limits.MaxPeersPerRoom {
+	if n := counts[roomID].Producers + counts[roomID].Consumers; n >= d.Limits.MaxPeersPerRoom {
 		return fmt.Errorf("%w: room %s already has %d peers (MAX_PEERS_PER_ROOM)", domain.ErrLimitReached, roomID, n)
 	}
 	return nil

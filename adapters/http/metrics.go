@@ -90,6 +90,17 @@ func NewMetrics(reg prometheus.Registerer, namespace string) (*Metrics, error) {
 	return m, nil
 }
 
+// ObserveBuild exports <namespace>_build_info{version,commit,goversion} 1, the build this process runs (for
+// dashboards that show which versions a fleet mixes during a rolling upgrade).
+func (m *Metrics) ObserveBuild(version, commit, goVersion string) error {
+	g := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Namespace: m.namespace, Name: "build_info",
+		Help: "Always 1; the labels name the running build (version, commit, Go version).",
+	}, []string{"version", "commit", "goversion"})
+	g.WithLabelValues(version, commit, goVersion).Set(1)
+	return registerAll(m.reg, g)
+}
+
 // registerAll registers collectors, stopping at the first failure (a duplicate name is a wiring bug).
 func registerAll(reg prometheus.Registerer, cs ...prometheus.Collector) error {
 	for _, c := range cs {

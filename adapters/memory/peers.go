@@ -59,20 +59,6 @@ func (r *RoomRepo) ListPeers(ctx context.Context, f application.PeerFilter) ([]d
 	return out, err
 }
 
-// CountPeers returns how many peers a room has.
-func (r *RoomRepo) CountPeers(ctx context.Context, roomID string) (int, error) {
-	n := 0
-	err := r.do(ctx, func(s *state) error {
-		for _, p := range s.peers {
-			if p.v.RoomID == roomID {
-				n++
-			}
-		}
-		return nil
-	})
-	return n, err
-}
-
 // DeletePeer removes a peer with its producers and consumers; domain.ErrPeerNotFound when unknown.
 func (r *RoomRepo) DeletePeer(ctx context.Context, id string) error {
 	return r.do(ctx, func(s *state) error {

@@ -40,6 +40,7 @@ type hotReads struct {
 	producerTransportsBatch *coalescer[string, []producerTransportRow] // by room id
 	roomLightBatch          *coalescer[string, []roomReadRow]          // by room id
 	roomsPageBatch          *coalescer[[2]int64, []roomReadRow]        // by limit, offset
+	peerCountsBatch         *coalescer[string, []peerCountRow]         // by the page's room ids, joined
 
 	counter atomic.Pointer[RoundTrips] // set by NewCountedRepos (tests)
 }
@@ -61,6 +62,7 @@ WHERE room_id = ? ORDER BY created_at, id`},
 		producerTransportsBatch: newCoalescer[string, []producerTransportRow](),
 		roomLightBatch:          newCoalescer[string, []roomReadRow](),
 		roomsPageBatch:          newCoalescer[[2]int64, []roomReadRow](),
+		peerCountsBatch:         newCoalescer[string, []peerCountRow](),
 	}
 }
 

@@ -48,15 +48,6 @@ func (r *RoomRepo) ListPeers(ctx context.Context, f application.PeerFilter) ([]d
 	return toDomain(rows), nil
 }
 
-// CountPeers returns how many peers a room has: one count on the room_id index.
-func (r *RoomRepo) CountPeers(ctx context.Context, roomID string) (int, error) {
-	n, err := r.idb.NewSelect().Model((*peerRow)(nil)).Where("room_id = ?", roomID).Count(ctx)
-	if err != nil {
-		return 0, dbErr("count peers", err, nil)
-	}
-	return int(n), nil
-}
-
 // DeletePeer removes a peer; the foreign keys cascade to its producers (and their consumers and piped copies) and
 // its consumers. domain.ErrPeerNotFound when unknown.
 func (r *RoomRepo) DeletePeer(ctx context.Context, id string) error {

@@ -56,12 +56,6 @@ func testPeers(t *testing.T, repo application.RoomRepo) {
 		})
 	}
 
-	for roomID, want := range map[string]int{room.ID: 3, "no-such-room": 0} {
-		n, err := repo.CountPeers(w.ctx, roomID)
-		require.NoError(t, err)
-		require.Equal(t, want, n, "peers of room %s", roomID)
-	}
-
 	dup := bob
 	dup.UserID = "bob2"
 	require.ErrorIs(t, repo.CreatePeer(w.ctx, dup), domain.ErrConflict)
