@@ -205,7 +205,7 @@ func (b *EventBus) notify(ctx context.Context, e application.RoomEvent) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, notifyTimeout)
 	defer cancel()
-	if _, err := b.db.ExecContext(ctx, insertAndNotify, e.RoomID, string(payload), b.channel, string(payload)); err != nil {
+	if _, err := b.db.ExecContext(ctx, insertAndNotify, b.channel, e.RoomID, string(payload), b.channel, string(payload)); err != nil {
 		return fmt.Errorf("postgres: keep and notify room event: %w", err)
 	}
 	return nil

@@ -25,7 +25,7 @@ const (
 // insertAndNotify keeps the event in room_events and notifies it with its sequence id, in one statement (one
 // implicit transaction): an event is either kept and notified or neither. payload is the event's JSON object
 // without "seq"; the notification is the same object with "seq" first.
-const insertAndNotify = `WITH ins AS (INSERT INTO room_events (room_id, payload) VALUES (?, ?) RETURNING seq)
+const insertAndNotify = `WITH ins AS (INSERT INTO room_events (channel, room_id, payload) VALUES (?, ?, ?) RETURNING seq)
 SELECT pg_notify(?, '{"seq":' || ins.seq || ',' || substr(?::text, 2)) FROM ins`
 
 // eventRow is a kept event.
@@ -52,7 +52,7 @@ func (b *EventBus) Replay(ctx context.Context, roomID string, after int64) ([]ap
 func (b *EventBus) kept(ctx context.Context, roomID string, after, limit int64) ([]application.RoomEvent, error) {
 	var rows []eventRow
 	q := b.db.NewSelect().Table("room_events").Column("seq", "payload").
-		Where("seq > ?", after).
+		Where("channel = ?", b.channel).Where("seq > ?", after).
 		Where("created_at > now() - ? * interval '1 millisecond'", b.retention.Milliseconds()).
 		OrderExpr("seq").Limit(limit)
 	if roomID != "" {
@@ -115,7 +115,8 @@ func (b *EventBus) prune(ctx context.Context) {
 // highestSeq is the highest id kept: where a starting master's catch-up begins.
 func (b *EventBus) highestSeq(ctx context.Context) (int64, error) {
 	var seq int64
-	if err := b.db.NewSelect().Table("room_events").ColumnExpr("coalesce(max(seq), 0)").Scan(ctx, &seq); err != nil {
+	if err := b.db.NewSelect().Table("room_events").ColumnExpr("coalesce(max(seq), 0)").
+		Where("channel = ?", b.channel).Scan(ctx, &seq); err != nil {
 		return 0, fmt.Errorf("postgres: read room events: %w", err)
 	}
 	return seq, nil

@@ -1,0 +1,164 @@
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/sfu-cluster/sfu-cluster/bootstrap"
+	"github.com/sfu-cluster/sfu-cluster/client"
+	"github.com/sfu-cluster/sfu-cluster/domain"
+)
+
+// sseEvent is one event of a room's stream: its id and type.
+type sseEvent struct {
+	ID   int64
+	Type string
+}
+
+// idStream opens a room's event stream, resuming after lastID when it is not 0 (Last-Event-ID), and returns its
+// producer_paused/producer_resumed events with their ids, and a function that closes it.
+func idStream(ctx context.Context, t *testing.T, masterURL, roomID string, lastID int64) (<-chan sseEvent, func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(ctx)
+	req, err := http.NewRequestWithContext(ctx, "GET", masterURL+"/rooms/"+roomID+"/events", nil)
+	require.NoError(t, err)
+	if lastID != 0 {
+		req.Header.Set("Last-Event-ID", strconv.FormatInt(lastID, 10))
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	out := make(chan sseEvent, 256)
+	go func() {
+		defer resp.Body.Close()
+		lines := bufio.NewScanner(resp.Body)
+		var e sseEvent
+		for lines.Scan() {
+			line := lines.Text()
+			switch {
+			case strings.HasPrefix(line, "id: "):
+				e.ID, _ = strconv.ParseInt(strings.TrimPrefix(line, "id: "), 10, 64)
+			case strings.HasPrefix(line, "event: "):
+				e.Type = strings.TrimPrefix(line, "event: ")
+			case line == "":
+				if e.Type == "producer_paused" || e.Type == "producer_resumed" {
+					out <- e
+				}
+				e = sseEvent{}
+			}
+		}
+	}()
+	return out, cancel
+}
+
+// collect reads n events from events, failing after within.
+func collect(t *testing.T, events <-chan sseEvent, n int, within time.Duration, what string) []sseEvent {
+	t.Helper()
+	var got []sseEvent
+	require.Eventually(t, func() bool {
+		for {
+			select {
+			case e := <-events:
+				got = append(got, e)
+			default:
+				return len(got) >= n
+			}
+		}
+	}, within, 10*time.Millisecond, "%s: %d of %d events", what, len(got), n)
+	return got
+}
+
+// requireInOrder: ids strictly increase (no event twice) and the types alternate from first.
+func requireInOrder(t *testing.T, got []sseEvent, first, what string) {
+	t.Helper()
+	want := first
+	for i, e := range got {
+		require.NotZero(t, e.ID, "%s: event %d has no id", what, i)
+		if i > 0 {
+			require.Greater(t, e.ID, got[i-1].ID, "%s: ids must increase (an event twice or out of order): %v", what, got)
+		}
+		require.Equal(t, want, e.Type, "%s: event %d: %v", what, i, got)
+		want = map[string]string{"producer_paused": "producer_resumed", "producer_resumed": "producer_paused"}[want]
+	}
+}
+
+// TestFaultEventStreamResumesAfterPostgresRestart: PostgreSQL is down for 10 s while a producer is paused and
+// resumed over and over. A stream that stays open through it receives every event emitted, none twice (the
+// master's listener catches up from room_events after it listens again); a stream closed during the outage and
+// reopened with Last-Event-ID afterwards receives every event after that id, then the live ones, none twice.
+func TestFaultEventStreamResumesAfterPostgresRestart(t *testing.T) {
+	pg := startOwnPostgres(t)
+	c := newClusterWith(t, func(cfg *bootstrap.Config) {
+		cfg.DatabaseURL = pg.URL
+		cfg.SlaveTimeout = 30 * time.Second // the slaves must outlive the outage: this test is about events
+	}, domain.SlaveRoleProducer)
+	c.dbURL = pg.URL
+	ctx := ctxT(t, 120*time.Second)
+	room, err := c.API.CreateRoom(ctx)
+	require.NoError(t, err)
+	pub, err := client.Publish(ctx, c.API, room.ID, "alice", true, false, client.LoopbackOnly())
+	require.NoError(t, err)
+	defer pub.Close()
+	producer := pub.ProducerIDs()[0]
+	api := faultAPI(t, c.MasterURL, 2*time.Second)
+	through, closeThrough := idStream(ctx, t, c.MasterURL, room.ID, 0)
+	defer closeThrough()
+	resumed, closeResumed := idStream(ctx, t, c.MasterURL, room.ID, 0)
+
+	paused, emitted := false, 0
+	toggle := func() bool {
+		call := api.PauseProducer
+		if paused {
+			call = api.ResumeProducer
+		}
+		if call(context.Background(), producer) != nil {
+			return false
+		}
+		paused = !paused
+		emitted++
+		return true
+	}
+	for range 4 {
+		require.True(t, toggle())
+	}
+	before := collect(t, resumed, 4, 10*time.Second, "before the outage")
+	requireInOrder(t, before, "producer_paused", "before the outage")
+	lastSeen := before[len(before)-1].ID
+
+	pg.Crash()
+	closeResumed() // this client goes away during the outage and comes back with Last-Event-ID
+	time.Sleep(outage) // the point is the outage: PostgreSQL stays down this long
+	pg.Start()
+	// Toggle at once: the first events go out while the master's listener is still reconnecting.
+	afterRestart := 0
+	require.Eventually(t, func() bool {
+		if toggle() {
+			afterRestart++
+		}
+		return afterRestart == 10
+	}, 30*time.Second, 20*time.Millisecond, "the API works again after PostgreSQL's restart")
+
+	back, closeBack := idStream(ctx, t, c.MasterURL, room.ID, lastSeen)
+	defer closeBack()
+	for range 4 { // live events after the replay
+		require.Eventually(t, toggle, 10*time.Second, 20*time.Millisecond)
+	}
+	missed := emitted - 4
+	got := collect(t, back, missed, 15*time.Second, "the stream resumed with Last-Event-ID")
+	require.Len(t, got, missed, "every event after Last-Event-ID, none twice")
+	require.Greater(t, got[0].ID, lastSeen)
+	requireInOrder(t, got, "producer_paused", "resumed stream")
+
+	all := collect(t, through, emitted, 15*time.Second, "the stream open through the outage")
+	require.Len(t, all, emitted, "the master caught up: every event, none twice")
+	requireInOrder(t, all, "producer_paused", "stream open through the outage")
+	t.Logf("%d events emitted (%d right after PostgreSQL's restart); the resumed stream replayed and streamed %d, the open one %d",
+		emitted, afterRestart, len(got), len(all))
+}
