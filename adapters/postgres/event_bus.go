@@ -101,7 +101,7 @@ func (b *EventBus) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := b.awaitListening(ctx, ln); err != nil {
+	if err := b.awaitListening(ctx, ln, func(n pgdriver.Notification) { b.deliver(ctx, n) }); err != nil {
 		_ = ln.Close()
 		return err
 	}

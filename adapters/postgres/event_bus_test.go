@@ -170,3 +170,44 @@ func secondPool(t *testing.T, db *bun.DB) *bun.DB {
 	t.Cleanup(func() { _ = other.Close() })
 	return other
 }
+
+// TestEventBusReplaysKeptEventsThenPrunes: Replay returns a room's kept events after an id, oldest first; once
+// the retention passed they are no longer replayed and the watchdog deletes their rows.
+func TestEventBusReplaysKeptEventsThenPrunes(t *testing.T) {
+	db := openEventsDB(t)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	channel := "test_events_" + randomHex(t)
+	bus := postgres.NewEventBus(db, memory.NewEventBus(), channel, func(err error) { t.Errorf("bus: %v", err) }).
+		KeepFor(time.Second)
+	ctx := context.Background()
+	require.NoError(t, bus.Start(ctx))
+	defer bus.Close()
+	events, cancel := bus.Subscribe("room-1")
+	defer cancel()
+	var seqs []int64
+	for _, room := range []string{"room-1", "room-2", "room-1", "room-1"} {
+		bus.Publish(ctx, application.RoomEvent{Type: application.EventPeerLeft, RoomID: room, PeerID: "p"})
+	}
+	for range 3 {
+		select {
+		case e := <-events:
+			seqs = append(seqs, e.Seq)
+		case <-time.After(5 * time.Second):
+			t.Fatal("an event did not arrive")
+		}
+	}
+	replayed, err := bus.Replay(ctx, "room-1", seqs[0])
+	require.NoError(t, err)
+	require.Len(t, replayed, 2, "room-1's events after the first, not room-2's")
+	require.Equal(t, seqs[1:], []int64{replayed[0].Seq, replayed[1].Seq})
+	require.Equal(t, "room-1", replayed[0].RoomID)
+
+	require.Eventually(t, func() bool {
+		kept, err := bus.Replay(ctx, "room-1", 0)
+		if err != nil {
+			return false
+		}
+		rows, err := db.NewSelect().Table("room_events").Count(ctx)
+		return err == nil && len(kept) == 0 && rows == 0
+	}, 15*time.Second, 100*time.Millisecond, "expired events are neither replayed nor kept")
+}

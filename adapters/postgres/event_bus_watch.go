@@ -65,11 +65,13 @@ func (b *EventBus) receive(ctx context.Context) {
 	}
 }
 
-// rejoin waits until ln is listening again (its probe comes back), then delivers what was kept meanwhile.
+// rejoin waits until ln is listening again (its probe comes back), then delivers what was kept meanwhile, then
+// what the listener received while rejoining (repeats dropped): the local bus sees the events in order.
 func (b *EventBus) rejoin(ctx context.Context, ln *pgdriver.Listener) error {
 	wait, cancel := context.WithTimeout(ctx, rejoinWait)
 	defer cancel()
-	if err := b.awaitListening(wait, ln); err != nil {
+	var held []pgdriver.Notification // in the table too: dropped when rejoin fails, the next catch-up reads them
+	if err := b.awaitListening(wait, ln, func(n pgdriver.Notification) { held = append(held, n) }); err != nil {
 		return err
 	}
 	b.heard.Store(time.Now().UnixNano())
@@ -79,6 +81,9 @@ func (b *EventBus) rejoin(ctx context.Context, ln *pgdriver.Listener) error {
 		b.behind.Store(true)
 		b.onError(err)
 		return err
+	}
+	for _, n := range held {
+		b.deliver(ctx, n)
 	}
 	return nil
 }
