@@ -15,6 +15,10 @@ const (
 	EventProducerResumed EventType = "producer_resumed"
 	EventPeerLeft        EventType = "peer_left"
 	EventRoomDeleted     EventType = "room_deleted"
+	// From the producer slaves' observers (media_events.go).
+	EventVolumes       EventType = "volumes"
+	EventActiveSpeaker EventType = "active_speaker"
+	EventProducerScore EventType = "producer_score"
 )
 
 // RoomEvent is published after the store changed.
@@ -27,6 +31,10 @@ type RoomEvent struct {
 	Kind       string    `json:"kind,omitempty"`
 	// AppData is the producer's appData (producer_added only).
 	AppData json.RawMessage `json:"appData,omitempty"`
+	// Volumes are the loudest producers, loudest first (volumes only).
+	Volumes []ProducerVolume `json:"volumes,omitempty"`
+	// Score is the producer's new score, 0–10 (producer_score only).
+	Score *int `json:"score,omitempty"`
 }
 
 // EventPublisher fans room events out to listeners (the SSE endpoint). Publish never blocks.

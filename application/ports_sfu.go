@@ -171,6 +171,12 @@ type SFUNode interface {
 	ClosePipeTransport(ctx context.Context, transportID string) error
 
 	Stats(ctx context.Context) (NodeStats, error)
+
+	// Statistics in mediasoup's getStats() shapes (ports_sfu_stats.go). GetConsumerStats answers the consumer's
+	// outbound stream followed by the inbound streams of its producer (on this slave: the pipe's copy).
+	GetProducerStats(ctx context.Context, producerID string) ([]RtpStreamStats, error)
+	GetConsumerStats(ctx context.Context, consumerID string) ([]RtpStreamStats, error)
+	GetTransportStats(ctx context.Context, transportID string) (TransportStats, error)
 }
 
 // SFUNodes hands out the SFUNode of a registered slave (the master's dialer).

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/audiolevel"
 	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/ortc"
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
@@ -40,6 +41,8 @@ type SlaveConfig struct {
 	// DrainTimeout is how long a slave stopping gracefully waits for its transports to close (DRAIN_TIMEOUT; 0:
 	// it stops at once, closing them).
 	DrainTimeout time.Duration
+	// Audio tunes the audio observers (AUDIO_VOLUMES_*, ACTIVE_SPEAKER_*; config_audio.go).
+	Audio audiolevel.Config
 }
 
 // ListenIP is where media sockets bind and the IP announced to clients (the original's {ip, announcedIp}).
@@ -58,12 +61,14 @@ func (l ListenIP) Announced() string {
 
 func defaultSlaveConfig() SlaveConfig {
 	return SlaveConfig{MaxTransports: 500, ListenIPs: []ListenIP{{IP: "127.0.0.1"}}, HeartbeatInterval: 2 * time.Second,
-		InitialAvailableOutgoingBitrate: 1_000_000, MaxIncomingBitrate: 1_500_000, TransportIdleTimeout: 30 * time.Second, MasterURLs: []string{"http://127.0.0.1:3010"}}
+		InitialAvailableOutgoingBitrate: 1_000_000, MaxIncomingBitrate: 1_500_000, TransportIdleTimeout: 30 * time.Second, MasterURLs: []string{"http://127.0.0.1:3010"},
+		Audio: defaultAudio()}
 }
 
 func (c *SlaveConfig) load(s *settings) {
 	s.duration(&c.HeartbeatInterval, "HEARTBEAT_INTERVAL")
 	s.duration(&c.TransportIdleTimeout, "TRANSPORT_IDLE_TIMEOUT")
+	c.loadAudio(s)
 	if n, v, ok := s.get("DRAIN_TIMEOUT"); ok {
 		if d, err := time.ParseDuration(strings.TrimSpace(v)); err != nil || d < 0 {
 			s.bad(n, fmt.Sprintf("must be a duration like 5m, or 0 to stop at once, got %q", v))

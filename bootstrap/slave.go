@@ -97,7 +97,9 @@ func newNode(lc fx.Lifecycle, cfg Config, log *zap.Logger, reg *registration) (*
 	if tcpPort < 0 {
 		tcpPort = sfu.TCPDisabled
 	}
+	events := newMediaEventSender(reg, log.Named("media_events"))
 	node, err := sfu.NewNode(sfu.NodeConfig{
+		OnMediaEvents: events.enqueue, AudioObserver: cfg.Audio,
 		ListenIP: listen.IP, AnnouncedIP: listen.Announced(), Port: cfg.RTCPort, TCPPort: tcpPort, WebRtcListen: webrtcListen, MediaCodecs: codecs,
 		PipePortMin: cfg.PipePortMin, PipePortMax: cfg.PipePortMax, FanoutWorkers: cfg.FanoutWorkers,
 		InitialAvailableOutgoingBitrate: cfg.InitialAvailableOutgoingBitrate, MaxIncomingBitrate: cfg.MaxIncomingBitrate,
@@ -107,6 +109,8 @@ func newNode(lc fx.Lifecycle, cfg Config, log *zap.Logger, reg *registration) (*
 		return nil, fmt.Errorf("start SFU: %w", err)
 	}
 	reg.node, reg.reset = node, node.CloseAllRouters
+	events.start()
+	lc.Append(fx.StopHook(events.stop)) // stop hooks run in reverse: the node closes first
 	lc.Append(fx.StopHook(node.Close))
 	return node, nil
 }

@@ -35,6 +35,7 @@ func (h masterHandlers) routeSlaves(app *fiber.App, secret string) {
 	g.Post("/:id/heartbeat", h.heartbeat)
 	g.Delete("/:id", h.deregisterSlave)
 	g.Post("/:id/transports/:transportId/closed", h.transportClosed)
+	g.Post("/:id/media_events", h.mediaEvents)
 }
 
 func (h masterHandlers) listSlaves(c *fiber.Ctx) error {

@@ -119,6 +119,7 @@ func NewMasterServer(uc MasterUseCases, opts MasterServerOptions) *fiber.App {
 	h.routeProducers(app)
 	h.routeConsumers(app)
 	h.routeConsumerLayers(app)
+	h.routeStats(app)
 	h.routeIce(app)
 	h.routeWhip(app)
 	h.routeWhep(app)

@@ -99,6 +99,13 @@ func TestSlaveClientRoundTrip(t *testing.T) {
 		}, nil, fakeCall{"ClosePipeConsumer", []any{"pt1", "p/1 %x"}}},
 		{"Stats", func(ctx context.Context, c *SlaveClient) (any, error) { return c.Stats(ctx) },
 			canned.stats, fakeCall{"Stats", nil}},
+		{"GetProducerStats", func(ctx context.Context, c *SlaveClient) (any, error) { return c.GetProducerStats(ctx, "p1") },
+			[]application.RtpStreamStats{{Type: application.StatsTypeInboundRtp, PacketCount: 1, Score: 10}}, fakeCall{"GetProducerStats", []any{"p1"}}},
+		{"GetConsumerStats", func(ctx context.Context, c *SlaveClient) (any, error) { return c.GetConsumerStats(ctx, "c1") },
+			[]application.RtpStreamStats{{Type: application.StatsTypeOutboundRtp, PacketCount: 2, Score: 9}}, fakeCall{"GetConsumerStats", []any{"c1"}}},
+		{"GetTransportStats", func(ctx context.Context, c *SlaveClient) (any, error) { return c.GetTransportStats(ctx, "t1") },
+			application.TransportStats{Type: application.StatsTypeWebRtcTransport, TransportID: "t1", DtlsState: "connected"},
+			fakeCall{"GetTransportStats", []any{"t1"}}},
 		{"ids with reserved characters survive the path", func(ctx context.Context, c *SlaveClient) (any, error) {
 			return nil, c.PauseProducer(ctx, "a/b c?d#e%f")
 		}, nil, fakeCall{"PauseProducer", []any{"a/b c?d#e%f"}}},

@@ -222,3 +222,24 @@ func (f *fakeNode) Stats(ctx context.Context) (application.NodeStats, error) {
 	}
 	return f.stats, nil
 }
+
+func (f *fakeNode) GetProducerStats(ctx context.Context, producerID string) ([]application.RtpStreamStats, error) {
+	if err := f.record(ctx, "GetProducerStats", producerID); err != nil {
+		return nil, err
+	}
+	return []application.RtpStreamStats{{Type: application.StatsTypeInboundRtp, PacketCount: 1, Score: 10}}, nil
+}
+
+func (f *fakeNode) GetConsumerStats(ctx context.Context, consumerID string) ([]application.RtpStreamStats, error) {
+	if err := f.record(ctx, "GetConsumerStats", consumerID); err != nil {
+		return nil, err
+	}
+	return []application.RtpStreamStats{{Type: application.StatsTypeOutboundRtp, PacketCount: 2, Score: 9}}, nil
+}
+
+func (f *fakeNode) GetTransportStats(ctx context.Context, transportID string) (application.TransportStats, error) {
+	if err := f.record(ctx, "GetTransportStats", transportID); err != nil {
+		return application.TransportStats{}, err
+	}
+	return application.TransportStats{Type: application.StatsTypeWebRtcTransport, TransportID: transportID, DtlsState: "connected"}, nil
+}

@@ -44,6 +44,7 @@ func (r *slaveRoutes) register(g fiber.Router) {
 	g.Delete("/pipe_transports/:id/pipe_consumers/:producerId", r.closePipeConsumer)
 
 	g.Get("/stats", r.stats)
+	r.registerStats(g)
 }
 
 // byID serves the bodiless calls that take one id from the path and answer "{}".

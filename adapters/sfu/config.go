@@ -7,6 +7,8 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/audiolevel"
+	"github.com/sfu-cluster/sfu-cluster/application"
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
 
@@ -48,6 +50,12 @@ type NodeConfig struct {
 	// PipeAllLayers sends every encoding of a simulcast producer over pipes, whether or not a viewer on the far
 	// slave needs it (by default only the encodings the far slave asks for cross; see pipe_layers.go).
 	PipeAllLayers bool
+	// OnMediaEvents, when set, receives what the node's observers saw (audio volumes and the dominant speaker
+	// per router, producers' score changes), in one batch per observer tick with something to say. It runs on
+	// the observer goroutine and must not block (the slave queues the batch for the master). Nil: no observers.
+	OnMediaEvents func(events []application.MediaEvent)
+	// AudioObserver tunes the audio observers; the zero value means audiolevel.DefaultConfig().
+	AudioObserver audiolevel.Config
 	// InitialAvailableOutgoingBitrate is where each WebRTC transport's downlink estimate starts (bit/s); 0 means
 	// 1,000,000 (mediasoup's initialAvailableOutgoingBitrate as the original set it).
 	InitialAvailableOutgoingBitrate int

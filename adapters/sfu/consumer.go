@@ -92,6 +92,7 @@ type consumer struct {
 	nackBuf        [cacheSlotLen]byte
 
 	counters consumerCounters
+	fb       consumerFeedback
 }
 
 // consumerStream is one outgoing stream: its SSRC, sequence/timestamp state and sender report counts.
@@ -279,8 +280,9 @@ func (c *consumer) onKeyframeRequest(ssrc uint32, now int64) {
 	}
 }
 
-func (c *consumer) onReceiverReport(rr rtcp.ReceptionReport) {
+func (c *consumer) onReceiverReport(rr rtcp.ReceptionReport, now int64) {
 	c.mu.Lock()
 	c.lastRR = rr
+	c.fb.onReceiverReportLocked(rr, c.clockRate, now)
 	c.mu.Unlock()
 }

@@ -57,18 +57,21 @@ func (e *endpoint) OnRTCP(b []byte) {
 		case *rtcp.PictureLossIndication:
 			if c := t.consumers[v.MediaSSRC]; c != nil {
 				e.totals.plis.Add(1)
+				c.fb.plis.Add(1)
 				c.onKeyframeRequest(v.MediaSSRC, now)
 			}
 		case *rtcp.FullIntraRequest:
 			for _, f := range v.FIR {
 				if c := t.consumers[f.SSRC]; c != nil {
 					e.totals.plis.Add(1)
+					c.fb.firs.Add(1)
 					c.onKeyframeRequest(f.SSRC, now)
 				}
 			}
 		case *rtcp.TransportLayerNack:
 			if c := t.consumers[v.MediaSSRC]; c != nil {
 				e.totals.nacks.Add(1)
+				c.fb.nacks.Add(1)
 				c.onNack(v.MediaSSRC, v.Nacks)
 			}
 		case *rtcp.TransportLayerCC:
@@ -82,7 +85,7 @@ func (e *endpoint) OnRTCP(b []byte) {
 		case *rtcp.ReceiverReport:
 			for _, rr := range v.Reports {
 				if c := t.consumers[rr.SSRC]; c != nil {
-					c.onReceiverReport(rr)
+					c.onReceiverReport(rr, now)
 				}
 			}
 		}

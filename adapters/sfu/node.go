@@ -64,6 +64,10 @@ func NewNode(cfg NodeConfig) (*Node, error) {
 	if _, err := ortc.GenerateRouterRtpCapabilities(codecs); err != nil {
 		return nil, fmt.Errorf("sfu: media codecs: %w", err)
 	}
+	observers, err := observerConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("sfu: audio observer: %w: %w", domain.ErrInvalidInput, err)
+	}
 	mux, err := webrtctransport.NewMux(webrtctransport.MuxConfig{
 		ListenIP: cfg.ListenIP, Port: cfg.Port, AnnouncedIP: cfg.AnnouncedIP, Logger: log, Listen: cfg.WebRtcListen,
 		TCPPort: cfg.TCPPort, TCPSendQueue: cfg.TCPSendQueue,
@@ -79,6 +83,7 @@ func NewNode(cfg NodeConfig) (*Node, error) {
 	}
 	n.loopDone.Add(1)
 	go n.reportLoop()
+	n.startObservers(observers)
 	log.Info("sfu node started", zap.String("webrtc_addr", mux.LocalAddr().String()))
 	return n, nil
 }
@@ -147,6 +152,9 @@ func (n *Node) reportLoop() {
 			}
 			for _, c := range consumers {
 				c.tick(now, wall, full)
+			}
+			if full {
+				n.sampleTransportRates(now)
 			}
 			endpoints = n.estimating(endpoints[:0])
 			alloc := now-lastAlloc >= allocInterval

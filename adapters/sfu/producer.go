@@ -87,6 +87,7 @@ type producer struct {
 	in     inbound
 	rtxBuf [cacheSlotLen + 64]byte
 	rtxPkt rtpx.Packet
+	levels audioLevels // RFC 6464 levels of an audio producer, for the room's audio observer
 
 	counters producerCounters
 }
@@ -150,6 +151,10 @@ func newProducer(pp producerParams) (*producer, error) {
 			p.rridExtID = uint8(ext.ID) //nolint:gosec // 1..255
 		case ortc.URIMid:
 			p.midExtID = uint8(ext.ID) //nolint:gosec // 1..255
+		case ortc.URIAudioLevel:
+			if !p.isVideo {
+				p.levels.extID = uint8(ext.ID) //nolint:gosec // 1..255
+			}
 		}
 	}
 	for i, enc := range encs {

@@ -43,6 +43,9 @@ type producerEncoding struct {
 
 	active  atomic.Bool
 	bitrate [maxTemporal]atomic.Uint64 // bit/s per temporal layer over the last report interval
+
+	// Feedback sent upstream for this encoding (its stats): NACK packets, the sequence numbers they ask for, PLIs.
+	nackCount, nackPacketCount, pliCount atomic.Uint64
 	// known is bitrate as last measured while the encoding arrived: an encoding a pipe stops carrying (no
 	// viewer here wants it) keeps its rate for the downlink allocation (allocation.go).
 	known [maxTemporal]atomic.Uint64

@@ -30,6 +30,9 @@ func (p *producer) receive(pkt *rtpx.Packet, r producerRoute, now int64) {
 	seq := pkt.SequenceNumber
 	payloadLen := len(pkt.Payload())
 	e.recv.update(seq, pkt.Timestamp, now, payloadLen, r.rtx)
+	if p.levels.extID != 0 {
+		p.levels.add(pkt)
+	}
 	if p.useNack && e.nack.onPacket(seq, now) {
 		p.requestKeyframe(e.index, now)
 	}
@@ -117,6 +120,7 @@ func (p *producer) sendPLI(e *producerEncoding) {
 		return
 	}
 	p.counters.keyframeRequests.Add(1)
+	e.pliCount.Add(1)
 	e.keyframe.mu.Lock()
 	pli := rtpx.PutPLI(e.pliBuf[:], p.upstream.rtcpSSRC, ssrc)
 	p.upstream.writeRTCP(pli)

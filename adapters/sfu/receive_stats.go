@@ -29,6 +29,11 @@ type receiveStats struct {
 	srRTP  uint32
 	srAt   int64 // nanotime of its arrival
 	octets uint64
+
+	// Of the last report interval: fraction lost (of 256), and the stream's score (stream_score.go).
+	lastFraction uint8
+	lost         uint32
+	score        streamScore
 }
 
 // update records one packet. Retransmissions (RTX, or late packets) count as received but not for jitter.
@@ -82,6 +87,10 @@ func (s *receiveStats) report(ssrc uint32, now int64) (rtcp.ReceptionReport, boo
 	var fraction uint8
 	if lostInterval := int64(expInterval) - int64(recvInterval); expInterval > 0 && lostInterval > 0 {
 		fraction = uint8(min(lostInterval<<8/int64(expInterval), 255)) //nolint:gosec // clamped
+	}
+	s.lastFraction, s.lost = fraction, uint32(lost) //nolint:gosec // clamped
+	if s.clockRate > 0 {
+		s.score.update(expInterval, recvInterval, s.jitter*1000/float64(s.clockRate))
 	}
 	rr := rtcp.ReceptionReport{
 		SSRC: ssrc, FractionLost: fraction, TotalLost: uint32(lost), //nolint:gosec // clamped

@@ -45,6 +45,8 @@ func (p *producer) tick(now int64, full bool) {
 		if p.useNack {
 			e.nacks = e.nack.due(now, e.nacks[:0])
 			if len(e.nacks) > 0 {
+				e.nackCount.Add(1)
+				e.nackPacketCount.Add(uint64(len(e.nacks)))
 				pkts = append(pkts, &rtcp.TransportLayerNack{
 					SenderSSRC: p.upstream.rtcpSSRC, MediaSSRC: ssrc, Nacks: rtcp.NackPairsFromSequenceNumbers(e.nacks),
 				})
@@ -115,6 +117,9 @@ func (c *consumer) tick(now int64, wall time.Time, full bool) {
 		}
 	}
 	c.mu.Unlock()
+	if full {
+		c.fb.rate.update(c.counters.bytes.Load(), now)
+	}
 	c.requestKeyframes(keyOf, now)
 	if full && c.pipe {
 		pkts = append(pkts, c.pauseState())
@@ -183,6 +188,7 @@ func (c *consumer) senderReportLocked(i int, now int64, wall time.Time, clock se
 		sr.NTPTime = toNTP(wall)
 		sr.RTPTime = maxOutTs + ticksOf(now-lastSentAt, c.clockRate)
 	}
+	c.fb.onSenderReportLocked(sr.NTPTime, now)
 	return sr
 }
 

@@ -16,6 +16,8 @@ type webrtcTransport struct {
 	router    *router
 	t         *webrtctransport.Transport
 	connected atomic.Bool
+	// rx, tx: wire bitrates each way, sampled by the report loop (node_stats_transport.go).
+	rx, tx rateMeter
 
 	// Guarded by Node.mu.
 	nextMid   int

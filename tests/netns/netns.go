@@ -55,9 +55,14 @@ func New(t testing.TB) *Namespace {
 	if out, err := ip("netns", "add", n.Name); err != nil {
 		skipOrFail(t, fmt.Sprintf("cannot create a network namespace: %v: %s", err, out))
 	}
+	// IPv6 is off on both ends before the links come up: otherwise each gets a link-local address whose duplicate
+	// address detection ends a second or two later, and Chromium, started by then, takes that address change for a
+	// network change and fails its loads with net::ERR_NETWORK_CHANGED.
 	steps := [][]string{
 		{"link", "add", n.hostLink, "type", "veth", "peer", "name", nsLink},
 		{"link", "set", nsLink, "netns", n.Name},
+		{"netns", "exec", n.Name, "sh", "-c", "echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6 && " +
+			"echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6 && echo 1 > /proc/sys/net/ipv6/conf/" + nsLink + "/disable_ipv6"},
 		{"addr", "add", n.HostIP.String() + "/30", "dev", n.hostLink},
 		{"link", "set", n.hostLink, "up"},
 		{"netns", "exec", n.Name, "ip", "link", "set", "lo", "up"},
@@ -70,7 +75,33 @@ func New(t testing.TB) *Namespace {
 			t.Fatalf("netns: ip %s: %v: %s", strings.Join(args, " "), err, out)
 		}
 	}
+	disableIPv6(n.hostLink)
+	n.waitSettled(t, nsLink)
 	return n
+}
+
+// disableIPv6 turns IPv6 off on the host's end of a pair (best effort: a host without IPv6 has no such file).
+func disableIPv6(link string) {
+	_ = os.WriteFile("/proc/sys/net/ipv6/conf/"+link+"/disable_ipv6", []byte("1"), 0o600)
+}
+
+// waitSettled waits until the namespace's end of the pair has carrier and its address is no longer tentative, so
+// nothing about the network changes under the processes a test starts next.
+func (n *Namespace) waitSettled(t testing.TB, nsLink string) {
+	t.Helper()
+	deadline := time.Now().Add(cmdTimeout)
+	for {
+		link, errLink := ip("netns", "exec", n.Name, "ip", "-o", "link", "show", "dev", nsLink)
+		addr, errAddr := ip("netns", "exec", n.Name, "ip", "-o", "addr", "show", "dev", nsLink)
+		up := errLink == nil && bytes.Contains(link, []byte("LOWER_UP")) && !bytes.Contains(link, []byte("NO-CARRIER"))
+		if up && errAddr == nil && !bytes.Contains(addr, []byte("tentative")) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("netns: %s did not settle within %s: %s %s", nsLink, cmdTimeout, link, addr)
+		}
+		time.Sleep(20 * time.Millisecond) // polling the kernel's state, not waiting for luck
+	}
 }
 
 // Command runs name with args inside the namespace.

@@ -37,6 +37,17 @@ export type ConsumeInfo = {
 };
 // A spatial and a temporal layer of a simulcast consumer (a missing temporalLayer means the highest).
 export type ConsumerLayers = { spatialLayer: number; temporalLayer?: number };
+// RtpStreamStats is one stream as the server measures it (GET /consumers/:id/stats, mediasoup's getStats() shape).
+export type RtpStreamStats = {
+  type: 'inbound-rtp' | 'outbound-rtp';
+  packetCount: number;
+  byteCount: number;
+  bitrate: number;
+  packetsLost: number;
+  fractionLost: number; // of 256
+  score: number; // 0..10
+  roundTripTime?: number; // ms
+};
 // GET /consumers/:id: what a consumer is and, for a simulcast one, what it is asked for and what it sends.
 export type ConsumerInfo = {
   id: string;
@@ -109,6 +120,10 @@ export class Api {
   }
   getConsumer(consumerId: string): Promise<ConsumerInfo> {
     return this.call('GET', `/consumers/${enc(consumerId)}`);
+  }
+  // consumerStats is mediasoup's consumer.getStats() on the server: the outbound stream, then the producer's.
+  consumerStats(consumerId: string): Promise<RtpStreamStats[]> {
+    return this.call('GET', `/consumers/${enc(consumerId)}/stats`);
   }
   logout(userId: string, roomId: string): Promise<unknown> {
     return this.call('POST', `/user/${enc(userId)}/logout`, { roomId });

@@ -4,12 +4,23 @@
 import { ApiError, type Api, type ProducerRow } from './api';
 
 export type RoomEvent = {
-  type: 'producer_added' | 'producer_removed' | 'producer_paused' | 'producer_resumed' | 'peer_left' | 'room_deleted';
+  type:
+    | 'producer_added'
+    | 'producer_removed'
+    | 'producer_paused'
+    | 'producer_resumed'
+    | 'peer_left'
+    | 'room_deleted'
+    | 'volumes'
+    | 'active_speaker'
+    | 'producer_score';
   roomId: string;
   peerId?: string;
   userId?: string;
   producerId?: string;
   kind?: 'audio' | 'video';
+  volumes?: { producerId: string; volume: number }[]; // volumes: the loudest audio producers, dBov, loudest first
+  score?: number; // producer_score: 0..10
 };
 
 export type RoomEventHandlers = {
@@ -20,7 +31,17 @@ export type RoomEventHandlers = {
   note(text: string): void;
 };
 
-const TYPES: RoomEvent['type'][] = ['producer_added', 'producer_removed', 'producer_paused', 'producer_resumed', 'peer_left', 'room_deleted'];
+const TYPES: RoomEvent['type'][] = [
+  'producer_added',
+  'producer_removed',
+  'producer_paused',
+  'producer_resumed',
+  'peer_left',
+  'room_deleted',
+  'volumes',
+  'active_speaker',
+  'producer_score',
+];
 const POLL_MS = 2000;
 
 export class RoomEvents {

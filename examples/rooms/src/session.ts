@@ -71,6 +71,18 @@ export class Session {
   }
 
   private onEvent(e: RoomEvent): void {
+    switch (e.type) { // several a second: kept out of the log
+      case 'volumes':
+        this.state.volumes = e.volumes ?? [];
+        this.state.volumesEvents++;
+        return;
+      case 'active_speaker':
+        if (!e.producerId) return;
+        this.state.activeSpeaker = e.producerId;
+        this.state.speakerEvents.push({ producerId: e.producerId, at: Date.now() });
+        this.ui.highlightSpeaker(e.producerId);
+        return;
+    }
     this.ui.info(`event ${e.type}${e.kind ? ' ' + e.kind : ''}${e.producerId ? ' ' + e.producerId : ''}${e.userId ? ' by ' + e.userId : ''}`);
     switch (e.type) {
       case 'producer_added':

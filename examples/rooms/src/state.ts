@@ -36,6 +36,10 @@ export type DemoState = {
   videoEncodings: number; // encodings the camera producer was published with (0: no camera)
   consumers: ConsumerRecord[];
   consumerIds: string[];
+  activeSpeaker: string | null; // producer id of the room's active speaker (active_speaker events)
+  speakerEvents: { producerId: string; at: number }[]; // each active_speaker event, at = Date.now()
+  volumes: { producerId: string; volume: number }[]; // the last volumes event
+  volumesEvents: number;
   errors: string[];
   log: string[];
 };
@@ -57,6 +61,10 @@ export function newState(userId: string, apiBase: string, consumeOn: DemoState['
     videoEncodings: 0,
     consumers: [],
     consumerIds: [],
+    activeSpeaker: null,
+    speakerEvents: [],
+    volumes: [],
+    volumesEvents: 0,
     errors: [],
     log: [],
   };

@@ -27,6 +27,7 @@ export class TileInfo {
   }
 
   start(): void {
+    this.addStatsButton();
     this.timer ??= setInterval(() => void this.refresh(), REFRESH_MS);
     void this.refresh();
   }
@@ -64,6 +65,36 @@ export class TileInfo {
       this.askServer = false;
       this.currentLayers = null;
       this.note(`layers of consumer ${this.consumer.id} not shown: ${(err as Error).message}`);
+    }
+  }
+
+  // addStatsButton puts a "stats" button on the tile: each click shows what the server measures of this consumer
+  // (GET /consumers/:id/stats): bitrate, loss and round-trip time to this viewer, and the stream's score.
+  private addStatsButton(): void {
+    const info = this.tile.querySelector('.tile-info');
+    if (!info || info.querySelector('.stats-button')) return;
+    const button = document.createElement('button');
+    button.className = 'stats-button';
+    button.textContent = 'stats';
+    const out = document.createElement('span');
+    out.className = 'server-stats';
+    button.addEventListener('click', () => void this.showServerStats(out));
+    info.append(button, out);
+  }
+
+  async showServerStats(out: HTMLElement): Promise<void> {
+    try {
+      const [sent, source] = await this.api.consumerStats(this.consumer.id);
+      const parts: string[] = [];
+      const video = this.tile.querySelector('video');
+      if (video && video.videoWidth > 0) parts.push(`${video.videoWidth}×${video.videoHeight}`);
+      parts.push(`${Math.round(sent.bitrate / 1000)} kbit/s`);
+      parts.push(`loss ${((100 * sent.fractionLost) / 256).toFixed(1)}% (${sent.packetsLost} packets)`);
+      if (sent.roundTripTime !== undefined) parts.push(`RTT ${sent.roundTripTime.toFixed(0)} ms`);
+      parts.push(`score ${sent.score}${source ? ` (source ${source.score})` : ''}`);
+      out.textContent = parts.join(' · ');
+    } catch (err) {
+      out.textContent = `no stats: ${(err as Error).message}`;
     }
   }
 

@@ -42,6 +42,16 @@ export class Ui {
     $('errors').replaceChildren();
   }
 
+  // highlightSpeaker marks the tiles of the active speaker's producer (its audio tile, and the video tile of the same
+  // user when the page knows it) and unmarks the others.
+  highlightSpeaker(producerId: string): void {
+    const speaking = document.querySelector<HTMLElement>(`[data-tile="${CSS.escape(producerId)}"]`);
+    const user = speaking?.dataset.user;
+    document.querySelectorAll<HTMLElement>('.tile').forEach((t) => {
+      t.classList.toggle('speaking', t === speaking || (user !== undefined && user !== '' && t.dataset.user === user));
+    });
+  }
+
   // tile adds (or returns) the tile of one producer; remote audio gets an <audio> inside the same grid.
   tile(key: string, label: string, track: MediaStreamTrack, local: boolean): HTMLElement {
     let tile = document.querySelector<HTMLElement>(`[data-tile="${CSS.escape(key)}"]`);

@@ -201,6 +201,7 @@ export class Viewer {
     this.state.consumers.push(record);
     this.state.consumerIds.push(consumer.id);
     const tile = this.ui.tile(row.producerId, `${row.userId} · ${row.kind}`, consumer.track, false);
+    tile.dataset.user = row.userId;
     const tileInfo = new TileInfo(this.api, consumer, record, tile, (text) => this.ui.info(text));
     const picker = record.type === 'simulcast' && row.kind === 'video' ? this.addPicker(row.producerId, record) : null;
     this.entries.set(row.producerId, { consumer, record, info: tileInfo, picker });
