@@ -255,11 +255,7 @@ func (c *consumer) requestKeyframes(enc int, now int64) {
 		c.mu.Lock()
 		wanted := c.wanted
 		c.mu.Unlock()
-		for i := range c.outs {
-			if wanted&(1<<i) != 0 {
-				c.producer.requestKeyframe(i, now)
-			}
-		}
+		c.producer.requestKeyframes(wanted, now)
 		return
 	}
 	c.producer.requestKeyframe(enc, now)

@@ -89,6 +89,10 @@ type producer struct {
 	rtxPkt rtpx.Packet
 	levels audioLevels // RFC 6464 levels of an audio producer, for the room's audio observer
 
+	// keyframe limits the keyframe requests sent upstream, for all encodings together (keyframe_limiter.go).
+	keyframe keyframeLimiter
+	pliBuf   [rtpx.PLISize]byte // guarded by keyframe.mu
+
 	counters producerCounters
 }
 

@@ -28,11 +28,7 @@ func (p *producer) tick(now int64, full bool) {
 	if full {
 		p.upstream.sendIncomingCap(now)
 	}
-	for _, e := range p.encs {
-		if p.isVideo && e.keyframe.due(now) {
-			p.sendPLI(e)
-		}
-	}
+	p.sendDueKeyframeRequests(now)
 	var pkts []rtcp.Packet
 	var rr *rtcp.ReceiverReport
 	p.rxMu.Lock()
