@@ -10,12 +10,15 @@ import (
 // Downlink allocation: every allocInterval the report loop shares each WebRTC transport's estimate among its
 // active consumers (bwe.Allocate: audio and single-stream video first, then simulcast consumers layer by layer)
 // and caps each simulcast consumer's layers at its share (layers.Selector's bandwidth cap). Down at once (the
-// next pass after the estimate fell, well within 2 s), up only once the higher layers fit for upHold without a
-// break; each change of spatial layer asks for one keyframe (onLayersChanged). A consumer's cap only changes
-// what that consumer forwards: the producer still receives, and other viewers still get, every encoding.
+// next pass after the estimate fell, well within 2 s), up only once the higher layers fit in upHeadroomPct of
+// the estimate for upHold without a break: a layer that only just fits would go up, congest the link and come
+// down again, each switch a keyframe (which, with Chromium, every viewer of every layer gets). Each change of
+// spatial layer asks for one keyframe (onLayersChanged). A consumer's cap only changes what that consumer
+// forwards: the producer still receives, and other viewers still get, every encoding.
 const (
 	allocInterval = int64(200 * time.Millisecond)
 	upHold        = int64(3 * time.Second)
+	upHeadroomPct = 85
 	// overheadPct is what headers, SRTP and UDP/IP add to the measured payload rates.
 	overheadPct = 110
 )
@@ -35,20 +38,21 @@ func (e *endpoint) allocate(now int64) {
 	if len(cs) == 0 {
 		return
 	}
-	streams, out, wish := e.cc.streams[:0], e.cc.out[:0], e.cc.wish[:0]
+	streams, out, up, wish := e.cc.streams[:0], e.cc.out[:0], e.cc.up[:0], e.cc.wish[:0]
 	for _, c := range cs {
 		streams = append(streams, c.allocStream())
-		out, wish = append(out, bwe.Layers{}), append(wish, bwe.Layers{})
+		out, up, wish = append(out, bwe.Layers{}), append(up, bwe.Layers{}), append(wish, bwe.Layers{})
 	}
 	available := e.cc.available(now)
 	used := bwe.Allocate(available, streams, out)
+	bwe.Allocate(available/100*upHeadroomPct, streams, up)
 	for i, c := range cs {
 		if c.sim != nil && !streams[i].Fixed {
-			c.applyAllocation(out[i], now)
+			c.applyAllocation(out[i], up[i], now)
 		}
 	}
 	e.maybeProbe(cs, desiredRate(streams, wish), used, available, now)
-	e.cc.streams, e.cc.out, e.cc.wish = streams, out, wish
+	e.cc.streams, e.cc.out, e.cc.up, e.cc.wish = streams, out, up, wish
 }
 
 // allocStream is the consumer as the allocator sees it: fixed (audio, single-stream video, paused: what it
@@ -80,8 +84,9 @@ func (c *consumer) allocStream() bwe.Stream {
 
 func withOverhead(bps uint64) int { return int(bps * overheadPct / 100) } //nolint:gosec // bit rates
 
-// applyAllocation moves the consumer's bandwidth cap to want: down at once, up after upHold.
-func (c *consumer) applyAllocation(want bwe.Layers, now int64) {
+// applyAllocation moves the consumer's bandwidth cap: down to want (its share of the estimate) at once, up to
+// up (its share of upHeadroomPct of it) once that has allowed more for upHold.
+func (c *consumer) applyAllocation(want, up bwe.Layers, now int64) {
 	c.mu.Lock()
 	sel := &c.sim.sel
 	ps, pt := sel.Preferred()
@@ -92,7 +97,8 @@ func (c *consumer) applyAllocation(want bwe.Layers, now int64) {
 	}
 	switch {
 	case want.Less(eff):
-	case eff.Less(want):
+	case eff.Less(up):
+		want = up
 		if c.bw.upSince == 0 {
 			c.bw.upSince = now
 		}

@@ -21,6 +21,8 @@ const (
 	probeGapMax   = int64(10 * time.Second)
 	// paddingSize is the padding of one probe packet: RTP padding counts in one byte.
 	paddingSize = 255
+	// probeMarginPct is how far above the rate up-switches need a probe goes.
+	probeMarginPct = 110
 )
 
 // prober is a transport's probing state (report loop only).
@@ -47,7 +49,10 @@ func (e *endpoint) maybeProbe(cs []*consumer, desired, used, available int, now 
 			p.gap = probeGap
 		}
 	}
-	if desired <= available+available/20 || now-p.lastStart < max(p.gap, probeGap) {
+	// Up-switches need the layers to fit in upHeadroomPct of the estimate: probe for that much, and a little
+	// more (a probe measures what arrived, a bit under what was sent).
+	desired = desired / upHeadroomPct * 100 * probeMarginPct / 100
+	if desired <= available || now-p.lastStart < max(p.gap, probeGap) {
 		return
 	}
 	var via *consumer

@@ -32,7 +32,11 @@ type producerEncoding struct {
 	nack       nackGenerator
 	lastAt     int64 // nanotime of the last packet, 0 before the first
 	layerBytes [maxTemporal]uint64
-	bytesSince int64 // nanotime layerBytes started counting
+	bytesSince int64  // nanotime layerBytes started counting
+	keyBytes   uint64 // of layerBytes[0], the keyframes' payload
+	keyTs      uint32 // the last keyframe's timestamp (its packets are keyframe bytes)
+	hasKeyTs   bool
+	gap        bool // arrivals paused for more than rateGap since bytesSince
 	nacks      []uint16
 
 	cache *packetCache // video only
@@ -42,8 +46,11 @@ type producerEncoding struct {
 
 	// Feedback sent upstream for this encoding (its stats): NACK packets, the sequence numbers they ask for, PLIs.
 	nackCount, nackPacketCount, pliCount atomic.Uint64
-	// known is bitrate as last measured while the encoding arrived: an encoding a pipe stops carrying (no
-	// viewer here wants it) keeps its rate for the downlink allocation (allocation.go).
+	// known is the sustained bit rate the downlink allocation (allocation.go) counts for the encoding: bitrate
+	// without keyframes, as last measured over a report interval the encoding arrived throughout. A keyframe is a
+	// one-off burst (one a viewer's switch asked for would otherwise make the layer look too big for another
+	// viewer's estimate for a second), and an interval in which a pipe stopped or restarted carrying the encoding
+	// (no viewer here wanted it) measures only part of it; the encoding keeps the rate it had.
 	known [maxTemporal]atomic.Uint64
 }
 
@@ -58,6 +65,33 @@ func (e *producerEncoding) updateActivity(now int64) bool {
 	return e.active.Swap(active) != active
 }
 
+// rateGap is a pause in an encoding's arrivals that makes a report interval's rate partial (browsers send every
+// encoding at 15 frames per second or more).
+const rateGap = int64(300 * time.Millisecond)
+
+// countBytes counts one packet's payload towards the encoding's rates (receive path, under rxMu); key: it starts
+// a keyframe.
+func (e *producerEncoding) countBytes(tid uint8, payloadLen int, ts uint32, key bool) {
+	n := uint64(payloadLen) //nolint:gosec // non-negative
+	e.layerBytes[tid%maxTemporal] += n
+	if key {
+		e.keyTs, e.hasKeyTs = ts, true
+	}
+	if e.hasKeyTs && ts == e.keyTs {
+		e.keyBytes += n
+	}
+}
+
+// arrived notes a packet's arrival at now (receive path, under rxMu).
+func (e *producerEncoding) arrived(now int64) {
+	if e.lastAt == 0 {
+		e.bytesSince = now
+	} else if now-e.lastAt > rateGap {
+		e.gap = true
+	}
+	e.lastAt = now
+}
+
 // updateBitrates turns the bytes counted since the last call into bit rates (under rxMu).
 func (e *producerEncoding) updateBitrates(now int64) {
 	if elapsed := now - e.bytesSince; e.bytesSince != 0 && elapsed > 0 {
@@ -67,13 +101,18 @@ func (e *producerEncoding) updateBitrates(now int64) {
 			e.bitrate[i].Store(b)
 			total += b
 		}
-		if total > 0 {
+		if total > 0 && !e.gap && now-e.lastAt <= rateGap {
+			keys := min(e.keyBytes, e.layerBytes[0]) * 8 * uint64(time.Second) / uint64(elapsed) //nolint:gosec // positive
 			for i := range e.bitrate {
-				e.known[i].Store(e.bitrate[i].Load())
+				b := e.bitrate[i].Load()
+				if i == 0 {
+					b -= keys
+				}
+				e.known[i].Store(b)
 			}
 		}
 	}
-	e.layerBytes = [maxTemporal]uint64{}
+	e.layerBytes, e.keyBytes, e.gap = [maxTemporal]uint64{}, 0, false
 	e.bytesSince = now
 }
 

@@ -28,6 +28,7 @@ type sendEstimate struct {
 	// the allocation's buffers and the probe (report loop only)
 	streams []bwe.Stream
 	out     []bwe.Layers
+	up      []bwe.Layers
 	wish    []bwe.Layers
 	probe   prober
 }

@@ -98,17 +98,26 @@ async function main() {
     // every second that each decoded new frames; it returns the first and last samples, the seconds without a new
     // frame, the widths B showed, the highest layer A was sent after `after(elapsed)` held, and the seconds in which the
 // publisher's browser sent no 640-wide layer at all (its own uplink estimate or CPU: then no viewer can have it).
+    // topWidth is the width of the publisher's top layer (r2) as its browser sends it now, 0 when it sends none:
+    // under CPU load Chromium lowers or stops r2 by itself, and then no viewer can have it.
+    const topWidth = (sent) => {
+      const top = sent.layers.find((l) => l.rid === 'r2');
+      return top?.framesPerSecond ? top.frameWidth : 0;
+    };
     const observe = async (label, ms, { done, after } = {}) => {
       const t0 = Date.now();
       const first = { A: await sample('A'), B: await sample('B') };
       let second = first;
-      const o = { label, first, stalls: { A: 0, B: 0 }, widthsB: new Set(), maxLayerA: -1, events: {}, topOff: 0,
-        publisherLimit: new Set() };
+      const tops = [topWidth(await publisherLayers(pub))]; // one reading a second
+      const o = { label, first, stalls: { A: 0, B: 0 }, widthsB: new Set(), widthsBExcused: new Set(), maxLayerA: -1, events: {},
+        topOff: 0, topChanges: 0, publisherLimit: new Set() };
       for (;;) {
         await sleep(250);
         const cur = { A: await sample('A'), B: await sample('B') };
         const elapsed = cur.A.at - t0;
-        o.widthsB.add(cur.B.width);
+        // B is judged while the publisher has sent r2 at 640 for the last two readings (a change takes the SFU
+        // half a second to see and B a keyframe to follow); otherwise its width is only recorded.
+        (tops.slice(-2).every((w) => w === 640) ? o.widthsB : o.widthsBExcused).add(cur.B.width);
         if (done?.(cur.A, cur.B, elapsed, o)) return { ...o, last: cur, ms: elapsed };
         if (after?.(elapsed, o)) o.maxLayerA = Math.max(o.maxLayerA, cur.A.layer ?? -1);
         if (cur.A.at - second.A.at >= 1000) {
@@ -119,8 +128,10 @@ async function main() {
             }
           }
           const sent = await publisherLayers(pub);
-          const top = sent.layers.find((l) => l.rid === 'r2');
-          if (!top?.framesPerSecond) o.topOff++; // the publisher itself did not send its 640-wide layer
+          const w = topWidth(sent);
+          if (w !== 640) o.topOff++; // the publisher itself did not send its 640-wide layer
+          if (w !== tops[tops.length - 1]) o.topChanges++; // each change costs B a keyframe (a switch, or a new size)
+          tops.push(w);
           o.publisherLimit.add(sent.qualityLimitationReason);
           log(`${label} +${elapsed} ms: A ${show(cur.A)} | B ${show(cur.B)} | publisher ${sent.text}`);
           second = cur;
@@ -129,7 +140,8 @@ async function main() {
       }
     };
     const summary = (o) => ({
-      ms: o.ms, publisherTopOff: o.topOff, publisherLimit: [...o.publisherLimit], stallsA: o.stalls.A, stallsB: o.stalls.B, widthsB: [...o.widthsB], maxLayerA: o.maxLayerA, events: o.events,
+      ms: o.ms, publisherTopOff: o.topOff, publisherTopChanges: o.topChanges, publisherLimit: [...o.publisherLimit], stallsA: o.stalls.A,
+      stallsB: o.stalls.B, widthsB: [...o.widthsB], widthsBExcused: [...o.widthsBExcused], maxLayerA: o.maxLayerA, events: o.events,
       freezesA: o.last.A.freezes - o.first.A.freezes, keyFramesA: o.last.A.keyFrames - o.first.A.keyFrames,
       keyFramesB: o.last.B.keyFrames - o.first.B.keyFrames, nacksA: o.last.A.nacks - o.first.A.nacks,
       lostA: o.last.A.lost - o.first.A.lost, endA: o.last.A, endB: o.last.B,

@@ -30,22 +30,28 @@ type netbedSample struct {
 // netbedWindow is what netbed.mjs saw over one phase.
 type netbedWindow struct {
 	Ms int `json:"ms"`
-	// PublisherTopOff counts the seconds in which the publisher's Chromium sent no r2 (640 wide) at all, and
-	// PublisherLimit its qualityLimitationReasons: what B can get depends on them, not on A.
-	PublisherTopOff int            `json:"publisherTopOff"`
-	PublisherLimit  []string       `json:"publisherLimit"`
-	StallsA         int            `json:"stallsA"` // seconds in which A decoded no new frame
-	StallsB         int            `json:"stallsB"`
-	WidthsB         []int          `json:"widthsB"`
-	MaxLayerA       int            `json:"maxLayerA"` // the highest layer A was sent once it had dropped (cap)
-	FreezesA        int            `json:"freezesA"`
-	KeyFramesA      int            `json:"keyFramesA"`
-	KeyFramesB      int            `json:"keyFramesB"`
-	NacksA          int            `json:"nacksA"`
-	LostA           int            `json:"lostA"`
-	Events          map[string]int `json:"events"` // ms from the step to layerDropMs, widthDropMs, layerUpMs, widthUpMs
-	EndA            netbedSample   `json:"endA"`
-	EndB            netbedSample   `json:"endB"`
+	// PublisherTopOff counts the seconds (getStats readings) in which the publisher's Chromium did not send r2 at
+	// 640 wide (CPU or its own uplink estimate: it lowers or stops its top layer by itself), PublisherTopChanges the
+	// readings in which that changed, and PublisherLimit its qualityLimitationReasons: what B can get depends on
+	// them, not on A.
+	PublisherTopOff     int      `json:"publisherTopOff"`
+	PublisherTopChanges int      `json:"publisherTopChanges"`
+	PublisherLimit      []string `json:"publisherLimit"`
+	StallsA             int      `json:"stallsA"` // seconds in which A decoded no new frame
+	StallsB             int      `json:"stallsB"`
+	// WidthsB are the widths B decoded while the publisher had sent r2 at 640 for two readings, WidthsBExcused
+	// those it decoded otherwise (recorded, not judged).
+	WidthsB        []int          `json:"widthsB"`
+	WidthsBExcused []int          `json:"widthsBExcused"`
+	MaxLayerA      int            `json:"maxLayerA"` // the highest layer A was sent once it had dropped (cap)
+	FreezesA       int            `json:"freezesA"`
+	KeyFramesA     int            `json:"keyFramesA"`
+	KeyFramesB     int            `json:"keyFramesB"`
+	NacksA         int            `json:"nacksA"`
+	LostA          int            `json:"lostA"`
+	Events         map[string]int `json:"events"` // ms from the step to layerDropMs, widthDropMs, layerUpMs, widthUpMs
+	EndA           netbedSample   `json:"endA"`
+	EndB           netbedSample   `json:"endB"`
 }
 
 type netbedResult struct {
@@ -147,15 +153,22 @@ func TestBrowserDownlinkCapAndLoss(t *testing.T) {
 	requireThroughThePipe(t, c, p, 2)
 }
 
-// requireUnaffected checks viewer B over a phase: 640 wide throughout, decoding every second, and no more
-// keyframes than in the baseline window (plus the noise allowance).
+// requireUnaffected checks viewer B over a phase against what the publisher actually sent (getStats of its
+// browser, once a second): 640 wide whenever the publisher sent r2 at 640, decoding every second, and no more
+// keyframes than in the baseline window plus the noise allowance plus one per change of the publisher's top
+// layer (each costs B a keyframe: a switch, or Chromium's new size). Most of the phase must be judged: a
+// publisher that hardly sent r2 leaves nothing to check, and that is a failure, not a pass.
 func requireUnaffected(t *testing.T, phase string, base, w *netbedWindow) {
 	t.Helper()
-	require.Equal(t, []int{640}, w.WidthsB, "B stays 640 wide during the %s (the publisher sent no r2 in %d s of it, limited by %v)",
-		phase, w.PublisherTopOff, w.PublisherLimit)
+	readings := w.Ms / 1000
+	require.LessOrEqual(t, w.PublisherTopOff, readings/2, "the publisher sent r2 at 640 for too little of the %s to judge B "+
+		"(off in %d of ~%d readings, limited by %v)", phase, w.PublisherTopOff, readings, w.PublisherLimit)
+	require.Equal(t, []int{640}, w.WidthsB, "B is 640 wide while the publisher sends r2 at 640, during the %s (r2 not at 640 in "+
+		"%d s, limited by %v; widths then %v)", phase, w.PublisherTopOff, w.PublisherLimit, w.WidthsBExcused)
 	require.Zero(t, w.StallsB, "B decodes every second during the %s: %+v", phase, w)
-	require.LessOrEqual(t, w.KeyFramesB, base.KeyFramesB+netbedKeyFrameNoise,
-		"B's keyframes during A's %s (%d) against the baseline window (%d)", phase, w.KeyFramesB, base.KeyFramesB)
+	require.LessOrEqual(t, w.KeyFramesB, base.KeyFramesB+netbedKeyFrameNoise+w.PublisherTopChanges,
+		"B's keyframes during A's %s (%d) against the baseline window (%d), the publisher's top layer changed %d times",
+		phase, w.KeyFramesB, base.KeyFramesB, w.PublisherTopChanges)
 }
 
 // reportNetbed prints the phases' figures and writes them to $ARTIFACTS_DIR/netbed.txt (CI prints it).
@@ -179,8 +192,8 @@ func reportNetbed(t *testing.T, r netbedResult, lost int) {
 		name string
 		w    *netbedWindow
 	}{{"baseline", r.Baseline}, {"cap", r.Cap}, {"lift", r.Lift}, {"loss", r.Loss}} {
-		fmt.Fprintf(&b, "browser netbed: %s %d ms: A %s, B %s, B keyframes +%d; publisher without r2 for %d s (limited by %v)\n",
-			w.name, w.w.Ms, side(w.w.EndA), side(w.w.EndB), w.w.KeyFramesB, w.w.PublisherTopOff, w.w.PublisherLimit)
+		fmt.Fprintf(&b, "browser netbed: %s %d ms: A %s, B %s, B keyframes +%d; publisher without r2 at 640 for %d s, %d changes (limited by %v)\n",
+			w.name, w.w.Ms, side(w.w.EndA), side(w.w.EndB), w.w.KeyFramesB, w.w.PublisherTopOff, w.w.PublisherTopChanges, w.w.PublisherLimit)
 	}
 	fmt.Fprintf(&b, "browser netbed: A capped at %d kbit/s: cap->layer<=1_ms=%s cap->width<=320_ms=%s; over %d ms A stalls=%d freezes=%d "+
 		"max_layer_after_drop=%d end %s; B widths=%v stalls=%d keyframes +%d (baseline +%d)\n", netbedCapKbit, ev(r.Cap, "layerDropMs"),
