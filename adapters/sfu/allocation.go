@@ -84,8 +84,9 @@ func (c *consumer) allocStream() bwe.Stream {
 
 func withOverhead(bps uint64) int { return int(bps * overheadPct / 100) } //nolint:gosec // bit rates
 
-// applyAllocation moves the consumer's bandwidth cap: down to want (its share of the estimate) at once, up to
-// up (its share of upHeadroomPct of it) once that has allowed more for upHold.
+// applyAllocation moves the consumer's bandwidth cap: down at once when its share of the estimate (want) no
+// longer holds its layers, up once its share of upHeadroomPct of the estimate (up) has allowed more for upHold;
+// either way to up.
 func (c *consumer) applyAllocation(want, up bwe.Layers, now int64) {
 	c.mu.Lock()
 	sel := &c.sim.sel
@@ -97,6 +98,10 @@ func (c *consumer) applyAllocation(want, up bwe.Layers, now int64) {
 	}
 	switch {
 	case want.Less(eff):
+		// Down to what fits with the headroom an up-switch needs: the estimate is falling (a link congested
+		// while the higher layer still flows until the lower one's keyframe), and a layer that only just fits
+		// would be one more switch, one more keyframe, a few hundred milliseconds later.
+		want = up
 	case eff.Less(up):
 		want = up
 		if c.bw.upSince == 0 {
