@@ -52,6 +52,8 @@ type producerEncoding struct {
 	// viewer's estimate for a second), and an interval in which a pipe stopped or restarted carrying the encoding
 	// (no viewer here wanted it) measures only part of it; the encoding keeps the rate it had.
 	known [maxTemporal]atomic.Uint64
+	// remoteKnown: known comes from the source slave (a pipe copy; pipe_layers.go), not from what arrives here.
+	remoteKnown atomic.Bool
 }
 
 // learnedAll reports whether the encoding's SSRCs are all known (withRtx: the producer negotiated RTX).
@@ -101,7 +103,7 @@ func (e *producerEncoding) updateBitrates(now int64) {
 			e.bitrate[i].Store(b)
 			total += b
 		}
-		if total > 0 && !e.gap && now-e.lastAt <= rateGap {
+		if total > 0 && !e.gap && now-e.lastAt <= rateGap && !e.remoteKnown.Load() {
 			keys := min(e.keyBytes, e.layerBytes[0]) * 8 * uint64(time.Second) / uint64(elapsed) //nolint:gosec // positive
 			for i := range e.bitrate {
 				b := e.bitrate[i].Load()
