@@ -37,7 +37,10 @@ type producerEncoding struct {
 	keyTs      uint32 // the last keyframe's timestamp (its packets are keyframe bytes)
 	hasKeyTs   bool
 	gap        bool // arrivals paused for more than rateGap since bytesSince
-	nacks      []uint16
+	// the last sustained rates measured (known is their median), and how many of rateSamples are filled
+	samples [rateSamples][maxTemporal]uint64
+	sampleN int
+	nacks   []uint16
 
 	cache *packetCache // video only
 
@@ -47,10 +50,11 @@ type producerEncoding struct {
 	// Feedback sent upstream for this encoding (its stats): NACK packets, the sequence numbers they ask for, PLIs.
 	nackCount, nackPacketCount, pliCount atomic.Uint64
 	// known is the sustained bit rate the downlink allocation (allocation.go) counts for the encoding: bitrate
-	// without keyframes, as last measured over a report interval the encoding arrived throughout. A keyframe is a
-	// one-off burst (one a viewer's switch asked for would otherwise make the layer look too big for another
-	// viewer's estimate for a second), and an interval in which a pipe stopped or restarted carrying the encoding
-	// (no viewer here wanted it) measures only part of it; the encoding keeps the rate it had.
+	// without keyframes, the median of the last three report intervals the encoding arrived throughout. A
+	// keyframe is a one-off burst (one a viewer's switch asked for would otherwise make the layer look too big
+	// for another viewer's estimate for a second), so is one interval's count when a starved read goroutine
+	// caught up, and an interval in which a pipe stopped or restarted carrying the encoding (no viewer here
+	// wanted it) measures only part of it; the encoding keeps the rate it had.
 	known [maxTemporal]atomic.Uint64
 	// remoteKnown: known comes from the source slave (a pipe copy; pipe_layers.go), not from what arrives here.
 	remoteKnown atomic.Bool
@@ -105,17 +109,35 @@ func (e *producerEncoding) updateBitrates(now int64) {
 		}
 		if total > 0 && !e.gap && now-e.lastAt <= rateGap && !e.remoteKnown.Load() {
 			keys := min(e.keyBytes, e.layerBytes[0]) * 8 * uint64(time.Second) / uint64(elapsed) //nolint:gosec // positive
+			copy(e.samples[1:], e.samples[:rateSamples-1])
+			e.sampleN = min(e.sampleN+1, rateSamples)
 			for i := range e.bitrate {
 				b := e.bitrate[i].Load()
 				if i == 0 {
 					b -= keys
 				}
-				e.known[i].Store(b)
+				e.samples[0][i] = b
+				e.known[i].Store(e.medianRate(i))
 			}
 		}
 	}
 	e.layerBytes, e.keyBytes, e.gap = [maxTemporal]uint64{}, 0, false
 	e.bytesSince = now
+}
+
+// rateSamples is how many intervals' rates known is the median of.
+const rateSamples = 3
+
+// medianRate is the median of the sampled rates of temporal layer t (of two, the lower).
+func (e *producerEncoding) medianRate(t int) uint64 {
+	a, b, c := e.samples[0][t], e.samples[1][t], e.samples[2][t]
+	switch e.sampleN {
+	case 1:
+		return a
+	case 2:
+		return min(a, b)
+	}
+	return max(min(a, b), min(max(a, b), c))
 }
 
 // rateUpTo is the encoding's known bit rate with temporal layers 0..t.

@@ -34,7 +34,8 @@ func TestEncodingKnownRateIsSustained(t *testing.T) {
 	second(t0+1000*ms, true, t0+2000*ms)
 	e.updateBitrates(t0 + 2000*ms)
 	require.Equal(t, uint64(192_000), e.bitrate[0].Load(), "the stats count the keyframe")
-	require.Equal(t, uint64(152_000), e.rateUpTo(0), "the allocation does not (the keyframe replaced a frame)")
+	require.Equal(t, uint64(152_000), e.samples[0][0], "the allocation does not (the keyframe replaced a frame)")
+	require.Equal(t, uint64(152_000), e.rateUpTo(0))
 
 	second(t0+2000*ms, false, t0+2400*ms) // the pipe stops carrying it
 	e.updateBitrates(t0 + 3000*ms)
@@ -44,5 +45,12 @@ func TestEncodingKnownRateIsSustained(t *testing.T) {
 	require.Equal(t, uint64(152_000), e.rateUpTo(0), "an interval it restarted in too")
 	second(t0+4000*ms, false, t0+5000*ms)
 	e.updateBitrates(t0 + 5000*ms)
-	require.Equal(t, uint64(160_000), e.rateUpTo(0))
+	require.Equal(t, uint64(160_000), e.rateUpTo(0), "the median of 160, 152, 160")
+
+	// A read goroutine starved for a second catches up: one interval counts two seconds of packets.
+	second(t0+5000*ms, false, t0+6000*ms)
+	second(t0+5000*ms, false, t0+6000*ms)
+	e.updateBitrates(t0 + 6000*ms)
+	require.Equal(t, uint64(320_000), e.bitrate[0].Load())
+	require.Equal(t, uint64(160_000), e.rateUpTo(0), "one interval's spike is not the layer's rate")
 }
