@@ -119,6 +119,9 @@ func (c *consumer) applyAllocation(want, up bwe.Layers, now int64) {
 	c.bw.upSince = 0
 	c.bw.switches++
 	sel.SetBandwidthCap(want.Spatial, want.Temporal)
+	if cur, _ := sel.Current(); want.Spatial < cur {
+		c.sim.draining = true // the link is full: stop the current layer until the lower one's keyframe
+	}
 	c.mu.Unlock()
 	c.ep.totals.layerSwitch(want.Less(eff), want.Spatial)
 	c.onLayersChanged(c.producer.activeLayers(), now)

@@ -29,9 +29,7 @@ func TestSimulcastPipeCarriesOnlyWantedLayers(t *testing.T) {
 // and returns the bytes A's pipe consumer sends per frame round once the viewer receives that layer.
 func pipeBytesPerFrame(t *testing.T, allLayers bool, layer int) float64 {
 	ctx := context.Background()
-	// The driver pumps frames faster than real time: the layers' measured rates are far above what a browser
-	// sends, so the viewer's downlink estimate starts high enough for any of them.
-	s := newSimPipe(t, NodeConfig{ListenIP: "127.0.0.1", PipeAllLayers: allLayers, InitialAvailableOutgoingBitrate: 1e9}, false)
+	s := newSimPipe(t, NodeConfig{ListenIP: "127.0.0.1", PipeAllLayers: allLayers}, false)
 	nodeA, nodeB, d, sub, info, pipeA := s.a, s.b, s.d, s.sub, s.info, s.pipeA
 	d.pub.pad = [3]int{125, 417, 1250}
 	require.NoError(t, nodeB.SetConsumerPreferredLayers(ctx, "cv", domain.ConsumerLayers{SpatialLayer: layer}))
