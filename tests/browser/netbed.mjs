@@ -25,6 +25,7 @@ const TIMEOUT_MS = Number(process.env.TIMEOUT_MS || 60000);
 const STEP_MS = 20000;
 const WINDOW_MS = 12000; // the baseline, cap and loss windows: the same length, so B's keyframe counts compare
 const BACK_MS = 15000;
+const MIN_FPS = 10; // the fake camera runs at 20 fps: below half of it the publisher's browser is starved
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (line) => console.log(`${new Date().toISOString().slice(11, 23)} ${line}`);
 
@@ -102,15 +103,20 @@ async function main() {
     // under CPU load Chromium lowers or stops r2 by itself, and then no viewer can have it.
     const topWidth = (sent) => {
       const top = sent.layers.find((l) => l.rid === 'r2');
-      return top?.framesPerSecond ? top.frameWidth : 0;
+      return (top?.framesPerSecond ?? 0) >= MIN_FPS ? top.frameWidth : 0;
     };
+    // starved: the publisher's browser sent fewer than MIN_FPS frames a second on every layer (its capture or
+    // encoder starved of CPU): every viewer's picture stalls then, whatever its link.
+    const starved = (sent) => sent.layers.every((l) => (l.framesPerSecond ?? 0) < MIN_FPS);
     const observe = async (label, ms, { done, after } = {}) => {
       const t0 = Date.now();
       const first = { A: await sample('A'), B: await sample('B') };
       let second = first;
-      const tops = [topWidth(await publisherLayers(pub))]; // one reading a second
+      const sent0 = await publisherLayers(pub);
+      const tops = [topWidth(sent0)]; // one reading a second
+      let wasStarved = starved(sent0);
       const o = { label, first, stalls: { A: 0, B: 0 }, widthsB: new Set(), widthsBExcused: new Set(), maxLayerA: -1, events: {},
-        topOff: 0, topChanges: 0, publisherLimit: new Set() };
+        topOff: 0, topChanges: 0, starved: 0, freezesAExcused: 0, publisherLimit: new Set() };
       for (;;) {
         await sleep(250);
         const cur = { A: await sample('A'), B: await sample('B') };
@@ -128,6 +134,12 @@ async function main() {
             }
           }
           const sent = await publisherLayers(pub);
+          const isStarved = starved(sent);
+          if (isStarved) o.starved++;
+          // A freeze shows when the next frame comes: one in a second the publisher starved in (or the one after)
+          // is the publisher's, recorded apart.
+          if (isStarved || wasStarved) o.freezesAExcused += cur.A.freezes - second.A.freezes;
+          wasStarved = isStarved;
           const w = topWidth(sent);
           if (w !== 640) o.topOff++; // the publisher itself did not send its 640-wide layer
           if (w !== tops[tops.length - 1]) o.topChanges++; // each change costs B a keyframe (a switch, or a new size)
@@ -140,7 +152,8 @@ async function main() {
       }
     };
     const summary = (o) => ({
-      ms: o.ms, publisherTopOff: o.topOff, publisherTopChanges: o.topChanges, publisherLimit: [...o.publisherLimit], stallsA: o.stalls.A,
+      ms: o.ms, publisherTopOff: o.topOff, publisherTopChanges: o.topChanges, publisherStarved: o.starved, freezesAExcused: o.freezesAExcused,
+      publisherLimit: [...o.publisherLimit], stallsA: o.stalls.A,
       stallsB: o.stalls.B, widthsB: [...o.widthsB], widthsBExcused: [...o.widthsBExcused], maxLayerA: o.maxLayerA, events: o.events,
       freezesA: o.last.A.freezes - o.first.A.freezes, keyFramesA: o.last.A.keyFrames - o.first.A.keyFrames,
       keyFramesB: o.last.B.keyFrames - o.first.B.keyFrames, nacksA: o.last.A.nacks - o.first.A.nacks,
