@@ -46,9 +46,20 @@ func (e *endpoint) allocate(now int64) {
 	available := e.cc.available(now)
 	used := bwe.Allocate(available, streams, out)
 	bwe.Allocate(available/100*upHeadroomPct, streams, up)
+	// A switch down lands on what fits in the headroom of the lesser of the estimate and what the viewer
+	// acknowledged: while the estimate falls, the acknowledged rate of a congested link is its capacity already.
+	land := up
+	if acked := e.cc.acknowledged(); acked > 0 && acked < available {
+		land = e.cc.land[:0]
+		for range cs {
+			land = append(land, bwe.Layers{})
+		}
+		bwe.Allocate(acked/100*upHeadroomPct, streams, land)
+		e.cc.land = land
+	}
 	for i, c := range cs {
 		if c.sim != nil && !streams[i].Fixed {
-			c.applyAllocation(out[i], up[i], now)
+			c.applyAllocation(out[i], up[i], land[i], now)
 		}
 	}
 	e.maybeProbe(cs, desiredRate(streams, wish), used, available, now)
@@ -85,9 +96,9 @@ func (c *consumer) allocStream() bwe.Stream {
 func withOverhead(bps uint64) int { return int(bps * overheadPct / 100) } //nolint:gosec // bit rates
 
 // applyAllocation moves the consumer's bandwidth cap: down at once when its share of the estimate (want) no
-// longer holds its layers, up once its share of upHeadroomPct of the estimate (up) has allowed more for upHold;
-// either way to up.
-func (c *consumer) applyAllocation(want, up bwe.Layers, now int64) {
+// longer holds its layers, to land (its share of upHeadroomPct of the estimate or of the acknowledged rate,
+// the lesser); up once its share of upHeadroomPct of the estimate (up) has allowed more for upHold, to up.
+func (c *consumer) applyAllocation(want, up, land bwe.Layers, now int64) {
 	c.mu.Lock()
 	sel := &c.sim.sel
 	ps, pt := sel.Preferred()
@@ -101,7 +112,7 @@ func (c *consumer) applyAllocation(want, up bwe.Layers, now int64) {
 		// Down to what fits with the headroom an up-switch needs: the estimate is falling (a link congested
 		// while the higher layer still flows until the lower one's keyframe), and a layer that only just fits
 		// would be one more switch, one more keyframe, a few hundred milliseconds later.
-		want = up
+		want = land
 	case eff.Less(up):
 		want = up
 		if c.bw.upSince == 0 {

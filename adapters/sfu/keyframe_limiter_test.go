@@ -57,10 +57,11 @@ func TestKeyframeRequestsOneRoundPerProducerInterval(t *testing.T) {
 			r.down.takeRTP(t)
 
 			base := nanotime() + keyframeInterval // past the activation's PLIs
-			a.applyAllocation(bwe.Layers{Spatial: 1, Temporal: 2}, bwe.Layers{Spatial: 1, Temporal: 2}, base)
+			a.applyAllocation(bwe.Layers{Spatial: 1, Temporal: 2}, bwe.Layers{Spatial: 1, Temporal: 2}, bwe.Layers{Spatial: 1, Temporal: 2}, base)
 			first := r.up.takeRTCP(t)
 			require.Len(t, plisTo(first, pub.encs[1].ssrc), 1, "the first switch asks at once")
-			a.applyAllocation(bwe.Layers{Spatial: 0, Temporal: 2}, bwe.Layers{Spatial: 0, Temporal: 2}, base+int64(100*time.Millisecond))
+			a.applyAllocation(bwe.Layers{Spatial: 0, Temporal: 2}, bwe.Layers{Spatial: 0, Temporal: 2}, bwe.Layers{Spatial: 0, Temporal: 2},
+				base+int64(100*time.Millisecond))
 			require.Empty(t, r.up.takeRTCP(t), "the second, within the producer's interval, waits")
 			answer(first)
 			answer(nil)

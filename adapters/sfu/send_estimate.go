@@ -29,6 +29,7 @@ type sendEstimate struct {
 	streams []bwe.Stream
 	out     []bwe.Layers
 	up      []bwe.Layers
+	land    []bwe.Layers
 	wish    []bwe.Layers
 	probe   prober
 }
@@ -71,6 +72,13 @@ func (s *sendEstimate) onREMB(bitrate float32, now int64) {
 	s.est.OnREMB(float64(bitrate), now)
 	s.bitrate.Store(int64(s.est.Estimate(now)))
 	s.mu.Unlock()
+}
+
+// acknowledged is the bitrate the viewer last acknowledged (0 before feedback).
+func (s *sendEstimate) acknowledged() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.est.Acknowledged()
 }
 
 // available is the estimate now (it ages: a REMB stops counting after a while).
