@@ -16,9 +16,10 @@ import (
 // loop paces it (a few padding packets every reportTick): no goroutine, and nothing on the media path.
 //
 // A first probe goes to 1.5 × the estimate, gently: on a link that is still capped, padding much above it would
-// overflow the bottleneck's queue and cost the media packets behind it (a freeze). A probe the path carried
-// (not saturated) is followed by another at twice the new estimate a second later, as libwebrtc's further
-// probing, until the consumers' wish is reached; one that saturated waits probeGap before the next.
+// overflow the bottleneck's queue and cost the media packets behind it (a freeze). A probe that found the path
+// carries more than 1.1 × the estimate it started from is followed by another at twice the new estimate a second
+// later, as libwebrtc's further probing, until the consumers' wish is reached; one that found nothing more waits
+// probeGap before the next.
 const (
 	probeDuration    = int64(300 * time.Millisecond)
 	probeGap         = int64(5 * time.Second)
@@ -41,6 +42,7 @@ type prober struct {
 	lastStart int64
 	gap       int64
 	ratioPct  int // the next probe's rate, in % of the estimate
+	from      int // the estimate the last probe started from
 }
 
 // maybeProbe starts a probe when the consumers want more than the estimate (report loop, after an allocation).
@@ -50,10 +52,12 @@ func (e *endpoint) maybeProbe(cs []*consumer, desired, used, available int, now 
 		return
 	}
 	if r, ok := e.cc.lastProbe(); ok {
-		if r.Saturated {
-			p.gap, p.ratioPct = probeGap, probeFirstPct
-		} else {
+		// Further probing while the probes find more: one that showed the path carries well above the estimate
+		// it started from (saturated or not: a saturated probe still measures what arrived) is followed soon.
+		if r.Bitrate > p.from+p.from/10 {
 			p.gap, p.ratioPct = probeContinueGap, probeContinuePct
+		} else {
+			p.gap, p.ratioPct = probeGap, probeFirstPct
 		}
 	}
 	if p.gap == 0 {
@@ -82,7 +86,7 @@ func (e *endpoint) maybeProbe(cs []*consumer, desired, used, available int, now 
 	target := min(desired, available/100*p.ratioPct)
 	pad := max(target-used, 50_000)
 	*p = prober{via: via, end: now + probeDuration, bitsPerNs: float64(pad) / 1e9, last: now, lastStart: now, gap: p.gap,
-		ratioPct: p.ratioPct}
+		ratioPct: p.ratioPct, from: available}
 	e.cc.startProbe(now, p.end)
 }
 
