@@ -49,7 +49,7 @@ func (e *endpoint) allocate(now int64) {
 	// A switch down lands on what fits in the headroom of the lesser of the estimate and what the viewer
 	// acknowledged: while the estimate falls, the acknowledged rate of a congested link is its capacity already.
 	land := up
-	if acked := e.cc.acknowledged(); acked > 0 && acked < available {
+	if acked, _ := e.cc.acknowledged(); acked > 0 && acked < available {
 		land = e.cc.land[:0]
 		for range cs {
 			land = append(land, bwe.Layers{})

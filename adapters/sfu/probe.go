@@ -83,7 +83,12 @@ func (e *endpoint) maybeProbe(cs []*consumer, desired, used, available int, now 
 	if via == nil {
 		return
 	}
+	// The padding tops up what the viewer is actually receiving (acknowledged), when that is less than the
+	// allocation counted: a probe that falls short of its target measures too little to allow the layers.
 	target := min(desired, available/100*p.ratioPct)
+	if acked, _ := e.cc.acknowledged(); acked > 0 {
+		used = min(used, acked)
+	}
 	pad := max(target-used, 50_000)
 	*p = prober{via: via, end: now + probeDuration, bitsPerNs: float64(pad) / 1e9, last: now, lastStart: now, gap: p.gap,
 		ratioPct: p.ratioPct, from: available}
