@@ -47,14 +47,20 @@ func (e *endpoint) allocate(now int64) {
 	used := bwe.Allocate(available, streams, out)
 	bwe.Allocate(available/100*upHeadroomPct, streams, up)
 	// A switch down lands on what fits in the headroom of the lesser of the estimate and what the viewer
-	// acknowledged: while the estimate falls, the acknowledged rate of a congested link is its capacity already.
+	// acknowledged, less the share the link is losing: while the estimate falls, the acknowledged rate of a
+	// congested link is its capacity already, and a layer that only fitted the estimate on its way down would be
+	// a second switch (with Chromium, a second keyframe for every viewer) a second later.
 	land := up
-	if acked, _ := e.cc.acknowledged(); acked > 0 && acked < available {
+	if acked, loss := e.cc.acknowledged(); acked > 0 && acked < available || loss > 0 {
+		budget := float64(available)
+		if acked > 0 {
+			budget = float64(min(available, acked))
+		}
 		land = e.cc.land[:0]
 		for range cs {
 			land = append(land, bwe.Layers{})
 		}
-		bwe.Allocate(acked/100*upHeadroomPct, streams, land)
+		bwe.Allocate(int(budget*upHeadroomPct/100*(1-loss)), streams, land)
 		e.cc.land = land
 	}
 	for i, c := range cs {
