@@ -13,6 +13,8 @@ import (
 type Actor struct {
 	UserID string
 	RoomID string // "" allows every room
+	// Admin may delete any room (the token's admin claim).
+	Admin bool
 }
 
 type actorKey struct{}
@@ -46,4 +48,17 @@ func authorize(ctx context.Context, userID, roomID string) error {
 // authorizePeer checks that the caller owns a peer.
 func authorizePeer(ctx context.Context, p domain.Peer) error {
 	return authorize(ctx, p.UserID, p.RoomID)
+}
+
+// authorizeRoomDelete checks that the caller may delete room: with client tokens on, only its owner or an admin
+// may (a room created without tokens has no owner: admins only). Without an actor every call is allowed.
+func authorizeRoomDelete(ctx context.Context, room domain.Room) error {
+	a, ok := ActorFrom(ctx)
+	if !ok || a.Admin {
+		return nil
+	}
+	if room.OwnerID == "" || a.UserID != room.OwnerID {
+		return fmt.Errorf("%w: only the user who created room %s, or an admin, may delete it", domain.ErrForbidden, room.ID)
+	}
+	return nil
 }

@@ -30,8 +30,12 @@ func NewConsumerPeers(d Deps, peers *Peers, linker PipeLinker) *ConsumerPeers {
 }
 
 // Create makes a consumer peer's WebRTC transport on a consumer router; userID is optional (user_id.go).
-func (u *ConsumerPeers) Create(ctx context.Context, routerID, userID string) (domain.TransportInfo, error) {
+func (u *ConsumerPeers) Create(ctx context.Context, routerID, userID string, opts ...PeerOptions) (domain.TransportInfo, error) {
 	if err := checkOptionalUserID(userID); err != nil {
+		return domain.TransportInfo{}, err
+	}
+	o, err := mergePeerOptions(opts)
+	if err != nil {
 		return domain.TransportInfo{}, err
 	}
 	router, err := u.d.Rooms.GetRouter(ctx, routerID)
@@ -39,20 +43,24 @@ func (u *ConsumerPeers) Create(ctx context.Context, routerID, userID string) (do
 		return domain.TransportInfo{}, err
 	}
 	u.d.Activity.Touch(router.ID, u.d.Clock.Now())
-	return u.peers.create(ctx, router.RoomID, router.ID, router.SlaveID, userID, domain.PeerKindConsumer)
+	return u.peers.create(ctx, router.RoomID, router.ID, router.SlaveID, userID, domain.PeerKindConsumer, o)
 }
 
 // CreateOnRoomRouter is the v4 alias POST /rooms/:roomId/consumer_transports: a consumer transport on the room's
 // own producer router, so media needs no pipe.
-func (u *ConsumerPeers) CreateOnRoomRouter(ctx context.Context, roomID, userID string) (domain.TransportInfo, error) {
+func (u *ConsumerPeers) CreateOnRoomRouter(ctx context.Context, roomID, userID string, opts ...PeerOptions) (domain.TransportInfo, error) {
 	if err := checkOptionalUserID(userID); err != nil {
+		return domain.TransportInfo{}, err
+	}
+	o, err := mergePeerOptions(opts)
+	if err != nil {
 		return domain.TransportInfo{}, err
 	}
 	room, err := u.d.Rooms.GetRoom(ctx, roomID)
 	if err != nil {
 		return domain.TransportInfo{}, err
 	}
-	return u.peers.create(ctx, room.ID, room.RouterID, room.SlaveID, userID, domain.PeerKindConsumer)
+	return u.peers.create(ctx, room.ID, room.RouterID, room.SlaveID, userID, domain.PeerKindConsumer, o)
 }
 
 // validateConsume checks a consume body before any lookup (zero capabilities: the body had none).
@@ -122,19 +130,8 @@ func (u *ConsumerPeers) Consume(ctx context.Context, in ConsumeInput) (ConsumerI
 
 // ensurePiped links the producer's router to the consumer's router when they differ.
 func (u *ConsumerPeers) ensurePiped(ctx context.Context, producer domain.Producer, targetRouterID string) error {
-	owner, err := u.d.Rooms.GetPeer(ctx, producer.PeerID)
-	if err != nil {
-		return fmt.Errorf("producer %s owner: %w", producer.ID, err)
-	}
-	if owner.RouterID == targetRouterID {
-		return nil
-	}
-	source, err := u.d.Rooms.GetRouter(ctx, owner.RouterID)
-	if err != nil {
-		return err
-	}
-	target, err := u.d.Rooms.GetRouter(ctx, targetRouterID)
-	if err != nil {
+	source, target, same, err := u.d.linkRouters(ctx, "producer "+producer.ID, producer.PeerID, targetRouterID)
+	if err != nil || same {
 		return err
 	}
 	if err := u.linker.Link(ctx, producer, source, target); err != nil {
@@ -220,4 +217,21 @@ func (u *ConsumerPeers) ownedConsumer(ctx context.Context, peerID, consumerID st
 		return domain.Consumer{}, domain.Peer{}, err
 	}
 	return c, peer, nil
+}
+
+// linkRouters finds the routers a pipe link of what owner produced into targetRouterID joins; same when the owner
+// is on that router already (nothing to pipe). what names the thing in errors.
+func (d Deps) linkRouters(ctx context.Context, what, ownerPeerID, targetRouterID string) (source, target domain.Router, same bool, err error) {
+	owner, err := d.Rooms.GetPeer(ctx, ownerPeerID)
+	if err != nil {
+		return source, target, false, fmt.Errorf("%s owner: %w", what, err)
+	}
+	if owner.RouterID == targetRouterID {
+		return source, target, true, nil
+	}
+	if source, err = d.Rooms.GetRouter(ctx, owner.RouterID); err != nil {
+		return source, target, false, err
+	}
+	target, err = d.Rooms.GetRouter(ctx, targetRouterID)
+	return source, target, false, err
 }

@@ -14,7 +14,8 @@ type ConsumerRouters struct{ d Deps }
 // NewConsumerRouters builds the use case.
 func NewConsumerRouters(d Deps) *ConsumerRouters { return &ConsumerRouters{d: d} }
 
-// GetOrCreate returns the room's oldest consumer router whose slave is alive, not draining and has a free slot;
+// GetOrCreate returns the room's oldest consumer router whose slave is alive, not suspect, not draining, has a
+// free slot and answers its health check;
 // when none has, it creates a router on the least-loaded consumer slave, so a room's consumers spread over
 // slaves as they fill up (the original put every consumer of a room on one router). Concurrent calls for one
 // (room, slave) create one router: the store's unique key decides, the losers close theirs and take the winner's.
@@ -35,18 +36,14 @@ func (u *ConsumerRouters) GetOrCreate(ctx context.Context, roomID, userID string
 		}
 		return r, err
 	}
-	slave, err := u.d.Slaves.PickSlave(ctx, domain.SlaveRoleConsumer)
-	if err != nil {
-		return RouterInfo{}, fmt.Errorf("pick consumer slave: %w", err)
-	}
-	router, err := domain.NewRouter(u.d.IDs.NewID(), roomID, slave.ID, domain.SlaveRoleConsumer, u.d.Clock.Now())
+	routerID := u.d.IDs.NewID()
+	slave, node, info, err := u.d.createRouterOnPick(ctx, domain.SlaveRoleConsumer, routerID)
 	if err != nil {
 		return RouterInfo{}, err
 	}
-	node := u.d.Nodes.Node(slave)
-	info, err := node.CreateRouter(ctx, router.ID)
+	router, err := domain.NewRouter(routerID, roomID, slave.ID, domain.SlaveRoleConsumer, u.d.Clock.Now())
 	if err != nil {
-		return RouterInfo{}, fmt.Errorf("create router on slave %s: %w", slave.ID, err)
+		return RouterInfo{}, undo(ctx, err, func(ctx context.Context) error { return node.CloseRouter(ctx, routerID) })
 	}
 	router.RtpCapabilities = info.RtpCapabilities
 	u.d.Activity.Touch(router.ID, u.d.Clock.Now())
@@ -89,7 +86,9 @@ func (u *ConsumerRouters) usable(ctx context.Context, roomID string) (RouterInfo
 		if err != nil {
 			return RouterInfo{}, false, err
 		}
-		if s.Placeable() { // a draining slave keeps its viewers; new ones go to a router elsewhere
+		// A draining or suspect slave keeps its viewers; new ones go to a router elsewhere. A slave that died a moment
+		// ago is neither dead nor suspect yet: its health check is what keeps a viewer from being sent to it.
+		if s.Placeable() && u.d.reachable(ctx, s) {
 			return RouterInfo{ID: r.ID, RtpCapabilities: r.RtpCapabilities}, true, nil
 		}
 	}

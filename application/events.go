@@ -14,7 +14,10 @@ const (
 	EventProducerPaused  EventType = "producer_paused"
 	EventProducerResumed EventType = "producer_resumed"
 	EventPeerLeft        EventType = "peer_left"
-	EventRoomDeleted     EventType = "room_deleted"
+	// Data producers (data channels) added to and removed from the room.
+	EventDataProducerAdded   EventType = "data_producer_added"
+	EventDataProducerRemoved EventType = "data_producer_removed"
+	EventRoomDeleted         EventType = "room_deleted"
 	// From the producer slaves' observers (media_events.go).
 	EventVolumes       EventType = "volumes"
 	EventActiveSpeaker EventType = "active_speaker"
@@ -29,8 +32,12 @@ type RoomEvent struct {
 	UserID     string    `json:"userId,omitempty"`
 	ProducerID string    `json:"producerId,omitempty"`
 	Kind       string    `json:"kind,omitempty"`
-	// AppData is the producer's appData (producer_added only).
+	// AppData is the producer's appData (producer_added, data_producer_added).
 	AppData json.RawMessage `json:"appData,omitempty"`
+	// DataProducerID, Label and Protocol name a data producer (data_producer_added, data_producer_removed).
+	DataProducerID string `json:"dataProducerId,omitempty"`
+	Label          string `json:"label,omitempty"`
+	Protocol       string `json:"protocol,omitempty"`
 	// Volumes are the loudest producers, loudest first (volumes only).
 	Volumes []ProducerVolume `json:"volumes,omitempty"`
 	// Score is the producer's new score, 0–10 (producer_score only).

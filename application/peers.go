@@ -15,9 +15,31 @@ type Peers struct{ d Deps }
 // NewPeers builds the shared peer use cases.
 func NewPeers(d Deps) *Peers { return &Peers{d: d} }
 
+// PeerOptions are the optional parts of a peer creation body.
+type PeerOptions struct {
+	// Sctp, mediasoup-client's device.sctpCapabilities, makes the transport run SCTP (data channels) and the
+	// answer carry sctpParameters.
+	Sctp *domain.SctpCapabilities
+}
+
+func mergePeerOptions(opts []PeerOptions) (PeerOptions, error) {
+	var o PeerOptions
+	for _, x := range opts {
+		if x.Sctp != nil {
+			o.Sctp = x.Sctp
+		}
+	}
+	if o.Sctp != nil {
+		if err := o.Sctp.Validate(); err != nil {
+			return o, err
+		}
+	}
+	return o, nil
+}
+
 // create reserves a transport slot on the slave, creates the transport there and records the peer; each step
 // that fails undoes the ones before it. userID "" records the peer under peerUserID's choice.
-func (u *Peers) create(ctx context.Context, roomID, routerID, slaveID, userID string, kind domain.PeerKind) (domain.TransportInfo, error) {
+func (u *Peers) create(ctx context.Context, roomID, routerID, slaveID, userID string, kind domain.PeerKind, opts PeerOptions) (domain.TransportInfo, error) {
 	if err := authorize(ctx, userID, roomID); err != nil {
 		return domain.TransportInfo{}, err
 	}
@@ -29,6 +51,7 @@ func (u *Peers) create(ctx context.Context, roomID, routerID, slaveID, userID st
 	if err != nil {
 		return domain.TransportInfo{}, err
 	}
+	peer.Sctp = opts.Sctp != nil
 	node, _, err := u.d.nodeOf(ctx, slaveID)
 	if err != nil {
 		return domain.TransportInfo{}, err
@@ -49,6 +72,15 @@ func (u *Peers) create(ctx context.Context, roomID, routerID, slaveID, userID st
 		return domain.TransportInfo{}, undo(ctx, err, func(ctx context.Context) error {
 			return errors.Join(node.CloseTransport(ctx, peerID), release(ctx))
 		})
+	}
+	if opts.Sctp != nil {
+		sctp, err := node.EnableSctp(ctx, peerID, *opts.Sctp)
+		if err != nil {
+			return domain.TransportInfo{}, undo(ctx, fmt.Errorf("enable sctp on slave %s: %w", slaveID, err), func(ctx context.Context) error {
+				return errors.Join(node.CloseTransport(ctx, peerID), release(ctx))
+			})
+		}
+		info.SctpParameters = &sctp
 	}
 	if err := u.d.Rooms.CreatePeer(ctx, peer); err != nil {
 		return domain.TransportInfo{}, undo(ctx, fmt.Errorf("store peer: %w", err), func(ctx context.Context) error {
@@ -113,8 +145,13 @@ func (u *Peers) Close(ctx context.Context, peerID string) error {
 func (u *Peers) closePeer(ctx context.Context, peer domain.Peer) error {
 	var producers []domain.Producer
 	var copies []pipedCopy
+	var data dataCopies
 	err := u.d.Rooms.WithinTx(ctx, func(tx RoomRepo) error {
 		producers, copies = nil, nil // a retried transaction starts over
+		var err error
+		if data, err = dataCopiesOf(ctx, tx, peer); err != nil {
+			return err
+		}
 		all, err := tx.ListProducers(ctx, peer.RoomID)
 		if err != nil {
 			return err
@@ -144,6 +181,7 @@ func (u *Peers) closePeer(ctx context.Context, peer domain.Peer) error {
 		return n.CloseTransport(ctx, peer.ID)
 	})
 	u.d.closePipedCopies(ctx, copies)
+	u.d.closeDataCopies(ctx, peer, data)
 	for _, p := range producers {
 		u.d.Events.Publish(ctx, RoomEvent{Type: EventProducerRemoved, RoomID: peer.RoomID, PeerID: peer.ID, UserID: peer.UserID, ProducerID: p.ID, Kind: string(p.Kind)})
 	}

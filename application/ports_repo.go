@@ -27,12 +27,14 @@ type StoreCounts struct {
 	Rooms, Routers, Peers, Producers, Consumers, Pipes int
 	// PipedProducers counts (pipe, producer) rows: producers made consumable across a pipe.
 	PipedProducers int
+	DataProducers  int
+	DataConsumers  int
 }
 
 // RoomRepo stores rooms and everything they own. Every Get* returns the matching domain.Err*NotFound when the id
 // is unknown; Create* returns domain.ErrConflict on a duplicate unique key. Deletes cascade the way ownership does:
-// room → routers, peers; peer → producers, consumers; producer → consumers, piped_producers; router → its peers and
-// the pipes of it. CreatePeer needs an existing room and router.
+// room → routers, peers; peer → producers, consumers, data producers, data consumers; producer → consumers,
+// piped_producers; data producer → data consumers; router → its peers and the pipes of it. CreatePeer needs an existing room and router.
 type RoomRepo interface {
 	// WithinTx runs fn with a repo whose writes commit together, or not at all when fn returns an error.
 	WithinTx(ctx context.Context, fn func(tx RoomRepo) error) error
@@ -76,6 +78,20 @@ type RoomRepo interface {
 	ListConsumers(ctx context.Context, peerID string) ([]domain.Consumer, error)
 	DeleteConsumer(ctx context.Context, id string) error
 
+	// CreateDataProducer needs an existing peer (domain.ErrPeerNotFound); domain.ErrConflict on a duplicate id.
+	CreateDataProducer(ctx context.Context, p domain.DataProducer) error
+	GetDataProducer(ctx context.Context, id string) (domain.DataProducer, error)
+	// ListDataProducers returns the data producers of a room, oldest first.
+	ListDataProducers(ctx context.Context, roomID string) ([]domain.DataProducer, error)
+	DeleteDataProducer(ctx context.Context, id string) error
+	// CreateDataConsumer needs an existing peer and data producer (domain.ErrPeerNotFound,
+	// domain.ErrDataProducerNotFound); domain.ErrConflict on a duplicate id.
+	CreateDataConsumer(ctx context.Context, c domain.DataConsumer) error
+	GetDataConsumer(ctx context.Context, id string) (domain.DataConsumer, error)
+	// ListDataConsumers returns the data consumers of a peer, oldest first.
+	ListDataConsumers(ctx context.Context, peerID string) ([]domain.DataConsumer, error)
+	DeleteDataConsumer(ctx context.Context, id string) error
+
 	// CreatePipe returns domain.ErrConflict when the (source, target) router pair already has a pipe.
 	CreatePipe(ctx context.Context, p domain.Pipe) error
 	GetPipe(ctx context.Context, id string) (domain.Pipe, error)
@@ -103,17 +119,23 @@ type SlaveRepo interface {
 	Upsert(ctx context.Context, s domain.Slave) (replaced string, err error)
 	Get(ctx context.Context, id string) (domain.Slave, error)
 	List(ctx context.Context) ([]domain.Slave, error)
-	// Heartbeat records the load an alive slave reports; domain.ErrSlaveNotFound for unknown and dead slaves (a
+	// Heartbeat records the load an alive slave reports and clears its suspicion; domain.ErrSlaveNotFound for
+	// unknown and dead slaves (a
 	// dead slave's rows were cleaned: it registers again).
 	Heartbeat(ctx context.Context, id string, load domain.SlaveLoad, now time.Time) error
 	Delete(ctx context.Context, id string) error
 	// PickSlave returns the least-loaded alive, not draining slave of a role that has a free transport slot (by reserved
 	// transports relative to capacity, then CPU), or domain.ErrNoSlaveCapacity. It reserves nothing.
 	PickSlave(ctx context.Context, role domain.SlaveRole) (domain.Slave, error)
-	// ReserveTransport takes one transport slot of an alive slave atomically, or returns domain.ErrNoSlaveCapacity.
+	// ReserveTransport takes one transport slot of an alive, not suspect slave atomically, or returns
+	// domain.ErrNoSlaveCapacity.
 	ReserveTransport(ctx context.Context, slaveID string) error
 	// ReleaseTransport gives a slot back (never below zero).
 	ReleaseTransport(ctx context.Context, slaveID string) error
+	// MarkSuspect records that a call to an alive slave got no answer (domain.Slave.SuspectSince = now, unless it is
+	// suspect already) and reports whether it was not suspect before; the slave's next heartbeat clears it. Unknown
+	// and dead slaves are not an error (false).
+	MarkSuspect(ctx context.Context, id string, now time.Time) (bool, error)
 	// MarkDead marks alive slaves last seen before cutoff as dead and returns them.
 	MarkDead(ctx context.Context, cutoff time.Time) ([]domain.Slave, error)
 }

@@ -126,10 +126,22 @@ type NodeStats struct {
 	TransportsOverTCP    int    `json:"transportsOverTcp"`
 	IceRestarts          uint64 `json:"iceRestarts"`
 	IceRestartsCompleted uint64 `json:"iceRestartsCompleted"`
+	// Data channels: live data producers (pipe copies included) and data consumers, and messages received from
+	// data producers, sent to data consumers (pipes included), and dropped (over maxMessageSize, or sent before
+	// an association was up).
+	DataProducers       int    `json:"dataProducers"`
+	DataConsumers       int    `json:"dataConsumers"`
+	DataMessagesIn      uint64 `json:"dataMessagesIn"`
+	DataMessagesOut     uint64 `json:"dataMessagesOut"`
+	DataMessagesDropped uint64 `json:"dataMessagesDropped"`
 }
 
 // SFUNode is one slave's media engine.
 type SFUNode interface {
+	DataNode
+
+	// Ping answers nil when the slave answers at all (a health probe); domain.ErrSlaveUnreachable when it does not.
+	Ping(ctx context.Context) error
 	CreateRouter(ctx context.Context, routerID string) (RouterInfo, error)
 	CloseRouter(ctx context.Context, routerID string) error
 
@@ -188,6 +200,9 @@ type SFUNodes interface {
 // pipe per (source router, target router) carries every piped producer; a producer is piped at most once.
 type PipeLinker interface {
 	Link(ctx context.Context, producer domain.Producer, source, target domain.Router) error
+	// LinkData does the same for a data producer, on the same pipe (SCTP on the pipe transports). Idempotent on
+	// the slaves: nothing is stored per piped data producer.
+	LinkData(ctx context.Context, dataProducer domain.DataProducer, source, target domain.Router) error
 }
 
 // Clock and IDGenerator make use cases deterministic in tests.

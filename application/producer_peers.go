@@ -51,15 +51,19 @@ type ProducerPeers struct {
 func NewProducerPeers(d Deps, peers *Peers) *ProducerPeers { return &ProducerPeers{d: d, peers: peers} }
 
 // Create makes a WebRTC transport for a publishing user on the room's router; userID is optional (user_id.go).
-func (u *ProducerPeers) Create(ctx context.Context, roomID, userID string) (domain.TransportInfo, error) {
+func (u *ProducerPeers) Create(ctx context.Context, roomID, userID string, opts ...PeerOptions) (domain.TransportInfo, error) {
 	if err := checkOptionalUserID(userID); err != nil {
+		return domain.TransportInfo{}, err
+	}
+	o, err := mergePeerOptions(opts)
+	if err != nil {
 		return domain.TransportInfo{}, err
 	}
 	room, err := u.d.Rooms.GetRoom(ctx, roomID)
 	if err != nil {
 		return domain.TransportInfo{}, err
 	}
-	return u.peers.create(ctx, room.ID, room.RouterID, room.SlaveID, userID, domain.PeerKindProducer)
+	return u.peers.create(ctx, room.ID, room.RouterID, room.SlaveID, userID, domain.PeerKindProducer, o)
 }
 
 // validateProduce checks a produce body before any lookup: kind, parameters (zero parameters: the body had none),

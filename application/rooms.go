@@ -45,24 +45,23 @@ func (u *Rooms) Create(ctx context.Context) (RoomView, error) {
 	if a, ok := ActorFrom(ctx); ok && a.RoomID != "" {
 		return RoomView{}, fmt.Errorf("%w: a token for one room cannot create rooms", domain.ErrForbidden)
 	}
-	slave, err := u.d.Slaves.PickSlave(ctx, domain.SlaveRoleProducer)
-	if err != nil {
-		return RoomView{}, fmt.Errorf("pick producer slave: %w", err)
-	}
-	node := u.d.Nodes.Node(slave)
 	roomID, routerID := u.d.IDs.NewID(), u.d.IDs.NewID()
+	slave, node, info, err := u.d.createRouterOnPick(ctx, domain.SlaveRoleProducer, routerID)
+	if err != nil {
+		return RoomView{}, err
+	}
+	closeRouter := func(ctx context.Context) error { return node.CloseRouter(ctx, routerID) }
 	now := u.d.Clock.Now()
 	room, err := domain.NewRoom(roomID, slave.ID, routerID, now)
 	if err != nil {
-		return RoomView{}, err
+		return RoomView{}, undo(ctx, err, closeRouter)
+	}
+	if a, ok := ActorFrom(ctx); ok {
+		room.OwnerID = a.UserID
 	}
 	router, err := domain.NewRouter(routerID, roomID, slave.ID, domain.SlaveRoleProducer, now)
 	if err != nil {
-		return RoomView{}, err
-	}
-	info, err := node.CreateRouter(ctx, routerID)
-	if err != nil {
-		return RoomView{}, fmt.Errorf("create router on slave %s: %w", slave.ID, err)
+		return RoomView{}, undo(ctx, err, closeRouter)
 	}
 	room.RtpCapabilities, router.RtpCapabilities = info.RtpCapabilities, info.RtpCapabilities
 	err = u.d.Rooms.WithinTx(ctx, func(tx RoomRepo) error {
@@ -72,9 +71,7 @@ func (u *Rooms) Create(ctx context.Context) (RoomView, error) {
 		return tx.CreateRouter(ctx, router)
 	})
 	if err != nil {
-		return RoomView{}, undo(ctx, fmt.Errorf("store room: %w", err), func(ctx context.Context) error {
-			return node.CloseRouter(ctx, routerID)
-		})
+		return RoomView{}, undo(ctx, fmt.Errorf("store room: %w", err), closeRouter)
 	}
 	return RoomView{ID: room.ID, RtpCapabilities: room.RtpCapabilities}, nil
 }
@@ -129,7 +126,11 @@ func (u *Rooms) Delete(ctx context.Context, id string) error {
 	var routers []domain.Router
 	var pipes []domain.Pipe
 	err := u.d.Rooms.WithinTx(ctx, func(tx RoomRepo) error {
-		if _, err := tx.GetRoom(ctx, id); err != nil {
+		room, err := tx.GetRoom(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := authorizeRoomDelete(ctx, room); err != nil {
 			return err
 		}
 		peers, err := tx.ListPeers(ctx, PeerFilter{RoomID: id})

@@ -8,7 +8,7 @@ import (
 
 // userId is optional where the original's server never needed it: peer creation (producer_peers,
 // producer_transports, consumer_peers, consumer_transports) and consumer_routers. Its own demo joins with
-// `POST /rooms/:roomId/consumer_routers` and the body {}. A given userId is checked (≤ 256 bytes) and, with client
+// `POST /rooms/:roomId/consumer_routers` and the body {}. A given userId is checked (the identifier rule: ≤ 128 bytes of printable UTF-8) and, with client
 // tokens on, must be the token's user.
 //
 // A peer always has a user, because logout, the token checks, the producer list and the room events name peers by

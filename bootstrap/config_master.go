@@ -25,11 +25,15 @@ type MasterConfig struct {
 	RouterIdleTimeout   time.Duration  // CONSUMER_ROUTER_IDLE_TIMEOUT: a consumer router without peers this long closes (10s)
 	RoomIdleTimeout     time.Duration  // ROOM_IDLE_TIMEOUT: a room without peers this long is removed (10m; 0 keeps it)
 	SlaveTimeout        time.Duration  // SLAVE_TIMEOUT: silence after which a slave is dead (default 5.5s: under three 2s heartbeats)
+	// HTTP_READ_HEADER_TIMEOUT, HTTP_READ_TIMEOUT, HTTP_WRITE_TIMEOUT, HTTP_IDLE_TIMEOUT: the master's HTTP timeouts.
+	HTTPTimeouts  httpapi.MasterTimeouts
+	MaxConnsPerIP int // MAX_CONNS_PER_IP: open connections one client address may hold (0: no cap; trusted proxies exempt)
 }
 
 func defaultMasterConfig() MasterConfig {
 	return MasterConfig{Migrate: true, PipeSRTP: true, RouterIdleTimeout: 10 * time.Second, RoomIdleTimeout: 10 * time.Minute,
-		RoomCreateRate: 60, MaxPeersPerRoom: 1000, MaxProducersPerPeer: 16, SlaveTimeout: 5500 * time.Millisecond}
+		RoomCreateRate: 60, MaxPeersPerRoom: 1000, MaxProducersPerPeer: 16, SlaveTimeout: 5500 * time.Millisecond,
+		HTTPTimeouts: httpapi.DefaultMasterTimeouts, MaxConnsPerIP: 256}
 }
 
 func (c *MasterConfig) load(s *settings) {
@@ -57,6 +61,11 @@ func (c *MasterConfig) load(s *settings) {
 	s.integer(&c.MaxProducersPerPeer, 0, 1_000, "MAX_PRODUCERS_PER_PEER")
 	s.duration(&c.SlaveTimeout, "SLAVE_TIMEOUT")
 	s.duration(&c.RouterIdleTimeout, "CONSUMER_ROUTER_IDLE_TIMEOUT")
+	s.duration(&c.HTTPTimeouts.ReadHeader, "HTTP_READ_HEADER_TIMEOUT")
+	s.duration(&c.HTTPTimeouts.Read, "HTTP_READ_TIMEOUT")
+	s.duration(&c.HTTPTimeouts.Write, "HTTP_WRITE_TIMEOUT")
+	s.duration(&c.HTTPTimeouts.Idle, "HTTP_IDLE_TIMEOUT")
+	s.integer(&c.MaxConnsPerIP, 0, 1_000_000, "MAX_CONNS_PER_IP")
 	if n, v, ok := s.get("ROOM_IDLE_TIMEOUT"); ok {
 		if strings.TrimSpace(v) == "0" {
 			c.RoomIdleTimeout = 0

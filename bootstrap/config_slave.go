@@ -35,6 +35,9 @@ type SlaveConfig struct {
 	// MaxIncomingBitrate caps what each publisher sends to this slave, bit/s, by REMB; 0: no cap
 	// (MAX_INCOMING_BITRATE, alias MEDIASOUP_WEBRTC_TRANSPORT_MAX_INCOMING_BITRATE).
 	MaxIncomingBitrate int
+	// SctpMaxMessageSize is the largest data channel message a WebRTC transport accepts, bytes (the maxMessageSize
+	// of its sctpParameters); larger ones are dropped and counted (SCTP_MAX_MESSAGE_SIZE, default 262144).
+	SctpMaxMessageSize int
 	// TransportIdleTimeout closes a client's WebRTC transport that received nothing (no ICE consent check, no
 	// media) for this long, and the master forgets it (TRANSPORT_IDLE_TIMEOUT, default 30s).
 	TransportIdleTimeout time.Duration
@@ -61,7 +64,7 @@ func (l ListenIP) Announced() string {
 
 func defaultSlaveConfig() SlaveConfig {
 	return SlaveConfig{MaxTransports: 500, ListenIPs: []ListenIP{{IP: "127.0.0.1"}}, HeartbeatInterval: 2 * time.Second,
-		InitialAvailableOutgoingBitrate: 1_000_000, MaxIncomingBitrate: 1_500_000, TransportIdleTimeout: 30 * time.Second, MasterURLs: []string{"http://127.0.0.1:3010"},
+		InitialAvailableOutgoingBitrate: 1_000_000, MaxIncomingBitrate: 1_500_000, SctpMaxMessageSize: domain.DefaultMaxMessageSize, TransportIdleTimeout: 30 * time.Second, MasterURLs: []string{"http://127.0.0.1:3010"},
 		Audio: defaultAudio()}
 }
 
@@ -126,6 +129,7 @@ func (c *SlaveConfig) load(s *settings) {
 	s.integer(&c.InitialAvailableOutgoingBitrate, 30_000, 100_000_000, "INITIAL_AVAILABLE_OUTGOING_BITRATE",
 		"MEDIASOUP_WEBRTC_TRANSPORT_INITIAL_AVAILABLE_OUTGOING_BITRATE")
 	s.integer(&c.MaxIncomingBitrate, 0, 1_000_000_000, "MAX_INCOMING_BITRATE", "MEDIASOUP_WEBRTC_TRANSPORT_MAX_INCOMING_BITRATE")
+	s.integer(&c.SctpMaxMessageSize, 1024, 16<<20, "SCTP_MAX_MESSAGE_SIZE")
 	if c.PipePortMin > c.PipePortMax {
 		s.bad("PIPE_PORT_MIN", fmt.Sprintf("must not exceed PIPE_PORT_MAX (%d > %d)", c.PipePortMin, c.PipePortMax))
 	}

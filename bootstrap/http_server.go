@@ -15,6 +15,13 @@ import (
 // server down gracefully when the app stops: in-flight requests finish, new ones are refused. It returns the
 // bound address through bound, for callers that asked for port 0.
 func serveFiber(lc fx.Lifecycle, log *zap.Logger, app *fiber.App, addr string, bound func(net.Addr)) {
+	serveFiberWith(lc, log, app, addr, bound, nil)
+}
+
+// serveFiberWith is serveFiber with the listener wrapped by wrap (nil: unwrapped), outermost, so that the server's
+// connections are wrap's.
+func serveFiberWith(lc fx.Lifecycle, log *zap.Logger, app *fiber.App, addr string, bound func(net.Addr),
+	wrap func(net.Listener) net.Listener) {
 	var tracked *trackingListener
 	lc.Append(fx.Hook{
 		OnStart: func(ctx context.Context) error {
@@ -28,8 +35,12 @@ func serveFiber(lc fx.Lifecycle, log *zap.Logger, app *fiber.App, addr string, b
 			}
 			tracked = newTrackingListener(ln)
 			log.Info("http listening", zap.String("addr", ln.Addr().String()))
+			var serve net.Listener = tracked
+			if wrap != nil {
+				serve = wrap(tracked)
+			}
 			go func() {
-				if err := app.Listener(tracked); err != nil && !errors.Is(err, net.ErrClosed) {
+				if err := app.Listener(serve); err != nil && !errors.Is(err, net.ErrClosed) {
 					log.Error("http server stopped", zap.Error(err))
 				}
 			}()

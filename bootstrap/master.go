@@ -38,12 +38,30 @@ func Master(cfg Config) fx.Option {
 // The master's graph, one module per part: the store (StoreModule), the dialer that reaches slaves (the SFUNode
 // port's HTTP adapter), the use cases on the ports, and the public API that serves them.
 
-// SlaveDialerModule provides the SFUNodes port: an HTTP client per registered slave, with the cluster secret.
+// SlaveDialerModule provides the SFUNodes port: an HTTP client per registered slave, with the cluster secret. A
+// call that gets no answer marks its slave suspect at once (nothing new is placed on it until it heartbeats).
 var SlaveDialerModule = fx.Module("slave-dialer",
-	fx.Provide(fx.Annotate(func(cfg Config) *httpapi.SlaveDialer {
-		return httpapi.NewSlaveDialer(httpapi.SlaveClientOptions{Secret: cfg.ClusterSecret})
+	fx.Provide(fx.Annotate(func(cfg Config, slaves application.SlaveRepo, log *zap.Logger) *httpapi.SlaveDialer {
+		return httpapi.NewSlaveDialer(httpapi.SlaveClientOptions{Secret: cfg.ClusterSecret,
+			OnUnreachable: markSuspect(slaves, log.Named("slaves"))})
 	}, fx.As(new(application.SFUNodes)))),
 )
+
+// markSuspect records a slave that did not answer a call. The failed call's request may have ended by now: the mark
+// has a context of its own.
+func markSuspect(slaves application.SlaveRepo, log *zap.Logger) func(slaveID string) {
+	return func(slaveID string) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		marked, err := slaves.MarkSuspect(ctx, slaveID, time.Now())
+		if err != nil {
+			log.Warn("could not mark a slave suspect", zap.String("slave_id", slaveID), zap.Error(err))
+		} else if marked {
+			log.Warn("slave suspect: a call got no answer; nothing new goes there until it heartbeats",
+				zap.String("slave_id", slaveID))
+		}
+	}
+}
 
 // UseCasesModule builds the application's use cases on the ports (RoomRepo, SlaveRepo, EventBus, SFUNodes) and
 // provides the PipeLinker port with the master's pipe orchestration.
@@ -57,6 +75,7 @@ var UseCasesModule = fx.Module("application",
 		fx.Annotate(func(d application.Deps, cfg Config) *application.Pipes { return application.NewPipes(d, cfg.PipeSRTP) },
 			fx.As(new(application.PipeLinker))),
 		application.NewConsumerPeers,
+		application.NewDataChannels,
 		application.NewSlaves,
 		application.NewWhip,
 		application.NewWhep,
@@ -102,6 +121,7 @@ type masterAppIn struct {
 	ProducerPeers   *application.ProducerPeers
 	ConsumerRouters *application.ConsumerRouters
 	ConsumerPeers   *application.ConsumerPeers
+	DataChannels    *application.DataChannels
 	Slaves          *application.Slaves
 	Whip            *application.Whip
 	Whep            *application.Whep
@@ -114,19 +134,24 @@ type masterAppIn struct {
 func newMasterApp(in masterAppIn) *fiber.App {
 	return httpapi.NewMasterServer(httpapi.MasterUseCases{
 		Rooms: in.Rooms, Peers: in.Peers, ProducerPeers: in.ProducerPeers, ConsumerRouters: in.ConsumerRouters,
-		ConsumerPeers: in.ConsumerPeers, Slaves: in.Slaves, Events: in.Events, Whip: in.Whip, Whep: in.Whep,
+		ConsumerPeers: in.ConsumerPeers, DataChannels: in.DataChannels, Slaves: in.Slaves, Events: in.Events, Whip: in.Whip, Whep: in.Whep,
 		Ready: func(ctx context.Context) error { _, err := in.SlaveRepo.List(ctx); return err },
 	}, httpapi.MasterServerOptions{
 		BodyLimit: in.Cfg.BodyLimit, Logger: in.Log.Named("api"), ClusterSecret: in.Cfg.ClusterSecret, Metrics: in.Metrics,
 		APITokenSecret: in.Cfg.APITokenSecret, APITokenAudience: in.Cfg.APITokenAudience, RoomCreateRate: in.Cfg.RoomCreateRate,
-		TrustedProxies: in.Cfg.TrustedProxies, CORSOrigins: in.Cfg.CORSOrigins,
+		TrustedProxies: in.Cfg.TrustedProxies, CORSOrigins: in.Cfg.CORSOrigins, Timeouts: in.Cfg.HTTPTimeouts,
 	})
 }
 
 func checkMasterSecret(cfg Config) error { return checkClusterSecret(cfg, "master") }
 
-func serveMaster(lc fx.Lifecycle, log *zap.Logger, app *fiber.App, cfg Config) {
-	serveFiber(lc, log, app, cfg.ListenAddr(), nil)
+func serveMaster(lc fx.Lifecycle, log *zap.Logger, app *fiber.App, cfg Config, metrics *httpapi.Metrics) {
+	guard := func(ln net.Listener) net.Listener {
+		return httpapi.GuardListener(ln, httpapi.ConnGuardOptions{
+			MaxConnsPerIP: cfg.MaxConnsPerIP, Exempt: cfg.TrustedProxies, Metrics: metrics,
+		})
+	}
+	serveFiberWith(lc, log, app, cfg.ListenAddr(), nil, guard)
 }
 
 // reapDeadSlaves marks slaves silent for SLAVE_TIMEOUT as dead and cleans their rows. It checks every 250 ms (one

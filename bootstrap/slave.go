@@ -103,6 +103,7 @@ func newNode(lc fx.Lifecycle, cfg Config, log *zap.Logger, reg *registration) (*
 		ListenIP: listen.IP, AnnouncedIP: listen.Announced(), Port: cfg.RTCPort, TCPPort: tcpPort, WebRtcListen: webrtcListen, MediaCodecs: codecs,
 		PipePortMin: cfg.PipePortMin, PipePortMax: cfg.PipePortMax, FanoutWorkers: cfg.FanoutWorkers,
 		InitialAvailableOutgoingBitrate: cfg.InitialAvailableOutgoingBitrate, MaxIncomingBitrate: cfg.MaxIncomingBitrate,
+		SctpMaxMessageSize:   cfg.SctpMaxMessageSize,
 		TransportIdleTimeout: cfg.TransportIdleTimeout, OnTransportClosed: reg.reportClosed, Logger: log.Named("sfu"),
 	})
 	if err != nil {

@@ -38,6 +38,7 @@ func newStores(lc fx.Lifecycle, cfg Config, log *zap.Logger) (Stores, error) {
 		log.Warn("using the in-memory store: state is lost at exit")
 		return Stores{Rooms: memory.NewRoomRepo(), Slaves: memory.NewSlaveRepo(), Events: memory.NewEventBus()}, nil
 	}
+	postgres.SetDriverLogger(log.Named("db"))
 	ctx, cancel := context.WithTimeout(context.Background(), openTimeout)
 	defer cancel()
 	db, err := postgres.Open(ctx, cfg.DatabaseURL)

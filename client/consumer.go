@@ -46,6 +46,7 @@ type ConsumerStats struct {
 	SSRCs         []uint32 // distinct, in order of arrival
 	PayloadTypes  []uint8  // distinct, in order of arrival
 	Keyframes     uint64   // VP8 only: first packets of keyframes
+	Frames        uint64   // packets with the RTP marker bit: the last packet of each video frame
 	// VP8 only: the size the last keyframe announced (a simulcast consumer's layer shows in it), and packets by
 	// the temporal layer (TID) of their payload descriptor (all in [0] when the stream has no TID).
 	Width, Height int
@@ -174,6 +175,9 @@ func (c *Consumer) record(pkt *rtp.Packet, size int, now time.Time) {
 	c.st.Packets++
 	c.st.Bytes += uint64(size)
 	c.st.LastPacketAt = now
+	if pkt.Marker {
+		c.st.Frames++
+	}
 	if !slices.Contains(c.st.SSRCs, pkt.SSRC) {
 		c.st.SSRCs = append(c.st.SSRCs, pkt.SSRC)
 	}

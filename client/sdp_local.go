@@ -121,6 +121,9 @@ func sectionDirection(md *sdp.MediaDescription) string {
 // (they are the router's: the MediaEngine has nothing else), opposite direction.
 func answerSection(md *sdp.MediaDescription) mediaSection {
 	mid, _ := md.Attribute("mid")
+	if md.MediaName.Media == string(sectionKindApplication) {
+		return mediaSection{mid: mid, kind: sectionKindApplication}
+	}
 	dir := "inactive"
 	switch sectionDirection(md) {
 	case "sendonly", "sendrecv":

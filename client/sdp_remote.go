@@ -19,6 +19,7 @@ type remoteSDP struct {
 	sessionID  uint64
 	version    uint64
 	sections   []mediaSection
+	sctp       *domain.SctpParameters // the server's, for the application (data channel) section
 }
 
 // mediaSection is one m= section as the server sees it.
@@ -107,20 +108,17 @@ func (r *remoteSDP) render() string {
 }
 
 func (r *remoteSDP) renderSection(line func(string, ...any), s mediaSection) {
+	if s.kind == sectionKindApplication {
+		r.renderDataSection(line, s)
+		return
+	}
 	pts := make([]string, 0, len(s.codecs))
 	for _, c := range s.codecs {
 		pts = append(pts, fmt.Sprint(c.PayloadType))
 	}
 	line("m=%s 7 UDP/TLS/RTP/SAVPF %s", s.kind, strings.Join(pts, " "))
 	line("c=IN IP4 127.0.0.1")
-	line("a=mid:%s", s.mid)
-	line("a=ice-ufrag:%s", r.ice.UsernameFragment)
-	line("a=ice-pwd:%s", r.ice.Password)
-	for _, c := range r.candidates {
-		line("a=%s", candidateLine(c))
-	}
-	line("a=end-of-candidates")
-	line("a=setup:%s", r.setup)
+	r.renderTransport(line, s.mid)
 	line("a=rtcp-mux")
 	line("a=rtcp-rsize")
 	line("a=%s", s.direction)
@@ -156,6 +154,35 @@ func (r *remoteSDP) renderSection(line func(string, ...any), s mediaSection) {
 			line("a=ssrc:%d msid:%s %s", ssrc, s.streamID, s.trackID)
 		}
 	}
+}
+
+// renderTransport writes what every section repeats: its mid, the ICE credentials and candidates, the DTLS setup.
+func (r *remoteSDP) renderTransport(line func(string, ...any), mid string) {
+	line("a=mid:%s", mid)
+	line("a=ice-ufrag:%s", r.ice.UsernameFragment)
+	line("a=ice-pwd:%s", r.ice.Password)
+	for _, c := range r.candidates {
+		line("a=%s", candidateLine(c))
+	}
+	line("a=end-of-candidates")
+	line("a=setup:%s", r.setup)
+}
+
+// sectionKindApplication is the kind of the data channel section (RFC 8841).
+const sectionKindApplication domain.MediaKind = "application"
+
+// renderDataSection writes the SCTP-over-DTLS section (RFC 8841 §4, mediasoup-client's OfferMediaSection /
+// AnswerMediaSection for SCTP).
+func (r *remoteSDP) renderDataSection(line func(string, ...any), s mediaSection) {
+	line("m=application 7 UDP/DTLS/SCTP webrtc-datachannel")
+	line("c=IN IP4 127.0.0.1")
+	r.renderTransport(line, s.mid)
+	port, maxSize := domain.SctpPort, domain.DefaultMaxMessageSize
+	if r.sctp != nil {
+		port, maxSize = r.sctp.Port, r.sctp.MaxMessageSize
+	}
+	line("a=sctp-port:%d", port)
+	line("a=max-message-size:%d", maxSize)
 }
 
 // candidateLine renders an ICE candidate (RFC 8839 §5.1); mediasoup's transports have component 1 only (rtcp-mux).

@@ -33,6 +33,11 @@ type transport struct {
 
 	mu        sync.Mutex
 	connected bool
+	// Data channels (data_channel.go), under mu: the server's sctpParameters (nil: no SCTP), whether the SDP has
+	// its application section yet, and the next stream id a data producer takes.
+	sctp       *domain.SctpParameters
+	hasData    bool
+	nextStream uint16
 
 	closed    atomic.Bool
 	closeOnce sync.Once
@@ -71,7 +76,8 @@ func newTransport(d *Device, info domain.TransportInfo, setup string, onConnect 
 	if err != nil {
 		return nil, fmt.Errorf("client: new peer connection: %w", err)
 	}
-	t := &transport{id: info.ID, pc: pc, remote: remote, onConnect: onConnect, stateCh: make(chan struct{})}
+	t := &transport{id: info.ID, pc: pc, remote: remote, onConnect: onConnect, stateCh: make(chan struct{}), sctp: info.SctpParameters}
+	remote.sctp = info.SctpParameters
 	pc.OnConnectionStateChange(t.setState)
 	pc.OnICEConnectionStateChange(func(s webrtc.ICEConnectionState) {
 		if s == webrtc.ICEConnectionStateConnected {

@@ -17,6 +17,9 @@ type Room struct {
 	// RtpCapabilities of the room's router, kept so GET /rooms/:id needs no slave call.
 	RtpCapabilities RtpCapabilities
 	CreatedAt       time.Time
+	// OwnerID is the user who created the room, when client tokens were on ("" otherwise): only that user, or an
+	// admin token, may delete it.
+	OwnerID string
 }
 
 // NewRoom validates the ids a room needs.
@@ -52,17 +55,16 @@ func NewRouter(id, roomID, slaveID string, role SlaveRole, now time.Time) (Route
 
 // Peer is one client transport (a WebRTC transport on a slave), producing or consuming.
 type Peer struct {
-	ID        string // also the transport id on the slave
-	RoomID    string
-	RouterID  string
-	SlaveID   string
-	UserID    string
-	Kind      PeerKind
+	ID       string // also the transport id on the slave
+	RoomID   string
+	RouterID string
+	SlaveID  string
+	UserID   string
+	Kind     PeerKind
+	// Sctp: the transport runs SCTP (created with sctpCapabilities or enableSctp), so it may carry data channels.
+	Sctp      bool
 	CreatedAt time.Time
 }
-
-// MaxUserIDLen bounds userId, which clients choose.
-const MaxUserIDLen = 256
 
 // NewPeer validates a peer record.
 func NewPeer(id, roomID, routerID, slaveID, userID string, kind PeerKind, now time.Time) (Peer, error) {
@@ -78,16 +80,8 @@ func NewPeer(id, roomID, routerID, slaveID, userID string, kind PeerKind, now ti
 	return Peer{ID: id, RoomID: roomID, RouterID: routerID, SlaveID: slaveID, UserID: userID, Kind: kind, CreatedAt: now}, nil
 }
 
-// ValidateUserID requires a non-empty userId of bounded length.
-func ValidateUserID(userID string) error {
-	if userID == "" {
-		return fmt.Errorf("%w: userId is required", ErrInvalidInput)
-	}
-	if len(userID) > MaxUserIDLen {
-		return fmt.Errorf("%w: userId is longer than %d bytes", ErrInvalidInput, MaxUserIDLen)
-	}
-	return nil
-}
+// ValidateUserID requires a userId that follows the identifier rule (ValidateIdentifier).
+func ValidateUserID(userID string) error { return ValidateIdentifier("userId", userID) }
 
 // Producer is a media track sent by a producer peer.
 type Producer struct {
@@ -166,7 +160,14 @@ type Slave struct {
 	Status         SlaveStatus
 	LastSeenAt     time.Time
 	CreatedAt      time.Time
+	// SuspectSince is when a call of the master's to the slave failed without an answer (connection refused, reset
+	// or timed out) since its last heartbeat; zero when none did. A suspect slave gets nothing new (Placeable) until
+	// its next heartbeat shows it alive, or SLAVE_TIMEOUT of silence marks it dead.
+	SuspectSince time.Time
 }
+
+// Suspect reports whether a call to the slave failed without an answer since its last heartbeat.
+func (s Slave) Suspect() bool { return !s.SuspectSince.IsZero() }
 
 // SlaveLoad is what a slave reports in its heartbeat.
 type SlaveLoad struct {
@@ -187,9 +188,10 @@ type SlaveLoad struct {
 	Draining bool `json:"draining,omitempty"`
 }
 
-// Placeable reports whether the master may put new routers on the slave: alive, not draining, with a free slot.
+// Placeable reports whether the master may put new routers on the slave: alive, not suspect, not draining, with a
+// free slot.
 func (s Slave) Placeable() bool {
-	return s.Status == SlaveStatusAlive && !s.Load.Draining && s.HasCapacity()
+	return s.Status == SlaveStatusAlive && !s.Suspect() && !s.Load.Draining && s.HasCapacity()
 }
 
 // NewSlave validates a registration.

@@ -1,6 +1,9 @@
 package domain
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Sentinel errors. Adapters wrap them with %w and the HTTP adapter maps each to a status (one table, in
 // adapters/http). Every error a use case returns should match one of these with errors.Is.
@@ -23,6 +26,12 @@ var (
 	ErrSlaveNotFound     = errors.New("slave not found")
 	ErrPipeNotFound      = errors.New("pipe not found")
 	ErrTransportNotFound = errors.New("transport not found")
+	// ErrDataProducerNotFound and ErrDataConsumerNotFound: unknown data producer or data consumer (404).
+	ErrDataProducerNotFound = errors.New("data producer not found")
+	ErrDataConsumerNotFound = errors.New("data consumer not found")
+
+	// ErrSctpNotEnabled: produce_data or consume_data on a transport created without sctpCapabilities (400).
+	ErrSctpNotEnabled = errors.New("sctp not enabled")
 
 	// ErrRoomNotEmpty: DELETE /rooms/:id while peers remain (409).
 	ErrRoomNotEmpty = errors.New("room not empty")
@@ -41,6 +50,9 @@ var (
 	ErrNoSlaveCapacity = errors.New("no slave with capacity")
 	// ErrSlaveFailed: a slave call failed or timed out (502).
 	ErrSlaveFailed = errors.New("slave call failed")
+	// ErrSlaveUnreachable: a slave call got no answer at all (connection refused or reset, timeout): an
+	// ErrSlaveFailed (502) that marks the slave suspect and that a use case may retry on another slave.
+	ErrSlaveUnreachable = fmt.Errorf("%w: unreachable", ErrSlaveFailed)
 	// ErrUnavailable: a dependency of the master (the database) is down (503).
 	ErrUnavailable = errors.New("service unavailable")
 )

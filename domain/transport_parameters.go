@@ -82,4 +82,7 @@ type TransportInfo struct {
 	IceParameters  IceParameters  `json:"iceParameters"`
 	IceCandidates  []IceCandidate `json:"iceCandidates"`
 	DtlsParameters DtlsParameters `json:"dtlsParameters"`
+	// SctpParameters is set when the transport runs SCTP (data channels): the peer was created with
+	// sctpCapabilities.
+	SctpParameters *SctpParameters `json:"sctpParameters,omitempty"`
 }

@@ -21,6 +21,8 @@ type TokenClaims struct {
 	Audience  string `json:"aud,omitempty"`
 	ExpiresAt int64  `json:"exp,omitempty"`
 	NotBefore int64  `json:"nbf,omitempty"`
+	// Admin lets the token delete any room (others may delete only the rooms their user created).
+	Admin bool `json:"admin,omitempty"`
 }
 
 // TokenLeeway is the clock skew tolerated on exp and nbf: a token is taken until exp+TokenLeeway and from
@@ -52,7 +54,8 @@ func requireAPIToken(v TokenVerifier, now func() time.Time) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		c.SetUserContext(application.WithActor(c.UserContext(), application.Actor{UserID: claims.Subject, RoomID: claims.Room}))
+		c.SetUserContext(application.WithActor(c.UserContext(), application.Actor{UserID: claims.Subject, RoomID: claims.Room,
+			Admin: claims.Admin}))
 		return c.Next()
 	}
 }
@@ -86,7 +89,8 @@ func (v TokenVerifier) Verify(token string, now time.Time) (TokenClaims, error) 
 	if claims.Subject == "" {
 		return TokenClaims{}, fmt.Errorf("%w: the token names no user (sub)", domain.ErrUnauthorized)
 	}
-	out := TokenClaims{Subject: claims.Subject, Room: claims.Room, ExpiresAt: claims.ExpiresAt, NotBefore: claims.NotBefore}
+	out := TokenClaims{Subject: claims.Subject, Room: claims.Room, ExpiresAt: claims.ExpiresAt, NotBefore: claims.NotBefore,
+		Admin: claims.Admin}
 	if len(claims.Audience) == 1 {
 		out.Audience = claims.Audience[0]
 	} else if len(claims.Audience) > 1 {
@@ -117,7 +121,8 @@ func refusal(t *jwt.Token, err error) string {
 
 // SignToken makes an HS256 JWT (for tests, tools and the dev setup; production tokens come from the app).
 func SignToken(secret []byte, claims TokenClaims) (string, error) {
-	c := jwtClaims{Subject: claims.Subject, Room: claims.Room, ExpiresAt: claims.ExpiresAt, NotBefore: claims.NotBefore}
+	c := jwtClaims{Subject: claims.Subject, Room: claims.Room, ExpiresAt: claims.ExpiresAt, NotBefore: claims.NotBefore,
+		Admin: claims.Admin}
 	if claims.Audience != "" {
 		c.Audience = jwt.ClaimStrings{claims.Audience}
 	}

@@ -14,6 +14,7 @@ type jwtClaims struct {
 	Audience  jwt.ClaimStrings `json:"aud,omitempty"`
 	ExpiresAt int64            `json:"exp,omitempty"`
 	NotBefore int64            `json:"nbf,omitempty"`
+	Admin     bool             `json:"admin,omitempty"`
 }
 
 var _ jwt.Claims = jwtClaims{}

@@ -36,11 +36,11 @@ func (h masterHandlers) consumerRouter(c *fiber.Ctx) error {
 }
 
 func (h masterHandlers) createConsumerPeer(c *fiber.Ctx) error {
-	userID, err := decodeUser(c)
+	userID, opts, err := decodePeerBody(c)
 	if err != nil {
 		return err
 	}
-	info, err := h.uc.ConsumerPeers.Create(c.UserContext(), c.Params("routerId"), userID)
+	info, err := h.uc.ConsumerPeers.Create(c.UserContext(), c.Params("routerId"), userID, opts)
 	if err != nil {
 		return err
 	}
@@ -48,11 +48,11 @@ func (h masterHandlers) createConsumerPeer(c *fiber.Ctx) error {
 }
 
 func (h masterHandlers) createConsumerOnRoomRouter(c *fiber.Ctx) error {
-	userID, err := decodeUser(c)
+	userID, opts, err := decodePeerBody(c)
 	if err != nil {
 		return err
 	}
-	info, err := h.uc.ConsumerPeers.CreateOnRoomRouter(c.UserContext(), c.Params("roomId"), userID)
+	info, err := h.uc.ConsumerPeers.CreateOnRoomRouter(c.UserContext(), c.Params("roomId"), userID, opts)
 	if err != nil {
 		return err
 	}

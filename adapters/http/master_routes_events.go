@@ -25,6 +25,8 @@ func (h masterHandlers) roomEvents(c *fiber.Ctx) error {
 		return err
 	}
 	events, cancel := h.uc.Events.Subscribe(roomID)
+	// The server's write timeout covers a whole response, which would end the stream: each write gets its own.
+	conn, writeTimeout := c.Context().Conn(), h.streamWriteTimeout
 	c.Set("Content-Type", "text/event-stream")
 	c.Set("Cache-Control", "no-cache")
 	c.Set("Connection", "keep-alive")
@@ -33,6 +35,12 @@ func (h masterHandlers) roomEvents(c *fiber.Ctx) error {
 		defer cancel()
 		tick := time.NewTicker(sseKeepAlive)
 		defer tick.Stop()
+		extend := func() {
+			if conn != nil && writeTimeout > 0 {
+				_ = conn.SetWriteDeadline(time.Now().Add(writeTimeout))
+			}
+		}
+		extend()
 		if _, err := fmt.Fprint(w, ": connected\n\n"); err != nil || w.Flush() != nil {
 			return
 		}
@@ -42,6 +50,7 @@ func (h masterHandlers) roomEvents(c *fiber.Ctx) error {
 				if !ok {
 					return
 				}
+				extend()
 				data, err := json.Marshal(e)
 				if err != nil {
 					return
@@ -50,6 +59,7 @@ func (h masterHandlers) roomEvents(c *fiber.Ctx) error {
 					return
 				}
 			case <-tick.C:
+				extend()
 				if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
 					return
 				}

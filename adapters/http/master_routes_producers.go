@@ -23,21 +23,36 @@ func (h masterHandlers) routeProducers(app *fiber.App) {
 
 // decodeUser reads the optional userId of peer and router creation ({userId} or ?userId=); the use case checks it.
 func decodeUser(c *fiber.Ctx) (string, error) {
+	userID, _, err := decodePeerBody(c)
+	return userID, err
+}
+
+// decodePeerBody reads a peer creation body: the optional userId, and sctpCapabilities (mediasoup-client before
+// 3.x's removal of device.sctpCapabilities) or enableSctp (mediasoup's createWebRtcTransport option) for data
+// channels.
+func decodePeerBody(c *fiber.Ctx) (string, application.PeerOptions, error) {
 	var body struct {
-		UserID string `json:"userId"`
+		UserID           string                   `json:"userId"`
+		SctpCapabilities *domain.SctpCapabilities `json:"sctpCapabilities"`
+		EnableSctp       bool                     `json:"enableSctp"`
 	}
 	if err := decodeBody(c, &body); err != nil {
-		return "", err
+		return "", application.PeerOptions{}, err
 	}
-	return bodyOrQuery(c, "userId", body.UserID), nil
+	opts := application.PeerOptions{Sctp: body.SctpCapabilities}
+	if opts.Sctp == nil && body.EnableSctp {
+		caps := domain.DefaultSctpCapabilities()
+		opts.Sctp = &caps
+	}
+	return bodyOrQuery(c, "userId", body.UserID), opts, nil
 }
 
 func (h masterHandlers) createProducerPeer(c *fiber.Ctx) error {
-	userID, err := decodeUser(c)
+	userID, opts, err := decodePeerBody(c)
 	if err != nil {
 		return err
 	}
-	info, err := h.uc.ProducerPeers.Create(c.UserContext(), c.Params("roomId"), userID)
+	info, err := h.uc.ProducerPeers.Create(c.UserContext(), c.Params("roomId"), userID, opts)
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,8 @@ type SlaveView struct {
 	TransportCount int                `json:"transportCount"`
 	Load           domain.SlaveLoad   `json:"load"`
 	LastSeenAt     time.Time          `json:"lastSeenAt"`
+	// Suspect: a call to it got no answer since its last heartbeat (domain.Slave.Suspect).
+	Suspect bool `json:"suspect,omitempty"`
 }
 
 // The registry routes slaves call, and the operators' list. They live on the master's port, behind the cluster
@@ -46,7 +48,7 @@ func (h masterHandlers) listSlaves(c *fiber.Ctx) error {
 	out := make([]SlaveView, 0, len(slaves))
 	for _, s := range slaves {
 		out = append(out, SlaveView{ID: s.ID, Role: s.Role, APIURL: s.APIURL, Status: s.Status, MaxTransports: s.MaxTransports,
-			TransportCount: s.TransportCount, Load: s.Load, LastSeenAt: s.LastSeenAt})
+			TransportCount: s.TransportCount, Load: s.Load, LastSeenAt: s.LastSeenAt, Suspect: s.Suspect()})
 	}
 	return c.JSON(out)
 }

@@ -28,7 +28,9 @@ type MasterUseCases struct {
 	ProducerPeers   *application.ProducerPeers
 	ConsumerRouters *application.ConsumerRouters
 	ConsumerPeers   *application.ConsumerPeers
-	Slaves          *application.Slaves
+	// DataChannels serves produce_data, consume_data and the data producer list; nil disables the routes.
+	DataChannels *application.DataChannels
+	Slaves       *application.Slaves
 	// Whip serves WHIP (POST /rooms/:roomId/whip); nil disables the routes.
 	Whip *application.Whip
 	// Whep serves WHEP (POST /rooms/:roomId/whep); nil disables the routes.
@@ -65,6 +67,8 @@ type MasterServerOptions struct {
 	// CORSOrigins lets browser apps on these origins call the API directly (CORS_ORIGINS; "*" for any). Empty: no
 	// CORS headers (the demo reaches the API through its own origin's /api).
 	CORSOrigins []string
+	// Timeouts bound how long a client may take; zero fields get DefaultMasterTimeouts' values.
+	Timeouts MasterTimeouts
 }
 
 // NewMasterServer builds the master's Fiber app: the seed README's API, the v4 compatibility aliases and the
@@ -73,15 +77,22 @@ func NewMasterServer(uc MasterUseCases, opts MasterServerOptions) *fiber.App {
 	if opts.BodyLimit <= 0 {
 		opts.BodyLimit = 1 << 20
 	}
+	timeouts := opts.Timeouts.withDefaults()
 	app := fiber.New(fiber.Config{
-		ErrorHandler:          publicErrorHandler(opts.Logger),
-		BodyLimit:             opts.BodyLimit,
+		ErrorHandler: publicErrorHandler(opts.Logger),
+		BodyLimit:    opts.BodyLimit,
+		// fasthttp's ReadTimeout runs from a request's first byte to the end of its header; HeaderReceived below
+		// gives the body its own ReadTimeout.
+		ReadTimeout:           timeouts.ReadHeader,
+		WriteTimeout:          timeouts.Write,
+		IdleTimeout:           timeouts.Idle,
 		DisableStartupMessage: true,
 		AppName:               "sfu-cluster master",
 		// Params and bodies outlive the handler (ids are stored, bodies decoded into kept structs): without
 		// Immutable, Fiber hands out strings that alias its reused buffers.
 		Immutable: true,
 	})
+	timeouts.apply(app)
 	// Every answer carries an X-Request-ID (the caller's, when acceptable); the use cases' context carries it to the
 	// slaves (SlaveClient sends it), so one id names a request in the master's and the slaves' logs.
 	app.Use(masterRequestID())
@@ -98,7 +109,9 @@ func NewMasterServer(uc MasterUseCases, opts MasterServerOptions) *fiber.App {
 			MaxAge:        600,
 		}))
 	}
-	h := masterHandlers{uc: uc, roomCreateLimit: roomCreateLimiter(opts.RoomCreateRate, opts.TrustedProxies)}
+	// One identifier rule for every route: ids in paths and queries are checked before routing.
+	app.Use(checkIdentifiers())
+	h := masterHandlers{uc: uc, streamWriteTimeout: timeouts.Write, roomCreateLimit: roomCreateLimiter(opts.RoomCreateRate, opts.TrustedProxies)}
 	// Routes that answer without a client token come first: a matched route does not run later middleware.
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	if uc.Ready != nil {
@@ -118,6 +131,7 @@ func NewMasterServer(uc MasterUseCases, opts MasterServerOptions) *fiber.App {
 	h.routeRooms(app)
 	h.routeProducers(app)
 	h.routeConsumers(app)
+	h.routeDataChannels(app)
 	h.routeConsumerLayers(app)
 	h.routeStats(app)
 	h.routeIce(app)
@@ -128,8 +142,10 @@ func NewMasterServer(uc MasterUseCases, opts MasterServerOptions) *fiber.App {
 }
 
 type masterHandlers struct {
-	uc              MasterUseCases
-	roomCreateLimit fiber.Handler
+	uc MasterUseCases
+	// streamWriteTimeout bounds each write of an event stream (the server's write timeout would end the stream).
+	streamWriteTimeout time.Duration
+	roomCreateLimit    fiber.Handler
 }
 
 // roomCreateLimiter caps room creation per client IP and minute; nil when rate is 0.

@@ -37,6 +37,10 @@ type Metrics struct {
 	gatherer  prometheus.Gatherer
 	requests  *prometheus.CounterVec
 	latency   *prometheus.HistogramVec
+	// slow counts connections closed because a read or write deadline passed mid-request, by reason (read, write);
+	// refused counts connections over the per-IP cap (GuardListener).
+	slow    *prometheus.CounterVec
+	refused prometheus.Counter
 }
 
 // NewMetrics registers the HTTP metrics under namespace (MasterMetricsNamespace, SlaveMetricsNamespace) in reg.
@@ -69,7 +73,15 @@ func NewMetrics(reg prometheus.Registerer, namespace string) (*Metrics, error) {
 			Buckets: prometheus.DefBuckets,
 		}, []string{"route", "method"}),
 	}
-	if err := registerAll(reg, m.requests, m.latency); err != nil {
+	m.slow = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: namespace, Subsystem: "http", Name: "slow_clients_total",
+		Help: "Connections closed because the client was too slow: read (a request not sent within the read timeouts) or write (a response not taken within the write timeout).",
+	}, []string{"reason"})
+	m.refused = prometheus.NewCounter(prometheus.CounterOpts{
+		Namespace: namespace, Subsystem: "http", Name: "connections_refused_total",
+		Help: "Connections refused (429, closed) because their client address had MAX_CONNS_PER_IP open.",
+	})
+	if err := registerAll(reg, m.requests, m.latency, m.slow, m.refused); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -83,6 +95,20 @@ func registerAll(reg prometheus.Registerer, cs ...prometheus.Collector) error {
 		}
 	}
 	return nil
+}
+
+// slowClient counts a connection closed for slowness; nil-safe.
+func (m *Metrics) slowClient(reason string) {
+	if m != nil {
+		m.slow.WithLabelValues(reason).Inc()
+	}
+}
+
+// connRefused counts a connection refused over the per-IP cap; nil-safe.
+func (m *Metrics) connRefused() {
+	if m != nil {
+		m.refused.Inc()
+	}
 }
 
 // Gatherer is what /metrics serves; tests and other exporters can read it.

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -28,6 +29,10 @@ type SlaveClient struct {
 	timeout time.Duration
 	secret  string
 	http    *http.Client
+	// unreachable is told of a call that got no answer (SlaveClientOptions.OnUnreachable); slaveID is the id of the
+	// slave last seen at baseURL (SlaveDialer.Node sets it).
+	unreachable func(slaveID string)
+	slaveID     atomic.Pointer[string]
 }
 
 // SlaveClientOptions configure NewSlaveClient and NewSlaveDialer.
@@ -38,7 +43,14 @@ type SlaveClientOptions struct {
 	Secret string
 	// HTTPClient to use; nil means one built for slave calls (pooled, no proxy, no redirects).
 	HTTPClient *http.Client
+	// OnUnreachable, when set, is called (synchronously) with the slave's id when a call got no answer at all:
+	// connection refused or reset, or no answer within Timeout. The master marks the slave suspect there.
+	OnUnreachable func(slaveID string)
 }
+
+// PingTimeout bounds SlaveClient.Ping: a slave that does not answer its health check this fast is not one to
+// send a viewer to.
+const PingTimeout = time.Second
 
 // DefaultSlaveCallTimeout bounds a slave call when SlaveClientOptions.Timeout is 0.
 const DefaultSlaveCallTimeout = 5 * time.Second
@@ -65,7 +77,23 @@ func NewSlaveClient(baseURL string, opts SlaveClientOptions) *SlaveClient {
 		timeout: opts.Timeout,
 		secret:  opts.Secret,
 		http:    opts.HTTPClient,
+
+		unreachable: opts.OnUnreachable,
 	}
+}
+
+// noAnswer wraps err, the failure of a call that got no answer, as domain.ErrSlaveUnreachable and reports it to
+// OnUnreachable, unless the caller gave up first (its ctx ended): that says nothing about the slave.
+func (s *SlaveClient) noAnswer(caller context.Context, method, path string, err error) error {
+	if caller.Err() != nil {
+		return s.failed(method, path, err)
+	}
+	if s.unreachable != nil {
+		if id := s.slaveID.Load(); id != nil {
+			s.unreachable(*id)
+		}
+	}
+	return fmt.Errorf("%w: %s %s%s: %w", domain.ErrSlaveUnreachable, method, s.baseURL, path, err)
 }
 
 // newSlaveHTTPClient is tuned for many small calls to a few hosts. It ignores HTTP_PROXY (internal traffic must
@@ -96,8 +124,13 @@ func newSlaveHTTPClient() *http.Client {
 // call sends in (JSON, when not nil) and decodes a 2xx answer into out (when not nil). Errors: the slave's domain
 // error mapped back to its sentinel for a 4xx it named; domain.ErrSlaveFailed for everything else (no answer,
 // timeout, 5xx, an answer that is not ours).
-func (s *SlaveClient) call(ctx context.Context, method, path string, in, out any) error {
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+func (s *SlaveClient) call(caller context.Context, method, path string, in, out any) error {
+	return s.callWithin(caller, s.timeout, method, path, in, out)
+}
+
+// callWithin is call with its own bound on the call.
+func (s *SlaveClient) callWithin(caller context.Context, timeout time.Duration, method, path string, in, out any) error {
+	ctx, cancel := context.WithTimeout(caller, timeout)
 	defer cancel()
 
 	var body io.Reader
@@ -131,9 +164,9 @@ func (s *SlaveClient) call(ctx context.Context, method, path string, in, out any
 			err = ue.Err // our message names the URL already
 		}
 		if errors.Is(err, context.DeadlineExceeded) {
-			err = fmt.Errorf("no answer within %s: %w", s.timeout, err)
+			err = fmt.Errorf("no answer within %s: %w", timeout, err)
 		}
-		return s.failed(method, path, err)
+		return s.noAnswer(caller, method, path, err)
 	}
 	defer func() { _ = resp.Body.Close() }()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxSlaveAnswer+1))

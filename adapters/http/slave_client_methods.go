@@ -13,6 +13,11 @@ import (
 
 // The SFUNode methods of SlaveClient: one route each, see slave_routes_webrtc.go for the server side.
 
+// Ping implements application.SFUNode: GET /healthz, bounded by PingTimeout as well as ctx.
+func (s *SlaveClient) Ping(ctx context.Context) error {
+	return s.callWithin(ctx, min(PingTimeout, s.timeout), http.MethodGet, "/healthz", nil, nil)
+}
+
 // CreateRouter implements application.SFUNode.
 func (s *SlaveClient) CreateRouter(ctx context.Context, routerID string) (application.RouterInfo, error) {
 	var info application.RouterInfo

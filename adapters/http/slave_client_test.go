@@ -40,6 +40,10 @@ func TestSlaveClientRoundTrip(t *testing.T) {
 	canned := newFakeNode()
 	one := 1
 	layers := domain.ConsumerLayers{SpatialLayer: 2, TemporalLayer: &one}
+	sctpCaps := domain.SctpCapabilities{NumStreams: domain.NumSctpStreams{OS: 1024, MIS: 1024}}
+	produceData := application.DataProduceRequest{TransportID: "t1", DataProducerID: "dp1",
+		SctpStreamParameters: domain.SctpStreamParameters{StreamID: 0}.Normalized(), Label: "chat", Protocol: "json"}
+	consumeData := application.DataConsumeRequest{TransportID: "t2", DataConsumerID: "dc1", DataProducerID: "dp1"}
 
 	tests := []struct {
 		name string
@@ -106,6 +110,24 @@ func TestSlaveClientRoundTrip(t *testing.T) {
 		{"GetTransportStats", func(ctx context.Context, c *SlaveClient) (any, error) { return c.GetTransportStats(ctx, "t1") },
 			application.TransportStats{Type: application.StatsTypeWebRtcTransport, TransportID: "t1", DtlsState: "connected"},
 			fakeCall{"GetTransportStats", []any{"t1"}}},
+		{"EnableSctp", func(ctx context.Context, c *SlaveClient) (any, error) { return c.EnableSctp(ctx, "t1", sctpCaps) },
+			fakeSctpParameters, fakeCall{"EnableSctp", []any{"t1", sctpCaps}}},
+		{"ProduceData", func(ctx context.Context, c *SlaveClient) (any, error) { return nil, c.ProduceData(ctx, produceData) },
+			nil, fakeCall{"ProduceData", []any{produceData}}},
+		{"ConsumeData", func(ctx context.Context, c *SlaveClient) (any, error) { return c.ConsumeData(ctx, consumeData) },
+			fakeDataConsumer, fakeCall{"ConsumeData", []any{consumeData}}},
+		{"CloseDataProducer", func(ctx context.Context, c *SlaveClient) (any, error) { return nil, c.CloseDataProducer(ctx, "dp1") },
+			nil, fakeCall{"CloseDataProducer", []any{"dp1"}}},
+		{"CloseDataConsumer", func(ctx context.Context, c *SlaveClient) (any, error) { return nil, c.CloseDataConsumer(ctx, "dc1") },
+			nil, fakeCall{"CloseDataConsumer", []any{"dc1"}}},
+		{"PipeConsumeData", func(ctx context.Context, c *SlaveClient) (any, error) { return c.PipeConsumeData(ctx, "pt1", "dp1") },
+			fakePipedData, fakeCall{"PipeConsumeData", []any{"pt1", "dp1"}}},
+		{"PipeProduceData", func(ctx context.Context, c *SlaveClient) (any, error) {
+			return nil, c.PipeProduceData(ctx, "pt2", fakePipedData)
+		}, nil, fakeCall{"PipeProduceData", []any{"pt2", fakePipedData}}},
+		{"ClosePipeDataConsumer", func(ctx context.Context, c *SlaveClient) (any, error) {
+			return nil, c.ClosePipeDataConsumer(ctx, "pt1", "dp/1")
+		}, nil, fakeCall{"ClosePipeDataConsumer", []any{"pt1", "dp/1"}}},
 		{"ids with reserved characters survive the path", func(ctx context.Context, c *SlaveClient) (any, error) {
 			return nil, c.PauseProducer(ctx, "a/b c?d#e%f")
 		}, nil, fakeCall{"PauseProducer", []any{"a/b c?d#e%f"}}},

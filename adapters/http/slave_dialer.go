@@ -37,6 +37,9 @@ func (d *SlaveDialer) Node(slave domain.Slave) application.SFUNode {
 		c = NewSlaveClient(key, d.opts)
 		d.clients[key] = c
 	}
+	if id := c.slaveID.Load(); id == nil || *id != slave.ID {
+		c.slaveID.Store(&slave.ID)
+	}
 	return c
 }
 

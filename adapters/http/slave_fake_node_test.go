@@ -114,6 +114,8 @@ func (f *fakeNode) CreateRouter(ctx context.Context, routerID string) (applicati
 	return f.router, nil
 }
 
+func (f *fakeNode) Ping(context.Context) error { return nil }
+
 func (f *fakeNode) CloseRouter(ctx context.Context, routerID string) error {
 	return f.record(ctx, "CloseRouter", routerID)
 }

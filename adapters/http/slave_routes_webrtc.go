@@ -43,6 +43,8 @@ func (r *slaveRoutes) register(g fiber.Router) {
 	g.Delete("/pipe_transports/:id", r.byID(r.node.ClosePipeTransport))
 	g.Delete("/pipe_transports/:id/pipe_consumers/:producerId", r.closePipeConsumer)
 
+	r.registerData(g)
+
 	g.Get("/stats", r.stats)
 	r.registerStats(g)
 }

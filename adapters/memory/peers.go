@@ -81,5 +81,15 @@ func (s *state) deletePeer(id string) {
 			delete(s.consumers, cid)
 		}
 	}
+	for did, d := range s.dataProds {
+		if d.v.PeerID == id {
+			s.deleteDataProducer(did)
+		}
+	}
+	for cid, c := range s.dataCons {
+		if c.v.PeerID == id {
+			delete(s.dataCons, cid)
+		}
+	}
 	delete(s.peers, id)
 }

@@ -85,7 +85,7 @@ func (r *SlaveRepo) Heartbeat(ctx context.Context, id string, load domain.SlaveL
 			// A dead slave's rows were cleaned: it must register again (as new), not come back to life.
 			return fmt.Errorf("slave %q: %w", id, domain.ErrSlaveNotFound)
 		}
-		s.Load, s.LastSeenAt = load, now
+		s.Load, s.LastSeenAt, s.SuspectSince = load, now, time.Time{}
 		r.slaves[id] = s
 		return nil
 	})
@@ -132,7 +132,7 @@ func (r *SlaveRepo) ReserveTransport(ctx context.Context, slaveID string) error 
 		if !ok {
 			return fmt.Errorf("slave %q: %w", slaveID, domain.ErrSlaveNotFound)
 		}
-		if s.Status != domain.SlaveStatusAlive || !s.HasCapacity() {
+		if s.Status != domain.SlaveStatusAlive || s.Suspect() || !s.HasCapacity() {
 			return fmt.Errorf("slave %q: %w", slaveID, domain.ErrNoSlaveCapacity)
 		}
 		s.TransportCount++
@@ -154,6 +154,21 @@ func (r *SlaveRepo) ReleaseTransport(ctx context.Context, slaveID string) error 
 		}
 		return nil
 	})
+}
+
+// MarkSuspect records a call to an alive slave that got no answer; unknown, dead and suspect slaves are left as
+// they are.
+func (r *SlaveRepo) MarkSuspect(ctx context.Context, id string, now time.Time) (bool, error) {
+	marked := false
+	err := r.do(ctx, func() error {
+		if s, ok := r.slaves[id]; ok && s.Status == domain.SlaveStatusAlive && !s.Suspect() {
+			s.SuspectSince = now
+			r.slaves[id] = s
+			marked = true
+		}
+		return nil
+	})
+	return marked, err
 }
 
 // MarkDead marks alive slaves last seen before cutoff as dead and returns them, oldest first.

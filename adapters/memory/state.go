@@ -28,6 +28,8 @@ type state struct {
 	consumers map[string]row[domain.Consumer]
 	pipes     map[string]row[domain.Pipe]
 	piped     map[pipedKey]uint64
+	dataProds map[string]row[domain.DataProducer]
+	dataCons  map[string]row[domain.DataConsumer]
 }
 
 func newState() *state {
@@ -39,6 +41,8 @@ func newState() *state {
 		consumers: map[string]row[domain.Consumer]{},
 		pipes:     map[string]row[domain.Pipe]{},
 		piped:     map[pipedKey]uint64{},
+		dataProds: map[string]row[domain.DataProducer]{},
+		dataCons:  map[string]row[domain.DataConsumer]{},
 	}
 }
 
@@ -52,6 +56,8 @@ func (s *state) clone() *state {
 		consumers: maps.Clone(s.consumers),
 		pipes:     maps.Clone(s.pipes),
 		piped:     maps.Clone(s.piped),
+		dataProds: maps.Clone(s.dataProds),
+		dataCons:  maps.Clone(s.dataCons),
 	}
 }
 

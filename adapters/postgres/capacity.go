@@ -20,6 +20,7 @@ func (r *SlaveRepo) ReserveTransport(ctx context.Context, slaveID string) error 
 		Set("transport_count = transport_count + 1").
 		Where("id = ?", slaveID).
 		Where("status = ?", string(domain.SlaveStatusAlive)).
+		Where("suspect_since IS NULL").
 		Where("transport_count < max_transports").
 		Returning("id").Scan(ctx, &id)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -55,6 +56,22 @@ func (r *SlaveRepo) whyNot(ctx context.Context, slaveID, what string, ifExists e
 	default:
 		return nil
 	}
+}
+
+// MarkSuspect records a call to an alive slave that got no answer; unknown, dead and suspect slaves are left as
+// they are.
+func (r *SlaveRepo) MarkSuspect(ctx context.Context, id string, now time.Time) (bool, error) {
+	res, err := r.db.NewUpdate().Model((*slaveRow)(nil)).
+		Set("suspect_since = ?", now).
+		Where("id = ?", id).
+		Where("status = ?", string(domain.SlaveStatusAlive)).
+		Where("suspect_since IS NULL").
+		Exec(ctx)
+	if err != nil {
+		return false, dbErr(fmt.Sprintf("mark slave %q suspect", id), err, nil)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, dbErr(fmt.Sprintf("mark slave %q suspect", id), err, nil)
 }
 
 // MarkDead marks alive slaves last seen before cutoff as dead and returns them, oldest first.

@@ -16,8 +16,10 @@ const (
 	// is twice the driver's own 10 s: a starved machine must not read as a dead connection (replacing a live one
 	// loses what is notified meanwhile).
 	deadAfter = 20 * time.Second
-	// retryAfter spaces the receiver's attempts while the database cannot be reached (doubled up to 10 times).
-	retryAfter = 100 * time.Millisecond
+	// retryAfter spaces the receiver's attempts while the database cannot be reached, doubled after each failure
+	// up to retryAtMost: the listener is back within retryAtMost (plus a connection) of the database's return.
+	retryAfter  = 100 * time.Millisecond
+	retryAtMost = 500 * time.Millisecond
 )
 
 // receive hands what the current listener receives to the local bus until Close. When the listener's
@@ -39,7 +41,7 @@ func (b *EventBus) receive(ctx context.Context) {
 			}
 			b.lost(fmt.Errorf("connection failed: %w", err))
 			failures++
-			if !sleep(ctx, retryAfter<<min(failures-1, 10)) {
+			if !sleep(ctx, min(retryAfter<<min(failures-1, 10), retryAtMost)) {
 				return
 			}
 			continue

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"time"
@@ -18,19 +19,20 @@ func (r *RoomRepo) CreateRoom(ctx context.Context, room domain.Room) error {
 // roomReadRow is a room as the reads scan it: rtp_capabilities, when selected, stays raw JSON for the capsMemo,
 // and Total carries count(*) OVER () on the pages of ListRooms.
 type roomReadRow struct {
-	ID              string    `bun:"id"`
-	SlaveID         string    `bun:"slave_id"`
-	RouterID        string    `bun:"router_id"`
-	RtpCapabilities []byte    `bun:"rtp_capabilities"`
-	CreatedAt       time.Time `bun:"created_at"`
-	Total           int       `bun:"total"`
+	ID              string         `bun:"id"`
+	SlaveID         string         `bun:"slave_id"`
+	RouterID        string         `bun:"router_id"`
+	RtpCapabilities []byte         `bun:"rtp_capabilities"`
+	CreatedAt       time.Time      `bun:"created_at"`
+	OwnerID         sql.NullString `bun:"owner_id"`
+	Total           int            `bun:"total"`
 }
 
 // The room reads come in pairs: without rtp_capabilities, answered from the capsMemo, and with it, for the rows
 // the memo does not know yet. count(*) OVER () counts every row before LIMIT applies: a page and the total in one
 // query.
 const (
-	roomColumns         = `id, slave_id, router_id, created_at`
+	roomColumns         = `id, slave_id, router_id, created_at, owner_id`
 	roomLightQuery      = `SELECT ` + roomColumns + ` FROM rooms WHERE id = ?`
 	roomQuery           = `SELECT ` + roomColumns + `, rtp_capabilities FROM rooms WHERE id = ?`
 	roomsPageLightQuery = `SELECT ` + roomColumns + `, count(*) OVER () AS total
@@ -41,7 +43,7 @@ FROM rooms ORDER BY created_at, id LIMIT ? OFFSET ?`
 
 func (row *roomReadRow) room(caps domain.RtpCapabilities) domain.Room {
 	return domain.Room{ID: row.ID, SlaveID: row.SlaveID, RouterID: row.RouterID, RtpCapabilities: caps,
-		CreatedAt: row.CreatedAt.UTC()}
+		CreatedAt: row.CreatedAt.UTC(), OwnerID: row.OwnerID.String}
 }
 
 // roomsOf maps rows read with rtp_capabilities, teaching the memo when outside a transaction.

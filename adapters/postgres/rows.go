@@ -22,15 +22,17 @@ type roomRow struct {
 	// RtpCapabilities of the room's router, so reading a room needs no slave call.
 	RtpCapabilities domain.RtpCapabilities `bun:"rtp_capabilities,type:jsonb,notnull"`
 	CreatedAt       time.Time              `bun:"created_at,notnull"`
+	OwnerID         string                 `bun:"owner_id,nullzero"`
 }
 
 func roomToRow(r domain.Room) *roomRow {
-	return &roomRow{ID: r.ID, SlaveID: r.SlaveID, RouterID: r.RouterID, RtpCapabilities: r.RtpCapabilities, CreatedAt: r.CreatedAt}
+	return &roomRow{ID: r.ID, SlaveID: r.SlaveID, RouterID: r.RouterID, RtpCapabilities: r.RtpCapabilities, CreatedAt: r.CreatedAt,
+		OwnerID: r.OwnerID}
 }
 
 func (r roomRow) domain() domain.Room {
 	return domain.Room{ID: r.ID, SlaveID: r.SlaveID, RouterID: r.RouterID, RtpCapabilities: r.RtpCapabilities,
-		CreatedAt: r.CreatedAt.UTC()}
+		CreatedAt: r.CreatedAt.UTC(), OwnerID: r.OwnerID}
 }
 
 type routerRow struct {
@@ -64,17 +66,18 @@ type peerRow struct {
 	SlaveID   string    `bun:"slave_id,notnull"`
 	UserID    string    `bun:"user_id,notnull"`
 	Kind      string    `bun:"kind,notnull"`
+	Sctp      bool      `bun:"sctp,notnull"`
 	CreatedAt time.Time `bun:"created_at,notnull"`
 }
 
 func peerToRow(p domain.Peer) *peerRow {
 	return &peerRow{ID: p.ID, RoomID: p.RoomID, RouterID: p.RouterID, SlaveID: p.SlaveID, UserID: p.UserID,
-		Kind: string(p.Kind), CreatedAt: p.CreatedAt}
+		Kind: string(p.Kind), Sctp: p.Sctp, CreatedAt: p.CreatedAt}
 }
 
 func (r peerRow) domain() domain.Peer {
 	return domain.Peer{ID: r.ID, RoomID: r.RoomID, RouterID: r.RouterID, SlaveID: r.SlaveID, UserID: r.UserID,
-		Kind: domain.PeerKind(r.Kind), CreatedAt: r.CreatedAt.UTC()}
+		Kind: domain.PeerKind(r.Kind), Sctp: r.Sctp, CreatedAt: r.CreatedAt.UTC()}
 }
 
 type producerRow struct {
@@ -164,18 +167,19 @@ type slaveRow struct {
 	Status         string           `bun:"status,notnull"`
 	LastSeenAt     time.Time        `bun:"last_seen_at,notnull"`
 	CreatedAt      time.Time        `bun:"created_at,notnull"`
+	SuspectSince   time.Time        `bun:"suspect_since,nullzero"`
 }
 
 func slaveToRow(s domain.Slave) *slaveRow {
 	return &slaveRow{ID: s.ID, Role: string(s.Role), APIURL: s.APIURL, MaxTransports: s.MaxTransports,
 		TransportCount: s.TransportCount, Load: s.Load, Status: string(s.Status), LastSeenAt: s.LastSeenAt,
-		CreatedAt: s.CreatedAt}
+		CreatedAt: s.CreatedAt, SuspectSince: s.SuspectSince}
 }
 
 func (r slaveRow) domain() domain.Slave {
 	return domain.Slave{ID: r.ID, Role: domain.SlaveRole(r.Role), APIURL: r.APIURL, MaxTransports: r.MaxTransports,
 		TransportCount: r.TransportCount, Load: r.Load, Status: domain.SlaveStatus(r.Status),
-		LastSeenAt: r.LastSeenAt.UTC(), CreatedAt: r.CreatedAt.UTC()}
+		LastSeenAt: r.LastSeenAt.UTC(), CreatedAt: r.CreatedAt.UTC(), SuspectSince: utcOrZero(r.SuspectSince)}
 }
 
 // toDomain maps a slice of rows.
@@ -185,4 +189,12 @@ func toDomain[R interface{ domain() T }, T any](rows []R) []T {
 		out[i] = r.domain()
 	}
 	return out
+}
+
+// utcOrZero is t in UTC, the zero time staying zero (a NULL column).
+func utcOrZero(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return t.UTC()
 }

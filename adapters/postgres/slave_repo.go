@@ -59,6 +59,7 @@ func (r *SlaveRepo) upsertOnce(ctx context.Context, s domain.Slave) (string, err
 			Set("status = EXCLUDED.status").
 			Set("last_seen_at = EXCLUDED.last_seen_at").
 			Set("created_at = EXCLUDED.created_at").
+			Set("suspect_since = EXCLUDED.suspect_since").
 			Exec(ctx)
 		return err
 	})
@@ -93,7 +94,8 @@ func (r *SlaveRepo) List(ctx context.Context) ([]domain.Slave, error) {
 func (r *SlaveRepo) Heartbeat(ctx context.Context, id string, load domain.SlaveLoad, now time.Time) error {
 	row := &slaveRow{ID: id, Load: load, Status: string(domain.SlaveStatusAlive), LastSeenAt: now}
 	// Only an alive slave beats: a dead one had its rows cleaned, so it must register again (as new).
-	res, err := r.db.NewUpdate().Model(row).Column("load", "status", "last_seen_at").WherePK().
+	// A heartbeat shows the slave alive: it clears a suspicion (suspect_since, zero in row, is written as NULL).
+	res, err := r.db.NewUpdate().Model(row).Column("load", "status", "last_seen_at", "suspect_since").WherePK().
 		Where("status = ?", string(domain.SlaveStatusAlive)).Exec(ctx)
 	return affectedOne(fmt.Sprintf("heartbeat of slave %q", id), res, err, domain.ErrSlaveNotFound)
 }

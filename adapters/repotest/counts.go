@@ -23,9 +23,11 @@ func testCounts(t *testing.T, repo application.RoomRepo) {
 	w.consumer(sub, p)
 	pipe := w.pipe(producerRouter, consumerRouter)
 	require.NoError(t, repo.AddPipedProducer(w.ctx, pipe.ID, p.ID))
+	w.dataConsumer(sub, w.dataProducer(pub, 0))
 	w.room()
 
 	c, err = repo.Counts(w.ctx)
 	require.NoError(t, err)
-	require.Equal(t, application.StoreCounts{Rooms: 2, Routers: 3, Peers: 2, Producers: 1, Consumers: 1, Pipes: 1, PipedProducers: 1}, c)
+	require.Equal(t, application.StoreCounts{Rooms: 2, Routers: 3, Peers: 2, Producers: 1, Consumers: 1, Pipes: 1, PipedProducers: 1,
+		DataProducers: 1, DataConsumers: 1}, c)
 }

@@ -15,6 +15,13 @@ func testPeers(t *testing.T, repo application.RoomRepo) {
 	consRouter := w.consumerRouter(room.ID)
 	_, otherRouter := w.room()
 	alice := w.peer(prodRouter, "alice", domain.PeerKindProducer)
+	chat := domain.Peer{ID: newID(), RoomID: room.ID, RouterID: prodRouter.ID, SlaveID: prodRouter.SlaveID, UserID: "carol",
+		Kind: domain.PeerKindProducer, Sctp: true, CreatedAt: w.now()}
+	require.NoError(t, repo.CreatePeer(w.ctx, chat))
+	gotChat, err := repo.GetPeer(w.ctx, chat.ID)
+	require.NoError(t, err)
+	require.Equal(t, chat, gotChat, "the sctp flag round-trips")
+	require.NoError(t, repo.DeletePeer(w.ctx, chat.ID))
 	aliceView := w.peer(consRouter, "alice", domain.PeerKindConsumer)
 	bob := w.peer(consRouter, "bob", domain.PeerKindConsumer)
 	stranger := w.peer(otherRouter, "alice", domain.PeerKindProducer)

@@ -42,6 +42,7 @@ func RunRoomRepo(t *testing.T, newRepo func(t *testing.T) application.RoomRepo) 
 		{"concurrent routers", testConcurrentRouters},
 		{"concurrent pipes", testConcurrentPipes},
 		{"counts", testCounts},
+		{"data channels", testDataChannels},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -122,6 +123,17 @@ func testRooms(t *testing.T, repo application.RoomRepo) {
 	_, err = repo.GetRoom(w.ctx, room.ID)
 	require.ErrorIs(t, err, domain.ErrRoomNotFound)
 	require.ErrorIs(t, repo.DeleteRoom(w.ctx, room.ID), domain.ErrRoomNotFound)
+
+	// A room's owner (the user who created it with a token) is kept, in reads by id and in pages.
+	owned := domain.Room{ID: newID(), SlaveID: newID(), RouterID: newID(), RtpCapabilities: routerCapabilities(),
+		CreatedAt: w.now(), OwnerID: "alice"}
+	require.NoError(t, repo.CreateRoom(w.ctx, owned))
+	got, err = repo.GetRoom(w.ctx, owned.ID)
+	require.NoError(t, err)
+	require.Equal(t, "alice", got.OwnerID)
+	page, _, err := repo.ListRooms(w.ctx, application.Page{Page: 1, PageSize: 100})
+	require.NoError(t, err)
+	require.Contains(t, page, got)
 }
 
 func testListRoomsPages(t *testing.T, repo application.RoomRepo) {

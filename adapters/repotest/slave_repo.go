@@ -25,6 +25,7 @@ func RunSlaveRepo(t *testing.T, newRepo func(t *testing.T) application.SlaveRepo
 		{"pick slave", testPickSlave},
 		{"reserve and release", testReserveRelease},
 		{"concurrent reservations", testConcurrentReserve},
+		{"suspect", testSlaveSuspect},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -62,6 +62,9 @@ type NodeConfig struct {
 	// MaxIncomingBitrate caps what each publisher may send to a WebRTC transport (bit/s, told by REMB); 0: no
 	// cap (the slave's setting MAX_INCOMING_BITRATE defaults to 1,500,000, as the original's maxIncomingBitrate).
 	MaxIncomingBitrate int
+	// SctpMaxMessageSize is the largest data channel message accepted (the maxMessageSize transports answer);
+	// larger ones are dropped and counted. 0 means domain.DefaultMaxMessageSize (256 KiB).
+	SctpMaxMessageSize int
 	// Logger is optional; nil logs nothing.
 	Logger *zap.Logger
 }

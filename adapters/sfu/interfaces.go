@@ -30,6 +30,7 @@ type batchSource interface {
 // pipeLink is what the engine needs of a pipe transport (adapters/sfu/pipetransport.Transport).
 type pipeLink interface {
 	rtpWriter
+	WriteSCTP(pkt []byte) error
 	LocalTuple() (ip string, port int)
 	SrtpParameters() *domain.SrtpParameters
 	Connect(ctx context.Context, ip string, port int, remote *domain.SrtpParameters) error

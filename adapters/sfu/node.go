@@ -34,6 +34,7 @@ type Node struct {
 	pipes      map[string]*pipeTransport
 	producers  map[string]*producer
 	consumers  map[string]*consumer // WebRTC consumers; pipe consumers live in their pipeTransport
+	data       dataState            // data channels (node_data.go)
 
 	totals mediaTotals // since NewNode; every endpoint adds to it
 	fanout *fanoutPool // nil on one core
@@ -78,7 +79,7 @@ func NewNode(cfg NodeConfig) (*Node, error) {
 	n := &Node{
 		cfg: cfg, log: log, mux: mux, mediaCodecs: codecs, newPipe: newPipeLink,
 		routers: map[string]*router{}, transports: map[string]*webrtcTransport{}, pipes: map[string]*pipeTransport{},
-		producers: map[string]*producer{}, consumers: map[string]*consumer{},
+		producers: map[string]*producer{}, consumers: map[string]*consumer{}, data: newDataState(),
 		stop: make(chan struct{}), fanout: newFanoutPool(fanoutWorkers(cfg)),
 	}
 	n.loopDone.Add(1)

@@ -25,6 +25,7 @@ func (n *Node) closeWebRtcLocked(t *webrtcTransport, later *deferred) {
 	for _, c := range t.consumers {
 		n.closeConsumerLocked(c)
 	}
+	n.closeDataEndLocked(t.id, later)
 	delete(n.transports, t.id)
 	delete(t.router.transports, t.id)
 	later.add(func() { _ = t.t.Close() })
@@ -41,6 +42,7 @@ func (n *Node) closePipeLocked(pt *pipeTransport, later *deferred) {
 	for _, c := range pt.consumers {
 		n.closeConsumerLocked(c)
 	}
+	n.closeDataEndLocked(pt.id, later)
 	delete(n.pipes, pt.id)
 	delete(pt.router.pipes, pt.id)
 	later.add(func() {

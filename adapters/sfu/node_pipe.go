@@ -3,6 +3,8 @@ package sfu
 import (
 	"context"
 	"fmt"
+	"net"
+	"strconv"
 
 	"go.uber.org/zap"
 
@@ -37,7 +39,7 @@ func (n *Node) CreatePipeTransport(ctx context.Context, routerID, transportID st
 	pt.onRTCP = func(pkts []rtcp.Packet) { n.onPipeControl(pt, pkts) }
 	link, err := n.newPipe(pipetransport.Config{
 		ListenIP: n.cfg.ListenIP, AnnouncedIP: n.cfg.AnnouncedIP, PortMin: n.cfg.PipePortMin, PortMax: n.cfg.PipePortMax,
-		SRTP: srtp, Handler: pt.endpoint,
+		SRTP: srtp, Handler: pt.endpoint, OnSCTP: func(pkt []byte) { n.onPipeSCTP(pt, pkt) },
 		OnClose: func(reason error) {
 			if reason != nil { // nil: we closed it ourselves, under our own bookkeeping
 				n.onPipeDied(pt, reason)
@@ -71,6 +73,8 @@ func (n *Node) ConnectPipeTransport(ctx context.Context, transportID string, req
 	if err := pt.link.Connect(ctx, req.IP, req.Port, req.SrtpParameters); err != nil {
 		return fmt.Errorf("sfu: connect pipe %s: %w", transportID, err)
 	}
+	tuple := net.JoinHostPort(req.IP, strconv.Itoa(req.Port))
+	pt.remoteTuple.Store(&tuple)
 	pt.connected.Store(true)
 	for _, c := range pt.consumerList() {
 		c.setConnected()

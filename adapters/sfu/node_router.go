@@ -35,6 +35,9 @@ func (n *Node) CreateRouter(ctx context.Context, routerID string) (application.R
 }
 
 // CloseRouter closes a router with everything on it. An unknown id is not an error.
+// Ping implements application.SFUNode: a node in this process always answers.
+func (n *Node) Ping(context.Context) error { return nil }
+
 func (n *Node) CloseRouter(ctx context.Context, routerID string) error {
 	if err := ctx.Err(); err != nil {
 		return err

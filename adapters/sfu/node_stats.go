@@ -29,6 +29,9 @@ func (n *Node) Stats(ctx context.Context) (application.NodeStats, error) {
 	defer n.mu.Unlock()
 	s.Routers, s.Transports, s.Producers = len(n.routers), len(n.transports), len(n.producers)
 	s.Consumers, s.PipeTransports = len(n.consumers), len(n.pipes)
+	s.DataProducers, s.DataConsumers = len(n.data.producers), len(n.data.consumers)
+	s.DataMessagesIn, s.DataMessagesOut = n.data.totals.MessagesIn.Load(), n.data.totals.MessagesOut.Load()
+	s.DataMessagesDropped = n.data.totals.Dropped.Load() + n.data.totals.NotSent.Load()
 	var sum, estimating int64
 	for _, w := range n.transports {
 		if w.cc != nil && w.cc.reported.Load() {

@@ -29,6 +29,10 @@ type pipeTransport struct {
 	link      pipeLink
 	connected atomic.Bool
 	closing   atomic.Bool
+	// sctp is the pipe's data channel end, made by the first data call or SCTP packet (node_pipe_data.go);
+	// remoteTuple is the far end's "ip:port", set by ConnectPipeTransport.
+	sctp        atomic.Pointer[sctpEnd]
+	remoteTuple atomic.Pointer[string]
 
 	// Guarded by Node.mu.
 	producers map[string]*producer                 // pipe producers, by producer id

@@ -38,6 +38,7 @@ type FakeNode struct {
 	PipedProducers map[string]string // producer id → pipe transport id (target side copies)
 	PipeConsumed   map[string]string // producer id → pipe transport id (source side)
 	Port           int
+	Data           FakeData // data channels (fake_node_data.go)
 }
 
 // NewFakeNode returns an empty node.
@@ -46,7 +47,8 @@ func NewFakeNode() *FakeNode {
 		Connected: map[string]domain.DtlsParameters{}, Producers: map[string]string{}, Paused: map[string]bool{},
 		Consumers: map[string]string{}, Resumed: map[string]bool{}, Layers: map[string]domain.ConsumerLayers{},
 		Described: map[string]application.PipedProducer{}, ConsumerOf: map[string]string{}, PipeTransports: map[string]string{},
-		PipeRemote: map[string]application.PipeConnectRequest{}, PipedProducers: map[string]string{}, PipeConsumed: map[string]string{}, Port: 40000}
+		PipeRemote: map[string]application.PipeConnectRequest{}, PipedProducers: map[string]string{}, PipeConsumed: map[string]string{}, Port: 40000,
+		Data: newFakeData()}
 }
 
 // FakeCapabilities are the router capabilities the fake answers with.
@@ -93,8 +95,18 @@ func (n *FakeNode) Open() []string {
 	for id := range n.PipedProducers {
 		out = append(out, "piped:"+id)
 	}
+	out = append(out, n.Data.open()...)
 	sort.Strings(out)
 	return out
+}
+
+func (n *FakeNode) Ping(context.Context) error {
+	unlock, err := n.enter("Ping")
+	if err != nil {
+		return err
+	}
+	unlock()
+	return nil
 }
 
 func (n *FakeNode) CreateRouter(_ context.Context, routerID string) (application.RouterInfo, error) {
@@ -198,6 +210,7 @@ func (n *FakeNode) closeTransportLocked(transportID string) {
 			delete(n.Consumers, c)
 		}
 	}
+	n.Data.closeTransport(transportID)
 }
 
 func (n *FakeNode) closeProducerLocked(producerID string) {

@@ -156,6 +156,7 @@ func (n *FakeNode) closePipeLocked(transportID string) {
 			delete(n.PipeConsumed, p)
 		}
 	}
+	n.Data.closeTransport(transportID)
 }
 
 func (n *FakeNode) Stats(context.Context) (application.NodeStats, error) {

@@ -35,6 +35,11 @@ type config struct {
 	// Simulcast publishes video in mediasoup-demo's three layers (client.DemoSimulcastEncodings) instead of
 	// -video-pps × -video-payload; subscriber i prefers spatial layer i mod 3.
 	Simulcast bool
+	// Data replaces media with data channels: each publisher has one reliable, ordered data producer and sends
+	// DataRate messages of DataSize bytes a second; every subscriber reads every publisher (data.go).
+	Data     bool
+	DataRate int
+	DataSize int
 
 	Loopback     bool   // gather only 127.0.0.0/8 candidates (client.LoopbackOnly)
 	ClientRcvBuf int    // SO_RCVBUF of every client socket (client.WithReceiveBuffer); 0: the system's default
@@ -65,6 +70,9 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.VideoPPS, "video-pps", 100, "video packets per second per publisher")
 	fs.IntVar(&c.VideoPayload, "video-payload", 1200, "video RTP payload bytes (100 pps × 1200 B ≈ 1 Mbit/s)")
 	fs.BoolVar(&c.Simulcast, "simulcast", false, "publish video as simulcast in mediasoup-demo's 3 layers (150 k/500 k/1.5 Mbit/s, L1T3; replaces -video-pps and -video-payload); subscriber i prefers layer i mod 3")
+	fs.BoolVar(&c.Data, "data", false, "data channels instead of media: each publisher sends -data-rate messages/s to every subscriber; reports delivery and latency percentiles")
+	fs.IntVar(&c.DataRate, "data-rate", 50, "with -data: messages per second per publisher")
+	fs.IntVar(&c.DataSize, "data-size", 64, "with -data: bytes per message (at least 20: publisher, sequence, send time)")
 	fs.BoolVar(&c.Loopback, "loopback", true, "gather only loopback ICE candidates (the cluster is on this host)")
 	fs.IntVar(&c.ClientRcvBuf, "client-rcvbuf", 0, "receive buffer (bytes) of every client UDP socket, capped by net.core.rmem_max (0: system default)")
 	pids := fs.String("slave-pids", "", "comma-separated pids of the slave processes, for CPU from /proc (default: found from the slaves' ports)")
@@ -109,6 +117,8 @@ func (c config) validate() error {
 	check(!c.Video || (c.VideoPayload >= 16 && c.VideoPayload <= 1200), "-video-payload must be in 16..1200")
 	check(c.Progress >= 0, "-progress must not be negative")
 	check(!c.Simulcast || c.Video, "-simulcast needs -video")
+	check(!c.Data || (c.DataRate >= 1 && c.DataRate <= 10000), "-data-rate must be in 1..10000")
+	check(!c.Data || (c.DataSize >= dataHeader && c.DataSize <= 262144), "-data-size must be in 20..262144")
 	return errors.Join(errs...)
 }
 

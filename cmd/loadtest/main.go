@@ -12,6 +12,10 @@
 // GET /slaves, which needs the cluster secret: -secret or $CLUSTER_SECRET; cmd/cluster makes a random one when
 // CLUSTER_SECRET is unset, so set it), or for -slave-pids; otherwise it is integrated from the slaves' heartbeats.
 //
+// With -data it measures data channels instead: each publisher sends -data-rate messages a second on one reliable,
+// ordered data producer, every subscriber reads every publisher through its consumer router (across the pipes), and
+// the last line is "RESULT data_sent=… data_received=… data_loss_pct=… data_reordered=… data_latency_p50_ms=… …".
+//
 // Ctrl-C (or SIGTERM) stops early: the summary is still printed and every user is logged out.
 package main
 
@@ -50,9 +54,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "loadtest:", err)
 		return 1
 	}
-	if cfg.SeedOnly {
+	switch {
+	case cfg.SeedOnly:
 		err = r.seed(ctx)
-	} else {
+	case cfg.Data:
+		err = r.dataTest(ctx)
+	default:
 		err = r.loadTest(ctx)
 	}
 	if err != nil {

@@ -11,20 +11,16 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	httpapi "github.com/sfu-cluster/sfu-cluster/adapters/http"
+	"github.com/sfu-cluster/sfu-cluster/application"
 )
 
 func TestRoomEventsStream(t *testing.T) {
 	w := newWorld(t, 10)
 	f := loadFixture(t)
 	room := w.ok("POST", "/rooms", nil)["id"].(string)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	go func() { _ = w.app.Listener(ln) }()
-	t.Cleanup(func() {
-		w.events.Close()
-		_ = w.app.Shutdown()
-	})
-	base := "http://" + ln.Addr().String()
+	base := w.serve(t)
 
 	resp, err := http.Get(base + "/rooms/nope/events")
 	require.NoError(t, err)
@@ -69,4 +65,49 @@ func TestRoomEventsStream(t *testing.T) {
 	require.Equal(t, producer, got[2]["producerId"])
 	require.Equal(t, "producer_removed", got[3]["type"])
 	require.Equal(t, "peer_left", got[4]["type"])
+}
+
+// An event stream is exempt from the server's write timeout: it stays open past it and still delivers events, while
+// a normal response on the same server is bound by it.
+func TestRoomEventsOutliveWriteTimeout(t *testing.T) {
+	const writeTimeout = 500 * time.Millisecond
+	w := newWorldWith(t, 10, httpapi.MasterServerOptions{BodyLimit: 64 << 10,
+		Timeouts: httpapi.MasterTimeouts{Write: writeTimeout}}, application.Limits{})
+	f := loadFixture(t)
+	room := w.ok("POST", "/rooms", nil)["id"].(string)
+	base := w.serve(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, "GET", base+"/rooms/"+room+"/events", nil)
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	lines := bufio.NewScanner(resp.Body)
+	require.True(t, lines.Scan())
+	require.Equal(t, ": connected", lines.Text())
+	// The point is that time passes: four write timeouts with the stream open and nothing to send.
+	time.Sleep(4 * writeTimeout)
+	peer := w.ok("POST", "/rooms/"+room+"/producer_peers", map[string]any{"userId": "alice"})["id"].(string)
+	w.ok("POST", "/producer_peers/"+peer+"/produce", map[string]any{"kind": "audio", "rtpParameters": f.Produce[0].RtpParameters})
+	for lines.Scan() {
+		if data, ok := strings.CutPrefix(lines.Text(), "data: "); ok {
+			require.Contains(t, data, `"type":"producer_added"`)
+			return
+		}
+	}
+	t.Fatalf("the stream ended before the event: %v", lines.Err())
+}
+
+// serve runs the world's API on a loopback listener (event streams need a real connection) and returns its base URL.
+func (w *world) serve(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	go func() { _ = w.app.Listener(ln) }()
+	t.Cleanup(func() {
+		w.events.Close()
+		_ = w.app.Shutdown()
+	})
+	return "http://" + ln.Addr().String()
 }

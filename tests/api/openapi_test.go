@@ -69,7 +69,8 @@ func fullMaster(t *testing.T, opts httpapi.MasterServerOptions) *fiber.App {
 		Rooms: rooms, Peers: peers, ProducerPeers: producerPeers, Whip: application.NewWhip(rooms, peers, producerPeers),
 		Whep:            application.NewWhep(d, peers, consumerRouters, consumerPeers),
 		ConsumerRouters: consumerRouters, ConsumerPeers: consumerPeers,
-		Slaves: application.NewSlaves(d, peers), Events: memory.NewEventBus(),
+		DataChannels: application.NewDataChannels(d, peers, application.NewPipes(d, true)),
+		Slaves:       application.NewSlaves(d, peers), Events: memory.NewEventBus(),
 		Ready: func(context.Context) error { return nil },
 	}, opts)
 }

@@ -54,7 +54,8 @@ func newWorldWith(t *testing.T, maxTransports int, opts httpapi.MasterServerOpti
 		Rooms: rooms, Peers: peers, ProducerPeers: producerPeers, Whip: application.NewWhip(rooms, peers, producerPeers),
 		Whep:            application.NewWhep(d, peers, consumerRouters, consumerPeers),
 		ConsumerRouters: consumerRouters, ConsumerPeers: consumerPeers,
-		Slaves: slaves, Events: w.events,
+		DataChannels: application.NewDataChannels(d, peers, application.NewPipes(d, true)),
+		Slaves:       slaves, Events: w.events,
 	}, opts)
 	ctx := context.Background()
 	w.producer, err = slaves.Register(ctx, application.RegisterInput{Role: domain.SlaveRoleProducer, APIURL: "http://127.0.0.1:3011", MaxTransports: maxTransports})

@@ -78,6 +78,13 @@ export async function switchLayer(page, producerId, layer, width, timeoutMs) {
   return r;
 }
 
+// sentTop is the highest spatial layer (0 = r0) the publisher's browser sends now (frames per second > 0), or -1.
+export function sentTop(pubLayers) {
+  let top = -1;
+  pubLayers.layers.forEach((l, i) => { if ((l.framesPerSecond ?? 0) > 0) top = i; });
+  return top;
+}
+
 // publisherLayers describes the camera's encodings as the publisher's browser sends them (outbound-rtp per rid).
 export async function publisherLayers(pub) {
   const s = await pub.evaluate(() => window.demo.publisherStats());

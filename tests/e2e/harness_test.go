@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gofiber/fiber/v2"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/fx"
 	"go.uber.org/fx/fxtest"
@@ -29,6 +30,7 @@ type cluster struct {
 	dbURL     string
 	masterCfg bootstrap.Config
 	master    *fxtest.App
+	app       *fiber.App // the master's public API, for tests that walk its routes
 	MasterURL string
 	API       *client.API
 	slaves    []*slaveProc
@@ -71,18 +73,24 @@ func newClusterWith(t *testing.T, tune func(*bootstrap.Config), roles ...domain.
 }
 
 func (c *cluster) startMaster() {
-	c.master = fxtest.New(c.t, bootstrap.Master(c.masterCfg), fx.NopLogger)
+	c.master = fxtest.New(c.t, bootstrap.Master(c.masterCfg), fx.NopLogger, fx.Populate(&c.app))
 	c.master.RequireStart()
 	c.t.Cleanup(func() { c.master.RequireStop() })
 }
 
 // addSlave starts a slave on a free HTTP port and a free UDP port.
-func (c *cluster) addSlave(role domain.SlaveRole) *slaveProc {
+func (c *cluster) addSlave(role domain.SlaveRole) *slaveProc { return c.addSlaveWith(role, nil) }
+
+// addSlaveWith lets a test change the slave's settings before it starts.
+func (c *cluster) addSlaveWith(role domain.SlaveRole, tune func(*bootstrap.Config)) *slaveProc {
 	cfg := baseConfig(c.t)
 	cfg.Role = role
 	cfg.Port = freePort(c.t)
 	cfg.MasterURLs = []string{c.MasterURL}
 	cfg.HeartbeatInterval = 500 * time.Millisecond
+	if tune != nil {
+		tune(&cfg)
+	}
 	s := &slaveProc{role: role, port: cfg.Port, cfg: cfg}
 	s.app = fxtest.New(c.t, bootstrap.Slave(cfg), fx.NopLogger)
 	s.app.RequireStart()

@@ -32,6 +32,10 @@ type Config struct {
 	SocketBufferSize int
 	// IdleTimeout closes the transport when nothing arrives from the remote for that long after Connect; 0 never.
 	IdleTimeout time.Duration
+	// OnSCTP, if set, receives the remote's SCTP packets (data channels: RFC 7983's first byte below 128 that is
+	// not RTP, since SCTP's common header starts with the source port 5000), on the read goroutine; pkt is valid
+	// only during the call. Without it they count as malformed.
+	OnSCTP func(pkt []byte)
 	// OnClose, if set, is called once when the transport closes: with nil after Close, with ErrIdleTimeout after
 	// an idle timeout. It runs on the goroutine that closed the transport and may call Close.
 	OnClose func(error)

@@ -85,6 +85,13 @@ func (t *Transport) receive(rx *rxState, pkt []byte, src netip.AddrPort) {
 	}
 	t.stats.packetsIn.Add(1)
 	t.stats.bytesIn.Add(uint64(len(pkt)))
+	if isSCTP(pkt) && t.onSCTP != nil {
+		t.touch()
+		t.stats.sctpIn.Add(1)
+		t.onSCTP(pkt)
+
+		return
+	}
 	if len(pkt) < 2 || pkt[0]>>6 != 2 {
 		t.stats.malformed.Add(1)
 

@@ -19,6 +19,8 @@ type Stats struct {
 	DecryptFailures uint64
 	// Malformed counts datagrams from the remote that are not RTP or RTCP (dropped).
 	Malformed uint64
+	// SCTPReceived and SCTPSent count SCTP packets (data channels) from and to the remote.
+	SCTPReceived, SCTPSent uint64
 	// ReceiveDrops counts datagrams the kernel dropped because the socket's receive buffer was full (0 where the
 	// system does not say, or once closed): the reader fell behind.
 	ReceiveDrops uint64
@@ -39,6 +41,7 @@ type counters struct {
 	unknownSource        atomic.Uint64
 	decryptFailures      atomic.Uint64
 	malformed            atomic.Uint64
+	sctpIn, sctpOut      atomic.Uint64
 }
 
 func (c *counters) snapshot() Stats {
@@ -55,5 +58,7 @@ func (c *counters) snapshot() Stats {
 		UnknownSource:   c.unknownSource.Load(),
 		DecryptFailures: c.decryptFailures.Load(),
 		Malformed:       c.malformed.Load(),
+		SCTPReceived:    c.sctpIn.Load(),
+		SCTPSent:        c.sctpOut.Load(),
 	}
 }

@@ -23,6 +23,7 @@ type Transport struct {
 	local   netip.AddrPort // the tuple we announce
 	bound   netip.Addr     // the address the socket is bound to (its family decides which remotes are reachable)
 	handler Handler
+	onSCTP  func([]byte)
 	idle    time.Duration
 	onClose func(error)
 	keys    *localKeys // nil without SRTP
@@ -59,6 +60,7 @@ func New(cfg Config) (*Transport, error) {
 	}
 	t := &Transport{
 		handler:  cfg.Handler,
+		onSCTP:   cfg.OnSCTP,
 		idle:     cfg.IdleTimeout,
 		onClose:  cfg.OnClose,
 		epoch:    time.Now(),

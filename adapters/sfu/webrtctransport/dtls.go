@@ -101,7 +101,25 @@ func (t *Transport) runDTLS(remote *remoteParams) {
 	}
 	t.log.Debug("webrtc transport connected", zap.Stringer("srtp_profile", profile))
 	t.handler.OnConnected()
-	t.readDTLS(conn)
+	t.mu.Lock()
+	app := t.appData
+	t.mu.Unlock()
+	if app == nil {
+		t.readDTLS(conn)
+		return
+	}
+	// The association reads the connection from now on (alerts included): when it ends, so does the transport.
+	err = app.Run(appConn{Conn: conn, t: t})
+	if !t.isClosed.Load() {
+		t.closeWith(fmt.Errorf("%w: data channels: %w", ErrDTLSClosed, errOrEOF(err)))
+	}
+}
+
+func errOrEOF(err error) error {
+	if err == nil {
+		return io.EOF
+	}
+	return err
 }
 
 // newDTLSConn builds the pion/dtls endpoint for our role.

@@ -36,7 +36,8 @@ type Transport struct {
 	remote      *remoteParams // set by Connect
 	dtlsStarted bool
 	dtlsConn    *dtls.Conn
-	validated   []path // ICE-validated UDP paths (source address, local socket), oldest first
+	appData     AppDataRunner // SCTP over DTLS when set (SetAppData)
+	validated   []path        // ICE-validated UDP paths (source address, local socket), oldest first
 	idleTimer   *time.Timer
 	hsTimer     *time.Timer
 

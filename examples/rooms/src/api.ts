@@ -25,6 +25,26 @@ export type TransportInfo = {
   iceParameters: types.IceParameters;
   iceCandidates: types.IceCandidate[];
   dtlsParameters: types.DtlsParameters;
+  sctpParameters?: types.SctpParameters; // set when the peer was created with sctpCapabilities (data channels)
+};
+// DataProducerRow is one data producer of a room (GET /rooms/:id/data_producers).
+export type DataProducerRow = {
+  id: string;
+  peerId: string;
+  userId: string;
+  sctpStreamParameters: types.SctpStreamParameters;
+  label: string;
+  protocol: string;
+  appData: Record<string, unknown>;
+};
+// DataConsumeInfo answers consume_data: what transport.consumeData() takes.
+export type DataConsumeInfo = {
+  id: string;
+  dataProducerId: string;
+  sctpStreamParameters: types.SctpStreamParameters;
+  label: string;
+  protocol: string;
+  appData: Record<string, unknown>;
 };
 export type ProducerRow = { id: string; userId: string; producerId: string; kind: MediaKind; paused?: boolean };
 export type ConsumeInfo = {
@@ -78,8 +98,17 @@ export class Api {
   deleteRoom(roomId: string): Promise<unknown> {
     return this.call('DELETE', `/rooms/${enc(roomId)}`);
   }
-  createProducerPeer(roomId: string, userId: string): Promise<TransportInfo> {
-    return this.call('POST', `/rooms/${enc(roomId)}/producer_peers`, { userId });
+  createProducerPeer(roomId: string, userId: string, enableSctp = false): Promise<TransportInfo> {
+    return this.call('POST', `/rooms/${enc(roomId)}/producer_peers`, enableSctp ? { userId, enableSctp } : { userId });
+  }
+  produceData(peerId: string, sctpStreamParameters: types.SctpStreamParameters, label: string, protocol: string, appData: unknown): Promise<{ id: string }> {
+    return this.call('POST', `/producer_peers/${enc(peerId)}/produce_data`, { sctpStreamParameters, label, protocol, appData });
+  }
+  listDataProducers(roomId: string): Promise<DataProducerRow[]> {
+    return this.call('GET', `/rooms/${enc(roomId)}/data_producers`);
+  }
+  consumeData(peerId: string, dataProducerId: string): Promise<DataConsumeInfo> {
+    return this.call('POST', `/consumer_peers/${enc(peerId)}/consume_data`, { dataProducerId });
   }
   connectProducerPeer(peerId: string, dtlsParameters: types.DtlsParameters): Promise<unknown> {
     return this.call('POST', `/producer_peers/${enc(peerId)}/connect`, { dtlsParameters });
@@ -99,8 +128,8 @@ export class Api {
   createConsumerTransportOnRoomRouter(roomId: string, userId: string): Promise<TransportInfo> {
     return this.call('POST', `/rooms/${enc(roomId)}/consumer_transports`, { userId });
   }
-  createConsumerPeer(routerId: string, userId: string): Promise<TransportInfo> {
-    return this.call('POST', `/router/${enc(routerId)}/consumer_peers`, { userId });
+  createConsumerPeer(routerId: string, userId: string, enableSctp = false): Promise<TransportInfo> {
+    return this.call('POST', `/router/${enc(routerId)}/consumer_peers`, enableSctp ? { userId, enableSctp } : { userId });
   }
   connectConsumerPeer(peerId: string, dtlsParameters: types.DtlsParameters): Promise<unknown> {
     return this.call('POST', `/consumer_peers/${enc(peerId)}/connect`, { dtlsParameters });

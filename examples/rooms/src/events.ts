@@ -13,8 +13,14 @@ export type RoomEvent = {
     | 'room_deleted'
     | 'volumes'
     | 'active_speaker'
-    | 'producer_score';
+    | 'producer_score'
+    | 'data_producer_added'
+    | 'data_producer_removed';
   roomId: string;
+  dataProducerId?: string; // data_producer_added / removed
+  label?: string;
+  protocol?: string;
+  appData?: Record<string, unknown>;
   peerId?: string;
   userId?: string;
   producerId?: string;
@@ -41,6 +47,8 @@ const TYPES: RoomEvent['type'][] = [
   'volumes',
   'active_speaker',
   'producer_score',
+  'data_producer_added',
+  'data_producer_removed',
 ];
 const POLL_MS = 2000;
 

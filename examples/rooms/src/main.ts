@@ -85,6 +85,8 @@ function closeLocal(): void {
   state.consumerIds = [];
   state.sendTransportState = null;
   state.recvTransportState = null;
+  state.chat = { dataProducerId: null, readers: [], messages: [] };
+  $('chat-log').replaceChildren();
   ui.removeAllTiles();
   ($('share-link') as HTMLAnchorElement).textContent = '';
   const url = new URL(location.href);
@@ -138,6 +140,26 @@ async function ice(): Promise<{ send: string | null; recv: string | null }> {
     recv: session ? await session.viewer.iceProtocol() : null,
   };
 }
+
+// The chat (chat.ts): start makes this page's data producer; sendText and sendBinary write on it.
+const chat = {
+  async start(): Promise<string> {
+    if (!session) throw new Error('join or create a room first');
+    return (await session.chat.start()).id;
+  },
+  async sendText(text: string): Promise<void> {
+    if (!session) throw new Error('join or create a room first');
+    await session.chat.sendText(text);
+  },
+  async sendBinary(size: number): Promise<void> {
+    if (!session) throw new Error('join or create a room first');
+    await session.chat.sendBinary(size);
+  },
+  // readers lists the writers this page reads and whether each data channel is open.
+  readers(): { dataProducerId: string; userId: string; open: boolean }[] {
+    return state.chat.readers.map((r) => ({ dataProducerId: r.dataProducerId, userId: r.userId, open: r.consumer.readyState === 'open' }));
+  },
+};
 
 async function restartIce(): Promise<void> {
   if (!session) throw new Error('not in a room');
@@ -196,6 +218,7 @@ const demo = {
   consumerInfo,
   ice,
   restartIce: action('restart ICE', restartIce),
+  chat,
   createRoom: action('create room', createRoom),
   join: action('join', join),
   publish: action('publish', publish),
@@ -218,6 +241,17 @@ click('pause-audio', () => demo.togglePause('audio'));
 click('pause-video', () => demo.togglePause('video'));
 click('leave', () => demo.leave());
 click('delete-room', () => demo.deleteRoom());
+const sendChat = () => {
+  const input = $('chat-input') as HTMLInputElement;
+  const text = input.value.trim();
+  if (text === '') return;
+  input.value = '';
+  chat.sendText(text).catch((err) => ui.error(err, 'chat'));
+};
+$('chat-send').addEventListener('click', sendChat);
+$('chat-input').addEventListener('keydown', (ev) => {
+  if ((ev as KeyboardEvent).key === 'Enter') sendChat();
+});
 $('simulcast').addEventListener('change', (ev) => {
   state.simulcast = (ev.target as HTMLInputElement).checked;
   ui.info(`camera will be sent ${state.simulcast ? 'as 3 simulcast layers' : 'as one encoding'}`);

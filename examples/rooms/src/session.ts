@@ -2,6 +2,7 @@
 // publishes) the publisher. Lifecycle: open() → publish()/events → close(); never reused.
 import { Device, type types } from 'mediasoup-client';
 import type { Api, ProducerRow } from './api';
+import { Chat } from './chat';
 import { RoomEvents, type RoomEvent } from './events';
 import { Publisher } from './publisher';
 import type { DemoState } from './state';
@@ -11,6 +12,7 @@ import { Viewer } from './viewer';
 export class Session {
   publisher: Publisher | null = null;
   readonly viewer: Viewer;
+  readonly chat: Chat;
   private readonly events: RoomEvents;
 
   private constructor(
@@ -24,8 +26,12 @@ export class Session {
   ) {
     const isOwn = (row: ProducerRow) => row.userId === state.userId || (this.publisher?.ownProducerIds().has(row.producerId) ?? false);
     this.viewer = new Viewer(api, device, roomId, caps, isOwn, state, ui);
+    this.chat = new Chat(api, device, roomId, state, ui);
     this.events = new RoomEvents(api, roomId, {
-      list: (rows) => this.viewer.sync(rows),
+      list: (rows) => {
+        this.viewer.sync(rows);
+        this.chat.resync().catch((err) => ui.error(err, 'list data producers'));
+      },
       event: (e) => this.onEvent(e),
       mode: (m) => {
         state.events = m;
@@ -66,6 +72,7 @@ export class Session {
   close(): void {
     this.events.stop();
     this.viewer.close();
+    this.chat.close();
     this.publisher?.close();
     this.publisher = null;
   }
@@ -94,6 +101,12 @@ export class Session {
       case 'producer_paused':
       case 'producer_resumed':
         if (e.producerId) this.viewer.setProducerPaused(e.producerId, e.type === 'producer_paused');
+        break;
+      case 'data_producer_added':
+        if (e.dataProducerId) void this.chat.add({ id: e.dataProducerId, userId: e.userId ?? '', label: e.label ?? '' });
+        break;
+      case 'data_producer_removed':
+        if (e.dataProducerId) this.chat.remove(e.dataProducerId);
         break;
       case 'peer_left':
         if (e.peerId) this.viewer.removePeer(e.peerId);

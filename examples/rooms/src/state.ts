@@ -20,6 +20,18 @@ export type ConsumerRecord = {
   preferredLayers: ConsumerLayers | null; // set by the layer picker (null: never set, the server's default: highest)
 };
 
+// ChatMessage is one chat message this page sent (own) or received; latencyMs is receive time minus the sender's
+// Date.now() at sending (the pages of one test share a clock).
+export type ChatMessage = {
+  from: string;
+  own: boolean;
+  kind: 'text' | 'binary';
+  text: string;
+  bytes: number;
+  latencyMs: number;
+  at: number;
+};
+
 export type DemoState = {
   userId: string;
   apiBase: string;
@@ -40,6 +52,9 @@ export type DemoState = {
   speakerEvents: { producerId: string; at: number }[]; // each active_speaker event, at = Date.now()
   volumes: { producerId: string; volume: number }[]; // the last volumes event
   volumesEvents: number;
+  // chat: this page's data producer (null until it writes), the writers it reads (readyState tells whether the
+  // data channel is open), and every message in order.
+  chat: { dataProducerId: string | null; readers: { dataProducerId: string; userId: string; consumer: { readyState: string } }[]; messages: ChatMessage[] };
   errors: string[];
   log: string[];
 };
@@ -65,6 +80,7 @@ export function newState(userId: string, apiBase: string, consumeOn: DemoState['
     speakerEvents: [],
     volumes: [],
     volumesEvents: 0,
+    chat: { dataProducerId: null, readers: [], messages: [] },
     errors: [],
     log: [],
   };

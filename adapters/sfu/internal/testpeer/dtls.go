@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"io"
 	"net"
 	"strings"
 	"time"
@@ -66,6 +67,9 @@ type Handshake struct {
 	Profiles []dtls.SRTPProtectionProfile
 	// ReplayWindow, when not 0, turns SRTP and SRTCP replay protection on for what the peer receives.
 	ReplayWindow uint
+	// AppData, when set, reads the DTLS connection after the handshake instead of the peer (SCTP for data
+	// channels); it runs on its own goroutine and must return once the connection is closed.
+	AppData func(conn net.Conn)
 }
 
 // Handshake runs DTLS and derives the SRTP contexts; the peer keeps reading the association afterwards so that
@@ -123,6 +127,14 @@ func (p *Peer) Handshake(ctx context.Context, h Handshake) error {
 		return err
 	}
 	p.readers.Add(1)
+	if h.AppData != nil {
+		go func() {
+			defer p.readers.Done()
+			h.AppData(conn)
+			p.dtlsEOF <- io.EOF
+		}()
+		return nil
+	}
 	go func() {
 		defer p.readers.Done()
 		buf := make([]byte, 8192)

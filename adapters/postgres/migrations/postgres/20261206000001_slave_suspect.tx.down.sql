@@ -1,0 +1,1 @@
+ALTER TABLE slaves DROP COLUMN suspect_since;
