@@ -22,6 +22,11 @@ type PeerFilter struct {
 	Kind     domain.PeerKind
 }
 
+// PeerCounts are a room's producer peers (publishers' transports) and consumer peers (viewers' transports).
+type PeerCounts struct {
+	Producers, Consumers int
+}
+
 // StoreCounts are the number of rows of each kind (the master's gauges).
 type StoreCounts struct {
 	Rooms, Routers, Peers, Producers, Consumers, Pipes int
@@ -55,6 +60,8 @@ type RoomRepo interface {
 	CreatePeer(ctx context.Context, p domain.Peer) error
 	GetPeer(ctx context.Context, id string) (domain.Peer, error)
 	ListPeers(ctx context.Context, f PeerFilter) ([]domain.Peer, error)
+	// CountPeers returns, for each of roomIDs that has peers, how many of each kind it has (GET /rooms).
+	CountPeers(ctx context.Context, roomIDs []string) (map[string]PeerCounts, error)
 	DeletePeer(ctx context.Context, id string) error
 
 	CreateProducer(ctx context.Context, p domain.Producer) error

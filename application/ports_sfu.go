@@ -126,6 +126,12 @@ type NodeStats struct {
 	TransportsOverTCP    int    `json:"transportsOverTcp"`
 	IceRestarts          uint64 `json:"iceRestarts"`
 	IceRestartsCompleted uint64 `json:"iceRestartsCompleted"`
+	// JoinSteps is the join timeline (join_timeline.go), one histogram per step in JoinSteps' order.
+	JoinSteps []JoinStepHistogram `json:"joinSteps,omitempty"`
+	// Keyframe requests that did not send a PLI at once: joined to one outstanding (its keyframe serves them),
+	// or held for the limiter's gap after a keyframe.
+	KeyframeRequestsJoined uint64 `json:"keyframeRequestsJoined"`
+	KeyframeRequestsHeld   uint64 `json:"keyframeRequestsHeld"`
 	// Data channels: live data producers (pipe copies included) and data consumers, and messages received from
 	// data producers, sent to data consumers (pipes included), and dropped (over maxMessageSize, or sent before
 	// an association was up).

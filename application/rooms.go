@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
@@ -20,10 +21,28 @@ type RoomView struct {
 	RtpCapabilities domain.RtpCapabilities `json:"rtpCapabilities"`
 }
 
+// RoomListItem is a room as GET /rooms lists it: with when it was created and how many peers it has, so an app
+// can show a room list.
+type RoomListItem struct {
+	ID              string                 `json:"id"`
+	RtpCapabilities domain.RtpCapabilities `json:"rtpCapabilities"`
+	CreatedAt       time.Time              `json:"createdAt"`
+	// PeerCount is ProducerPeerCount + ConsumerPeerCount: transports, so a person who publishes and watches counts
+	// twice.
+	PeerCount         int `json:"peerCount"`
+	ProducerPeerCount int `json:"producerPeerCount"`
+	ConsumerPeerCount int `json:"consumerPeerCount"`
+}
+
+func listItem(r domain.Room, c PeerCounts) RoomListItem {
+	return RoomListItem{ID: r.ID, RtpCapabilities: r.RtpCapabilities, CreatedAt: r.CreatedAt.UTC(),
+		PeerCount: c.Producers + c.Consumers, ProducerPeerCount: c.Producers, ConsumerPeerCount: c.Consumers}
+}
+
 // RoomList is a page of rooms.
 type RoomList struct {
-	Items      []RoomView `json:"items"`
-	Pagination Pagination `json:"pagination"`
+	Items      []RoomListItem `json:"items"`
+	Pagination Pagination     `json:"pagination"`
 }
 
 // Pagination echoes the page asked for and the total.
@@ -76,6 +95,23 @@ func (u *Rooms) Create(ctx context.Context) (RoomView, error) {
 	return RoomView{ID: room.ID, RtpCapabilities: room.RtpCapabilities}, nil
 }
 
+// Summary is GET /rooms/:roomId: the room as GET /rooms lists it, with its creation time and peer counts (an app
+// in the room polls it to show how many watch).
+func (u *Rooms) Summary(ctx context.Context, id string) (RoomListItem, error) {
+	if err := authorize(ctx, "", id); err != nil {
+		return RoomListItem{}, err
+	}
+	room, err := u.d.Rooms.GetRoom(ctx, id)
+	if err != nil {
+		return RoomListItem{}, err
+	}
+	counts, err := u.d.Rooms.CountPeers(ctx, []string{id})
+	if err != nil {
+		return RoomListItem{}, err
+	}
+	return listItem(room, counts[id]), nil
+}
+
 // Get returns one room.
 func (u *Rooms) Get(ctx context.Context, id string) (RoomView, error) {
 	if err := authorize(ctx, "", id); err != nil {
@@ -110,9 +146,17 @@ func (u *Rooms) List(ctx context.Context, p Page) (RoomList, error) {
 	if err != nil {
 		return RoomList{}, err
 	}
-	out := RoomList{Items: make([]RoomView, 0, len(rooms)), Pagination: Pagination{Page: p.Page, PageSize: p.PageSize, Total: total}}
+	ids := make([]string, len(rooms))
+	for i, r := range rooms {
+		ids[i] = r.ID
+	}
+	counts, err := u.d.Rooms.CountPeers(ctx, ids)
+	if err != nil {
+		return RoomList{}, err
+	}
+	out := RoomList{Items: make([]RoomListItem, 0, len(rooms)), Pagination: Pagination{Page: p.Page, PageSize: p.PageSize, Total: total}}
 	for _, r := range rooms {
-		out.Items = append(out.Items, RoomView{ID: r.ID, RtpCapabilities: r.RtpCapabilities})
+		out.Items = append(out.Items, listItem(r, counts[r.ID]))
 	}
 	return out, nil
 }
@@ -187,7 +231,7 @@ func (u *Rooms) closePipeEnds(ctx context.Context, p domain.Pipe, routers []doma
 
 // listOne is List for a caller limited to one room: a one-room listing, paginated like any other.
 func (u *Rooms) listOne(ctx context.Context, roomID string, p Page) (RoomList, error) {
-	out := RoomList{Items: []RoomView{}, Pagination: Pagination{Page: p.Page, PageSize: p.PageSize}}
+	out := RoomList{Items: []RoomListItem{}, Pagination: Pagination{Page: p.Page, PageSize: p.PageSize}}
 	room, err := u.d.Rooms.GetRoom(ctx, roomID)
 	if errors.Is(err, domain.ErrRoomNotFound) {
 		return out, nil
@@ -197,7 +241,11 @@ func (u *Rooms) listOne(ctx context.Context, roomID string, p Page) (RoomList, e
 	}
 	out.Pagination.Total = 1
 	if p.Page == 1 {
-		out.Items = append(out.Items, RoomView{ID: room.ID, RtpCapabilities: room.RtpCapabilities})
+		counts, err := u.d.Rooms.CountPeers(ctx, []string{room.ID})
+		if err != nil {
+			return RoomList{}, err
+		}
+		out.Items = append(out.Items, listItem(room, counts[room.ID]))
 	}
 	return out, nil
 }

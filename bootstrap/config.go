@@ -22,6 +22,8 @@ type Config struct {
 	// ClusterSecret authenticates master↔slave calls (CLUSTER_SECRET): slaves refuse calls without it, the master
 	// refuses registrations without it. Required when a slave listens on a non-loopback address.
 	ClusterSecret string
+	// InternalTLS is INTERNAL_TLS_CERT/_KEY/_CA: TLS between masters and slaves (internal_tls.go).
+	InternalTLS InternalTLS
 
 	MasterConfig
 	SlaveConfig
@@ -54,6 +56,7 @@ func loadFrom(e env, c Config) (Config, error) {
 	s.integer(&c.Port, 0, 65535, "PORT")
 	s.integer(&c.BodyLimit, 1024, 64<<20, "BODY_LIMIT")
 	s.str(&c.ClusterSecret, "CLUSTER_SECRET")
+	c.InternalTLS.load(s)
 	c.MasterConfig.load(s)
 	c.SlaveConfig.load(s)
 	switch c.LogLevel {

@@ -24,9 +24,12 @@ type SlaveConfig struct {
 	RTCPort       int              // RTC_PORT: the slave's one UDP port for WebRTC (0 = any free port)
 	// RTCTCPPort is RTC_TCP_PORT, the ICE-TCP port beside RTC_PORT: 0 (unset) the same number as RTC_PORT,
 	// -1 ("off") no ICE-TCP.
-	RTCTCPPort        int
-	PipePortMin       int // PIPE_PORT_MIN, PIPE_PORT_MAX: UDP ports of pipe transports (0, 0 = any)
-	PipePortMax       int
+	RTCTCPPort  int
+	PipePortMin int // PIPE_PORT_MIN, PIPE_PORT_MAX: UDP ports of pipe transports (0, 0 = any)
+	PipePortMax int
+	// PipeListen is PIPE_LISTEN_IP / PIPE_ANNOUNCED_IP: where pipe transports bind and what they announce to the
+	// other slave (a private network between slaves); empty IP means the first of ListenIPs.
+	PipeListen        ListenIP
 	FanoutWorkers     int           // FANOUT_WORKERS: goroutines sharing large fan-outs (0 = GOMAXPROCS-1, -1 = none)
 	HeartbeatInterval time.Duration // HEARTBEAT_INTERVAL (default 2s)
 	// InitialAvailableOutgoingBitrate is where a WebRTC transport's downlink estimate starts, bit/s
@@ -133,12 +136,39 @@ func (c *SlaveConfig) load(s *settings) {
 	if c.PipePortMin > c.PipePortMax {
 		s.bad("PIPE_PORT_MIN", fmt.Sprintf("must not exceed PIPE_PORT_MAX (%d > %d)", c.PipePortMin, c.PipePortMax))
 	}
+	c.loadPipeListen(s)
 	if n, v, ok := s.get("WEBRTC_LISTEN_IPS", "MEDIASOUP_WEBRTC_TRANSPORT_LISTEN_IPS"); ok {
 		ips, err := parseListenIPs(v)
 		if err != nil {
 			s.bad(n, err.Error())
 		}
 		c.ListenIPs = ips
+	}
+}
+
+// loadPipeListen reads PIPE_LISTEN_IP and PIPE_ANNOUNCED_IP.
+func (c *SlaveConfig) loadPipeListen(s *settings) {
+	_, listen, hasListen := s.get("PIPE_LISTEN_IP")
+	_, announced, hasAnnounced := s.get("PIPE_ANNOUNCED_IP")
+	listen, announced = strings.TrimSpace(listen), strings.TrimSpace(announced)
+	if !hasListen && !hasAnnounced {
+		return
+	}
+	switch ip := net.ParseIP(listen); {
+	case listen == "" && announced != "":
+		s.bad("PIPE_ANNOUNCED_IP", "needs PIPE_LISTEN_IP (the address pipe transports bind)")
+	case listen == "":
+		return
+	case ip == nil:
+		s.bad("PIPE_LISTEN_IP", fmt.Sprintf("must be an IP address, got %q", listen))
+	case announced != "" && (net.ParseIP(announced) == nil || net.ParseIP(announced).IsUnspecified()):
+		s.bad("PIPE_ANNOUNCED_IP", fmt.Sprintf("must be a unicast IP address, got %q", announced))
+	case ip.IsUnspecified() && announced == "":
+		s.bad("PIPE_LISTEN_IP", fmt.Sprintf("%s needs PIPE_ANNOUNCED_IP (the address other slaves reach)", listen))
+	}
+	c.PipeListen = ListenIP{IP: listen}
+	if announced != "" {
+		c.PipeListen.AnnouncedIP = &announced
 	}
 }
 

@@ -98,6 +98,9 @@ func TestConfigRejectsBadValuesNamingTheVariable(t *testing.T) {
 		"codecs alias":            {"MEDIASOUP_MEDIA_CODECS", `[{"kind":"sound","mimeType":"audio/opus","clockRate":48000}]`, "MEDIASOUP_MEDIA_CODECS"},
 		"room idle timeout":       {"ROOM_IDLE_TIMEOUT", "-1m", "ROOM_IDLE_TIMEOUT"},
 		"pipe port range":         {"PIPE_PORT_MIN", "5000", "PIPE_PORT_MIN"},
+		"pipe listen ip":          {"PIPE_LISTEN_IP", "pipes.local", "PIPE_LISTEN_IP"},
+		"pipe listen unspecified": {"PIPE_LISTEN_IP", "0.0.0.0", "PIPE_LISTEN_IP"},
+		"pipe announced alone":    {"PIPE_ANNOUNCED_IP", "10.1.0.5", "PIPE_ANNOUNCED_IP"},
 		"rtc tcp port":            {"RTC_TCP_PORT", "0", "RTC_TCP_PORT"},
 		"rtc tcp port word":       {"RTC_TCP_PORT", "no", "RTC_TCP_PORT"},
 		"max incoming":            {"MAX_INCOMING_BITRATE", "-1", "MAX_INCOMING_BITRATE"},
@@ -124,6 +127,21 @@ func TestSeveralListenIPs(t *testing.T) {
 		}
 		require.Equal(t, want, got, value)
 	}
+}
+
+func TestPipeListenIP(t *testing.T) {
+	c, err := loadFrom(env{dotenv: map[string]string{"WEBRTC_LISTEN_IPS": "0.0.0.0=203.0.113.7"}}, defaultConfig(3011))
+	require.NoError(t, err)
+	require.Empty(t, c.PipeListen.IP, "unset: pipes use the first WEBRTC_LISTEN_IPS entry")
+	c, err = loadFrom(env{dotenv: map[string]string{"WEBRTC_LISTEN_IPS": "0.0.0.0=203.0.113.7",
+		"PIPE_LISTEN_IP": "0.0.0.0", "PIPE_ANNOUNCED_IP": "10.1.0.5"}}, defaultConfig(3011))
+	require.NoError(t, err)
+	require.Equal(t, "0.0.0.0", c.PipeListen.IP)
+	require.Equal(t, "10.1.0.5", c.PipeListen.Announced())
+	require.Equal(t, "203.0.113.7", c.ListenIPs[0].Announced(), "clients keep the public address")
+	c, err = loadFrom(env{dotenv: map[string]string{"PIPE_LISTEN_IP": "10.1.0.5"}}, defaultConfig(3011))
+	require.NoError(t, err)
+	require.Equal(t, "10.1.0.5", c.PipeListen.Announced(), "a specific listen IP announces itself")
 }
 
 func TestRTCTCPPort(t *testing.T) {

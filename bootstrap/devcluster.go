@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.uber.org/fx"
@@ -31,6 +32,8 @@ type DevClusterConfig struct {
 	DemoAddr                   string // "127.0.0.1:4430"; "" disables the demo server
 	DemoFiles                  fs.FS  // the built demo app
 	DataDir                    string // where the TLS certificate is kept ("./data")
+	// Progress, when set, is told each step as it starts (for a person watching `make dev`).
+	Progress func(step string)
 }
 
 // DevCluster is a running all-in-one cluster.
@@ -40,6 +43,9 @@ type DevCluster struct {
 	demoLn    net.Listener
 	MasterURL string
 	DemoURL   string
+	// Secret is the cluster secret the three apps share (CLUSTER_SECRET, or the random one made for this run):
+	// the bearer token of GET /slaves and of cmd/loadtest.
+	Secret string
 }
 
 // StartDevCluster starts the master, then the slaves (which register with it), then the demo server.
@@ -53,9 +59,15 @@ func StartDevCluster(ctx context.Context, dc DevClusterConfig) (*DevCluster, err
 		}
 		dc.Base.ClusterSecret = secret
 	}
+	c.Secret = dc.Base.ClusterSecret
+	progress := dc.Progress
+	if progress == nil {
+		progress = func(string) {}
+	}
 	master := dc.Base
 	master.ListenHost, master.Port = "127.0.0.1", dc.MasterPort
-	c.MasterURL = "http://" + master.ListenAddr()
+	c.MasterURL = master.InternalTLS.Scheme() + "://" + master.ListenAddr()
+	progress(fmt.Sprintf("starting the master on %s (store: %s)", c.MasterURL, storeName(master.DatabaseURL)))
 	if err := c.start(ctx, Master(master)); err != nil {
 		return nil, err
 	}
@@ -66,12 +78,14 @@ func StartDevCluster(ctx context.Context, dc DevClusterConfig) (*DevCluster, err
 		cfg := dc.Base
 		cfg.Role, cfg.ListenHost, cfg.Port = s.role, "127.0.0.1", s.port
 		cfg.MasterURLs = []string{c.MasterURL}
+		progress(fmt.Sprintf("starting the %s slave on http://%s", s.role, cfg.ListenAddr()))
 		if err := c.start(ctx, Slave(cfg)); err != nil {
 			_ = c.Stop(ctx)
 			return nil, err
 		}
 	}
 	if dc.DemoAddr != "" {
+		progress("serving the demo app on https://" + dc.DemoAddr)
 		if err := c.serveDemo(dc); err != nil {
 			_ = c.Stop(ctx)
 			return nil, err
@@ -130,6 +144,20 @@ func (c *DevCluster) Stop(ctx context.Context) error {
 		errs = append(errs, c.apps[i].Stop(ctx))
 	}
 	return errors.Join(errs...)
+}
+
+// storeName says where the master keeps its state, without a password.
+func storeName(databaseURL string) string {
+	switch {
+	case databaseURL == "":
+		return "SQLite ./data/cluster.db"
+	case databaseURL == MemoryStoreURL:
+		return "in memory"
+	case strings.HasPrefix(databaseURL, "sqlite://"):
+		return "SQLite " + strings.TrimPrefix(databaseURL, "sqlite://")
+	default:
+		return "PostgreSQL"
+	}
 }
 
 func randomSecret() (string, error) {

@@ -11,15 +11,10 @@ import (
 	"go.uber.org/zap"
 )
 
-// serveFiber binds addr when the app starts (so a busy port fails startup), serves in a goroutine, and shuts the
-// server down gracefully when the app stops: in-flight requests finish, new ones are refused. It returns the
-// bound address through bound, for callers that asked for port 0.
-func serveFiber(lc fx.Lifecycle, log *zap.Logger, app *fiber.App, addr string, bound func(net.Addr)) {
-	serveFiberWith(lc, log, app, addr, bound, nil)
-}
-
-// serveFiberWith is serveFiber with the listener wrapped by wrap (nil: unwrapped), outermost, so that the server's
-// connections are wrap's.
+// serveFiberWith binds addr when the app starts (so a busy port fails startup), serves in a goroutine, and shuts
+// the server down gracefully when the app stops: in-flight requests finish, new ones are refused. It returns the
+// bound address through bound, for callers that asked for port 0. The listener is wrapped by wrap (nil:
+// unwrapped), outermost, so that the server's connections are wrap's (the master's connection guard, TLS).
 func serveFiberWith(lc fx.Lifecycle, log *zap.Logger, app *fiber.App, addr string, bound func(net.Addr),
 	wrap func(net.Listener) net.Listener) {
 	var tracked *trackingListener

@@ -41,9 +41,13 @@ func Master(cfg Config) fx.Option {
 // SlaveDialerModule provides the SFUNodes port: an HTTP client per registered slave, with the cluster secret. A
 // call that gets no answer marks its slave suspect at once (nothing new is placed on it until it heartbeats).
 var SlaveDialerModule = fx.Module("slave-dialer",
-	fx.Provide(fx.Annotate(func(cfg Config, slaves application.SlaveRepo, log *zap.Logger) *httpapi.SlaveDialer {
-		return httpapi.NewSlaveDialer(httpapi.SlaveClientOptions{Secret: cfg.ClusterSecret,
-			OnUnreachable: markSuspect(slaves, log.Named("slaves"))})
+	fx.Provide(fx.Annotate(func(cfg Config, slaves application.SlaveRepo, log *zap.Logger) (*httpapi.SlaveDialer, error) {
+		_, client, err := cfg.InternalTLS.tlsConfigs(false)
+		if err != nil {
+			return nil, err
+		}
+		return httpapi.NewSlaveDialer(httpapi.SlaveClientOptions{Secret: cfg.ClusterSecret, TLS: client,
+			OnUnreachable: markSuspect(slaves, log.Named("slaves"))}), nil
 	}, fx.As(new(application.SFUNodes)))),
 )
 
@@ -145,13 +149,20 @@ func newMasterApp(in masterAppIn) *fiber.App {
 
 func checkMasterSecret(cfg Config) error { return checkClusterSecret(cfg, "master") }
 
-func serveMaster(lc fx.Lifecycle, log *zap.Logger, app *fiber.App, cfg Config, metrics *httpapi.Metrics) {
+// serveMaster serves the master's API behind the per-IP connection guard, over TLS when INTERNAL_TLS_CERT is set
+// (callers need no certificate: clients and load balancers call this port too).
+func serveMaster(lc fx.Lifecycle, log *zap.Logger, app *fiber.App, cfg Config, metrics *httpapi.Metrics) error {
+	server, _, err := cfg.InternalTLS.tlsConfigs(false)
+	if err != nil {
+		return err
+	}
 	guard := func(ln net.Listener) net.Listener {
-		return httpapi.GuardListener(ln, httpapi.ConnGuardOptions{
+		return withTLS(httpapi.GuardListener(ln, httpapi.ConnGuardOptions{
 			MaxConnsPerIP: cfg.MaxConnsPerIP, Exempt: cfg.TrustedProxies, Metrics: metrics,
-		})
+		}), server)
 	}
 	serveFiberWith(lc, log, app, cfg.ListenAddr(), nil, guard)
+	return nil
 }
 
 // reapDeadSlaves marks slaves silent for SLAVE_TIMEOUT as dead and cleans their rows. It checks every 250 ms (one
@@ -181,6 +192,9 @@ func closeEventStreams(lc fx.Lifecycle, bus application.EventBus) {
 func newMasterMetrics(rooms application.RoomRepo, slaves application.SlaveRepo) (*httpapi.Metrics, error) {
 	m, err := httpapi.NewMetrics(nil, httpapi.MasterMetricsNamespace)
 	if err != nil {
+		return nil, err
+	}
+	if err := m.ObserveBuild(BuildInfo()); err != nil {
 		return nil, err
 	}
 	err = m.ObserveCluster(func(ctx context.Context) (httpapi.ClusterCounts, error) {

@@ -72,7 +72,11 @@ func newRegistration(cfg Config, log *zap.Logger) (*registration, error) {
 	if err := checkClusterSecret(cfg, "slave"); err != nil {
 		return nil, err
 	}
-	registry, err := httpapi.NewRegistryClient(cfg.MasterURLs, httpapi.SlaveClientOptions{Secret: cfg.ClusterSecret})
+	_, client, err := cfg.InternalTLS.tlsConfigs(true)
+	if err != nil {
+		return nil, err
+	}
+	registry, err := httpapi.NewRegistryClient(cfg.MasterURLs, httpapi.SlaveClientOptions{Secret: cfg.ClusterSecret, TLS: client})
 	if err != nil {
 		return nil, fmt.Errorf("MASTER_URL: %w", err)
 	}
@@ -88,7 +92,11 @@ func newNode(lc fx.Lifecycle, cfg Config, log *zap.Logger, reg *registration) (*
 			return nil, fmt.Errorf("MEDIA_CODECS: %w", err)
 		}
 	}
-	listen := cfg.ListenIPs[0] // pipes
+	listen := cfg.ListenIPs[0]
+	pipe := listen
+	if cfg.PipeListen.IP != "" {
+		pipe = cfg.PipeListen
+	}
 	webrtcListen := make([]webrtctransport.ListenAddr, 0, len(cfg.ListenIPs))
 	for _, l := range cfg.ListenIPs {
 		webrtcListen = append(webrtcListen, webrtctransport.ListenAddr{IP: l.IP, AnnouncedIP: l.Announced()})
@@ -101,6 +109,7 @@ func newNode(lc fx.Lifecycle, cfg Config, log *zap.Logger, reg *registration) (*
 	node, err := sfu.NewNode(sfu.NodeConfig{
 		OnMediaEvents: events.enqueue, AudioObserver: cfg.Audio,
 		ListenIP: listen.IP, AnnouncedIP: listen.Announced(), Port: cfg.RTCPort, TCPPort: tcpPort, WebRtcListen: webrtcListen, MediaCodecs: codecs,
+		PipeListenIP: pipe.IP, PipeAnnouncedIP: pipe.Announced(),
 		PipePortMin: cfg.PipePortMin, PipePortMax: cfg.PipePortMax, FanoutWorkers: cfg.FanoutWorkers,
 		InitialAvailableOutgoingBitrate: cfg.InitialAvailableOutgoingBitrate, MaxIncomingBitrate: cfg.MaxIncomingBitrate,
 		SctpMaxMessageSize:   cfg.SctpMaxMessageSize,
@@ -121,6 +130,9 @@ func newSlaveApp(cfg Config, log *zap.Logger, node *sfu.Node, reg *registration)
 	if err != nil {
 		return nil, err
 	}
+	if err := m.ObserveBuild(BuildInfo()); err != nil {
+		return nil, err
+	}
 	if err := m.ObserveNode(node.Stats, nodeMediaCounters(node)); err != nil {
 		return nil, err
 	}
@@ -129,18 +141,24 @@ func newSlaveApp(cfg Config, log *zap.Logger, node *sfu.Node, reg *registration)
 	}), nil
 }
 
-// runSlave serves the internal API, then registers with the URL the master can reach it at.
-func runSlave(lc fx.Lifecycle, cfg Config, log *zap.Logger, app *fiber.App, reg *registration) {
-	serveFiber(lc, log, app, cfg.ListenAddr(), func(addr net.Addr) {
+// runSlave serves the internal API (over mutual TLS with INTERNAL_TLS_*), then registers with the URL the master
+// can reach it at.
+func runSlave(lc fx.Lifecycle, cfg Config, log *zap.Logger, app *fiber.App, reg *registration) error {
+	server, _, err := cfg.InternalTLS.tlsConfigs(true)
+	if err != nil {
+		return err
+	}
+	serveFiberWith(lc, log, app, cfg.ListenAddr(), func(addr net.Addr) {
 		reg.input.APIURL = advertiseURL(cfg, addr)
-	})
+	}, func(ln net.Listener) net.Listener { return withTLS(ln, server) })
 	lc.Append(fx.Hook{
 		OnStart: func(context.Context) error { reg.start(); return nil },
 		OnStop:  reg.stop,
 	})
+	return nil
 }
 
-// advertiseURL is SLAVE_API_URL, or http://<host>:<bound port> where host is LISTEN_HOST unless that is a
+// advertiseURL is SLAVE_API_URL, or http(s)://<host>:<bound port> where host is LISTEN_HOST unless that is a
 // wildcard, then the announced media IP.
 func advertiseURL(cfg Config, addr net.Addr) string {
 	if cfg.AdvertiseURL != "" {
@@ -154,7 +172,7 @@ func advertiseURL(cfg Config, addr net.Addr) string {
 	if tcp, ok := addr.(*net.TCPAddr); ok {
 		port = tcp.Port
 	}
-	return "http://" + net.JoinHostPort(host, strconv.Itoa(port))
+	return cfg.InternalTLS.Scheme() + "://" + net.JoinHostPort(host, strconv.Itoa(port))
 }
 
 // isLoopbackHost reports whether a listen host only accepts local connections.

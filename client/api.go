@@ -105,6 +105,7 @@ func (a *API) do(ctx context.Context, method, path string, query url.Values, in,
 		return fmt.Errorf("api: %s %s: %w", method, path, err)
 	}
 	defer resp.Body.Close()
+	recordServerTime(ctx, resp)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return decodeError(resp)
 	}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
@@ -16,10 +17,19 @@ type Room struct {
 	RtpCapabilities domain.RtpCapabilities `json:"rtpCapabilities"`
 }
 
+// RoomListItem is a room as GET /rooms lists it: with its creation time and peer counts.
+type RoomListItem struct {
+	Room
+	CreatedAt         time.Time `json:"createdAt"`
+	PeerCount         int       `json:"peerCount"`
+	ProducerPeerCount int       `json:"producerPeerCount"`
+	ConsumerPeerCount int       `json:"consumerPeerCount"`
+}
+
 // RoomPage is one page of GET /rooms.
 type RoomPage struct {
-	Items      []Room     `json:"items"`
-	Pagination Pagination `json:"pagination"`
+	Items      []RoomListItem `json:"items"`
+	Pagination Pagination     `json:"pagination"`
 }
 
 // Pagination describes a page.

@@ -102,6 +102,12 @@ func TestLoopbackConsumeFromServer(t *testing.T) {
 	require.NoError(t, err)
 	srv.accept(t, rt)
 	require.NoError(t, rt.WaitConnected(ctx))
+	require.Eventually(t, func() bool { return !rt.Timeline().ICECheckedAt.IsZero() }, 5*time.Second, 10*time.Millisecond,
+		"the nominated pair's first check is known once ICE connected")
+	tl := rt.Timeline()
+	require.False(t, tl.ICECheckedAt.After(tl.ICEConnectedAt.Add(time.Millisecond)), "checked (ms precision) before connected: %+v", tl)
+	require.Less(t, tl.NominationWait(), 5*time.Second)
+	t.Logf("ICE: first check answered → nominated and connected in %v (Pion's nomination tick)", tl.NominationWait())
 
 	audio := srv.addSender(t, ctx, NewSyntheticAudio)
 	ac, err := rt.Consume(ctx, audio.info("consumer-a"))

@@ -50,8 +50,21 @@ type transport struct {
 
 // Timeline says when the transport's connection came up, for measuring where setup time goes.
 type Timeline struct {
-	ICEConnectedAt time.Time // ICE found a working pair (zero until then)
+	// ICECheckedAt is when the first check of the pair ICE chose succeeded (its first STUN response, from Pion's
+	// candidate-pair stats, millisecond precision; zero until ICE connected). Pion's controlling agent nominates
+	// that pair at its next connectivity tick (every 200 ms while checking, not configurable through
+	// pion/webrtc v4's SettingEngine): ICEConnectedAt − ICECheckedAt is that wait, the client's own share.
+	ICECheckedAt   time.Time
+	ICEConnectedAt time.Time // ICE found a working pair and nominated it (zero until then)
 	ConnectedAt    time.Time // ICE and DTLS are up: SRTP can flow (zero until then)
+}
+
+// NominationWait is ICEConnectedAt − ICECheckedAt (0 when either is unknown).
+func (tl Timeline) NominationWait() time.Duration {
+	if tl.ICECheckedAt.IsZero() || tl.ICEConnectedAt.IsZero() {
+		return 0
+	}
+	return max(tl.ICEConnectedAt.Sub(tl.ICECheckedAt), 0)
 }
 
 func newTransport(d *Device, info domain.TransportInfo, setup string, onConnect ConnectFunc) (*transport, error) {
@@ -125,8 +138,29 @@ func (t *transport) WaitConnected(ctx context.Context) error {
 // Timeline returns when ICE and the whole connection came up.
 func (t *transport) Timeline() Timeline {
 	t.stateMu.Lock()
-	defer t.stateMu.Unlock()
-	return t.timeline
+	tl := t.timeline
+	t.stateMu.Unlock()
+	if tl.ICEConnectedAt.IsZero() || !tl.ICECheckedAt.IsZero() {
+		return tl
+	}
+	// Read once ICE connected, outside the state callbacks (GetStats waits for the ICE agent's loop).
+	if at := t.firstCheckResponse(); !at.IsZero() {
+		t.stateMu.Lock()
+		t.timeline.ICECheckedAt = at
+		tl = t.timeline
+		t.stateMu.Unlock()
+	}
+	return tl
+}
+
+// firstCheckResponse is the first STUN response of the nominated candidate pair (zero if unknown).
+func (t *transport) firstCheckResponse() time.Time {
+	for _, s := range t.pc.GetStats() {
+		if p, ok := s.(webrtc.ICECandidatePairStats); ok && p.Nominated && p.FirstResponseTimestamp > 0 {
+			return p.FirstResponseTimestamp.Time()
+		}
+	}
+	return time.Time{}
 }
 
 func (t *transport) setState(s webrtc.PeerConnectionState) {

@@ -16,6 +16,7 @@ bindir=$(dirname "$(readlink -f "$(command -v pg_ctl)")")
 as_owner=()
 if [ "$(id -u)" = 0 ]; then
 	if ! id postgres >/dev/null 2>&1; then
+		echo "test-postgres: creating the system user postgres (PostgreSQL refuses to run as root)" >&2
 		useradd --system --no-create-home --shell /usr/sbin/nologin postgres
 	fi
 	as_owner=(runuser -u postgres --)

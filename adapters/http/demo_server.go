@@ -13,11 +13,18 @@ import (
 // one HTTPS origin (an https page may not call an http API). It is net/http rather than Fiber because
 // httputil.ReverseProxy streams the room events (server-sent events) as they come.
 func NewDemoHandler(static fs.FS, masterURL string) (http.Handler, error) {
+	return NewDemoHandlerVia(static, masterURL, nil)
+}
+
+// NewDemoHandlerVia is NewDemoHandler whose calls to the master go through rt (nil: http.DefaultTransport), e.g.
+// one that fails over between several masters.
+func NewDemoHandlerVia(static fs.FS, masterURL string, rt http.RoundTripper) (http.Handler, error) {
 	target, err := url.Parse(masterURL)
 	if err != nil {
 		return nil, err
 	}
 	proxy := &httputil.ReverseProxy{
+		Transport: rt,
 		Rewrite: func(r *httputil.ProxyRequest) {
 			r.SetURL(target)
 			r.Out.URL.Path = strings.TrimPrefix(r.In.URL.Path, "/api")

@@ -49,7 +49,7 @@ func (h masterHandlers) listRooms(c *fiber.Ctx) error {
 }
 
 func (h masterHandlers) getRoom(c *fiber.Ctx) error {
-	room, err := h.uc.Rooms.Get(c.UserContext(), c.Params("roomId"))
+	room, err := h.uc.Rooms.Summary(c.UserContext(), c.Params("roomId"))
 	if err != nil {
 		return err
 	}

@@ -93,7 +93,8 @@ func (m *Metrics) ObserveCluster(counts func(ctx context.Context) (ClusterCounts
 
 // ObserveNode exports a slave's live objects from stats (a node's Stats method fits), read once per scrape, as
 // <ns>_routers, _transports, _producers, _consumers, _pipe_transports, _downlink_estimate_bytes_per_second and the
-// histogram _layer_switches (with <ns>_node_stats_up), and media's
+// histograms _layer_switches and _join_step_seconds{step} (the join timeline), the counters
+// _keyframe_requests_joined_total and _keyframe_requests_held_total (with <ns>_node_stats_up), and media's
 // counters as <ns>_rtp_packets_received_total, _rtp_packets_sent_total, _rtp_bytes_received_total,
 // _rtp_bytes_sent_total, _nacks_total, _plis_total, _udp_receive_drops_total. Either part may be left out (nil). Call it once.
 func (m *Metrics) ObserveNode(stats func(ctx context.Context) (application.NodeStats, error), media MediaCounters) error {
@@ -110,7 +111,15 @@ func (m *Metrics) ObserveNode(stats func(ctx context.Context) (application.NodeS
 		gauge("pipe_transports", "Pipe transports on this slave.", func(s application.NodeStats) int { return s.PipeTransports })
 		gauge("downlink_estimate_bytes_per_second", "Mean downlink estimate of the WebRTC transports whose viewers report transport-cc feedback or REMB, in bytes/s (0: none).",
 			func(s application.NodeStats) int { return int(s.DownlinkEstimate / 8) })
-		c.hists = append(c.hists, layerSwitchHistogram(m))
+		c.hists = append(c.hists, layerSwitchHistogram(m), joinStepHistogram(m))
+		counter := func(name, help string, v func(application.NodeStats) uint64) {
+			c.gauges = append(c.gauges, snapshotGauge[application.NodeStats]{desc: m.desc(name, help),
+				value: func(s application.NodeStats) int { return int(v(s)) }, counter: true}) //nolint:gosec // counts fit
+		}
+		counter("keyframe_requests_joined_total", "Keyframe requests served by a PLI already outstanding (no PLI of their own).",
+			func(s application.NodeStats) uint64 { return s.KeyframeRequestsJoined })
+		counter("keyframe_requests_held_total", "Keyframe requests the limiter held (the previous keyframe arrived less than its gap ago).",
+			func(s application.NodeStats) uint64 { return s.KeyframeRequestsHeld })
 		cs = append(cs, c)
 	}
 	counter := func(name, help string, f func() uint64) {
@@ -179,10 +188,32 @@ func layerSwitchHistogram(m *Metrics) snapshotHist[application.NodeStats] {
 	}}
 }
 
+// joinStepHistogram is <ns>_join_step_seconds{step}: the join timeline (application.JoinSteps), one histogram
+// per step.
+func joinStepHistogram(m *Metrics) snapshotHist[application.NodeStats] {
+	desc := prometheus.NewDesc(prometheus.BuildFQName(m.namespace, "", "join_step_seconds"),
+		"Join timeline: per WebRTC consumer, from its consume call to resume, ICE and DTLS done, keyframe requested and the first packet sent, "+
+			"and the keyframe's wait after the request; per keyframe request, the limiter's hold and the keyframe's arrival from the sender or through the pipe.",
+		[]string{"step"}, nil)
+	return snapshotHist[application.NodeStats]{desc: desc, each: func(s application.NodeStats,
+		emit func(uint64, float64, map[float64]uint64, ...string)) {
+		for _, h := range s.JoinSteps {
+			buckets := make(map[float64]uint64, len(h.Buckets))
+			for i, n := range h.Buckets {
+				if i < len(application.JoinStepBuckets) {
+					buckets[application.JoinStepBuckets[i]] = n
+				}
+			}
+			emit(h.Count, h.SumSeconds, buckets, h.Step)
+		}
+	}}
+}
+
 type snapshotGauge[T any] struct {
-	desc   *prometheus.Desc
-	labels []string
-	value  func(T) int
+	desc    *prometheus.Desc
+	labels  []string
+	value   func(T) int
+	counter bool // a monotonic count (exported as a counter)
 }
 
 // snapshotVec is a gauge with one series per element of the snapshot (a slave...): each emits a value and its
@@ -219,7 +250,11 @@ func (c *snapshotCollector[T]) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 1)
 	for _, g := range c.gauges {
-		ch <- prometheus.MustNewConstMetric(g.desc, prometheus.GaugeValue, float64(g.value(snap)), g.labels...)
+		kind := prometheus.GaugeValue
+		if g.counter {
+			kind = prometheus.CounterValue
+		}
+		ch <- prometheus.MustNewConstMetric(g.desc, kind, float64(g.value(snap)), g.labels...)
 	}
 	for _, v := range c.vecs {
 		v.each(snap, func(value float64, labels ...string) {

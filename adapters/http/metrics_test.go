@@ -118,6 +118,7 @@ func TestMetricsMiddleware(t *testing.T) {
 				if a.status >= 400 {
 					require.Equal(t, a.status, a.errorBody(t).Code, "the error body is still written")
 				}
+				require.Regexp(t, `^app;dur=\d+\.\d{3}$`, a.header.Get("Server-Timing"), "the handler's time, every answer")
 			}
 			text := scrape(t, app)
 			require.Equal(t, tt.want, sample(t, text, tt.series), "series %s in\n%s", tt.series, text)
@@ -226,7 +227,11 @@ func TestMetricsObserveNode(t *testing.T) {
 			"sfu_slave_udp_receive_drops_total": 9, "sfu_slave_downlink_estimate_bytes_per_second": 750_000 / 8,
 			`sfu_slave_layer_switches_count{direction="up"}`: 3, `sfu_slave_layer_switches_sum{direction="up"}`: 5,
 			`sfu_slave_layer_switches_bucket{direction="up",le="1"}`: 1, `sfu_slave_layer_switches_bucket{direction="down",le="0"}`: 3,
-			`sfu_slave_layer_switches_count{direction="down"}`: 4,
+			`sfu_slave_layer_switches_count{direction="down"}`:       4,
+			`sfu_slave_join_step_seconds_count{step="first_packet"}`: 3, `sfu_slave_join_step_seconds_sum{step="first_packet"}`: 0.6,
+			`sfu_slave_join_step_seconds_bucket{step="first_packet",le="0.2"}`: 2,
+			`sfu_slave_join_step_seconds_bucket{step="first_packet",le="0.3"}`: 3,
+			"sfu_slave_keyframe_requests_joined_total":                         5, "sfu_slave_keyframe_requests_held_total": 2,
 		}},
 		{name: "stats failing", stats: newFakeNode().fail("Stats", errors.New("boom")).Stats, want: map[string]float64{
 			"sfu_slave_node_stats_up": 0, "sfu_slave_routers": -1, "sfu_slave_nacks_total": 3,

@@ -26,7 +26,7 @@ func NewRegistryClient(urls []string, opts SlaveClientOptions) (*RegistryClient,
 		return nil, fmt.Errorf("%w: at least one master URL is required", domain.ErrInvalidInput)
 	}
 	if opts.HTTPClient == nil {
-		opts.HTTPClient = newSlaveHTTPClient()
+		opts.HTTPClient = newSlaveHTTPClient(opts.TLS)
 	}
 	r := &RegistryClient{}
 	for _, u := range urls {

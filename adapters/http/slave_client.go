@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -43,6 +44,9 @@ type SlaveClientOptions struct {
 	Secret string
 	// HTTPClient to use; nil means one built for slave calls (pooled, no proxy, no redirects).
 	HTTPClient *http.Client
+	// TLS configures https:// calls of that built client (the CA to trust, the certificate to present); nil: Go's
+	// defaults. Ignored with HTTPClient.
+	TLS *tls.Config
 	// OnUnreachable, when set, is called (synchronously) with the slave's id when a call got no answer at all:
 	// connection refused or reset, or no answer within Timeout. The master marks the slave suspect there.
 	OnUnreachable func(slaveID string)
@@ -70,7 +74,7 @@ func NewSlaveClient(baseURL string, opts SlaveClientOptions) *SlaveClient {
 		opts.Timeout = DefaultSlaveCallTimeout
 	}
 	if opts.HTTPClient == nil {
-		opts.HTTPClient = newSlaveHTTPClient()
+		opts.HTTPClient = newSlaveHTTPClient(opts.TLS)
 	}
 	return &SlaveClient{
 		baseURL: strings.TrimRight(baseURL, "/"),
@@ -99,9 +103,10 @@ func (s *SlaveClient) noAnswer(caller context.Context, method, path string, err 
 // newSlaveHTTPClient is tuned for many small calls to a few hosts. It ignores HTTP_PROXY (internal traffic must
 // not leave through a proxy) and follows no redirect (a slave never redirects; following one would let a slave
 // point the master at any host).
-func newSlaveHTTPClient() *http.Client {
+func newSlaveHTTPClient(tlsConfig *tls.Config) *http.Client {
 	transport := &http.Transport{
-		Proxy: nil,
+		Proxy:           nil,
+		TLSClientConfig: tlsConfig,
 		DialContext: (&net.Dialer{
 			Timeout:   3 * time.Second,
 			KeepAlive: 30 * time.Second,

@@ -22,7 +22,7 @@ var _ application.SFUNodes = (*SlaveDialer)(nil)
 // NewSlaveDialer returns a dialer whose clients use opts (a shared pooled http.Client when opts.HTTPClient is nil).
 func NewSlaveDialer(opts SlaveClientOptions) *SlaveDialer {
 	if opts.HTTPClient == nil {
-		opts.HTTPClient = newSlaveHTTPClient()
+		opts.HTTPClient = newSlaveHTTPClient(opts.TLS)
 	}
 	return &SlaveDialer{opts: opts, clients: make(map[string]*SlaveClient)}
 }

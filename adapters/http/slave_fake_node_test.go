@@ -63,7 +63,11 @@ func newFakeNode() *fakeNode {
 				RtcpFeedback: []domain.RtcpFeedback{}}}, HeaderExtensions: []domain.RtpHeaderExtensionParameters{},
 				Encodings: []domain.RtpEncodingParameters{{SSRC: 222}}}},
 		stats: application.NodeStats{Routers: 1, Transports: 2, Producers: 3, Consumers: 4, PipeTransports: 5,
-			LayerSwitchesUp: []uint64{0, 1, 2, 0}, LayerSwitchesDown: []uint64{3, 1, 0, 0}, DownlinkEstimate: 750_000},
+			LayerSwitchesUp: []uint64{0, 1, 2, 0}, LayerSwitchesDown: []uint64{3, 1, 0, 0}, DownlinkEstimate: 750_000,
+			JoinSteps: []application.JoinStepHistogram{{Step: application.JoinStepFirstPacket, Count: 3, SumSeconds: 0.6,
+				// two ≤ 0.2 s, the third ≤ 0.3 s
+				Buckets: []uint64{0, 0, 0, 0, 0, 0, 0, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3}}},
+			KeyframeRequestsJoined: 5, KeyframeRequestsHeld: 2},
 	}
 }
 

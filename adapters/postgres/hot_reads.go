@@ -34,6 +34,7 @@ type hotReads struct {
 	producerTransportsBatch *coalescer[string, []producerTransportRow] // by room id
 	roomLightBatch          *coalescer[string, []roomReadRow]          // by room id
 	roomsPageBatch          *coalescer[[2]int64, []roomReadRow]        // by limit, offset
+	peerCountsBatch         *coalescer[string, []peerCountRow]         // by the page's room ids, joined
 }
 
 func newHotReads() *hotReads {
@@ -48,6 +49,7 @@ func newHotReads() *hotReads {
 		producerTransportsBatch: newCoalescer[string, []producerTransportRow](),
 		roomLightBatch:          newCoalescer[string, []roomReadRow](),
 		roomsPageBatch:          newCoalescer[[2]int64, []roomReadRow](),
+		peerCountsBatch:         newCoalescer[string, []peerCountRow](),
 	}
 }
 

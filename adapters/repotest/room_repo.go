@@ -42,6 +42,7 @@ func RunRoomRepo(t *testing.T, newRepo func(t *testing.T) application.RoomRepo) 
 		{"concurrent routers", testConcurrentRouters},
 		{"concurrent pipes", testConcurrentPipes},
 		{"counts", testCounts},
+		{"count peers", testCountPeers},
 		{"data channels", testDataChannels},
 	}
 	for _, tt := range tests {

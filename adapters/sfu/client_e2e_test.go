@@ -182,6 +182,16 @@ func TestWithPionClient(t *testing.T) {
 	})
 
 	t.Run("a consumer's FIR reaches the publisher as a keyframe request", func(t *testing.T) {
+		// The previous step's PLI is answered first: a request while one is on its way is served by its keyframe.
+		n.mu.Lock()
+		pv := n.producers["pv"]
+		n.mu.Unlock()
+		require.Eventually(t, func() bool {
+			k := &pv.encs[0].keyframe
+			k.mu.Lock()
+			defer k.mu.Unlock()
+			return !k.outstanding
+		}, waitLong, 5*time.Millisecond)
 		before, err := n.Stats(ctx)
 		require.NoError(t, err)
 		// Past the last PLI's interval, and its keyframe arrived: a keyframe arriving after the FIR would serve
@@ -192,7 +202,7 @@ func TestWithPionClient(t *testing.T) {
 		require.NoError(t, receivers[0].recv.PeerConnection().WriteRTCP([]rtcp.Packet{&rtcp.FullIntraRequest{
 			SenderSSRC: 1, MediaSSRC: c.SSRC(), FIR: []rtcp.FIREntry{{SSRC: c.SSRC(), SequenceNumber: 1}},
 		}}))
-		// At most one PLI per 500 ms goes upstream; a request inside that interval is sent when it ends.
+		// The next PLI goes keyframeMinGap after the last one at the earliest (the report loop sends it then).
 		require.Eventually(t, func() bool { return videoSrc.PLICount() > plis }, waitLong, 5*time.Millisecond)
 		after, err := n.Stats(ctx)
 		require.NoError(t, err)

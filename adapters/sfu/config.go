@@ -23,8 +23,11 @@ type NodeConfig struct {
 	// required when ListenIP is unspecified.
 	AnnouncedIP string
 	// WebRtcListen are every address WebRTC transports listen on (a UDP socket and an ICE-TCP listener each, a
-	// candidate of each kind on each); empty means ListenIP and AnnouncedIP. Pipes use ListenIP and AnnouncedIP.
+	// candidate of each kind on each); empty means ListenIP and AnnouncedIP.
 	WebRtcListen []webrtctransport.ListenAddr
+	// PipeListenIP and PipeAnnouncedIP are where pipe transports bind and what they tell the far slave (a private
+	// network between slaves, while clients use the public address); empty means ListenIP and AnnouncedIP.
+	PipeListenIP, PipeAnnouncedIP string
 	// Port is the UDP port shared by every WebRTC transport (on each listen address); 0 picks a free one.
 	Port int
 	// TCPPort is the ICE-TCP listener beside Port (a passive TCP candidate for clients whose UDP is blocked): 0 means

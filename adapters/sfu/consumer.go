@@ -32,6 +32,8 @@ type consumerParams struct {
 	AllLayers bool
 	// PayloadTypes renumbers router payload types on the wire (nil: the router's).
 	PayloadTypes map[int]int
+	// Transport is the WebRTC transport's ICE and DTLS times, for the join timeline (nil for a pipe).
+	Transport *transportTimes
 }
 
 // consumer sends one producer's stream to one receiver, rewritten to the receiver's parameters: its own SSRC,
@@ -64,7 +66,12 @@ type consumer struct {
 	twccExtID   uint8 // transport-wide sequence numbers (the transport's downlink estimate); 0: not negotiated
 	mid         []byte
 	extMap      [256]uint8 // producer's extension id → receiver's id (0: drop)
-	waitForKey  bool       // video: start (and restart) only on a keyframe
+	// waitForKey: a video consumer of a receiver starts (and restarts) only on a keyframe, which it asks for.
+	// A pipe consumer does neither: the pipe carries the stream as it comes, and the far end's consumers wait
+	// for keyframes and ask for them (their requests cross the pipe). A keyframe asked for when the pipe
+	// connects would reach no viewer (the far end consumes after the link), and it started the producer's
+	// keyframe interval, so the first viewer's request, a few hundred milliseconds later, waited for its end.
+	waitForKey bool
 	// sim is the layer state of a consumer of a simulcast producer (consumer_simulcast.go); nil otherwise.
 	sim *simulcastState
 	// layerFilter: a pipe consumer of a simulcast producer, which sends only the encodings the far end wants
@@ -85,6 +92,7 @@ type consumer struct {
 	rtxSeq         uint16
 	wanted         uint32
 	keyRequestedAt int64 // last keyframe request while waiting for one
+	join           consumerJoin
 	bw             bandwidthState
 	lastRR         rtcp.ReceptionReport
 	buf            [sendBufLen]byte
@@ -99,6 +107,7 @@ type consumer struct {
 type consumerStream struct {
 	ssrc        uint32
 	seq         seqState // unused by simulcast consumers (their simulcastState rewrites)
+	waitKey     bool     // a pipe consumer's encoding wanted again restarts at a keyframe (pipe_layers.go)
 	packetsSent uint32   // for sender reports (RFC 3550 §6.4.1 counts wrap)
 	octetsSent  uint32
 }
@@ -114,11 +123,16 @@ func newConsumer(cp consumerParams) *consumer {
 	c := &consumer{
 		id: cp.ID, transportID: cp.TransportID, producer: p, ep: cp.Endpoint, kind: p.kind, params: params, pipe: cp.Pipe,
 		ssrc: params.Encodings[0].SSRC, clockRate: p.clockRate, cname: params.RTCP.CNAME,
-		waitForKey: p.isVideo, resumed: cp.Resumed, producerPaused: p.paused.Load(),
+		waitForKey: p.isVideo && !cp.Pipe, resumed: cp.Resumed, producerPaused: p.paused.Load(),
 	}
 	if rtx := params.Encodings[0].RTX; rtx != nil {
 		c.rtxSSRC = rtx.SSRC
 	}
+	var join *joinStats
+	if !cp.Pipe {
+		join = &cp.Endpoint.totals.join
+	}
+	c.join = newConsumerJoin(join, cp.Transport, nanotime())
 	c.outs = c.outsArr[:0]
 	for _, enc := range params.Encodings[:min(len(params.Encodings), len(c.outsArr))] {
 		c.outs = append(c.outs, consumerStream{ssrc: enc.SSRC})
@@ -201,8 +215,15 @@ func (c *consumer) encodingOf(ssrc uint32) int {
 }
 
 // setResumed, setConnected and setProducerPaused change one input of the active state.
-func (c *consumer) setResumed(v bool) { c.change(func() { c.resumed = v }) }
-func (c *consumer) setConnected()     { c.change(func() { c.connected = true }) }
+func (c *consumer) setResumed(v bool) {
+	c.change(func() {
+		c.resumed = v
+		if v {
+			c.join.onResumed(nanotime())
+		}
+	})
+}
+func (c *consumer) setConnected() { c.change(func() { c.connected = true }) }
 func (c *consumer) setProducerPaused(v bool) {
 	c.change(func() { c.producerPaused = v })
 	if c.pipe { // the copy on the far end follows (see pipeTransport)
@@ -228,6 +249,7 @@ func (c *consumer) change(fn func()) {
 			c.outs[i].seq.syncRequired = true
 		}
 		c.keyRequestedAt = now
+		c.join.onActive(now)
 		keyOf = len(c.outs)
 		if c.sim != nil {
 			keyOf = c.sim.restartLocked(c.producer.activeLayers())
@@ -256,7 +278,11 @@ func (c *consumer) requestKeyframes(enc int, now int64) {
 		c.mu.Lock()
 		wanted := c.wanted
 		c.mu.Unlock()
-		c.producer.requestKeyframes(wanted, now)
+		for i := range c.outs {
+			if wanted&(1<<i) != 0 {
+				c.producer.requestKeyframe(i, now)
+			}
+		}
 		return
 	}
 	c.producer.requestKeyframe(enc, now)

@@ -28,11 +28,13 @@ func (c *consumer) forward(in *inbound, now int64, fo *fanout) {
 	}
 	o := &c.outs[in.enc]
 	if o.seq.syncRequired {
-		if c.waitForKey && !in.key {
+		if (c.waitForKey || o.waitKey) && !in.key {
 			c.counters.droppedWaitingKey.Add(1)
 			return
 		}
+		o.waitKey = false
 		o.seq.sync(pkt.SequenceNumber, pkt.Timestamp, now, c.clockRate)
+		c.join.onFirstPacket(now, c.waitForKey)
 	}
 	outSeq, outTs, ok := o.seq.translate(pkt.SequenceNumber, pkt.Timestamp)
 	if !ok {

@@ -161,6 +161,7 @@ func (c *consumer) forwardLayered(in *inbound, now int64, fo *fanout) {
 		return
 	case layers.Switch:
 		c.switchLocked(in, now)
+		c.join.onFirstPacket(now, true)
 		c.publishWantLocked()
 	case layers.Forward:
 		if len(pkt.Payload()) == 0 { // padding (bandwidth probes): nothing to decode

@@ -24,6 +24,7 @@ type mediaTotals struct {
 	// layerSwitches[down][spatial]: simulcast consumers' bandwidth cap changes by direction and the spatial
 	// layer switched to (allocation.go).
 	layerSwitches [2][bwe.MaxSpatial]atomic.Uint64
+	join          joinStats // the join timeline (join_timeline.go)
 }
 
 // layerSwitch counts one change of a consumer's bandwidth cap.

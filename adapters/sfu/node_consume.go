@@ -53,6 +53,7 @@ func (n *Node) Consume(ctx context.Context, req application.ConsumeRequest) (app
 	}
 	c := newConsumer(consumerParams{
 		ID: req.ConsumerID, Producer: p, Endpoint: w.endpoint, TransportID: w.id, RtpParameters: params, PayloadTypes: pts,
+		Transport: &w.times,
 	})
 	if err := w.addConsumer(c); err != nil {
 		return application.ConsumerInfo{}, err

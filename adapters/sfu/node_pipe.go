@@ -37,8 +37,9 @@ func (n *Node) CreatePipeTransport(ctx context.Context, routerID, transportID st
 		consumers: map[string]*consumer{}, described: map[string]application.PipedProducer{},
 	}
 	pt.onRTCP = func(pkts []rtcp.Packet) { n.onPipeControl(pt, pkts) }
+	listenIP, announcedIP := n.pipeAddress()
 	link, err := n.newPipe(pipetransport.Config{
-		ListenIP: n.cfg.ListenIP, AnnouncedIP: n.cfg.AnnouncedIP, PortMin: n.cfg.PipePortMin, PortMax: n.cfg.PipePortMax,
+		ListenIP: listenIP, AnnouncedIP: announcedIP, PortMin: n.cfg.PipePortMin, PortMax: n.cfg.PipePortMax,
 		SRTP: srtp, Handler: pt.endpoint, OnSCTP: func(pkt []byte) { n.onPipeSCTP(pt, pkt) },
 		OnClose: func(reason error) {
 			if reason != nil { // nil: we closed it ourselves, under our own bookkeeping
@@ -218,4 +219,13 @@ func (n *Node) onPipeDied(pt *pipeTransport, reason error) {
 			n.cfg.OnTransportClosed(pt.id, reason)
 		}
 	}
+}
+
+// pipeAddress is where pipe transports bind and what they announce: PipeListenIP/PipeAnnouncedIP when set, the
+// node's first listen address otherwise.
+func (n *Node) pipeAddress() (listen, announced string) {
+	if n.cfg.PipeListenIP == "" {
+		return n.cfg.ListenIP, n.cfg.AnnouncedIP
+	}
+	return n.cfg.PipeListenIP, n.cfg.PipeAnnouncedIP
 }

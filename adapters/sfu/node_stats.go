@@ -21,6 +21,7 @@ func (n *Node) Stats(ctx context.Context) (application.NodeStats, error) {
 		BytesOut: t.bytesOut.Load(), NACKs: t.nacks.Load(), PLIs: t.plis.Load(), CPUSeconds: processCPUSeconds(),
 	}
 	s.ReceiveDrops = t.closedPipeDrops.Load() + n.mux.Stats().ReceiveDrops
+	t.join.snapshot(&s)
 	s.LayerSwitchesUp, s.LayerSwitchesDown = make([]uint64, bwe.MaxSpatial), make([]uint64, bwe.MaxSpatial)
 	for i := range bwe.MaxSpatial {
 		s.LayerSwitchesUp[i], s.LayerSwitchesDown[i] = t.layerSwitches[0][i].Load(), t.layerSwitches[1][i].Load()

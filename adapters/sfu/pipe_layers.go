@@ -39,7 +39,7 @@ func (c *consumer) setWanted(mask uint32, now int64) {
 	c.wanted = mask
 	for i := range c.outs {
 		if added&(1<<i) != 0 {
-			c.outs[i].seq.syncRequired = true
+			c.outs[i].seq.syncRequired, c.outs[i].waitKey = true, c.producer.isVideo
 		}
 	}
 	active := c.active

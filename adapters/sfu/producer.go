@@ -89,11 +89,9 @@ type producer struct {
 	rtxPkt rtpx.Packet
 	levels audioLevels // RFC 6464 levels of an audio producer, for the room's audio observer
 
-	// keyframe limits the keyframe requests sent upstream, for all encodings together (keyframe_limiter.go).
-	keyframe keyframeLimiter
-	pliBuf   [rtpx.PLISize]byte // guarded by keyframe.mu
-
 	counters producerCounters
+
+	pliGate keyframeGate // spaces the encodings' PLIs (keyframe_limiter.go); control path only, kept last
 }
 
 // inbound is one packet as the producer hands it to its consumers: the packet (router payload type), whether
@@ -164,6 +162,7 @@ func newProducer(pp producerParams) (*producer, error) {
 	for i, enc := range encs {
 		e := &producerEncoding{index: i, rid: enc.RID, mappedSSRC: pp.Consumable.Encodings[i].SSRC,
 			temporalLayers: min(ortc.TemporalLayers(enc), maxTemporal)}
+		e.keyframe.gate = &p.pliGate
 		e.mediaSSRC.Store(enc.SSRC)
 		if enc.RTX != nil {
 			e.rtxSSRC.Store(enc.RTX.SSRC)

@@ -3,6 +3,8 @@ package sfu
 import (
 	"sync/atomic"
 	"time"
+
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/rtpx"
 )
 
 // inactiveAfter is how long an encoding may go without a packet before it counts as inactive: a browser that
@@ -15,7 +17,7 @@ const maxTemporal = 4
 
 // producerEncoding is one encoding of a producer: the only one of a single-stream producer, a spatial layer of
 // a simulcast one. It has its own SSRCs (given, or learned from the RID header extensions of the first packets),
-// reception statistics, NACK list and packet cache, and knows whether it is active.
+// reception statistics, NACK list, packet cache and keyframe requests, and knows whether it is active.
 //
 // Fields under "receive path" are guarded by the producer's rxMu; the SSRCs, active flag and bitrates are
 // atomics read by control calls and the report loop.
@@ -42,7 +44,9 @@ type producerEncoding struct {
 	sampleN int
 	nacks   []uint16
 
-	cache *packetCache // video only
+	cache    *packetCache // video only
+	keyframe keyframeLimiter
+	pliBuf   [rtpx.PLISize]byte // guarded by keyframe.mu
 
 	active  atomic.Bool
 	bitrate [maxTemporal]atomic.Uint64 // bit/s per temporal layer over the last report interval

@@ -47,7 +47,7 @@ func (p *producer) receive(pkt *rtpx.Packet, r producerRoute, now int64) {
 	key := rtpx.IsKeyframeStart(codec, pkt.Payload())
 	if key && p.isVideo {
 		p.counters.keyframes.Add(1)
-		p.keyframe.served(e.index)
+		p.onKeyframe(e, now)
 	}
 	in := &p.in
 	in.pkt, in.key, in.enc, in.hasVP8 = pkt, key, r.enc, false
@@ -99,50 +99,49 @@ func (p *producer) unwrapRTX(rtx *rtpx.Packet, e *producerEncoding) bool {
 	return true
 }
 
-// requestKeyframe asks the sender for a keyframe (PLI) of encoding enc; requestKeyframes of the encodings in
-// mask. At most one round of PLIs goes out per keyframeInterval for the whole producer; a request inside the
-// interval is sent by the report loop when it ends, unless a keyframe of its encoding arrived meanwhile
-// (keyframeLimiter). Audio has no keyframes.
+// requestKeyframe asks the sender for a keyframe (PLI) of encoding enc, at most once per keyframeInterval per
+// encoding; a request inside the interval is sent by the report loop when it ends. Audio has no keyframes.
 func (p *producer) requestKeyframe(enc int, now int64) {
-	if enc >= 0 && enc < len(p.encs) {
-		p.requestKeyframes(1<<enc, now)
-	}
-}
-
-func (p *producer) requestKeyframes(mask uint32, now int64) {
-	if !p.isVideo || p.closed.Load() || mask == 0 {
+	if !p.isVideo || p.closed.Load() || enc < 0 || enc >= len(p.encs) {
 		return
 	}
-	p.keyframe.mu.Lock()
-	p.sendPLIsLocked(p.keyframe.requestLocked(mask, now))
-	p.keyframe.mu.Unlock()
+	e := p.encs[enc]
+	switch e.keyframe.request(now) {
+	case requestSend:
+		p.sendPLI(e, now)
+	case requestJoined:
+		p.upstream.totals.join.keyframeJoined.Add(1)
+	case requestHeld:
+		p.upstream.totals.join.held.Add(1)
+	}
 }
 
-// sendDueKeyframeRequests sends the requests kept pending once the interval has ended (report loop).
-func (p *producer) sendDueKeyframeRequests(now int64) {
-	if !p.isVideo || p.keyframe.pending.Load() == 0 {
+// onKeyframe records a keyframe's arrival (on the receive path, once per keyframe): it answers the pending
+// requests, and the time since the PLI that asked for it goes to the join timeline.
+func (p *producer) onKeyframe(e *producerEncoding, now int64) {
+	after, ok := e.keyframe.keyframe(now)
+	if !ok {
 		return
 	}
-	p.keyframe.mu.Lock()
-	p.sendPLIsLocked(p.keyframe.dueLocked(now))
-	p.keyframe.mu.Unlock()
+	step := stepKeyframeFromSender
+	if p.viaPipe {
+		step = stepKeyframeThroughPipe
+	}
+	p.upstream.totals.join.observe(step, after)
 }
 
-// sendPLIsLocked sends a PLI for each encoding in mask (keyframe.mu held).
-func (p *producer) sendPLIsLocked(mask uint32) {
-	for i, e := range p.encs {
-		if mask&(1<<i) == 0 {
-			continue
-		}
-		ssrc := e.mediaSSRC.Load()
-		if ssrc == 0 { // not learned yet: asked once it is (the report loop sends pending requests)
-			p.keyframe.hold(i)
-			continue
-		}
-		p.counters.keyframeRequests.Add(1)
-		e.pliCount.Add(1)
-		p.upstream.writeRTCP(rtpx.PutPLI(p.pliBuf[:], p.upstream.rtcpSSRC, ssrc))
+func (p *producer) sendPLI(e *producerEncoding, now int64) {
+	ssrc := e.mediaSSRC.Load()
+	if ssrc == 0 { // not learned yet: asked once it is (the report loop sends pending requests)
+		e.keyframe.hold(now)
+		return
 	}
+	p.counters.keyframeRequests.Add(1)
+	e.pliCount.Add(1)
+	e.keyframe.mu.Lock()
+	pli := rtpx.PutPLI(e.pliBuf[:], p.upstream.rtcpSSRC, ssrc)
+	p.upstream.writeRTCP(pli)
+	e.keyframe.mu.Unlock()
 }
 
 func (p *producer) onSenderReport(enc uint8, ntp uint64, rtpTime uint32, now int64) {

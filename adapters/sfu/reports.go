@@ -28,7 +28,15 @@ func (p *producer) tick(now int64, full bool) {
 	if full {
 		p.upstream.sendIncomingCap(now)
 	}
-	p.sendDueKeyframeRequests(now)
+	for _, e := range p.encs {
+		if !p.isVideo {
+			continue
+		}
+		if due, held := e.keyframe.due(now); due {
+			p.upstream.totals.join.observe(stepKeyframeHeld, held)
+			p.sendPLI(e, now)
+		}
+	}
 	var pkts []rtcp.Packet
 	var rr *rtcp.ReceiverReport
 	p.rxMu.Lock()

@@ -41,11 +41,7 @@ func newRig(tb testing.TB, kind domain.MediaKind, params domain.RtpParameters) *
 // the keyframe request that causes).
 func (r *rig) consume(tb testing.TB, caps domain.RtpCapabilities, active bool) *consumer {
 	tb.Helper()
-	params, err := ortc.GetConsumerRtpParameters(r.prod.consumable, caps, false)
-	require.NoError(tb, err)
-	params.MID = strconv.Itoa(r.nextMid)
-	r.nextMid++
-	c := newConsumer(consumerParams{ID: "c" + params.MID, Producer: r.prod, Endpoint: r.downEP, TransportID: "down", RtpParameters: params})
+	c := newConsumer(r.consumerParams(tb, caps))
 	require.NoError(tb, r.downEP.addConsumer(c))
 	r.prod.addConsumer(c)
 	if active {
@@ -54,6 +50,16 @@ func (r *rig) consume(tb testing.TB, caps domain.RtpCapabilities, active bool) *
 		r.up.takeRTCP(tb)
 	}
 	return c
+}
+
+// consumerParams are the next consumer's, for a device with caps, on the down endpoint.
+func (r *rig) consumerParams(tb testing.TB, caps domain.RtpCapabilities) consumerParams {
+	tb.Helper()
+	params, err := ortc.GetConsumerRtpParameters(r.prod.consumable, caps, false)
+	require.NoError(tb, err)
+	params.MID = strconv.Itoa(r.nextMid)
+	r.nextMid++
+	return consumerParams{ID: "c" + params.MID, Producer: r.prod, Endpoint: r.downEP, TransportID: "down", RtpParameters: params}
 }
 
 func (r *rig) send(b []byte) { r.upEP.OnRTP(b) }

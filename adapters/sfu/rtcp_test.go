@@ -26,11 +26,21 @@ func TestKeyframeRequestsRateLimitedPerProducer(t *testing.T) {
 		wantPLI int
 	}{
 		{name: "first PLI goes up at once", do: func(now int64) { c1.onKeyframeRequest(c1.ssrc, now) }, at: t0, wantPLI: 1},
-		{name: "another consumer's PLI within 500 ms waits", do: func(now int64) { c2.onKeyframeRequest(c2.ssrc, now) }, at: t0 + ms(100), wantPLI: 0},
+		{name: "another consumer's PLI while it is outstanding waits for its keyframe", do: func(now int64) { c2.onKeyframeRequest(c2.ssrc, now) }, at: t0 + ms(100), wantPLI: 0},
 		{name: "a FIR too", do: func(now int64) { c1.onKeyframeRequest(c1.ssrc, now) }, at: t0 + ms(200), wantPLI: 0},
-		{name: "the tick inside the interval sends nothing", do: func(now int64) { r.prod.tick(now, false) }, at: t0 + ms(400), wantPLI: 0},
-		{name: "the tick after it sends the pending one", do: func(now int64) { r.prod.tick(now, false) }, at: t0 + ms(510), wantPLI: 1},
+		{name: "the tick inside the interval sends nothing", do: func(now int64) { r.prod.tick(now, false) }, at: t0 + ms(390), wantPLI: 0},
+		{name: "no keyframe within it: the tick after it sends the pending one", do: func(now int64) { r.prod.tick(now, false) }, at: t0 + ms(410), wantPLI: 1},
 		{name: "nothing pending afterwards", do: func(now int64) { r.prod.tick(now, false) }, at: t0 + ms(1200), wantPLI: 0},
+		{name: "a request later goes at once", do: func(now int64) { c2.onKeyframeRequest(c2.ssrc, now) }, at: t0 + ms(2000), wantPLI: 1},
+		{name: "its keyframe arrives", do: func(now int64) { r.prod.encs[0].keyframe.keyframe(now) }, at: t0 + ms(2050), wantPLI: 0},
+		{name: "a request after the keyframe waits for the sender's gap", do: func(now int64) { c1.onKeyframeRequest(c1.ssrc, now) }, at: t0 + ms(2100), wantPLI: 0},
+		{name: "the tick inside the gap sends nothing", do: func(now int64) { r.prod.tick(now, false) }, at: t0 + ms(2300), wantPLI: 0},
+		{name: "the tick after the gap sends it", do: func(now int64) { r.prod.tick(now, false) }, at: t0 + ms(2330), wantPLI: 1},
+		{name: "a keyframe answers everything pending", do: func(now int64) {
+			c2.onKeyframeRequest(c2.ssrc, now)
+			r.prod.encs[0].keyframe.keyframe(now)
+		}, at: t0 + ms(2400), wantPLI: 0},
+		{name: "so the ticks send nothing", do: func(now int64) { r.prod.tick(now, false) }, at: t0 + ms(3000), wantPLI: 0},
 	}
 	for _, s := range steps {
 		s.do(s.at)

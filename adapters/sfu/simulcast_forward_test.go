@@ -71,12 +71,11 @@ func TestSimulcastSwitchesAtKeyframesAndStaysOneStream(t *testing.T) {
 	require.Equal(t, &domain.ConsumerLayers{SpatialLayer: 2, TemporalLayer: ptr(2)}, st.CurrentLayers)
 	require.Equal(t, &domain.ConsumerLayers{SpatialLayer: 2, TemporalLayer: ptr(2)}, st.PreferredLayers)
 
-	// Prefer layer 0: its keyframe is asked (within the producer's keyframe interval: pending, sent when the
-	// interval ends); layer 2 continues until it comes.
+	// Prefer layer 0: its keyframe is asked (once the sender's gap after the last PLI passed: a libwebrtc sender
+	// ignores a request sooner, whatever the layer); layer 2 continues until it comes.
 	require.NoError(t, c.setPreferredLayers(domain.ConsumerLayers{SpatialLayer: 0}))
-	require.Empty(t, r.up.takeRTCP(t), "within the interval of the first PLI")
-	r.prod.sendDueKeyframeRequests(nanotime() + keyframeInterval) // what the report loop does then
-	require.Len(t, plisTo(r.up.takeRTCP(t), pub.encs[0].ssrc), 1, "sent when the interval ends")
+	r.prod.tick(nanotime()+keyframeMinGap, false)
+	require.Len(t, plisTo(r.up.takeRTCP(t), pub.encs[0].ssrc), 1)
 	frames(3, -1)
 	frames(6, 0)
 	after := parseSent(t, r.down.takeRTP(t))
@@ -103,7 +102,7 @@ func TestSimulcastSwitchesAtKeyframesAndStaysOneStream(t *testing.T) {
 
 	// Back up to all temporal layers (at a layer sync), and up to layer 1 at its keyframe.
 	require.NoError(t, c.setPreferredLayers(domain.ConsumerLayers{SpatialLayer: 1}))
-	r.prod.sendDueKeyframeRequests(nanotime() + 2*keyframeInterval) // past the last PLI's interval
+	r.prod.tick(nanotime()+2*keyframeMinGap, false) // the gap after the PLI sent at the previous tick
 	require.Len(t, plisTo(r.up.takeRTCP(t), pub.encs[1].ssrc), 1)
 	frames(2, -1)
 	frames(6, 1)

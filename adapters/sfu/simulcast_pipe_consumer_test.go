@@ -12,9 +12,9 @@ import (
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
 
-// A pipe consumer of a simulcast producer sends every encoding on its router SSRC, answers NACKs per
-// encoding, and sends only the encodings the far slave wants; one wanted again restarts at a keyframe with
-// its sequence numbers continuing.
+// A pipe consumer of a simulcast producer sends every encoding on its router SSRC from the first packet on
+// (the far end's consumers wait for keyframes), answers NACKs per encoding, and sends only the encodings the far
+// slave wants; one wanted again restarts at a keyframe with its sequence numbers continuing.
 func TestSimulcastPipeConsumer(t *testing.T) {
 	r, pub := simRig(t)
 	params, err := ortc.GetConsumerRtpParameters(r.prod.consumable, domain.RtpCapabilities{}, true)
@@ -25,6 +25,8 @@ func TestSimulcastPipeConsumer(t *testing.T) {
 	c.setConnected()
 	require.True(t, c.layerFilter)
 	pub.learn()
+	require.NotEmpty(t, r.down.takeRTP(t), "no keyframe waited for")
+	require.Empty(t, plisTo(r.up.takeRTCP(t), pub.encs[0].ssrc), "nor asked for")
 	k := 1
 	round := func(key bool) {
 		for enc := range pub.encs {
@@ -32,8 +34,8 @@ func TestSimulcastPipeConsumer(t *testing.T) {
 		}
 		k++
 	}
-	round(true)
 	round(false)
+	round(true)
 	bySSRC := func(pkts []rtp.Packet) map[uint32][]uint16 {
 		out := map[uint32][]uint16{}
 		for _, p := range pkts {

@@ -2,6 +2,7 @@ package sfu
 
 import (
 	"sync/atomic"
+	"time"
 
 	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/webrtctransport"
 )
@@ -16,6 +17,7 @@ type webrtcTransport struct {
 	router    *router
 	t         *webrtctransport.Transport
 	connected atomic.Bool
+	times     transportTimes // ICE and DTLS done, for the join timeline
 	// rx, tx: wire bitrates each way, sampled by the report loop (node_stats_transport.go).
 	rx, tx rateMeter
 
@@ -30,6 +32,11 @@ var _ webrtctransport.PacketHandler = (*webrtcTransport)(nil)
 // OnConnected runs on the transport's DTLS goroutine once SRTP is ready: consumers created so far may start.
 // A consumer created concurrently either is in the table now or sees connected set when it registers.
 func (w *webrtcTransport) OnConnected() {
+	now := nanotime()
+	w.times.dtls.Store(now)
+	if at := w.t.ICESelectedAt(); !at.IsZero() {
+		w.times.ice.Store(now - int64(time.Since(at)))
+	}
 	w.connected.Store(true)
 	for _, c := range w.consumerList() {
 		c.setConnected()

@@ -50,6 +50,8 @@ func (r *runner) joinAll(ctx context.Context) {
 func (r *runner) join(ctx context.Context, s *subscriber) {
 	ctx, cancel := context.WithTimeout(ctx, r.cfg.JoinTimeout)
 	defer cancel()
+	var server client.ServerTime
+	ctx = client.WithServerTime(ctx, &server)
 	start := time.Now()
 	sub, err := client.Subscribe(ctx, r.api, r.roomID, s.userID, r.producerIDs, r.opts...)
 	if err == nil && r.cfg.Simulcast {
@@ -59,6 +61,7 @@ func (r *runner) join(ctx context.Context, s *subscriber) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	s.start, s.join, s.done, s.err, s.sub = start, end.Sub(start), true, err, sub
+	s.serverTime, s.serverCalls = server.Total()
 }
 
 // firstPacket is the time from the subscriber's first API call to its first RTP packet; ok is false when none came.

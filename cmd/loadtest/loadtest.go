@@ -49,6 +49,7 @@ func (r *runner) measure(ctx context.Context, prog *progress, meter cpuMeter) (w
 	joinMark := markWindow(ctx, meter, nil, true)
 	joinMark.sent, joinMark.layers = r.packetsSent(), r.layersSent()
 	var notes []string
+	r.timing = r.readClusterTiming(ctx, r.hc)
 	if ctx.Err() == nil {
 		prog.set("joining")
 		r.logf("%d subscriber(s) joining at %g/s", r.cfg.Subscribers, r.cfg.JoinRate)

@@ -16,6 +16,7 @@ import (
 type runner struct {
 	cfg            config
 	api            *client.API
+	hc             *http.Client
 	lister         slaveLister
 	opts           []client.Option
 	stdout, stderr io.Writer
@@ -25,6 +26,8 @@ type runner struct {
 	publishers  []*client.Publisher
 	pubUsers    []string // every publisher user that was tried, for logout
 	producerIDs []string
+
+	timing clusterTiming // the cluster's timing histograms before the joins (cluster_timing.go)
 
 	mu   sync.Mutex
 	subs []*subscriber // every subscriber that was tried, in start order
@@ -45,7 +48,7 @@ func newRunner(cfg config, stdout, stderr io.Writer) (*runner, error) {
 	if _, err := rand.Read(id[:]); err != nil {
 		return nil, err
 	}
-	r := &runner{cfg: cfg, api: api, lister: newSlaveLister(cfg.MasterURL, cfg.Secret, hc), stdout: stdout,
+	r := &runner{cfg: cfg, api: api, hc: hc, lister: newSlaveLister(cfg.MasterURL, cfg.Secret, hc), stdout: stdout,
 		stderr: stderr, runID: hex.EncodeToString(id[:])}
 	if cfg.Loopback {
 		r.opts = append(r.opts, client.LoopbackOnly())
@@ -75,9 +78,13 @@ type subscriber struct {
 	layer  int           // the spatial layer it prefers with -simulcast: its index mod the layers
 	start  time.Time     // the first API call (POST /rooms/:roomId/consumer_routers)
 	join   time.Duration // until every consume was resumed
-	done   bool
-	err    error
-	sub    *client.Subscriber
+	// serverTime is the master's own time on the join's requests (their Server-Timing), serverCalls how many
+	// answered with one: the cluster's share of join.
+	serverTime  time.Duration
+	serverCalls int
+	done        bool
+	err         error
+	sub         *client.Subscriber
 }
 
 // joined returns the subscribers whose join succeeded so far.

@@ -24,6 +24,9 @@ type summary struct {
 	errors                        map[string]int
 	join, firstPacket             stats.Distribution
 	iceUp, connUp                 stats.Distribution // from the first API call to ICE connected, to DTLS connected
+	nomination, firstNoTick       stats.Distribution // Pion's nomination wait; first packet without it
+	joinServer                    stats.Distribution // the master's time on each join's requests (Server-Timing)
+	timing                        clusterTiming      // the cluster's own timing in this run
 	window                        time.Duration
 	note                          string
 	counts                        windowCounts
@@ -58,7 +61,7 @@ func (r *runner) summarize(start windowMark, meter cpuMeter, cpuMethod, note str
 	s.counts = countWindow(start)
 	s.drops = readDrops(meter).since(start.drops)
 
-	var joins, firsts, ices, conns []time.Duration
+	var joins, firsts, ices, conns, noms, firstsNoTick, joinServer []time.Duration
 	r.mu.Lock()
 	subs := slices.Clone(r.subs)
 	r.mu.Unlock()
@@ -72,22 +75,31 @@ func (r *runner) summarize(start windowMark, meter cpuMeter, cpuMethod, note str
 		default:
 			s.joinsOK++
 			joins = append(joins, sub.join)
-			if tl := sub.sub.Transport.Timeline(); !tl.ConnectedAt.IsZero() {
+			if sub.serverCalls > 0 {
+				joinServer = append(joinServer, sub.serverTime)
+			}
+			tl := sub.sub.Transport.Timeline()
+			if !tl.ConnectedAt.IsZero() {
 				ices = append(ices, tl.ICEConnectedAt.Sub(sub.start))
 				conns = append(conns, tl.ConnectedAt.Sub(sub.start))
+				noms = append(noms, tl.NominationWait())
 			}
 			if d, ok := sub.firstPacket(); ok {
 				firsts = append(firsts, d)
+				firstsNoTick = append(firstsNoTick, d-tl.NominationWait())
 				s.receiving++
 			}
 		}
 	}
 	s.join, s.firstPacket = stats.Summarize(joins), stats.Summarize(firsts)
 	s.iceUp, s.connUp = stats.Summarize(ices), stats.Summarize(conns)
+	s.nomination, s.firstNoTick = stats.Summarize(noms), stats.Summarize(firstsNoTick)
+	s.joinServer = stats.Summarize(joinServer)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	s.slaves, s.slavesErr = r.lister.list(ctx)
+	s.timing = r.readClusterTiming(context.Background(), r.hc).since(r.timing)
 
 	s.result = stats.Result{
 		JoinP50Ms: s.join.P50, JoinP95Ms: s.join.P95,
@@ -133,7 +145,8 @@ func (s summary) print(w io.Writer) {
 	for _, d := range []struct {
 		name string
 		d    stats.Distribution
-	}{{"join (API calls)", s.join}, {"ICE connected", s.iceUp}, {"DTLS connected", s.connUp}, {"first packet", s.firstPacket}} {
+	}{{"join (API calls)", s.join}, {"  the master's handlers (Server-Timing)", s.joinServer}, {"ICE connected", s.iceUp}, {"DTLS connected", s.connUp}, {"first packet", s.firstPacket},
+		{"  ICE nomination wait (client: Pion's 200 ms tick)", s.nomination}, {"  first packet without that wait", s.firstNoTick}} {
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", d.name, d.d.N, num(d.d.P50, 1), num(d.d.P95, 1), num(d.d.P99, 1), num(d.d.Max, 1))
 	}
 	fmt.Fprintln(tw, "\t\t")
@@ -171,6 +184,7 @@ func (s summary) print(w io.Writer) {
 	_ = tw.Flush()
 	fmt.Fprintf(w, "CPU method: %s\n", s.cpuMethod)
 	printLayers(w, s.layers)
+	s.timing.print(w, s.joinsOK)
 	s.printSlaves(w)
 	if len(s.errors) > 0 {
 		fmt.Fprintln(w, "join errors:")

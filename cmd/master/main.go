@@ -11,6 +11,9 @@ import (
 )
 
 func main() {
+	if bootstrap.VersionRequested("master", os.Args[1:], os.Stdout) {
+		return
+	}
 	cfg, err := bootstrap.LoadConfig(bootstrap.MasterPort, ".env")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -11,6 +11,9 @@ import (
 )
 
 func main() {
+	if bootstrap.VersionRequested("slave", os.Args[1:], os.Stdout) {
+		return
+	}
 	cfg, err := bootstrap.LoadSlaveConfig(".env")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -24,6 +24,7 @@ func TestBrowserPublishAndConsumeOnOneRouter(t *testing.T) {
 	r := runBrowser(t, chromium, c, "CONSUME_ON=room", "VIEWERS=1", "PAUSE_CHECK=0", "REPORT_RATE=0", "SCREENSHOT=one-router.png")
 	p := stop()
 	report(t, "one-router", r)
+	reportJoinTimeline(t, c, "one-router")
 
 	require.Equal(t, "room", r.ConsumeOn)
 	require.Len(t, r.Viewers, 1)
@@ -60,6 +61,7 @@ func TestBrowserPublishAndViewThroughThePipe(t *testing.T) {
 	r := runBrowser(t, chromium, c)
 	p := stop()
 	report(t, "pipe", r)
+	reportJoinTimeline(t, c, "pipe")
 
 	require.Len(t, r.Viewers, 2)
 	for _, v := range r.Viewers {

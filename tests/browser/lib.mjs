@@ -1,6 +1,7 @@
 // Shared by run.mjs, simulcast.mjs (the end-to-end tests) and selftest.mjs: launch the system Chromium with a fake
 // camera, open pages that collect their console errors, poll a page until a condition holds, and end a test script.
 import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { chromium } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -104,4 +105,27 @@ export function runMain(main) {
       process.exit(1);
     },
   );
+}
+
+// createRoomAndPublish clicks the demo's Create room and Publish on pub and waits for both producers: the room id
+// and {audio, video} producer ids.
+export async function createRoomAndPublish(pub, timeoutMs) {
+  await pub.click('#create-room');
+  const roomId = await waitFor(pub, 'create room', () => window.demo.state.joined && window.demo.state.roomId, null, timeoutMs);
+  await pub.click('#publish');
+  const producers = await waitFor(pub, 'publish camera + mic',
+    () => (window.demo.state.producers.audio && window.demo.state.producers.video ? window.demo.state.producers : null), null, timeoutMs);
+  return { roomId, producers };
+}
+
+// reportFailure prints FAIL with the reason, saves a screenshot of each page as <prefix>-<page>-failure.png in dir,
+// and prints each page's transport states and log tail and the problems collected.
+export async function reportFailure(message, pages, problems, dir, prefix) {
+  console.error(`FAIL: ${message}`);
+  for (const p of pages) {
+    await p.screenshot({ path: path.join(dir, `${prefix}-${p.name}-failure.png`) }).catch(() => undefined);
+    const st = await p.evaluate(() => window.demo.state).catch(() => null);
+    if (st) console.error(`${p.name}: send ${st.sendTransportState} recv ${st.recvTransportState}; log tail: ${st.log.slice(-8).join(' | ')}`);
+  }
+  for (const line of problems) console.error(line);
 }

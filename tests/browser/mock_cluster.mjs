@@ -69,6 +69,15 @@ export class MockCluster {
     return { ...this.caps, headerExtensions: this.rid ? [...own, ...RID_EXTENSIONS] : own };
   }
 
+  // summary is a room as GET /rooms lists it (and GET /rooms/:id answers): creation time and peer counts.
+  summary(id) {
+    const room = this.rooms.get(id);
+    const kinds = [...room.peers.values()].map((x) => x.kind);
+    const producers = kinds.filter((k) => k === 'producer').length;
+    const consumers = kinds.filter((k) => k === 'consumer').length;
+    return { id, rtpCapabilities: room.caps, createdAt: room.createdAt, peerCount: producers + consumers, producerPeerCount: producers, consumerPeerCount: consumers };
+  }
+
   transportInfo() {
     return {
       id: this.id('peer'),
@@ -120,7 +129,7 @@ export class MockCluster {
     if (route('POST', /^\/rooms$/)) {
       const id = this.id('room');
       const caps = this.roomCaps();
-      this.rooms.set(id, { caps, peers: new Map(), producers: new Map(), consumerPeers: new Map() });
+      this.rooms.set(id, { caps, peers: new Map(), producers: new Map(), consumerPeers: new Map(), createdAt: new Date().toISOString() });
       return this.send(res, 200, { id, rtpCapabilities: caps });
     }
     if (route('GET', /^\/rooms\/([^/]+)\/events$/)) {
@@ -137,8 +146,16 @@ export class MockCluster {
       if (!room) return this.notFound(res, 'room', m[1]);
       return this.send(res, 200, [...room.producers].map(([producerId, x]) => ({ id: x.peerId, userId: x.userId, producerId, kind: x.kind, paused: x.paused })));
     }
+    if (route('GET', /^\/rooms\/([^/]+)\/data_producers$/)) {
+      // The demo's chat lists the room's data producers; this mock has none (no SCTP: nothing to connect).
+      return this.rooms.has(m[1]) ? this.send(res, 200, []) : this.notFound(res, 'room', m[1]);
+    }
+    if (route('GET', /^\/rooms$/)) {
+      const items = [...this.rooms.keys()].map((id) => this.summary(id));
+      return this.send(res, 200, { items, pagination: { page: 1, pageSize: 100, total: items.length } });
+    }
     if (route('GET', /^\/rooms\/([^/]+)$/)) {
-      return this.rooms.has(m[1]) ? this.send(res, 200, { id: m[1], rtpCapabilities: this.rooms.get(m[1]).caps }) : this.notFound(res, 'room', m[1]);
+      return this.rooms.has(m[1]) ? this.send(res, 200, this.summary(m[1])) : this.notFound(res, 'room', m[1]);
     }
     if (route('DELETE', /^\/rooms\/([^/]+)$/)) {
       const room = this.rooms.get(m[1]);

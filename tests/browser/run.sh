@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 if [ ! -d node_modules/playwright-core ]; then
+  echo "run.sh: installing the browser test's npm packages into tests/browser/node_modules (npm ci, first run only)" >&2
   npm ci --no-audit --no-fund
 fi
 script=run.mjs

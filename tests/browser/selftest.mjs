@@ -107,6 +107,34 @@ try {
   await v1.locator(`[data-tile="${producers.audio}"] .media-info`, { hasText: /^\d+ kbit\/s$/ }).waitFor({ timeout: T });
   ok(`viewer1 joins by link: consumer router, consumer peer, 1 connect, 2 consume (device recvRtpCapabilities) + 2 resume, 2 tiles; stats() rows ${JSON.stringify(st[0])}`);
 
+  // 5b. The polish of issue 22: one card per person (video and audio together), who is in the room and how many
+  // watch, the room list with peer counts, the copy-link button, and disabled buttons that say why.
+  const card = v1.locator('#tiles .person', { has: v1.locator(`[data-tile="${producers.video}"]`) });
+  assert.equal(await card.count(), 1, 'one card per person');
+  assert.equal(await card.locator(`[data-tile="${producers.audio}"]`).count(), 1, 'the audio is in the same card as the video');
+  assert.equal(await v1.locator('#tiles .person').count(), 1, 'viewer1 sees one person (the publisher)');
+  const pubUser = await pub.evaluate(() => window.demo.state.userId);
+  await v1.locator('#people-list li', { hasText: `${pubUser} · publishing audio + video` }).waitFor({ timeout: T });
+  await v1.locator('#people-list li', { hasText: 'watching' }).waitFor({ timeout: T });
+  await v1.locator('#watching', { hasText: /^1 viewer receiving/ }).waitFor({ timeout: T });
+  await pub.click('#refresh-rooms');
+  await pub.locator(`#room-list tr[data-room="${roomId}"]`, { hasText: '1 publishing · 1 receiving' }).waitFor({ timeout: T });
+  assert.match(await pub.locator(`#room-list tr[data-room="${roomId}"]`).innerText(), /just now/);
+  assert.equal(await pub.locator(`#room-list tr[data-room="${roomId}"] .you`).count(), 1);
+  assert.equal(await pub.locator('#copy-link').isVisible(), true, 'copy link shown once in a room');
+  assert.equal(await pub.locator('#create-room').getAttribute('title'), `already in room ${roomId.slice(0, 8)}: leave it first`);
+  assert.equal(await pub.locator('#publish').getAttribute('title'), 'already publishing camera and mic');
+  const lobby = await openPage(browser, 'lobby', problems);
+  await lobby.goto(base, { waitUntil: 'load' });
+  await demoReady(lobby);
+  assert.equal(await lobby.locator('#publish').getAttribute('title'), 'join or create a room first');
+  assert.equal(await lobby.locator('#join').getAttribute('title'), 'type a room id, or pick a room in the list');
+  assert.equal(await lobby.locator('#copy-link').isVisible(), false, 'no room link outside a room');
+  assert.equal(await lobby.locator('#delete-room').getAttribute('title'), 'type the id of the room to delete');
+  await lobby.locator(`#room-list tr[data-room="${roomId}"] button.join-room`).waitFor({ timeout: T });
+  await lobby.close();
+  ok('one card per person (video + audio); people list and viewer count; room list with counts and age; copy link; disabled buttons say why');
+
   // 4b. The layer picker: low through the page's select, medium through the hook; a refused layer is reported.
   const videoConsumer = st.find((s) => s.kind === 'video').consumerId;
   await v1.locator(`${videoTile} .layer-picker`).selectOption('0');
@@ -174,11 +202,13 @@ try {
   await waitFor(v1, 'producers gone', () => window.demo.state.consumerIds.length === 0, null, T);
   await waitFor(v2, 'producers gone (polling)', () => window.demo.state.consumerIds.length === 0, null, 2 * T);
   assert.equal(await v1.locator('#tiles [data-tile]').count(), 0);
+  assert.ok((await v1.locator('#errors li').count()) > 0, 'the 409 of step 9 is still shown');
   await v1.evaluate(() => window.demo.leave());
+  assert.equal(await v1.locator('#errors li').count(), 0, 'the error banner clears on the next success');
   await v2.evaluate(() => window.demo.leave());
   await pub.evaluate((id) => window.demo.deleteRoom(id), roomId);
   assert.ok(!mock.rooms.has(roomId));
-  ok('leave: logout {roomId}; viewers drop the producers (SSE and polling); delete succeeds once empty');
+  ok('leave: logout {roomId}; viewers drop the producers (SSE and polling); the error banner clears; delete succeeds once empty');
 
   // 10. ?consume=room: the receive transport on the room's own router (POST /rooms/:id/consumer_transports); one
   // publisher sends audio first and adds video later on the same send transport.

@@ -11,7 +11,7 @@
 import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { demoReady, launch, openPage, waitFor } from './lib.mjs';
+import { createRoomAndPublish, demoReady, launch, openPage, reportFailure, waitFor } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const DEMO_URL = process.env.DEMO_URL;
@@ -47,11 +47,7 @@ async function main() {
     pages.push(pub);
     await pub.goto(DEMO_URL, { waitUntil: 'load' });
     await demoReady(pub);
-    await pub.click('#create-room');
-    const roomId = await waitFor(pub, 'create room', () => window.demo.state.joined && window.demo.state.roomId, null, STEP_MS);
-    await pub.click('#publish');
-    const producers = await waitFor(pub, 'publish camera + mic',
-      () => (window.demo.state.producers.audio && window.demo.state.producers.video ? window.demo.state.producers : null), null, STEP_MS);
+    const { roomId, producers } = await createRoomAndPublish(pub, STEP_MS);
     log(`publisher: room ${roomId}, producing video ${producers.video}`);
 
     const viewer = await openPage(viewBrowser, 'viewer', problems);
@@ -103,13 +99,7 @@ async function main() {
     result.ok = true;
   } catch (err) {
     result.error = String(err?.message ?? err);
-    console.error(`FAIL: ${result.error}`);
-    for (const p of pages) {
-      await p.screenshot({ path: path.join(ARTIFACTS_DIR, `tcp-${p.name}-failure.png`) }).catch(() => undefined);
-      const st = await p.evaluate(() => window.demo.state).catch(() => null);
-      if (st) console.error(`${p.name}: send ${st.sendTransportState} recv ${st.recvTransportState}; log tail: ${st.log.slice(-8).join(' | ')}`);
-    }
-    for (const line of problems) console.error(line);
+    await reportFailure(result.error, pages, problems, ARTIFACTS_DIR, 'tcp');
   } finally {
     for (const b of browsers) await b.close().catch(() => undefined);
   }

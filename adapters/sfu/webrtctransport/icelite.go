@@ -3,6 +3,7 @@ package webrtctransport
 import (
 	"bytes"
 	"slices"
+	"time"
 
 	"github.com/pion/stun/v3"
 	"go.uber.org/zap"
@@ -163,6 +164,9 @@ func (t *Transport) validate(p path, selectIt, nominated bool) {
 	}
 
 	if sel := t.selected.Load(); sel == nil || (selectIt && !p.same(sel)) {
+		if t.selectedAt.IsZero() {
+			t.selectedAt = time.Now()
+		}
 		t.selected.Store(&p)
 		t.log.Debug("ice selected", zap.Stringer("remote", p), zap.Bool("nominated", nominated))
 	}

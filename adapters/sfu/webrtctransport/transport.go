@@ -40,6 +40,7 @@ type Transport struct {
 	validated   []path        // ICE-validated UDP paths (source address, local socket), oldest first
 	idleTimer   *time.Timer
 	hsTimer     *time.Timer
+	selectedAt  time.Time // when ICE first selected a path (zero: not yet)
 
 	// creds are the current local ICE credentials; oldCreds, after a
 	// restart, the previous ones, still accepted until a check with the new
@@ -124,6 +125,15 @@ func (t *Transport) ID() string { return t.id }
 func (t *Transport) ICEParameters() (ufrag, password string) {
 	c := t.creds.Load()
 	return c.ufrag, c.password
+}
+
+// ICESelectedAt is when ICE first selected a path for the transport (zero:
+// not yet).
+func (t *Transport) ICESelectedAt() time.Time {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+
+	return t.selectedAt
 }
 
 // Candidates returns the host candidates shared by every transport of the

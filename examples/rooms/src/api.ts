@@ -20,6 +20,9 @@ export class ApiError extends Error {
 }
 
 export type RoomInfo = { id: string; rtpCapabilities: RtpCapabilities };
+// A room as GET /rooms lists it (and GET /rooms/:id answers): when it was made and how many peers it has.
+export type RoomSummary = RoomInfo & { createdAt: string; peerCount: number; producerPeerCount: number; consumerPeerCount: number };
+export type RoomPage = { items: RoomSummary[]; pagination: { page: number; pageSize: number; total: number } };
 export type TransportInfo = {
   id: string;
   iceParameters: types.IceParameters;
@@ -92,8 +95,11 @@ export class Api {
   createRoom(): Promise<RoomInfo> {
     return this.call('POST', '/rooms', {});
   }
-  getRoom(roomId: string): Promise<RoomInfo> {
+  getRoom(roomId: string): Promise<RoomSummary> {
     return this.call('GET', `/rooms/${enc(roomId)}`);
+  }
+  listRooms(pageSize = 100): Promise<RoomPage> {
+    return this.call('GET', `/rooms?pageSize=${pageSize}`);
   }
   deleteRoom(roomId: string): Promise<unknown> {
     return this.call('DELETE', `/rooms/${enc(roomId)}`);

@@ -3,6 +3,8 @@ import { version as mediasoupVersion } from 'mediasoup-client';
 import { Api, ApiError, type ConsumerInfo, type ConsumerLayers } from './api';
 import { readConfig, roomLink } from './config';
 import { Session } from './session';
+import { People } from './people';
+import { RoomList } from './roomlist';
 import { newState } from './state';
 import { $, Ui } from './ui';
 import type { ConsumerStats } from './viewer';
@@ -14,6 +16,12 @@ const state = newState(config.userId, config.apiBase, config.consumeOn, config.s
 const ui = new Ui(state);
 let session: Session | null = null;
 let busy = false;
+const roomList = new RoomList(api, (roomId) => void demo.join(roomId).catch(() => undefined));
+const people = new People(api, {
+  me: state.userId,
+  publishing: () => new Set((['audio', 'video'] as const).filter((k) => session?.publisher?.has(k))),
+  others: () => session?.viewer.publishers() ?? new Map(),
+});
 
 async function createRoom(): Promise<string> {
   if (session) throw new Error(`already in room ${session.roomId}: leave first`);
@@ -41,7 +49,36 @@ async function enter(roomId: string, caps: Parameters<typeof Session.open>[2]): 
   const a = $('share-link') as HTMLAnchorElement;
   a.href = link;
   a.textContent = link;
+  $('link-row').hidden = false;
+  roomList.setCurrent(roomId);
+  people.show(roomId);
   ui.status(`in room ${roomId} as ${state.userId}`);
+}
+
+// copyLink puts the room link on the clipboard (the Clipboard API needs a secure context: elsewhere the old
+// execCommand way) and says so on the button for two seconds.
+async function copyLink(): Promise<void> {
+  const link = ($('share-link') as HTMLAnchorElement).href;
+  const btn = $('copy-link') as HTMLButtonElement;
+  try {
+    if (navigator.clipboard && window.isSecureContext) {
+      await navigator.clipboard.writeText(link);
+    } else {
+      const area = document.createElement('textarea');
+      area.value = link;
+      document.body.append(area);
+      area.select();
+      const ok = document.execCommand('copy');
+      area.remove();
+      if (!ok) throw new Error('the browser refused to copy');
+    }
+    btn.textContent = 'Copied ✓';
+    ui.info('room link copied');
+  } catch (err) {
+    btn.textContent = 'Copy failed: select the link';
+    ui.info(`copy link: ${(err as Error).message}`);
+  }
+  setTimeout(() => (btn.textContent = 'Copy link'), 2000);
 }
 
 async function publish(kinds?: ('audio' | 'video')[]): Promise<void> {
@@ -89,6 +126,10 @@ function closeLocal(): void {
   $('chat-log').replaceChildren();
   ui.removeAllTiles();
   ($('share-link') as HTMLAnchorElement).textContent = '';
+  $('link-row').hidden = true;
+  roomList.setCurrent(null);
+  people.hide();
+  void roomList.refresh();
   const url = new URL(location.href);
   url.searchParams.delete('room');
   history.replaceState(null, '', url);
@@ -181,7 +222,9 @@ function action<A extends unknown[], R>(name: string, fn: (...a: A) => Promise<R
     busy = true;
     render();
     try {
-      return await fn(...args);
+      const out = await fn(...args);
+      ui.clearErrors(); // the banner is about what failed last; this worked
+      return out;
     } catch (err) {
       ui.error(err, name);
       throw err;
@@ -192,21 +235,41 @@ function action<A extends unknown[], R>(name: string, fn: (...a: A) => Promise<R
   };
 }
 
+// render enables the buttons that can act now; a disabled one says why (its tooltip), and the hint line says what
+// to do next.
 function render(): void {
   const joined = session !== null;
   const pub = session?.publisher ?? null;
-  const set = (id: string, enabled: boolean) => (($(id) as HTMLButtonElement).disabled = busy || !enabled);
-  set('create-room', !joined);
-  set('join', !joined);
-  set('publish', joined && !(pub?.has('audio') && pub?.has('video')));
-  set('pause-audio', pub?.has('audio') ?? false);
-  set('pause-video', pub?.has('video') ?? false);
-  set('simulcast', !(pub?.has('video') ?? false));
+  const room = session ? `room ${session.roomId.slice(0, 8)}` : '';
+  const why = (id: string, reason: string | null, title: string) => {
+    const el = $(id) as HTMLButtonElement | HTMLInputElement;
+    const because = busy ? 'wait: another action is running' : reason;
+    el.disabled = because !== null;
+    el.title = because ?? title;
+    el.dataset.why = because ?? '';
+  };
+  const roomIdEmpty = ($('room-id') as HTMLInputElement).value.trim() === '';
+  why('create-room', joined ? `already in ${room}: leave it first` : null, 'create a room and join it');
+  why('join', joined ? `already in ${room}: leave it first` : roomIdEmpty ? 'type a room id, or pick a room in the list' : null, 'join the room whose id is typed');
+  why('publish', !joined ? 'join or create a room first' : pub?.has('audio') && pub?.has('video') ? 'already publishing camera and mic' : null,
+    'send your camera and microphone to the room');
+  why('pause-audio', pub?.has('audio') ? null : 'not publishing audio', state.paused.audio ? 'resume your microphone' : 'pause your microphone');
+  why('pause-video', pub?.has('video') ? null : 'not publishing video', state.paused.video ? 'resume your camera' : 'pause your camera');
+  why('simulcast', pub?.has('video') ? 'fixed once the camera is published' : null,
+    'send the camera as three layers (1/4, 1/2 and full size), as mediasoup-demo does; viewers pick one');
   ($('simulcast') as HTMLInputElement).checked = state.simulcast;
-  set('leave', joined);
-  set('delete-room', true);
+  why('leave', joined ? null : 'not in a room', 'leave the room (your transports close)');
+  why('delete-room', !joined && roomIdEmpty ? 'type the id of the room to delete' : null, 'delete the room (only once everyone has left)');
   $('pause-audio').textContent = state.paused.audio ? 'Resume audio' : 'Pause audio';
   $('pause-video').textContent = state.paused.video ? 'Resume video' : 'Pause video';
+  $('hint').textContent = busy
+    ? 'Working…'
+    : !joined
+      ? 'Create a room, or join one by id or from the list of rooms.'
+      : !pub
+        ? 'Publish your camera and mic, or just watch: everyone who publishes appears below, one card per person.'
+        : 'You are live. Share the room link; viewers appear in the count on the right.';
+  people.render();
 }
 
 const demo = {
@@ -241,6 +304,8 @@ click('pause-audio', () => demo.togglePause('audio'));
 click('pause-video', () => demo.togglePause('video'));
 click('leave', () => demo.leave());
 click('delete-room', () => demo.deleteRoom());
+$('copy-link').addEventListener('click', () => void copyLink());
+$('room-id').addEventListener('input', () => render());
 const sendChat = () => {
   const input = $('chat-input') as HTMLInputElement;
   const text = input.value.trim();
@@ -264,6 +329,7 @@ $('api-base').textContent = state.apiBase;
 $('ms-version').textContent = mediasoupVersion;
 ui.status('not in a room');
 render();
+roomList.start();
 // Leaving the page is leaving the room: tell the server so it frees the transports now, not at ICE timeout.
 window.addEventListener('pagehide', () => {
   if (!session) return;

@@ -1,5 +1,6 @@
-// DOM helpers: the status line, the error list, the event log and the media tiles (with, on remote tiles, an
-// overlay for the picture's size and bitrate and, for simulcast consumers, a layer picker).
+// DOM helpers: the status line, the error list, the event log and the media tiles: one card per person with its
+// video and audio (with, on remote tiles, an overlay for the picture's size and bitrate and, for simulcast
+// consumers, a layer picker).
 import type { DemoState } from './state';
 
 export function $(id: string): HTMLElement {
@@ -42,32 +43,35 @@ export class Ui {
     $('errors').replaceChildren();
   }
 
-  // highlightSpeaker marks the tiles of the active speaker's producer (its audio tile, and the video tile of the same
-  // user when the page knows it) and unmarks the others.
+  // highlightSpeaker marks the card of the person whose producer is the active speaker (the audio and video of one
+  // person share a card) and unmarks the others.
   highlightSpeaker(producerId: string): void {
-    const speaking = document.querySelector<HTMLElement>(`[data-tile="${CSS.escape(producerId)}"]`);
-    const user = speaking?.dataset.user;
-    document.querySelectorAll<HTMLElement>('.tile').forEach((t) => {
-      t.classList.toggle('speaking', t === speaking || (user !== undefined && user !== '' && t.dataset.user === user));
+    const card = document.querySelector<HTMLElement>(`[data-tile="${CSS.escape(producerId)}"]`)?.closest<HTMLElement>('.person');
+    document.querySelectorAll<HTMLElement>('.person').forEach((p) => {
+      p.classList.toggle('speaking', p === card);
+      p.querySelectorAll('.tile').forEach((t) => t.classList.toggle('speaking', p === card));
     });
   }
 
-  // tile adds (or returns) the tile of one producer; remote audio gets an <audio> inside the same grid.
-  tile(key: string, label: string, track: MediaStreamTrack, local: boolean): HTMLElement {
+  // tile adds (or returns) the tile of one producer, inside the card of the person who sends it (person: a user id,
+  // or 'local' for this page's own preview): one card per person, its video on top and its audio as a strip below.
+  tile(key: string, name: string, track: MediaStreamTrack, local: boolean, person = local ? 'local' : name): HTMLElement {
     let tile = document.querySelector<HTMLElement>(`[data-tile="${CSS.escape(key)}"]`);
     if (tile) return tile;
-    tile = document.createElement('figure');
+    const card = this.personCard(person, name, local);
+    tile = document.createElement('div');
     tile.className = `tile ${track.kind}${local ? ' local' : ''}`;
     tile.dataset.tile = key;
+    tile.dataset.user = person;
     const media = document.createElement(track.kind === 'video' ? 'video' : 'audio') as HTMLMediaElement;
     media.autoplay = true;
     media.setAttribute('playsinline', '');
     media.muted = local || track.kind === 'video';
     media.srcObject = new MediaStream([track]);
     if (track.kind === 'audio') {
-      const icon = document.createElement('div');
+      const icon = document.createElement('span');
       icon.className = 'audio-icon';
-      icon.textContent = 'audio';
+      icon.textContent = local ? 'microphone' : 'audio';
       tile.append(icon);
     }
     tile.append(media);
@@ -79,17 +83,34 @@ export class Ui {
       info.append(text);
       tile.append(info);
     }
-    const caption = document.createElement('figcaption');
-    caption.textContent = label;
     const badge = document.createElement('span');
     badge.className = 'badge';
-    caption.append(badge);
-    tile.append(caption);
-    $('tiles').append(tile);
+    tile.append(badge);
+    const slot = card.querySelector('.person-media')!;
+    if (track.kind === 'video') slot.prepend(tile);
+    else slot.append(tile);
+    card.classList.toggle('has-video', card.querySelector('.tile.video') !== null);
     if (!media.muted) {
       media.play().catch(() => this.needAudioUnlock(media));
     }
     return tile;
+  }
+
+  // personCard returns (making it on first use) the card of one person in #tiles.
+  private personCard(person: string, name: string, local: boolean): HTMLElement {
+    const existing = document.querySelector<HTMLElement>(`.person[data-person="${CSS.escape(person)}"]`);
+    if (existing) return existing;
+    const card = document.createElement('figure');
+    card.className = `person${local ? ' local' : ''}`;
+    card.dataset.person = person;
+    const media = document.createElement('div');
+    media.className = 'person-media';
+    const caption = document.createElement('figcaption');
+    caption.textContent = name;
+    card.append(media, caption);
+    if (local) $('tiles').prepend(card);
+    else $('tiles').append(card);
+    return card;
   }
 
   // layerPicker puts a select of the spatial layers (names lowest first) on a remote tile; onPick gets the chosen
@@ -116,7 +137,10 @@ export class Ui {
     const tile = document.querySelector<HTMLElement>(`[data-tile="${CSS.escape(key)}"]`);
     if (!tile) return;
     tile.querySelectorAll('video,audio').forEach((m) => ((m as HTMLMediaElement).srcObject = null));
+    const card = tile.closest<HTMLElement>('.person');
     tile.remove();
+    if (card && !card.querySelector('.tile')) card.remove();
+    else card?.classList.toggle('has-video', card.querySelector('.tile.video') !== null);
   }
 
   removeAllTiles(): void {

@@ -150,6 +150,16 @@ export class Viewer {
     this.ui.info('receive transport: ICE restarted');
   }
 
+  // publishers lists who sends media in the room (other than this page) with the kinds each sends.
+  publishers(): Map<string, Set<string>> {
+    const out = new Map<string, Set<string>>();
+    for (const k of this.known.values()) {
+      if (!out.has(k.userId)) out.set(k.userId, new Set());
+      out.get(k.userId)!.add(k.kind);
+    }
+    return out;
+  }
+
   iceProtocol(): Promise<string | null> {
     return selectedProtocol(this.transport);
   }
@@ -200,8 +210,7 @@ export class Viewer {
     }
     this.state.consumers.push(record);
     this.state.consumerIds.push(consumer.id);
-    const tile = this.ui.tile(row.producerId, `${row.userId} · ${row.kind}`, consumer.track, false);
-    tile.dataset.user = row.userId;
+    const tile = this.ui.tile(row.producerId, row.userId, consumer.track, false, row.userId);
     const tileInfo = new TileInfo(this.api, consumer, record, tile, (text) => this.ui.info(text));
     const picker = record.type === 'simulcast' && row.kind === 'video' ? this.addPicker(row.producerId, record) : null;
     this.entries.set(row.producerId, { consumer, record, info: tileInfo, picker });
