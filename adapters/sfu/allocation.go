@@ -61,6 +61,16 @@ func (e *endpoint) allocate(now int64) {
 			land = append(land, bwe.Layers{})
 		}
 		bwe.Allocate(int(budget*upHeadroomPct/100*(1-loss)), streams, land)
+		// The discount chooses the spatial layer (a switch, a keyframe); the frame rate within it is the
+		// estimate's to decide (fewer temporal layers than the estimate allows would show as freezes).
+		for i := range land {
+			switch {
+			case land[i].Spatial == up[i].Spatial:
+				land[i] = up[i]
+			case land[i].Spatial < up[i].Spatial:
+				land[i].Temporal = streams[i].TopTemporal(land[i].Spatial)
+			}
+		}
 		e.cc.land = land
 	}
 	for i, c := range cs {

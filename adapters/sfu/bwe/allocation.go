@@ -90,19 +90,19 @@ func (s *Stream) rate(l Layers) int {
 // bought with a lower frame rate (640 wide at a quarter of the frames instead of 320 wide at all of them), as a
 // simulcast sender's own allocation fills a lower layer before it starts the next.
 func (s *Stream) step(l Layers) (Layers, bool) {
-	if maxT := s.topTemporal(l.Spatial); l.Temporal < maxT {
+	if maxT := s.TopTemporal(l.Spatial); l.Temporal < maxT {
 		return Layers{Spatial: l.Spatial, Temporal: l.Temporal + 1}, true
 	}
 	for sp := l.Spatial + 1; sp <= s.Preferred.Spatial && sp < min(s.Spatial, MaxSpatial); sp++ {
 		if s.Active&(1<<sp) != 0 {
-			return Layers{Spatial: sp, Temporal: s.topTemporal(sp)}, true
+			return Layers{Spatial: sp, Temporal: s.TopTemporal(sp)}, true
 		}
 	}
 	return l, false
 }
 
-// topTemporal is the highest temporal layer the stream may get in spatial layer sp.
-func (s *Stream) topTemporal(sp int) int {
+// TopTemporal is the highest temporal layer the stream may get in spatial layer sp.
+func (s *Stream) TopTemporal(sp int) int {
 	maxT := min(s.Temporal, MaxTemporal) - 1
 	if sp == s.Preferred.Spatial {
 		maxT = min(maxT, s.Preferred.Temporal)
