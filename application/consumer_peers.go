@@ -19,14 +19,21 @@ type ConsumeInput struct {
 
 // ConsumerPeers creates consumer peers and their consumers, piping producers in when they live elsewhere.
 type ConsumerPeers struct {
-	d      Deps
-	peers  *Peers
-	linker PipeLinker
+	d       Deps
+	peers   *Peers
+	linker  PipeLinker
+	routers *ConsumerRouters
+	// sources remembers, by producer id, what consume needs of a producer and never changes (its room, its
+	// router); piped remembers the (producer, router) pairs this master has seen piped. Both are checked by the
+	// slave's consume: a producer gone or a copy missing there is read again (consume_sources.go).
+	sources *memo[string, producerSource]
+	piped   *memo[pipedKey, bool]
 }
 
 // NewConsumerPeers builds the consumer-side use cases.
 func NewConsumerPeers(d Deps, peers *Peers, linker PipeLinker) *ConsumerPeers {
-	return &ConsumerPeers{d: d, peers: peers, linker: linker}
+	return &ConsumerPeers{d: d, peers: peers, linker: linker, routers: NewConsumerRouters(d),
+		sources: newMemo[string, producerSource](), piped: newMemo[pipedKey, bool]()}
 }
 
 // Create makes a consumer peer's WebRTC transport on a consumer router; userID is optional (user_id.go).
@@ -42,8 +49,7 @@ func (u *ConsumerPeers) Create(ctx context.Context, routerID, userID string, opt
 	if err != nil {
 		return domain.TransportInfo{}, err
 	}
-	u.d.Activity.Touch(router.ID, u.d.Clock.Now())
-	return u.peers.create(ctx, router.RoomID, router.ID, router.SlaveID, userID, domain.PeerKindConsumer, o)
+	return u.createSpilling(ctx, router, userID, o)
 }
 
 // CreateOnRoomRouter is the v4 alias POST /rooms/:roomId/consumer_transports: a consumer transport on the room's
@@ -87,14 +93,15 @@ func (u *ConsumerPeers) Consume(ctx context.Context, in ConsumeInput) (ConsumerI
 	if err != nil {
 		return ConsumerInfo{}, err
 	}
-	producer, err := u.d.Rooms.GetProducer(ctx, in.ProducerID)
+	src, err := u.source(ctx, in.ProducerID)
 	if err != nil {
 		return ConsumerInfo{}, err
 	}
+	producer := src.producer
 	if producer.RoomID != peer.RoomID {
 		return ConsumerInfo{}, fmt.Errorf("%w: producer %s is not in room %s", domain.ErrProducerNotFound, producer.ID, peer.RoomID)
 	}
-	if err := u.ensurePiped(ctx, producer, peer.RouterID); err != nil {
+	if err := u.ensurePiped(ctx, src, peer.RouterID); err != nil {
 		return ConsumerInfo{}, err
 	}
 	node, _, err := u.d.nodeOf(ctx, peer.SlaveID)
@@ -111,7 +118,7 @@ func (u *ConsumerPeers) Consume(ctx context.Context, in ConsumeInput) (ConsumerI
 	if errors.Is(err, domain.ErrProducerNotFound) {
 		// The store says the producer is piped into this router but the slave has no copy (its pipe consumer was
 		// undone by a concurrent failed link, or the copy's BYE raced a re-pipe): pipe it again, once.
-		if rerr := u.repipe(ctx, producer, peer.RouterID); rerr != nil {
+		if rerr := u.repipe(ctx, producer.ID, peer.RouterID); rerr != nil {
 			return ConsumerInfo{}, errors.Join(fmt.Errorf("consume on slave %s: %w", peer.SlaveID, err), rerr)
 		}
 		info, err = node.Consume(ctx, req)
@@ -126,38 +133,6 @@ func (u *ConsumerPeers) Consume(ctx context.Context, in ConsumeInput) (ConsumerI
 	}
 	info.ID = consumer.ID
 	return info, nil
-}
-
-// ensurePiped links the producer's router to the consumer's router when they differ.
-func (u *ConsumerPeers) ensurePiped(ctx context.Context, producer domain.Producer, targetRouterID string) error {
-	source, target, same, err := u.d.linkRouters(ctx, "producer "+producer.ID, producer.PeerID, targetRouterID)
-	if err != nil || same {
-		return err
-	}
-	if err := u.linker.Link(ctx, producer, source, target); err != nil {
-		return fmt.Errorf("pipe producer %s: %w", producer.ID, err)
-	}
-	return nil
-}
-
-// repipe forgets the producer's piped-producer row on the router pair and links it again. Both pipe steps are
-// idempotent on the slaves, so this restores a copy whatever part of it was missing.
-func (u *ConsumerPeers) repipe(ctx context.Context, producer domain.Producer, targetRouterID string) error {
-	owner, err := u.d.Rooms.GetPeer(ctx, producer.PeerID)
-	if err != nil {
-		return fmt.Errorf("producer %s owner: %w", producer.ID, err)
-	}
-	if owner.RouterID == targetRouterID {
-		return nil // consumed on its own router: nothing to re-pipe
-	}
-	pipe, err := u.d.Rooms.FindPipe(ctx, owner.RouterID, targetRouterID)
-	if err != nil {
-		return err
-	}
-	if err := u.d.Rooms.RemovePipedProducer(ctx, pipe.ID, producer.ID); err != nil {
-		return err
-	}
-	return u.ensurePiped(ctx, producer, targetRouterID)
 }
 
 // Resume starts a consumer of the peer (POST /consumer_peers/:peerId/resume). peerID "" skips the ownership
@@ -197,19 +172,25 @@ func (u *ConsumerPeers) ownedConsumer(ctx context.Context, peerID, consumerID st
 	if consumerID == "" {
 		return domain.Consumer{}, domain.Peer{}, fmt.Errorf("%w: consumerId is required", domain.ErrInvalidInput)
 	}
+	var peer domain.Peer
 	if peerID != "" {
-		if _, err := u.peers.peerOfKind(ctx, peerID, domain.PeerKindConsumer); err != nil {
+		p, err := u.peers.peerOfKind(ctx, peerID, domain.PeerKindConsumer)
+		if err != nil {
 			return domain.Consumer{}, domain.Peer{}, err
 		}
+		peer = p
 	}
 	c, err := u.d.Rooms.GetConsumer(ctx, consumerID)
 	if err != nil {
 		return domain.Consumer{}, domain.Peer{}, err
 	}
-	if peerID != "" && c.PeerID != peerID {
-		return domain.Consumer{}, domain.Peer{}, fmt.Errorf("%w: consumer %s does not belong to peer %s", domain.ErrConsumerNotFound, consumerID, peerID)
+	if peerID != "" {
+		if c.PeerID != peerID {
+			return domain.Consumer{}, domain.Peer{}, fmt.Errorf("%w: consumer %s does not belong to peer %s", domain.ErrConsumerNotFound, consumerID, peerID)
+		}
+		return c, peer, nil // read and authorized above: not read twice
 	}
-	peer, err := u.d.Rooms.GetPeer(ctx, c.PeerID)
+	peer, err = u.d.Rooms.GetPeer(ctx, c.PeerID)
 	if err != nil {
 		return domain.Consumer{}, domain.Peer{}, err
 	}

@@ -23,6 +23,13 @@ type Deps struct {
 	Activity *RouterActivity
 	// Limits bound peers per room and producers per peer; zero values mean none.
 	Limits Limits
+	// Placement says how a room's viewers spread over consumer slaves; "" is domain.PlacementFill.
+	Placement domain.PlacementMode
+	// CacheTTL, when positive, lets the use cases answer slave lookups from a snapshot read at most once per
+	// CacheTTL and routers from a memo (slave_cache.go, router_cache.go): the master's bootstrap sets it
+	// (MASTER_CACHE_TTL); tests that change the stores behind the use cases' back leave it zero.
+	CacheTTL time.Duration
+	health   *healthMemo // with CacheTTL: recent answers to health checks
 	// Warn reports a failure that does not fail the request (a slave that could not free an object whose rows are
 	// already gone); optional. The edge logs it.
 	Warn func(msg string, err error)
@@ -47,6 +54,14 @@ func NewDeps(d Deps) (Deps, error) {
 	}
 	if d.Activity == nil {
 		d.Activity = NewRouterActivity()
+	}
+	if d.Placement == "" {
+		d.Placement = domain.PlacementFill
+	}
+	if d.CacheTTL > 0 {
+		d.Slaves = newCachedSlaves(d.Slaves, d.CacheTTL, d.Clock)
+		d.Rooms = newCachedRooms(d.Rooms)
+		d.health = newHealthMemo()
 	}
 	if d.Warn == nil {
 		d.Warn = func(string, error) {}

@@ -38,9 +38,19 @@ type useCases struct {
 
 func newWorld(t *testing.T, maxTransports int) *world {
 	t.Helper()
+	return newWorldWith(t, maxTransports, nil)
+}
+
+// newWorldWith lets a test set more of the Deps (tune may be nil).
+func newWorldWith(t *testing.T, maxTransports int, tune func(*application.Deps)) *world {
+	t.Helper()
 	w := &world{rooms: memory.NewRoomRepo(), slaves: memory.NewSlaveRepo(), nodes: apptest.NewFakeNodes(),
 		clock: apptest.NewFixedClock(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))}
-	d, err := application.NewDeps(application.Deps{Rooms: w.rooms, Slaves: w.slaves, Nodes: w.nodes, Clock: w.clock, IDs: &apptest.SeqIDs{}})
+	deps := application.Deps{Rooms: w.rooms, Slaves: w.slaves, Nodes: w.nodes, Clock: w.clock, IDs: &apptest.SeqIDs{}}
+	if tune != nil {
+		tune(&deps)
+	}
+	d, err := application.NewDeps(deps)
 	require.NoError(t, err)
 	pipes := application.NewPipes(d, true)
 	w.d = d

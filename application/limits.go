@@ -19,12 +19,12 @@ func (d Deps) checkRoomPeers(ctx context.Context, roomID string) error {
 	if d.Limits.MaxPeersPerRoom <= 0 {
 		return nil
 	}
-	peers, err := d.Rooms.ListPeers(ctx, PeerFilter{RoomID: roomID})
+	counts, err := d.Rooms.CountPeers(ctx, []string{roomID})
 	if err != nil {
 		return err
 	}
-	if len(peers) >= d.Limits.MaxPeersPerRoom {
-		return fmt.Errorf("%w: room %s already has %d peers (MAX_PEERS_PER_ROOM)", domain.ErrLimitReached, roomID, len(peers))
+	if n := counts[roomID].Producers + counts[roomID].Consumers; n >= d.Limits.MaxPeersPerRoom {
+		return fmt.Errorf("%w: room %s already has %d peers (MAX_PEERS_PER_ROOM)", domain.ErrLimitReached, roomID, n)
 	}
 	return nil
 }

@@ -36,10 +36,21 @@ func (d Deps) createRouterOnPick(ctx context.Context, role domain.SlaveRole, rou
 }
 
 // reachable reports whether a slave answers its health check. One that does not is marked suspect.
+// With Deps.CacheTTL set, an answer stands for healthTTL (health_memo.go).
 func (d Deps) reachable(ctx context.Context, slave domain.Slave) bool {
+	if d.health != nil && d.health.recent(slave.ID) {
+		return true
+	}
 	err := d.Nodes.Node(slave).Ping(ctx)
 	if err != nil && errors.Is(err, domain.ErrSlaveUnreachable) {
 		d.markSuspect(ctx, slave.ID, err)
+	}
+	if d.health != nil {
+		if err == nil {
+			d.health.answered(slave.ID)
+		} else {
+			d.health.failed(slave.ID)
+		}
 	}
 	return err == nil
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	httpapi "github.com/sfu-cluster/sfu-cluster/adapters/http"
+	"github.com/sfu-cluster/sfu-cluster/application"
+	"github.com/sfu-cluster/sfu-cluster/domain"
 )
 
 // MasterConfig is what only a master reads.
@@ -25,6 +27,10 @@ type MasterConfig struct {
 	RouterIdleTimeout   time.Duration  // CONSUMER_ROUTER_IDLE_TIMEOUT: a consumer router without peers this long closes (10s)
 	RoomIdleTimeout     time.Duration  // ROOM_IDLE_TIMEOUT: a room without peers this long is removed (10m; 0 keeps it)
 	SlaveTimeout        time.Duration  // SLAVE_TIMEOUT: silence after which a slave is dead (default 5.5s: under three 2s heartbeats)
+	// ConsumerPlacement is CONSUMER_PLACEMENT: fill (default) or spread, how a room's viewers use consumer slaves.
+	ConsumerPlacement domain.PlacementMode
+	// CacheTTL is MASTER_CACHE_TTL: how stale the master's snapshot of the slaves may be (1s; 0 reads them per request).
+	CacheTTL time.Duration
 	// HTTP_READ_HEADER_TIMEOUT, HTTP_READ_TIMEOUT, HTTP_WRITE_TIMEOUT, HTTP_IDLE_TIMEOUT: the master's HTTP timeouts.
 	HTTPTimeouts  httpapi.MasterTimeouts
 	MaxConnsPerIP int // MAX_CONNS_PER_IP: open connections one client address may hold (0: no cap; trusted proxies exempt)
@@ -33,6 +39,7 @@ type MasterConfig struct {
 func defaultMasterConfig() MasterConfig {
 	return MasterConfig{Migrate: true, PipeSRTP: true, RouterIdleTimeout: 10 * time.Second, RoomIdleTimeout: 10 * time.Minute,
 		RoomCreateRate: 60, MaxPeersPerRoom: 1000, MaxProducersPerPeer: 16, SlaveTimeout: 5500 * time.Millisecond,
+		ConsumerPlacement: domain.PlacementFill, CacheTTL: application.DefaultCacheTTL,
 		HTTPTimeouts: httpapi.DefaultMasterTimeouts, MaxConnsPerIP: 256}
 }
 
@@ -61,6 +68,22 @@ func (c *MasterConfig) load(s *settings) {
 	s.integer(&c.MaxProducersPerPeer, 0, 1_000, "MAX_PRODUCERS_PER_PEER")
 	s.duration(&c.SlaveTimeout, "SLAVE_TIMEOUT")
 	s.duration(&c.RouterIdleTimeout, "CONSUMER_ROUTER_IDLE_TIMEOUT")
+	if n, v, ok := s.get("CONSUMER_PLACEMENT"); ok {
+		mode, err := domain.ParsePlacementMode(strings.TrimSpace(v))
+		if err != nil {
+			s.bad(n, "must be fill or spread, got "+fmt.Sprintf("%q", v))
+		}
+		c.ConsumerPlacement = mode
+	}
+	if n, v, ok := s.get("MASTER_CACHE_TTL"); ok {
+		if strings.TrimSpace(v) == "0" {
+			c.CacheTTL = 0
+		} else if d, err := time.ParseDuration(strings.TrimSpace(v)); err != nil || d <= 0 || d > time.Minute {
+			s.bad(n, fmt.Sprintf("must be a duration up to 1m like 1s, or 0 to read slaves per request, got %q", v))
+		} else {
+			c.CacheTTL = d
+		}
+	}
 	s.duration(&c.HTTPTimeouts.ReadHeader, "HTTP_READ_HEADER_TIMEOUT")
 	s.duration(&c.HTTPTimeouts.Read, "HTTP_READ_TIMEOUT")
 	s.duration(&c.HTTPTimeouts.Write, "HTTP_WRITE_TIMEOUT")

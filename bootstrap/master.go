@@ -112,8 +112,9 @@ type depsIn struct {
 func newDeps(in depsIn) (application.Deps, error) {
 	return application.NewDeps(application.Deps{
 		Rooms: in.Rooms, Slaves: in.Slaves, Nodes: in.Nodes, Events: in.Events, Clock: application.SystemClock{}, IDs: UUIDs{},
-		Limits: application.Limits{MaxPeersPerRoom: in.Cfg.MaxPeersPerRoom, MaxProducersPerPeer: in.Cfg.MaxProducersPerPeer},
-		Warn:   func(msg string, err error) { in.Log.Warn(msg, zap.Error(err)) },
+		Limits:    application.Limits{MaxPeersPerRoom: in.Cfg.MaxPeersPerRoom, MaxProducersPerPeer: in.Cfg.MaxProducersPerPeer},
+		Placement: in.Cfg.ConsumerPlacement, CacheTTL: in.Cfg.CacheTTL,
+		Warn: func(msg string, err error) { in.Log.Warn(msg, zap.Error(err)) },
 	})
 }
 

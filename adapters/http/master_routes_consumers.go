@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -61,14 +62,18 @@ func (h masterHandlers) createConsumerOnRoomRouter(c *fiber.Ctx) error {
 
 func (h masterHandlers) consume(c *fiber.Ctx) error {
 	var body struct {
-		ProducerID      string                 `json:"producerId"`
-		RtpCapabilities domain.RtpCapabilities `json:"rtpCapabilities"`
+		ProducerID      string          `json:"producerId"`
+		RtpCapabilities json.RawMessage `json:"rtpCapabilities"`
 	}
 	if err := decodeBody(c, &body); err != nil {
 		return err
 	}
+	caps, err := consumeCaps.decode(body.RtpCapabilities)
+	if err != nil {
+		return err
+	}
 	in := application.ConsumeInput{PeerID: c.Params("peerId"), ProducerID: bodyOrQuery(c, "producerId", body.ProducerID),
-		RtpCapabilities: body.RtpCapabilities}
+		RtpCapabilities: caps}
 	info, err := h.uc.ConsumerPeers.Consume(c.UserContext(), in)
 	if err != nil {
 		return err

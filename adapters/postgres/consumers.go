@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
@@ -17,11 +18,14 @@ func (r *RoomRepo) CreateConsumer(ctx context.Context, c domain.Consumer) error 
 
 // GetConsumer returns a consumer or domain.ErrConsumerNotFound.
 func (r *RoomRepo) GetConsumer(ctx context.Context, id string) (domain.Consumer, error) {
-	var row consumerRow
-	if err := selectOne(ctx, r.idb, "consumer", &row, id, domain.ErrConsumerNotFound); err != nil {
-		return domain.Consumer{}, err
+	var rows []consumerRow
+	if err := r.read(ctx, &r.reads.consumer, &rows, id); err != nil {
+		return domain.Consumer{}, dbErr(fmt.Sprintf("consumer %q", id), err, nil)
 	}
-	return row.domain(), nil
+	if len(rows) == 0 {
+		return domain.Consumer{}, fmt.Errorf("consumer %q: %w", id, domain.ErrConsumerNotFound)
+	}
+	return rows[0].domain(), nil
 }
 
 // ListConsumers returns the consumers of a peer, oldest first.

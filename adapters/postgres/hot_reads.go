@@ -25,26 +25,39 @@ type prepared struct {
 }
 
 // hotReads are the reads of the API's polled endpoints (GET /rooms, /rooms/:id, /rooms/:id/producer_peers and its
-// v4 alias producer_transports): prepared statements, run through coalescers outside transactions. One set per
+// v4 alias producer_transports), through coalescers outside transactions, and the by-id reads of a viewer's join:
+// prepared statements. One set per
 // RoomRepo, shared with its transaction repos.
 type hotReads struct {
 	producerRows, producerTransports, roomLight, room, roomsPageLight, roomsPage prepared
+	// A viewer's join reads its peer (consume, resume) and its consumer (resume) by id.
+	peer, consumer prepared
+	// consumer_routers reads the room's routers: many viewers of one room at once share one query.
+	roomRouters      prepared
+	roomRoutersBatch *coalescer[string, []routerReadRow] // by room id
 
 	producerRowsBatch       *coalescer[string, []producerListRow]      // by room id
 	producerTransportsBatch *coalescer[string, []producerTransportRow] // by room id
 	roomLightBatch          *coalescer[string, []roomReadRow]          // by room id
 	roomsPageBatch          *coalescer[[2]int64, []roomReadRow]        // by limit, offset
 	peerCountsBatch         *coalescer[string, []peerCountRow]         // by the page's room ids, joined
+
+	counter atomic.Pointer[RoundTrips] // set by NewCountedRepos (tests)
 }
 
 func newHotReads() *hotReads {
 	return &hotReads{
-		producerRows:            prepared{query: producerRowsQuery},
-		producerTransports:      prepared{query: producerTransportsQuery},
-		roomLight:               prepared{query: roomLightQuery},
-		room:                    prepared{query: roomQuery},
-		roomsPageLight:          prepared{query: roomsPageLightQuery},
-		roomsPage:               prepared{query: roomsPageQuery},
+		producerRows:       prepared{query: producerRowsQuery},
+		producerTransports: prepared{query: producerTransportsQuery},
+		roomLight:          prepared{query: roomLightQuery},
+		room:               prepared{query: roomQuery},
+		roomsPageLight:     prepared{query: roomsPageLightQuery},
+		roomsPage:          prepared{query: roomsPageQuery},
+		peer:               prepared{query: `SELECT id, room_id, router_id, slave_id, user_id, kind, sctp, created_at FROM peers WHERE id = ?`},
+		consumer:           prepared{query: `SELECT id, peer_id, producer_id, created_at FROM consumers WHERE id = ?`},
+		roomRouters: prepared{query: `SELECT id, room_id, slave_id, role, rtp_capabilities, created_at FROM routers
+WHERE room_id = ? ORDER BY created_at, id`},
+		roomRoutersBatch:        newCoalescer[string, []routerReadRow](),
 		producerRowsBatch:       newCoalescer[string, []producerListRow](),
 		producerTransportsBatch: newCoalescer[string, []producerTransportRow](),
 		roomLightBatch:          newCoalescer[string, []roomReadRow](),
@@ -85,6 +98,9 @@ func (r *RoomRepo) read(ctx context.Context, p *prepared, dest any, args ...any)
 	stmt, err := p.get(ctx, r.db) //nolint:sqlclosecheck // kept for the repo's lifetime, see prepared
 	if err != nil {
 		return err
+	}
+	if c := r.reads.counter.Load(); c != nil {
+		c.n.Add(1)
 	}
 	rows, err := stmt.QueryContext(ctx, args...)
 	if err != nil {

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/uptrace/bun"
 
@@ -19,11 +20,14 @@ func (r *RoomRepo) CreatePeer(ctx context.Context, p domain.Peer) error {
 
 // GetPeer returns a peer or domain.ErrPeerNotFound.
 func (r *RoomRepo) GetPeer(ctx context.Context, id string) (domain.Peer, error) {
-	var row peerRow
-	if err := selectOne(ctx, r.idb, "peer", &row, id, domain.ErrPeerNotFound); err != nil {
-		return domain.Peer{}, err
+	var rows []peerRow
+	if err := r.read(ctx, &r.reads.peer, &rows, id); err != nil {
+		return domain.Peer{}, dbErr(fmt.Sprintf("peer %q", id), err, nil)
 	}
-	return row.domain(), nil
+	if len(rows) == 0 {
+		return domain.Peer{}, fmt.Errorf("peer %q: %w", id, domain.ErrPeerNotFound)
+	}
+	return rows[0].domain(), nil
 }
 
 // ListPeers returns the peers the filter matches, oldest first.

@@ -2,9 +2,35 @@ package postgres
 
 import (
 	"context"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
 
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
+
+// routerReadRow is a router as the reads scan it: rtp_capabilities stays raw JSON, decoded through the capsMemo
+// (a cluster's routers share a few values), so a read of a room's routers decodes no JSON once the memo knows them.
+type routerReadRow struct {
+	bun.BaseModel `bun:"table:routers"`
+
+	ID              string    `bun:"id"`
+	RoomID          string    `bun:"room_id"`
+	SlaveID         string    `bun:"slave_id"`
+	Role            string    `bun:"role"`
+	RtpCapabilities []byte    `bun:"rtp_capabilities"`
+	CreatedAt       time.Time `bun:"created_at"`
+}
+
+func (r *RoomRepo) routerOf(row *routerReadRow) (domain.Router, error) {
+	caps, err := r.caps.decode(row.RtpCapabilities)
+	if err != nil {
+		return domain.Router{}, fmt.Errorf("router %q: %w", row.ID, err)
+	}
+	return domain.Router{ID: row.ID, RoomID: row.RoomID, SlaveID: row.SlaveID, Role: domain.SlaveRole(row.Role),
+		RtpCapabilities: caps.Clone(), CreatedAt: row.CreatedAt.UTC()}, nil
+}
 
 // CreateRouter stores a router of an existing room; domain.ErrConflict when the id is taken or (room, slave)
 // already has a router, domain.ErrRoomNotFound when the room is unknown.
@@ -15,24 +41,32 @@ func (r *RoomRepo) CreateRouter(ctx context.Context, router domain.Router) error
 
 // GetRouter returns a router or domain.ErrRouterNotFound.
 func (r *RoomRepo) GetRouter(ctx context.Context, id string) (domain.Router, error) {
-	var row routerRow
+	var row routerReadRow
 	if err := selectOne(ctx, r.idb, "router", &row, id, domain.ErrRouterNotFound); err != nil {
 		return domain.Router{}, err
 	}
-	return row.domain(), nil
+	return r.routerOf(&row)
 }
 
 // ListRouters returns the routers of a room ("" for all), oldest first.
 func (r *RoomRepo) ListRouters(ctx context.Context, roomID string) ([]domain.Router, error) {
-	var rows []routerRow
-	q := r.idb.NewSelect().Model(&rows).Order("created_at", "id")
+	var rows []routerReadRow
+	var err error
 	if roomID != "" {
-		q = q.Where("room_id = ?", roomID)
+		rows, err = readShared(ctx, r, r.reads.roomRoutersBatch, roomID, &r.reads.roomRouters, roomID)
+	} else {
+		err = r.idb.NewSelect().Model(&rows).Order("created_at", "id").Scan(ctx)
 	}
-	if err := q.Scan(ctx); err != nil {
+	if err != nil {
 		return nil, dbErr("list routers", err, nil)
 	}
-	return toDomain(rows), nil
+	routers := make([]domain.Router, len(rows))
+	for i := range rows { // rows may be shared with other readers: read only
+		if routers[i], err = r.routerOf(&rows[i]); err != nil {
+			return nil, err
+		}
+	}
+	return routers, nil
 }
 
 // DeleteRouter removes a router; the foreign keys cascade to the pipes that start or end at it.

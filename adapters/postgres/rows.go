@@ -52,11 +52,6 @@ func routerToRow(r domain.Router) *routerRow {
 		CreatedAt: r.CreatedAt}
 }
 
-func (r routerRow) domain() domain.Router {
-	return domain.Router{ID: r.ID, RoomID: r.RoomID, SlaveID: r.SlaveID, Role: domain.SlaveRole(r.Role),
-		RtpCapabilities: r.RtpCapabilities, CreatedAt: r.CreatedAt.UTC()}
-}
-
 type peerRow struct {
 	bun.BaseModel `bun:"table:peers"`
 

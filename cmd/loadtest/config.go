@@ -46,8 +46,18 @@ type config struct {
 	SlavePIDs    []int  // processes whose CPU counts as the slaves'; empty: found from the slaves' ports
 	Secret       string // bearer token for GET /slaves when the master has a cluster secret
 	Progress     time.Duration
-	SeedOnly     bool   // create the room and its publishers, print SEED, hold them until interrupted
-	CPUProfile   string // write this process's CPU profile over the measurement window there
+	SeedOnly     bool // create the room and its publishers, print SEED, hold them until interrupted
+	// APIOnly drives viewers' joins and leaves through the API without media (apijoin.go): -join-concurrency
+	// back to back, or -api-rate per second; APIWarmup runs first, unmeasured.
+	APIOnly   bool
+	APIRate   float64
+	APILeave  bool // each viewer logs out right after its join (else at the cleanup)
+	APIWarmup time.Duration
+	PGPort    int // PostgreSQL's port on this host, for its CPU in -api-only (0: not measured)
+	// APIMasters are more masters (on the same database) that -api-only viewers call too, as a load balancer
+	// would: step s of viewer i goes to master (i+s) mod n of -master and these.
+	APIMasters []string
+	CPUProfile string // write this process's CPU profile over the measurement window there
 }
 
 // parseConfig reads the flags (args without the program name). Errors name the flag.
@@ -80,11 +90,22 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.Progress, "progress", time.Second, "progress line interval on stderr (0: none)")
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write the clients' CPU profile (this process, measurement window only) to this file")
 	fs.BoolVar(&c.SeedOnly, "seed-only", false, "only create a room with the publishers, print 'SEED room_id=…', hold until interrupted")
+	fs.BoolVar(&c.APIOnly, "api-only", false, "only the API: viewers join (consumer_routers, consumer_peers, consume, resume) and leave (logout) without media for -duration; reports joins/s, per-step latency, errors by status and the CPU per join of the master, slaves and PostgreSQL seen in /proc")
+	fs.Float64Var(&c.APIRate, "api-rate", 0, "with -api-only: viewers started per second, whatever the answers' pace (0: -join-concurrency viewers back to back)")
+	fs.BoolVar(&c.APILeave, "api-leave", false, "with -api-only: each viewer logs out right after joining, measured as the step leave (default: viewers stay until the cleanup, like a live event's audience)")
+	fs.DurationVar(&c.APIWarmup, "api-warmup", 2*time.Second, "with -api-only: unmeasured joins first (the room's routers and pipes get made)")
+	masters := fs.String("api-masters", "", "with -api-only: comma-separated base URLs of more masters on the same database; each viewer's calls alternate between -master and these, as behind a load balancer")
+	fs.IntVar(&c.PGPort, "pg-port", 0, "with -api-only: port of the PostgreSQL server on this host, whose processes' CPU is measured (0: none)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
 	if fs.NArg() > 0 {
 		return config{}, fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	for _, m := range strings.Split(*masters, ",") {
+		if m = strings.TrimSpace(m); m != "" {
+			c.APIMasters = append(c.APIMasters, strings.TrimSuffix(m, "/"))
+		}
 	}
 	var err error
 	if c.SlavePIDs, err = parsePIDs(*pids); err != nil {
@@ -117,6 +138,13 @@ func (c config) validate() error {
 	check(!c.Video || (c.VideoPayload >= 16 && c.VideoPayload <= 1200), "-video-payload must be in 16..1200")
 	check(c.Progress >= 0, "-progress must not be negative")
 	check(!c.Simulcast || c.Video, "-simulcast needs -video")
+	check(c.APIRate >= 0 && c.APIWarmup >= 0, "-api-rate and -api-warmup must not be negative")
+	check(c.PGPort >= 0 && c.PGPort <= 65535, "-pg-port must be a port")
+	for _, m := range c.APIMasters {
+		u, err := url.Parse(m)
+		check(err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "", "-api-masters %q: want http(s)://host:port", m)
+	}
+	check(!c.APIOnly || !c.SeedOnly, "-api-only and -seed-only exclude each other")
 	check(!c.Data || (c.DataRate >= 1 && c.DataRate <= 10000), "-data-rate must be in 1..10000")
 	check(!c.Data || (c.DataSize >= dataHeader && c.DataSize <= 262144), "-data-size must be in 20..262144")
 	return errors.Join(errs...)

@@ -14,7 +14,8 @@ func TestParseConfigDefaults(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, config{MasterURL: "http://127.0.0.1:3010", Publishers: 1, Subscribers: 10, Duration: 20 * time.Second, Settle: 5 * time.Second,
 		JoinRate: 10, JoinConcurrency: 50, JoinTimeout: 30 * time.Second, HTTPTimeout: 10 * time.Second, Audio: true,
-		Video: true, AudioPPS: 50, VideoPPS: 100, VideoPayload: 1200, DataRate: 50, DataSize: 64, Loopback: true, Progress: time.Second}, c)
+		Video: true, AudioPPS: 50, VideoPPS: 100, VideoPayload: 1200, DataRate: 50, DataSize: 64, Loopback: true, Progress: time.Second,
+		APIWarmup: 2 * time.Second}, c)
 	require.Equal(t, 150, c.packetsPerSubscriber())
 }
 
@@ -69,4 +70,19 @@ func TestParseConfigRejects(t *testing.T) {
 func TestRunExitCodes(t *testing.T) {
 	require.Equal(t, 2, run([]string{"-publishers", "0"}, io.Discard, io.Discard))
 	require.Equal(t, 0, run([]string{"-h"}, io.Discard, io.Discard))
+}
+
+func TestParseConfigAPIOnly(t *testing.T) {
+	c, err := parseConfig([]string{"-api-only", "-api-rate", "250", "-api-masters", "http://127.0.0.1:3020/, http://127.0.0.1:3030",
+		"-pg-port", "5432", "-api-leave"}, io.Discard)
+	require.NoError(t, err)
+	require.True(t, c.APIOnly)
+	require.True(t, c.APILeave)
+	require.InDelta(t, 250.0, c.APIRate, 0)
+	require.Equal(t, []string{"http://127.0.0.1:3020", "http://127.0.0.1:3030"}, c.APIMasters)
+	require.Equal(t, 5432, c.PGPort)
+	for _, bad := range [][]string{{"-api-rate", "-1"}, {"-api-masters", "ftp://x"}, {"-pg-port", "70000"}, {"-api-only", "-seed-only"}} {
+		_, err := parseConfig(bad, io.Discard)
+		require.Error(t, err, "%v", bad)
+	}
 }

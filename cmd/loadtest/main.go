@@ -57,6 +57,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case cfg.SeedOnly:
 		err = r.seed(ctx)
+	case cfg.APIOnly:
+		err = r.apiOnly(ctx)
 	case cfg.Data:
 		err = r.dataTest(ctx)
 	default:

@@ -16,6 +16,7 @@ import (
 type runner struct {
 	cfg            config
 	api            *client.API
+	apis           []*client.API // -api-only: the master and -api-masters, alternated by the viewers
 	hc             *http.Client
 	lister         slaveLister
 	opts           []client.Option
@@ -31,6 +32,8 @@ type runner struct {
 
 	mu   sync.Mutex
 	subs []*subscriber // every subscriber that was tried, in start order
+	// apiUsers are the -api-only viewers, for the cleanup.
+	apiUsers []string
 }
 
 func newRunner(cfg config, stdout, stderr io.Writer) (*runner, error) {
@@ -48,7 +51,15 @@ func newRunner(cfg config, stdout, stderr io.Writer) (*runner, error) {
 	if _, err := rand.Read(id[:]); err != nil {
 		return nil, err
 	}
-	r := &runner{cfg: cfg, api: api, hc: hc, lister: newSlaveLister(cfg.MasterURL, cfg.Secret, hc), stdout: stdout,
+	apis := []*client.API{api}
+	for _, m := range cfg.APIMasters {
+		a, err := client.NewAPI(m, client.WithHTTPClient(hc))
+		if err != nil {
+			return nil, err
+		}
+		apis = append(apis, a)
+	}
+	r := &runner{cfg: cfg, api: api, apis: apis, hc: hc, lister: newSlaveLister(cfg.MasterURL, cfg.Secret, hc), stdout: stdout,
 		stderr: stderr, runID: hex.EncodeToString(id[:])}
 	if cfg.Loopback {
 		r.opts = append(r.opts, client.LoopbackOnly())

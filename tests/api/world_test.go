@@ -46,23 +46,29 @@ func newWorldWith(t *testing.T, maxTransports int, opts httpapi.MasterServerOpti
 	d, err := application.NewDeps(application.Deps{Rooms: w.rooms, Slaves: w.slaves, Nodes: w.nodes, Events: w.events,
 		Clock: apptest.NewFixedClock(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)), IDs: &apptest.SeqIDs{}, Limits: limits})
 	require.NoError(t, err)
-	peers := application.NewPeers(d)
-	slaves := application.NewSlaves(d, peers)
-	rooms, producerPeers := application.NewRooms(d), application.NewProducerPeers(d, peers)
-	consumerRouters, consumerPeers := application.NewConsumerRouters(d), application.NewConsumerPeers(d, peers, application.NewPipes(d, true))
-	w.app = httpapi.NewMasterServer(httpapi.MasterUseCases{
-		Rooms: rooms, Peers: peers, ProducerPeers: producerPeers, Whip: application.NewWhip(rooms, peers, producerPeers),
-		Whep:            application.NewWhep(d, peers, consumerRouters, consumerPeers),
-		ConsumerRouters: consumerRouters, ConsumerPeers: consumerPeers,
-		DataChannels: application.NewDataChannels(d, peers, application.NewPipes(d, true)),
-		Slaves:       slaves, Events: w.events,
-	}, opts)
+	var slaves *application.Slaves
+	w.app, slaves = masterApp(d, w.events, opts)
 	ctx := context.Background()
 	w.producer, err = slaves.Register(ctx, application.RegisterInput{Role: domain.SlaveRoleProducer, APIURL: "http://127.0.0.1:3011", MaxTransports: maxTransports})
 	require.NoError(t, err)
 	w.consumer, err = slaves.Register(ctx, application.RegisterInput{Role: domain.SlaveRoleConsumer, APIURL: "http://127.0.0.1:3012", MaxTransports: maxTransports})
 	require.NoError(t, err)
 	return w
+}
+
+// masterApp is the master's public API on d, wired as bootstrap wires it.
+func masterApp(d application.Deps, events application.EventBus, opts httpapi.MasterServerOptions) (*fiber.App, *application.Slaves) {
+	peers := application.NewPeers(d)
+	slaves := application.NewSlaves(d, peers)
+	rooms, producerPeers := application.NewRooms(d), application.NewProducerPeers(d, peers)
+	consumerRouters, consumerPeers := application.NewConsumerRouters(d), application.NewConsumerPeers(d, peers, application.NewPipes(d, true))
+	return httpapi.NewMasterServer(httpapi.MasterUseCases{
+		Rooms: rooms, Peers: peers, ProducerPeers: producerPeers, Whip: application.NewWhip(rooms, peers, producerPeers),
+		Whep:            application.NewWhep(d, peers, consumerRouters, consumerPeers),
+		ConsumerRouters: consumerRouters, ConsumerPeers: consumerPeers,
+		DataChannels: application.NewDataChannels(d, peers, application.NewPipes(d, true)),
+		Slaves:       slaves, Events: events,
+	}, opts), slaves
 }
 
 // do sends a request and returns the status and the decoded JSON body.

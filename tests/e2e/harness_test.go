@@ -84,6 +84,7 @@ func (c *cluster) addSlave(role domain.SlaveRole) *slaveProc { return c.addSlave
 // addSlaveWith lets a test change the slave's settings before it starts.
 func (c *cluster) addSlaveWith(role domain.SlaveRole, tune func(*bootstrap.Config)) *slaveProc {
 	cfg := baseConfig(c.t)
+
 	cfg.Role = role
 	cfg.Port = freePort(c.t)
 	cfg.MasterURLs = []string{c.MasterURL}

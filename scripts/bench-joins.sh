@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Measures the control plane's viewer joins, API only (no media), side by side: the master and slaves built from
+# BASE_REF (default main) and from this working tree, on one PostgreSQL, one after the other per scenario so that
+# both see the same machine. Each cluster: a master, a producer slave and CONSUMERS consumer slaves (4), separate
+# processes on loopback, a fresh database. The load tool (this tree's cmd/loadtest -api-only) publishes one
+# audio producer, warms up, then drives viewers (consumer_routers → consumer_peers → consume → resume, then logout)
+# and reads the master's, slaves' and PostgreSQL's CPU from /proc.
+#
+#   scripts/bench-joins.sh                      both scenarios, RUNS=1
+#   RUNS=3 DURATION=15s scripts/bench-joins.sh
+#
+# Scenarios: "c10", 10 concurrent joiners back to back (joins/s); "r250", 250 joins/s offered (latency).
+# Environment: BASE_REF (main), RUNS (1), DURATION (15s), CONSUMERS (4), MASTERS (1; 2 starts a second master on
+# the same database, and the viewers' calls alternate between them as behind a load balancer), SCENARIOS ("c10
+# r250"; cN is N concurrent joiners, rN is N joins/s offered), OUT (a new temp dir: binaries, logs,
+# each run's output). Needs initdb/pg_ctl (scripts/test-postgres.sh starts the server) and psql.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+base_ref=${BASE_REF:-main}
+runs=${RUNS:-1}
+duration=${DURATION:-15s}
+consumers=${CONSUMERS:-4}
+out=${OUT:-$(mktemp -d /tmp/bench-joins.XXXXXX)}
+mkdir -p "$out/before" "$out/after" "$out/src"
+
+git -C "$repo" archive "$base_ref" | tar -x -C "$out/src"
+(cd "$out/src" && go build -o "$out/before/master" ./cmd/master && go build -o "$out/before/slave" ./cmd/slave)
+go build -o "$out/after/master" ./cmd/master
+go build -o "$out/after/slave" ./cmd/slave
+go build -o "$out/loadtest" ./cmd/loadtest
+echo "before: $base_ref ($(git -C "$repo" rev-parse --short "$base_ref")); after: working tree ($(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet || echo '+changes'))"
+
+eval "$(scripts/test-postgres.sh 2>"$out/pg.stop")"
+pg_url=$TEST_DATABASE_URL
+pg_port=$(sed -E 's#.*:([0-9]+)/.*#\1#' <<<"$pg_url")
+
+export CLUSTER_SECRET=bench-joins-cluster-secret LOG_LEVEL=${LOG_LEVEL:-warn} LISTEN_HOST=127.0.0.1 \
+	WEBRTC_LISTEN_IPS=127.0.0.1 SLAVE_MAX_TRANSPORTS=${SLAVE_MAX_TRANSPORTS:-5000} MAX_PEERS_PER_ROOM=${MAX_PEERS_PER_ROOM:-0}
+
+pids=()
+stop() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+	pids=()
+}
+finish() {
+	stop
+	bash -c "$(sed -n 's/^# stop with: //p' "$out/pg.stop")" >/dev/null 2>&1 || true
+}
+trap finish EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+wait_http() { # url: up to 10 s
+	for _ in $(seq 100); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done
+	echo "bench-joins: $1 did not come up" >&2
+	return 1
+}
+
+run_one() { # build scenario run
+	local build=$1 scenario=$2 run=$3 db="bench_${1}_${2}_${3}" port
+	psql -q "$pg_url" -c "CREATE DATABASE $db" >/dev/null
+	port=$(free_port)
+	PORT=$port DATABASE_URL="${pg_url/\/postgres\?/\/$db?}" "$out/$build/master" >"$out/$build-$scenario-$run-master.log" 2>&1 &
+	pids+=($!)
+	wait_http "http://127.0.0.1:$port/healthz"
+	local more=() m mp
+	for m in $(seq 2 "${MASTERS:-1}"); do
+		mp=$(free_port)
+		PORT=$mp DATABASE_URL="${pg_url/\/postgres\?/\/$db?}" "$out/$build/master" >"$out/$build-$scenario-$run-master$m.log" 2>&1 &
+		pids+=($!)
+		wait_http "http://127.0.0.1:$mp/healthz"
+		more+=("http://127.0.0.1:$mp")
+	done
+	local roles=(producer) i
+	for _ in $(seq "$consumers"); do roles+=(consumer); done
+	for i in "${!roles[@]}"; do
+		local sp
+		sp=$(free_port)
+		SLAVE_ROLE=${roles[$i]} PORT=$sp MASTER_URL=http://127.0.0.1:$port "$out/$build/slave" >"$out/$build-$scenario-$run-slave$i.log" 2>&1 &
+		pids+=($!)
+		wait_http "http://127.0.0.1:$sp/healthz"
+	done
+	sleep 3 # registrations and first heartbeats
+	local flags
+	case $scenario in
+	c*) flags=(-join-concurrency "${scenario#c}") ;;
+	r*) flags=(-api-rate "${scenario#r}" -join-concurrency 2000) ;;
+	*) echo "bench-joins: scenario $scenario: want cN or rN" >&2; exit 2 ;;
+	esac
+	if [ ${#more[@]} -gt 0 ]; then flags+=(-api-masters "$(IFS=,; echo "${more[*]}")"); fi
+	"$out/loadtest" -api-only -master "http://127.0.0.1:$port" -secret "$CLUSTER_SECRET" -pg-port "$pg_port" \
+		-publishers 1 -video=false -duration "$duration" -progress 0 "${flags[@]}" >"$out/$build-$scenario-$run.txt" 2>&1 ||
+		{ tail -20 "$out/$build-$scenario-$run.txt" >&2; exit 1; }
+	echo "$scenario run $run $build: $(tail -1 "$out/$build-$scenario-$run.txt")"
+	stop
+	psql -q "$pg_url" -c "DROP DATABASE $db WITH (FORCE)" >/dev/null
+}
+
+for scenario in ${SCENARIOS:-c10 r250}; do
+	for run in $(seq "$runs"); do
+		run_one before "$scenario" "$run"
+		run_one after "$scenario" "$run"
+	done
+done
+echo "outputs in $out"
