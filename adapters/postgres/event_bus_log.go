@@ -59,7 +59,7 @@ func (b *EventBus) kept(ctx context.Context, roomID string, after, limit int64) 
 		q = q.Where("room_id = ?", roomID)
 	}
 	if err := q.Scan(ctx, &rows); err != nil {
-		return nil, fmt.Errorf("postgres: read kept room events: %w", err)
+		return nil, dbErr("read kept room events", err, nil)
 	}
 	out := make([]application.RoomEvent, 0, len(rows))
 	for _, r := range rows {
