@@ -10,10 +10,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/sfu-cluster/sfu-cluster/bootstrap"
-	"github.com/sfu-cluster/sfu-cluster/client"
-	"github.com/sfu-cluster/sfu-cluster/domain"
 )
 
 // sseEvent is one event of a room's stream: its id and type.
@@ -92,23 +88,12 @@ func requireInOrder(t *testing.T, got []sseEvent, first, what string) {
 // master's listener catches up from room_events after it listens again); a stream closed during the outage and
 // reopened with Last-Event-ID afterwards receives every event after that id, then the live ones, none twice.
 func TestFaultEventStreamResumesAfterPostgresRestart(t *testing.T) {
-	pg := startOwnPostgres(t)
-	c := newClusterWith(t, func(cfg *bootstrap.Config) {
-		cfg.DatabaseURL = pg.URL
-		cfg.SlaveTimeout = 30 * time.Second // the slaves must outlive the outage: this test is about events
-	}, domain.SlaveRoleProducer)
-	c.dbURL = pg.URL
 	ctx := ctxT(t, 120*time.Second)
-	room, err := c.API.CreateRoom(ctx)
-	require.NoError(t, err)
-	pub, err := client.Publish(ctx, c.API, room.ID, "alice", true, false, client.LoopbackOnly())
-	require.NoError(t, err)
-	defer pub.Close()
-	producer := pub.ProducerIDs()[0]
+	pg, c, roomID, producer := publishOnOwnPostgres(ctx, t)
 	api := faultAPI(t, c.MasterURL, 2*time.Second)
-	through, closeThrough := idStream(ctx, t, c.MasterURL, room.ID, 0)
+	through, closeThrough := idStream(ctx, t, c.MasterURL, roomID, 0)
 	defer closeThrough()
-	resumed, closeResumed := idStream(ctx, t, c.MasterURL, room.ID, 0)
+	resumed, closeResumed := idStream(ctx, t, c.MasterURL, roomID, 0)
 
 	paused, emitted := false, 0
 	toggle := func() bool {
@@ -144,7 +129,7 @@ func TestFaultEventStreamResumesAfterPostgresRestart(t *testing.T) {
 		return afterRestart == 10
 	}, 30*time.Second, 20*time.Millisecond, "the API works again after PostgreSQL's restart")
 
-	back, closeBack := idStream(ctx, t, c.MasterURL, room.ID, lastSeen)
+	back, closeBack := idStream(ctx, t, c.MasterURL, roomID, lastSeen)
 	defer closeBack()
 	for range 4 { // live events after the replay
 		require.Eventually(t, toggle, 10*time.Second, 20*time.Millisecond)
