@@ -12,18 +12,18 @@ import (
 
 // lastEventID is where a reconnecting event stream resumes: the Last-Event-ID header an EventSource sends
 // (WHATWG HTML, "server-sent events", §9.2.4), or the lastEventId query parameter for polyfills that cannot set
-// headers. 0 means a fresh stream. Anything but a non-negative integer is invalid input.
-func lastEventID(c *fiber.Ctx) (int64, error) {
+// headers. ok is false for a fresh stream (neither given). Anything but a non-negative integer is invalid input.
+func lastEventID(c *fiber.Ctx) (id int64, ok bool, err error) {
 	raw := strings.TrimSpace(c.Get("Last-Event-ID"))
 	if raw == "" {
 		raw = strings.TrimSpace(c.Query("lastEventId"))
 	}
 	if raw == "" {
-		return 0, nil
+		return 0, false, nil
 	}
-	id, err := strconv.ParseInt(raw, 10, 64)
+	id, err = strconv.ParseInt(raw, 10, 64)
 	if err != nil || id < 0 {
-		return 0, fmt.Errorf("%w: Last-Event-ID must be a non-negative integer event id, got %q", domain.ErrInvalidInput, raw)
+		return 0, false, fmt.Errorf("%w: Last-Event-ID must be a non-negative integer event id, got %q", domain.ErrInvalidInput, raw)
 	}
-	return id, nil
+	return id, true, nil
 }

@@ -25,7 +25,7 @@ func (h masterHandlers) roomEvents(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	roomID := c.Params("roomId")
-	after, err := lastEventID(c)
+	after, resume, err := lastEventID(c)
 	if err != nil {
 		return err
 	}
@@ -35,7 +35,7 @@ func (h masterHandlers) roomEvents(c *fiber.Ctx) error {
 	// Subscribe before reading what was kept, so nothing falls between; replayed drops the overlap.
 	events, cancel := h.uc.Events.Subscribe(roomID)
 	var missed []application.RoomEvent
-	if after > 0 {
+	if resume {
 		if missed, err = h.uc.Events.Replay(c.UserContext(), roomID, after); err != nil {
 			cancel()
 			return err

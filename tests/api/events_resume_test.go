@@ -76,6 +76,8 @@ func TestRoomEventsResumeFromLastEventID(t *testing.T) {
 		w.ok("POST", "/producers/"+producer+"/pause", nil)
 		w.ok("POST", "/producers/"+producer+"/resume", nil)
 	}
+	all := readEvents(t, url, "0", 7) // Last-Event-ID 0: every kept event, producer_added first
+	require.Equal(t, streamedEvent{ID: 1, Type: "producer_added", Seq: 1}, all[0])
 	first := readEvents(t, url, "1", 6) // the kept events after id 1: the six pauses and resumes
 	for i, e := range first {
 		require.Equal(t, e.ID, e.Seq, "the SSE id is the event's seq")

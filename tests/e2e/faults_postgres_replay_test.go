@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,14 +19,14 @@ type sseEvent struct {
 	Type string
 }
 
-// idStream opens a room's event stream, resuming after lastID when it is not 0 (Last-Event-ID), and returns its
-// producer_paused/producer_resumed events with their ids, and a function that closes it.
-func idStream(ctx context.Context, t *testing.T, masterURL, roomID string, lastID int64) (<-chan sseEvent, func()) {
+// idStream opens a room's event stream, resuming after lastID when it is not negative (Last-Event-ID), and returns its
+// events of the given types (all when none are given) with their ids, and a function that closes it.
+func idStream(ctx context.Context, t *testing.T, masterURL, roomID string, lastID int64, types ...string) (<-chan sseEvent, func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(ctx)
 	req, err := http.NewRequestWithContext(ctx, "GET", masterURL+"/rooms/"+roomID+"/events", nil)
 	require.NoError(t, err)
-	if lastID != 0 {
+	if lastID >= 0 {
 		req.Header.Set("Last-Event-ID", strconv.FormatInt(lastID, 10))
 	}
 	resp, err := http.DefaultClient.Do(req)
@@ -44,7 +45,7 @@ func idStream(ctx context.Context, t *testing.T, masterURL, roomID string, lastI
 			case strings.HasPrefix(line, "event: "):
 				e.Type = strings.TrimPrefix(line, "event: ")
 			case line == "":
-				if e.Type == "producer_paused" || e.Type == "producer_resumed" {
+				if e.Type != "" && (len(types) == 0 || slices.Contains(types, e.Type)) {
 					out <- e
 				}
 				e = sseEvent{}
@@ -53,6 +54,9 @@ func idStream(ctx context.Context, t *testing.T, masterURL, roomID string, lastI
 	}()
 	return out, cancel
 }
+
+// toggled are the event types pausing and resuming a producer makes.
+var toggled = []string{"producer_paused", "producer_resumed"}
 
 // collect reads events until it has n or within passed; the caller checks how many it got.
 func collect(events <-chan sseEvent, n int, within time.Duration) []sseEvent {
@@ -91,9 +95,9 @@ func TestFaultEventStreamResumesAfterPostgresRestart(t *testing.T) {
 	ctx := ctxT(t, 120*time.Second)
 	pg, c, roomID, producer := publishOnOwnPostgres(ctx, t)
 	api := faultAPI(t, c.MasterURL, 2*time.Second)
-	through, closeThrough := idStream(ctx, t, c.MasterURL, roomID, 0)
+	through, closeThrough := idStream(ctx, t, c.MasterURL, roomID, -1, toggled...)
 	defer closeThrough()
-	resumed, closeResumed := idStream(ctx, t, c.MasterURL, roomID, 0)
+	resumed, closeResumed := idStream(ctx, t, c.MasterURL, roomID, -1, toggled...)
 
 	paused, emitted := false, 0
 	toggle := func() bool {
@@ -129,7 +133,7 @@ func TestFaultEventStreamResumesAfterPostgresRestart(t *testing.T) {
 		return afterRestart == 10
 	}, 30*time.Second, 20*time.Millisecond, "the API works again after PostgreSQL's restart")
 
-	back, closeBack := idStream(ctx, t, c.MasterURL, roomID, lastSeen)
+	back, closeBack := idStream(ctx, t, c.MasterURL, roomID, lastSeen, toggled...)
 	defer closeBack()
 	for range 4 { // live events after the replay
 		require.Eventually(t, toggle, 10*time.Second, 20*time.Millisecond)
