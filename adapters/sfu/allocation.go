@@ -10,12 +10,15 @@ import (
 // Downlink allocation: every allocInterval the report loop shares each WebRTC transport's estimate among its
 // active consumers (bwe.Allocate: audio and single-stream video first, then simulcast consumers layer by layer)
 // and caps each simulcast consumer's layers at its share (layers.Selector's bandwidth cap). Down at once (the
-// next pass after the estimate fell, well within 2 s), up only once the higher layers fit for upHold without a
-// break; each change of spatial layer asks for one keyframe (onLayersChanged). A consumer's cap only changes
-// what that consumer forwards: the producer still receives, and other viewers still get, every encoding.
+// next pass after the estimate fell, well within 2 s), up only once the higher layers fit in upHeadroomPct of
+// the estimate for upHold without a break: a layer that only just fits would go up, congest the link and come
+// down again, each switch a keyframe (which, with Chromium, every viewer of every layer gets). Each change of
+// spatial layer asks for one keyframe (onLayersChanged). A consumer's cap only changes what that consumer
+// forwards: the producer still receives, and other viewers still get, every encoding.
 const (
 	allocInterval = int64(200 * time.Millisecond)
 	upHold        = int64(3 * time.Second)
+	upHeadroomPct = 85
 	// overheadPct is what headers, SRTP and UDP/IP add to the measured payload rates.
 	overheadPct = 110
 )
@@ -35,20 +38,48 @@ func (e *endpoint) allocate(now int64) {
 	if len(cs) == 0 {
 		return
 	}
-	streams, out, wish := e.cc.streams[:0], e.cc.out[:0], e.cc.wish[:0]
+	streams, out, up, wish := e.cc.streams[:0], e.cc.out[:0], e.cc.up[:0], e.cc.wish[:0]
 	for _, c := range cs {
 		streams = append(streams, c.allocStream())
-		out, wish = append(out, bwe.Layers{}), append(wish, bwe.Layers{})
+		out, up, wish = append(out, bwe.Layers{}), append(up, bwe.Layers{}), append(wish, bwe.Layers{})
 	}
 	available := e.cc.available(now)
 	used := bwe.Allocate(available, streams, out)
+	bwe.Allocate(available/100*upHeadroomPct, streams, up)
+	// A switch down lands on what fits in the headroom of the lesser of the estimate and what the viewer
+	// acknowledged, less the share the link is losing: while the estimate falls, the acknowledged rate of a
+	// congested link is its capacity already, and a layer that only fitted the estimate on its way down would be
+	// a second switch (with Chromium, a second keyframe for every viewer) a second later.
+	land := up
+	if acked, loss := e.cc.acknowledged(); acked > 0 && acked < available || loss > 0 {
+		budget := float64(available)
+		if acked > 0 {
+			budget = float64(min(available, acked))
+		}
+		land = e.cc.land[:0]
+		for range cs {
+			land = append(land, bwe.Layers{})
+		}
+		bwe.Allocate(int(budget*upHeadroomPct/100*(1-loss)), streams, land)
+		// The discount chooses the spatial layer (a switch, a keyframe); the frame rate within it is the
+		// estimate's to decide (fewer temporal layers than the estimate allows would show as freezes).
+		for i := range land {
+			switch {
+			case land[i].Spatial == up[i].Spatial:
+				land[i] = up[i]
+			case land[i].Spatial < up[i].Spatial:
+				land[i].Temporal = streams[i].TopTemporal(land[i].Spatial)
+			}
+		}
+		e.cc.land = land
+	}
 	for i, c := range cs {
 		if c.sim != nil && !streams[i].Fixed {
-			c.applyAllocation(out[i], now)
+			c.applyAllocation(out[i], up[i], land[i], now)
 		}
 	}
 	e.maybeProbe(cs, desiredRate(streams, wish), used, available, now)
-	e.cc.streams, e.cc.out, e.cc.wish = streams, out, wish
+	e.cc.streams, e.cc.out, e.cc.up, e.cc.wish = streams, out, up, wish
 }
 
 // allocStream is the consumer as the allocator sees it: fixed (audio, single-stream video, paused: what it
@@ -80,8 +111,10 @@ func (c *consumer) allocStream() bwe.Stream {
 
 func withOverhead(bps uint64) int { return int(bps * overheadPct / 100) } //nolint:gosec // bit rates
 
-// applyAllocation moves the consumer's bandwidth cap to want: down at once, up after upHold.
-func (c *consumer) applyAllocation(want bwe.Layers, now int64) {
+// applyAllocation moves the consumer's bandwidth cap: down at once when its share of the estimate (want) no
+// longer holds its layers, to land (its share of upHeadroomPct of the estimate or of the acknowledged rate,
+// the lesser); up once its share of upHeadroomPct of the estimate (up) has allowed more for upHold, to up.
+func (c *consumer) applyAllocation(want, up, land bwe.Layers, now int64) {
 	c.mu.Lock()
 	sel := &c.sim.sel
 	ps, pt := sel.Preferred()
@@ -92,7 +125,12 @@ func (c *consumer) applyAllocation(want bwe.Layers, now int64) {
 	}
 	switch {
 	case want.Less(eff):
-	case eff.Less(want):
+		// Down to what fits with the headroom an up-switch needs: the estimate is falling (a link congested
+		// while the higher layer still flows until the lower one's keyframe), and a layer that only just fits
+		// would be one more switch, one more keyframe, a few hundred milliseconds later.
+		want = land
+	case eff.Less(up):
+		want = up
 		if c.bw.upSince == 0 {
 			c.bw.upSince = now
 		}
@@ -108,6 +146,9 @@ func (c *consumer) applyAllocation(want bwe.Layers, now int64) {
 	c.bw.upSince = 0
 	c.bw.switches++
 	sel.SetBandwidthCap(want.Spatial, want.Temporal)
+	if cur, _ := sel.Current(); want.Spatial < cur {
+		c.sim.draining = true // the link is full: stop the current layer until the lower one's keyframe
+	}
 	c.mu.Unlock()
 	c.ep.totals.layerSwitch(want.Less(eff), want.Spatial)
 	c.onLayersChanged(c.producer.activeLayers(), now)

@@ -194,6 +194,9 @@ func TestWithPionClient(t *testing.T) {
 		}, waitLong, 5*time.Millisecond)
 		before, err := n.Stats(ctx)
 		require.NoError(t, err)
+		// Past the last PLI's interval, and its keyframe arrived: a keyframe arriving after the FIR would serve
+		// it (keyframeLimiter), and the publisher would rightly get no PLI.
+		time.Sleep(time.Duration(keyframeInterval))
 		plis := videoSrc.PLICount()
 		c := receivers[0].video
 		require.NoError(t, receivers[0].recv.PeerConnection().WriteRTCP([]rtcp.Packet{&rtcp.FullIntraRequest{

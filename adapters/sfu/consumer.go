@@ -114,6 +114,7 @@ type consumerStream struct {
 
 type consumerCounters struct {
 	packets, bytes, retransmitted, droppedWaitingKey, keyframeRequests, nacks, padding atomic.Uint64
+	nacksBeforeSwitch                                                                  atomic.Uint64 // NACKs of packets sent before a switch, not answered
 }
 
 func newConsumer(cp consumerParams) *consumer {

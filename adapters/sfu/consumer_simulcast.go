@@ -30,9 +30,17 @@ type simulcastState struct {
 	lastEnc    int8 // encoding of the last packet sent
 	started    bool // a packet was sent
 	lastMarker bool // the last packet sent ended a frame
-	history    *[historySize]sentPacket
-	current    atomic.Int32  // the current spatial layer, for the report loop (-1: none)
-	want       atomic.Uint32 // encodings needed now (pipe_layers.go)
+	// draining: a switch down for bandwidth waits for the target's keyframe; the current encoding is no longer
+	// forwarded meanwhile (its packets would only deepen the congested queue the keyframe must cross).
+	draining bool
+	// switchSeq is the first sequence number sent after the last switch (valid once switched): NACKs of packets
+	// before it are not answered, the receiver's decoder resumes at the switch's keyframe anyway.
+	switchSeq     uint16
+	switched      bool
+	switchPending bool // the next packet sent is the switch's first
+	history       *[historySize]sentPacket
+	current       atomic.Int32  // the current spatial layer, for the report loop (-1: none)
+	want          atomic.Uint32 // encodings needed now (pipe_layers.go)
 }
 
 // sentPacket is what a NACK needs to resend a packet exactly as it was sent.
@@ -160,10 +168,20 @@ func (c *consumer) forwardLayered(in *inbound, now int64, fo *fanout) {
 			s.dropLocked(in)
 			return
 		}
+		if s.draining {
+			if target, _ := s.sel.Target(); target >= 0 && target < int(in.enc) {
+				s.dropLocked(in)
+				return
+			}
+			s.draining = false
+		}
 	}
 	outSeq, ok := s.seq.Translate(pkt.SequenceNumber)
 	if !ok {
 		return
+	}
+	if s.switchPending {
+		s.switchSeq, s.switched, s.switchPending = outSeq, true, false
 	}
 	outTs := pkt.Timestamp + s.tsOffset
 	dst, b, bw := c.destination(fo)
@@ -218,10 +236,17 @@ func (c *consumer) switchLocked(in *inbound, now int64) {
 		s.tsOffset = outTs - pkt.Timestamp
 	}
 	s.current.Store(int32(enc)) //nolint:gosec // < 4
+	s.draining, s.switchPending = false, true
 }
 
-// resendLayered answers a NACK of outSeq from the history and the cache of the encoding it came from.
+// resendLayered answers a NACK of outSeq from the history and the cache of the encoding it came from; not of a
+// packet sent before the last switch (on a congested link its retransmission would only delay the keyframe
+// the receiver resumes at).
 func (c *consumer) resendLayered(outSeq uint16, now int64) {
+	if s := c.sim; s.switched && rtpx.SeqNewer(s.switchSeq, outSeq) {
+		c.counters.nacksBeforeSwitch.Add(1)
+		return
+	}
 	h := c.sim.history[outSeq%historySize]
 	if !h.valid || h.outSeq != outSeq || int(h.enc) >= len(c.producer.encs) {
 		return

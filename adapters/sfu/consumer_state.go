@@ -27,7 +27,7 @@ func (c *consumer) state() application.ConsumerState {
 		st.PreferredLayers, st.CurrentLayers = c.sim.layersLocked(c.active)
 	}
 	if !c.pipe {
-		score := scoreOf(c.lastRR)
+		score := int(c.fb.score.current()) // the stats' score: one figure, wherever it is read
 		st.Score = &score
 	}
 	if c.ep.cc != nil {

@@ -109,11 +109,14 @@ func TestNodeGetStats(t *testing.T) {
 		require.NoError(t, err)
 		require.Greater(t, pt.BytesReceived, uint64(sent*12))
 		require.Nil(t, pt.RoundTripTime, "no consumer on the publisher's transport")
+		// Media keeps flowing while this waits: the bitrate is of the last sampled second, and the packets above may
+		// lie in a sample taken before this subtest began.
 		require.Eventually(t, func() bool {
+			pub.sendVideo(t, vp8Delta)
 			pt, err := n.GetTransportStats(ctx, "tp")
 			require.NoError(t, err)
 			return pt.RecvBitrate > 0
-		}, 3*time.Second, 20*time.Millisecond, "the report loop samples bitrates every second")
+		}, 5*time.Second, 20*time.Millisecond, "the report loop samples bitrates every second")
 	})
 
 	t.Run("unknown ids", func(t *testing.T) {

@@ -10,8 +10,8 @@ import (
 // the encodings some viewer there needs cross the pipe:
 //
 //   - The producer slave's pipe consumer reports which encodings are active at the source, in the pause-state
-//     APP packet ("SFUP", a second word: bit i = encoding i active), at once when that changes and with every
-//     report. The copy on the consumer slave takes its encodings' activity from it, not from what arrives (an
+//     APP packet ("SFUP", a second word: bit i = encoding i active; then each encoding's sustained rate per
+//     temporal layer, for the allocation), at once when that changes and with every report. The copy on the consumer slave takes its encodings' activity from it, not from what arrives (an
 //     encoding nobody asked for does not arrive, yet is there to be asked for).
 //   - The consumer slave's pipe producer tells the producer slave which encodings it wants (APP "SFUW", one word:
 //     bit i = encoding i), at once when that changes and every report interval: the union of the target and
@@ -53,13 +53,35 @@ func (c *consumer) setWanted(mask uint32, now int64) {
 	c.ep.writeRTCPPackets(c.pauseState())
 }
 
-// pauseState is the pipe consumer's pause-state packet, with the source's active encodings when layered.
+// pauseState is the pipe consumer's pause-state packet, with the source's active encodings when layered, then
+// each encoding's sustained bit rate per temporal layer (maxTemporal words each, bit/s): the consumer slave's
+// downlink allocation needs the rate of encodings no viewer there wants, which do not cross the pipe.
 func (c *consumer) pauseState() *rtcp.ApplicationDefined {
 	pkt := pauseStatePacket(c.ssrc, c.producer.paused.Load())
 	if c.layerFilter {
 		pkt.Data = binary.BigEndian.AppendUint32(pkt.Data, c.producer.activeLayers())
+		for _, e := range c.producer.encs {
+			for t := range e.known {
+				pkt.Data = binary.BigEndian.AppendUint32(pkt.Data, uint32(min(e.known[t].Load(), 1<<32-1))) //nolint:gosec // clamped
+			}
+		}
 	}
 	return pkt
+}
+
+// setRemoteRates takes the source's encoding rates from a pause-state packet's words after the active mask
+// (pauseState); a packet without them (an older slave) changes nothing.
+func (p *producer) setRemoteRates(words []byte) {
+	if len(words) < len(p.encs)*maxTemporal*4 {
+		return
+	}
+	for _, e := range p.encs {
+		for t := range e.known {
+			e.known[t].Store(uint64(binary.BigEndian.Uint32(words)))
+			words = words[4:]
+		}
+		e.remoteKnown.Store(true)
+	}
 }
 
 // publishWantLocked records the encodings a simulcast consumer needs now (for its producer's pipe, if any).

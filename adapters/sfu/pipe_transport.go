@@ -93,6 +93,7 @@ func (n *Node) onPipeControl(pt *pipeTransport, pkts []rtcp.Packet) {
 					n.setPipeProducerPaused(r.p, binary.BigEndian.Uint32(v.Data) == 1)
 					if len(v.Data) >= 8 {
 						r.p.remoteActive.Store(int64(binary.BigEndian.Uint32(v.Data[4:])))
+						r.p.setRemoteRates(v.Data[8:])
 					}
 				}
 			case pipeWantName:

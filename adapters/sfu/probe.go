@@ -12,15 +12,24 @@ import (
 // Probing: when a transport's consumers would take more than its estimate allows (a higher layer would fit only
 // if the estimate were higher) and the estimate cannot show more by itself (it never grows above 1.5 × what the
 // viewer acknowledged), the transport sends RTP padding on a video consumer's RTX stream on top of its media for
-// probeDuration, at up to twice the estimate, and the estimator measures how fast the viewer received it
-// (bwe.Estimator.StartProbe). The report loop paces it (a few padding packets every reportTick): no goroutine,
-// and nothing on the media path. A probe that shows a saturated link backs off (probeGapMax).
+// probeDuration, and the estimator measures how fast the viewer received it (bwe.Estimator.StartProbe). The report
+// loop paces it (a few padding packets every reportTick): no goroutine, and nothing on the media path.
+//
+// A first probe goes to 1.5 × the estimate, gently: on a link that is still capped, padding much above it would
+// overflow the bottleneck's queue and cost the media packets behind it (a freeze). A probe that found the path
+// carries more than 1.1 × the estimate it started from is followed by another at twice the new estimate a second
+// later, as libwebrtc's further probing, until the consumers' wish is reached; one that found nothing more waits
+// probeGap before the next.
 const (
-	probeDuration = int64(300 * time.Millisecond)
-	probeGap      = int64(5 * time.Second)
-	probeGapMax   = int64(10 * time.Second)
+	probeDuration    = int64(300 * time.Millisecond)
+	probeGap         = int64(5 * time.Second)
+	probeContinueGap = int64(time.Second)
+	probeFirstPct    = 150
+	probeContinuePct = 200
 	// paddingSize is the padding of one probe packet: RTP padding counts in one byte.
 	paddingSize = 255
+	// probeMarginPct is how far above the rate up-switches need a probe goes.
+	probeMarginPct = 110
 )
 
 // prober is a transport's probing state (report loop only).
@@ -32,6 +41,8 @@ type prober struct {
 	last      int64
 	lastStart int64
 	gap       int64
+	ratioPct  int // the next probe's rate, in % of the estimate
+	from      int // the estimate the last probe started from
 }
 
 // maybeProbe starts a probe when the consumers want more than the estimate (report loop, after an allocation).
@@ -41,13 +52,25 @@ func (e *endpoint) maybeProbe(cs []*consumer, desired, used, available int, now 
 		return
 	}
 	if r, ok := e.cc.lastProbe(); ok {
-		if r.Saturated {
-			p.gap = min(max(p.gap*2, probeGap), probeGapMax)
+		// Further probing while the probes find more: one that showed the path carries well above the estimate
+		// it started from (saturated or not: a saturated probe still measures what arrived) is followed soon.
+		if r.Bitrate > p.from+p.from/10 {
+			p.gap, p.ratioPct = probeContinueGap, probeContinuePct
 		} else {
-			p.gap = probeGap
+			p.gap, p.ratioPct = probeGap, probeFirstPct
 		}
 	}
-	if desired <= available+available/20 || now-p.lastStart < max(p.gap, probeGap) {
+	if p.gap == 0 {
+		p.gap, p.ratioPct = probeGap, probeFirstPct
+	}
+	// Up-switches need the layers to fit in upHeadroomPct of the estimate: probe for that much, and a little
+	// more (a probe measures what arrived, a bit under what was sent).
+	desired = desired / upHeadroomPct * 100 * probeMarginPct / 100
+	if desired <= available {
+		p.gap, p.ratioPct = probeGap, probeFirstPct // the next wish starts with a gentle probe
+		return
+	}
+	if p.lastStart != 0 && now-p.lastStart < p.gap {
 		return
 	}
 	var via *consumer
@@ -60,9 +83,15 @@ func (e *endpoint) maybeProbe(cs []*consumer, desired, used, available int, now 
 	if via == nil {
 		return
 	}
-	target := min(desired, 2*available)
+	// The padding tops up what the viewer is actually receiving (acknowledged), when that is less than the
+	// allocation counted: a probe that falls short of its target measures too little to allow the layers.
+	target := min(desired, available/100*p.ratioPct)
+	if acked, _ := e.cc.acknowledged(); acked > 0 {
+		used = min(used, acked)
+	}
 	pad := max(target-used, 50_000)
-	*p = prober{via: via, end: now + probeDuration, bitsPerNs: float64(pad) / 1e9, last: now, lastStart: now, gap: p.gap}
+	*p = prober{via: via, end: now + probeDuration, bitsPerNs: float64(pad) / 1e9, last: now, lastStart: now, gap: p.gap,
+		ratioPct: p.ratioPct, from: available}
 	e.cc.startProbe(now, p.end)
 }
 

@@ -34,8 +34,15 @@ type producerEncoding struct {
 	nack       nackGenerator
 	lastAt     int64 // nanotime of the last packet, 0 before the first
 	layerBytes [maxTemporal]uint64
-	bytesSince int64 // nanotime layerBytes started counting
-	nacks      []uint16
+	bytesSince int64  // nanotime layerBytes started counting
+	keyBytes   uint64 // of layerBytes[0], the keyframes' payload
+	keyTs      uint32 // the last keyframe's timestamp (its packets are keyframe bytes)
+	hasKeyTs   bool
+	gap        bool // arrivals paused for more than rateGap since bytesSince
+	// the last sustained rates measured (known is their median), and how many of rateSamples are filled
+	samples [rateSamples][maxTemporal]uint64
+	sampleN int
+	nacks   []uint16
 
 	cache    *packetCache // video only
 	keyframe keyframeLimiter
@@ -46,9 +53,15 @@ type producerEncoding struct {
 
 	// Feedback sent upstream for this encoding (its stats): NACK packets, the sequence numbers they ask for, PLIs.
 	nackCount, nackPacketCount, pliCount atomic.Uint64
-	// known is bitrate as last measured while the encoding arrived: an encoding a pipe stops carrying (no
-	// viewer here wants it) keeps its rate for the downlink allocation (allocation.go).
+	// known is the sustained bit rate the downlink allocation (allocation.go) counts for the encoding: bitrate
+	// without keyframes, the median of the last three report intervals the encoding arrived throughout. A
+	// keyframe is a one-off burst (one a viewer's switch asked for would otherwise make the layer look too big
+	// for another viewer's estimate for a second), so is one interval's count when a starved read goroutine
+	// caught up, and an interval in which a pipe stopped or restarted carrying the encoding (no viewer here
+	// wanted it) measures only part of it; the encoding keeps the rate it had.
 	known [maxTemporal]atomic.Uint64
+	// remoteKnown: known comes from the source slave (a pipe copy; pipe_layers.go), not from what arrives here.
+	remoteKnown atomic.Bool
 }
 
 // learnedAll reports whether the encoding's SSRCs are all known (withRtx: the producer negotiated RTX).
@@ -62,6 +75,33 @@ func (e *producerEncoding) updateActivity(now int64) bool {
 	return e.active.Swap(active) != active
 }
 
+// rateGap is a pause in an encoding's arrivals that makes a report interval's rate partial (browsers send every
+// encoding at 15 frames per second or more).
+const rateGap = int64(300 * time.Millisecond)
+
+// countBytes counts one packet's payload towards the encoding's rates (receive path, under rxMu); key: it starts
+// a keyframe.
+func (e *producerEncoding) countBytes(tid uint8, payloadLen int, ts uint32, key bool) {
+	n := uint64(payloadLen) //nolint:gosec // non-negative
+	e.layerBytes[tid%maxTemporal] += n
+	if key {
+		e.keyTs, e.hasKeyTs = ts, true
+	}
+	if e.hasKeyTs && ts == e.keyTs {
+		e.keyBytes += n
+	}
+}
+
+// arrived notes a packet's arrival at now (receive path, under rxMu).
+func (e *producerEncoding) arrived(now int64) {
+	if e.lastAt == 0 {
+		e.bytesSince = now
+	} else if now-e.lastAt > rateGap {
+		e.gap = true
+	}
+	e.lastAt = now
+}
+
 // updateBitrates turns the bytes counted since the last call into bit rates (under rxMu).
 func (e *producerEncoding) updateBitrates(now int64) {
 	if elapsed := now - e.bytesSince; e.bytesSince != 0 && elapsed > 0 {
@@ -71,14 +111,37 @@ func (e *producerEncoding) updateBitrates(now int64) {
 			e.bitrate[i].Store(b)
 			total += b
 		}
-		if total > 0 {
+		if total > 0 && !e.gap && now-e.lastAt <= rateGap && !e.remoteKnown.Load() {
+			keys := min(e.keyBytes, e.layerBytes[0]) * 8 * uint64(time.Second) / uint64(elapsed) //nolint:gosec // positive
+			copy(e.samples[1:], e.samples[:rateSamples-1])
+			e.sampleN = min(e.sampleN+1, rateSamples)
 			for i := range e.bitrate {
-				e.known[i].Store(e.bitrate[i].Load())
+				b := e.bitrate[i].Load()
+				if i == 0 {
+					b -= keys
+				}
+				e.samples[0][i] = b
+				e.known[i].Store(e.medianRate(i))
 			}
 		}
 	}
-	e.layerBytes = [maxTemporal]uint64{}
+	e.layerBytes, e.keyBytes, e.gap = [maxTemporal]uint64{}, 0, false
 	e.bytesSince = now
+}
+
+// rateSamples is how many intervals' rates known is the median of.
+const rateSamples = 3
+
+// medianRate is the median of the sampled rates of temporal layer t (of two, the lower).
+func (e *producerEncoding) medianRate(t int) uint64 {
+	a, b, c := e.samples[0][t], e.samples[1][t], e.samples[2][t]
+	switch e.sampleN {
+	case 1:
+		return a
+	case 2:
+		return min(a, b)
+	}
+	return max(min(a, b), min(max(a, b), c))
 }
 
 // rateUpTo is the encoding's known bit rate with temporal layers 0..t.

@@ -36,10 +36,7 @@ func (p *producer) receive(pkt *rtpx.Packet, r producerRoute, now int64) {
 	if p.useNack && e.nack.onPacket(seq, now) {
 		p.requestKeyframe(e.index, now)
 	}
-	if e.lastAt == 0 {
-		e.bytesSince = now
-	}
-	e.lastAt = now
+	e.arrived(now)
 	p.counters.packets.Add(1)
 	p.counters.bytes.Add(uint64(len(pkt.Raw)))
 	pkt.PayloadType = uint8(mapped) //nolint:gosec // 0..127
@@ -59,9 +56,9 @@ func (p *producer) receive(pkt *rtpx.Packet, r producerRoute, now int64) {
 		if codec == rtpx.CodecVP8 && layers.ParseVP8(pkt.Payload(), &in.vp8) {
 			in.hasVP8, tid = true, in.vp8.TID
 		}
-		e.layerBytes[tid%maxTemporal] += uint64(payloadLen) //nolint:gosec // non-negative
+		e.countBytes(tid, payloadLen, pkt.Timestamp, key)
 	} else {
-		e.layerBytes[0] += uint64(payloadLen) //nolint:gosec // non-negative
+		e.countBytes(0, payloadLen, pkt.Timestamp, key)
 	}
 	if p.paused.Load() {
 		return

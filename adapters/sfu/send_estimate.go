@@ -28,6 +28,8 @@ type sendEstimate struct {
 	// the allocation's buffers and the probe (report loop only)
 	streams []bwe.Stream
 	out     []bwe.Layers
+	up      []bwe.Layers
+	land    []bwe.Layers
 	wish    []bwe.Layers
 	probe   prober
 }
@@ -70,6 +72,13 @@ func (s *sendEstimate) onREMB(bitrate float32, now int64) {
 	s.est.OnREMB(float64(bitrate), now)
 	s.bitrate.Store(int64(s.est.Estimate(now)))
 	s.mu.Unlock()
+}
+
+// acknowledged is the bitrate the viewer last acknowledged (0 before feedback) and the last loss fraction.
+func (s *sendEstimate) acknowledged() (int, float64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.est.Acknowledged(), s.est.LossFraction()
 }
 
 // available is the estimate now (it ages: a REMB stops counting after a while).

@@ -112,16 +112,22 @@ func TestSimulcastSwitchesAtKeyframesAndStaysOneStream(t *testing.T) {
 	require.Equal(t, 1, up[len(up)-1].enc)
 	require.Equal(t, &domain.ConsumerLayers{SpatialLayer: 1, TemporalLayer: ptr(2)}, c.state().CurrentLayers)
 
-	// NACKs of frames sent from another encoding are answered as they were sent (RTX, OSN = their number).
+	// NACKs are answered as the packets were sent (RTX, OSN = their number, rewritten picture ID), from the
+	// cache of the encoding they came from; not those of packets sent before the last switch (the receiver
+	// resumes at its keyframe: on a congested link they would only delay it).
 	r.down.takeRTP(t)
 	c.onNack(c.ssrc, []rtcp.NackPair{{PacketID: after[4].seq}})
+	require.Empty(t, r.down.takeRTP(t), "before the switch to layer 1")
+	require.Equal(t, uint64(1), c.counters.nacksBeforeSwitch.Load())
+	last := up[len(up)-1]
+	c.onNack(c.ssrc, []rtcp.NackPair{{PacketID: last.seq}})
 	rtx := r.down.takeRTP(t)
 	require.Len(t, rtx, 1)
 	require.Equal(t, c.rtxSSRC, rtx[0].SSRC)
-	require.Equal(t, after[4].seq, uint16(rtx[0].Payload[0])<<8|uint16(rtx[0].Payload[1]))
-	require.Equal(t, after[4].ts, rtx[0].Timestamp)
-	require.Equal(t, byte(0x80|after[4].pid>>8), rtx[0].Payload[4], "the picture ID as sent")
-	require.Equal(t, byte(after[4].pid), rtx[0].Payload[5])
+	require.Equal(t, last.seq, uint16(rtx[0].Payload[0])<<8|uint16(rtx[0].Payload[1]))
+	require.Equal(t, last.ts, rtx[0].Timestamp)
+	require.Equal(t, byte(0x80|last.pid>>8), rtx[0].Payload[4], "the picture ID as sent")
+	require.Equal(t, byte(last.pid), rtx[0].Payload[5])
 }
 
 func TestSimulcastFallsBackWhenALayerStopsAndReturns(t *testing.T) {

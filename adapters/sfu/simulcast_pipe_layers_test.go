@@ -63,5 +63,22 @@ func pipeBytesPerFrame(t *testing.T, allLayers bool, layer int) float64 {
 		}
 	}
 	require.Greater(t, received, rounds/2, "the viewer kept receiving its layer")
-	return float64(pc.counters.bytes.Load()-before) / rounds
+	perFrame := float64(pc.counters.bytes.Load()-before) / rounds
+	if !allLayers && layer == 0 {
+		// B's downlink allocation still knows the rate of the top layer, which no longer crosses: A reports it.
+		nodeA.mu.Lock()
+		src := nodeA.producers["pv"].encs[2]
+		nodeA.mu.Unlock()
+		nodeB.mu.Lock()
+		copied := nodeB.producers["pv"].encs[2]
+		nodeB.mu.Unlock()
+		top := maxTemporal - 1
+		require.Eventually(t, func() bool {
+			d.pump()
+			a, b := float64(src.rateUpTo(top)), float64(copied.rateUpTo(top))
+			return copied.remoteKnown.Load() && a > 0 && b > 0.5*a && b < 1.5*a
+		}, waitLong, 5*time.Millisecond, "B's copy of the top layer has the source's rate (A %d, B %d bit/s)",
+			src.rateUpTo(top), copied.rateUpTo(top))
+	}
+	return perFrame
 }

@@ -32,7 +32,7 @@ type Stream struct {
 // Allocate shares available bit/s among streams, as mediasoup's DistributeAvailableOutgoingBitrate: fixed
 // streams first, then every layered stream starts on its lowest active layer (a viewer keeps a picture however
 // low the estimate), then in rounds, by priority, each moves up one step (the next temporal layer, else the next
-// active spatial layer at temporal 0), never above its preferred layers, while the step's extra rate fits what
+// active spatial layer with all its temporal layers), never above its preferred layers, while the step's extra rate fits what
 // is left. out[i] gets stream i's layers (fixed streams {0, 0}); it returns the bit rate allocated.
 func Allocate(available int, streams []Stream, out []Layers) int {
 	used := 0
@@ -85,19 +85,27 @@ func (s *Stream) rate(l Layers) int {
 	return s.Rates[l.Spatial][l.Temporal]
 }
 
-// step is the layer one step above l, false at the top (of the preferred layers).
+// step is the layer one step above l, false at the top (of the preferred layers): the next temporal layer, else
+// the next active spatial layer with all its temporal layers (up to the preferred). A larger picture is never
+// bought with a lower frame rate (640 wide at a quarter of the frames instead of 320 wide at all of them), as a
+// simulcast sender's own allocation fills a lower layer before it starts the next.
 func (s *Stream) step(l Layers) (Layers, bool) {
-	maxT := min(s.Temporal, MaxTemporal) - 1
-	if l.Spatial == s.Preferred.Spatial {
-		maxT = min(maxT, s.Preferred.Temporal)
-	}
-	if l.Temporal < maxT {
+	if maxT := s.TopTemporal(l.Spatial); l.Temporal < maxT {
 		return Layers{Spatial: l.Spatial, Temporal: l.Temporal + 1}, true
 	}
 	for sp := l.Spatial + 1; sp <= s.Preferred.Spatial && sp < min(s.Spatial, MaxSpatial); sp++ {
 		if s.Active&(1<<sp) != 0 {
-			return Layers{Spatial: sp, Temporal: 0}, true
+			return Layers{Spatial: sp, Temporal: s.TopTemporal(sp)}, true
 		}
 	}
 	return l, false
+}
+
+// TopTemporal is the highest temporal layer the stream may get in spatial layer sp.
+func (s *Stream) TopTemporal(sp int) int {
+	maxT := min(s.Temporal, MaxTemporal) - 1
+	if sp == s.Preferred.Spatial {
+		maxT = min(maxT, s.Preferred.Temporal)
+	}
+	return max(maxT, 0)
 }

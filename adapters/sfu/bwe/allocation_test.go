@@ -27,6 +27,8 @@ func TestAllocate(t *testing.T) {
 			streams: func() []Stream { return []Stream{audio, simulcast()} }, want: []Layers{{}, {2, 2}}},
 		{name: "audio first, then the highest layer that fits", available: 340_000,
 			streams: func() []Stream { return []Stream{audio, simulcast()} }, want: []Layers{{}, {1, 2}}},
+		{name: "a larger picture only at its full frame rate", available: 500_000, // r2's base layer (450k) would fit
+			streams: func() []Stream { return []Stream{simulcast()} }, want: []Layers{{1, 2}}},
 		{name: "never above preferred", available: 5_000_000,
 			streams: func() []Stream {
 				s := simulcast()
@@ -61,7 +63,7 @@ func TestAllocatePriority(t *testing.T) {
 	a, b := simulcast(), simulcast()
 	a.Priority = 2
 	out := make([]Layers, 2)
-	Allocate(600_000, []Stream{a, b}, out)
-	t.Logf("600 kbit/s, priorities 2 and 1: %v", out)
-	require.True(t, out[1].Less(out[0]), "the priority-2 stream gets higher layers")
+	Allocate(1_200_000, []Stream{b, a}, out) // with equal priorities the first would get the top layer
+	t.Logf("1.2 Mbit/s, priorities 1 and 2: %v", out)
+	require.True(t, out[0].Less(out[1]), "the priority-2 stream gets higher layers")
 }

@@ -11,8 +11,12 @@
 //   - probes (probe.go): padding sent for a short window at a higher rate; what the receiver got as fast as it
 //     was sent raises the estimate at once (the only way above what the media alone shows), the loss-based cap
 //     included;
-//   - loss-based (loss.go): below 2 % loss the cap grows 8 % per second, between 2 and 10 % it holds, above 10 %
-//     it falls by half the loss fraction (at most every 300 ms): random loss without congestion does not cut it;
+//   - loss-based (loss.go): once per loss report (≥ 20 packets and 500 ms of feedback), below 2 % loss the cap
+//     grows 8 % per second, between 2 and 10 % it holds, above 10 % it falls by half the loss fraction, at most
+//     once per 300 ms + the feedback round trip: random loss without congestion does not cut it. One loss episode
+//     is cut for once: packets sent before a cut do not count towards the next report, and a cut never goes below
+//     0.85 × the acknowledged bitrate (what the path delivered while it dropped), so a sender slow to slow down
+//     (an SFU waiting for a lower layer's keyframe) is not cut again and again down to the minimum;
 //   - a REMB the receiver sends caps the result (the only estimate without transport-cc feedback).
 //
 // Why not pion/interceptor's pkg/gcc: it is an interceptor (our transports are not interceptor chains), its

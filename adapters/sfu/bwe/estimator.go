@@ -61,14 +61,12 @@ func (e *Estimator) OnFeedback(results []PacketResult, now int64) {
 		return
 	}
 	e.feedback = true
-	lost := 0
 	usage, updated := e.trend.usage, false
 	for _, r := range results {
 		if e.probe.add(r) {
 			e.finishProbe()
 		}
 		if !r.Received {
-			lost++
 			continue
 		}
 		e.countAcked(r)
@@ -83,7 +81,7 @@ func (e *Estimator) OnFeedback(results []PacketResult, now int64) {
 	if e.probe.active && results[len(results)-1].SendTime > e.probe.end {
 		e.finishProbe()
 	}
-	e.loss.add(lost, len(results), e.rate.rate, now)
+	e.loss.add(results, e.rate.rate, e.acked, now)
 }
 
 // finishProbe takes the running probe's result: a rate above the delay-based estimate or the loss-based limit
@@ -154,3 +152,6 @@ func (e *Estimator) Acknowledged() int { return int(e.acked) }
 
 // LossFraction is the last loss fraction computed from feedback.
 func (e *Estimator) LossFraction() float64 { return e.loss.fraction }
+
+// LossDecreases counts the loss-based controller's cuts.
+func (e *Estimator) LossDecreases() int { return e.loss.decreases }

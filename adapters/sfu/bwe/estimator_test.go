@@ -131,3 +131,29 @@ func TestEstimatorProbeLiftsLossLimit(t *testing.T) {
 	require.False(t, r.Saturated)
 	require.GreaterOrEqual(t, s.estimate(), 1e6, "the probe's result is the estimate")
 }
+
+// A link capped under a sender that cannot slow down at once (an SFU keeps forwarding the high layer until a
+// keyframe of a lower one arrives): tc's tbf drops a third of the packets for 1.5 s, then the sender goes down
+// to a layer that fits. The loss-based controller cuts once per loss episode (packets sent before a cut do not
+// count towards the next), never below what the path delivered: the estimate falls under the cap without
+// collapsing to the minimum, as it did when every 400 ms of the same drops cut it again.
+func TestEstimatorLossEpisodeCutOnce(t *testing.T) {
+	link := &simLink{capacity: 20e6}
+	s := newSim(t, 1_000_000, link)
+	s.fixedRate = 500e3 // the top layer
+	s.run(5e9, nil)
+	link.capacity, link.maxQueue = 350e3, 100e6 // tbf with 100 ms of queue
+	capped := s.now
+	lo := s.estimate()
+	s.run(1.5e9, func() { lo = min(lo, s.estimate()) })
+	atSwitch := s.estimate()
+	s.fixedRate = 250e3 // the lower layer, at last
+	s.run(10e9, func() { lo = min(lo, s.estimate()) })
+	t.Logf("cap 350 kbit/s under 500 kbit/s of media for 1.5 s: estimate %.0f kbit/s at the switch, lowest %.0f, "+
+		"%.0f after 10 s at 250 kbit/s; %d loss-based cuts, last loss fraction %.3f", atSwitch/1e3, lo/1e3,
+		s.estimate()/1e3, s.e.LossDecreases(), s.e.LossFraction())
+	require.Less(t, atSwitch, 350e3, "the estimate fell under the cap within %.1f s", float64(s.now-capped)/1e9)
+	require.Greater(t, lo, 0.6*350e3, "but did not collapse")
+	require.LessOrEqual(t, s.e.LossDecreases(), 3, "one cut per loss episode, not one per report")
+	require.Greater(t, s.estimate(), 260e3, "the lower layer still fits after it")
+}

@@ -44,6 +44,7 @@ type sim struct {
 	nextSend  int64
 	nextFB    int64
 	sourceMax float64
+	fixedRate float64 // > 0: the media goes at this rate whatever the estimate (a layer the sender cannot leave yet)
 	probeRate float64 // while nextSend < probeUntil, send at probeRate
 	probeEnd  int64
 	pending   []arrival
@@ -69,6 +70,9 @@ func (s *sim) run(d int64, each func()) {
 		s.now += 1e6 // 1 ms steps
 		for s.nextSend <= s.now {
 			rate := min(float64(s.e.Estimate(s.now)), s.sourceMax)
+			if s.fixedRate > 0 {
+				rate = s.fixedRate
+			}
 			if s.nextSend < s.probeEnd {
 				rate = s.probeRate
 			}

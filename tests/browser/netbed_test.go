@@ -1,0 +1,224 @@
+package browser
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/sfu-cluster/sfu-cluster/tests/netns"
+)
+
+// netbedSample is one viewer's figures at one moment (netbed.mjs's sample).
+type netbedSample struct {
+	Frames    int  `json:"frames"`
+	Width     int  `json:"width"`
+	KeyFrames int  `json:"keyFrames"`
+	Freezes   int  `json:"freezes"`
+	Layer     *int `json:"layer"`
+	Score     *int `json:"score"`
+	Estimate  int  `json:"estimate"`
+	Kbps      int  `json:"kbps"`
+}
+
+// netbedWindow is what netbed.mjs saw over one phase.
+type netbedWindow struct {
+	Ms int `json:"ms"`
+	// PublisherTopOff counts the seconds (getStats readings) in which the publisher's Chromium did not send r2 at
+	// 640 wide (CPU or its own uplink estimate: it lowers or stops its top layer by itself), PublisherTopChanges the
+	// readings in which that changed, and PublisherLimit its qualityLimitationReasons: what B can get depends on
+	// them, not on A.
+	PublisherTopOff     int `json:"publisherTopOff"`
+	PublisherTopChanges int `json:"publisherTopChanges"`
+	// PublisherStarved counts the readings in which the publisher's browser sent fewer than 10 frames a second
+	// on every layer (CPU): A's freezes in those seconds (and the next) are FreezesAExcused, the publisher's, not
+	// its link's; they are printed, and FreezesA less them is what the limit applies to.
+	PublisherStarved int      `json:"publisherStarved"`
+	FreezesAExcused  int      `json:"freezesAExcused"`
+	PublisherLimit   []string `json:"publisherLimit"`
+	StallsA          int      `json:"stallsA"` // seconds in which A decoded no new frame
+	StallsB          int      `json:"stallsB"`
+	// WidthsB are the widths B decoded while the publisher had sent r2 at 640 for two readings, WidthsBExcused
+	// those it decoded otherwise (recorded, not judged).
+	WidthsB        []int          `json:"widthsB"`
+	WidthsBExcused []int          `json:"widthsBExcused"`
+	MaxLayerA      int            `json:"maxLayerA"` // the highest layer A was sent once it had dropped (cap)
+	FreezesA       int            `json:"freezesA"`
+	KeyFramesA     int            `json:"keyFramesA"`
+	KeyFramesB     int            `json:"keyFramesB"`
+	NacksA         int            `json:"nacksA"`
+	LostA          int            `json:"lostA"`
+	Events         map[string]int `json:"events"` // ms from the step to layerDropMs, widthDropMs, layerUpMs, widthUpMs
+	EndA           netbedSample   `json:"endA"`
+	EndB           netbedSample   `json:"endB"`
+}
+
+type netbedResult struct {
+	OK       bool          `json:"ok"`
+	Error    string        `json:"error"`
+	Baseline *netbedWindow `json:"baseline"`
+	Cap      *netbedWindow `json:"cap"`
+	Lift     *netbedWindow `json:"lift"`
+	Loss     *netbedWindow `json:"loss"`
+}
+
+// Issue 16's "Must show" on the test bed: the cap, its lift, the loss.
+const (
+	netbedCapKbit      = 350
+	netbedLossPct      = 3
+	netbedDropWithinMs = 5000
+	netbedBackWithinMs = 15000
+	netbedMaxFreezes   = 2
+	// B's keyframes in the cap (or loss) window may exceed those of the baseline window (the same length) by one:
+	// with the browser's own keyframes as noise, a count that equal windows can differ by. A's switches cost B
+	// a keyframe each if its keyframe requests reach the publisher's top layer: two switches or more fail.
+	netbedKeyFrameNoise = 1
+)
+
+// TestBrowserDownlinkCapAndLoss is issue 16's test-bed "Must show": the simulcast publisher (Chromium on the host,
+// mediasoup-demo's three encodings) and two viewers through the pipe, each its own Chromium in its own network
+// namespace. (a) Viewer A's downlink is capped at 350 kbit/s (tc tbf): within 5 s GET /consumers/:id says it is
+// sent layer ≤ 1 and it decodes ≤ 320 wide; it decodes every second, with ≤ 2 freezes; viewer B stays 640 wide and
+// gets no more keyframes than in a baseline window as long (one for noise). The cap is lifted: A is back at layer 2
+// and 640 wide within 15 s. (b) 3 % random loss on A's link (nft): A decodes every second, ≤ 2 freezes, B as in
+// (a). The times go to $ARTIFACTS_DIR/netbed.txt.
+//
+// It runs only with NETBED_BROWSER=1: on the shared 2-core CI machine (load averages of 15–36 from parallel
+// builds) the publisher's own Chromium starves (3–4 fps on every layer for seconds) and the assertions measure
+// the machine, not the engine; see the report in docs/BENCHMARKS.md ("Downlink cap and loss on the test bed").
+func TestBrowserDownlinkCapAndLoss(t *testing.T) {
+	if os.Getenv("NETBED_BROWSER") != "1" {
+		t.Skip("NETBED_BROWSER=1 runs the downlink cap and loss test bed (three Chromiums, ~2 minutes; needs an unloaded machine)")
+	}
+	chromium := requireBrowser(t)
+	nsA, nsB := netns.New(t), netns.New(t)
+	c, demoURL := startClusterOnHostEnd(t, nsB)
+	stop := c.watch()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd, resultFile := scriptCommand(ctx, t, chromium, demoURL, "netbed.mjs",
+		"VIEWER_A_CHROMIUM="+inNamespace(t, nsA, chromium), "VIEWER_B_CHROMIUM="+inNamespace(t, nsB, chromium))
+	stdin, err := cmd.StdinPipe()
+	require.NoError(t, err)
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	cmd.Stderr = cmd.Stdout
+	require.NoError(t, cmd.Start())
+	var out strings.Builder
+	lost := 0
+	steps := map[string]func(){
+		"cap":    func() { nsA.LimitDownlink(t, netbedCapKbit) },
+		"lift":   func() { nsA.Unlimit(t) },
+		"loss":   func() { nsA.LoseRandom(t, netbedLossPct) },
+		"noloss": func() { lost = nsA.RandomlyLost(t); nsA.LoseRandom(t, 0) },
+	}
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		line := sc.Text()
+		out.WriteString(line + "\n")
+		if name, ok := strings.CutPrefix(line, "NETBED "); ok {
+			do, known := steps[name]
+			require.True(t, known, "netbed.mjs asked for step %q", name)
+			do()
+			_, err := fmt.Fprintln(stdin, "ok")
+			require.NoError(t, err)
+		}
+	}
+	err = cmd.Wait()
+	p := stop()
+	t.Logf("netbed.mjs output:\n%s", out.String())
+	require.NoError(t, err, "the browser test failed:\n%s", lastLines(out.String(), 20))
+	var r netbedResult
+	readResult(t, "netbed.mjs", resultFile, &r)
+	require.True(t, r.OK, r.Error)
+	reportNetbed(t, r, lost)
+
+	base, capped, lift, loss := r.Baseline, r.Cap, r.Lift, r.Loss
+	require.Zero(t, base.StallsA+base.StallsB, "both decode every second before the cap: %+v", base)
+
+	dropLayer, okLayer := capped.Events["layerDropMs"]
+	dropWidth, okWidth := capped.Events["widthDropMs"]
+	require.True(t, okLayer && dropLayer <= netbedDropWithinMs, "A's layer ≤ 1 within %d ms of the cap: %+v", netbedDropWithinMs, capped)
+	require.True(t, okWidth && dropWidth <= netbedDropWithinMs, "A decodes ≤ 320 wide within %d ms of the cap: %+v", netbedDropWithinMs, capped)
+	require.LessOrEqual(t, capped.MaxLayerA, 1, "A stays at layer ≤ 1 under the cap once dropped: %+v", capped)
+	require.Zero(t, capped.StallsA, "A decodes every second under the cap: %+v", capped)
+	require.LessOrEqual(t, capped.FreezesA-capped.FreezesAExcused, netbedMaxFreezes, "A's freezes under the cap (%d while the publisher "+
+		"starved): %+v", capped.FreezesAExcused, capped)
+	requireUnaffected(t, "cap", base, capped)
+
+	_, okLayer = lift.Events["layerUpMs"]
+	_, okWidth = lift.Events["widthUpMs"]
+	require.True(t, okLayer && okWidth && lift.Ms <= netbedBackWithinMs, "A back at layer 2 and 640 wide within %d ms of the lift: %+v",
+		netbedBackWithinMs, lift)
+
+	require.Positive(t, lost, "the loss rule dropped packets")
+	require.Zero(t, loss.StallsA, "A decodes every second under %d %% loss: %+v", netbedLossPct, loss)
+	require.LessOrEqual(t, loss.FreezesA-loss.FreezesAExcused, netbedMaxFreezes, "A's freezes under loss (%d while the publisher "+
+		"starved): %+v", loss.FreezesAExcused, loss)
+	require.Positive(t, loss.NacksA, "A asked for retransmissions (NACK) under loss: %+v", loss)
+	requireUnaffected(t, "loss", base, loss)
+
+	requireThroughThePipe(t, c, p, 2)
+}
+
+// requireUnaffected checks viewer B over a phase against what the publisher actually sent (getStats of its
+// browser, once a second): 640 wide whenever the publisher sent r2 at 640, decoding every second, and no more
+// keyframes than in the baseline window plus the noise allowance plus one per change of the publisher's top
+// layer (each costs B a keyframe: a switch, or Chromium's new size). Most of the phase must be judged: a
+// publisher that hardly sent r2 leaves nothing to check, and that is a failure, not a pass.
+func requireUnaffected(t *testing.T, phase string, base, w *netbedWindow) {
+	t.Helper()
+	readings := w.Ms / 1000
+	require.LessOrEqual(t, w.PublisherTopOff, readings/2, "the publisher sent r2 at 640 for too little of the %s to judge B "+
+		"(off in %d of ~%d readings, limited by %v)", phase, w.PublisherTopOff, readings, w.PublisherLimit)
+	require.Equal(t, []int{640}, w.WidthsB, "B is 640 wide while the publisher sends r2 at 640, during the %s (r2 not at 640 in "+
+		"%d s, limited by %v; widths then %v)", phase, w.PublisherTopOff, w.PublisherLimit, w.WidthsBExcused)
+	require.Zero(t, w.StallsB, "B decodes every second during the %s: %+v", phase, w)
+	own := max(base.KeyFramesB-base.PublisherTopChanges, 0) // the baseline's, the publisher's own changes aside
+	require.LessOrEqual(t, w.KeyFramesB, own+netbedKeyFrameNoise+w.PublisherTopChanges,
+		"B's keyframes during A's %s (%d) against the baseline window (%d, the publisher's top layer changed %d times), "+
+			"the publisher's top layer changed %d times", phase, w.KeyFramesB, base.KeyFramesB, base.PublisherTopChanges, w.PublisherTopChanges)
+}
+
+// reportNetbed prints the phases' figures and writes them to $ARTIFACTS_DIR/netbed.txt (CI prints it).
+func reportNetbed(t *testing.T, r netbedResult, lost int) {
+	t.Helper()
+	var b strings.Builder
+	ev := func(w *netbedWindow, k string) string {
+		if v, ok := w.Events[k]; ok {
+			return fmt.Sprint(v)
+		}
+		return "never"
+	}
+	side := func(s netbedSample) string {
+		l := "none"
+		if s.Layer != nil {
+			l = fmt.Sprint(*s.Layer)
+		}
+		return fmt.Sprintf("layer=%s width=%d kbit/s=%d estimate_kbit/s=%d", l, s.Width, s.Kbps, s.Estimate/1000)
+	}
+	for _, w := range []struct {
+		name string
+		w    *netbedWindow
+	}{{"baseline", r.Baseline}, {"cap", r.Cap}, {"lift", r.Lift}, {"loss", r.Loss}} {
+		fmt.Fprintf(&b, "browser netbed: %s %d ms: A %s, B %s, B keyframes +%d; publisher without r2 at 640 for %d s, %d changes, "+
+			"starved %d s (limited by %v)\n", w.name, w.w.Ms, side(w.w.EndA), side(w.w.EndB), w.w.KeyFramesB, w.w.PublisherTopOff,
+			w.w.PublisherTopChanges, w.w.PublisherStarved, w.w.PublisherLimit)
+	}
+	fmt.Fprintf(&b, "browser netbed: A capped at %d kbit/s: cap->layer<=1_ms=%s cap->width<=320_ms=%s; over %d ms A stalls=%d freezes=%d (%d while the publisher starved) "+
+		"max_layer_after_drop=%d end %s; B widths=%v stalls=%d keyframes +%d (baseline +%d)\n", netbedCapKbit, ev(r.Cap, "layerDropMs"),
+		ev(r.Cap, "widthDropMs"), r.Cap.Ms, r.Cap.StallsA, r.Cap.FreezesA, r.Cap.FreezesAExcused, r.Cap.MaxLayerA, side(r.Cap.EndA), r.Cap.WidthsB, r.Cap.StallsB,
+		r.Cap.KeyFramesB, r.Baseline.KeyFramesB)
+	fmt.Fprintf(&b, "browser netbed: cap lifted: lift->layer2_ms=%s lift->640_ms=%s\n", ev(r.Lift, "layerUpMs"), ev(r.Lift, "widthUpMs"))
+	fmt.Fprintf(&b, "browser netbed: %d %% loss on A over %d ms: dropped=%d A stalls=%d freezes=%d (%d while the publisher starved) nacks=%d lost=%d keyframes +%d end %s; "+
+		"B widths=%v stalls=%d keyframes +%d\n", netbedLossPct, r.Loss.Ms, lost, r.Loss.StallsA, r.Loss.FreezesA, r.Loss.FreezesAExcused, r.Loss.NacksA, r.Loss.LostA,
+		r.Loss.KeyFramesA, side(r.Loss.EndA), r.Loss.WidthsB, r.Loss.StallsB, r.Loss.KeyFramesB)
+	fmt.Print(b.String())
+	require.NoError(t, os.WriteFile(filepath.Join(artifactsDir(t), "netbed.txt"), []byte(b.String()), 0o600))
+}
