@@ -28,15 +28,24 @@ func dataCopiesOf(ctx context.Context, rooms RoomRepo, peer domain.Peer) (dataCo
 	if len(out.producers) == 0 {
 		return out, nil
 	}
-	routers, err := rooms.ListRouters(ctx, peer.RoomID)
-	if err != nil {
+	if out.slaves, err = otherSlavesOfRoom(ctx, rooms, peer); err != nil {
 		return dataCopies{}, err
 	}
+	return out, nil
+}
+
+// otherSlavesOfRoom lists the slaves of the room's routers other than the peer's.
+func otherSlavesOfRoom(ctx context.Context, rooms RoomRepo, peer domain.Peer) ([]string, error) {
+	routers, err := rooms.ListRouters(ctx, peer.RoomID)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
 	seen := map[string]bool{peer.SlaveID: true}
 	for _, r := range routers {
 		if !seen[r.SlaveID] {
 			seen[r.SlaveID] = true
-			out.slaves = append(out.slaves, r.SlaveID)
+			out = append(out, r.SlaveID)
 		}
 	}
 	return out, nil

@@ -133,8 +133,8 @@ type NodeStats struct {
 	KeyframeRequestsJoined uint64 `json:"keyframeRequestsJoined"`
 	KeyframeRequestsHeld   uint64 `json:"keyframeRequestsHeld"`
 	// Data channels: live data producers (pipe copies included) and data consumers, and messages received from
-	// data producers, sent to data consumers (pipes included), and dropped (over maxMessageSize, or sent before
-	// an association was up).
+	// data producers, sent to data consumers (pipes included), and dropped (over maxMessageSize, sent before an
+	// association was up, or over a data consumer's send buffer cap SCTP_MAX_BUFFERED_AMOUNT: a slow reader).
 	DataProducers       int    `json:"dataProducers"`
 	DataConsumers       int    `json:"dataConsumers"`
 	DataMessagesIn      uint64 `json:"dataMessagesIn"`

@@ -41,6 +41,9 @@ type SlaveConfig struct {
 	// SctpMaxMessageSize is the largest data channel message a WebRTC transport accepts, bytes (the maxMessageSize
 	// of its sctpParameters); larger ones are dropped and counted (SCTP_MAX_MESSAGE_SIZE, default 262144).
 	SctpMaxMessageSize int
+	// SctpMaxBufferedAmount caps each data consumer's queued outbound SCTP bytes; a message over it is dropped for
+	// that consumer and counted (SCTP_MAX_BUFFERED_AMOUNT, default 1 MiB, at least SCTP_MAX_MESSAGE_SIZE).
+	SctpMaxBufferedAmount int
 	// TransportIdleTimeout closes a client's WebRTC transport that received nothing (no ICE consent check, no
 	// media) for this long, and the master forgets it (TRANSPORT_IDLE_TIMEOUT, default 30s).
 	TransportIdleTimeout time.Duration
@@ -67,7 +70,7 @@ func (l ListenIP) Announced() string {
 
 func defaultSlaveConfig() SlaveConfig {
 	return SlaveConfig{MaxTransports: 500, ListenIPs: []ListenIP{{IP: "127.0.0.1"}}, HeartbeatInterval: 2 * time.Second,
-		InitialAvailableOutgoingBitrate: 1_000_000, MaxIncomingBitrate: 1_500_000, SctpMaxMessageSize: domain.DefaultMaxMessageSize, TransportIdleTimeout: 30 * time.Second, MasterURLs: []string{"http://127.0.0.1:3010"},
+		InitialAvailableOutgoingBitrate: 1_000_000, MaxIncomingBitrate: 1_500_000, SctpMaxMessageSize: domain.DefaultMaxMessageSize, SctpMaxBufferedAmount: 1 << 20, TransportIdleTimeout: 30 * time.Second, MasterURLs: []string{"http://127.0.0.1:3010"},
 		Audio: defaultAudio()}
 }
 
@@ -133,6 +136,10 @@ func (c *SlaveConfig) load(s *settings) {
 		"MEDIASOUP_WEBRTC_TRANSPORT_INITIAL_AVAILABLE_OUTGOING_BITRATE")
 	s.integer(&c.MaxIncomingBitrate, 0, 1_000_000_000, "MAX_INCOMING_BITRATE", "MEDIASOUP_WEBRTC_TRANSPORT_MAX_INCOMING_BITRATE")
 	s.integer(&c.SctpMaxMessageSize, 1024, 16<<20, "SCTP_MAX_MESSAGE_SIZE")
+	s.integer(&c.SctpMaxBufferedAmount, 1024, 1<<30, "SCTP_MAX_BUFFERED_AMOUNT")
+	if c.SctpMaxBufferedAmount < c.SctpMaxMessageSize {
+		s.bad("SCTP_MAX_BUFFERED_AMOUNT", fmt.Sprintf("must be at least SCTP_MAX_MESSAGE_SIZE (%d < %d)", c.SctpMaxBufferedAmount, c.SctpMaxMessageSize))
+	}
 	if c.PipePortMin > c.PipePortMax {
 		s.bad("PIPE_PORT_MIN", fmt.Sprintf("must not exceed PIPE_PORT_MAX (%d > %d)", c.PipePortMin, c.PipePortMax))
 	}

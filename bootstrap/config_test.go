@@ -104,6 +104,7 @@ func TestConfigRejectsBadValuesNamingTheVariable(t *testing.T) {
 		"rtc tcp port":            {"RTC_TCP_PORT", "0", "RTC_TCP_PORT"},
 		"rtc tcp port word":       {"RTC_TCP_PORT", "no", "RTC_TCP_PORT"},
 		"max incoming":            {"MAX_INCOMING_BITRATE", "-1", "MAX_INCOMING_BITRATE"},
+		"sctp buffer below msg":   {"SCTP_MAX_BUFFERED_AMOUNT", "4096", "SCTP_MAX_BUFFERED_AMOUNT"},
 		"initial bitrate":         {"MEDIASOUP_WEBRTC_TRANSPORT_INITIAL_AVAILABLE_OUTGOING_BITRATE", "5", "MEDIASOUP_WEBRTC_TRANSPORT_INITIAL_AVAILABLE_OUTGOING_BITRATE"},
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -112,8 +112,9 @@ func newNode(lc fx.Lifecycle, cfg Config, log *zap.Logger, reg *registration) (*
 		PipeListenIP: pipe.IP, PipeAnnouncedIP: pipe.Announced(),
 		PipePortMin: cfg.PipePortMin, PipePortMax: cfg.PipePortMax, FanoutWorkers: cfg.FanoutWorkers,
 		InitialAvailableOutgoingBitrate: cfg.InitialAvailableOutgoingBitrate, MaxIncomingBitrate: cfg.MaxIncomingBitrate,
-		SctpMaxMessageSize:   cfg.SctpMaxMessageSize,
-		TransportIdleTimeout: cfg.TransportIdleTimeout, OnTransportClosed: reg.reportClosed, Logger: log.Named("sfu"),
+		SctpMaxMessageSize:    cfg.SctpMaxMessageSize,
+		SctpMaxBufferedAmount: cfg.SctpMaxBufferedAmount,
+		TransportIdleTimeout:  cfg.TransportIdleTimeout, OnTransportClosed: reg.reportClosed, Logger: log.Named("sfu"),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start SFU: %w", err)

@@ -92,3 +92,19 @@ func (a *API) ListDataProducers(ctx context.Context, roomID string) ([]DataProdu
 	err := a.do(ctx, http.MethodGet, p("rooms", roomID, "data_producers"), nil, nil, &out)
 	return out, err
 }
+
+// CloseDataProducer: POST /data_producers/:id/close; its copies and data consumers on every slave close too.
+func (a *API) CloseDataProducer(ctx context.Context, dataProducerID string) error {
+	if err := requireIDs(dataProducerID); err != nil {
+		return err
+	}
+	return a.do(ctx, http.MethodPost, p("data_producers", dataProducerID, "close"), nil, nil, nil)
+}
+
+// CloseDataConsumer: POST /data_consumers/:id/close; the client's data channel closes.
+func (a *API) CloseDataConsumer(ctx context.Context, dataConsumerID string) error {
+	if err := requireIDs(dataConsumerID); err != nil {
+		return err
+	}
+	return a.do(ctx, http.MethodPost, p("data_consumers", dataConsumerID, "close"), nil, nil, nil)
+}

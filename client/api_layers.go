@@ -18,6 +18,10 @@ type ConsumerState struct {
 	ProducerPaused  bool                   `json:"producerPaused"`
 	PreferredLayers *domain.ConsumerLayers `json:"preferredLayers,omitempty"`
 	CurrentLayers   *domain.ConsumerLayers `json:"currentLayers,omitempty"`
+	// Score (0–10) and AvailableOutgoingBitrate (the viewer transport's downlink estimate, bit/s, which picks a
+	// simulcast consumer's layers) as the slave reports them.
+	Score                    *int `json:"score,omitempty"`
+	AvailableOutgoingBitrate int  `json:"availableOutgoingBitrate,omitempty"`
 }
 
 // Layers returns preferred layers: spatial layer s and, when temporal ≥ 0, temporal layer temporal (else the

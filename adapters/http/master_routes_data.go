@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 
 	"github.com/gofiber/fiber/v2"
@@ -21,6 +22,18 @@ func (h masterHandlers) routeDataChannels(app *fiber.App) {
 		app.Post("/"+name+"/:peerId/consume_data", h.consumeData)
 	}
 	app.Get("/rooms/:roomId/data_producers", h.listDataProducers)
+	app.Post("/data_producers/:dataProducerId/close", h.closeData(h.uc.DataChannels.CloseProducer, "dataProducerId"))
+	app.Post("/data_consumers/:dataConsumerId/close", h.closeData(h.uc.DataChannels.CloseConsumer, "dataConsumerId"))
+}
+
+// closeData closes one data producer or data consumer (mediasoup's dataProducer.close() / dataConsumer.close()).
+func (h masterHandlers) closeData(closeFn func(context.Context, string) error, param string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if err := closeFn(c.UserContext(), c.Params(param)); err != nil {
+			return err
+		}
+		return c.JSON(empty)
+	}
 }
 
 func (h masterHandlers) produceData(c *fiber.Ctx) error {

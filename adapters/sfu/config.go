@@ -68,6 +68,10 @@ type NodeConfig struct {
 	// SctpMaxMessageSize is the largest data channel message accepted (the maxMessageSize transports answer);
 	// larger ones are dropped and counted. 0 means domain.DefaultMaxMessageSize (256 KiB).
 	SctpMaxMessageSize int
+	// SctpMaxBufferedAmount caps the bytes queued and unacknowledged on each data consumer's SCTP stream (pipes
+	// included): a message that would exceed it is dropped for that consumer and counted, so a client that reads
+	// slowly costs bounded memory and never delays the others. 0 means sctpassoc.DefaultMaxBufferedAmount (1 MiB).
+	SctpMaxBufferedAmount int
 	// Logger is optional; nil logs nothing.
 	Logger *zap.Logger
 }

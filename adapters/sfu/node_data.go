@@ -50,7 +50,8 @@ func (n *Node) EnableSctp(ctx context.Context, transportID string, caps domain.S
 	if e := n.data.ends[transportID]; e != nil {
 		return e.params, nil
 	}
-	assoc := sctpassoc.New(sctpassoc.Config{MaxMessageSize: n.maxMessageSize(), Totals: &n.data.totals})
+	assoc := sctpassoc.New(sctpassoc.Config{MaxMessageSize: n.maxMessageSize(), MaxBufferedAmount: n.cfg.SctpMaxBufferedAmount,
+		Totals: &n.data.totals})
 	if err := w.t.SetAppData(assoc); err != nil {
 		if errors.Is(err, webrtctransport.ErrAlreadyConnected) {
 			return domain.SctpParameters{}, fmt.Errorf("%w: transport %s: %w", domain.ErrAlreadyConnected, transportID, err)

@@ -33,7 +33,8 @@ func (n *Node) pipeEndLocked(pt *pipeTransport) (*sctpEnd, error) {
 	ip, port := pt.link.LocalTuple()
 	local := netipTuple(ip, port)
 	conn := sctpassoc.NewPacketConn(local, pt.link.WriteSCTP)
-	assoc := sctpassoc.New(sctpassoc.Config{MaxMessageSize: n.maxMessageSize(), Totals: &n.data.totals})
+	assoc := sctpassoc.New(sctpassoc.Config{MaxMessageSize: n.maxMessageSize(), MaxBufferedAmount: n.cfg.SctpMaxBufferedAmount,
+		Totals: &n.data.totals})
 	parity := 0
 	if local.String() > *remote {
 		parity = 1

@@ -32,7 +32,7 @@ func (n *Node) Stats(ctx context.Context) (application.NodeStats, error) {
 	s.Consumers, s.PipeTransports = len(n.consumers), len(n.pipes)
 	s.DataProducers, s.DataConsumers = len(n.data.producers), len(n.data.consumers)
 	s.DataMessagesIn, s.DataMessagesOut = n.data.totals.MessagesIn.Load(), n.data.totals.MessagesOut.Load()
-	s.DataMessagesDropped = n.data.totals.Dropped.Load() + n.data.totals.NotSent.Load()
+	s.DataMessagesDropped = n.data.totals.Dropped.Load() + n.data.totals.NotSent.Load() + n.data.totals.Overflow.Load()
 	var sum, estimating int64
 	for _, w := range n.transports {
 		if w.cc != nil && w.cc.reported.Load() {

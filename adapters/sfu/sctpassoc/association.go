@@ -17,10 +17,14 @@ var (
 	ErrStreamInUse = errors.New("sctpassoc: stream id already in use")
 	ErrClosed      = errors.New("sctpassoc: association closed")
 	ErrNotUp       = errors.New("sctpassoc: association not established")
+	ErrBufferFull  = errors.New("sctpassoc: stream send buffer full")
 )
 
 // DefaultMaxMessageSize is the largest inbound message when Config.MaxMessageSize is 0.
 const DefaultMaxMessageSize = 262144
+
+// DefaultMaxBufferedAmount is a stream's send buffer cap when Config.MaxBufferedAmount is 0.
+const DefaultMaxBufferedAmount = 1 << 20
 
 // rtoMaxMs caps SCTP's retransmission timeout (RFC 4960's RTO.Max is 60 s): on a loaded host a few losses in a
 // row must not stall a reliable stream for tens of seconds. RTO.Min stays 1 s (pion/sctp's).
@@ -34,6 +38,10 @@ const sctpMTU = 1200
 type Config struct {
 	// MaxMessageSize bounds inbound messages: larger ones are dropped and counted; the association survives.
 	MaxMessageSize int
+	// MaxBufferedAmount caps each stream's queued, unacknowledged outbound bytes: a message that would take a
+	// stream over it is dropped and counted (Counters.Overflow), so a remote that does not read costs bounded
+	// memory and never slows the sender. A message larger than the cap is always dropped.
+	MaxBufferedAmount int
 	// OnClosed, if set, is called once when the association ends after Run started (nil after Close).
 	OnClosed func(error)
 	// Totals, if set, also counts this association's messages (a node's sum over its associations).
@@ -43,13 +51,15 @@ type Config struct {
 // Counters count messages; safe for concurrent use.
 type Counters struct {
 	MessagesIn, MessagesOut atomic.Uint64
-	// Dropped counts inbound messages over MaxMessageSize; NotSent outbound ones sent before establishment.
-	Dropped, NotSent atomic.Uint64
+	// Dropped counts inbound messages over MaxMessageSize; NotSent outbound ones sent before establishment;
+	// Overflow outbound ones that did not fit a stream's MaxBufferedAmount.
+	Dropped, NotSent, Overflow atomic.Uint64
 }
 
 // Association is one SCTP association and its registered streams. Safe for concurrent use.
 type Association struct {
 	maxMsg   int
+	maxBuf   uint64
 	onClosed func(error)
 	log      logging.LoggerFactory
 
@@ -75,8 +85,11 @@ func New(cfg Config) *Association {
 	if cfg.MaxMessageSize <= 0 {
 		cfg.MaxMessageSize = DefaultMaxMessageSize
 	}
+	if cfg.MaxBufferedAmount <= 0 {
+		cfg.MaxBufferedAmount = DefaultMaxBufferedAmount
+	}
 	a := &Association{
-		maxMsg: cfg.MaxMessageSize, onClosed: cfg.OnClosed, streams: map[uint16]*Stream{},
+		maxMsg: cfg.MaxMessageSize, maxBuf: uint64(cfg.MaxBufferedAmount), onClosed: cfg.OnClosed, streams: map[uint16]*Stream{},
 		up: make(chan struct{}), runDone: make(chan struct{}), log: silentLoggers(), totals: cfg.Totals,
 	}
 	a.ctx, a.cancel = context.WithCancel(context.Background())
@@ -216,14 +229,15 @@ func (a *Association) finish(err error) {
 // Stats are the association's message counters.
 type Stats struct {
 	MessagesIn, MessagesOut uint64
-	// Dropped counts inbound messages over MaxMessageSize; NotSent outbound ones sent before establishment.
-	Dropped, NotSent uint64
+	// Dropped counts inbound messages over MaxMessageSize; NotSent outbound ones sent before establishment;
+	// Overflow outbound ones over a stream's MaxBufferedAmount.
+	Dropped, NotSent, Overflow uint64
 }
 
 // Stats returns the counters.
 func (a *Association) Stats() Stats {
 	return Stats{MessagesIn: a.own.MessagesIn.Load(), MessagesOut: a.own.MessagesOut.Load(), Dropped: a.own.Dropped.Load(),
-		NotSent: a.own.NotSent.Load()}
+		NotSent: a.own.NotSent.Load(), Overflow: a.own.Overflow.Load()}
 }
 
 // count adds one to a counter of the association and of its totals.
@@ -238,6 +252,7 @@ func messagesIn(c *Counters) *atomic.Uint64  { return &c.MessagesIn }
 func messagesOut(c *Counters) *atomic.Uint64 { return &c.MessagesOut }
 func dropped(c *Counters) *atomic.Uint64     { return &c.Dropped }
 func notSent(c *Counters) *atomic.Uint64     { return &c.NotSent }
+func overflow(c *Counters) *atomic.Uint64    { return &c.Overflow }
 
 func (a *Association) forget(s *Stream) {
 	a.mu.Lock()

@@ -114,13 +114,19 @@ func (s *Stream) read(dc *datachannel.DataChannel, raw *sctp.Stream) {
 	}
 }
 
-// Send sends one message (a copy is queued); isString marks WebRTC text. Before the association is up it is
-// dropped and counted (ErrNotUp).
+// Send sends one message (a copy is queued); isString marks WebRTC text. It never waits: before the association
+// is up (ErrNotUp), or when the message would take the stream's queued bytes over the association's
+// MaxBufferedAmount (ErrBufferFull, the remote reads too slowly), it is dropped and counted. One sender per
+// stream keeps the queue within the cap.
 func (s *Stream) Send(msg []byte, isString bool) error {
 	dc := s.dc.Load()
 	if dc == nil || s.closing.Load() {
 		s.a.count(notSent)
 		return ErrNotUp
+	}
+	if dc.BufferedAmount()+uint64(len(msg)) > s.a.maxBuf {
+		s.a.count(overflow)
+		return ErrBufferFull
 	}
 	if _, err := dc.WriteDataChannel(msg, isString); err != nil {
 		return err //nolint:wrapcheck // the caller counts it
