@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/sfu-cluster/sfu-cluster/bootstrap"
 	"github.com/sfu-cluster/sfu-cluster/client"
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
@@ -29,7 +30,14 @@ func simulcastVideo(t *testing.T, sub *client.Subscriber) *client.Consumer {
 // which shows in the size of the keyframes they receive, in their bitrates and in GET /consumers/:id; live switches
 // (0→2, 2→0) and a temporal drop keep the viewer's stream continuous.
 func TestSimulcastLayersThroughPipe(t *testing.T) {
-	c := newCluster(t, domain.SlaveRoleProducer, domain.SlaveRoleConsumer)
+	// Preferred layers are what this tests, so the viewers' downlink estimates start above every layer: from the
+	// default 1 Mbit/s, bandwidth allocation would hold the top layer back until probing lifts the estimate, and
+	// add switches of its own (the bwe and allocation tests cover that).
+	c := newCluster(t)
+	for _, role := range []domain.SlaveRole{domain.SlaveRoleProducer, domain.SlaveRoleConsumer} {
+		c.addSlaveWith(role, func(cfg *bootstrap.Config) { cfg.InitialAvailableOutgoingBitrate = 10_000_000 })
+	}
+	c.waitSlaves(2)
 	ctx := ctxT(t, 120*time.Second)
 	room, err := c.API.CreateRoom(ctx)
 	require.NoError(t, err)
@@ -71,9 +79,7 @@ func TestSimulcastLayersThroughPipe(t *testing.T) {
 
 	// Bitrates follow the layers: 150 k < 500 k < 1.5 M. Measured per frame of media (bytes over 25 frames, at the
 	// source's 25 frames/s), not per second of wall clock: a busy machine slows the publisher's pacing, not the size
-	// of a layer's frames. A fresh viewer transport's estimate starts at INITIAL_AVAILABLE_OUTGOING_BITRATE (1 Mbit/s),
-	// below the top layer: the default viewer may be held on layer 1 until probing lifts the estimate, so this waits
-	// for the steady state, as a viewer would see it a few seconds in.
+	// of a layer's frames. Over a window that holds no switch: the first may still hold the initial layers' frames.
 	const window = 25
 	kbps := make([]float64, 3)
 	tries := 0
