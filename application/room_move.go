@@ -42,6 +42,12 @@ func (u *Slaves) lostProducers(ctx context.Context, peers []domain.Peer) (map[st
 func (u *Slaves) moveRoom(ctx context.Context, old domain.Router, goneSlaveID string, lost []string) error {
 	routerID := u.d.IDs.NewID()
 	slave, node, info, err := u.d.createRouterOnPick(ctx, domain.SlaveRoleProducer, routerID)
+	if err == nil && slave.ID == goneSlaveID { // a stopping slave that heartbeat since it was marked suspect
+		u.d.closeOnSlave(ctx, slave.ID, "close router "+routerID, func(ctx context.Context, n SFUNode) error {
+			return n.CloseRouter(ctx, routerID)
+		})
+		err = fmt.Errorf("%w: only the gone slave", domain.ErrNoSlaveCapacity)
+	}
 	if err != nil {
 		u.d.Warn("move room "+old.RoomID+": no producer slave, deleting it", err)
 		return u.cleanRoom(ctx, old.RoomID, goneSlaveID)

@@ -84,6 +84,10 @@ func (u *Slaves) Deregister(ctx context.Context, id string) error {
 	if _, err := u.d.Slaves.Get(ctx, id); err != nil {
 		return err
 	}
+	// Nothing new goes to it meanwhile: the rooms it holds move to another producer slave (room_move.go).
+	if _, err := u.d.Slaves.MarkSuspect(ctx, id, u.d.Clock.Now()); err != nil {
+		return err
+	}
 	if err := u.cleanRows(ctx, id); err != nil {
 		return err
 	}
