@@ -70,6 +70,7 @@ func TestFaultProducerSlaveKilledRoomSurvives(t *testing.T) {
 	}
 	require.NotNil(t, video)
 	require.NoError(t, video.WaitFor(ctx, func(s client.ConsumerStats) bool { return s.Packets >= 20 }))
+	t.Logf("bob receives the new video %s after the kill", time.Since(killed).Round(time.Millisecond))
 	require.Equal(t, 1, consumerSlave.stats(t).PipeTransports, "one pipe, from the survivor")
 	st, err := httpapi.NewSlaveClient(survivor.url(), httpapi.SlaveClientOptions{Secret: secret}).Stats(ctx)
 	require.NoError(t, err)
