@@ -3,6 +3,7 @@ package application
 import (
 	"context"
 	"encoding/json"
+	"time"
 )
 
 // EventType names a room event.
@@ -29,6 +30,9 @@ const (
 
 // RoomEvent is published after the store changed.
 type RoomEvent struct {
+	// Seq is the event's sequence id (the SSE stream's `id:`), assigned by the bus when it keeps the event; it
+	// grows with each event kept, so a client that reconnects asks for what came after the last one it saw.
+	Seq        int64     `json:"seq,omitempty"`
 	Type       EventType `json:"type"`
 	RoomID     string    `json:"roomId"`
 	PeerID     string    `json:"peerId,omitempty"`
@@ -64,4 +68,13 @@ type EventBus interface {
 	// Subscribe returns the room's events from now on; cancel ends the subscription and closes the channel.
 	// A listener that does not keep up loses events rather than slowing the publisher.
 	Subscribe(roomID string) (events <-chan RoomEvent, cancel func())
+	// Replay returns the room's kept events after sequence id after, oldest first (at most MaxReplay): what a
+	// stream that reconnects missed. Events are kept for a bounded time (EVENT_RETENTION); older ones are gone.
+	Replay(ctx context.Context, roomID string, after int64) ([]RoomEvent, error)
 }
+
+// MaxReplay bounds the events one Replay returns.
+const MaxReplay = 1000
+
+// DefaultEventRetention is how long the buses keep events for Replay unless EVENT_RETENTION says otherwise.
+const DefaultEventRetention = 5 * time.Minute

@@ -34,13 +34,16 @@ type MasterConfig struct {
 	// HTTP_READ_HEADER_TIMEOUT, HTTP_READ_TIMEOUT, HTTP_WRITE_TIMEOUT, HTTP_IDLE_TIMEOUT: the master's HTTP timeouts.
 	HTTPTimeouts  httpapi.MasterTimeouts
 	MaxConnsPerIP int // MAX_CONNS_PER_IP: open connections one client address may hold (0: no cap; trusted proxies exempt)
+	// EventRetention is EVENT_RETENTION: how long room events are kept for streams that reconnect (5m).
+	EventRetention time.Duration
 }
 
 func defaultMasterConfig() MasterConfig {
 	return MasterConfig{Migrate: true, PipeSRTP: true, RouterIdleTimeout: 10 * time.Second, RoomIdleTimeout: 10 * time.Minute,
 		RoomCreateRate: 60, MaxPeersPerRoom: 1000, MaxProducersPerPeer: 16, SlaveTimeout: 5500 * time.Millisecond,
 		ConsumerPlacement: domain.PlacementFill, CacheTTL: application.DefaultCacheTTL,
-		HTTPTimeouts: httpapi.DefaultMasterTimeouts, MaxConnsPerIP: 256}
+		HTTPTimeouts: httpapi.DefaultMasterTimeouts, MaxConnsPerIP: 256,
+		EventRetention: application.DefaultEventRetention}
 }
 
 func (c *MasterConfig) load(s *settings) {
@@ -68,6 +71,7 @@ func (c *MasterConfig) load(s *settings) {
 	s.integer(&c.MaxProducersPerPeer, 0, 1_000, "MAX_PRODUCERS_PER_PEER")
 	s.duration(&c.SlaveTimeout, "SLAVE_TIMEOUT")
 	s.duration(&c.RouterIdleTimeout, "CONSUMER_ROUTER_IDLE_TIMEOUT")
+	s.duration(&c.EventRetention, "EVENT_RETENTION")
 	if n, v, ok := s.get("CONSUMER_PLACEMENT"); ok {
 		mode, err := domain.ParsePlacementMode(strings.TrimSpace(v))
 		if err != nil {

@@ -36,7 +36,8 @@ const openTimeout = 15 * time.Second
 func newStores(lc fx.Lifecycle, cfg Config, log *zap.Logger) (Stores, error) {
 	if cfg.DatabaseURL == MemoryStoreURL {
 		log.Warn("using the in-memory store: state is lost at exit")
-		return Stores{Rooms: memory.NewRoomRepo(), Slaves: memory.NewSlaveRepo(), Events: memory.NewEventBus()}, nil
+		return Stores{Rooms: memory.NewRoomRepo(), Slaves: memory.NewSlaveRepo(),
+			Events: memory.NewEventBusKeeping(cfg.EventRetention)}, nil
 	}
 	postgres.SetDriverLogger(log.Named("db"))
 	ctx, cancel := context.WithTimeout(context.Background(), openTimeout)
@@ -45,12 +46,12 @@ func newStores(lc fx.Lifecycle, cfg Config, log *zap.Logger) (Stores, error) {
 	if err != nil {
 		return Stores{}, fmt.Errorf("open store (DATABASE_URL): %w", err)
 	}
-	var events application.EventBus = memory.NewEventBus()
+	var events application.EventBus = memory.NewEventBusKeeping(cfg.EventRetention)
 	var shared *postgres.EventBus
 	if db.Dialect().Name() == dialect.PG {
 		shared = postgres.NewEventBus(db, memory.NewEventBus(), postgres.DefaultEventChannel, func(err error) {
 			log.Warn("room event not shared with the other masters", zap.Error(err))
-		})
+		}).KeepFor(cfg.EventRetention)
 		events = shared
 	}
 	lc.Append(fx.Hook{

@@ -3,6 +3,7 @@ package memory
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/sfu-cluster/sfu-cluster/application"
 )
@@ -13,6 +14,7 @@ type EventBus struct {
 	mu     sync.Mutex
 	subs   map[string]map[*subscription]struct{}
 	closed bool
+	log    eventLog
 }
 
 type subscription struct {
@@ -25,13 +27,23 @@ const subscriberBuffer = 64
 
 var _ application.EventBus = (*EventBus)(nil)
 
-// NewEventBus returns an empty bus.
-func NewEventBus() *EventBus { return &EventBus{subs: map[string]map[*subscription]struct{}{}} }
+// NewEventBus returns an empty bus that keeps events for application.DefaultEventRetention.
+func NewEventBus() *EventBus { return NewEventBusKeeping(application.DefaultEventRetention) }
 
-// Publish delivers e to the room's subscribers without blocking.
+// NewEventBusKeeping returns an empty bus that keeps events for Replay for retention (at most 10,000 of them).
+func NewEventBusKeeping(retention time.Duration) *EventBus {
+	return &EventBus{subs: map[string]map[*subscription]struct{}{}, log: eventLog{retention: retention}}
+}
+
+// Publish delivers e to the room's subscribers without blocking. An event without a sequence id gets the next
+// one and is kept for Replay; one that has an id (given by a shared bus that keeps events itself) is delivered
+// as it is.
 func (b *EventBus) Publish(_ context.Context, e application.RoomEvent) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if e.Seq == 0 { // under b.mu, so subscribers see ids in order
+		e = b.log.add(e)
+	}
 	for s := range b.subs[e.RoomID] {
 		select {
 		case s.ch <- e:

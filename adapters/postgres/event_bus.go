@@ -33,11 +33,12 @@ const (
 // own events included, to its local bus, where the SSE streams subscribe. An event therefore reaches local
 // subscribers once, after the notification went through the database.
 //
-// Delivery is best effort, like the local bus: an event published while the database is unreachable, or that
-// arrives while a master's listener reconnects, is lost: NOTIFY keeps nothing for a session that is not
-// listening. Such a gap is not silent: the listener's lost connection is counted (Gaps) and reported to onError
-// once per gap. Clients re-read the room when their stream reconnects. Start returns only once this master is
-// listening, so nothing notified after it is missed.
+// Each event is kept in room_events (one INSERT, in the same statement as its pg_notify), which gives it its
+// sequence id, for the retention (KeepFor; expired rows are pruned by every master). NOTIFY keeps nothing for a
+// session that is not listening, so when a master's listener loses its connection (counted in Gaps, reported to
+// onError once per gap) it catches up from the table once it listens again: its subscribers miss nothing kept.
+// A stream that reconnects gets what it missed from Replay. An event published while the database is
+// unreachable is lost (counted in Dropped). Start returns only once this master is listening.
 //
 // Lifecycle: NewEventBus → Start (LISTEN, goroutines) → Close (stops them, closes the local bus). Not restartable.
 type EventBus struct {
@@ -59,7 +60,13 @@ type EventBus struct {
 	heard   atomic.Int64 // when the listener last received a notification (unix nanoseconds)
 	gapOpen atomic.Bool  // a lost connection was reported and nothing was received since
 
-	dropped, failed, gaps atomic.Uint64
+	retention time.Duration
+	last      atomic.Int64 // the highest sequence id delivered
+	seen      seqSet       // recently delivered ids: a catch-up and live events overlap
+	behind    atomic.Bool  // the listener lost its connection: catch up once it listens again
+	pruned    time.Time    // the watchdog's last prune
+
+	dropped, failed, gaps, caughtUp atomic.Uint64
 }
 
 var _ application.EventBus = (*EventBus)(nil)
@@ -74,7 +81,16 @@ func NewEventBus(db *bun.DB, local application.EventBus, channel string, onError
 		onError = func(error) {}
 	}
 	return &EventBus{db: db, local: local, channel: channel, onError: onError,
-		out: make(chan application.RoomEvent, eventQueue)}
+		out: make(chan application.RoomEvent, eventQueue), retention: application.DefaultEventRetention}
+}
+
+// KeepFor sets how long events are kept for Replay and catch-up (application.DefaultEventRetention unless set);
+// call it before Start.
+func (b *EventBus) KeepFor(retention time.Duration) *EventBus {
+	if retention > 0 {
+		b.retention = retention
+	}
+	return b
 }
 
 // Start listens on the channel and starts the sender and the receiver. It returns once the listener is
@@ -85,9 +101,16 @@ func (b *EventBus) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := b.awaitListening(ctx, ln); err != nil {
+	if err := b.awaitListening(ctx, ln, func(n pgdriver.Notification) { b.deliver(ctx, n) }); err != nil {
 		_ = ln.Close()
 		return err
+	}
+	last, err := b.highestSeq(ctx)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	for cur := b.last.Load(); last > cur && !b.last.CompareAndSwap(cur, last); cur = b.last.Load() {
 	}
 	b.mu.Lock()
 	b.ln = ln
@@ -131,8 +154,11 @@ func (b *EventBus) Subscribe(roomID string) (<-chan application.RoomEvent, func(
 // Dropped counts events lost before reaching the database (queue full or pg_notify failed).
 func (b *EventBus) Dropped() uint64 { return b.dropped.Load() + b.failed.Load() }
 
+// CaughtUp counts the catch-ups from the table after the listener listened again.
+func (b *EventBus) CaughtUp() uint64 { return b.caughtUp.Load() }
+
 // Gaps counts the times this master's listener lost its connection: what was notified until it listened again
-// did not reach this master.
+// reached this master only through the catch-up that followed.
 func (b *EventBus) Gaps() uint64 { return b.gaps.Load() }
 
 // Close stops listening and sending, then ends every local subscription. Idempotent.
@@ -169,6 +195,7 @@ func (b *EventBus) send(ctx context.Context) {
 }
 
 func (b *EventBus) notify(ctx context.Context, e application.RoomEvent) error {
+	e.Seq = 0 // the table gives it
 	payload, err := json.Marshal(e)
 	if err != nil {
 		return fmt.Errorf("postgres: encode room event: %w", err)
@@ -176,8 +203,10 @@ func (b *EventBus) notify(ctx context.Context, e application.RoomEvent) error {
 	if len(payload) > maxEventPayload {
 		return fmt.Errorf("postgres: room event of %d bytes exceeds the notification limit", len(payload))
 	}
-	if err := b.notifyPayload(ctx, string(payload)); err != nil {
-		return fmt.Errorf("postgres: notify room event: %w", err)
+	ctx, cancel := context.WithTimeout(ctx, notifyTimeout)
+	defer cancel()
+	if _, err := b.db.ExecContext(ctx, insertAndNotify, b.channel, e.RoomID, string(payload), b.channel, string(payload)); err != nil {
+		return fmt.Errorf("postgres: keep and notify room event: %w", err)
 	}
 	return nil
 }
@@ -200,5 +229,5 @@ func (b *EventBus) deliver(ctx context.Context, n pgdriver.Notification) {
 		b.onError(fmt.Errorf("postgres: undecodable room event %q: %w", n.Payload, err))
 		return
 	}
-	b.local.Publish(ctx, e)
+	b.deliverEvent(ctx, e)
 }

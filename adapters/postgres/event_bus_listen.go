@@ -27,9 +27,8 @@ const (
 // awaitListening returns once ln has received a probe this bus notified on its channel. The driver's Listen only
 // sends LISTEN; the server runs it later, and a notification committed before then never reaches this listener.
 // On a busy machine the first events after Start fell into that gap, so Start waits here: once its own probe came
-// back, every later notification on the channel will too. Events from other masters that arrive meanwhile are
-// delivered.
-func (b *EventBus) awaitListening(ctx context.Context, ln *pgdriver.Listener) error {
+// back, every later notification on the channel will too. Events that arrive meanwhile are handed to other.
+func (b *EventBus) awaitListening(ctx context.Context, ln *pgdriver.Listener, other func(pgdriver.Notification)) error {
 	ctx, cancel := context.WithTimeout(ctx, listenWait)
 	defer cancel()
 	probe, err := newProbe()
@@ -54,7 +53,7 @@ func (b *EventBus) awaitListening(ctx context.Context, ln *pgdriver.Listener) er
 			if channel == b.channel && payload == probe {
 				return nil
 			}
-			b.deliver(ctx, pgdriver.Notification{Channel: channel, Payload: payload})
+			other(pgdriver.Notification{Channel: channel, Payload: payload})
 		}
 	}
 }

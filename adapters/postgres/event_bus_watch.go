@@ -20,11 +20,13 @@ const (
 	// up to retryAtMost: the listener is back within retryAtMost (plus a connection) of the database's return.
 	retryAfter  = 100 * time.Millisecond
 	retryAtMost = 500 * time.Millisecond
+	// rejoinWait bounds one wait for the listener's probe after a lost connection.
+	rejoinWait = 2 * time.Second
 )
 
 // receive hands what the current listener receives to the local bus until Close. When the listener's
-// connection fails, the driver connects again and re-sends LISTEN; what is notified in between is lost, and
-// reported as a gap.
+// connection fails, the driver connects again and re-sends LISTEN; what is notified in between is reported as a
+// gap and, once the listener is heard listening again, read back from the table (rejoin).
 func (b *EventBus) receive(ctx context.Context) {
 	defer b.wg.Done()
 	failures := 0
@@ -32,6 +34,16 @@ func (b *EventBus) receive(ctx context.Context) {
 		ln := b.listener()
 		if ln == nil {
 			return
+		}
+		if b.behind.Load() {
+			if err := b.rejoin(ctx, ln); err != nil {
+				failures++
+				if !sleep(ctx, min(retryAfter<<min(failures-1, 10), retryAtMost)) {
+					return
+				}
+				continue
+			}
+			failures = 0
 		}
 		channel, payload, err := ln.Receive(ctx)
 		if err != nil {
@@ -53,6 +65,29 @@ func (b *EventBus) receive(ctx context.Context) {
 	}
 }
 
+// rejoin waits until ln is listening again (its probe comes back), then delivers what was kept meanwhile, then
+// what the listener received while rejoining (repeats dropped): the local bus sees the events in order.
+func (b *EventBus) rejoin(ctx context.Context, ln *pgdriver.Listener) error {
+	wait, cancel := context.WithTimeout(ctx, rejoinWait)
+	defer cancel()
+	var held []pgdriver.Notification // in the table too: dropped when rejoin fails, the next catch-up reads them
+	if err := b.awaitListening(wait, ln, func(n pgdriver.Notification) { held = append(held, n) }); err != nil {
+		return err
+	}
+	b.heard.Store(time.Now().UnixNano())
+	b.gapOpen.Store(false)
+	b.behind.Store(false)
+	if err := b.catchUp(ctx); err != nil {
+		b.behind.Store(true)
+		b.onError(err)
+		return err
+	}
+	for _, n := range held {
+		b.deliver(ctx, n)
+	}
+	return nil
+}
+
 // watch notifies a probe when the listener has heard nothing for pingAfter, and replaces the listener when it has
 // heard nothing, not even that, for deadAfter: a connection that died without an error (a lost network path)
 // would otherwise wait forever.
@@ -71,6 +106,7 @@ func (b *EventBus) watch(ctx context.Context) {
 			return
 		case <-tick.C:
 		}
+		b.prune(ctx)
 		switch silent := time.Since(time.Unix(0, b.heard.Load())); {
 		case silent >= deadAfter:
 			b.replace(ctx, silent)
@@ -102,11 +138,12 @@ func (b *EventBus) replace(ctx context.Context, silent time.Duration) {
 
 // lost counts and reports a gap in what this master receives, once until a notification arrives again.
 func (b *EventBus) lost(reason error) {
+	b.behind.Store(true)
 	if b.gapOpen.Swap(true) {
 		return
 	}
 	b.gaps.Add(1)
-	b.onError(fmt.Errorf("postgres: room event listener lost (%w): events notified until it listens again do not reach this master", reason))
+	b.onError(fmt.Errorf("postgres: room event listener lost (%w): events notified meanwhile are read back from the table once it listens again", reason))
 }
 
 // listener is the current listener, nil once the bus is closed.

@@ -16,20 +16,9 @@ import (
 // 2 s of its restart the master's room-event listener hears notifications again, so the stream carries the next
 // producer_paused/producer_resumed events.
 func TestFaultEventListenerBackAfterPostgresRestart(t *testing.T) {
-	pg := startOwnPostgres(t)
-	c := newClusterWith(t, func(cfg *bootstrap.Config) {
-		cfg.DatabaseURL = pg.URL
-		cfg.SlaveTimeout = 30 * time.Second // the slaves must outlive the outage: this test is about events
-	}, domain.SlaveRoleProducer)
-	c.dbURL = pg.URL
 	ctx := ctxT(t, 90*time.Second)
-	room, err := c.API.CreateRoom(ctx)
-	require.NoError(t, err)
-	pub, err := client.Publish(ctx, c.API, room.ID, "alice", true, false, client.LoopbackOnly())
-	require.NoError(t, err)
-	defer pub.Close()
-	events := roomEvents(ctx, t, c.MasterURL, room.ID)
-	producer := pub.ProducerIDs()[0]
+	pg, c, room, producer := publishOnOwnPostgres(ctx, t)
+	events := roomEvents(ctx, t, c.MasterURL, room)
 	api := faultAPI(t, c.MasterURL, 2*time.Second)
 
 	require.NoError(t, api.PauseProducer(ctx, producer))
@@ -61,4 +50,22 @@ func TestFaultEventListenerBackAfterPostgresRestart(t *testing.T) {
 	}, 30*time.Second, 50*time.Millisecond, "no event reached the stream after PostgreSQL's restart")
 	t.Logf("first event on the stream %s after PostgreSQL accepted connections again", heard.Round(time.Millisecond))
 	require.Less(t, heard, 2*time.Second, "the listener is back within 2 s")
+}
+
+// publishOnOwnPostgres starts a PostgreSQL of the test's own, a master on it with a producer slave that outlives an
+// outage, a room and a publisher in it; it returns them with the room's id and the publisher's first producer.
+func publishOnOwnPostgres(ctx context.Context, t *testing.T) (*ownPostgres, *cluster, string, string) {
+	t.Helper()
+	pg := startOwnPostgres(t)
+	c := newClusterWith(t, func(cfg *bootstrap.Config) {
+		cfg.DatabaseURL = pg.URL
+		cfg.SlaveTimeout = 30 * time.Second // the slaves must outlive the outage: these tests are about events
+	}, domain.SlaveRoleProducer)
+	c.dbURL = pg.URL
+	room, err := c.API.CreateRoom(ctx)
+	require.NoError(t, err)
+	pub, err := client.Publish(ctx, c.API, room.ID, "alice", true, false, client.LoopbackOnly())
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = pub.Close() })
+	return pg, c, room.ID, pub.ProducerIDs()[0]
 }

@@ -58,6 +58,13 @@ func TestTwoMastersShareOnePostgres(t *testing.T) {
 	case e := <-events:
 		require.Equal(t, "producer_added", e["type"])
 		require.Equal(t, pub.ProducerIDs()[0], e["producerId"])
+		// A client that lost master B's stream resumes on master A: the event comes back from the shared table.
+		seq, ok := e["seq"].(float64)
+		require.True(t, ok, "the event's sequence id: %v", e)
+		resumed, closeResumed := idStream(ctx, t, c.MasterURL, room.ID, int64(seq)-1)
+		defer closeResumed()
+		replayed := collect(resumed, 1, 5*time.Second)
+		require.Equal(t, []sseEvent{{ID: int64(seq), Type: "producer_added"}}, replayed, "Last-Event-ID on another master")
 	case <-time.After(5 * time.Second):
 		t.Fatal("master B's event stream did not announce the producer made through master A")
 	}
