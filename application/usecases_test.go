@@ -580,6 +580,10 @@ func TestStoppedProducerSlaveMovesItsRooms(t *testing.T) {
 	ctx := context.Background()
 	roomID, _, producerID := w.publish(t, "alice")
 	routerID, bobPeer, _ := w.subscribe(t, roomID, "bob", producerID)
+	empty, err := w.uc.rooms.Create(ctx)
+	require.NoError(t, err)
+	idle, err := w.uc.rooms.Create(ctx)
+	require.NoError(t, err)
 	other, err := w.uc.slaves.Register(ctx, application.RegisterInput{Role: domain.SlaveRoleProducer, APIURL: "http://127.0.0.1:3014", MaxTransports: 10})
 	require.NoError(t, err)
 	events, cancel := bus.Subscribe(roomID)
@@ -624,4 +628,21 @@ func TestStoppedProducerSlaveMovesItsRooms(t *testing.T) {
 	_, err = w.uc.consumerPeers.Consume(ctx, application.ConsumeInput{PeerID: bobPeer, ProducerID: again, RtpCapabilities: apptest.FakeCapabilities()})
 	require.NoError(t, err)
 	require.Len(t, w.node(other).PipeTransports, 1, "the new pipe starts on the other producer slave")
+
+	// A moved room is deleted as any other: its router goes from the slave it moved to.
+	moved, err := w.rooms.GetRoom(ctx, empty.ID)
+	require.NoError(t, err)
+	require.Equal(t, other.ID, moved.SlaveID)
+	require.True(t, w.node(other).Routers[moved.RouterID])
+	require.NoError(t, w.uc.rooms.Delete(ctx, empty.ID))
+	require.False(t, w.node(other).Routers[moved.RouterID])
+	// ... and expires when idle as any other.
+	janitor := application.NewJanitor(w.d, w.uc.rooms, 10*time.Second, time.Minute)
+	require.NoError(t, janitor.Sweep(ctx))
+	w.clock.Advance(2 * time.Minute)
+	require.NoError(t, janitor.Sweep(ctx))
+	_, err = w.uc.rooms.Get(ctx, idle.ID)
+	require.ErrorIs(t, err, domain.ErrRoomNotFound, "the moved idle room expired")
+	_, err = w.uc.rooms.Get(ctx, roomID)
+	require.NoError(t, err, "the moved room with peers stays")
 }
