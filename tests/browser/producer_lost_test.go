@@ -21,12 +21,12 @@ import (
 
 // producerLostResult is what producer_lost.mjs measured (its RESULT_FILE).
 type producerLostResult struct {
-	OK               bool   `json:"ok"`
-	Error            string `json:"error"`
-	OldVideo         string `json:"oldVideo"`
-	NewVideo         string `json:"newVideo"`
-	RepublishedMs    int    `json:"republishedMs"`
-	ViewerFrameMs    int    `json:"viewerFrameMs"`
+	OK            bool   `json:"ok"`
+	Error         string `json:"error"`
+	OldVideo      string `json:"oldVideo"`
+	NewVideo      string `json:"newVideo"`
+	RepublishedMs int    `json:"republishedMs"`
+	ViewerFrameMs int    `json:"viewerFrameMs"`
 }
 
 // TestBrowserDemoRepublishesAfterProducerSlaveLoss: the room's router is on a producer slave process; a demo page
