@@ -94,8 +94,15 @@ func (u *Slaves) Deregister(ctx context.Context, id string) error {
 	return u.d.Slaves.Delete(ctx, id)
 }
 
-// List returns every registered slave (GET /slaves).
-func (u *Slaves) List(ctx context.Context) ([]domain.Slave, error) { return u.d.Slaves.List(ctx) }
+// List returns every registered slave (GET /slaves), read from the store: an operator's view must be exact,
+// and the master's snapshot (cachedSlaves) may count one of its own reservations twice, or miss one, for up to
+// its ttl.
+func (u *Slaves) List(ctx context.Context) ([]domain.Slave, error) {
+	if c, ok := u.d.Slaves.(*cachedSlaves); ok {
+		return c.SlaveRepo.List(ctx)
+	}
+	return u.d.Slaves.List(ctx)
+}
 
 // ReapDead marks slaves silent for longer than timeout as dead and cleans their rows. It returns the reaped ones.
 //

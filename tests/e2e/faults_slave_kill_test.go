@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -125,9 +126,17 @@ func TestFaultConsumerSlaveKilledMidCall(t *testing.T) {
 	require.Positive(t, afterKill, "calls were made against the dead slave")
 	// A viewer that asked for a transport on the dead slave's router before it was reaped was placed on the
 	// survivor instead (spill-over): those transports are the survivor's too.
-	spilled := probes
+	// A create that began before the kill and ended after it ("before→killed") may have landed on either slave.
+	spilled, either := probes, 0
 	for _, o := range log.outcomes() {
-		if o.Phase != "before" && o.Call == "create consumer peer" && o.Status == http.StatusOK {
+		if o.Call != "create consumer peer" || o.Status != http.StatusOK {
+			continue
+		}
+		switch {
+		case o.Phase == "before":
+		case strings.HasPrefix(o.Phase, "before→"):
+			either++
+		default:
 			spilled++
 		}
 	}
@@ -146,7 +155,8 @@ func TestFaultConsumerSlaveKilledMidCall(t *testing.T) {
 	require.NoError(t, err)
 	for _, s := range slaves {
 		if s.APIURL == survivor.url() {
-			require.Equal(t, 1+spilled, s.TransportCount, "carol's transport is on the survivor, with the spilled viewers'")
+			require.GreaterOrEqual(t, s.TransportCount, 1+spilled, "carol's transport is on the survivor, with the spilled viewers'")
+			require.LessOrEqual(t, s.TransportCount, 1+spilled+either, "and no more (%d creates straddled the kill)", either)
 		}
 	}
 	// Nothing of the dead slave remains: the room's router and alice, the survivor's router, carol, and one pipe.
