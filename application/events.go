@@ -19,6 +19,9 @@ const (
 	EventDataProducerAdded   EventType = "data_producer_added"
 	EventDataProducerRemoved EventType = "data_producer_removed"
 	EventRoomDeleted         EventType = "room_deleted"
+	// The room's producer slave died: its router moved to another producer slave and the producers named in
+	// ProducerIDs ended; publishers produce again into the same room.
+	EventProducerSlaveLost EventType = "producer_slave_lost"
 	// From the producer slaves' observers (media_events.go).
 	EventVolumes       EventType = "volumes"
 	EventActiveSpeaker EventType = "active_speaker"
@@ -36,6 +39,8 @@ type RoomEvent struct {
 	UserID     string    `json:"userId,omitempty"`
 	ProducerID string    `json:"producerId,omitempty"`
 	Kind       string    `json:"kind,omitempty"`
+	// ProducerIDs are the producers that ended with their slave (producer_slave_lost).
+	ProducerIDs []string `json:"producerIds,omitempty"`
 	// AppData is the producer's appData (producer_added, data_producer_added).
 	AppData json.RawMessage `json:"appData,omitempty"`
 	// DataProducerID, Label and Protocol name a data producer (data_producer_added, data_producer_removed).

@@ -49,6 +49,9 @@ type RoomRepo interface {
 	// ListRooms returns a page of rooms, oldest first, and the total count.
 	ListRooms(ctx context.Context, p Page) ([]domain.Room, int, error)
 	DeleteRoom(ctx context.Context, id string) error
+	// MoveRoom points a room at its new router on another producer slave (its producer slave died); the room's
+	// capabilities stay. domain.ErrRoomNotFound when unknown.
+	MoveRoom(ctx context.Context, id, slaveID, routerID string) error
 
 	// CreateRouter returns domain.ErrConflict when (room, slave) already has a router.
 	CreateRouter(ctx context.Context, r domain.Router) error

@@ -84,6 +84,10 @@ func (u *Slaves) Deregister(ctx context.Context, id string) error {
 	if _, err := u.d.Slaves.Get(ctx, id); err != nil {
 		return err
 	}
+	// Nothing new goes to it meanwhile: the rooms it holds move to another producer slave (room_move.go).
+	if _, err := u.d.Slaves.MarkSuspect(ctx, id, u.d.Clock.Now()); err != nil {
+		return err
+	}
 	if err := u.cleanRows(ctx, id); err != nil {
 		return err
 	}
@@ -181,10 +185,13 @@ func (u *Slaves) TransportClosed(ctx context.Context, slaveID, transportID strin
 }
 
 // cleanRows removes what a gone slave owned: its peers, its consumer routers (closing the far end of their pipes
-// on the producer slaves), and the rooms whose router it held (closing those rooms' routers and transports on
-// the other slaves, whose clients lose the room).
+// on the producer slaves), and the routers of the rooms it held, which move to a live producer slave (room_move.go).
 func (u *Slaves) cleanRows(ctx context.Context, slaveID string) error {
 	peers, err := u.d.Rooms.ListPeers(ctx, PeerFilter{SlaveID: slaveID})
+	if err != nil {
+		return err
+	}
+	lost, err := u.lostProducers(ctx, peers)
 	if err != nil {
 		return err
 	}
@@ -203,7 +210,7 @@ func (u *Slaves) cleanRows(ctx context.Context, slaveID string) error {
 			continue
 		}
 		if r.Role == domain.SlaveRoleProducer {
-			if err := u.cleanRoom(ctx, r.RoomID, slaveID); err != nil {
+			if err := u.moveRoom(ctx, r, slaveID, lost[r.RoomID]); err != nil {
 				return err
 			}
 			continue
@@ -240,7 +247,7 @@ func (u *Slaves) closePipesOf(ctx context.Context, r domain.Router, goneSlaveID 
 	return nil
 }
 
-// cleanRoom deletes a room whose producer slave is gone and frees its objects on the surviving slaves.
+// cleanRoom deletes a room whose producer slave is gone (when no other can take it) and frees its objects on the surviving slaves.
 func (u *Slaves) cleanRoom(ctx context.Context, roomID, goneSlaveID string) error {
 	peers, err := u.d.Rooms.ListPeers(ctx, PeerFilter{RoomID: roomID})
 	if err != nil {

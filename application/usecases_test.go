@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/sfu-cluster/sfu-cluster/adapters/memory"
 	"github.com/sfu-cluster/sfu-cluster/application"
 	"github.com/sfu-cluster/sfu-cluster/application/apptest"
 	"github.com/sfu-cluster/sfu-cluster/domain"
@@ -568,4 +569,80 @@ func TestConsumeRepairsAMissingPipedCopy(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 1, counts.PipedProducers)
 	require.Equal(t, 1, counts.Pipes)
+}
+
+// TestStoppedProducerSlaveMovesItsRooms: when a producer slave goes, its room stays, with its router on the other
+// producer slave; bob's consumer router stays with its peer; the producers that ended go, their pipe is closed on
+// the consumer slave, and the room hears producer_slave_lost naming them. A new producer reaches bob through a new pipe.
+func TestStoppedProducerSlaveMovesItsRooms(t *testing.T) {
+	bus := memory.NewEventBus()
+	w := newWorldWith(t, 10, func(d *application.Deps) { d.Events = bus })
+	ctx := context.Background()
+	roomID, _, producerID := w.publish(t, "alice")
+	routerID, bobPeer, _ := w.subscribe(t, roomID, "bob", producerID)
+	empty, err := w.uc.rooms.Create(ctx)
+	require.NoError(t, err)
+	idle, err := w.uc.rooms.Create(ctx)
+	require.NoError(t, err)
+	other, err := w.uc.slaves.Register(ctx, application.RegisterInput{Role: domain.SlaveRoleProducer, APIURL: "http://127.0.0.1:3014", MaxTransports: 10})
+	require.NoError(t, err)
+	events, cancel := bus.Subscribe(roomID)
+	defer cancel()
+	require.Len(t, w.node(w.consumers[0]).PipeTransports, 1)
+
+	require.NoError(t, w.uc.slaves.Deregister(ctx, w.producer.ID))
+
+	room, err := w.rooms.GetRoom(ctx, roomID)
+	require.NoError(t, err, "the room stays")
+	require.Equal(t, other.ID, room.SlaveID)
+	router, err := w.rooms.GetRouter(ctx, room.RouterID)
+	require.NoError(t, err)
+	require.Equal(t, other.ID, router.SlaveID)
+	_, err = w.rooms.GetRouter(ctx, routerID)
+	require.NoError(t, err, "bob's consumer router stays")
+	_, err = w.rooms.GetPeer(ctx, bobPeer)
+	require.NoError(t, err, "bob's peer stays")
+	_, err = w.rooms.GetProducer(ctx, producerID)
+	require.ErrorIs(t, err, domain.ErrProducerNotFound)
+	require.Empty(t, w.node(w.consumers[0]).PipeTransports, "the pipe from the gone slave is closed")
+	var lost *application.RoomEvent
+	for lost == nil {
+		select {
+		case e := <-events:
+			require.NotEqual(t, application.EventRoomDeleted, e.Type)
+			if e.Type == application.EventProducerSlaveLost {
+				lost = &e
+			}
+		default:
+			t.Fatal("no producer_slave_lost event")
+		}
+	}
+	require.Equal(t, []string{producerID}, lost.ProducerIDs)
+
+	// alice publishes again into the same room; bob consumes it on his peer, through a new pipe.
+	info, err := w.uc.producerPeers.Create(ctx, roomID, "alice")
+	require.NoError(t, err)
+	require.NoError(t, w.uc.peers.Connect(ctx, info.ID, domain.PeerKindProducer, validDtls()))
+	again, err := w.uc.producerPeers.Produce(ctx, application.ProduceInput{PeerID: info.ID, Kind: domain.MediaKindAudio, RtpParameters: audioParams()})
+	require.NoError(t, err)
+	_, err = w.uc.consumerPeers.Consume(ctx, application.ConsumeInput{PeerID: bobPeer, ProducerID: again, RtpCapabilities: apptest.FakeCapabilities()})
+	require.NoError(t, err)
+	require.Len(t, w.node(other).PipeTransports, 1, "the new pipe starts on the other producer slave")
+
+	// A moved room is deleted as any other: its router goes from the slave it moved to.
+	moved, err := w.rooms.GetRoom(ctx, empty.ID)
+	require.NoError(t, err)
+	require.Equal(t, other.ID, moved.SlaveID)
+	require.True(t, w.node(other).Routers[moved.RouterID])
+	require.NoError(t, w.uc.rooms.Delete(ctx, empty.ID))
+	require.False(t, w.node(other).Routers[moved.RouterID])
+	// ... and expires when idle as any other.
+	janitor := application.NewJanitor(w.d, w.uc.rooms, 10*time.Second, time.Minute)
+	require.NoError(t, janitor.Sweep(ctx))
+	w.clock.Advance(2 * time.Minute)
+	require.NoError(t, janitor.Sweep(ctx))
+	_, err = w.uc.rooms.Get(ctx, idle.ID)
+	require.ErrorIs(t, err, domain.ErrRoomNotFound, "the moved idle room expired")
+	_, err = w.uc.rooms.Get(ctx, roomID)
+	require.NoError(t, err, "the moved room with peers stays")
 }

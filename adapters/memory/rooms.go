@@ -69,6 +69,19 @@ func pageOf[T any](all []T, p application.Page) []T {
 
 // DeleteRoom removes a room with its routers, peers (and their producers and consumers) and the pipes of its
 // routers; domain.ErrRoomNotFound when unknown.
+// MoveRoom points a room at its new router; its capabilities stay.
+func (r *RoomRepo) MoveRoom(ctx context.Context, id, slaveID, routerID string) error {
+	return r.do(ctx, func(s *state) error {
+		rr, ok := s.rooms[id]
+		if !ok {
+			return fmt.Errorf("room %q: %w", id, domain.ErrRoomNotFound)
+		}
+		rr.v.SlaveID, rr.v.RouterID = slaveID, routerID
+		s.rooms[id] = rr
+		return nil
+	})
+}
+
 func (r *RoomRepo) DeleteRoom(ctx context.Context, id string) error {
 	return r.do(ctx, func(s *state) error {
 		if _, ok := s.rooms[id]; !ok {

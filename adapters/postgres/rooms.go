@@ -139,6 +139,13 @@ func (r *RoomRepo) ListRooms(ctx context.Context, p application.Page) ([]domain.
 
 // DeleteRoom removes a room; the foreign keys cascade to its routers (and their pipes) and its peers (and their
 // producers and consumers). domain.ErrRoomNotFound when unknown.
+// MoveRoom points a room at its new router; its capabilities (and so the capsMemo's copy) stay.
+func (r *RoomRepo) MoveRoom(ctx context.Context, id, slaveID, routerID string) error {
+	res, err := r.idb.NewUpdate().Model((*roomRow)(nil)).Set("slave_id = ?", slaveID).Set("router_id = ?", routerID).
+		Where("id = ?", id).Exec(ctx)
+	return affectedOne(fmt.Sprintf("move room %q", id), res, err, domain.ErrRoomNotFound)
+}
+
 func (r *RoomRepo) DeleteRoom(ctx context.Context, id string) error {
 	if err := deleteOne(ctx, r.idb, "room", (*roomRow)(nil), id, domain.ErrRoomNotFound); err != nil {
 		return err

@@ -63,6 +63,7 @@ func testNotFound(t *testing.T, repo application.RoomRepo) {
 	}{
 		{"GetRoom", func() error { return ignore(repo.GetRoom(ctx, id)) }, domain.ErrRoomNotFound},
 		{"DeleteRoom", func() error { return repo.DeleteRoom(ctx, id) }, domain.ErrRoomNotFound},
+		{"MoveRoom", func() error { return repo.MoveRoom(ctx, id, newID(), newID()) }, domain.ErrRoomNotFound},
 		{"GetRouter", func() error { return ignore(repo.GetRouter(ctx, id)) }, domain.ErrRouterNotFound},
 		{"DeleteRouter", func() error { return repo.DeleteRouter(ctx, id) }, domain.ErrRouterNotFound},
 		{"GetPeer", func() error { return ignore(repo.GetPeer(ctx, id)) }, domain.ErrPeerNotFound},
@@ -119,6 +120,15 @@ func testRooms(t *testing.T, repo application.RoomRepo) {
 	dup := room
 	dup.CreatedAt = w.now()
 	require.ErrorIs(t, repo.CreateRoom(w.ctx, dup), domain.ErrConflict)
+
+	// A room moved to another producer slave keeps everything but its slave and router.
+	slaveID, routerID := newID(), newID()
+	require.NoError(t, repo.MoveRoom(w.ctx, room.ID, slaveID, routerID))
+	moved, err := repo.GetRoom(w.ctx, room.ID)
+	require.NoError(t, err)
+	want := room
+	want.SlaveID, want.RouterID = slaveID, routerID
+	require.Equal(t, want, moved)
 
 	require.NoError(t, repo.DeleteRoom(w.ctx, room.ID))
 	_, err = repo.GetRoom(w.ctx, room.ID)

@@ -12,7 +12,8 @@ import (
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
 
-// TestKilledProducerSlaveEndsItsRooms: when the producer slave holding a room dies, the room goes from the store,
+// TestKilledProducerSlaveEndsItsRooms: when the only producer slave dies (no other can take its rooms: with
+// another, the room moves, faults_producer_kill_test.go), the room goes from the store,
 // its consumer router and pipe are closed on the surviving consumer slave, the room's event stream says so, and
 // its producers disappear from the producer list.
 func TestKilledProducerSlaveEndsItsRooms(t *testing.T) {

@@ -11,6 +11,7 @@ export type RoomEvent = {
     | 'producer_resumed'
     | 'peer_left'
     | 'room_deleted'
+    | 'producer_slave_lost'
     | 'volumes'
     | 'active_speaker'
     | 'producer_score'
@@ -24,6 +25,7 @@ export type RoomEvent = {
   peerId?: string;
   userId?: string;
   producerId?: string;
+  producerIds?: string[]; // producer_slave_lost: the producers that ended with the room's producer slave
   kind?: 'audio' | 'video';
   volumes?: { producerId: string; volume: number }[]; // volumes: the loudest audio producers, dBov, loudest first
   score?: number; // producer_score: 0..10
@@ -44,6 +46,7 @@ const TYPES: RoomEvent['type'][] = [
   'producer_resumed',
   'peer_left',
   'room_deleted',
+  'producer_slave_lost',
   'volumes',
   'active_speaker',
   'producer_score',

@@ -114,6 +114,24 @@ export class Session {
       case 'room_deleted':
         this.onRoomDeleted();
         break;
+      case 'producer_slave_lost':
+        for (const id of e.producerIds ?? []) this.viewer.remove(id);
+        this.republish(e.producerIds ?? []).catch((err) => this.ui.error(err, 're-publish after producer_slave_lost'));
+        break;
     }
+  }
+
+  // republish sends again, into the same room, what this page published when the room's producer slave died: the
+  // room's router moved to another producer slave, and the old send transport went with the dead one.
+  private async republish(lost: string[]): Promise<void> {
+    const own = this.publisher?.ownProducerIds();
+    if (!this.publisher || !own || !lost.some((id) => own.has(id))) return;
+    const kinds = (['audio', 'video'] as const).filter((k) => this.publisher!.has(k));
+    this.publisher.close();
+    this.publisher = null;
+    this.state.producers = { audio: null, video: null };
+    this.state.producerIds = [];
+    this.ui.info(`producer slave lost: publishing ${kinds.join(' + ')} again`);
+    await this.publish([...kinds]);
   }
 }
