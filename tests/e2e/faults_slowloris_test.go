@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -139,15 +138,8 @@ func TestFaultConnectionCapPerIP(t *testing.T) {
 	// the master reads its close, so a scrape refused with 429 is tried again.
 	_ = held[1].Close()
 	require.Eventually(t, func() bool {
-		req, err := http.NewRequestWithContext(ctx, "GET", c.MasterURL+"/metrics", nil)
-		require.NoError(t, err)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return false
-		}
-		defer resp.Body.Close()
-		body, err := io.ReadAll(resp.Body)
-		return err == nil && resp.StatusCode == http.StatusOK && refusedCount(string(body)) >= 1
+		m, status, err := tryScrape(ctx, c.MasterURL)
+		return err == nil && status == http.StatusOK && m["sfu_master_http_connections_refused_total"] >= 1
 	}, 5*time.Second, 50*time.Millisecond)
 }
 
@@ -182,17 +174,4 @@ func settledGoroutines(t *testing.T) int {
 		return stable >= 5
 	}, 10*time.Second, 50*time.Millisecond)
 	return last
-}
-
-// refusedCount reads sfu_master_http_connections_refused_total from a /metrics page (0 when absent).
-func refusedCount(page string) float64 {
-	for _, line := range strings.Split(page, "\n") {
-		if v, ok := strings.CutPrefix(line, "sfu_master_http_connections_refused_total "); ok {
-			f, err := strconv.ParseFloat(v, 64)
-			if err == nil {
-				return f
-			}
-		}
-	}
-	return 0
 }

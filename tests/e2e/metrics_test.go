@@ -3,6 +3,7 @@ package e2e
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -63,12 +64,26 @@ func TestMetricsCountTheMediaAndTheCluster(t *testing.T) {
 // scrape reads a /metrics page into name{labels} → value (the text format; histograms' series are skipped).
 func scrape(ctx context.Context, t *testing.T, baseURL string) map[string]float64 {
 	t.Helper()
+	out, status, err := tryScrape(ctx, baseURL)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, status, "/metrics needs no secret")
+	return out
+}
+
+// tryScrape is scrape for a caller that expects refusals: the page's values when the status is 200, else nil.
+func tryScrape(ctx context.Context, baseURL string) (map[string]float64, int, error) {
 	req, err := http.NewRequestWithContext(ctx, "GET", baseURL+"/metrics", nil)
-	require.NoError(t, err)
+	if err != nil {
+		return nil, 0, err
+	}
 	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
+	if err != nil {
+		return nil, 0, err
+	}
 	defer resp.Body.Close()
-	require.Equal(t, http.StatusOK, resp.StatusCode, "/metrics needs no secret")
+	if resp.StatusCode != http.StatusOK {
+		return nil, resp.StatusCode, nil
+	}
 	out := map[string]float64{}
 	sc := bufio.NewScanner(resp.Body)
 	for sc.Scan() {
@@ -78,9 +93,10 @@ func scrape(ctx context.Context, t *testing.T, baseURL string) map[string]float6
 		}
 		i := strings.LastIndexByte(line, ' ')
 		v, err := strconv.ParseFloat(line[i+1:], 64)
-		require.NoError(t, err, line)
+		if err != nil {
+			return nil, resp.StatusCode, fmt.Errorf("metrics line %q: %w", line, err)
+		}
 		out[line[:i]] = v
 	}
-	require.NoError(t, sc.Err())
-	return out
+	return out, resp.StatusCode, sc.Err()
 }
