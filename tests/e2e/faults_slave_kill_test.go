@@ -163,7 +163,8 @@ func TestFaultConsumerSlaveKilledMidCall(t *testing.T) {
 	counts := c.storeCounts(t)
 	require.Equal(t, 1, counts.Rooms)
 	require.Equal(t, 2, counts.Routers, "the room's router and carol's on the survivor")
-	require.Equal(t, 2+spilled, counts.Peers, "alice, carol and the spilled viewers")
+	require.GreaterOrEqual(t, counts.Peers, 2+spilled, "alice, carol and the spilled viewers")
+	require.LessOrEqual(t, counts.Peers, 2+spilled+either, "and no more (%d creates straddled the kill)", either)
 	require.Equal(t, 2, counts.Consumers, "carol's")
 	require.Equal(t, 1, counts.Pipes, "producer slave → survivor")
 }
