@@ -81,6 +81,13 @@ func (s *sendEstimate) acknowledged() (int, float64) {
 	return s.est.Acknowledged(), s.est.LossFraction()
 }
 
+// landing is the rate a switch down should fit (bwe.Estimator.Landing), false while it is not known yet.
+func (s *sendEstimate) landing(now int64) (int, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.est.Landing(now)
+}
+
 // available is the estimate now (it ages: a REMB stops counting after a while).
 func (s *sendEstimate) available(now int64) int {
 	s.mu.Lock()

@@ -28,6 +28,7 @@ type Estimator struct {
 	trend trendline
 	rate  aimd
 	loss  lossControl
+	neck  bottleneck
 	// acknowledged bitrate: bytes received within the current window of arrival times
 	ackedBytes   int
 	ackedFrom    int64
@@ -75,13 +76,28 @@ func (e *Estimator) OnFeedback(results []PacketResult, now int64) {
 			usage = worse(usage, e.trend.usage)
 		}
 	}
+	e.neck.observe(results, updated && usage == UsageOver, now)
+	// What the path delivered: the acknowledged bitrate, or the bottleneck's delivery rate while it is congested
+	// when that is higher (the acknowledged window may hold the time before the congestion, or a low layer
+	// the link was left with before a probe congested it).
+	delivered := math.Max(e.acked, e.neck.delivered())
 	if updated {
-		e.rate.update(usage, e.acked, now)
+		e.rate.update(usage, delivered, now)
 	}
 	if e.probe.active && results[len(results)-1].SendTime > e.probe.end {
 		e.finishProbe()
 	}
-	e.loss.add(results, e.rate.rate, e.acked, now)
+	if e.loss.add(results, e.rate.rate, delivered, now) && e.loss.fraction > highLoss {
+		e.neck.observe(nil, true, now)
+	}
+	// A cut made before the episode's delivery rate was measured (from an acknowledged window of the time before)
+	// comes up to 0.85 × it: the path has been shown to carry that much while congested.
+	if d := e.neck.delivered(); d > 0 {
+		e.rate.rate = math.Max(e.rate.rate, math.Min(beta*d, e.max))
+		if e.loss.limit > 0 {
+			e.loss.limit = math.Max(e.loss.limit, beta*d)
+		}
+	}
 }
 
 // finishProbe takes the running probe's result: a rate above the delay-based estimate or the loss-based limit
@@ -146,6 +162,33 @@ func (e *Estimator) Estimate(now int64) int {
 	}
 	return int(math.Min(math.Max(est, e.min), e.max))
 }
+
+// Landing is the rate a switch down should fit (bit/s), false while it is not known yet: during a congestion
+// episode the lesser of the estimate and the bottleneck's delivery rate, once measured (a few hundred
+// milliseconds into it; until then false, for at most landingWait, then the lesser of the estimate and the
+// acknowledged bitrate); otherwise the estimate. A layer chosen on the estimate while it falls would be a
+// second switch (with Chromium, a keyframe for every viewer) a second later.
+func (e *Estimator) Landing(now int64) (int, bool) {
+	est := e.Estimate(now)
+	n := &e.neck
+	if !n.active || now-n.signalAt > congestionQuiet {
+		return est, true
+	}
+	if n.rate > 0 {
+		return min(est, int(n.rate)), true
+	}
+	if now-n.onset < landingWait {
+		return 0, false
+	}
+	if e.acked > 0 {
+		return min(est, int(e.acked)), true
+	}
+	return est, true
+}
+
+// Delivered is the bottleneck's delivery rate in the current congestion episode (bit/s, 0: none or not yet
+// measured).
+func (e *Estimator) Delivered() int { return int(e.neck.delivered()) }
 
 // Acknowledged is the bitrate the receiver last acknowledged (bit/s, 0 before feedback).
 func (e *Estimator) Acknowledged() int { return int(e.acked) }
