@@ -86,7 +86,7 @@ func (e *endpoint) maybeProbe(cs []*consumer, desired, used, available int, now 
 	// The padding tops up what the viewer is actually receiving (acknowledged), when that is less than the
 	// allocation counted: a probe that falls short of its target measures too little to allow the layers.
 	target := min(desired, available/100*p.ratioPct)
-	if acked, _ := e.cc.acknowledged(); acked > 0 {
+	if acked := e.cc.acknowledged(); acked > 0 {
 		used = min(used, acked)
 	}
 	pad := max(target-used, 50_000)
