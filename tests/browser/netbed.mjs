@@ -25,6 +25,8 @@ const TIMEOUT_MS = Number(process.env.TIMEOUT_MS || 60000);
 const STEP_MS = 20000;
 const WINDOW_MS = 12000; // the baseline, cap and loss windows: the same length, so B's keyframe counts compare
 const BACK_MS = 15000;
+const STEADY_MS = 60000;
+const BASELINE_TRIES = 3;
 const MIN_FPS = 10; // the fake camera runs at 20 fps: below half of it the publisher's browser is starved
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (line) => console.log(`${new Date().toISOString().slice(11, 23)} ${line}`);
@@ -108,7 +110,7 @@ async function main() {
     // starved: the publisher's browser sent fewer than MIN_FPS frames a second on every layer (its capture or
     // encoder starved of CPU): every viewer's picture stalls then, whatever its link.
     const starved = (sent) => sent.layers.every((l) => (l.framesPerSecond ?? 0) < MIN_FPS);
-    const observe = async (label, ms, { done, after } = {}) => {
+    const observe = async (label, ms, { done, after, paused } = {}) => {
       const t0 = Date.now();
       const first = { A: await sample('A'), B: await sample('B') };
       let second = first;
@@ -117,15 +119,18 @@ async function main() {
       let wasStarved = starved(sent0);
       let bFroze = false; // B's freeze count grew in the last second
       const o = { label, first, stalls: { A: 0, B: 0 }, widthsB: new Set(), widthsBExcused: new Set(), maxLayerA: -1, events: {},
-        topOff: 0, topChanges: 0, starved: 0, freezesAExcused: 0, freezesAMachine: 0, freezesB: 0, publisherLimit: new Set() };
+        topOff: 0, topOffMs: 0, topChanges: 0, starved: 0, freezesAExcused: 0, freezesAMachine: 0, freezesB: 0, publisherLimit: new Set() };
       for (;;) {
         await sleep(250);
         const cur = { A: await sample('A'), B: await sample('B') };
-        const elapsed = cur.A.at - t0;
+        // With `paused`, the clock stops while the publisher does not send r2 at 640 (the lift: no viewer can be
+        // back at 640 before the publisher sends it), up to three times the phase.
+        const raw = cur.A.at - t0;
+        const elapsed = paused && raw < 3 * ms ? raw - o.topOffMs : raw;
         // B is judged while the publisher has sent r2 at 640 for the last two readings (a change takes the SFU
         // half a second to see and B a keyframe to follow); otherwise its width is only recorded.
         (tops.slice(-2).every((w) => w === 640) ? o.widthsB : o.widthsBExcused).add(cur.B.width);
-        if (done?.(cur.A, cur.B, elapsed, o)) return { ...o, last: cur, ms: elapsed };
+        if (done?.(cur.A, cur.B, elapsed, o)) return { ...o, last: cur, ms: elapsed, rawMs: raw };
         if (after?.(elapsed, o)) o.maxLayerA = Math.max(o.maxLayerA, cur.A.layer ?? -1);
         if (cur.A.at - second.A.at >= 1000) {
           for (const n of ['A', 'B']) {
@@ -149,18 +154,21 @@ async function main() {
           wasStarved = isStarved;
           bFroze = dB > 0;
           const w = topWidth(sent);
-          if (w !== 640) o.topOff++; // the publisher itself did not send its 640-wide layer
+          if (w !== 640) {
+            o.topOff++; // the publisher itself did not send its 640-wide layer
+            o.topOffMs += cur.A.at - second.A.at;
+          }
           if (w !== tops[tops.length - 1]) o.topChanges++; // each change costs B a keyframe (a switch, or a new size)
           tops.push(w);
           o.publisherLimit.add(sent.qualityLimitationReason);
           log(`${label} +${elapsed} ms: A ${show(cur.A)} | B ${show(cur.B)} | publisher ${sent.text}`);
           second = cur;
         }
-        if (elapsed >= ms) return { ...o, last: cur, ms: elapsed };
+        if (elapsed >= ms) return { ...o, last: cur, ms: elapsed, rawMs: raw };
       }
     };
     const summary = (o) => ({
-      ms: o.ms, publisherTopOff: o.topOff, publisherTopChanges: o.topChanges, publisherStarved: o.starved, freezesAExcused: o.freezesAExcused,
+      ms: o.ms, rawMs: o.rawMs, publisherTopOffMs: o.topOffMs, publisherTopOff: o.topOff, publisherTopChanges: o.topChanges, publisherStarved: o.starved, freezesAExcused: o.freezesAExcused,
       freezesAMachine: o.freezesAMachine, freezesB: o.freezesB,
       publisherLimit: [...o.publisherLimit], stallsA: o.stalls.A,
       stallsB: o.stalls.B, widthsB: [...o.widthsB], widthsBExcused: [...o.widthsBExcused], maxLayerA: o.maxLayerA, events: o.events,
@@ -169,10 +177,47 @@ async function main() {
       lostA: o.last.A.lost - o.first.A.lost, endA: o.last.A, endB: o.last.B,
     });
 
-    const base = summary(await observe('baseline', WINDOW_MS));
+    // steady waits until the viewers are sent layer 2 and decode 640 wide and the publisher sends r2 at 640, for
+    // two readings in a row (a second apart): a phase starts from the state it is about; a machine too loaded to
+    // get there within STEADY_MS fails the test, saying so.
+    const steady = async (label) => {
+      const t0 = Date.now();
+      let good = 0;
+      for (;;) {
+        const a = await sample('A');
+        const b = await sample('B');
+        const sent = await publisherLayers(pub);
+        const ok = [a, b].every((v) => v.layer === 2 && v.width === 640) && topWidth(sent) === 640;
+        good = ok ? good + 1 : 0;
+        if (good >= 2) {
+          log(`${label}: steady after ${Date.now() - t0} ms`);
+          return Date.now() - t0;
+        }
+        if (Date.now() - t0 > STEADY_MS) {
+          throw new Error(`${label}: the viewers were not at layer 2 and 640 wide with the publisher sending r2 at 640 within ` +
+            `${STEADY_MS} ms (A ${show(a)} | B ${show(b)} | publisher ${sent.text})`);
+        }
+        await sleep(1000);
+      }
+    };
+    // The baseline measures B's keyframes (and both viewers' freezes) with both links perfect. A window the machine
+    // disturbed (a viewer froze more than once, B left 640, the publisher changed its top layer or starved) is
+    // measured again, up to BASELINE_TRIES times: the tries are reported.
+    let base;
+    result.baselineTries = 0;
+    for (;;) {
+      await steady('baseline');
+      base = summary(await observe('baseline', WINDOW_MS));
+      result.baselineTries++;
+      const quiet = base.freezesA <= 1 && base.freezesB <= 1 && base.widthsBExcused.length === 0 && base.widthsB.every((w) => w === 640) &&
+        base.publisherTopChanges === 0 && base.publisherStarved === 0 && base.stallsA + base.stallsB === 0;
+      log(`baseline try ${result.baselineTries}: B keyframes +${base.keyFramesB}, A keyframes +${base.keyFramesA}, freezes A ${base.freezesA} ` +
+        `B ${base.freezesB}, publisher top changes ${base.publisherTopChanges}, starved ${base.publisherStarved} s: ${quiet ? 'quiet' : 'disturbed'}`);
+      if (quiet || result.baselineTries >= BASELINE_TRIES) break;
+    }
     result.baseline = base;
-    log(`baseline: B keyframes +${base.keyFramesB}, A keyframes +${base.keyFramesA}`);
 
+    result.steadyCapMs = await steady('cap');
     await step('cap');
     const cap = summary(await observe('cap', WINDOW_MS, {
       done: (a, b, elapsed, o) => {
@@ -185,6 +230,7 @@ async function main() {
     result.cap = cap;
     await step('lift');
     const lift = summary(await observe('lift', BACK_MS, {
+      paused: true,
       done: (a, b, elapsed, o) => {
         if (o.events.layerUpMs === undefined && a.layer === 2) o.events.layerUpMs = elapsed;
         if (o.events.widthUpMs === undefined && a.width === 640) o.events.widthUpMs = elapsed;
@@ -195,6 +241,7 @@ async function main() {
     log(`cap->layer<=1 ${cap.events.layerDropMs} ms, cap->width<=320 ${cap.events.widthDropMs} ms; lift->layer 2 ${lift.events.layerUpMs} ms, ` +
       `lift->640 ${lift.events.widthUpMs} ms`);
 
+    result.steadyLossMs = await steady('loss');
     await step('loss');
     result.loss = summary(await observe('loss', WINDOW_MS));
     await step('noloss');
