@@ -203,16 +203,20 @@ async function main() {
     // The baseline measures B's keyframes (and both viewers' freezes) with both links perfect. A window the machine
     // disturbed (a viewer froze more than once, B left 640, the publisher changed its top layer or starved) is
     // measured again, up to BASELINE_TRIES times: the tries are reported.
+    // If none is quiet, the quietest is kept: A's freezes in it that B's do not explain are the machine's floor
+    // with perfect links, which the Go test adds to the limit (and prints).
     let base;
     result.baselineTries = 0;
     for (;;) {
       await steady('baseline');
-      base = summary(await observe('baseline', WINDOW_MS));
+      const cur = summary(await observe('baseline', WINDOW_MS));
+      if (!base || cur.freezesA + cur.freezesB < base.freezesA + base.freezesB) base = cur;
       result.baselineTries++;
-      const quiet = base.freezesA <= 1 && base.freezesB <= 1 && base.widthsBExcused.length === 0 && base.widthsB.every((w) => w === 640) &&
-        base.publisherTopChanges === 0 && base.publisherStarved === 0 && base.stallsA + base.stallsB === 0;
-      log(`baseline try ${result.baselineTries}: B keyframes +${base.keyFramesB}, A keyframes +${base.keyFramesA}, freezes A ${base.freezesA} ` +
-        `B ${base.freezesB}, publisher top changes ${base.publisherTopChanges}, starved ${base.publisherStarved} s: ${quiet ? 'quiet' : 'disturbed'}`);
+      const quiet = cur.freezesA <= 1 && cur.freezesB <= 1 && cur.widthsBExcused.length === 0 && cur.widthsB.every((w) => w === 640) &&
+        cur.publisherTopChanges === 0 && cur.publisherStarved === 0 && cur.stallsA + cur.stallsB === 0;
+      log(`baseline try ${result.baselineTries}: B keyframes +${cur.keyFramesB}, A keyframes +${cur.keyFramesA}, freezes A ${cur.freezesA} ` +
+        `B ${cur.freezesB}, publisher top changes ${cur.publisherTopChanges}, starved ${cur.publisherStarved} s: ${quiet ? 'quiet' : 'disturbed'}`);
+      if (quiet) base = cur;
       if (quiet || result.baselineTries >= BASELINE_TRIES) break;
     }
     result.baseline = base;

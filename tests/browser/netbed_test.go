@@ -110,7 +110,9 @@ const (
 //
 // On a loaded 2-core machine three Chromiums share the CPU: A's freezes in seconds in which the publisher's
 // Chromium starved (< 10 fps on every layer) or in which B, uncapped, froze too are the machine's; they are
-// counted and printed apart, and the limit applies to the rest (A's link). B is judged against what the publisher
+// counted and printed apart, and the limit applies to the rest (A's link). If no baseline window was quiet, the
+// quietest is kept, and the freezes A had in it that the same rule does not explain (with perfect links: the
+// machine's floor) raise the limit by as many, printed. B is judged against what the publisher
 // actually sends. B's keyframes: Chromium's VP8 simulcast encoder keys every layer on any keyframe request, so A's
 // one switch down (one keyframe request) gives B one keyframe too; "no more than before" is not reachable with a
 // Chromium publisher, and the test allows one (netbedKeyFrameNoise), which a second switch of A exceeds.
@@ -168,8 +170,10 @@ func TestBrowserDownlinkCapAndLoss(t *testing.T) {
 	require.True(t, okWidth && dropWidth <= netbedDropWithinMs, "A decodes ≤ 320 wide within %d ms of the cap: %+v", netbedDropWithinMs, capped)
 	require.LessOrEqual(t, capped.MaxLayerA, 1, "A stays at layer ≤ 1 under the cap once dropped: %+v", capped)
 	require.Zero(t, capped.StallsA, "A decodes every second under the cap: %+v", capped)
-	require.LessOrEqual(t, linkFreezes(capped), netbedMaxFreezes, "A's freezes under the cap (%d while the publisher "+
-		"starved, %d while B froze too): %+v", capped.FreezesAExcused, capped.FreezesAMachine, capped)
+	floor := max(linkFreezes(base), 0)
+	require.LessOrEqual(t, linkFreezes(capped), netbedMaxFreezes+floor, "A's freezes under the cap (%d while the publisher "+
+		"starved, %d while B froze too; %d in the baseline window with perfect links): %+v", capped.FreezesAExcused, capped.FreezesAMachine,
+		floor, capped)
 	requireUnaffected(t, "cap", base, capped)
 
 	_, okLayer = lift.Events["layerUpMs"]
@@ -179,8 +183,9 @@ func TestBrowserDownlinkCapAndLoss(t *testing.T) {
 
 	require.Positive(t, lost, "the loss rule dropped packets")
 	require.Zero(t, loss.StallsA, "A decodes every second under %d %% loss: %+v", netbedLossPct, loss)
-	require.LessOrEqual(t, linkFreezes(loss), netbedMaxFreezes, "A's freezes under loss (%d while the publisher "+
-		"starved, %d while B froze too): %+v", loss.FreezesAExcused, loss.FreezesAMachine, loss)
+	require.LessOrEqual(t, linkFreezes(loss), netbedMaxFreezes+floor, "A's freezes under loss (%d while the publisher "+
+		"starved, %d while B froze too; %d in the baseline window with perfect links): %+v", loss.FreezesAExcused, loss.FreezesAMachine,
+		floor, loss)
 	require.Positive(t, loss.NacksA, "A asked for retransmissions (NACK) under loss: %+v", loss)
 	requireUnaffected(t, "loss", base, loss)
 
@@ -188,6 +193,8 @@ func TestBrowserDownlinkCapAndLoss(t *testing.T) {
 }
 
 // linkFreezes are A's freezes over a phase less those the machine explains (the publisher starved, or B froze too).
+// Applied to the baseline window (both links perfect) it is the machine's floor: 0 on a quiet machine; the limit of
+// the cap and loss windows (as long) is netbedMaxFreezes above it.
 func linkFreezes(w *netbedWindow) int { return w.FreezesA - w.FreezesAExcused - w.FreezesAMachine }
 
 // requireUnaffected checks viewer B over a phase against what the publisher actually sent (getStats of its
@@ -238,7 +245,8 @@ func reportNetbed(t *testing.T, r netbedResult, lost int) {
 		"%d while B froze too) max_layer_after_drop=%d keyframes +%d end %s; B widths=%v stalls=%d freezes=%d keyframes +%d (baseline +%d)\n", netbedCapKbit,
 		ev(r.Cap, "layerDropMs"), ev(r.Cap, "widthDropMs"), r.Cap.Ms, r.Cap.StallsA, r.Cap.FreezesA, r.Cap.FreezesAExcused, r.Cap.FreezesAMachine,
 		r.Cap.MaxLayerA, r.Cap.KeyFramesA, side(r.Cap.EndA), r.Cap.WidthsB, r.Cap.StallsB, r.Cap.FreezesB, r.Cap.KeyFramesB, r.Baseline.KeyFramesB)
-	fmt.Fprintf(&b, "browser netbed: baseline tries=%d, waits for both at 640: before the cap %d ms, before the loss %d ms\n", r.BaselineTries,
+	fmt.Fprintf(&b, "browser netbed: baseline tries=%d (kept: A freezes=%d, %d of them while B froze too; B freezes=%d), waits for both at 640: before the cap %d ms, before the loss %d ms\n", r.BaselineTries,
+		r.Baseline.FreezesA, r.Baseline.FreezesAMachine, r.Baseline.FreezesB,
 		r.SteadyCapMs, r.SteadyLossMs)
 	fmt.Fprintf(&b, "browser netbed: cap lifted: lift->layer2_ms=%s lift->640_ms=%s (the publisher did not send r2 at 640 for %d ms of the %d ms, "+
 		"not counted)\n", ev(r.Lift, "layerUpMs"), ev(r.Lift, "widthUpMs"), r.Lift.PublisherTopOffMs, r.Lift.RawMs)
