@@ -26,6 +26,10 @@ const STEP_MS = 20000;
 const WINDOW_MS = 12000; // the baseline, cap and loss windows: the same length, so B's keyframe counts compare
 const BACK_MS = 15000;
 const STEADY_MS = 60000;
+// B is judged once the publisher has sent r2 at 640 for this many readings (a second apart) in a row: after the
+// publisher's Chromium stopped or lowered r2 (its CPU or its own uplink estimate), the SFU sees the layer active
+// again, and B's consumer goes back to it at a keyframe, within a few seconds.
+const TOP_GRACE = 4;
 const BASELINE_TRIES = 3;
 const MIN_FPS = 10; // the fake camera runs at 20 fps: below half of it the publisher's browser is starved
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -127,9 +131,9 @@ async function main() {
         // back at 640 before the publisher sends it), up to three times the phase.
         const raw = cur.A.at - t0;
         const elapsed = paused && raw < 3 * ms ? raw - o.topOffMs : raw;
-        // B is judged while the publisher has sent r2 at 640 for the last two readings (a change takes the SFU
-        // half a second to see and B a keyframe to follow); otherwise its width is only recorded.
-        (tops.slice(-2).every((w) => w === 640) ? o.widthsB : o.widthsBExcused).add(cur.B.width);
+        // B is judged while the publisher has sent r2 at 640 for the last TOP_GRACE readings; otherwise its width
+        // is only recorded.
+        (tops.slice(-TOP_GRACE).every((w) => w === 640) ? o.widthsB : o.widthsBExcused).add(cur.B.width);
         if (done?.(cur.A, cur.B, elapsed, o)) return { ...o, last: cur, ms: elapsed, rawMs: raw };
         if (after?.(elapsed, o)) o.maxLayerA = Math.max(o.maxLayerA, cur.A.layer ?? -1);
         if (cur.A.at - second.A.at >= 1000) {

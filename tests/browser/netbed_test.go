@@ -52,7 +52,7 @@ type netbedWindow struct {
 	PublisherLimit  []string `json:"publisherLimit"`
 	StallsA         int      `json:"stallsA"` // seconds in which A decoded no new frame
 	StallsB         int      `json:"stallsB"`
-	// WidthsB are the widths B decoded while the publisher had sent r2 at 640 for two readings, WidthsBExcused
+	// WidthsB are the widths B decoded while the publisher had sent r2 at 640 for 4 readings, WidthsBExcused
 	// those it decoded otherwise (recorded, not judged).
 	WidthsB        []int          `json:"widthsB"`
 	WidthsBExcused []int          `json:"widthsBExcused"`

@@ -65,7 +65,7 @@ func (e *Estimator) OnFeedback(results []PacketResult, now int64) {
 	usage, updated := e.trend.usage, false
 	for _, r := range results {
 		if e.probe.add(r) {
-			e.finishProbe()
+			e.finishProbe(now)
 		}
 		if !r.Received {
 			continue
@@ -77,15 +77,15 @@ func (e *Estimator) OnFeedback(results []PacketResult, now int64) {
 		}
 	}
 	e.neck.observe(results, updated && usage == UsageOver, now)
-	// What the path delivered: the acknowledged bitrate, or the bottleneck's delivery rate while it is congested
-	// when that is higher (the acknowledged window may hold the time before the congestion, or a low layer
-	// the link was left with before a probe congested it).
-	delivered := math.Max(e.acked, e.neck.delivered())
+	// What the path delivered: the acknowledged bitrate, or the last capacity the bottleneck showed when that is
+	// higher (the acknowledged window may hold the time before the congestion, or the low layer the link was left
+	// with when a probe or the receiver's jitter raised a signal).
+	delivered := math.Max(e.acked, e.neck.floor(now))
 	if updated {
 		e.rate.update(usage, delivered, now)
 	}
 	if e.probe.active && results[len(results)-1].SendTime > e.probe.end {
-		e.finishProbe()
+		e.finishProbe(now)
 	}
 	if e.loss.add(results, e.rate.rate, delivered, now) && e.loss.fraction > highLoss {
 		e.neck.observe(nil, true, now)
@@ -102,7 +102,7 @@ func (e *Estimator) OnFeedback(results []PacketResult, now int64) {
 
 // finishProbe takes the running probe's result: a rate above the delay-based estimate or the loss-based limit
 // becomes it (the path carried it), as libwebrtc does with probe results.
-func (e *Estimator) finishProbe() {
+func (e *Estimator) finishProbe(now int64) {
 	if !e.probe.active {
 		return
 	}
@@ -112,6 +112,10 @@ func (e *Estimator) finishProbe() {
 		return
 	}
 	e.probeResult, e.probeDone = r, true
+	if r.Saturated {
+		// A probe that arrived slower than it was sent filled the bottleneck's queue: what arrived is its capacity.
+		e.neck.capacity, e.neck.capacityT = float64(r.Bitrate), now
+	}
 	if b := float64(r.Bitrate); b > e.rate.rate {
 		e.rate.rate = math.Min(b, e.max)
 		e.rate.capacity, e.rate.capVar = noCapacity, initialDeviation
@@ -176,6 +180,9 @@ func (e *Estimator) Landing(now int64) (int, bool) {
 	}
 	if n.rate > 0 {
 		return min(est, int(n.rate)), true
+	}
+	if n.unqueued {
+		return est, true // the episode's samples saw no queue: nothing to land on but the estimate
 	}
 	if now-n.onset < landingWait {
 		return 0, false

@@ -111,9 +111,9 @@ func TestLandingCappedLinkOneSwitch(t *testing.T) {
 	}
 }
 
-// A probe on a capped link (the viewer on r0 would like r1) congests the bottleneck: the cut that follows is
-// brought up to 0.85 × what the bottleneck delivered during the probe once that is measured (a few hundred
-// milliseconds), not left at 0.85 × an acknowledged window that holds mostly the low layer; the landing, what
+// A probe on a capped link (the viewer on r0 would like r1) congests the bottleneck: the probe arrives slower than
+// it was sent, and what arrived is the link's capacity; the overuse cut that follows goes no lower than 0.85 × it,
+// not to 0.85 × an acknowledged window that holds mostly the low layer; the landing, what
 // a switch down would decide on, never goes under what r0 and audio need (below it the allocation drops r0's
 // temporal layers: the viewer sees freezes).
 func TestLandingProbeOnCappedLinkKeepsLowLayer(t *testing.T) {
