@@ -15,18 +15,13 @@ import (
 // probeDuration, and the estimator measures how fast the viewer received it (bwe.Estimator.StartProbe). The report
 // loop paces it (a few padding packets every reportTick): no goroutine, and nothing on the media path.
 //
-// A probe is short (100 ms, as libwebrtc's clusters are tens of milliseconds): a bottleneck delivers at its rate
-// whatever the queue in front of it holds, so a short probe shows a capped link (it arrives slower than sent) while
-// the bytes it sends above the cap (~1.5 KB at 1.5 × 350 kbit/s) fit the queue instead of overflowing it into the
-// media (a 300 ms probe lost media packets every 5 s on a 350 kbit/s tbf: freezes).
-//
 // A first probe goes to 1.5 × the estimate, gently: on a link that is still capped, padding much above it would
 // overflow the bottleneck's queue and cost the media packets behind it (a freeze). A probe that found the path
 // carries more than 1.1 × the estimate it started from is followed by another at twice the new estimate a second
 // later, as libwebrtc's further probing, until the consumers' wish is reached; one that found nothing more waits
 // probeGap before the next.
 const (
-	probeDuration    = int64(100 * time.Millisecond)
+	probeDuration    = int64(300 * time.Millisecond)
 	probeGap         = int64(5 * time.Second)
 	probeContinueGap = int64(time.Second)
 	probeFirstPct    = 150
