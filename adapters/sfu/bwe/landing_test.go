@@ -193,3 +193,27 @@ func TestLandingLossWithoutCongestion(t *testing.T) {
 		s.estimate()/1e3, episodes, l.downs)
 	require.Empty(t, l.downs)
 }
+
+// A probe on a capped link whose token bucket refilled while the viewer was on a low layer (tc tbf: a 3 KB bucket
+// at 350 kbit/s) gets its first packets through at line rate. Measured from its start it would arrive faster than
+// sent and read as an open link (the estimate would jump to the probe's rate and the viewer go up into the cap);
+// measured over its second half it shows the cap.
+func TestProbeThroughTokenBucketShowsTheCap(t *testing.T) {
+	for _, d := range []int64{300e6, 500e6} {
+		link := &simLink{capacity: 350e3, burst: 3000}
+		s := newSim(t, 300_000, link)
+		link.maxQueue = 100e6
+		s.sourceMax = 200e3 // r0 and audio
+		s.run(10e9, nil)
+		before := s.estimate()
+		s.probe(1.5*before, d)
+		s.run(1e9, nil)
+		r, ok := s.e.LastProbe()
+		require.True(t, ok)
+		t.Logf("%d ms probe at %.0f kbit/s: measured %d bit/s (saturated %v), estimate %.0f → %.0f kbit/s", d/1e6, 1.5*before/1e3,
+			r.Bitrate, r.Saturated, before/1e3, s.estimate()/1e3)
+		require.True(t, r.Saturated, "the cap shows")
+		require.InDelta(t, 0.95*350e3, r.Bitrate, 0.1*350e3)
+		require.Less(t, s.estimate(), 400e3)
+	}
+}
