@@ -106,7 +106,9 @@ const (
 // sending r2 at 640 (waited for, up to a minute); a baseline window the machine disturbed (a viewer froze more
 // than once, B left 640, the publisher changed or starved its layers) is measured again, up to three times. The
 // lift's 15 s do not count the time the publisher's Chromium did not send r2 at 640 (under CPU load its own uplink
-// estimate stops r2 for seconds; no viewer can be at 640 then); the raw time is printed beside.
+// estimate stops r2 for seconds; no viewer can be at 640 then); the raw time is printed beside. For the same
+// reason a cap or loss window in which the publisher did not send r2 at 640 for more than half its readings is
+// extended (up to three times) until B has been judged over half of them.
 //
 // On a loaded 2-core machine three Chromiums share the CPU: A's freezes in seconds in which the publisher's
 // Chromium starved (< 10 fps on every layer) or in which B, uncapped, froze too are the machine's; they are
