@@ -29,14 +29,17 @@ const (
 //
 // The estimate itself only gets there step by step: each overuse cuts it to 0.85 × an acknowledged bitrate
 // measured over 500 ms that may still hold the time before the congestion, or only the low layer the link was
-// left with when a probe or the receiver's jitter raises a signal. The capacity bounds both: a cut goes no lower
-// than 0.85 × the last capacity measured (for capacityMemory after it), and Landing (a layer switch down) decides
+// left with when a probe or the receiver's jitter raises a signal. The capacity bounds both: a delay-based cut goes
+// no lower than 0.85 × the last capacity measured (for capacityMemory after it; loss above 10 % still cuts to
+// what the receiver acknowledged), and Landing (a layer switch down) decides
 // on it at once instead of on the estimate on its way down (one switch, not two).
 type bottleneck struct {
 	active    bool
 	onset     int64   // feedback time the episode began
 	signalAt  int64   // feedback time of the episode's last signal
-	rate      float64 // the episode's highest saturated sample (0: none yet)
+	rate      float64 // the episode's capacity: its saturated samples' arrival rate (0: none yet)
+	satBits   float64 // bit·ns of the saturated samples: rate × span summed
+	satSpan   int64
 	unqueued  bool    // the episode had a sample that saw no queue
 	capacity  float64 // the last episode's capacity, kept across episodes
 	capacityT int64   // feedback time of its last sample
@@ -84,14 +87,14 @@ func (b *bottleneck) observe(results []PacketResult, signal bool, now int64) {
 		b.n++
 		b.last = max(b.last, r.Arrival)
 		if span := b.last - b.from; span >= bottleneckWindow && b.n >= bottleneckMinPackets {
-			b.sample(float64(b.bytes)*8*1e9/float64(span), float64(b.sent)*8*1e9/float64(max(b.sendLast-b.sendFrom, 1)), now)
+			b.sample(float64(b.bytes)*8*1e9/float64(span), float64(b.sent)*8*1e9/float64(max(b.sendLast-b.sendFrom, 1)), span, now)
 			b.from, b.sendFrom, b.bytes, b.sent, b.n, b.windowAt = b.last, b.sendLast, 0, 0, 0, now
 		}
 	}
 }
 
 // sample takes one window's arrival and send rates.
-func (b *bottleneck) sample(recv, send float64, now int64) {
+func (b *bottleneck) sample(recv, send float64, span, now int64) {
 	if b.signalAt < b.windowAt {
 		return // no congestion signal while it was measured
 	}
@@ -99,11 +102,12 @@ func (b *bottleneck) sample(recv, send float64, now int64) {
 		b.unqueued = true
 		return
 	}
-	if b.rate == 0 {
-		b.capacity = recv // the first capacity of an episode replaces the last one: the link may have changed
-	}
-	b.rate = max(b.rate, recv)
-	b.capacity, b.capacityT = max(b.capacity, recv), now
+	// The episode's capacity is the arrival rate over all its saturated windows together (bytes over time): one
+	// window whose arrival times a starved receiver stamped in a bunch reads high, and a maximum would keep it.
+	b.satBits += recv * float64(span)
+	b.satSpan += span
+	b.rate = b.satBits / float64(b.satSpan)
+	b.capacity, b.capacityT = b.rate, now // the episode's replaces the last one: the link may have changed
 }
 
 func (b *bottleneck) endEpisode() {

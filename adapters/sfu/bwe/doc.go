@@ -20,7 +20,7 @@
 //   - the bottleneck (bottleneck.go): during a congestion episode (from an overuse or a loss report above 10 % until
 //     2 s without either) the receiver's arrival rate over 250 ms windows that arrived slower than they were sent
 //     is the link's capacity (a full queue delivers at its rate), as is a probe that arrived slower than sent;
-//     cuts go no lower than 0.85 × the last capacity measured (for 10 s), and Landing, what a switch down decides
+//     delay-based cuts go no lower than 0.85 × the last capacity measured (for 10 s), and Landing, what a switch down decides
 //     on, is the lesser of the episode's capacity and the estimate (false until measured): a capped viewer lands
 //     on the layer the cap carries in one switch, not step by step behind the falling estimate;
 //   - a REMB the receiver sends caps the result (the only estimate without transport-cc feedback).

@@ -87,16 +87,15 @@ func (e *Estimator) OnFeedback(results []PacketResult, now int64) {
 	if e.probe.active && results[len(results)-1].SendTime > e.probe.end {
 		e.finishProbe(now)
 	}
-	if e.loss.add(results, e.rate.rate, delivered, now) && e.loss.fraction > highLoss {
+	// The loss-based cut keeps to what the receiver acknowledged: sustained loss above 10 % says the path does not
+	// carry the rate, whatever capacity an earlier measurement showed.
+	if e.loss.add(results, e.rate.rate, e.acked, now) && e.loss.fraction > highLoss {
 		e.neck.observe(nil, true, now)
 	}
 	// A cut made before the episode's delivery rate was measured (from an acknowledged window of the time before)
 	// comes up to 0.85 × it: the path has been shown to carry that much while congested.
 	if d := e.neck.delivered(); d > 0 {
 		e.rate.rate = math.Max(e.rate.rate, math.Min(beta*d, e.max))
-		if e.loss.limit > 0 {
-			e.loss.limit = math.Max(e.loss.limit, beta*d)
-		}
 	}
 }
 
