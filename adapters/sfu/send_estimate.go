@@ -88,6 +88,13 @@ func (s *sendEstimate) landing(now int64) (int, bool) {
 	return s.est.Landing(now)
 }
 
+// capacity is the bottleneck's last measured capacity, 0 when none in the last seconds (bwe.Estimator.Capacity).
+func (s *sendEstimate) capacity(now int64) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.est.Capacity(now)
+}
+
 // available is the estimate now (it ages: a REMB stops counting after a while).
 func (s *sendEstimate) available(now int64) int {
 	s.mu.Lock()

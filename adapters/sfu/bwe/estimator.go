@@ -192,6 +192,10 @@ func (e *Estimator) Landing(now int64) (int, bool) {
 	return est, true
 }
 
+// Capacity is the bottleneck's last measured capacity (a congestion episode's saturated arrivals, or a saturated
+// probe), 0 when none was measured in the last capacityMemory.
+func (e *Estimator) Capacity(now int64) int { return int(e.neck.floor(now)) }
+
 // Delivered is the bottleneck's delivery rate in the current congestion episode (bit/s, 0: none or not yet
 // measured).
 func (e *Estimator) Delivered() int { return int(e.neck.delivered()) }

@@ -137,6 +137,7 @@ func TestLandingProbeOnCappedLinkKeepsLowLayer(t *testing.T) {
 		"final %.0f; switches down %v", lowLanding/1e3, lowAfter/1e3, s.estimate()/1e3, l.downs)
 	require.Greater(t, lowLanding, l.rates[0]+l.audio, "r0 and audio always fit the landing")
 	require.Greater(t, lowAfter, 0.85*0.85*350e3, "no cut left below 0.85 × what the bottleneck delivered")
+	require.InDelta(t, 350e3, float64(s.e.Capacity(s.now)), 0.1*350e3, "the probes measured the cap (the prober bounds the next probe by it)")
 	require.Empty(t, l.downs)
 }
 
