@@ -16,6 +16,8 @@ const (
 	landingWait = int64(1e9)
 	// capacityMemory is how long a capacity measured in an episode keeps flooring the cuts after its last sample.
 	capacityMemory = int64(10e9)
+	// capacityGoneAbove: a probe that arrives as fast as sent at this multiple of the capacity forgets it.
+	capacityGoneAbove = 1.2
 )
 
 // bottleneck measures what a congested path delivers. A congestion episode starts with the feedback in which the

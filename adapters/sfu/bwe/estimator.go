@@ -111,9 +111,14 @@ func (e *Estimator) finishProbe(now int64) {
 		return
 	}
 	e.probeResult, e.probeDone = r, true
-	if r.Saturated {
+	switch {
+	case r.Saturated:
 		// A probe that arrived slower than it was sent filled the bottleneck's queue: what arrived is its capacity.
 		e.neck.capacity, e.neck.capacityT = float64(r.Bitrate), now
+	case float64(r.Bitrate) > capacityGoneAbove*e.neck.capacity:
+		// One that arrived as fast as it was sent, well above the capacity measured (not a queue absorbing a
+		// little more for a moment): the cap is gone.
+		e.neck.capacity, e.neck.capacityT = 0, 0
 	}
 	if b := float64(r.Bitrate); b > e.rate.rate {
 		e.rate.rate = math.Min(b, e.max)

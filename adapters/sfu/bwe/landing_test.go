@@ -166,6 +166,9 @@ func TestLandingLinkOpensUp(t *testing.T) {
 		}
 	})
 	t.Logf("350 kbit/s → 20 Mbit/s: back on r2 after %d ms (%d up-switches), estimate %.0f kbit/s", (up-opened)/1e6, l.ups, s.estimate()/1e3)
+	s.probe(1.5*s.estimate(), 300e6)
+	s.run(1e9, nil)
+	require.Zero(t, s.e.Capacity(s.now), "a probe that arrived as fast as sent, above the capacity measured, forgets it")
 	require.NotZero(t, up, "back on the top layer")
 }
 
