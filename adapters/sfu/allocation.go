@@ -11,12 +11,13 @@ import (
 // active consumers (bwe.Allocate: audio and single-stream video first, then simulcast consumers layer by layer)
 // and caps each simulcast consumer's layers at its share (layers.Selector's bandwidth cap). Down at once (the
 // next pass after the estimate fell, well within 2 s), up only once the higher layers fit in upHeadroomPct of
-// the estimate for upHold without a break: a layer that only just fits would go up, congest the link and come
+// the estimate — and of the capacity the bottleneck showed in the last 10 s, at the layers' peak rates of the
+// last 5–10 s (bwe.RatePeaks) — for upHold without a break: a layer that only just fits would go up, congest the link and come
 // down again, each switch a keyframe (which, with Chromium, every viewer of every layer gets). Each change of
 // spatial layer asks for one keyframe (onLayersChanged). A consumer's cap only changes what that consumer
 // forwards: the producer still receives, and other viewers still get, every encoding.
 const (
-	allocInterval = int64(200 * time.Millisecond)
+	allocInterval = int64(100 * time.Millisecond)
 	upHold        = int64(3 * time.Second)
 	upHeadroomPct = 85
 	// overheadPct is what headers, SRTP and UDP/IP add to the measured payload rates.
@@ -25,7 +26,8 @@ const (
 
 // bandwidthState is a simulcast consumer's allocation state (guarded by the consumer's mu).
 type bandwidthState struct {
-	upSince  int64 // when the allocation first allowed higher layers than the effective ones (0: it does not)
+	upSince  int64         // when the allocation first allowed higher layers than the effective ones (0: it does not)
+	peaks    bwe.RatePeaks // the producer's layer rates of the last 5–10 s, for switches up and landings
 	switches uint64
 }
 
@@ -38,14 +40,29 @@ func (e *endpoint) allocate(now int64) {
 	if len(cs) == 0 {
 		return
 	}
-	streams, out, up, wish := e.cc.streams[:0], e.cc.out[:0], e.cc.up[:0], e.cc.wish[:0]
+	streams, peaked := e.cc.streams[:0], e.cc.peaked[:0]
+	out, up, wish := e.cc.out[:0], e.cc.up[:0], e.cc.wish[:0]
 	for _, c := range cs {
-		streams = append(streams, c.allocStream())
+		s := c.allocStream()
+		streams = append(streams, s)
+		if !s.Fixed {
+			c.mu.Lock()
+			c.bw.peaks.Raise(&s.Rates, now)
+			c.mu.Unlock()
+		}
+		peaked = append(peaked, s)
 		out, up, wish = append(out, bwe.Layers{}), append(up, bwe.Layers{}), append(wish, bwe.Layers{})
 	}
 	available := e.cc.available(now)
 	used := bwe.Allocate(available, streams, out)
-	bwe.Allocate(available/100*upHeadroomPct, streams, up)
+	// Up (and a landing) on the layers' peak rates of the last seconds (bwe.RatePeaks: a starved publisher's layers
+	// shrink for a while and would seem to fit) and within the capacity the bottleneck showed in the last 10 s (an
+	// estimate a probe raised to the cap's rate is no room for a layer that only fits the estimate).
+	upRate := available
+	if c := e.cc.capacity(now); c > 0 {
+		upRate = min(upRate, c)
+	}
+	bwe.Allocate(upRate/100*upHeadroomPct, peaked, up)
 	// A switch down lands on what fits in the headroom of the landing rate: during congestion the bottleneck's
 	// delivery rate, measured while its queue is full (bwe.Estimator.Landing), not the estimate on its way down:
 	// a layer that only fitted the falling estimate would be a second switch (with Chromium, a second keyframe
@@ -53,12 +70,12 @@ func (e *endpoint) allocate(now int64) {
 	// congestion) switches down wait.
 	landRate, landKnown := e.cc.landing(now)
 	land := up
-	if landRate < available {
+	if landRate < upRate {
 		land = e.cc.land[:0]
 		for range cs {
 			land = append(land, bwe.Layers{})
 		}
-		bwe.Allocate(landRate/100*upHeadroomPct, streams, land)
+		bwe.Allocate(landRate/100*upHeadroomPct, peaked, land)
 		// The landing rate chooses the spatial layer (a switch, a keyframe); the frame rate within it is the
 		// estimate's to decide (fewer temporal layers than the estimate allows would show as freezes).
 		for i := range land {
@@ -77,7 +94,7 @@ func (e *endpoint) allocate(now int64) {
 		}
 	}
 	e.maybeProbe(cs, desiredRate(streams, wish), used, available, now)
-	e.cc.streams, e.cc.out, e.cc.up, e.cc.wish = streams, out, up, wish
+	e.cc.streams, e.cc.peaked, e.cc.out, e.cc.up, e.cc.wish = streams, peaked, out, up, wish
 }
 
 // allocStream is the consumer as the allocator sees it: fixed (audio, single-stream video, paused: what it

@@ -21,7 +21,7 @@
 //	 downlink (per WebRTC transport): send_estimate.go stamps every packet of a consumer that negotiated
 //	                           transport-cc with the transport's next transport-wide sequence number (package bwe:
 //	                           a lock-free send history; the viewer's feedback and REMB feed its estimator);
-//	                           allocation.go shares the estimate among the transport's consumers every 200 ms and
+//	                           allocation.go shares the estimate among the transport's consumers every 100 ms and
 //	                           caps each simulcast consumer's layers (down at once, up after 3 s); probe.go sends
 //	                           RTX padding when a higher layer would fit only with a higher estimate;
 //	                           incoming_cap.go tells publishers MaxIncomingBitrate by REMB

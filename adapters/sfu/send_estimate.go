@@ -27,6 +27,7 @@ type sendEstimate struct {
 
 	// the allocation's buffers and the probe (report loop only)
 	streams []bwe.Stream
+	peaked  []bwe.Stream // streams with their layers' peak rates (bwe.RatePeaks)
 	out     []bwe.Layers
 	up      []bwe.Layers
 	land    []bwe.Layers
