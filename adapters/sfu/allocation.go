@@ -67,7 +67,7 @@ func (e *endpoint) allocate(now int64) {
 	// delivery rate, measured while its queue is full (bwe.Estimator.Landing), not the estimate on its way down:
 	// a layer that only fitted the falling estimate would be a second switch (with Chromium, a second keyframe
 	// for every viewer) a second later. Until that rate is measured (a few hundred milliseconds into the
-	// congestion) switches down wait.
+	// congestion) switches down wait, unless the estimate already leaves a consumer on its lowest spatial layer.
 	landRate, landKnown := e.cc.landing(now)
 	land := up
 	if landRate < upRate {
@@ -89,9 +89,18 @@ func (e *endpoint) allocate(now int64) {
 		e.cc.land = land
 	}
 	for i, c := range cs {
-		if c.sim != nil && !streams[i].Fixed {
-			c.applyAllocation(out[i], up[i], land[i], landKnown, now)
+		if c.sim == nil || streams[i].Fixed {
+			continue
 		}
+		l, known := land[i], landKnown
+		if !known {
+			// No need to wait for the bottleneck's delivery rate when the estimate (the landing rate's upper bound)
+			// already leaves the lowest spatial layer: whatever it turns out to be, the switch lands there. Every
+			// ~100 ms waited is another few frames of the old layer in the full queue, and the viewer freezes until
+			// the new layer's keyframe crosses it.
+			l, known = bwe.Lowest(available/100*upHeadroomPct, peaked[i])
+		}
+		c.applyAllocation(out[i], up[i], l, known, now)
 	}
 	e.maybeProbe(cs, desiredRate(streams, wish), used, available, now)
 	e.cc.streams, e.cc.peaked, e.cc.out, e.cc.up, e.cc.wish = streams, peaked, out, up, wish
@@ -144,7 +153,7 @@ func (c *consumer) applyAllocation(want, up, land bwe.Layers, landKnown bool, no
 		// link congested while the higher layer still flows until the lower one's keyframe), and a layer that
 		// only just fits would be one more switch, one more keyframe, a few hundred milliseconds later.
 		c.bw.upSince = 0
-		if !landKnown {
+		if !landKnown || eff.Less(land) { // a switch down never raises a layer (that is the up-switch's, after upHold)
 			c.mu.Unlock()
 			return
 		}

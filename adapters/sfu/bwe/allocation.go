@@ -109,3 +109,20 @@ func (s *Stream) TopTemporal(sp int) int {
 	}
 	return max(maxT, 0)
 }
+
+// Lowest is the layers a switch down of s lands on whatever rate at most available it is decided on, true when
+// that is certain: the layers that fit available leave s on its lowest active spatial layer, so any lower rate
+// does too (Allocate gives no stream more for less). A congested link's switch down need not wait for the
+// bottleneck's delivery rate then; the temporal layers are all of that spatial layer's (the estimate's to cut).
+func Lowest(available int, s Stream) (Layers, bool) {
+	if s.Fixed {
+		return Layers{}, false
+	}
+	out := []Layers{{}}
+	Allocate(available, []Stream{s}, out)
+	low := lowestActive(&s)
+	if out[0].Spatial != low {
+		return Layers{}, false
+	}
+	return Layers{Spatial: low, Temporal: s.TopTemporal(low)}, true
+}

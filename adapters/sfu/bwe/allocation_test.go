@@ -67,3 +67,20 @@ func TestAllocatePriority(t *testing.T) {
 	t.Logf("1.2 Mbit/s, priorities 1 and 2: %v", out)
 	require.True(t, out[0].Less(out[1]), "the priority-2 stream gets higher layers")
 }
+
+// A switch down is certain of its landing layer when even the rate it is decided on leaves the stream on its
+// lowest active spatial layer; not when a lower layer than the one that fits is still possible.
+func TestLowest(t *testing.T) {
+	s := simulcast()
+	got, ok := Lowest(280_000, s) // r1 needs 300k
+	require.True(t, ok)
+	require.Equal(t, Layers{0, 2}, got, "all of r0's frame rate: the estimate decides the temporal layers")
+	_, ok = Lowest(320_000, s)
+	require.False(t, ok, "r1 fits: the landing may still be r0 or r1")
+	s.Active = 0b110 // r0 not sent: r1 is the lowest
+	got, ok = Lowest(320_000, s)
+	require.True(t, ok)
+	require.Equal(t, Layers{1, 2}, got)
+	_, ok = Lowest(0, Stream{Fixed: true})
+	require.False(t, ok, "a fixed stream has no layers")
+}
