@@ -7,7 +7,7 @@ import (
 )
 
 // simLayers is an SFU's choice for one simulcast viewer over a sim: three layers (the netbed publisher's r0, r1,
-// r2 with overhead) plus audio. Every 200 ms, as the SFU's allocation: when the estimate no longer holds the
+// r2 with overhead) plus audio. Every 100 ms, as the SFU's allocation: when the estimate no longer holds the
 // current layer it switches down at once to the highest layer that fits in 85 % of Landing (it waits while
 // Landing is not known yet); with upHold set, when a higher layer has fitted in 85 % of the estimate that long it
 // switches up (the allocation's hysteresis: the capped-link tests leave it out, they look at the way down). A
@@ -53,7 +53,7 @@ func (l *simLayers) tick() {
 	if s.now < l.nextTick {
 		return
 	}
-	l.nextTick = s.now + 200e6
+	l.nextTick = s.now + 100e6
 	est := s.estimate()
 	switch {
 	case l.rates[l.next]+l.audio > est:
