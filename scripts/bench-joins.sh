@@ -58,6 +58,13 @@ wait_http() { # url: up to 10 s
 	return 1
 }
 
+lock_summary() { # the sampler's file: samples, share of samples with a lock wait, mean waiting and active backends
+	awk -F'|' 'NF == 4 { n++; if ($1 > 0) w++; lw += $1; lwl += $2; act += $3; if ($4 != "-") what[$4]++ }
+		END { if (!n) { print "locks: no samples"; exit }
+			printf "pg_samples=%d pg_samples_lock_wait_pct=%.1f pg_lock_waiting_mean=%.3f pg_lwlock_waiting_mean=%.3f pg_active_mean=%.2f", n, 100 * w / n, lw / n, lwl / n, act / n
+			for (k in what) printf " waited_on[%s]=%d", k, what[k]; print "" }' "$1"
+}
+
 run_one() { # build scenario run
 	local build=$1 scenario=$2 run=$3 db="bench_${1}_${2}_${3}" port
 	psql -q "$pg_url" -c "CREATE DATABASE $db" >/dev/null
@@ -90,10 +97,23 @@ run_one() { # build scenario run
 	*) echo "bench-joins: scenario $scenario: want cN or rN" >&2; exit 2 ;;
 	esac
 	if [ ${#more[@]} -gt 0 ]; then flags+=(-api-masters "$(IFS=,; echo "${more[*]}")"); fi
+	# PostgreSQL's lock waits during the run: every 100 ms, the cluster's backends waiting on a heavyweight lock
+	# (a row or a table: what would serialize joins) and on an internal LWLock, and what the waiting locks are.
+	local locks="$out/$build-$scenario-$run.locks"
+	psql -qAt "${pg_url/\/postgres\?/\/$db?}" >"$locks" 2>&1 <<-SQL &
+		SELECT count(*) FILTER (WHERE wait_event_type = 'Lock'), count(*) FILTER (WHERE wait_event_type = 'LWLock'),
+		  count(*) FILTER (WHERE state = 'active'),
+		  (SELECT coalesce(string_agg(DISTINCT coalesce(l.relation::regclass::text, l.locktype), ','), '-')
+		     FROM pg_locks l WHERE NOT l.granted)
+		FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() \watch 0.1
+	SQL
+	local sampler=$!
 	"$out/loadtest" -api-only -master "http://127.0.0.1:$port" -secret "$CLUSTER_SECRET" -pg-port "$pg_port" \
 		-publishers 1 -video=false -duration "$duration" -progress 0 "${flags[@]}" >"$out/$build-$scenario-$run.txt" 2>&1 ||
 		{ tail -20 "$out/$build-$scenario-$run.txt" >&2; exit 1; }
-	echo "$scenario run $run $build: $(tail -1 "$out/$build-$scenario-$run.txt")"
+	kill "$sampler" 2>/dev/null || true
+	wait "$sampler" 2>/dev/null || true
+	echo "$scenario run $run $build: $(tail -1 "$out/$build-$scenario-$run.txt") $(lock_summary "$locks")"
 	stop
 	psql -q "$pg_url" -c "DROP DATABASE $db WITH (FORCE)" >/dev/null
 }

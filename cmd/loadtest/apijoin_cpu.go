@@ -47,6 +47,13 @@ func newClusterMeter(ctx context.Context, r *runner) *clusterMeter {
 	if g, ok := m.group("masters", masterPorts, pidOf, r); ok {
 		m.groups = append(m.groups, g)
 	}
+	if len(masterPorts) > 1 { // and each on its own: does a second master cost more per join than the first?
+		for i, port := range masterPorts {
+			if g, ok := m.group(fmt.Sprintf("master%d", i+1), []int{port}, pidOf, r); ok {
+				m.groups = append(m.groups, g)
+			}
+		}
+	}
 	if r.cfg.PGPort > 0 {
 		if g, ok := m.group("postgres", []int{r.cfg.PGPort}, pidOf, r); ok {
 			g.children = true
