@@ -28,12 +28,14 @@ type ConsumerPeers struct {
 	// slave's consume: a producer gone or a copy missing there is read again (consume_sources.go).
 	sources *memo[string, producerSource]
 	piped   *memo[pipedKey, bool]
+	// linking is the links of (producer, router) pairs under way: the viewers arriving together share one.
+	linking *flights[pipedKey]
 }
 
 // NewConsumerPeers builds the consumer-side use cases.
 func NewConsumerPeers(d Deps, peers *Peers, linker PipeLinker) *ConsumerPeers {
 	return &ConsumerPeers{d: d, peers: peers, linker: linker, routers: NewConsumerRouters(d),
-		sources: newMemo[string, producerSource](), piped: newMemo[pipedKey, bool]()}
+		sources: newMemo[string, producerSource](), piped: newMemo[pipedKey, bool](), linking: newFlights[pipedKey]()}
 }
 
 // Create makes a consumer peer's WebRTC transport on a consumer router; userID is optional (user_id.go).
