@@ -30,12 +30,16 @@ type ConsumerPeers struct {
 	piped   *memo[pipedKey, bool]
 	// linking is the links of (producer, router) pairs under way: the viewers arriving together share one.
 	linking *flights[pipedKey]
+	// consumed remembers, by consumer id, the consumers this master made and their peer (neither changes), so
+	// the viewer's resume that follows its consume reads nothing; the slave's answer checks it (consumer_resume.go).
+	consumed *memo[string, ownedConsumer]
 }
 
 // NewConsumerPeers builds the consumer-side use cases.
 func NewConsumerPeers(d Deps, peers *Peers, linker PipeLinker) *ConsumerPeers {
 	return &ConsumerPeers{d: d, peers: peers, linker: linker, routers: NewConsumerRouters(d),
-		sources: newMemo[string, producerSource](), piped: newMemo[pipedKey, bool](), linking: newFlights[pipedKey]()}
+		sources: newMemo[string, producerSource](), piped: newMemo[pipedKey, bool](), linking: newFlights[pipedKey](),
+		consumed: newMemo[string, ownedConsumer]()}
 }
 
 // Create makes a consumer peer's WebRTC transport on a consumer router; userID is optional (user_id.go).
@@ -134,6 +138,7 @@ func (u *ConsumerPeers) Consume(ctx context.Context, in ConsumeInput) (ConsumerI
 		})
 	}
 	info.ID = consumer.ID
+	u.consumed.put(consumer.ID, ownedConsumer{consumer: consumer, peer: peer})
 	return info, nil
 }
 
@@ -150,6 +155,9 @@ func (u *ConsumerPeers) Pause(ctx context.Context, peerID, consumerID string) er
 }
 
 func (u *ConsumerPeers) setResumed(ctx context.Context, peerID, consumerID string, resumed bool) error {
+	if done, err := u.setResumedKnown(ctx, peerID, consumerID, resumed); done {
+		return err
+	}
 	c, peer, err := u.ownedConsumer(ctx, peerID, consumerID)
 	if err != nil {
 		return err

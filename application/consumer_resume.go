@@ -1,0 +1,47 @@
+package application
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/sfu-cluster/sfu-cluster/domain"
+)
+
+// ownedConsumer is a consumer this master made and the peer it was made on, as they were then: a consumer's
+// peer, producer and slave never change, so what may have changed since is only whether they still exist.
+type ownedConsumer struct {
+	consumer domain.Consumer
+	peer     domain.Peer
+}
+
+// setResumedKnown resumes or pauses a consumer this master made on that peer without reading the store: the
+// slave is the authority on whether the consumer still exists. done is false when the consumer is not one of
+// them, or the slave does not know it (closed since, perhaps by another master): the caller then takes the store
+// path, whose answer (peer or consumer not found) is the one a client gets.
+func (u *ConsumerPeers) setResumedKnown(ctx context.Context, peerID, consumerID string, resumed bool) (done bool, err error) {
+	known, ok := u.consumed.get(consumerID)
+	if !ok || peerID == "" || known.consumer.PeerID != peerID {
+		return false, nil
+	}
+	if err := authorizePeer(ctx, known.peer); err != nil {
+		return true, err
+	}
+	node, _, err := u.d.nodeOf(ctx, known.peer.SlaveID)
+	if err != nil {
+		return false, nil //nolint:nilerr // the store path finds out what is wrong
+	}
+	call, verb := node.ResumeConsumer, "resume"
+	if !resumed {
+		call, verb = node.PauseConsumer, "pause"
+	}
+	err = call(ctx, consumerID)
+	if errors.Is(err, domain.ErrConsumerNotFound) || errors.Is(err, domain.ErrTransportNotFound) {
+		u.consumed.remove(consumerID)
+		return false, nil
+	}
+	if err != nil {
+		return true, fmt.Errorf("%s consumer %s: %w", verb, consumerID, err)
+	}
+	return true, nil
+}
