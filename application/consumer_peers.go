@@ -166,12 +166,17 @@ func (u *ConsumerPeers) setResumed(ctx context.Context, peerID, consumerID strin
 	if err != nil {
 		return err
 	}
+	return setConsumerResumed(ctx, node, c.ID, resumed)
+}
+
+// setConsumerResumed resumes or pauses a consumer on its slave.
+func setConsumerResumed(ctx context.Context, node SFUNode, consumerID string, resumed bool) error {
 	call, verb := node.ResumeConsumer, "resume"
 	if !resumed {
 		call, verb = node.PauseConsumer, "pause"
 	}
-	if err := call(ctx, c.ID); err != nil {
-		return fmt.Errorf("%s consumer %s: %w", verb, c.ID, err)
+	if err := call(ctx, consumerID); err != nil {
+		return fmt.Errorf("%s consumer %s: %w", verb, consumerID, err)
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package application
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
@@ -31,17 +30,10 @@ func (u *ConsumerPeers) setResumedKnown(ctx context.Context, peerID, consumerID 
 	if err != nil {
 		return false, nil //nolint:nilerr // the store path finds out what is wrong
 	}
-	call, verb := node.ResumeConsumer, "resume"
-	if !resumed {
-		call, verb = node.PauseConsumer, "pause"
-	}
-	err = call(ctx, consumerID)
+	err = setConsumerResumed(ctx, node, consumerID, resumed)
 	if errors.Is(err, domain.ErrConsumerNotFound) || errors.Is(err, domain.ErrTransportNotFound) {
 		u.consumed.remove(consumerID)
 		return false, nil
 	}
-	if err != nil {
-		return true, fmt.Errorf("%s consumer %s: %w", verb, consumerID, err)
-	}
-	return true, nil
+	return true, err
 }
