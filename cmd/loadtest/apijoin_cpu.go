@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 
@@ -60,6 +61,9 @@ func newClusterMeter(ctx context.Context, r *runner) *clusterMeter {
 			m.groups = append(m.groups, g)
 		}
 	}
+	// The load tool itself: on one host it takes its CPU from the same cores, so joins/s also pay for it.
+	self := os.Getpid()
+	m.groups = append(m.groups, procGroup{name: "loadtest", pids: []int{self}, how: fmt.Sprintf("pid %d, this process", self)})
 	if slaves, err := r.lister.list(ctx); err != nil {
 		r.logf("CPU: slaves not measured: %v", err)
 	} else if pm, why := discoverSlavePIDs(m.reader, "", slaves); pm == nil {
