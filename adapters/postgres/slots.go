@@ -70,7 +70,7 @@ func usedSlots(ctx context.Context, db bun.IDB, ids []string) (map[string]int, e
 		Used    int    `bun:"used"`
 	}
 	err := db.NewSelect().Model((*slotRow)(nil)).Column("slave_id").ColumnExpr("coalesce(sum(used), 0) AS used").
-		Where("slave_id IN (?)", bun.In(ids)).Group("slave_id").Scan(ctx, &rows)
+		Where("slave_id IN (?)", bun.List(ids)).Group("slave_id").Scan(ctx, &rows)
 	if err != nil {
 		return nil, err
 	}
