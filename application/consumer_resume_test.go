@@ -7,12 +7,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sfu-cluster/sfu-cluster/application"
+	"github.com/sfu-cluster/sfu-cluster/application/apptest"
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
 
-// TestResumeOfAConsumerGoneElsewhere: a master resumes the consumers it made without reading the store, so what
-// another master did meanwhile reaches it only through the slave; the client still gets the store path's
-// answers: another peer's consumer is not found, a closed peer is not found, a closed consumer is not found.
+// TestResumeOfAConsumerGoneElsewhere: a master consumes on the peers and resumes the consumers it made without
+// reading the store, so what another master did meanwhile reaches it only through the slave; the client still
+// gets the store path's answers: another peer's consumer is not found, a closed peer is not found (to consume
+// and to resume), a closed consumer is not found.
 func TestResumeOfAConsumerGoneElsewhere(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t, 10)
@@ -29,6 +31,9 @@ func TestResumeOfAConsumerGoneElsewhere(t *testing.T) {
 	require.NoError(t, other.Close(ctx, peerID))
 	require.ErrorIs(t, w.uc.consumerPeers.Resume(ctx, peerID, consumerID), domain.ErrPeerNotFound,
 		"the peer another master closed")
+	_, err := w.uc.consumerPeers.Consume(ctx, application.ConsumeInput{PeerID: peerID, ProducerID: producerID,
+		RtpCapabilities: apptest.FakeCapabilities()})
+	require.ErrorIs(t, err, domain.ErrPeerNotFound, "consume on the peer another master closed")
 
 	var slave domain.Slave
 	for _, s := range w.consumers {

@@ -26,7 +26,7 @@ var joinBudget = []struct {
 }{
 	{"consumer_routers", 1, 1}, // the room's routers; the slave's health check, at most once per 250 ms
 	{"consumer_peers", 3, 1},   // count the room's peers, reserve a slot, insert the peer; create the transport
-	{"consume", 2, 1},          // the peer, insert the consumer; consume on the slave
+	{"consume", 1, 1},          // insert the consumer (this master made the peer); consume on the slave
 	{"resume", 0, 1},           // none when this master made the consumer (its slave answers); resume on the slave
 }
 
