@@ -112,7 +112,7 @@ run_one() { # build scenario run masters label
 	psql -qAt "${pg_url/\/postgres\?/\/$db?}" >"$locks" 2>&1 <<-SQL &
 		SELECT count(*) FILTER (WHERE wait_event_type = 'Lock'), count(*) FILTER (WHERE wait_event_type = 'LWLock'),
 		  count(*) FILTER (WHERE state = 'active'),
-		  (SELECT coalesce(string_agg(DISTINCT coalesce(l.relation::regclass::text, l.locktype), ','), '-')
+		  (SELECT coalesce(string_agg(DISTINCT l.locktype || coalesce(':' || l.relation::regclass::text, ''), ','), '-')
 		     FROM pg_locks l WHERE NOT l.granted)
 		FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() \watch 0.1
 	SQL
