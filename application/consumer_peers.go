@@ -96,33 +96,25 @@ func (u *ConsumerPeers) Consume(ctx context.Context, in ConsumeInput) (ConsumerI
 		return ConsumerInfo{}, err
 	}
 	if peer, ok := u.peers.made.get(in.PeerID); ok && peer.Kind == domain.PeerKindConsumer {
-		// A peer this master made: not read again. If it is gone, the slave, the pipe or the store says some
-		// object is not found; the store path below then gives the client the answer it always got.
+		// A peer this master made: not read again. When the consume fails, the store says whether the peer is
+		// still there: if not, the client gets the answer it always got (peer not found), else the failure.
 		if err := authorizePeer(ctx, peer); err != nil {
 			return ConsumerInfo{}, err
 		}
 		info, err := u.consumeOn(ctx, in, peer)
-		if !isNotFound(err) {
-			return info, err
+		if err != nil {
+			u.peers.made.forget(in.PeerID)
+			if _, perr := u.peers.peerOfKind(ctx, in.PeerID, domain.PeerKindConsumer); perr != nil {
+				return ConsumerInfo{}, perr
+			}
 		}
-		u.peers.made.forget(in.PeerID)
+		return info, err
 	}
 	peer, err := u.peers.peerOfKind(ctx, in.PeerID, domain.PeerKindConsumer)
 	if err != nil {
 		return ConsumerInfo{}, err
 	}
 	return u.consumeOn(ctx, in, peer)
-}
-
-// isNotFound reports whether err says that an object a consume needs does not exist.
-func isNotFound(err error) bool {
-	for _, nf := range []error{domain.ErrPeerNotFound, domain.ErrTransportNotFound, domain.ErrRouterNotFound,
-		domain.ErrProducerNotFound, domain.ErrRoomNotFound, domain.ErrPipeNotFound} {
-		if errors.Is(err, nf) {
-			return true
-		}
-	}
-	return false
 }
 
 // consumeOn consumes the producer on peer, which the caller found and authorized.

@@ -2,7 +2,6 @@ package application
 
 import (
 	"context"
-	"errors"
 
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
@@ -16,8 +15,9 @@ type ownedConsumer struct {
 
 // setResumedKnown resumes or pauses a consumer this master made on that peer without reading the store: the
 // slave is the authority on whether the consumer still exists. done is false when the consumer is not one of
-// them, or the slave does not know it (closed since, perhaps by another master): the caller then takes the store
-// path, whose answer (peer or consumer not found) is the one a client gets.
+// them (the caller takes the store path). When the slave's call fails, the store path's reads decide the answer:
+// a peer or consumer gone since (perhaps closed by another master, or reaped with a dead slave) is the not-found
+// the client always got; else the slave's failure is.
 func (u *ConsumerPeers) setResumedKnown(ctx context.Context, peerID, consumerID string, resumed bool) (done bool, err error) {
 	known, ok := u.consumed.get(consumerID)
 	if !ok || peerID == "" || known.consumer.PeerID != peerID {
@@ -31,9 +31,12 @@ func (u *ConsumerPeers) setResumedKnown(ctx context.Context, peerID, consumerID 
 		return false, nil //nolint:nilerr // the store path finds out what is wrong
 	}
 	err = setConsumerResumed(ctx, node, consumerID, resumed)
-	if errors.Is(err, domain.ErrConsumerNotFound) || errors.Is(err, domain.ErrTransportNotFound) {
-		u.consumed.remove(consumerID)
-		return false, nil
+	if err == nil {
+		return true, nil
+	}
+	u.consumed.forget(consumerID)
+	if _, _, serr := u.ownedConsumer(ctx, peerID, consumerID); serr != nil {
+		return true, serr
 	}
 	return true, err
 }
