@@ -13,7 +13,7 @@ import (
 type Peers struct {
 	d Deps
 	// made remembers the peers this master made (a peer's row never changes), so the viewer's consume that
-	// follows reads none; the slave's answer tells when one has gone since (consumer_peers.go).
+	// follows reads none; when that consume fails, the store is read to decide the answer (consumer_peers.go).
 	made *memo[string, domain.Peer]
 }
 
