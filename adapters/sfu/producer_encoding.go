@@ -7,10 +7,28 @@ import (
 	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/rtpx"
 )
 
-// inactiveAfter is how long an encoding may go without a packet before it counts as inactive: a browser that
-// stops sending a simulcast layer (short uplink) has its consumers fall back within a second (the report loop
-// checks every reportTick). Browsers send even their lowest layer at several packets per 100 ms.
-const inactiveAfter = int64(500 * time.Millisecond)
+// An encoding's activity, from the gaps in its arrivals (the frame interval: the time between the first packets
+// of successive frames, a moving average; a sender that stops an encoding sends nothing more of it):
+//   - active (a consumer may target it): a packet within inactiveFrames frame intervals, at least
+//     minInactiveAfter and at most inactiveAfter (the bound while the interval is unknown). A browser that stops
+//     sending a simulcast layer (short uplink, or a camera's start while the estimate is low) has its consumers
+//     fall back after 250 ms at 30 frames/s, 400 ms at 15 (the report loop checks every reportTick); low frame
+//     rates (screen sharing) keep the 500 ms.
+//   - flowing (a keyframe request goes to it): a packet within flowingFrames frame intervals, at least
+//     minFlowingWithin and at most maxFlowingWithin. A keyframe request for an encoding the sender stopped a
+//     moment ago is not answered (libwebrtc's VP8 encoder ignores it for a stopped stream) yet counts towards
+//     the sender's 300 ms between keyframes (keyframe_limiter.go): it goes to a flowing encoding below instead,
+//     whose keyframe starts any consumer that sends nothing yet (layers.Selector.Check).
+const (
+	inactiveAfter    = int64(500 * time.Millisecond)
+	minInactiveAfter = int64(250 * time.Millisecond)
+	inactiveFrames   = 6
+	minFlowingWithin = int64(100 * time.Millisecond)
+	maxFlowingWithin = int64(250 * time.Millisecond)
+	flowingFrames    = 3
+	// seenGranularity: the last arrival is published for the control path (seenAt) at most this often.
+	seenGranularity = int64(5 * time.Millisecond)
+)
 
 // maxTemporal bounds the temporal layers counted per encoding (VP8's TID has 2 bits).
 const maxTemporal = 4
@@ -33,6 +51,9 @@ type producerEncoding struct {
 	recv       receiveStats
 	nack       nackGenerator
 	lastAt     int64 // nanotime of the last packet, 0 before the first
+	frameTs    uint32
+	frameAt    int64 // nanotime of the first packet of the newest frame (timestamp frameTs), 0 before
+	frameIv    int64 // the frame interval, a moving average (0: not known yet)
 	layerBytes [maxTemporal]uint64
 	bytesSince int64  // nanotime layerBytes started counting
 	keyBytes   uint64 // of layerBytes[0], the keyframes' payload
@@ -49,6 +70,8 @@ type producerEncoding struct {
 	pliBuf   [rtpx.PLISize]byte // guarded by keyframe.mu
 
 	active  atomic.Bool
+	seenAt  atomic.Int64               // lastAt, for the control path, to within seenGranularity
+	frameIA atomic.Int64               // frameIv, for the control path
 	bitrate [maxTemporal]atomic.Uint64 // bit/s per temporal layer over the last report interval
 
 	// Feedback sent upstream for this encoding (its stats): NACK packets, the sequence numbers they ask for, PLIs.
@@ -71,8 +94,22 @@ func (e *producerEncoding) learnedAll(withRtx bool) bool {
 
 // updateActivity recomputes the active flag (under rxMu); true when it changed.
 func (e *producerEncoding) updateActivity(now int64) bool {
-	active := e.lastAt != 0 && now-e.lastAt < inactiveAfter
+	active := e.lastAt != 0 && now-e.lastAt < frameWindow(e.frameIv, inactiveFrames, minInactiveAfter, inactiveAfter)
 	return e.active.Swap(active) != active
+}
+
+// flowing reports whether the encoding's packets arrive now (any goroutine).
+func (e *producerEncoding) flowing(now int64) bool {
+	at := e.seenAt.Load()
+	return at != 0 && now-at < frameWindow(e.frameIA.Load(), flowingFrames, minFlowingWithin, maxFlowingWithin)
+}
+
+// frameWindow is frames frame intervals iv, within [lo, hi]; hi while iv is not known.
+func frameWindow(iv int64, frames int64, lo, hi int64) int64 {
+	if iv <= 0 {
+		return hi
+	}
+	return min(max(frames*iv, lo), hi)
 }
 
 // rateGap is a pause in an encoding's arrivals that makes a report interval's rate partial (browsers send every
@@ -92,14 +129,30 @@ func (e *producerEncoding) countBytes(tid uint8, payloadLen int, ts uint32, key 
 	}
 }
 
-// arrived notes a packet's arrival at now (receive path, under rxMu).
-func (e *producerEncoding) arrived(now int64) {
+// arrived notes the arrival at now of a packet with timestamp ts (receive path, under rxMu).
+func (e *producerEncoding) arrived(now int64, ts uint32) {
 	if e.lastAt == 0 {
 		e.bytesSince = now
 	} else if now-e.lastAt > rateGap {
 		e.gap = true
 	}
+	if now-e.seenAt.Load() >= seenGranularity {
+		e.seenAt.Store(now)
+	}
 	e.lastAt = now
+	if e.frameAt != 0 && !rtpx.TimestampNewer(ts, e.frameTs) {
+		return
+	}
+	// The first packet of a newer frame: a gap over inactiveAfter was a pause, not the frame rate.
+	if gap := now - e.frameAt; e.frameAt != 0 && gap < inactiveAfter {
+		if e.frameIv == 0 {
+			e.frameIv = gap
+		} else {
+			e.frameIv += (gap - e.frameIv) / 8
+		}
+		e.frameIA.Store(e.frameIv)
+	}
+	e.frameTs, e.frameAt = ts, now
 }
 
 // updateBitrates turns the bytes counted since the last call into bit rates (under rxMu).

@@ -58,15 +58,24 @@ func TestSimulcastSwitchesAtKeyframesAndStaysOneStream(t *testing.T) {
 			k++
 		}
 	}
-	frames(2, 0) // a keyframe of another layer does not start the consumer
+	frames(2, -1) // nothing before a keyframe
 	require.Empty(t, r.down.takeRTP(t))
+	// Nothing sent yet: a keyframe of a layer below the target starts the consumer (the sender may have stopped
+	// the target), and the target's keyframe takes it there.
+	frames(2, 0)
+	start := parseSent(t, r.down.takeRTP(t))
+	require.Len(t, start, 2)
+	require.True(t, start[0].keyframes)
 	frames(8, 2)
 	got := parseSent(t, r.down.takeRTP(t))
-	require.Len(t, got, 8)
-	require.True(t, got[0].keyframes)
-	for _, f := range got {
+	require.Len(t, got, 9, "layer 0's frame, then the target's from its keyframe")
+	require.Equal(t, 0, got[0].enc)
+	require.True(t, got[1].keyframes)
+	for _, f := range got[1:] {
 		require.Equal(t, 2, f.enc)
 	}
+	got = append(start, got...)
+	requireContinuous(t, got)
 	st := c.state()
 	require.Equal(t, &domain.ConsumerLayers{SpatialLayer: 2, TemporalLayer: ptr(2)}, st.CurrentLayers)
 	require.Equal(t, &domain.ConsumerLayers{SpatialLayer: 2, TemporalLayer: ptr(2)}, st.PreferredLayers)
@@ -100,7 +109,9 @@ func TestSimulcastSwitchesAtKeyframesAndStaysOneStream(t *testing.T) {
 	requireContinuous(t, got)
 	require.Equal(t, uint32(4*frameTicks), low[1].ts-low[0].ts, "timestamps keep the capture times")
 
-	// Back up to all temporal layers (at a layer sync), and up to layer 1 at its keyframe.
+	// Back up to all temporal layers (at a layer sync), and up to layer 1 at its keyframe. (The tick above, a
+	// keyframe gap ahead, found the layers stopped; this one sees them flow again.)
+	r.prod.tick(nanotime(), false)
 	require.NoError(t, c.setPreferredLayers(domain.ConsumerLayers{SpatialLayer: 1}))
 	r.prod.tick(nanotime()+2*keyframeMinGap, false) // the gap after the PLI sent at the previous tick
 	require.Len(t, plisTo(r.up.takeRTCP(t), pub.encs[1].ssrc), 1)
