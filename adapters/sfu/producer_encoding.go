@@ -7,22 +7,20 @@ import (
 	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/rtpx"
 )
 
-// An encoding's activity, from the gaps in its arrivals (the frame interval: the time between the first packets
-// of successive frames, a moving average; a sender that stops an encoding sends nothing more of it):
-//   - active (a consumer may target it): a packet within inactiveFrames frame intervals, at least
-//     minInactiveAfter and at most inactiveAfter (the bound while the interval is unknown). A browser that stops
-//     sending a simulcast layer (short uplink, or a camera's start while the estimate is low) has its consumers
-//     fall back after 250 ms at 30 frames/s, 400 ms at 15 (the report loop checks every reportTick); low frame
-//     rates (screen sharing) keep the 500 ms.
-//   - flowing (a keyframe request goes to it): a packet within flowingFrames frame intervals, at least
-//     minFlowingWithin and at most maxFlowingWithin. A keyframe request for an encoding the sender stopped a
-//     moment ago is not answered (libwebrtc's VP8 encoder ignores it for a stopped stream) yet counts towards
-//     the sender's 300 ms between keyframes (keyframe_limiter.go): it goes to a flowing encoding below instead,
-//     whose keyframe starts any consumer that sends nothing yet (layers.Selector.Check).
+// An encoding's activity, from the gaps in its arrivals:
+//   - active (a consumer may target it): a packet within inactiveAfter. A browser that stops sending a simulcast
+//     layer (short uplink, or a camera's start while its estimate is low) has its consumers fall back within a
+//     second (the report loop checks every reportTick). Not sooner: a target that flaps costs every viewer of the
+//     encoding a switch and a keyframe, and a starved publisher (or slave) pauses every encoding for a few
+//     hundred milliseconds now and then.
+//   - flowing (a keyframe request goes to it): a packet within flowingFrames of its frame intervals (the time
+//     between the first packets of successive frames, a moving average), at least minFlowingWithin and at most
+//     maxFlowingWithin (the bound while the interval is unknown). A keyframe request for an encoding the sender
+//     stopped a moment ago is not answered (libwebrtc's VP8 encoder ignores it for a stopped stream) yet counts
+//     towards the sender's 300 ms between keyframes (keyframe_limiter.go): it goes to a flowing encoding below
+//     instead, whose keyframe starts any consumer that sends nothing yet (layers.Selector.Check).
 const (
 	inactiveAfter    = int64(500 * time.Millisecond)
-	minInactiveAfter = int64(250 * time.Millisecond)
-	inactiveFrames   = 6
 	minFlowingWithin = int64(100 * time.Millisecond)
 	maxFlowingWithin = int64(250 * time.Millisecond)
 	flowingFrames    = 3
@@ -53,7 +51,7 @@ type producerEncoding struct {
 	lastAt     int64 // nanotime of the last packet, 0 before the first
 	frameTs    uint32
 	frameAt    int64 // nanotime of the first packet of the newest frame (timestamp frameTs), 0 before
-	frameIv    int64 // the frame interval, a moving average (0: not known yet)
+	frameIv    int64 // the frame interval, a moving average (0: not known yet; flowing)
 	layerBytes [maxTemporal]uint64
 	bytesSince int64  // nanotime layerBytes started counting
 	keyBytes   uint64 // of layerBytes[0], the keyframes' payload
@@ -94,7 +92,7 @@ func (e *producerEncoding) learnedAll(withRtx bool) bool {
 
 // updateActivity recomputes the active flag (under rxMu); true when it changed.
 func (e *producerEncoding) updateActivity(now int64) bool {
-	active := e.lastAt != 0 && now-e.lastAt < frameWindow(e.frameIv, inactiveFrames, minInactiveAfter, inactiveAfter)
+	active := e.lastAt != 0 && now-e.lastAt < inactiveAfter
 	return e.active.Swap(active) != active
 }
 

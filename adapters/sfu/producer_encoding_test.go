@@ -55,10 +55,9 @@ func TestEncodingKnownRateIsSustained(t *testing.T) {
 	require.Equal(t, uint64(160_000), e.rateUpTo(0), "one interval's spike is not the layer's rate")
 }
 
-// An encoding counts as stopped after a few of its own frame intervals without a packet: 250 ms at 30 frames/s,
-// 400 ms at 15, the 500 ms bound at low frame rates and before its rate is known; it stops counting as flowing
-// (keyframe requests go elsewhere) after three intervals, at least 100 ms. Retransmissions (older timestamps)
-// and pauses do not count as frame intervals.
+// An encoding stops counting as flowing (keyframe requests go elsewhere) after three of its own frame intervals
+// without a packet, at least 100 ms, at most 250 (also before its rate is known), and as active after 500 ms.
+// Retransmissions (older timestamps) and pauses do not count as frame intervals.
 func TestEncodingActivityFollowsItsFrameRate(t *testing.T) {
 	const ms = int64(time.Millisecond)
 	t0 := int64(time.Hour)
@@ -78,8 +77,8 @@ func TestEncodingActivityFollowsItsFrameRate(t *testing.T) {
 		frames                int
 		flowingFor, activeFor int64
 	}{
-		{fps: 30, frames: 60, flowingFor: 100 * ms, activeFor: 250 * ms},
-		{fps: 15, frames: 30, flowingFor: 200 * ms, activeFor: 400 * ms},
+		{fps: 30, frames: 60, flowingFor: 100 * ms, activeFor: 500 * ms},
+		{fps: 15, frames: 30, flowingFor: 200 * ms, activeFor: 500 * ms},
 		{fps: 2, frames: 6, flowingFor: 250 * ms, activeFor: 500 * ms},
 		{fps: 30, frames: 1, flowingFor: 250 * ms, activeFor: 500 * ms}, // one frame: no interval yet
 	} {

@@ -109,9 +109,7 @@ func TestSimulcastSwitchesAtKeyframesAndStaysOneStream(t *testing.T) {
 	requireContinuous(t, got)
 	require.Equal(t, uint32(4*frameTicks), low[1].ts-low[0].ts, "timestamps keep the capture times")
 
-	// Back up to all temporal layers (at a layer sync), and up to layer 1 at its keyframe. (The tick above, a
-	// keyframe gap ahead, found the layers stopped; this one sees them flow again.)
-	r.prod.tick(nanotime(), false)
+	// Back up to all temporal layers (at a layer sync), and up to layer 1 at its keyframe.
 	require.NoError(t, c.setPreferredLayers(domain.ConsumerLayers{SpatialLayer: 1}))
 	r.prod.tick(nanotime()+2*keyframeMinGap, false) // the gap after the PLI sent at the previous tick
 	require.Len(t, plisTo(r.up.takeRTCP(t), pub.encs[1].ssrc), 1)
