@@ -21,7 +21,7 @@ const historySize = cacheSlots
 // The fields read for every packet come first and fit in one cache line; the consumer holds the state inline
 // (next to its own hot fields), only the NACK history is a separate array.
 type simulcastState struct {
-	sel        layers.Selector // 12 bytes
+	sel        layers.Selector // 11 bytes
 	seq        layers.SeqRewriter
 	vp8        layers.VP8Rewriter
 	tsOffset   uint32 // out = in + tsOffset for the current encoding
@@ -146,10 +146,6 @@ func (c *consumer) forwardLayered(in *inbound, now int64, fo *fanout) {
 		return
 	}
 	s := c.sim
-	if s.sel.Starting() { // start below the target only while the target's packets do not arrive
-		t, _ := s.sel.Target()
-		s.sel.AllowLower(!c.producer.flowsHere(t, now))
-	}
 	tid, start, sync := 0, true, false
 	if in.hasVP8 {
 		tid, start, sync = int(in.vp8.TID), in.vp8.StartOfFrame, in.vp8.LayerSync

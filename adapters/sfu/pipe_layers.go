@@ -15,9 +15,8 @@ import (
 //     encoding nobody asked for does not arrive, yet is there to be asked for).
 //   - The consumer slave's pipe producer tells the producer slave which encodings it wants (APP "SFUW", one word:
 //     bit i = encoding i), at once when that changes and every report interval: the union of the target and
-//     current layers of its active simulcast consumers, and the encodings below the target of one that has not
-//     reached its target while the target does not flow (it starts at whichever keyframe comes first; the report
-//     loop re-checks; every encoding if anything else consumes it).
+//     current layers of its active simulcast consumers, and the encodings below the target of one that has sent
+//     nothing yet (it starts at whichever keyframe comes first; every encoding if anything else consumes it).
 //   - The pipe consumer sends only the wanted encodings; one wanted again restarts at a keyframe, asked for at
 //     once, with its sequence numbers continuing where they stopped. Until told, it sends everything.
 
@@ -95,8 +94,8 @@ func (c *consumer) publishWantLocked() {
 	if s := c.sim; c.active {
 		if t, _ := s.sel.Target(); t >= 0 {
 			m |= 1 << t
-			if s.sel.Starting() && !c.producer.flowsHere(t, nanotime()) {
-				m |= 1<<t - 1 // the target does not flow: any encoding below it starts the consumer (Check)
+			if s.sel.Starting() { // any encoding up to the target starts it (layers.Selector.Check)
+				m |= 1<<t - 1
 			}
 		}
 		if cur, _ := s.sel.Current(); cur >= 0 {
@@ -121,35 +120,10 @@ func (p *producer) wantedLayers() uint32 {
 // tellWantedLayers sends the consumer slave's wish upstream when it changed, and every report (a lost one heals).
 func (p *producer) tellWantedLayers(full bool) {
 	m := p.wantedLayers()
-	old := p.wantSent.Swap(int64(m))
-	if old == int64(m) && !full {
+	if old := p.wantSent.Swap(int64(m)); old == int64(m) && !full {
 		return
 	}
-	if old != int64(m) {
-		now := nanotime()
-		for i, e := range p.encs {
-			switch was, is := old >= 0 && old&(1<<i) != 0, m&(1<<i) != 0; {
-			case is && !was:
-				e.wantedAt.Store(now)
-			case !is:
-				e.wantedAt.Store(0)
-			}
-		}
-	}
 	p.upstream.writeRTCPPackets(wantPacket(p.encs[0].mediaSSRC.Load(), m))
-}
-
-// flowsHere reports whether encoding enc's packets arrive here, or may yet: a pipe copy receives only the
-// encodings it asked the source for, so one not asked for, or asked for less than maxFlowingWithin ago, counts
-// as flowing (no sign that the sender stopped it).
-func (p *producer) flowsHere(enc int, now int64) bool {
-	e := p.encs[enc]
-	if p.viaPipe {
-		if at := e.wantedAt.Load(); at == 0 || now-at < maxFlowingWithin {
-			return true
-		}
-	}
-	return e.flowing(now)
 }
 
 // tellWantedLayersNow is tellWantedLayers for a pipe copy when a consumer's needs may have grown (a new

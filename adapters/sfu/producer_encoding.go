@@ -67,12 +67,10 @@ type producerEncoding struct {
 	keyframe keyframeLimiter
 	pliBuf   [rtpx.PLISize]byte // guarded by keyframe.mu
 
-	active atomic.Bool
-	seenAt atomic.Int64 // lastAt, for the control path, to within seenGranularity
-	// wantedAt: on a pipe copy, when the source was asked to send the encoding (0: it is not; pipe_layers.go)
-	wantedAt atomic.Int64
-	frameIA  atomic.Int64               // frameIv, for the control path
-	bitrate  [maxTemporal]atomic.Uint64 // bit/s per temporal layer over the last report interval
+	active  atomic.Bool
+	seenAt  atomic.Int64               // lastAt, for the control path, to within seenGranularity
+	frameIA atomic.Int64               // frameIv, for the control path
+	bitrate [maxTemporal]atomic.Uint64 // bit/s per temporal layer over the last report interval
 
 	// Feedback sent upstream for this encoding (its stats): NACK packets, the sequence numbers they ask for, PLIs.
 	nackCount, nackPacketCount, pliCount atomic.Uint64

@@ -101,22 +101,3 @@ func TestEncodingActivityFollowsItsFrameRate(t *testing.T) {
 	e.arrived(resumed, uint32(resumed/ms*90)) //nolint:gosec // test clock
 	require.InDelta(t, 1000/30*ms, e.frameIA.Load(), float64(2*ms))
 }
-
-// A pipe copy receives only what it asked the source for: an encoding not asked for, or asked for a moment ago,
-// counts as flowing (no sign that the sender stopped it); one asked for long enough counts by its arrivals.
-func TestPipeCopyFlowsHere(t *testing.T) {
-	const ms = int64(time.Millisecond)
-	now := int64(time.Hour)
-	e := &producerEncoding{}
-	p := &producer{viaPipe: true, encs: []*producerEncoding{e}}
-	require.True(t, p.flowsHere(0, now), "not asked for")
-	e.wantedAt.Store(now - 100*ms)
-	require.True(t, p.flowsHere(0, now), "asked for 100 ms ago")
-	e.wantedAt.Store(now - time.Second.Nanoseconds())
-	require.False(t, p.flowsHere(0, now), "asked for a second ago, nothing arrived")
-	e.arrived(now-10*ms, 90)
-	require.True(t, p.flowsHere(0, now))
-	p.viaPipe = false
-	e.wantedAt.Store(0)
-	require.False(t, p.flowsHere(0, now+time.Second.Nanoseconds()), "the sender's own: by its arrivals only")
-}

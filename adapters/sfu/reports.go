@@ -105,9 +105,6 @@ func (c *consumer) tick(now int64, wall time.Time, full bool) {
 		}
 	}
 	c.mu.Lock()
-	if c.sim != nil && c.active && c.sim.sel.Starting() {
-		c.publishWantLocked() // whether its target flows decides whether it wants the encodings below
-	}
 	keyOf := -1
 	if c.active && c.waitForKey && now-c.keyRequestedAt >= keyframeRetry {
 		keyOf = c.waitingEncodingLocked()

@@ -22,8 +22,8 @@ const (
 // lower of the two (else the lowest active one), with that one's temporal layer; current is what is being sent
 // (-1: nothing yet). Spatial switches happen only at a keyframe of the target; temporal switches up only at a
 // frame that starts with the layer-sync bit, down at once; a consumer that starts takes a keyframe of a lower
-// encoding too while its target does not flow (Check). Layers are int8 so the whole state is 12 bytes: the
-// forwarding path reads it for every packet of every consumer.
+// encoding too (Check). Layers are int8 so the whole state is 11 bytes: the forwarding path reads it for every
+// packet of every consumer.
 type Selector struct {
 	spatialLayers, temporalLayers       int8
 	preferredSpatial, preferredTemporal int8
@@ -32,8 +32,6 @@ type Selector struct {
 	capSpatial, capTemporal             int8 // the bandwidth cap (the highest layers: none)
 	// early: the consumer started below its target (Check) and has not reached it since
 	early bool
-	// lowerOK: a starting consumer may start below its target (AllowLower)
-	lowerOK bool
 }
 
 // NewSelector makes a selector for spatial × temporal layers (at most 127 each), preferring the highest,
@@ -129,9 +127,6 @@ func (s *Selector) Starting() bool {
 	return s.targetSpatial >= 0 && (s.currentSpatial < 0 || s.early && s.currentSpatial < s.targetSpatial)
 }
 
-// AllowLower says whether a starting consumer may start (or go on) below its target (Check).
-func (s *Selector) AllowLower(ok bool) { s.lowerOK = ok }
-
 // Reset makes the consumer start again from a keyframe of the target (after a pause); true when there is a
 // target to ask a keyframe of.
 func (s *Selector) Reset() bool {
@@ -142,16 +137,14 @@ func (s *Selector) Reset() bool {
 // Check decides for one packet of encoding spatial with temporal layer tid (0 without one): keyframe is the
 // start of a keyframe, startOfFrame the first packet of a frame, layerSync its VP8 Y bit.
 //
-// A consumer that sends nothing yet starts at the first keyframe of its target, or, while the caller allows it
-// (AllowLower: the target's packets do not arrive), of any encoding below it, and then goes up at a keyframe of
-// any encoding above the one it sends up to the target, until it reaches the target: the sender may have paused
-// the target (Chromium does while its estimate is low, and at a camera's start) before that shows as inactive,
-// and a viewer should see the first frame that arrives rather than wait for it (Starting reports whether the
-// consumer is there). While the target flows the consumer waits for its keyframe: starting lower would show the
-// viewer a low layer for no reason, and the downlink estimate would grow from that layer's rate.
+// A consumer that sends nothing yet starts at the first keyframe of its target or of any encoding below it, and
+// goes up at a keyframe of any encoding above the one it sends up to the target, until it reaches the target: the
+// sender may have paused the target (Chromium does while its estimate is low, and at a camera's start) before
+// that shows as inactive, and a viewer should see the first frame that arrives rather than wait for it (Starting
+// reports whether the consumer is there).
 func (s *Selector) Check(spatial, tid int, keyframe, startOfFrame, layerSync bool) Decision {
 	sp, t := int8(spatial), int8(tid) //nolint:gosec // encodings < 5, TID < 4
-	if sp != s.currentSpatial && (sp == s.targetSpatial || s.lowerOK && s.Starting() && sp > s.currentSpatial && sp < s.targetSpatial) {
+	if sp != s.currentSpatial && (sp == s.targetSpatial || s.Starting() && sp > s.currentSpatial && sp < s.targetSpatial) {
 		if !keyframe {
 			return DropOther
 		}
