@@ -132,6 +132,9 @@ type NodeStats struct {
 	// or held for the limiter's gap after a keyframe.
 	KeyframeRequestsJoined uint64 `json:"keyframeRequestsJoined"`
 	KeyframeRequestsHeld   uint64 `json:"keyframeRequestsHeld"`
+	// KeyframeRequestsRedirected: requests for a simulcast encoding the sender has stopped (no packet for a few
+	// frame intervals), sent to the highest encoding below it that flows.
+	KeyframeRequestsRedirected uint64 `json:"keyframeRequestsRedirected"`
 	// Data channels: live data producers (pipe copies included) and data consumers, and messages received from
 	// data producers, sent to data consumers (pipes included), and dropped (over maxMessageSize, sent before an
 	// association was up, or over a data consumer's send buffer cap SCTP_MAX_BUFFERED_AMOUNT: a slow reader).

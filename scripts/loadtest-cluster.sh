@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Runs cmd/loadtest against a three-process cluster (master, producer slave, consumer slave) that it builds,
-# starts on loopback and stops again, RUNS times in a row, and prints each run's RESULT line. It is how the
-# cluster-level figures of docs/BENCHMARKS.md were measured:
+# starts on loopback and stops again, RUNS times in a row, and prints each run's RESULT line (and COMPARE with
+# -compare) with its delivery, loss and join-phase CPU lines. It is how the cluster-level figures of
+# docs/BENCHMARKS.md were measured:
 #
 #   scripts/loadtest-cluster.sh [loadtest flags...]
 #   RUNS=3 scripts/loadtest-cluster.sh -subscribers 1000 -join-rate 50 -duration 20s -audio=false
 #   FANOUT_WORKERS=-1 scripts/loadtest-cluster.sh -subscribers 1000 ...     # the slaves without fan-out workers
 #   scripts/loadtest-cluster.sh -simulcast -subscribers 1000 -join-rate 50     # 3-layer video, viewer i on layer i mod 3
+#   scripts/loadtest-cluster.sh -compare -subscribers 1000 -join-rate 50 -audio=false  # simple, then simulcast: side by side
 #
 # Each run gets a fresh cluster (an empty SQLite store, new slave processes), so runs do not inherit each other's
 # state. The slaves' CPU is read from /proc for their pids (-slave-pids). Environment: RUNS (1), OUT (a new temp
@@ -56,8 +58,7 @@ for run in $(seq "$runs"); do
 	sleep 3 # registration and the first heartbeat
 	"$out/loadtest" -master "http://127.0.0.1:$port" -secret "$CLUSTER_SECRET" -slave-pids "$producer,$consumer" \
 		-progress 0 "$@" >"$out/run$run.txt" 2>&1 || { tail -20 "$out/run$run.txt" >&2; exit 1; }
-	grep -E '^(delivered|UDP receive drops|loss) ' "$out/run$run.txt" | sed "s/^/run $run: /"
-	echo "run $run: $(tail -1 "$out/run$run.txt")"
+	grep -E '^(delivered|UDP receive drops|loss|join phase|  per join|RESULT|COMPARE) ' "$out/run$run.txt" | sed "s/^/run $run: /"
 	stop
 done
 echo "outputs in $out"

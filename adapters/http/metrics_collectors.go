@@ -94,7 +94,7 @@ func (m *Metrics) ObserveCluster(counts func(ctx context.Context) (ClusterCounts
 // ObserveNode exports a slave's live objects from stats (a node's Stats method fits), read once per scrape, as
 // <ns>_routers, _transports, _producers, _consumers, _pipe_transports, _downlink_estimate_bytes_per_second and the
 // histograms _layer_switches and _join_step_seconds{step} (the join timeline), the counters
-// _keyframe_requests_joined_total and _keyframe_requests_held_total (with <ns>_node_stats_up), and media's
+// _keyframe_requests_joined_total, _keyframe_requests_held_total and _keyframe_requests_redirected_total (with <ns>_node_stats_up), and media's
 // counters as <ns>_rtp_packets_received_total, _rtp_packets_sent_total, _rtp_bytes_received_total,
 // _rtp_bytes_sent_total, _nacks_total, _plis_total, _udp_receive_drops_total. Either part may be left out (nil). Call it once.
 func (m *Metrics) ObserveNode(stats func(ctx context.Context) (application.NodeStats, error), media MediaCounters) error {
@@ -120,6 +120,8 @@ func (m *Metrics) ObserveNode(stats func(ctx context.Context) (application.NodeS
 			func(s application.NodeStats) uint64 { return s.KeyframeRequestsJoined })
 		counter("keyframe_requests_held_total", "Keyframe requests the limiter held (the previous keyframe arrived less than its gap ago).",
 			func(s application.NodeStats) uint64 { return s.KeyframeRequestsHeld })
+		counter("keyframe_requests_redirected_total", "Keyframe requests for a simulcast encoding the sender stopped, sent to a lower one that flows.",
+			func(s application.NodeStats) uint64 { return s.KeyframeRequestsRedirected })
 		cs = append(cs, c)
 	}
 	counter := func(name, help string, f func() uint64) {

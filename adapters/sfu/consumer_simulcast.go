@@ -21,7 +21,7 @@ const historySize = cacheSlots
 // The fields read for every packet come first and fit in one cache line; the consumer holds the state inline
 // (next to its own hot fields), only the NACK history is a separate array.
 type simulcastState struct {
-	sel        layers.Selector // 8 bytes
+	sel        layers.Selector // 11 bytes
 	seq        layers.SeqRewriter
 	vp8        layers.VP8Rewriter
 	tsOffset   uint32 // out = in + tsOffset for the current encoding

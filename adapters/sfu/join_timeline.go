@@ -70,6 +70,7 @@ func (h *joinHistogram) snapshot(step string) application.JoinStepHistogram {
 type joinStats struct {
 	steps                [numJoinSteps]joinHistogram
 	keyframeJoined, held atomic.Uint64
+	redirected           atomic.Uint64 // keyframe requests sent to a flowing encoding (flowingEncoding)
 }
 
 func (j *joinStats) observe(s joinStep, nanos int64) { j.steps[s].observe(nanos) }
@@ -81,6 +82,7 @@ func (j *joinStats) snapshot(s *application.NodeStats) {
 		s.JoinSteps[i] = j.steps[i].snapshot(application.JoinSteps[i])
 	}
 	s.KeyframeRequestsJoined, s.KeyframeRequestsHeld = j.keyframeJoined.Load(), j.held.Load()
+	s.KeyframeRequestsRedirected = j.redirected.Load()
 }
 
 // transportTimes are when a WebRTC transport selected its ICE path and finished DTLS (nanotime; 0: not yet).

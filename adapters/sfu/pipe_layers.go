@@ -15,7 +15,8 @@ import (
 //     encoding nobody asked for does not arrive, yet is there to be asked for).
 //   - The consumer slave's pipe producer tells the producer slave which encodings it wants (APP "SFUW", one word:
 //     bit i = encoding i), at once when that changes and every report interval: the union of the target and
-//     current layers of its active simulcast consumers (every encoding if anything else consumes it).
+//     current layers of its active simulcast consumers, and the encodings below the target of one that has sent
+//     nothing yet (it starts at whichever keyframe comes first; every encoding if anything else consumes it).
 //   - The pipe consumer sends only the wanted encodings; one wanted again restarts at a keyframe, asked for at
 //     once, with its sequence numbers continuing where they stopped. Until told, it sends everything.
 
@@ -93,6 +94,9 @@ func (c *consumer) publishWantLocked() {
 	if s := c.sim; c.active {
 		if t, _ := s.sel.Target(); t >= 0 {
 			m |= 1 << t
+			if s.sel.Starting() { // any encoding up to the target starts it (layers.Selector.Check)
+				m |= 1<<t - 1
+			}
 		}
 		if cur, _ := s.sel.Current(); cur >= 0 {
 			m |= 1 << cur

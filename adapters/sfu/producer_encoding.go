@@ -7,10 +7,26 @@ import (
 	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/rtpx"
 )
 
-// inactiveAfter is how long an encoding may go without a packet before it counts as inactive: a browser that
-// stops sending a simulcast layer (short uplink) has its consumers fall back within a second (the report loop
-// checks every reportTick). Browsers send even their lowest layer at several packets per 100 ms.
-const inactiveAfter = int64(500 * time.Millisecond)
+// An encoding's activity, from the gaps in its arrivals:
+//   - active (a consumer may target it): a packet within inactiveAfter. A browser that stops sending a simulcast
+//     layer (short uplink, or a camera's start while its estimate is low) has its consumers fall back within a
+//     second (the report loop checks every reportTick). Not sooner: a target that flaps costs every viewer of the
+//     encoding a switch and a keyframe, and a starved publisher (or slave) pauses every encoding for a few
+//     hundred milliseconds now and then.
+//   - flowing (a keyframe request goes to it): a packet within flowingFrames of its frame intervals (the time
+//     between the first packets of successive frames, a moving average), at least minFlowingWithin and at most
+//     maxFlowingWithin (the bound while the interval is unknown). A keyframe request for an encoding the sender
+//     stopped a moment ago is not answered (libwebrtc's VP8 encoder ignores it for a stopped stream) yet counts
+//     towards the sender's 300 ms between keyframes (keyframe_limiter.go): it goes to a flowing encoding below
+//     instead, whose keyframe starts any consumer that sends nothing yet (layers.Selector.Check).
+const (
+	inactiveAfter    = int64(500 * time.Millisecond)
+	minFlowingWithin = int64(100 * time.Millisecond)
+	maxFlowingWithin = int64(250 * time.Millisecond)
+	flowingFrames    = 3
+	// seenGranularity: the last arrival is published for the control path (seenAt) at most this often.
+	seenGranularity = int64(5 * time.Millisecond)
+)
 
 // maxTemporal bounds the temporal layers counted per encoding (VP8's TID has 2 bits).
 const maxTemporal = 4
@@ -33,6 +49,9 @@ type producerEncoding struct {
 	recv       receiveStats
 	nack       nackGenerator
 	lastAt     int64 // nanotime of the last packet, 0 before the first
+	frameTs    uint32
+	frameAt    int64 // nanotime of the first packet of the newest frame (timestamp frameTs), 0 before
+	frameIv    int64 // the frame interval, a moving average (0: not known yet; flowing)
 	layerBytes [maxTemporal]uint64
 	bytesSince int64  // nanotime layerBytes started counting
 	keyBytes   uint64 // of layerBytes[0], the keyframes' payload
@@ -49,6 +68,8 @@ type producerEncoding struct {
 	pliBuf   [rtpx.PLISize]byte // guarded by keyframe.mu
 
 	active  atomic.Bool
+	seenAt  atomic.Int64               // lastAt, for the control path, to within seenGranularity
+	frameIA atomic.Int64               // frameIv, for the control path
 	bitrate [maxTemporal]atomic.Uint64 // bit/s per temporal layer over the last report interval
 
 	// Feedback sent upstream for this encoding (its stats): NACK packets, the sequence numbers they ask for, PLIs.
@@ -75,6 +96,20 @@ func (e *producerEncoding) updateActivity(now int64) bool {
 	return e.active.Swap(active) != active
 }
 
+// flowing reports whether the encoding's packets arrive now (any goroutine).
+func (e *producerEncoding) flowing(now int64) bool {
+	at := e.seenAt.Load()
+	return at != 0 && now-at < frameWindow(e.frameIA.Load(), flowingFrames, minFlowingWithin, maxFlowingWithin)
+}
+
+// frameWindow is frames frame intervals iv, within [lo, hi]; hi while iv is not known.
+func frameWindow(iv int64, frames int64, lo, hi int64) int64 {
+	if iv <= 0 {
+		return hi
+	}
+	return min(max(frames*iv, lo), hi)
+}
+
 // rateGap is a pause in an encoding's arrivals that makes a report interval's rate partial (browsers send every
 // encoding at 15 frames per second or more).
 const rateGap = int64(300 * time.Millisecond)
@@ -92,14 +127,30 @@ func (e *producerEncoding) countBytes(tid uint8, payloadLen int, ts uint32, key 
 	}
 }
 
-// arrived notes a packet's arrival at now (receive path, under rxMu).
-func (e *producerEncoding) arrived(now int64) {
+// arrived notes the arrival at now of a packet with timestamp ts (receive path, under rxMu).
+func (e *producerEncoding) arrived(now int64, ts uint32) {
 	if e.lastAt == 0 {
 		e.bytesSince = now
 	} else if now-e.lastAt > rateGap {
 		e.gap = true
 	}
+	if now-e.seenAt.Load() >= seenGranularity {
+		e.seenAt.Store(now)
+	}
 	e.lastAt = now
+	if e.frameAt != 0 && !rtpx.TimestampNewer(ts, e.frameTs) {
+		return
+	}
+	// The first packet of a newer frame: a gap over inactiveAfter was a pause, not the frame rate.
+	if gap := now - e.frameAt; e.frameAt != 0 && gap < inactiveAfter {
+		if e.frameIv == 0 {
+			e.frameIv = gap
+		} else {
+			e.frameIv += (gap - e.frameIv) / 8
+		}
+		e.frameIA.Store(e.frameIv)
+	}
+	e.frameTs, e.frameAt = ts, now
 }
 
 // updateBitrates turns the bytes counted since the last call into bit rates (under rxMu).

@@ -36,7 +36,7 @@ func (p *producer) receive(pkt *rtpx.Packet, r producerRoute, now int64) {
 	if p.useNack && e.nack.onPacket(seq, now) {
 		p.requestKeyframe(e.index, now)
 	}
-	e.arrived(now)
+	e.arrived(now, pkt.Timestamp)
 	p.counters.packets.Add(1)
 	p.counters.bytes.Add(uint64(len(pkt.Raw)))
 	pkt.PayloadType = uint8(mapped) //nolint:gosec // 0..127
@@ -105,6 +105,7 @@ func (p *producer) requestKeyframe(enc int, now int64) {
 	if !p.isVideo || p.closed.Load() || enc < 0 || enc >= len(p.encs) {
 		return
 	}
+	enc = p.flowingEncoding(enc, now)
 	e := p.encs[enc]
 	switch e.keyframe.request(now) {
 	case requestSend:
@@ -114,6 +115,23 @@ func (p *producer) requestKeyframe(enc int, now int64) {
 	case requestHeld:
 		p.upstream.totals.join.held.Add(1)
 	}
+}
+
+// flowingEncoding is the encoding a keyframe request for encoding enc of the sender's simulcast goes to: enc
+// while its packets arrive, else the highest flowing one below it (producer_encoding.go: a request for a stopped
+// encoding is not answered, yet makes the sender ignore the next ones for 300 ms). A pipe copy asks the source
+// slave, which knows.
+func (p *producer) flowingEncoding(enc int, now int64) int {
+	if !p.simulcast || p.viaPipe || p.encs[enc].flowing(now) {
+		return enc
+	}
+	for i := enc - 1; i >= 0; i-- {
+		if p.encs[i].flowing(now) {
+			p.upstream.totals.join.redirected.Add(1)
+			return i
+		}
+	}
+	return enc
 }
 
 // onKeyframe records a keyframe's arrival (on the receive path, once per keyframe): it answers the pending

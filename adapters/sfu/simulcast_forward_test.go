@@ -58,15 +58,24 @@ func TestSimulcastSwitchesAtKeyframesAndStaysOneStream(t *testing.T) {
 			k++
 		}
 	}
-	frames(2, 0) // a keyframe of another layer does not start the consumer
+	frames(2, -1) // nothing before a keyframe
 	require.Empty(t, r.down.takeRTP(t))
+	// Nothing sent yet: a keyframe of a layer below the target starts the consumer (the sender may have stopped
+	// the target), and the target's keyframe takes it there.
+	frames(2, 0)
+	start := parseSent(t, r.down.takeRTP(t))
+	require.Len(t, start, 2)
+	require.True(t, start[0].keyframes)
 	frames(8, 2)
 	got := parseSent(t, r.down.takeRTP(t))
-	require.Len(t, got, 8)
-	require.True(t, got[0].keyframes)
-	for _, f := range got {
+	require.Len(t, got, 9, "layer 0's frame, then the target's from its keyframe")
+	require.Equal(t, 0, got[0].enc)
+	require.True(t, got[1].keyframes)
+	for _, f := range got[1:] {
 		require.Equal(t, 2, f.enc)
 	}
+	got = append(start, got...)
+	requireContinuous(t, got)
 	st := c.state()
 	require.Equal(t, &domain.ConsumerLayers{SpatialLayer: 2, TemporalLayer: ptr(2)}, st.CurrentLayers)
 	require.Equal(t, &domain.ConsumerLayers{SpatialLayer: 2, TemporalLayer: ptr(2)}, st.PreferredLayers)

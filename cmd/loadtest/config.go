@@ -35,6 +35,9 @@ type config struct {
 	// Simulcast publishes video in mediasoup-demo's three layers (client.DemoSimulcastEncodings) instead of
 	// -video-pps × -video-payload; subscriber i prefers spatial layer i mod 3.
 	Simulcast bool
+	// Compare runs the load test twice in one invocation, with simple video consumers and then with simulcast ones
+	// (a fresh room each), and prints their forwarded packets per CPU-second side by side (compare.go).
+	Compare bool
 	// Data replaces media with data channels: each publisher has one reliable, ordered data producer and sends
 	// DataRate messages of DataSize bytes a second; every subscriber reads every publisher (data.go).
 	Data     bool
@@ -82,6 +85,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.VideoPPS, "video-pps", 100, "video packets per second per publisher")
 	fs.IntVar(&c.VideoPayload, "video-payload", 1200, "video RTP payload bytes (100 pps × 1200 B ≈ 1 Mbit/s)")
 	fs.BoolVar(&c.Simulcast, "simulcast", false, "publish video as simulcast in mediasoup-demo's 3 layers (150 k/500 k/1.5 Mbit/s, L1T3; replaces -video-pps and -video-payload); subscriber i prefers layer i mod 3")
+	fs.BoolVar(&c.Compare, "compare", false, "run twice, simple video consumers then simulcast ones (-simulcast), each in a fresh room, and print forwarded packets per CPU-second and join figures side by side (every viewer negotiates transport-cc)")
 	fs.BoolVar(&c.Data, "data", false, "data channels instead of media: each publisher sends -data-rate messages/s to every subscriber; reports delivery and latency percentiles")
 	fs.IntVar(&c.DataRate, "data-rate", 50, "with -data: messages per second per publisher")
 	fs.IntVar(&c.DataSize, "data-size", 64, "with -data: bytes per message (at least 20: publisher, sequence, send time)")
@@ -141,6 +145,8 @@ func (c config) validate() error {
 	check(!c.Video || (c.VideoPayload >= 16 && c.VideoPayload <= 1200), "-video-payload must be in 16..1200")
 	check(c.Progress >= 0, "-progress must not be negative")
 	check(!c.Simulcast || c.Video, "-simulcast needs -video")
+	check(!c.Compare || c.Video && !c.Simulcast && !c.Data && !c.APIOnly && !c.SeedOnly,
+		"-compare needs -video and runs -simulcast itself (not with -simulcast, -data, -api-only or -seed-only)")
 	check(c.APIRate >= 0 && c.APIWarmup >= 0, "-api-rate and -api-warmup must not be negative")
 	check(c.PGPort >= 0 && c.PGPort <= 65535, "-pg-port must be a port")
 	for _, m := range c.APIMasters {

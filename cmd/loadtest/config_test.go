@@ -41,6 +41,13 @@ func TestParseConfigSimulcast(t *testing.T) {
 	require.Equal(t, 100, c.packetsPerSubscriber(), "audio only: a viewer's video rate is its layer's")
 }
 
+func TestParseConfigCompare(t *testing.T) {
+	c, err := parseConfig([]string{"-compare", "-audio=false"}, io.Discard)
+	require.NoError(t, err)
+	require.True(t, c.Compare)
+	require.False(t, c.Simulcast, "the first run is the simple one")
+}
+
 func TestParseConfigRejects(t *testing.T) {
 	tests := []struct {
 		name string
@@ -54,6 +61,9 @@ func TestParseConfigRejects(t *testing.T) {
 		{"negative rate", []string{"-join-rate", "-2"}, "-join-rate"},
 		{"nothing to send", []string{"-audio=false", "-video=false"}, "nothing to send"},
 		{"simulcast without video", []string{"-simulcast", "-video=false"}, "-simulcast"},
+		{"compare with simulcast", []string{"-compare", "-simulcast"}, "-compare"},
+		{"compare without video", []string{"-compare", "-video=false"}, "-compare"},
+		{"compare with data", []string{"-compare", "-data"}, "-compare"},
 		{"payload over the MTU", []string{"-video-payload", "1400"}, "-video-payload"},
 		{"bad pid", []string{"-slave-pids", "12,abc"}, "-slave-pids"},
 		{"stray argument", []string{"extra"}, "unexpected arguments"},

@@ -125,8 +125,9 @@ func TestSummaryEndsWithResultLine(t *testing.T) {
 	last := lines[len(lines)-1]
 	got, err := stats.ParseResultLine(last)
 	require.NoError(t, err, last)
-	require.Len(t, got, 8)
-	for _, k := range []string{"join_p50_ms", "first_packet_p95_ms", "loss_pct", "forwarded_pps", "slave_cpu_s", "pps_per_core"} {
+	require.Len(t, got, 10)
+	for _, k := range []string{"join_p50_ms", "first_packet_p95_ms", "loss_pct", "forwarded_pps", "slave_cpu_s", "pps_per_core",
+		"join_cluster_p95_ms", "first_packet_cluster_p95_ms"} {
 		require.Contains(t, got, k)
 	}
 	require.Contains(t, out.String(), "4 × subscribe: create consumer router: api: HTTP 503 no_slave_available: no consumer slave for room <id>",

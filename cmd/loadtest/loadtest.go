@@ -40,6 +40,7 @@ func (r *runner) loadTest(ctx context.Context) error {
 	sum.cleanup = r.cleanup()
 	prog.close()
 	sum.print(r.stdout)
+	r.last = sum.result
 	return nil
 }
 
@@ -70,6 +71,7 @@ func (r *runner) measure(ctx context.Context, prog *progress, meter cpuMeter) (w
 	}
 	prog.set("measure")
 	start := markWindow(ctx, meter, r.joined(), false)
+	r.phase = phaseBetween(joinMark, start, len(r.joined()))
 	start.sent, start.layers = r.packetsSent(), r.layersSent()
 	r.logf("measuring for %s", r.cfg.Duration)
 	stopProfile := r.startCPUProfile()

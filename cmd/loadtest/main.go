@@ -16,6 +16,9 @@
 // ordered data producer, every subscriber reads every publisher through its consumer router (across the pipes), and
 // the last line is "RESULT data_sent=… data_received=… data_loss_pct=… data_reordered=… data_latency_p50_ms=… …".
 //
+// With -compare it runs the load test twice, simple video consumers then simulcast ones, and ends with both
+// runs' forwarded packets per CPU-second side by side and a "COMPARE simple_pps_per_core=… …" line.
+//
 // Ctrl-C (or SIGTERM) stops early: the summary is still printed and every user is logged out.
 package main
 
@@ -49,6 +52,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		// A second Ctrl-C kills the process the default way, should the cleanup hang.
 		stop()
 	}()
+	if cfg.Compare {
+		if err := compare(ctx, cfg, stdout, stderr); err != nil {
+			fmt.Fprintln(stderr, "loadtest:", err)
+			return 1
+		}
+		return 0
+	}
 	r, err := newRunner(cfg, stdout, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "loadtest:", err)

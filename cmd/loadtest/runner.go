@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sfu-cluster/sfu-cluster/client"
+	"github.com/sfu-cluster/sfu-cluster/cmd/loadtest/internal/stats"
 )
 
 // runner holds one run's clients and what it created, so that cleanup finds everything.
@@ -29,6 +30,8 @@ type runner struct {
 	producerIDs []string
 
 	timing clusterTiming // the cluster's timing histograms before the joins (cluster_timing.go)
+	phase  joinPhase     // what the join phase cost (join_share.go); zero until the window opens
+	last   stats.Result  // the last load test's result (-compare prints them side by side)
 
 	mu   sync.Mutex
 	subs []*subscriber // every subscriber that was tried, in start order

@@ -26,7 +26,9 @@ type summary struct {
 	iceUp, connUp                 stats.Distribution // from the first API call to ICE connected, to DTLS connected
 	nomination, firstNoTick       stats.Distribution // Pion's nomination wait; first packet without it
 	joinServer                    stats.Distribution // the master's time on each join's requests (Server-Timing)
-	timing                        clusterTiming      // the cluster's own timing in this run
+	firstCluster                  stats.Distribution // the cluster's share of each first packet (join_share.go)
+	phase                         joinPhase
+	timing                        clusterTiming // the cluster's own timing in this run
 	window                        time.Duration
 	note                          string
 	counts                        windowCounts
@@ -61,7 +63,7 @@ func (r *runner) summarize(start windowMark, meter cpuMeter, cpuMethod, note str
 	s.counts = countWindow(start)
 	s.drops = readDrops(meter).since(start.drops)
 
-	var joins, firsts, ices, conns, noms, firstsNoTick, joinServer []time.Duration
+	var joins, firsts, ices, conns, noms, firstsNoTick, joinServer, firstCluster []time.Duration
 	r.mu.Lock()
 	subs := slices.Clone(r.subs)
 	r.mu.Unlock()
@@ -89,12 +91,16 @@ func (r *runner) summarize(start windowMark, meter cpuMeter, cpuMethod, note str
 				firstsNoTick = append(firstsNoTick, d-tl.NominationWait())
 				s.receiving++
 			}
+			if d, ok := sub.clusterFirstPacket(); ok {
+				firstCluster = append(firstCluster, d)
+			}
 		}
 	}
 	s.join, s.firstPacket = stats.Summarize(joins), stats.Summarize(firsts)
 	s.iceUp, s.connUp = stats.Summarize(ices), stats.Summarize(conns)
 	s.nomination, s.firstNoTick = stats.Summarize(noms), stats.Summarize(firstsNoTick)
-	s.joinServer = stats.Summarize(joinServer)
+	s.joinServer, s.firstCluster = stats.Summarize(joinServer), stats.Summarize(firstCluster)
+	s.phase = r.phase
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -106,6 +112,7 @@ func (r *runner) summarize(start windowMark, meter cpuMeter, cpuMethod, note str
 		FirstPacketP50Ms: s.firstPacket.P50, FirstPacketP95Ms: s.firstPacket.P95,
 		LossPct: s.counts.loss.Pct(), ForwardedPPS: stats.Rate(float64(s.counts.packets), s.window),
 		SlaveCPUSeconds: s.cpuSeconds, PPSPerCore: stats.PPSPerCore(s.counts.packets, s.cpuSeconds),
+		JoinClusterP95Ms: s.joinServer.P95, FirstPacketClusterP95Ms: s.firstCluster.P95,
 	}
 	return s
 }
@@ -145,8 +152,10 @@ func (s summary) print(w io.Writer) {
 	for _, d := range []struct {
 		name string
 		d    stats.Distribution
-	}{{"join (API calls)", s.join}, {"  the master's handlers (Server-Timing)", s.joinServer}, {"ICE connected", s.iceUp}, {"DTLS connected", s.connUp}, {"first packet", s.firstPacket},
-		{"  ICE nomination wait (client: Pion's 200 ms tick)", s.nomination}, {"  first packet without that wait", s.firstNoTick}} {
+	}{{"join (API calls)", s.join}, {"  the cluster's share: the master's handlers (Server-Timing)", s.joinServer},
+		{"ICE connected", s.iceUp}, {"DTLS connected", s.connUp}, {"first packet", s.firstPacket},
+		{"  ICE nomination wait (client: Pion's 200 ms tick)", s.nomination}, {"  first packet without that wait", s.firstNoTick},
+		{"  the cluster's share: handlers + viewer ready → first packet", s.firstCluster}} {
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", d.name, d.d.N, num(d.d.P50, 1), num(d.d.P95, 1), num(d.d.P99, 1), num(d.d.Max, 1))
 	}
 	fmt.Fprintln(tw, "\t\t")
@@ -183,6 +192,7 @@ func (s summary) print(w io.Writer) {
 	fmt.Fprintf(tw, "loadtest CPU\t%s s\tthis process (the clients), same window\n", num(s.clientCPU, 2))
 	_ = tw.Flush()
 	fmt.Fprintf(w, "CPU method: %s\n", s.cpuMethod)
+	s.phase.print(w)
 	printLayers(w, s.layers)
 	s.timing.print(w, s.joinsOK)
 	s.printSlaves(w)

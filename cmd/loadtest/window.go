@@ -28,6 +28,7 @@ type windowMark struct {
 	at        time.Time
 	cpu       float64 // the meter's reading; NaN when it failed
 	clientCPU time.Duration
+	machine   float64  // the machine's busy CPU-seconds (join_share.go; NaN when unknown)
 	sent      uint64   // packets the publishers' sources had sent (without simulcast layers)
 	layers    []uint64 // packets the publishers' simulcast layers had sent, by layer (nil without -simulcast)
 	consumers []consumerMark
@@ -68,7 +69,8 @@ func (d udpDrops) since(before udpDrops) udpDrops {
 // markWindow reads every joined consumer's counters, the slaves' CPU and this process's CPU. With fromZero the
 // consumers are marked as if nothing had arrived yet (a window that never opened counts everything).
 func markWindow(ctx context.Context, meter cpuMeter, subs []*subscriber, fromZero bool) windowMark {
-	m := windowMark{at: time.Now(), cpu: readCPU(ctx, meter), clientCPU: processCPU(), drops: readDrops(meter)}
+	m := windowMark{at: time.Now(), cpu: readCPU(ctx, meter), clientCPU: processCPU(), machine: machineCPU(),
+		drops: readDrops(meter)}
 	for _, s := range subs {
 		for _, c := range s.sub.Consumers {
 			cm := consumerMark{c: c}

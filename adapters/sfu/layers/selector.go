@@ -21,14 +21,17 @@ const (
 // allocation (what fits its downlink estimate); the target is the highest active spatial layer not above the
 // lower of the two (else the lowest active one), with that one's temporal layer; current is what is being sent
 // (-1: nothing yet). Spatial switches happen only at a keyframe of the target; temporal switches up only at a
-// frame that starts with the layer-sync bit, down at once. Layers are int8 so the whole state is 10 bytes: the
-// forwarding path reads it for every packet of every consumer.
+// frame that starts with the layer-sync bit, down at once; a consumer that starts takes a keyframe of a lower
+// encoding too (Check). Layers are int8 so the whole state is 11 bytes: the forwarding path reads it for every
+// packet of every consumer.
 type Selector struct {
 	spatialLayers, temporalLayers       int8
 	preferredSpatial, preferredTemporal int8
 	targetSpatial, targetTemporal       int8
 	currentSpatial, currentTemporal     int8
 	capSpatial, capTemporal             int8 // the bandwidth cap (the highest layers: none)
+	// early: the consumer started below its target (Check) and has not reached it since
+	early bool
 }
 
 // NewSelector makes a selector for spatial × temporal layers (at most 127 each), preferring the highest,
@@ -118,21 +121,34 @@ func (s *Selector) UpdateTarget(active uint32) bool {
 	return s.targetSpatial >= 0 && s.targetSpatial != s.currentSpatial
 }
 
+// Starting reports whether the consumer has a target it has not reached since it started (or since its last
+// Reset): then a keyframe of any encoding above the one it sends, up to the target, takes it there (Check).
+func (s *Selector) Starting() bool {
+	return s.targetSpatial >= 0 && (s.currentSpatial < 0 || s.early && s.currentSpatial < s.targetSpatial)
+}
+
 // Reset makes the consumer start again from a keyframe of the target (after a pause); true when there is a
 // target to ask a keyframe of.
 func (s *Selector) Reset() bool {
-	s.currentSpatial, s.currentTemporal = -1, -1
+	s.currentSpatial, s.currentTemporal, s.early = -1, -1, false
 	return s.targetSpatial >= 0
 }
 
 // Check decides for one packet of encoding spatial with temporal layer tid (0 without one): keyframe is the
 // start of a keyframe, startOfFrame the first packet of a frame, layerSync its VP8 Y bit.
+//
+// A consumer that sends nothing yet starts at the first keyframe of its target or of any encoding below it, and
+// goes up at a keyframe of any encoding above the one it sends up to the target, until it reaches the target: the
+// sender may have paused the target (Chromium does while its estimate is low, and at a camera's start) before
+// that shows as inactive, and a viewer should see the first frame that arrives rather than wait for it (Starting
+// reports whether the consumer is there).
 func (s *Selector) Check(spatial, tid int, keyframe, startOfFrame, layerSync bool) Decision {
 	sp, t := int8(spatial), int8(tid) //nolint:gosec // encodings < 5, TID < 4
-	if sp == s.targetSpatial && sp != s.currentSpatial {
+	if sp != s.currentSpatial && (sp == s.targetSpatial || s.Starting() && sp > s.currentSpatial && sp < s.targetSpatial) {
 		if !keyframe {
 			return DropOther
 		}
+		s.early = sp < s.targetSpatial
 		s.currentSpatial, s.currentTemporal = sp, s.targetTemporal
 		return Switch
 	}

@@ -15,6 +15,9 @@ type Result struct {
 	ForwardedPPS                       float64 // packets received by all subscribers per second in the window
 	SlaveCPUSeconds                    float64 // CPU-seconds the slave processes used in the window
 	PPSPerCore                         float64
+	// The cluster's share (cmd/loadtest/join_share.go): of the join, the master's handler time; of the first
+	// packet, that plus the wait from the viewer being ready to its first packet.
+	JoinClusterP95Ms, FirstPacketClusterP95Ms float64
 }
 
 // resultPrefix starts the machine-readable line; scripts find it with grep '^RESULT '.
@@ -37,6 +40,8 @@ var fields = []field{
 	{"forwarded_pps", func(r Result) float64 { return r.ForwardedPPS }, 1},
 	{"slave_cpu_s", func(r Result) float64 { return r.SlaveCPUSeconds }, 2},
 	{"pps_per_core", func(r Result) float64 { return r.PPSPerCore }, 0},
+	{"join_cluster_p95_ms", func(r Result) float64 { return r.JoinClusterP95Ms }, 1},
+	{"first_packet_cluster_p95_ms", func(r Result) float64 { return r.FirstPacketClusterP95Ms }, 1},
 }
 
 // Line formats the result as one line of key=value pairs, e.g.
