@@ -11,9 +11,9 @@ import (
 // active consumers (bwe.Allocate: audio and single-stream video first, then simulcast consumers layer by layer)
 // and caps each simulcast consumer's layers at its share (layers.Selector's bandwidth cap). Down at once (the
 // next pass after the estimate fell, well within 2 s), up only once the higher layers fit in upHeadroomPct of
-// the estimate — and of the capacity the bottleneck showed in the last 10 s, at the layers' peak rates of the
-// last 5–10 s (bwe.RatePeaks) — for upHold without a break: a layer that only just fits would go up, congest the link and come
-// down again, each switch a keyframe (which, with Chromium, every viewer of every layer gets). Each change of
+// the estimate (on a link whose capacity the bottleneck showed in the last 10 s, of that capacity, at the
+// layers' peak rates of the last 5–10 s: bwe.RatePeaks) for upHold without a break: a layer that only just
+// fits would go up, congest the link and come down again, each switch a keyframe (which, with Chromium, every viewer of every layer gets). Each change of
 // spatial layer asks for one keyframe (onLayersChanged). A consumer's cap only changes what that consumer
 // forwards: the producer still receives, and other viewers still get, every encoding.
 const (
@@ -55,14 +55,16 @@ func (e *endpoint) allocate(now int64) {
 	}
 	available := e.cc.available(now)
 	used := bwe.Allocate(available, streams, out)
-	// Up (and a landing) on the layers' peak rates of the last seconds (bwe.RatePeaks: a starved publisher's layers
-	// shrink for a while and would seem to fit) and within the capacity the bottleneck showed in the last 10 s (an
-	// estimate a probe raised to the cap's rate is no room for a layer that only fits the estimate).
-	upRate := available
+	// While the bottleneck has shown a capacity in the last 10 s (a capped link): up (and a landing) within it (an
+	// estimate a probe raised to the cap's rate is no room for a layer that only fits the estimate), and on the
+	// layers' peak rates of the last seconds (bwe.RatePeaks: a starved publisher's layers shrink for a while and
+	// would seem to fit the cap). Without one (an open link, a lifted cap) on the rates of the moment: their
+	// peaks would ask more of the estimate and slow the climb.
+	upRate, upStreams := available, streams
 	if c := e.cc.capacity(now); c > 0 {
-		upRate = min(upRate, c)
+		upRate, upStreams = min(upRate, c), peaked
 	}
-	bwe.Allocate(upRate/100*upHeadroomPct, peaked, up)
+	bwe.Allocate(upRate/100*upHeadroomPct, upStreams, up)
 	// A switch down lands on what fits in the headroom of the landing rate: during congestion the bottleneck's
 	// delivery rate, measured while its queue is full (bwe.Estimator.Landing), not the estimate on its way down:
 	// a layer that only fitted the falling estimate would be a second switch (with Chromium, a second keyframe
@@ -75,7 +77,7 @@ func (e *endpoint) allocate(now int64) {
 		for range cs {
 			land = append(land, bwe.Layers{})
 		}
-		bwe.Allocate(landRate/100*upHeadroomPct, peaked, land)
+		bwe.Allocate(landRate/100*upHeadroomPct, upStreams, land)
 		// The landing rate chooses the spatial layer (a switch, a keyframe); the frame rate within it is the
 		// estimate's to decide (fewer temporal layers than the estimate allows would show as freezes).
 		for i := range land {
@@ -98,7 +100,7 @@ func (e *endpoint) allocate(now int64) {
 			// already leaves the lowest spatial layer: whatever it turns out to be, the switch lands there. Every
 			// ~100 ms waited is another few frames of the old layer in the full queue, and the viewer freezes until
 			// the new layer's keyframe crosses it.
-			l, known = bwe.Lowest(available/100*upHeadroomPct, peaked[i])
+			l, known = bwe.Lowest(available/100*upHeadroomPct, upStreams[i])
 		}
 		c.applyAllocation(out[i], up[i], l, known, now)
 	}
