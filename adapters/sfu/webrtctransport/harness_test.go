@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -31,15 +32,29 @@ func TestMain(m *testing.M) {
 }
 
 // recorder is a PacketHandler that copies what it gets (the slices are only valid during the call), never
-// blocks, and tells when the transport connected.
+// blocks, and tells when the transport connected. arrivals gets each RTP packet's arrival time, in order, while
+// it has room; hold, when set, makes OnRTP wait until it closes (a busy read goroutine).
 type recorder struct {
 	*testrec.Recorder
 	connectedOnce sync.Once
 	connected     chan struct{}
+	arrivals      chan time.Time
+	hold          atomic.Pointer[chan struct{}]
 }
 
 func newRecorder() *recorder {
-	return &recorder{Recorder: testrec.New(4096), connected: make(chan struct{})}
+	return &recorder{Recorder: testrec.New(4096), connected: make(chan struct{}), arrivals: make(chan time.Time, 4096)}
+}
+
+func (r *recorder) OnRTP(pkt []byte, arrival time.Time) {
+	if h := r.hold.Load(); h != nil {
+		<-*h
+	}
+	select {
+	case r.arrivals <- arrival:
+	default:
+	}
+	r.Recorder.OnRTP(pkt)
 }
 
 func (r *recorder) OnConnected() { r.connectedOnce.Do(func() { close(r.connected) }) }
