@@ -107,10 +107,6 @@ func (a *Association) Run(conn net.Conn) error {
 		sctp.WithNetConn(conn), sctp.WithLoggerFactory(a.log), sctp.WithMTU(sctpMTU),
 		sctp.WithMaxMessageSize(uint32(a.maxMsg)), //nolint:gosec // bounded by the config's validation
 		sctp.WithRTOMax(rtoMaxMs),
-		// No RFC 8260 interleaving (I-DATA): pion/sctp 1.12's I-DATA receive path left a message unassembled now
-		// and then although all its chunks were acknowledged, stalling an ordered stream until more data came
-		// (TestPipelinedDataMessagesKeepFlowing). Browsers do not negotiate it by default either.
-		sctp.WithEnableInterleaving(false),
 	)
 	if err != nil {
 		_ = conn.Close()
