@@ -46,6 +46,17 @@ func (u *ConsumerPeers) ensurePiped(ctx context.Context, src producerSource, tar
 	if _, ok := u.piped.get(key); ok {
 		return nil
 	}
+	return u.linking.do(ctx, key, func(ctx context.Context) error {
+		if _, ok := u.piped.get(key); ok { // linked by the call that ended as this one began
+			return nil
+		}
+		return u.link(ctx, src, targetRouterID)
+	})
+}
+
+// link pipes the producer into the target router and remembers the pair.
+func (u *ConsumerPeers) link(ctx context.Context, src producerSource, targetRouterID string) error {
+	key := pipedKey{producerID: src.producer.ID, routerID: targetRouterID}
 	source, err := u.d.Rooms.GetRouter(ctx, src.routerID)
 	if err != nil {
 		return err

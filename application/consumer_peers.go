@@ -28,12 +28,18 @@ type ConsumerPeers struct {
 	// slave's consume: a producer gone or a copy missing there is read again (consume_sources.go).
 	sources *memo[string, producerSource]
 	piped   *memo[pipedKey, bool]
+	// linking is the links of (producer, router) pairs under way: the viewers arriving together share one.
+	linking *flights[pipedKey]
+	// consumed remembers, by consumer id, the consumers this master made and their peer (neither changes), so
+	// the viewer's resume that follows its consume reads nothing; the slave's answer checks it (consumer_resume.go).
+	consumed *memo[string, ownedConsumer]
 }
 
 // NewConsumerPeers builds the consumer-side use cases.
 func NewConsumerPeers(d Deps, peers *Peers, linker PipeLinker) *ConsumerPeers {
 	return &ConsumerPeers{d: d, peers: peers, linker: linker, routers: NewConsumerRouters(d),
-		sources: newMemo[string, producerSource](), piped: newMemo[pipedKey, bool]()}
+		sources: newMemo[string, producerSource](), piped: newMemo[pipedKey, bool](), linking: newFlights[pipedKey](),
+		consumed: newMemo[string, ownedConsumer]()}
 }
 
 // Create makes a consumer peer's WebRTC transport on a consumer router; userID is optional (user_id.go).
@@ -89,10 +95,30 @@ func (u *ConsumerPeers) Consume(ctx context.Context, in ConsumeInput) (ConsumerI
 	if err := validateConsume(in); err != nil {
 		return ConsumerInfo{}, err
 	}
+	if peer, ok := u.peers.made.get(in.PeerID); ok && peer.Kind == domain.PeerKindConsumer {
+		// A peer this master made: not read again. When the consume fails, the store says whether the peer is
+		// still there: if not, the client gets the answer it always got (peer not found), else the failure.
+		if err := authorizePeer(ctx, peer); err != nil {
+			return ConsumerInfo{}, err
+		}
+		info, err := u.consumeOn(ctx, in, peer)
+		if err != nil {
+			u.peers.made.forget(in.PeerID)
+			if _, perr := u.peers.peerOfKind(ctx, in.PeerID, domain.PeerKindConsumer); perr != nil {
+				return ConsumerInfo{}, perr
+			}
+		}
+		return info, err
+	}
 	peer, err := u.peers.peerOfKind(ctx, in.PeerID, domain.PeerKindConsumer)
 	if err != nil {
 		return ConsumerInfo{}, err
 	}
+	return u.consumeOn(ctx, in, peer)
+}
+
+// consumeOn consumes the producer on peer, which the caller found and authorized.
+func (u *ConsumerPeers) consumeOn(ctx context.Context, in ConsumeInput, peer domain.Peer) (ConsumerInfo, error) {
 	src, err := u.source(ctx, in.ProducerID)
 	if err != nil {
 		return ConsumerInfo{}, err
@@ -132,6 +158,7 @@ func (u *ConsumerPeers) Consume(ctx context.Context, in ConsumeInput) (ConsumerI
 		})
 	}
 	info.ID = consumer.ID
+	u.consumed.put(consumer.ID, ownedConsumer{consumer: consumer, peer: peer})
 	return info, nil
 }
 
@@ -148,6 +175,9 @@ func (u *ConsumerPeers) Pause(ctx context.Context, peerID, consumerID string) er
 }
 
 func (u *ConsumerPeers) setResumed(ctx context.Context, peerID, consumerID string, resumed bool) error {
+	if done, err := u.setResumedKnown(ctx, peerID, consumerID, resumed); done {
+		return err
+	}
 	c, peer, err := u.ownedConsumer(ctx, peerID, consumerID)
 	if err != nil {
 		return err
@@ -156,12 +186,17 @@ func (u *ConsumerPeers) setResumed(ctx context.Context, peerID, consumerID strin
 	if err != nil {
 		return err
 	}
+	return setConsumerResumed(ctx, node, c.ID, resumed)
+}
+
+// setConsumerResumed resumes or pauses a consumer on its slave.
+func setConsumerResumed(ctx context.Context, node SFUNode, consumerID string, resumed bool) error {
 	call, verb := node.ResumeConsumer, "resume"
 	if !resumed {
 		call, verb = node.PauseConsumer, "pause"
 	}
-	if err := call(ctx, c.ID); err != nil {
-		return fmt.Errorf("%s consumer %s: %w", verb, c.ID, err)
+	if err := call(ctx, consumerID); err != nil {
+		return fmt.Errorf("%s consumer %s: %w", verb, consumerID, err)
 	}
 	return nil
 }

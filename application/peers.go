@@ -10,10 +10,15 @@ import (
 
 // Peers holds what producer and consumer peers share: creating a WebRTC transport with its capacity reserved,
 // connecting it, and closing it with everything it owns.
-type Peers struct{ d Deps }
+type Peers struct {
+	d Deps
+	// made remembers the peers this master made (a peer's row never changes), so the viewer's consume that
+	// follows reads none; when that consume fails, the store is read to decide the answer (consumer_peers.go).
+	made *memo[string, domain.Peer]
+}
 
 // NewPeers builds the shared peer use cases.
-func NewPeers(d Deps) *Peers { return &Peers{d: d} }
+func NewPeers(d Deps) *Peers { return &Peers{d: d, made: newMemo[string, domain.Peer]()} }
 
 // PeerOptions are the optional parts of a peer creation body.
 type PeerOptions struct {
@@ -87,6 +92,7 @@ func (u *Peers) create(ctx context.Context, roomID, routerID, slaveID, userID st
 			return errors.Join(node.CloseTransport(ctx, peerID), release(ctx))
 		})
 	}
+	u.made.put(peerID, peer)
 	return info, nil
 }
 
@@ -143,6 +149,7 @@ func (u *Peers) Close(ctx context.Context, peerID string) error {
 // closePeer deletes the peer's rows (cascading its producers and consumers), gives its slot back and closes the
 // transport on its slave. The store is the truth: a slave that fails to close is reported, not returned.
 func (u *Peers) closePeer(ctx context.Context, peer domain.Peer) error {
+	u.made.remove(peer.ID)
 	var producers []domain.Producer
 	var copies []pipedCopy
 	var data dataCopies

@@ -21,13 +21,17 @@ type Pipes struct {
 	srtp bool
 	// PendingTimeout is how long a pending pipe may stay unready before waiters consider its builder dead.
 	PendingTimeout time.Duration
-	// Poll is the waiters' polling interval.
+	// Poll is the waiters' polling interval (for a pipe another master builds: this master's own callers wait on
+	// building instead).
 	Poll time.Duration
+
+	building *flights[[2]string] // by (source, target) router: one build or wait per pair in this master
 }
 
 // NewPipes builds the PipeLinker; srtp protects pipes with SRTP (PIPE_SRTP).
 func NewPipes(d Deps, srtp bool) *Pipes {
-	return &Pipes{d: d, srtp: srtp, PendingTimeout: 15 * time.Second, Poll: 25 * time.Millisecond}
+	return &Pipes{d: d, srtp: srtp, PendingTimeout: 15 * time.Second, Poll: 25 * time.Millisecond,
+		building: newFlights[[2]string]()}
 }
 
 // Link makes producer (of source) consumable on target.
@@ -35,9 +39,18 @@ func (p *Pipes) Link(ctx context.Context, producer domain.Producer, source, targ
 	if source.ID == target.ID {
 		return nil
 	}
-	pipe, err := p.ensurePipe(ctx, source, target)
+	var pipe domain.Pipe
+	err := p.building.do(ctx, [2]string{source.ID, target.ID}, func(ctx context.Context) (err error) {
+		pipe, err = p.ensurePipe(ctx, source, target)
+		return err
+	})
 	if err != nil {
 		return err
+	}
+	if pipe.ID == "" { // another caller of this master got it ready: read it
+		if pipe, err = p.ensurePipe(ctx, source, target); err != nil {
+			return err
+		}
 	}
 	piped, err := p.d.Rooms.ListPipedProducers(ctx, pipe.ID)
 	if err != nil {

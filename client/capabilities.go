@@ -3,6 +3,7 @@ package client
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 
 	"github.com/sfu-cluster/sfu-cluster/domain"
@@ -62,6 +63,15 @@ func recvCapabilities(router domain.RtpCapabilities) (domain.RtpCapabilities, er
 		}
 	}
 	return out, nil
+}
+
+// withoutTransportCC drops transport-cc's feedback and header extension from caps.
+func withoutTransportCC(caps domain.RtpCapabilities) domain.RtpCapabilities {
+	caps.HeaderExtensions = slices.DeleteFunc(caps.HeaderExtensions, func(e domain.RtpHeaderExtension) bool { return e.URI == uriTransportCC })
+	for i := range caps.Codecs {
+		caps.Codecs[i].RtcpFeedback = slices.DeleteFunc(caps.Codecs[i].RtcpFeedback, func(f domain.RtcpFeedback) bool { return f.Type == "transport-cc" })
+	}
+	return caps
 }
 
 func findCodec(codecs []domain.RtpCodecCapability, mime string) (domain.RtpCodecCapability, bool) {

@@ -54,6 +54,36 @@ func TestRecvRtpCapabilities(t *testing.T) {
 	require.NotContains(t, dev.RecvRtpCapabilities().Codecs[0].Parameters, "x")
 }
 
+// WithoutTransportCC: neither the header extension nor the feedback, the rest as without the option.
+func TestRecvRtpCapabilitiesWithoutTransportCC(t *testing.T) {
+	with, err := NewDevice(routerCaps())
+	require.NoError(t, err)
+	without, err := NewDevice(routerCaps(), WithoutTransportCC())
+	require.NoError(t, err)
+	caps := without.RecvRtpCapabilities()
+	require.NoError(t, caps.Validate())
+	want := with.RecvRtpCapabilities()
+	require.Len(t, caps.HeaderExtensions, len(want.HeaderExtensions)-2)
+	for _, e := range caps.HeaderExtensions {
+		require.NotEqual(t, uriTransportCC, e.URI)
+	}
+	require.Len(t, caps.Codecs, len(want.Codecs))
+	for i, c := range caps.Codecs {
+		require.NotContains(t, c.RtcpFeedback, domain.RtcpFeedback{Type: "transport-cc"})
+		require.Len(t, c.RtcpFeedback, len(want.Codecs[i].RtcpFeedback)-count(want.Codecs[i].RtcpFeedback, domain.RtcpFeedback{Type: "transport-cc"}))
+	}
+}
+
+func count[T comparable](s []T, v T) int {
+	n := 0
+	for _, x := range s {
+		if x == v {
+			n++
+		}
+	}
+	return n
+}
+
 func TestRecvRtpCapabilitiesVariants(t *testing.T) {
 	onlyH264 := routerCaps()
 	onlyH264.Codecs = onlyH264.Codecs[5:]

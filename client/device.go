@@ -29,6 +29,9 @@ func NewDevice(routerCaps domain.RtpCapabilities, opts ...Option) (*Device, erro
 	for _, opt := range opts {
 		opt(&o)
 	}
+	if o.noTransportCC {
+		recv = withoutTransportCC(recv)
+	}
 	return &Device{routerCaps: routerCaps, recvCaps: recv, opts: o}, nil
 }
 

@@ -17,6 +17,7 @@ type options struct {
 	includeLoopback bool
 	tune            []func(*webrtc.SettingEngine)
 	receiveBuffer   int // SO_RCVBUF of the transports' UDP sockets; 0: the system's default
+	noTransportCC   bool
 	// Used by Publish only.
 	audioSource, videoSource []SyntheticOption
 	simulcast                []SimulcastEncoding
@@ -81,6 +82,11 @@ func (o options) settingEngine() (webrtc.SettingEngine, error) {
 	}
 	return se, nil
 }
+
+// WithoutTransportCC leaves transport-cc (the header extension and the RTCP feedback) out of what the device
+// receives with, as a browser without it would: the server then stamps nothing for it and estimates its downlink
+// from nothing (a load test's side-by-side of the feature off and on).
+func WithoutTransportCC() Option { return func(o *options) { o.noTransportCC = true } }
 
 // WithAudioSource tunes the synthetic audio that Publish sends.
 func WithAudioSource(opts ...SyntheticOption) Option {

@@ -10,7 +10,12 @@
 #   RUNS=3 DURATION=15s scripts/bench-joins.sh
 #
 # Scenarios: "c10", 10 concurrent joiners back to back (joins/s); "r250", 250 joins/s offered (latency).
-# Environment: BASE_REF (main), RUNS (1), DURATION (15s), CONSUMERS (4), MASTERS (1; 2 starts a second master on
+# MAX_CONNS_PER_IP is off (0) unless set: the load tool is one client address holding every join in flight.
+# Each run's line ends with PostgreSQL's lock waits, sampled every 100 ms: the share of samples in which a backend
+# waited for a heavyweight lock (a row or table: what serializes joins), the mean number waiting, and on what.
+# Environment: BASE_REF (main), RUNS (1), DURATION (15s), CONSUMERS (4), BUILDS ("before after": the clusters each
+# run alternates, each a word label[:build[:masters]], build before or after, e.g. "one:after:1 two:after:2"
+# compares one master with two of this tree), MASTERS (1, for a word without masters; 2 starts a second master on
 # the same database, and the viewers' calls alternate between them as behind a load balancer), SCENARIOS ("c10
 # r250"; cN is N concurrent joiners, rN is N joins/s offered), OUT (a new temp dir: binaries, logs,
 # each run's output). Needs initdb/pg_ctl (scripts/test-postgres.sh starts the server) and psql.
@@ -25,8 +30,11 @@ consumers=${CONSUMERS:-4}
 out=${OUT:-$(mktemp -d /tmp/bench-joins.XXXXXX)}
 mkdir -p "$out/before" "$out/after" "$out/src"
 
-git -C "$repo" archive "$base_ref" | tar -x -C "$out/src"
-(cd "$out/src" && go build -o "$out/before/master" ./cmd/master && go build -o "$out/before/slave" ./cmd/slave)
+builds=${BUILDS:-before after}
+if [[ " $builds" == *" before"* || "$builds" == *":before"* ]]; then
+	git -C "$repo" archive "$base_ref" | tar -x -C "$out/src"
+	(cd "$out/src" && go build -o "$out/before/master" ./cmd/master && go build -o "$out/before/slave" ./cmd/slave)
+fi
 go build -o "$out/after/master" ./cmd/master
 go build -o "$out/after/slave" ./cmd/slave
 go build -o "$out/loadtest" ./cmd/loadtest
@@ -37,7 +45,8 @@ pg_url=$TEST_DATABASE_URL
 pg_port=$(sed -E 's#.*:([0-9]+)/.*#\1#' <<<"$pg_url")
 
 export CLUSTER_SECRET=bench-joins-cluster-secret LOG_LEVEL=${LOG_LEVEL:-warn} LISTEN_HOST=127.0.0.1 \
-	WEBRTC_LISTEN_IPS=127.0.0.1 SLAVE_MAX_TRANSPORTS=${SLAVE_MAX_TRANSPORTS:-5000} MAX_PEERS_PER_ROOM=${MAX_PEERS_PER_ROOM:-0}
+	WEBRTC_LISTEN_IPS=127.0.0.1 SLAVE_MAX_TRANSPORTS=${SLAVE_MAX_TRANSPORTS:-5000} MAX_PEERS_PER_ROOM=${MAX_PEERS_PER_ROOM:-0} \
+	MAX_CONNS_PER_IP=${MAX_CONNS_PER_IP:-0}
 
 pids=()
 stop() {
@@ -58,17 +67,24 @@ wait_http() { # url: up to 10 s
 	return 1
 }
 
-run_one() { # build scenario run
-	local build=$1 scenario=$2 run=$3 db="bench_${1}_${2}_${3}" port
+lock_summary() { # the sampler's file: samples, share of samples with a lock wait, mean waiting and active backends
+	awk -F'|' 'NF == 4 { n++; if ($1 > 0) w++; lw += $1; lwl += $2; act += $3; if ($4 != "-") what[$4]++ }
+		END { if (!n) { print "locks: no samples"; exit }
+			printf "pg_samples=%d pg_samples_lock_wait_pct=%.1f pg_lock_waiting_mean=%.3f pg_lwlock_waiting_mean=%.3f pg_active_mean=%.2f", n, 100 * w / n, lw / n, lwl / n, act / n
+			for (k in what) printf " waited_on[%s]=%d", k, what[k]; print "" }' "$1"
+}
+
+run_one() { # build scenario run masters label
+	local build=$1 scenario=$2 run=$3 masters=$4 label=$5 db="bench_${5}_${2}_${3}" port
 	psql -q "$pg_url" -c "CREATE DATABASE $db" >/dev/null
 	port=$(free_port)
-	PORT=$port DATABASE_URL="${pg_url/\/postgres\?/\/$db?}" "$out/$build/master" >"$out/$build-$scenario-$run-master.log" 2>&1 &
+	PORT=$port DATABASE_URL="${pg_url/\/postgres\?/\/$db?}" "$out/$build/master" >"$out/$label-$scenario-$run-master.log" 2>&1 &
 	pids+=($!)
 	wait_http "http://127.0.0.1:$port/healthz"
 	local more=() m mp
-	for m in $(seq 2 "${MASTERS:-1}"); do
+	for m in $(seq 2 "$masters"); do
 		mp=$(free_port)
-		PORT=$mp DATABASE_URL="${pg_url/\/postgres\?/\/$db?}" "$out/$build/master" >"$out/$build-$scenario-$run-master$m.log" 2>&1 &
+		PORT=$mp DATABASE_URL="${pg_url/\/postgres\?/\/$db?}" "$out/$build/master" >"$out/$label-$scenario-$run-master$m.log" 2>&1 &
 		pids+=($!)
 		wait_http "http://127.0.0.1:$mp/healthz"
 		more+=("http://127.0.0.1:$mp")
@@ -78,7 +94,7 @@ run_one() { # build scenario run
 	for i in "${!roles[@]}"; do
 		local sp
 		sp=$(free_port)
-		SLAVE_ROLE=${roles[$i]} PORT=$sp MASTER_URL=http://127.0.0.1:$port "$out/$build/slave" >"$out/$build-$scenario-$run-slave$i.log" 2>&1 &
+		SLAVE_ROLE=${roles[$i]} PORT=$sp MASTER_URL=http://127.0.0.1:$port "$out/$build/slave" >"$out/$label-$scenario-$run-slave$i.log" 2>&1 &
 		pids+=($!)
 		wait_http "http://127.0.0.1:$sp/healthz"
 	done
@@ -90,18 +106,33 @@ run_one() { # build scenario run
 	*) echo "bench-joins: scenario $scenario: want cN or rN" >&2; exit 2 ;;
 	esac
 	if [ ${#more[@]} -gt 0 ]; then flags+=(-api-masters "$(IFS=,; echo "${more[*]}")"); fi
+	# PostgreSQL's lock waits during the run: every 100 ms, the cluster's backends waiting on a heavyweight lock
+	# (a row or a table: what would serialize joins) and on an internal LWLock, and what the waiting locks are.
+	local locks="$out/$label-$scenario-$run.locks"
+	psql -qAt "${pg_url/\/postgres\?/\/$db?}" >"$locks" 2>&1 <<-SQL &
+		SELECT count(*) FILTER (WHERE wait_event_type = 'Lock'), count(*) FILTER (WHERE wait_event_type = 'LWLock'),
+		  count(*) FILTER (WHERE state = 'active'),
+		  (SELECT coalesce(string_agg(DISTINCT l.locktype || coalesce(':' || l.relation::regclass::text, ''), ','), '-')
+		     FROM pg_locks l WHERE NOT l.granted)
+		FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() \watch 0.1
+	SQL
+	local sampler=$!
 	"$out/loadtest" -api-only -master "http://127.0.0.1:$port" -secret "$CLUSTER_SECRET" -pg-port "$pg_port" \
-		-publishers 1 -video=false -duration "$duration" -progress 0 "${flags[@]}" >"$out/$build-$scenario-$run.txt" 2>&1 ||
-		{ tail -20 "$out/$build-$scenario-$run.txt" >&2; exit 1; }
-	echo "$scenario run $run $build: $(tail -1 "$out/$build-$scenario-$run.txt")"
+		-publishers 1 -video=false -duration "$duration" -progress 0 "${flags[@]}" >"$out/$label-$scenario-$run.txt" 2>&1 ||
+		{ tail -20 "$out/$label-$scenario-$run.txt" >&2; exit 1; }
+	kill "$sampler" 2>/dev/null || true
+	wait "$sampler" 2>/dev/null || true
+	echo "$scenario run $run $label: $(tail -1 "$out/$label-$scenario-$run.txt") $(lock_summary "$locks")"
 	stop
 	psql -q "$pg_url" -c "DROP DATABASE $db WITH (FORCE)" >/dev/null
 }
 
 for scenario in ${SCENARIOS:-c10 r250}; do
 	for run in $(seq "$runs"); do
-		run_one before "$scenario" "$run"
-		run_one after "$scenario" "$run"
+		for spec in $builds; do
+			IFS=: read -r label build masters <<<"$spec"
+			run_one "${build:-$label}" "$scenario" "$run" "${masters:-${MASTERS:-1}}" "$label"
+		done
 	done
 done
 echo "outputs in $out"

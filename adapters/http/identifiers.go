@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
@@ -81,23 +80,7 @@ func checkBodyText(body []byte) error {
 	if hasEscapedNUL(body) {
 		return fmt.Errorf("%w: the body contains a NUL character (\\u0000)", domain.ErrInvalidInput)
 	}
-	var top map[string]json.RawMessage
-	if json.Unmarshal(body, &top) != nil {
-		return nil // not an object of fields: decoding reports what is wrong
-	}
-	for k, raw := range top {
-		if !strings.HasSuffix(k, "Id") || len(raw) == 0 || raw[0] != '"' {
-			continue
-		}
-		var v string
-		if json.Unmarshal(raw, &v) != nil || v == "" {
-			continue
-		}
-		if err := domain.ValidateIdentifier(k, v); err != nil {
-			return err
-		}
-	}
-	return nil
+	return topLevelIDs(body, domain.ValidateIdentifier)
 }
 
 // hasEscapedNUL reports whether a JSON text holds the escape \u0000 (a raw NUL is not valid JSON at all): a

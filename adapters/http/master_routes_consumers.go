@@ -33,7 +33,7 @@ func (h masterHandlers) consumerRouter(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(info)
+	return h.routerAnswers.send(c, info)
 }
 
 func (h masterHandlers) createConsumerPeer(c *fiber.Ctx) error {

@@ -111,7 +111,8 @@ func NewMasterServer(uc MasterUseCases, opts MasterServerOptions) *fiber.App {
 	}
 	// One identifier rule for every route: ids in paths and queries are checked before routing.
 	app.Use(checkIdentifiers())
-	h := masterHandlers{uc: uc, streamWriteTimeout: timeouts.Write, roomCreateLimit: roomCreateLimiter(opts.RoomCreateRate, opts.TrustedProxies)}
+	h := masterHandlers{uc: uc, streamWriteTimeout: timeouts.Write, roomCreateLimit: roomCreateLimiter(opts.RoomCreateRate, opts.TrustedProxies),
+		routerAnswers: newRouterAnswers()}
 	// Routes that answer without a client token come first: a matched route does not run later middleware.
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	if uc.Ready != nil {
@@ -146,6 +147,7 @@ type masterHandlers struct {
 	// streamWriteTimeout bounds each write of an event stream (the server's write timeout would end the stream).
 	streamWriteTimeout time.Duration
 	roomCreateLimit    fiber.Handler
+	routerAnswers      *routerAnswers // consumer_routers answers, encoded once per router
 }
 
 // roomCreateLimiter caps room creation per client IP and minute; nil when rate is 0.

@@ -12,7 +12,7 @@ import (
 	"github.com/sfu-cluster/sfu-cluster/adapters/postgres"
 )
 
-var tables = []string{"slaves", "rooms", "routers", "peers", "producers", "consumers", "pipes", "piped_producers", "room_events"}
+var tables = []string{"slaves", "rooms", "routers", "peers", "producers", "consumers", "pipes", "piped_producers", "room_events", "slave_slots"}
 
 func appliedMigrations(t *testing.T, db *bun.DB) int {
 	t.Helper()

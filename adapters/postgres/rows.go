@@ -157,7 +157,7 @@ type slaveRow struct {
 	Role           string           `bun:"role,notnull"`
 	APIURL         string           `bun:"api_url,notnull"`
 	MaxTransports  int              `bun:"max_transports,notnull"`
-	TransportCount int              `bun:"transport_count,notnull"`
+	TransportCount int              `bun:"transport_count,scanonly"` // the sum of its slave_slots (slotsUsed)
 	Load           domain.SlaveLoad `bun:"load,type:jsonb,notnull"`
 	Status         string           `bun:"status,notnull"`
 	LastSeenAt     time.Time        `bun:"last_seen_at,notnull"`

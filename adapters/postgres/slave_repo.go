@@ -54,14 +54,16 @@ func (r *SlaveRepo) upsertOnce(ctx context.Context, s domain.Slave) (string, err
 			Set("role = EXCLUDED.role").
 			Set("api_url = EXCLUDED.api_url").
 			Set("max_transports = EXCLUDED.max_transports").
-			Set("transport_count = EXCLUDED.transport_count").
 			Set("load = EXCLUDED.load").
 			Set("status = EXCLUDED.status").
 			Set("last_seen_at = EXCLUDED.last_seen_at").
 			Set("created_at = EXCLUDED.created_at").
 			Set("suspect_since = EXCLUDED.suspect_since").
 			Exec(ctx)
-		return err
+		if err != nil {
+			return err
+		}
+		return writeSlots(ctx, tx, s.ID, s.MaxTransports, s.TransportCount)
 	})
 	if err != nil {
 		return "", dbErr(fmt.Sprintf("upsert slave %q", s.ID), err, nil)
@@ -75,8 +77,10 @@ func (r *SlaveRepo) upsertOnce(ctx context.Context, s domain.Slave) (string, err
 // Get returns a slave or domain.ErrSlaveNotFound.
 func (r *SlaveRepo) Get(ctx context.Context, id string) (domain.Slave, error) {
 	var row slaveRow
-	if err := selectOne(ctx, r.db, "slave", &row, id, domain.ErrSlaveNotFound); err != nil {
-		return domain.Slave{}, err
+	err := r.db.NewSelect().Model(&row).ColumnExpr("?TableAlias.*").ColumnExpr(slotsUsed).
+		Where("?TableAlias.id = ?", id).Scan(ctx)
+	if err != nil {
+		return domain.Slave{}, dbErr(fmt.Sprintf("slave %q", id), err, domain.ErrSlaveNotFound)
 	}
 	return row.domain(), nil
 }
@@ -84,7 +88,9 @@ func (r *SlaveRepo) Get(ctx context.Context, id string) (domain.Slave, error) {
 // List returns every slave, oldest first.
 func (r *SlaveRepo) List(ctx context.Context) ([]domain.Slave, error) {
 	var rows []slaveRow
-	if err := r.db.NewSelect().Model(&rows).Order("created_at", "id").Scan(ctx); err != nil {
+	err := r.db.NewSelect().Model(&rows).ColumnExpr("?TableAlias.*").ColumnExpr(slotsUsed).
+		Order("created_at", "id").Scan(ctx)
+	if err != nil {
 		return nil, dbErr("list slaves", err, nil)
 	}
 	return toDomain(rows), nil
@@ -110,10 +116,9 @@ func (r *SlaveRepo) Delete(ctx context.Context, id string) error {
 // are few (one row per slave), so they are ranked here rather than in dialect-specific JSON SQL.
 func (r *SlaveRepo) PickSlave(ctx context.Context, role domain.SlaveRole) (domain.Slave, error) {
 	var rows []slaveRow
-	err := r.db.NewSelect().Model(&rows).
+	err := r.db.NewSelect().Model(&rows).ColumnExpr("?TableAlias.*").ColumnExpr(slotsUsed).
 		Where("role = ?", string(role)).
 		Where("status = ?", string(domain.SlaveStatusAlive)).
-		Where("transport_count < max_transports").
 		Scan(ctx)
 	if err != nil {
 		return domain.Slave{}, dbErr("pick slave", err, nil)
@@ -123,7 +128,9 @@ func (r *SlaveRepo) PickSlave(ctx context.Context, role domain.SlaveRole) (domai
 	}
 	var slaves []domain.Slave
 	for _, s := range toDomain(rows) {
-		if s.Placeable() { // a draining slave's flag is in its reported load (JSON): filtered here, not in SQL
+		// A draining slave's flag is in its reported load (JSON) and the reserved count is a sum over shards:
+		// both filtered here, not in SQL.
+		if s.Placeable() && s.HasCapacity() {
 			slaves = append(slaves, s)
 		}
 	}

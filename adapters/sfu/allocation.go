@@ -46,22 +46,20 @@ func (e *endpoint) allocate(now int64) {
 	available := e.cc.available(now)
 	used := bwe.Allocate(available, streams, out)
 	bwe.Allocate(available/100*upHeadroomPct, streams, up)
-	// A switch down lands on what fits in the headroom of the lesser of the estimate and what the viewer
-	// acknowledged, less the share the link is losing: while the estimate falls, the acknowledged rate of a
-	// congested link is its capacity already, and a layer that only fitted the estimate on its way down would be
-	// a second switch (with Chromium, a second keyframe for every viewer) a second later.
+	// A switch down lands on what fits in the headroom of the landing rate: during congestion the bottleneck's
+	// delivery rate, measured while its queue is full (bwe.Estimator.Landing), not the estimate on its way down:
+	// a layer that only fitted the falling estimate would be a second switch (with Chromium, a second keyframe
+	// for every viewer) a second later. Until that rate is measured (a few hundred milliseconds into the
+	// congestion) switches down wait.
+	landRate, landKnown := e.cc.landing(now)
 	land := up
-	if acked, loss := e.cc.acknowledged(); acked > 0 && acked < available || loss > 0 {
-		budget := float64(available)
-		if acked > 0 {
-			budget = float64(min(available, acked))
-		}
+	if landRate < available {
 		land = e.cc.land[:0]
 		for range cs {
 			land = append(land, bwe.Layers{})
 		}
-		bwe.Allocate(int(budget*upHeadroomPct/100*(1-loss)), streams, land)
-		// The discount chooses the spatial layer (a switch, a keyframe); the frame rate within it is the
+		bwe.Allocate(landRate/100*upHeadroomPct, streams, land)
+		// The landing rate chooses the spatial layer (a switch, a keyframe); the frame rate within it is the
 		// estimate's to decide (fewer temporal layers than the estimate allows would show as freezes).
 		for i := range land {
 			switch {
@@ -75,7 +73,7 @@ func (e *endpoint) allocate(now int64) {
 	}
 	for i, c := range cs {
 		if c.sim != nil && !streams[i].Fixed {
-			c.applyAllocation(out[i], up[i], land[i], now)
+			c.applyAllocation(out[i], up[i], land[i], landKnown, now)
 		}
 	}
 	e.maybeProbe(cs, desiredRate(streams, wish), used, available, now)
@@ -112,9 +110,9 @@ func (c *consumer) allocStream() bwe.Stream {
 func withOverhead(bps uint64) int { return int(bps * overheadPct / 100) } //nolint:gosec // bit rates
 
 // applyAllocation moves the consumer's bandwidth cap: down at once when its share of the estimate (want) no
-// longer holds its layers, to land (its share of upHeadroomPct of the estimate or of the acknowledged rate,
-// the lesser); up once its share of upHeadroomPct of the estimate (up) has allowed more for upHold, to up.
-func (c *consumer) applyAllocation(want, up, land bwe.Layers, now int64) {
+// longer holds its layers, to land (its share of upHeadroomPct of the landing rate) once that is known
+// (landKnown); up once its share of upHeadroomPct of the estimate (up) has allowed more for upHold, to up.
+func (c *consumer) applyAllocation(want, up, land bwe.Layers, landKnown bool, now int64) {
 	c.mu.Lock()
 	sel := &c.sim.sel
 	ps, pt := sel.Preferred()
@@ -125,9 +123,14 @@ func (c *consumer) applyAllocation(want, up, land bwe.Layers, now int64) {
 	}
 	switch {
 	case want.Less(eff):
-		// Down to what fits with the headroom an up-switch needs: the estimate is falling (a link congested
-		// while the higher layer still flows until the lower one's keyframe), and a layer that only just fits
-		// would be one more switch, one more keyframe, a few hundred milliseconds later.
+		// Down to what fits with the headroom an up-switch needs in the landing rate: the estimate is falling (a
+		// link congested while the higher layer still flows until the lower one's keyframe), and a layer that
+		// only just fits would be one more switch, one more keyframe, a few hundred milliseconds later.
+		c.bw.upSince = 0
+		if !landKnown {
+			c.mu.Unlock()
+			return
+		}
 		want = land
 	case eff.Less(up):
 		want = up

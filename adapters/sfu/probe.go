@@ -86,7 +86,13 @@ func (e *endpoint) maybeProbe(cs []*consumer, desired, used, available int, now 
 	// The padding tops up what the viewer is actually receiving (acknowledged), when that is less than the
 	// allocation counted: a probe that falls short of its target measures too little to allow the layers.
 	target := min(desired, available/100*p.ratioPct)
-	if acked, _ := e.cc.acknowledged(); acked > 0 {
+	// A capacity the bottleneck showed in the last seconds (a congestion, a saturated probe) bounds the probe to
+	// 1.1 × it (at least 1.1 × the estimate): padding far above a cap only overflows its queue into the media (a
+	// freeze), and a lifted cap still shows, as a probe that arrives as fast as sent, then continues at twice that.
+	if c := e.cc.capacity(now); c > 0 {
+		target = min(target, max(c+c/10, available+available/10))
+	}
+	if acked := e.cc.acknowledged(); acked > 0 {
 		used = min(used, acked)
 	}
 	pad := max(target-used, 50_000)

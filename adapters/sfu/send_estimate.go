@@ -74,11 +74,25 @@ func (s *sendEstimate) onREMB(bitrate float32, now int64) {
 	s.mu.Unlock()
 }
 
-// acknowledged is the bitrate the viewer last acknowledged (0 before feedback) and the last loss fraction.
-func (s *sendEstimate) acknowledged() (int, float64) {
+// acknowledged is the bitrate the viewer last acknowledged (0 before feedback).
+func (s *sendEstimate) acknowledged() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.est.Acknowledged(), s.est.LossFraction()
+	return s.est.Acknowledged()
+}
+
+// landing is the rate a switch down should fit (bwe.Estimator.Landing), false while it is not known yet.
+func (s *sendEstimate) landing(now int64) (int, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.est.Landing(now)
+}
+
+// capacity is the bottleneck's last measured capacity, 0 when none in the last seconds (bwe.Estimator.Capacity).
+func (s *sendEstimate) capacity(now int64) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.est.Capacity(now)
 }
 
 // available is the estimate now (it ages: a REMB stops counting after a while).

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 
@@ -47,12 +48,22 @@ func newClusterMeter(ctx context.Context, r *runner) *clusterMeter {
 	if g, ok := m.group("masters", masterPorts, pidOf, r); ok {
 		m.groups = append(m.groups, g)
 	}
+	if len(masterPorts) > 1 { // and each on its own: does a second master cost more per join than the first?
+		for i, port := range masterPorts {
+			if g, ok := m.group(fmt.Sprintf("master%d", i+1), []int{port}, pidOf, r); ok {
+				m.groups = append(m.groups, g)
+			}
+		}
+	}
 	if r.cfg.PGPort > 0 {
 		if g, ok := m.group("postgres", []int{r.cfg.PGPort}, pidOf, r); ok {
 			g.children = true
 			m.groups = append(m.groups, g)
 		}
 	}
+	// The load tool itself: on one host it takes its CPU from the same cores, so joins/s also pay for it.
+	self := os.Getpid()
+	m.groups = append(m.groups, procGroup{name: "loadtest", pids: []int{self}, how: fmt.Sprintf("pid %d, this process", self)})
 	if slaves, err := r.lister.list(ctx); err != nil {
 		r.logf("CPU: slaves not measured: %v", err)
 	} else if pm, why := discoverSlavePIDs(m.reader, "", slaves); pm == nil {

@@ -41,7 +41,9 @@ type config struct {
 	DataRate int
 	DataSize int
 
-	Loopback     bool   // gather only 127.0.0.0/8 candidates (client.LoopbackOnly)
+	Loopback bool // gather only 127.0.0.0/8 candidates (client.LoopbackOnly)
+	// TransportCC: subscribers negotiate transport-cc (as browsers do); false leaves it out (client.WithoutTransportCC).
+	TransportCC  bool
 	ClientRcvBuf int    // SO_RCVBUF of every client socket (client.WithReceiveBuffer); 0: the system's default
 	SlavePIDs    []int  // processes whose CPU counts as the slaves'; empty: found from the slaves' ports
 	Secret       string // bearer token for GET /slaves when the master has a cluster secret
@@ -84,6 +86,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.DataRate, "data-rate", 50, "with -data: messages per second per publisher")
 	fs.IntVar(&c.DataSize, "data-size", 64, "with -data: bytes per message (at least 20: publisher, sequence, send time)")
 	fs.BoolVar(&c.Loopback, "loopback", true, "gather only loopback ICE candidates (the cluster is on this host)")
+	fs.BoolVar(&c.TransportCC, "transport-cc", true, "subscribers negotiate transport-cc and send its feedback, as browsers do (false: the side-by-side without downlink estimation)")
 	fs.IntVar(&c.ClientRcvBuf, "client-rcvbuf", 0, "receive buffer (bytes) of every client UDP socket, capped by net.core.rmem_max (0: system default)")
 	pids := fs.String("slave-pids", "", "comma-separated pids of the slave processes, for CPU from /proc (default: found from the slaves' ports)")
 	fs.StringVar(&c.Secret, "secret", os.Getenv("CLUSTER_SECRET"), "bearer token for GET /slaves (default $CLUSTER_SECRET)")

@@ -14,7 +14,7 @@ func TestParseConfigDefaults(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, config{MasterURL: "http://127.0.0.1:3010", Publishers: 1, Subscribers: 10, Duration: 20 * time.Second, Settle: 5 * time.Second,
 		JoinRate: 10, JoinConcurrency: 50, JoinTimeout: 30 * time.Second, HTTPTimeout: 10 * time.Second, Audio: true,
-		Video: true, AudioPPS: 50, VideoPPS: 100, VideoPayload: 1200, DataRate: 50, DataSize: 64, Loopback: true, Progress: time.Second,
+		Video: true, AudioPPS: 50, VideoPPS: 100, VideoPayload: 1200, DataRate: 50, DataSize: 64, Loopback: true, TransportCC: true, Progress: time.Second,
 		APIWarmup: 2 * time.Second}, c)
 	require.Equal(t, 150, c.packetsPerSubscriber())
 }

@@ -64,6 +64,9 @@ func newRunner(cfg config, stdout, stderr io.Writer) (*runner, error) {
 	if cfg.Loopback {
 		r.opts = append(r.opts, client.LoopbackOnly())
 	}
+	if !cfg.TransportCC {
+		r.opts = append(r.opts, client.WithoutTransportCC())
+	}
 	if cfg.ClientRcvBuf > 0 {
 		r.opts = append(r.opts, client.WithReceiveBuffer(cfg.ClientRcvBuf))
 	}

@@ -26,8 +26,8 @@ var joinBudget = []struct {
 }{
 	{"consumer_routers", 1, 1}, // the room's routers; the slave's health check, at most once per 250 ms
 	{"consumer_peers", 3, 1},   // count the room's peers, reserve a slot, insert the peer; create the transport
-	{"consume", 2, 1},          // the peer, insert the consumer; consume on the slave
-	{"resume", 2, 1},           // the consumer, its peer; resume on the slave
+	{"consume", 1, 1},          // insert the consumer (this master made the peer); consume on the slave
+	{"resume", 0, 1},           // none when this master made the consumer (its slave answers); resume on the slave
 }
 
 // budgetWorld is the master's API on the SQL store (PostgreSQL under scripts/test-postgres.sh) and fake slaves,

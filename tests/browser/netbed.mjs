@@ -25,6 +25,12 @@ const TIMEOUT_MS = Number(process.env.TIMEOUT_MS || 60000);
 const STEP_MS = 20000;
 const WINDOW_MS = 12000; // the baseline, cap and loss windows: the same length, so B's keyframe counts compare
 const BACK_MS = 15000;
+const STEADY_MS = 60000;
+// B is judged once the publisher has sent r2 at 640 for this many readings (a second apart) in a row: after the
+// publisher's Chromium stopped or lowered r2 (its CPU or its own uplink estimate), the SFU sees the layer active
+// again, and B's consumer goes back to it at a keyframe, within a few seconds.
+const TOP_GRACE = 4;
+const BASELINE_TRIES = 3;
 const MIN_FPS = 10; // the fake camera runs at 20 fps: below half of it the publisher's browser is starved
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (line) => console.log(`${new Date().toISOString().slice(11, 23)} ${line}`);
@@ -108,23 +114,27 @@ async function main() {
     // starved: the publisher's browser sent fewer than MIN_FPS frames a second on every layer (its capture or
     // encoder starved of CPU): every viewer's picture stalls then, whatever its link.
     const starved = (sent) => sent.layers.every((l) => (l.framesPerSecond ?? 0) < MIN_FPS);
-    const observe = async (label, ms, { done, after } = {}) => {
+    const observe = async (label, ms, { done, after, paused, judgeB } = {}) => {
       const t0 = Date.now();
       const first = { A: await sample('A'), B: await sample('B') };
       let second = first;
       const sent0 = await publisherLayers(pub);
       const tops = [topWidth(sent0)]; // one reading a second
       let wasStarved = starved(sent0);
+      let bFroze = false; // B's freeze count grew in the last second
       const o = { label, first, stalls: { A: 0, B: 0 }, widthsB: new Set(), widthsBExcused: new Set(), maxLayerA: -1, events: {},
-        topOff: 0, topChanges: 0, starved: 0, freezesAExcused: 0, publisherLimit: new Set() };
+        topOff: 0, topOffMs: 0, topChanges: 0, starved: 0, freezesAExcused: 0, freezesAMachine: 0, freezesB: 0, publisherLimit: new Set() };
       for (;;) {
         await sleep(250);
         const cur = { A: await sample('A'), B: await sample('B') };
-        const elapsed = cur.A.at - t0;
-        // B is judged while the publisher has sent r2 at 640 for the last two readings (a change takes the SFU
-        // half a second to see and B a keyframe to follow); otherwise its width is only recorded.
-        (tops.slice(-2).every((w) => w === 640) ? o.widthsB : o.widthsBExcused).add(cur.B.width);
-        if (done?.(cur.A, cur.B, elapsed, o)) return { ...o, last: cur, ms: elapsed };
+        // With `paused`, the clock stops while the publisher does not send r2 at 640 (the lift: no viewer can be
+        // back at 640 before the publisher sends it), up to three times the phase.
+        const raw = cur.A.at - t0;
+        const elapsed = paused && raw < 3 * ms ? raw - o.topOffMs : raw;
+        // B is judged while the publisher has sent r2 at 640 for the last TOP_GRACE readings; otherwise its width
+        // is only recorded.
+        (tops.slice(-TOP_GRACE).every((w) => w === 640) ? o.widthsB : o.widthsBExcused).add(cur.B.width);
+        if (done?.(cur.A, cur.B, elapsed, o)) return { ...o, last: cur, ms: elapsed, rawMs: raw };
         if (after?.(elapsed, o)) o.maxLayerA = Math.max(o.maxLayerA, cur.A.layer ?? -1);
         if (cur.A.at - second.A.at >= 1000) {
           for (const n of ['A', 'B']) {
@@ -138,21 +148,37 @@ async function main() {
           if (isStarved) o.starved++;
           // A freeze shows when the next frame comes: one in a second the publisher starved in (or the one after)
           // is the publisher's, recorded apart.
-          if (isStarved || wasStarved) o.freezesAExcused += cur.A.freezes - second.A.freezes;
+          // One while B froze too (in this second or the one before) is the machine's: B's link is perfect, and
+          // both Chromiums share the CPU and the publisher; recorded apart as well.
+          const dA = cur.A.freezes - second.A.freezes;
+          const dB = cur.B.freezes - second.B.freezes;
+          if (isStarved || wasStarved) o.freezesAExcused += dA;
+          else if (dB > 0 || bFroze) o.freezesAMachine += dA;
+          o.freezesB += dB;
           wasStarved = isStarved;
+          bFroze = dB > 0;
           const w = topWidth(sent);
-          if (w !== 640) o.topOff++; // the publisher itself did not send its 640-wide layer
+          if (w !== 640) {
+            o.topOff++; // the publisher itself did not send its 640-wide layer
+            o.topOffMs += cur.A.at - second.A.at;
+          }
           if (w !== tops[tops.length - 1]) o.topChanges++; // each change costs B a keyframe (a switch, or a new size)
           tops.push(w);
           o.publisherLimit.add(sent.qualityLimitationReason);
           log(`${label} +${elapsed} ms: A ${show(cur.A)} | B ${show(cur.B)} | publisher ${sent.text}`);
           second = cur;
         }
-        if (elapsed >= ms) return { ...o, last: cur, ms: elapsed };
+        // With `judgeB`, a window in which the publisher did not send r2 at 640 for more than half its readings is
+        // extended (up to three times its length) until B has been judged over half of them: B cannot be judged
+        // while the publisher itself sends no 640-wide layer.
+        const readings = tops.length - 1;
+        const enough = !judgeB || readings - o.topOff >= Math.floor(ms / 2000) || raw >= 3 * ms;
+        if (elapsed >= ms && enough) return { ...o, last: cur, ms: elapsed, rawMs: raw };
       }
     };
     const summary = (o) => ({
-      ms: o.ms, publisherTopOff: o.topOff, publisherTopChanges: o.topChanges, publisherStarved: o.starved, freezesAExcused: o.freezesAExcused,
+      ms: o.ms, rawMs: o.rawMs, publisherTopOffMs: o.topOffMs, publisherTopOff: o.topOff, publisherTopChanges: o.topChanges, publisherStarved: o.starved, freezesAExcused: o.freezesAExcused,
+      freezesAMachine: o.freezesAMachine, freezesB: o.freezesB,
       publisherLimit: [...o.publisherLimit], stallsA: o.stalls.A,
       stallsB: o.stalls.B, widthsB: [...o.widthsB], widthsBExcused: [...o.widthsBExcused], maxLayerA: o.maxLayerA, events: o.events,
       freezesA: o.last.A.freezes - o.first.A.freezes, keyFramesA: o.last.A.keyFrames - o.first.A.keyFrames,
@@ -160,12 +186,54 @@ async function main() {
       lostA: o.last.A.lost - o.first.A.lost, endA: o.last.A, endB: o.last.B,
     });
 
-    const base = summary(await observe('baseline', WINDOW_MS));
+    // steady waits until the viewers are sent layer 2 and decode 640 wide and the publisher sends r2 at 640, for
+    // two readings in a row (a second apart): a phase starts from the state it is about; a machine too loaded to
+    // get there within STEADY_MS fails the test, saying so.
+    const steady = async (label) => {
+      const t0 = Date.now();
+      let good = 0;
+      for (;;) {
+        const a = await sample('A');
+        const b = await sample('B');
+        const sent = await publisherLayers(pub);
+        const ok = [a, b].every((v) => v.layer === 2 && v.width === 640) && topWidth(sent) === 640;
+        good = ok ? good + 1 : 0;
+        if (good >= 2) {
+          log(`${label}: steady after ${Date.now() - t0} ms`);
+          return Date.now() - t0;
+        }
+        if (Date.now() - t0 > STEADY_MS) {
+          throw new Error(`${label}: the viewers were not at layer 2 and 640 wide with the publisher sending r2 at 640 within ` +
+            `${STEADY_MS} ms (A ${show(a)} | B ${show(b)} | publisher ${sent.text})`);
+        }
+        await sleep(1000);
+      }
+    };
+    // The baseline measures B's keyframes (and both viewers' freezes) with both links perfect. A window the machine
+    // disturbed (a viewer froze more than once, B left 640, the publisher changed its top layer or starved) is
+    // measured again, up to BASELINE_TRIES times: the tries are reported.
+    // If none is quiet, the quietest is kept: A's freezes in it that B's do not explain are the machine's floor
+    // with perfect links, which the Go test adds to the limit (and prints).
+    let base;
+    result.baselineTries = 0;
+    for (;;) {
+      await steady('baseline');
+      const cur = summary(await observe('baseline', WINDOW_MS));
+      if (!base || cur.freezesA + cur.freezesB < base.freezesA + base.freezesB) base = cur;
+      result.baselineTries++;
+      const quiet = cur.freezesA <= 1 && cur.freezesB <= 1 && cur.widthsBExcused.length === 0 && cur.widthsB.every((w) => w === 640) &&
+        cur.publisherTopChanges === 0 && cur.publisherStarved === 0 && cur.stallsA + cur.stallsB === 0;
+      log(`baseline try ${result.baselineTries}: B keyframes +${cur.keyFramesB}, A keyframes +${cur.keyFramesA}, freezes A ${cur.freezesA} ` +
+        `B ${cur.freezesB}, publisher top changes ${cur.publisherTopChanges}, starved ${cur.publisherStarved} s: ${quiet ? 'quiet' : 'disturbed'}`);
+      if (quiet) base = cur;
+      if (quiet || result.baselineTries >= BASELINE_TRIES) break;
+    }
     result.baseline = base;
-    log(`baseline: B keyframes +${base.keyFramesB}, A keyframes +${base.keyFramesA}`);
 
+    result.steadyCapMs = await steady('cap');
     await step('cap');
     const cap = summary(await observe('cap', WINDOW_MS, {
+      judgeB: true,
       done: (a, b, elapsed, o) => {
         if (o.events.layerDropMs === undefined && a.layer !== null && a.layer <= 1) o.events.layerDropMs = elapsed;
         if (o.events.widthDropMs === undefined && a.width > 0 && a.width <= 320) o.events.widthDropMs = elapsed;
@@ -176,6 +244,7 @@ async function main() {
     result.cap = cap;
     await step('lift');
     const lift = summary(await observe('lift', BACK_MS, {
+      paused: true,
       done: (a, b, elapsed, o) => {
         if (o.events.layerUpMs === undefined && a.layer === 2) o.events.layerUpMs = elapsed;
         if (o.events.widthUpMs === undefined && a.width === 640) o.events.widthUpMs = elapsed;
@@ -186,8 +255,9 @@ async function main() {
     log(`cap->layer<=1 ${cap.events.layerDropMs} ms, cap->width<=320 ${cap.events.widthDropMs} ms; lift->layer 2 ${lift.events.layerUpMs} ms, ` +
       `lift->640 ${lift.events.widthUpMs} ms`);
 
+    result.steadyLossMs = await steady('loss');
     await step('loss');
-    result.loss = summary(await observe('loss', WINDOW_MS));
+    result.loss = summary(await observe('loss', WINDOW_MS, { judgeB: true }));
     await step('noloss');
     await pub.screenshot({ path: path.join(ARTIFACTS_DIR, 'netbed-publisher.png') });
     for (const p of pages) await p.evaluate(() => window.demo.leave()).catch(() => undefined);

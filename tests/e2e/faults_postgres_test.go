@@ -147,11 +147,13 @@ func halfWrittenRows(t *testing.T, dbURL string) map[string]int {
 	require.NoError(t, err)
 	defer db.Close()
 	checks := map[string]string{
-		"rooms without their router":        `SELECT count(*) FROM rooms r WHERE NOT EXISTS (SELECT 1 FROM routers x WHERE x.id = r.router_id AND x.room_id = r.id)`,
-		"rooms on an unknown slave":         `SELECT count(*) FROM rooms WHERE slave_id NOT IN (SELECT id FROM slaves)`,
-		"routers on an unknown slave":       `SELECT count(*) FROM routers WHERE slave_id NOT IN (SELECT id FROM slaves)`,
-		"peers on an unknown slave":         `SELECT count(*) FROM peers WHERE slave_id NOT IN (SELECT id FROM slaves)`,
-		"slaves whose slot count is off":    `SELECT count(*) FROM slaves s WHERE s.transport_count <> (SELECT count(*) FROM peers p WHERE p.slave_id = s.id)`,
+		"rooms without their router":  `SELECT count(*) FROM rooms r WHERE NOT EXISTS (SELECT 1 FROM routers x WHERE x.id = r.router_id AND x.room_id = r.id)`,
+		"rooms on an unknown slave":   `SELECT count(*) FROM rooms WHERE slave_id NOT IN (SELECT id FROM slaves)`,
+		"routers on an unknown slave": `SELECT count(*) FROM routers WHERE slave_id NOT IN (SELECT id FROM slaves)`,
+		"peers on an unknown slave":   `SELECT count(*) FROM peers WHERE slave_id NOT IN (SELECT id FROM slaves)`,
+		"slaves whose slot count is off": `SELECT count(*) FROM slaves s WHERE (SELECT coalesce(sum(used), 0) FROM slave_slots l WHERE l.slave_id = s.id) ` +
+			`<> (SELECT count(*) FROM peers p WHERE p.slave_id = s.id)`,
+		"slot shards over capacity":         `SELECT count(*) FROM slaves s WHERE (SELECT coalesce(sum(used), 0) FROM slave_slots l WHERE l.slave_id = s.id) > s.max_transports`,
 		"pipes never made ready":            `SELECT count(*) FROM pipes WHERE NOT ready`,
 		"producers of a peer of other room": `SELECT count(*) FROM producers x JOIN peers p ON p.id = x.peer_id WHERE p.room_id <> x.room_id`,
 	}

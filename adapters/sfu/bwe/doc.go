@@ -17,6 +17,13 @@
 //     is cut for once: packets sent before a cut do not count towards the next report, and a cut never goes below
 //     0.85 × the acknowledged bitrate (what the path delivered while it dropped), so a sender slow to slow down
 //     (an SFU waiting for a lower layer's keyframe) is not cut again and again down to the minimum;
+//   - the bottleneck (bottleneck.go): during a congestion episode (from an overuse or a loss report above 10 % until
+//     2 s without either) the receiver's arrival rate over 250 ms windows that arrived slower than they were sent
+//     is the link's capacity (a full queue delivers at its rate), as is a probe that arrived slower than sent (one
+//     that arrived as fast as sent at > 1.2 × it forgets it); the prober goes no higher than 1.1 × it;
+//     delay-based cuts go no lower than 0.85 × the last capacity measured (for 10 s), and Landing, what a switch down decides
+//     on, is the lesser of the episode's capacity and the estimate (false until measured): a capped viewer lands
+//     on the layer the cap carries in one switch, not step by step behind the falling estimate;
 //   - a REMB the receiver sends caps the result (the only estimate without transport-cc feedback).
 //
 // Why not pion/interceptor's pkg/gcc: it is an interceptor (our transports are not interceptor chains), its

@@ -28,6 +28,7 @@ type Estimator struct {
 	trend trendline
 	rate  aimd
 	loss  lossControl
+	neck  bottleneck
 	// acknowledged bitrate: bytes received within the current window of arrival times
 	ackedBytes   int
 	ackedFrom    int64
@@ -64,7 +65,7 @@ func (e *Estimator) OnFeedback(results []PacketResult, now int64) {
 	usage, updated := e.trend.usage, false
 	for _, r := range results {
 		if e.probe.add(r) {
-			e.finishProbe()
+			e.finishProbe(now)
 		}
 		if !r.Received {
 			continue
@@ -75,18 +76,32 @@ func (e *Estimator) OnFeedback(results []PacketResult, now int64) {
 			usage = worse(usage, e.trend.usage)
 		}
 	}
+	e.neck.observe(results, updated && usage == UsageOver, now)
+	// What the path delivered: the acknowledged bitrate, or the last capacity the bottleneck showed when that is
+	// higher (the acknowledged window may hold the time before the congestion, or the low layer the link was left
+	// with when a probe or the receiver's jitter raised a signal).
+	delivered := math.Max(e.acked, e.neck.floor(now))
 	if updated {
-		e.rate.update(usage, e.acked, now)
+		e.rate.update(usage, delivered, now)
 	}
 	if e.probe.active && results[len(results)-1].SendTime > e.probe.end {
-		e.finishProbe()
+		e.finishProbe(now)
 	}
-	e.loss.add(results, e.rate.rate, e.acked, now)
+	// The loss-based cut keeps to what the receiver acknowledged: sustained loss above 10 % says the path does not
+	// carry the rate, whatever capacity an earlier measurement showed.
+	if e.loss.add(results, e.rate.rate, e.acked, now) && e.loss.fraction > highLoss {
+		e.neck.observe(nil, true, now)
+	}
+	// A cut made before the episode's delivery rate was measured (from an acknowledged window of the time before)
+	// comes up to 0.85 × it: the path has been shown to carry that much while congested.
+	if d := e.neck.delivered(); d > 0 {
+		e.rate.rate = math.Max(e.rate.rate, math.Min(beta*d, e.max))
+	}
 }
 
 // finishProbe takes the running probe's result: a rate above the delay-based estimate or the loss-based limit
 // becomes it (the path carried it), as libwebrtc does with probe results.
-func (e *Estimator) finishProbe() {
+func (e *Estimator) finishProbe(now int64) {
 	if !e.probe.active {
 		return
 	}
@@ -96,6 +111,15 @@ func (e *Estimator) finishProbe() {
 		return
 	}
 	e.probeResult, e.probeDone = r, true
+	switch {
+	case r.Saturated:
+		// A probe that arrived slower than it was sent filled the bottleneck's queue: what arrived is its capacity.
+		e.neck.capacity, e.neck.capacityT = float64(r.Bitrate), now
+	case float64(r.Bitrate) > capacityGoneAbove*e.neck.capacity:
+		// One that arrived as fast as it was sent, well above the capacity measured (not a queue absorbing a
+		// little more for a moment): the cap is gone.
+		e.neck.capacity, e.neck.capacityT = 0, 0
+	}
 	if b := float64(r.Bitrate); b > e.rate.rate {
 		e.rate.rate = math.Min(b, e.max)
 		e.rate.capacity, e.rate.capVar = noCapacity, initialDeviation
@@ -146,6 +170,40 @@ func (e *Estimator) Estimate(now int64) int {
 	}
 	return int(math.Min(math.Max(est, e.min), e.max))
 }
+
+// Landing is the rate a switch down should fit (bit/s), false while it is not known yet: during a congestion
+// episode the lesser of the estimate and the bottleneck's delivery rate, once measured (a few hundred
+// milliseconds into it; until then false, for at most landingWait, then the lesser of the estimate and the
+// acknowledged bitrate); otherwise the estimate. A layer chosen on the estimate while it falls would be a
+// second switch (with Chromium, a keyframe for every viewer) a second later.
+func (e *Estimator) Landing(now int64) (int, bool) {
+	est := e.Estimate(now)
+	n := &e.neck
+	if !n.active || now-n.signalAt > congestionQuiet {
+		return est, true
+	}
+	if n.rate > 0 {
+		return min(est, int(n.rate)), true
+	}
+	if n.unqueued {
+		return est, true // the episode's samples saw no queue: nothing to land on but the estimate
+	}
+	if now-n.onset < landingWait {
+		return 0, false
+	}
+	if e.acked > 0 {
+		return min(est, int(e.acked)), true
+	}
+	return est, true
+}
+
+// Capacity is the bottleneck's last measured capacity (a congestion episode's saturated arrivals, or a saturated
+// probe), 0 when none was measured in the last capacityMemory.
+func (e *Estimator) Capacity(now int64) int { return int(e.neck.floor(now)) }
+
+// Delivered is the bottleneck's delivery rate in the current congestion episode (bit/s, 0: none or not yet
+// measured).
+func (e *Estimator) Delivered() int { return int(e.neck.delivered()) }
 
 // Acknowledged is the bitrate the receiver last acknowledged (bit/s, 0 before feedback).
 func (e *Estimator) Acknowledged() int { return int(e.acked) }

@@ -37,8 +37,8 @@ type lossControl struct {
 
 // add counts one feedback's packets (those sent since the last cut) and, once a report is complete, updates the
 // limit; current is the estimate before the loss controller (what a cut starts from), acked the acknowledged
-// bitrate (0: unknown).
-func (l *lossControl) add(results []PacketResult, current, acked float64, now int64) {
+// bitrate (0: unknown). It returns true when a report completed (fraction is new).
+func (l *lossControl) add(results []PacketResult, current, acked float64, now int64) bool {
 	rtt := int64(math.MaxInt64)
 	for _, r := range results {
 		if r.SendTime < l.lastDecrease {
@@ -61,7 +61,7 @@ func (l *lossControl) add(results []PacketResult, current, acked float64, now in
 		l.windowFrom = now
 	}
 	if l.expected < lossMinExpected || now-l.windowFrom < lossMinWindow {
-		return
+		return false
 	}
 	l.fraction = float64(l.lost) / float64(l.expected)
 	l.lost, l.expected, l.windowFrom = 0, 0, 0
@@ -83,6 +83,7 @@ func (l *lossControl) add(results []PacketResult, current, acked float64, now in
 			l.decrease(current, acked, now)
 		}
 	}
+	return true
 }
 
 // decrease cuts the limit by half the loss fraction, not below 0.85 × acked (unless the estimate already is).

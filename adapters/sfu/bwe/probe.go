@@ -11,13 +11,14 @@ const (
 )
 
 type probe struct {
-	start, end          int64 // send-time window
-	active              bool
-	bytes, count        int
-	firstSend, lastSend int64
-	firstArr, lastArr   int64
-	lastBytes           int // the last packet's size (not part of the arrival span's rate)
-	firstBytes          int
+	start, end int64 // send-time window
+	active     bool
+	pkts       []probePacket // received, in sequence (send) order
+}
+
+type probePacket struct {
+	send, arrival int64
+	size          int
 }
 
 // ProbeResult is one finished probe.
@@ -28,7 +29,7 @@ type ProbeResult struct {
 
 // StartProbe marks packets sent from start to end (nanoseconds) as a probe; a probe still running is replaced.
 func (e *Estimator) StartProbe(start, end int64) {
-	e.probe = probe{start: start, end: end, active: true}
+	e.probe = probe{start: start, end: end, active: true, pkts: e.probe.pkts[:0]}
 }
 
 // LastProbe returns the last finished probe's result, false if none finished since the last call.
@@ -38,7 +39,7 @@ func (e *Estimator) LastProbe() (ProbeResult, bool) {
 	return r, ok
 }
 
-// addProbe counts r into the running probe; true when the probe is complete (a packet sent after its window).
+// add counts r into the running probe; true when the probe is complete (a packet sent after its window).
 func (p *probe) add(r PacketResult) bool {
 	if !p.active || r.SendTime < p.start {
 		return false
@@ -46,27 +47,37 @@ func (p *probe) add(r PacketResult) bool {
 	if r.SendTime > p.end {
 		return true
 	}
-	if !r.Received {
-		return false
+	if r.Received {
+		p.pkts = append(p.pkts, probePacket{send: r.SendTime, arrival: r.Arrival, size: r.Size})
 	}
-	if p.count == 0 {
-		p.firstSend, p.firstArr, p.firstBytes = r.SendTime, r.Arrival, r.Size
-	}
-	p.count++
-	p.bytes += r.Size
-	p.lastSend, p.lastBytes = max(p.lastSend, r.SendTime), r.Size
-	p.lastArr = max(p.lastArr, r.Arrival)
 	return false
 }
 
-// result computes the probe's rate (false: too few packets or spans to tell).
+// result computes the probe's rate (false: too few packets or spans to tell) over its second half (by send
+// order): a rate-limited link with a token bucket (tc tbf, many shapers) lets a burst through at line rate
+// first, and a probe measured from its start would arrive faster than sent and read as an open link; by its
+// second half the bucket is empty and the arrival rate is the link's.
 func (p *probe) result() (ProbeResult, bool) {
-	sendSpan, arrSpan := p.lastSend-p.firstSend, p.lastArr-p.firstArr
-	if p.count < probeMinPackets || sendSpan <= 0 || arrSpan <= 0 {
+	if len(p.pkts) < 2*probeMinPackets {
 		return ProbeResult{}, false
 	}
-	sendRate := float64(p.bytes-p.lastBytes) * 8 * 1e9 / float64(sendSpan)
-	recvRate := float64(p.bytes-p.firstBytes) * 8 * 1e9 / float64(arrSpan)
+	half := p.pkts[len(p.pkts)/2:]
+	first := half[0]
+	bytes := 0
+	lastSend, lastArr, lastBytes := first.send, first.arrival, first.size
+	for _, q := range half {
+		bytes += q.size
+		if q.send >= lastSend {
+			lastSend, lastBytes = q.send, q.size
+		}
+		lastArr = max(lastArr, q.arrival)
+	}
+	sendSpan, arrSpan := lastSend-first.send, lastArr-first.arrival
+	if sendSpan <= 0 || arrSpan <= 0 {
+		return ProbeResult{}, false
+	}
+	sendRate := float64(bytes-lastBytes) * 8 * 1e9 / float64(sendSpan)
+	recvRate := float64(bytes-first.size) * 8 * 1e9 / float64(arrSpan)
 	if recvRate < unsaturatedRatio*sendRate {
 		return ProbeResult{Bitrate: int(saturatedFraction * recvRate), Saturated: true}, true
 	}

@@ -9,26 +9,30 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// simLink is a bottleneck: a FIFO drained at capacity bit/s (drop-tail beyond maxQueue), then random loss.
+// simLink is a bottleneck: a token bucket of burst bytes (0: none) filled at capacity bit/s in front of a FIFO
+// (drop-tail beyond maxQueue), as tc's tbf, then random loss.
 type simLink struct {
 	capacity float64
+	burst    int
 	lossPct  int
-	free     int64 // when the bottleneck is idle again
+	free     int64 // the bucket's virtual clock: when the link is idle again, burst aside
 	maxQueue int64
 	rnd      *rand.Rand
 }
 
 // pass returns when a packet of size bytes sent at t arrives, false if it is lost.
 func (l *simLink) pass(size int, t int64) (int64, bool) {
-	start := max(t, l.free)
+	credit := int64(float64(l.burst*8) / l.capacity * 1e9)
+	free := max(l.free, t) + int64(float64(size*8)/l.capacity*1e9)
+	start := max(t, free-credit)
 	if start-t > l.maxQueue {
 		return 0, false
 	}
-	l.free = start + int64(float64(size*8)/l.capacity*1e9)
+	l.free = free
 	if l.lossPct > 0 && l.rnd.IntN(100) < l.lossPct {
 		return 0, false
 	}
-	return l.free + 20e6, true // + 20 ms propagation
+	return start + 20e6, true // + 20 ms propagation
 }
 
 // sim sends paced 1200-byte packets at the estimate (at most sourceMax) through link, stamps them in a
