@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/internal/leakcheck"
 	"github.com/sfu-cluster/sfu-cluster/application"
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
@@ -28,7 +29,7 @@ func TestCloseTransportLeaksNothing(t *testing.T) {
 	// transport too and hide a leak.
 	requireDTLSClosedByNode(t, late.testPeer)
 	late.Close()
-	goleak.VerifyNone(t, ignore)
+	leakcheck.VerifyNone(t, ignore)
 	for _, id := range []string{late.audio.ID, late.video.ID} {
 		_, err := n.ConsumerStats(ctx, id)
 		require.ErrorIs(t, err, domain.ErrConsumerNotFound)
@@ -57,7 +58,7 @@ func TestCloseRouterLeaksNothing(t *testing.T) {
 		requireDTLSClosedByNode(t, p)
 		p.Close()
 	}
-	goleak.VerifyNone(t, ignore)
+	leakcheck.VerifyNone(t, ignore)
 
 	require.Equal(t, application.NodeStats{}, nodeCounts(t, n))
 	_, err = n.CreateRouter(ctx, "r2")

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/internal/leakcheck"
 	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/internal/testpeer"
 	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/sctpassoc"
 	"github.com/sfu-cluster/sfu-cluster/application"
@@ -165,7 +166,7 @@ func TestDataChannelsThroughPipeAndCloseCascade(t *testing.T) {
 	require.NoError(t, nodeB.ClosePipeTransport(ctx, pipeB))
 	pub.close()
 	sub.close()
-	goleak.VerifyNone(t, ignore)
+	leakcheck.VerifyNone(t, ignore)
 	require.Empty(t, nodeA.data.ends)
 	require.Empty(t, nodeB.data.ends)
 }

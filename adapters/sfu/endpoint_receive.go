@@ -4,16 +4,24 @@ import "github.com/pion/rtcp"
 
 // The receive side of an endpoint: what a transport's read goroutine hands over, routed by SSRC.
 
-// OnRTP routes one decrypted RTP packet to its producer. Runs on the transport's read goroutine.
+// OnRTP routes one decrypted RTP packet, received now, to its producer. Runs on the transport's read goroutine.
 func (e *endpoint) OnRTP(b []byte) {
+	now := nanotime()
+	e.receiveRTP(b, now, now)
+}
+
+// receiveRTP is OnRTP for a packet read at now that reached the host at arrival (nanotime's clock, at most now).
+// Transport-cc feedback reports arrival, so a read goroutine that got the packet late (a starved host) does not
+// show the sender's congestion controller a queue that is only ours; the rest of the path runs on the read time.
+func (e *endpoint) receiveRTP(b []byte, arrival, now int64) {
 	pkt := &e.rxPkt
 	if err := pkt.Unmarshal(b); err != nil {
 		e.stats.malformed.Add(1)
 		return
 	}
-	now := nanotime()
+	arrival = min(arrival, now)
 	// Before routing: the sender's bandwidth probes (RTX padding, or SSRCs of no producer) count for its estimate.
-	e.twcc.record(pkt, now)
+	e.twcc.record(pkt, arrival)
 	t := e.table.Load()
 	r, ok := t.producers[pkt.SSRC]
 	if !ok && len(t.learning) > 0 {

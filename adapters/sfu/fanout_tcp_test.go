@@ -16,7 +16,8 @@ import (
 // TestStalledTCPViewerDoesNotSlowTheFanout: one video producer, 100 consumers on UDP transports and one on an
 // ICE-TCP transport whose viewer stopped reading, through the node's real fan-out (batched sendmmsg). Every UDP
 // consumer sends every packet without a write error (their loss stays 0), the TCP viewer's packets beyond its
-// bounded queue are dropped and counted, and no fan-out waits for it.
+// bounded queue are dropped and counted, and no fan-out waits for it (a fan-out that did would wait until the
+// viewer reads again: testpeer.Stall fails the test then, whatever the host's load makes each fan-out cost).
 func TestStalledTCPViewerDoesNotSlowTheFanout(t *testing.T) {
 	const udpViewers, minPackets, maxPackets = 100, 300, 20000
 	ctx := context.Background()
@@ -37,9 +38,6 @@ func TestStalledTCPViewerDoesNotSlowTheFanout(t *testing.T) {
 		RtpCapabilities: br.RecvRtpCapabilities})
 	require.NoError(t, err)
 	require.NoError(t, node.ResumeConsumer(ctx, "tcpc"))
-	stall := make(chan struct{})
-	defer close(stall)
-	viewer.StallReads(stall)
 
 	tcpDropped := func() uint64 {
 		s, err := node.TransportStats(ctx, "tcpv")
@@ -47,6 +45,7 @@ func TestStalledTCPViewerDoesNotSlowTheFanout(t *testing.T) {
 		return s.ICE.TCPDropped
 	}
 	f := newFeed(t, up, ssrc)
+	stall := testpeer.StallWatched(t, viewer.Peer, waitLong)
 	forwarded := uint64(1)
 	var slowest time.Duration
 	for forwarded < minPackets || tcpDropped() == 0 {
@@ -55,11 +54,11 @@ func TestStalledTCPViewerDoesNotSlowTheFanout(t *testing.T) {
 		start := time.Now()
 		f.forward(t)
 		slowest = max(slowest, time.Since(start))
+		stall.Progress()
 		forwarded++
 	}
 	t.Logf("%d packets to %d UDP consumers and a stalled ICE-TCP one: slowest fan-out %s, TCP dropped %d", forwarded,
 		udpViewers, slowest, tcpDropped())
-	require.Less(t, slowest, time.Second, "no fan-out waited for the TCP viewer")
 	requireForwarded(t, node, udpViewers, forwarded)
 	s, err := node.TransportStats(ctx, "tcpv")
 	require.NoError(t, err)

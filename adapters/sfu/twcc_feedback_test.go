@@ -66,3 +66,34 @@ func transportCC(pkts []rtcp.Packet) []*rtcp.TransportLayerCC {
 	}
 	return out
 }
+
+// TestTransportCCFeedbackReportsArrivalTimes: feedback carries when packets reached the host (the kernel's
+// receive time a WebRTC transport hands over), not when the read goroutine got to them: packets that arrived 20 ms
+// apart and were read back to back are reported 20 ms apart.
+func TestTransportCCFeedbackReportsArrivalTimes(t *testing.T) {
+	b := loadBrowser(t)
+	params := b.videoParams()
+	r := newRig(t, domain.MediaKindVideo, params)
+	const extID, spacing, packets = 3, 20 * time.Millisecond, 5
+	r.upEP.twcc.enable(extID, r.upEP.rtcpSSRC)
+	ssrc := params.Encodings[0].SSRC
+	// They arrived over the last 100 ms and are read now; nanotime counts from the package's start, so wait until
+	// "100 ms ago" is in its range.
+	require.Eventually(t, func() bool { return nanotime() > int64(2*packets*spacing) }, waitLong, time.Millisecond)
+	now := nanotime()
+	first := now - int64(packets*spacing)
+	for i := range packets {
+		v := make([]byte, 2)
+		binary.BigEndian.PutUint16(v, uint16(100+i))                                             //nolint:gosec // small
+		pkt := browserPacket(t, 96, ssrc, uint16(1+i), 1000, vp8Key, map[uint8][]byte{extID: v}) //nolint:gosec // small
+		r.upEP.receiveRTP(pkt, first+int64(i)*int64(spacing), now)
+	}
+	r.upEP.twccTick(nanotime())
+	fb := transportCC(r.up.takeRTCP(t))
+	require.Len(t, fb, 1)
+	require.Equal(t, uint16(packets), fb[0].PacketStatusCount)
+	require.Len(t, fb[0].RecvDeltas, packets)
+	for i, d := range fb[0].RecvDeltas[1:] {
+		require.Equal(t, spacing.Microseconds(), d.Delta, "packet %d: the arrival spacing, in µs", i+1)
+	}
+}

@@ -29,6 +29,12 @@ type webrtcTransport struct {
 
 var _ webrtctransport.PacketHandler = (*webrtcTransport)(nil)
 
+// OnRTP routes one decrypted RTP packet (the mux read goroutine); arrival, the kernel's receive time on Linux,
+// is what transport-cc feedback reports to the sender.
+func (w *webrtcTransport) OnRTP(b []byte, arrival time.Time) {
+	w.receiveRTP(b, int64(arrival.Sub(epoch)), nanotime())
+}
+
 // OnConnected runs on the transport's DTLS goroutine once SRTP is ready: consumers created so far may start.
 // A consumer created concurrently either is in the table now or sees connected set when it registers.
 func (w *webrtcTransport) OnConnected() {

@@ -86,7 +86,7 @@ func TestJoinConsumeLeaveCycles(t *testing.T) {
 	// Nothing left: rows, transports on both slaves, reserved capacity, goroutines.
 	require.Eventually(t, func() bool {
 		return c.storeCounts(t) == application.StoreCounts{Rooms: 1, Routers: 1, Peers: 1, Producers: 1}
-	}, 5*time.Second, 50*time.Millisecond, "rows left: %+v", c.storeCounts(t))
+	}, 10*time.Second, 50*time.Millisecond, "rows left: %+v", c.storeCounts(t))
 	// The janitor deletes a consumer router's rows before it closes the router and the pipe's far end on the
 	// slaves: the slaves empty a moment after the store.
 	require.EventuallyWithT(t, func(ct *assert.CollectT) {

@@ -133,14 +133,14 @@ func TestFaultConnectionCapPerIP(t *testing.T) {
 		}
 		defer conn.Close()
 		return get(conn) == http.StatusOK
-	}, 5*time.Second, 20*time.Millisecond, "a freed slot serves a new connection")
+	}, 10*time.Second, 20*time.Millisecond, "a freed slot serves a new connection")
 	// The scrape needs a slot of its own: the one freed above may still be held by the probe's connection until
 	// the master reads its close, so a scrape refused with 429 is tried again.
 	_ = held[1].Close()
 	require.Eventually(t, func() bool {
 		m, status, err := tryScrape(ctx, c.MasterURL)
 		return err == nil && status == http.StatusOK && m["sfu_master_http_connections_refused_total"] >= 1
-	}, 5*time.Second, 50*time.Millisecond)
+	}, 10*time.Second, 50*time.Millisecond)
 }
 
 // get sends GET /healthz on conn (kept alive) and returns the status, 0 on failure.

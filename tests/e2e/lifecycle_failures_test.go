@@ -37,7 +37,7 @@ func TestKilledProducerSlaveEndsItsRooms(t *testing.T) {
 	require.Eventually(t, func() bool {
 		st := consumerSlave.stats(t)
 		return st.Routers+st.Transports+st.PipeTransports+st.Producers+st.Consumers == 0
-	}, 5*time.Second, 50*time.Millisecond, "the consumer slave still holds the dead room's objects: %+v", consumerSlave.stats(t))
+	}, 10*time.Second, 50*time.Millisecond, "the consumer slave still holds the dead room's objects: %+v", consumerSlave.stats(t))
 	require.Equal(t, application.StoreCounts{}, c.storeCounts(t), "no row of the dead room remains")
 	slaves, err := listSlaves(c.MasterURL)
 	require.NoError(t, err)
@@ -85,8 +85,8 @@ func TestSlaveRestartingAtTheSameAddressReplacesItsRecord(t *testing.T) {
 	// The old process's consumer router, peer and pipe are gone from the store and from the producer slave.
 	require.Eventually(t, func() bool {
 		return c.storeCounts(t) == application.StoreCounts{Rooms: 1, Routers: 1, Peers: 1, Producers: 1}
-	}, 5*time.Second, 50*time.Millisecond, "rows of the old process remain: %+v", c.storeCounts(t))
-	require.Eventually(t, func() bool { return c.slaves[0].stats(t).PipeTransports == 0 }, 5*time.Second, 50*time.Millisecond,
+	}, 10*time.Second, 50*time.Millisecond, "rows of the old process remain: %+v", c.storeCounts(t))
+	require.Eventually(t, func() bool { return c.slaves[0].stats(t).PipeTransports == 0 }, 10*time.Second, 50*time.Millisecond,
 		"the producer slave's end of the old pipe is closed")
 	err = c.API.Resume(ctx, sub.PeerID, sub.Consumers[0].ID())
 	require.ErrorIs(t, err, domain.ErrPeerNotFound)
@@ -148,7 +148,7 @@ func TestGracefulSlaveStopEndsItsCalls(t *testing.T) {
 	require.NoError(t, p.terminate(stopCtx), "the slave exits cleanly on SIGTERM")
 	require.Equal(t, application.StoreCounts{Rooms: 1, Routers: 1, Peers: 1, Producers: 1}, c.storeCounts(t),
 		"bob's peer, consumer, router and pipe rows go when the slave deregisters")
-	require.Eventually(t, func() bool { return c.slaves[0].stats(t).PipeTransports == 0 }, 5*time.Second, 50*time.Millisecond,
+	require.Eventually(t, func() bool { return c.slaves[0].stats(t).PipeTransports == 0 }, 10*time.Second, 50*time.Millisecond,
 		"the producer slave's end of the pipe is closed")
 	require.Eventually(t, func() bool { return sub.Consumers[0].Stats().Ended }, 10*time.Second, 50*time.Millisecond,
 		"the viewer's connection was not closed by the stopping slave")
@@ -176,7 +176,7 @@ func TestDrainingSlaveKeepsItsCallsAndTakesNoNewOnes(t *testing.T) {
 			}
 		}
 		return false
-	}, 5*time.Second, 20*time.Millisecond, "the master never saw the slave draining")
+	}, 10*time.Second, 20*time.Millisecond, "the master never saw the slave draining")
 
 	// bob's call on the draining slave goes on.
 	before := call.sub.Consumers[0].Stats().Packets

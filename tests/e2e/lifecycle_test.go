@@ -37,7 +37,7 @@ func TestKilledConsumerSlaveIsReaped(t *testing.T) {
 		}
 		_ = resp.Body.Close()
 		return resp.StatusCode == http.StatusOK
-	}, 5*time.Second, 50*time.Millisecond, "the survivor's /readyz")
+	}, 10*time.Second, 50*time.Millisecond, "the survivor's /readyz")
 
 	victim.kill()
 	killed := time.Now()

@@ -75,7 +75,7 @@ func TestPublishAndConsumeThroughThePipe(t *testing.T) {
 	require.NoError(t, c.API.Logout(ctx, "alice", ""))
 	require.Eventually(t, func() bool {
 		return c.slaves[0].stats(t).Transports == 0 && c.slaves[1].stats(t).Transports == 0
-	}, 5*time.Second, 50*time.Millisecond)
+	}, 10*time.Second, 50*time.Millisecond)
 	rows, err := c.API.ListProducerPeers(ctx, room.ID)
 	require.NoError(t, err)
 	require.Empty(t, rows)

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/internal/leakcheck"
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
 
@@ -90,7 +91,7 @@ func TestCloseIsIdempotentAndCallsOnCloseOnce(t *testing.T) {
 	require.ErrorIs(t, tr.WriteRTP(rtpPacket(t, 1, 2, nil)), ErrClosed)
 	require.ErrorIs(t, tr.WriteRTCP(rtcpPacket(t, 1)), ErrClosed)
 	require.NotNil(t, tr.Stats(), "stats stay readable")
-	goleak.VerifyNone(t, before)
+	leakcheck.VerifyNone(t, before)
 }
 
 func TestNoGoroutineLeftAfterClose(t *testing.T) {
@@ -104,7 +105,7 @@ func TestNoGoroutineLeftAfterClose(t *testing.T) {
 	require.NoError(t, a.WriteRTP(rtpPacket(t, 1, 1, nil)))
 	require.NoError(t, a.Close())
 	require.NoError(t, b.Close())
-	goleak.VerifyNone(t, before)
+	leakcheck.VerifyNone(t, before)
 }
 
 func TestOnCloseMayCallClose(t *testing.T) {

@@ -40,7 +40,9 @@ type Config struct {
 	MaxMessageSize int
 	// MaxBufferedAmount caps each stream's queued, unacknowledged outbound bytes: a message that would take a
 	// stream over it is dropped and counted (Counters.Overflow), so a remote that does not read costs bounded
-	// memory and never slows the sender. A message larger than the cap is always dropped.
+	// memory and never slows the sender. While the remote's receive window is open (it reads) up to another
+	// MaxBufferedAmount is allowed on top, for data it received but has not acknowledged yet (SACKs come up to
+	// 200 ms late): see Stream.Send. A message larger than the cap is always dropped.
 	MaxBufferedAmount int
 	// OnClosed, if set, is called once when the association ends after Run started (nil after Close).
 	OnClosed func(error)
@@ -64,7 +66,8 @@ type Association struct {
 	log      logging.LoggerFactory
 
 	mu      sync.Mutex
-	assoc   *sctp.Association // nil until established
+	assoc   *sctp.Association                // nil until established
+	peer    atomic.Pointer[sctp.Association] // assoc, read without the lock by Send
 	streams map[uint16]*Stream
 	closed  bool
 	ctx     context.Context //nolint:containedctx // lifetime of the handshake
@@ -120,6 +123,7 @@ func (a *Association) Run(conn net.Conn) error {
 		return ErrClosed
 	}
 	a.assoc = assoc
+	a.peer.Store(assoc)
 	for _, s := range a.streams {
 		s.attachLocked(assoc)
 	}

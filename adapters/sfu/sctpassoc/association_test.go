@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
 
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/internal/leakcheck"
 	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/sctpassoc"
 )
 
@@ -53,7 +53,7 @@ func (i *inbox) len() int {
 }
 
 func TestOrderedDeliveryOversizeDropAndReset(t *testing.T) {
-	t.Cleanup(func() { goleak.VerifyNone(t) })
+	t.Cleanup(func() { leakcheck.VerifyNone(t) })
 	a, b := pair(t, 65536, 4096)
 	var in inbox
 	reset := make(chan struct{})
@@ -100,7 +100,7 @@ func TestOrderedDeliveryOversizeDropAndReset(t *testing.T) {
 }
 
 func TestSendBeforeUpIsCounted(t *testing.T) {
-	defer goleak.VerifyNone(t)
+	defer leakcheck.VerifyNone(t)
 	a := sctpassoc.New(sctpassoc.Config{})
 	s, err := a.Open(1, sctpassoc.StreamParams{Ordered: true}, nil, nil)
 	require.NoError(t, err)

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/internal/leakcheck"
 	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/internal/testpeer"
 )
 
@@ -43,7 +44,7 @@ func TestTransportCloseLeaksNothingWhileTheMuxRuns(t *testing.T) {
 		require.NoError(t, tt.Close())
 		require.NoError(t, tt.waitClosed(t))
 		peer.Close()
-		goleak.VerifyNone(t, ignore)
+		leakcheck.VerifyNone(t, ignore)
 		require.Nil(t, m.byAddrPort(peer.Addr()), "%s: its address is forgotten", remoteRole)
 	}
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"time"
 
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
@@ -62,13 +63,15 @@ type rxState struct {
 	req     stun.Message
 	resp    stun.Message
 	sys     rxSys
+	// arrival is when the packet being handled reached the host (arrivalOf), for PacketHandler.OnRTP.
+	arrival time.Time
 }
 
 func (m *Mux) readLoop(l *listener) {
 	defer close(l.readDone)
 	rx := &rxState{buf: make([]byte, maxDatagram), plain: make([]byte, maxDatagram)}
 	for {
-		n, src, err := l.sock.readFrom(rx.buf, rx)
+		n, src, stamp, err := l.sock.readFrom(rx.buf, rx)
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return
@@ -81,6 +84,7 @@ func (m *Mux) readLoop(l *listener) {
 		// A dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d; key and
 		// answer with the plain IPv4 form.
 		src = netip.AddrPortFrom(src.Addr().Unmap(), src.Port())
+		rx.arrival = arrivalOf(stamp)
 		m.dispatch(rx, rx.buf[:n], src, l)
 	}
 }

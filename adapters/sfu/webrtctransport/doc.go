@@ -44,6 +44,6 @@
 // packets for any transports of the Mux (AppendRTP encrypts each, in place
 // when built in Batch.Buffer) and sends them with one sendmmsg(2). On Linux
 // the Mux's socket is kept out of Go's netpoller, its read goroutine blocking
-// in recvfrom(2): a UDP socket in epoll wakes the runtime's poller for nearly
+// in recvmsg(2): a UDP socket in epoll wakes the runtime's poller for nearly
 // every datagram it sends, which cost 40-50% more CPU than forwarding itself.
 package webrtctransport

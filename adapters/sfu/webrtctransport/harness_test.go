@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -11,8 +12,8 @@ import (
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
 
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/internal/leakcheck"
 	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/internal/testpeer"
 
 	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/internal/testrec"
@@ -27,19 +28,33 @@ const (
 )
 
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	leakcheck.VerifyTestMain(m)
 }
 
 // recorder is a PacketHandler that copies what it gets (the slices are only valid during the call), never
-// blocks, and tells when the transport connected.
+// blocks, and tells when the transport connected. arrivals gets each RTP packet's arrival time, in order, while
+// it has room; hold, when set, makes OnRTP wait until it closes (a busy read goroutine).
 type recorder struct {
 	*testrec.Recorder
 	connectedOnce sync.Once
 	connected     chan struct{}
+	arrivals      chan time.Time
+	hold          atomic.Pointer[chan struct{}]
 }
 
 func newRecorder() *recorder {
-	return &recorder{Recorder: testrec.New(4096), connected: make(chan struct{})}
+	return &recorder{Recorder: testrec.New(4096), connected: make(chan struct{}), arrivals: make(chan time.Time, 4096)}
+}
+
+func (r *recorder) OnRTP(pkt []byte, arrival time.Time) {
+	if h := r.hold.Load(); h != nil {
+		<-*h
+	}
+	select {
+	case r.arrivals <- arrival:
+	default:
+	}
+	r.Recorder.OnRTP(pkt)
 }
 
 func (r *recorder) OnConnected() { r.connectedOnce.Do(func() { close(r.connected) }) }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/internal/leakcheck"
 	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/internal/testpeer"
 )
 
@@ -142,7 +143,7 @@ func TestCloseIsIdempotentAndLeaksNothing(t *testing.T) {
 	peer.Close()
 	require.NoError(t, m.Close())
 	require.NoError(t, m.Close())
-	goleak.VerifyNone(t, ignore)
+	leakcheck.VerifyNone(t, ignore)
 }
 
 // TestMuxCloseClosesTransports: every transport gets ErrMuxClosed and no

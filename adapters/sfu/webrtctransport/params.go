@@ -69,8 +69,9 @@ type Params struct {
 // block: OnRTP and OnRTCP run on the mux read goroutine shared by every
 // transport, OnConnected on the transport's DTLS goroutine.
 type PacketHandler interface {
-	// OnRTP gets one decrypted RTP packet, valid only during the call.
-	OnRTP(pkt []byte)
+	// OnRTP gets one decrypted RTP packet, valid only during the call, and when it reached the host: the
+	// kernel's receive time on Linux's UDP sockets (so a late read does not make it late), else the read time.
+	OnRTP(pkt []byte, arrival time.Time)
 	// OnRTCP gets one decrypted compound RTCP packet, valid only during the call.
 	OnRTCP(pkt []byte)
 	// OnConnected runs once when DTLS is done and SRTP is ready.

@@ -20,7 +20,7 @@ import (
 	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/sockstat"
 )
 
-// muxSocket is the Mux's UDP socket, taken out of Go's netpoller: the read goroutine blocks in recvfrom(2) and
+// muxSocket is the Mux's UDP socket, taken out of Go's netpoller: the read goroutine blocks in recvmsg(2) and
 // every send is a plain sendto(2) or, for a Batch, one sendmmsg(2).
 //
 // Why: Go registers its sockets for EPOLLOUT too, edge-triggered, and Linux signals a UDP socket writable again
@@ -29,7 +29,7 @@ import (
 // itself (measured in BenchmarkSFUFanout, docs/BENCHMARKS.md). A socket that is not in epoll wakes nobody.
 //
 // Lifetime: life guards the descriptor. Every system call holds it shared; close shuts the socket down (which
-// wakes a blocked recvfrom; the receive timeout bounds the wait should it not), then takes it exclusively and
+// wakes a blocked recvmsg; the receive timeout bounds the wait should it not), then takes it exclusively and
 // closes the descriptor, so no call can ever reach a recycled descriptor number.
 type muxSocket struct {
 	fd     int
@@ -38,7 +38,7 @@ type muxSocket struct {
 	life   sync.RWMutex
 }
 
-// readTimeout bounds a blocked recvfrom, so that close never waits longer for the read goroutine.
+// readTimeout bounds a blocked recvmsg, so that close never waits longer for the read goroutine.
 const readTimeout = 250 * time.Millisecond
 
 // newMuxSocket takes conn's socket over: a blocking duplicate of its descriptor, conn itself closed (which takes
@@ -66,6 +66,11 @@ func newMuxSocket(conn *net.UDPConn) (*muxSocket, error) {
 		tv := unix.NsecToTimeval(int64(readTimeout))
 		err = unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv)
 	}
+	if err == nil {
+		// Receive timestamps (see arrivalOf); a kernel that refuses leaves readFrom's stamp 0 and the read time
+		// stands in.
+		_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1)
+	}
 	if err != nil {
 		_ = unix.Close(fd)
 		return nil, fmt.Errorf("webrtctransport: socket setup: %w", err)
@@ -83,33 +88,40 @@ func (s *muxSocket) receiveDrops() (uint64, error) {
 	return sockstat.ReceiveDrops(uintptr(s.fd))
 }
 
-// readFrom receives one datagram into b; net.ErrClosed once closed. Read goroutine only (it uses rx's scratch).
-func (s *muxSocket) readFrom(b []byte, rx *rxState) (int, netip.AddrPort, error) {
+// readFrom receives one datagram into b with recvmsg(2); stamp is the kernel's receive time of it
+// (SO_TIMESTAMPNS, wall clock in Unix nanoseconds), 0 when the kernel gave none. net.ErrClosed once closed. Read
+// goroutine only (it uses rx's scratch).
+func (s *muxSocket) readFrom(b []byte, rx *rxState) (n int, src netip.AddrPort, stamp int64, err error) {
+	sys := &rx.sys
 	for {
 		s.life.RLock()
 		if s.closed.Load() {
 			s.life.RUnlock()
-			return 0, netip.AddrPort{}, net.ErrClosed
+			return 0, netip.AddrPort{}, 0, net.ErrClosed
 		}
-		salen := uint32(unsafe.Sizeof(rx.sys.from))
-		n, _, errno := unix.Syscall6(unix.SYS_RECVFROM, uintptr(s.fd), uintptr(unsafe.Pointer(unsafe.SliceData(b))),
-			uintptr(len(b)), 0, uintptr(unsafe.Pointer(&rx.sys.from)), uintptr(unsafe.Pointer(&salen)))
+		sys.iov.Base = unsafe.SliceData(b)
+		sys.iov.SetLen(len(b))
+		sys.hdr = unix.Msghdr{Name: (*byte)(unsafe.Pointer(&sys.from)), Namelen: uint32(unsafe.Sizeof(sys.from)),
+			Iov: &sys.iov, Control: &sys.control[0]}
+		sys.hdr.SetIovlen(1)
+		sys.hdr.SetControllen(len(sys.control))
+		r, _, errno := unix.Syscall(unix.SYS_RECVMSG, uintptr(s.fd), uintptr(unsafe.Pointer(&sys.hdr)), 0)
 		s.life.RUnlock()
 		switch errno {
 		case 0:
 		case unix.EINTR, unix.EAGAIN: // a signal, or the receive timeout: look at closed again
 			continue
 		default:
-			return 0, netip.AddrPort{}, fmt.Errorf("webrtctransport: recvfrom: %w", errno)
+			return 0, netip.AddrPort{}, 0, fmt.Errorf("webrtctransport: recvmsg: %w", errno)
 		}
 		if s.closed.Load() {
-			return 0, netip.AddrPort{}, net.ErrClosed // woken by close's shutdown
+			return 0, netip.AddrPort{}, 0, net.ErrClosed // woken by close's shutdown
 		}
-		src, ok := sockaddrAddrPort(&rx.sys.from)
+		src, ok := sockaddrAddrPort(&sys.from)
 		if !ok {
 			continue // not an internet address: cannot be a peer
 		}
-		return int(n), src, nil
+		return int(r), src, sys.stamp(), nil
 	}
 }
 
@@ -172,8 +184,33 @@ func (s *muxSocket) close() error {
 	return nil
 }
 
-// rxSys is the read goroutine's scratch for recvfrom's source address.
-type rxSys struct{ from unix.RawSockaddrAny }
+// rxSys is the read goroutine's scratch for recvmsg: the header, the source address, and room for the
+// SCM_TIMESTAMPNS control message (a cmsghdr and a timespec, with slack for any other the kernel adds).
+type rxSys struct {
+	hdr     unix.Msghdr
+	iov     unix.Iovec
+	from    unix.RawSockaddrAny
+	control [128]byte
+}
+
+// stamp finds SCM_TIMESTAMPNS among the control messages recvmsg returned (walked in place: the x/sys/unix
+// parser allocates); 0 without one.
+func (sys *rxSys) stamp() int64 {
+	ctrl := sys.control[:min(int(sys.hdr.Controllen), len(sys.control))] //nolint:gosec // bounded by the buffer
+	for len(ctrl) >= unix.SizeofCmsghdr {
+		h := (*unix.Cmsghdr)(unsafe.Pointer(&ctrl[0]))
+		if h.Len < unix.SizeofCmsghdr || int(h.Len) > len(ctrl) { //nolint:gosec // compared with a length
+			return 0
+		}
+		if h.Level == unix.SOL_SOCKET && h.Type == unix.SCM_TIMESTAMPNS &&
+			int(h.Len) >= unix.CmsgLen(int(unsafe.Sizeof(unix.Timespec{}))) { //nolint:gosec // compared with a length
+			ts := (*unix.Timespec)(unsafe.Pointer(&ctrl[unix.CmsgLen(0)]))
+			return ts.Nano()
+		}
+		ctrl = ctrl[min(unix.CmsgSpace(int(h.Len)-unix.CmsgLen(0)), len(ctrl)):] //nolint:gosec // h.Len ≤ len(ctrl)
+	}
+	return 0
+}
 
 // batchSys is what sendmmsg reads: one header per slot, pointing at the slot's address and data.
 type batchSys struct {

@@ -18,8 +18,10 @@ type muxSocket struct {
 
 func newMuxSocket(conn *net.UDPConn) (*muxSocket, error) { return &muxSocket{conn: conn}, nil }
 
-func (s *muxSocket) readFrom(b []byte, _ *rxState) (int, netip.AddrPort, error) {
-	return s.conn.ReadFromUDPAddrPort(b)
+// readFrom reads one datagram; no kernel receive time here (stamp 0: the read time stands in).
+func (s *muxSocket) readFrom(b []byte, _ *rxState) (int, netip.AddrPort, int64, error) {
+	n, src, err := s.conn.ReadFromUDPAddrPort(b)
+	return n, src, 0, err
 }
 
 func (s *muxSocket) writeTo(b []byte, dst netip.AddrPort) error {

@@ -90,7 +90,7 @@ func (t *Transport) handleRTP(rx *rxState, pkt []byte) {
 	t.touch()
 	t.stats.rtpIn.Add(1)
 	if !t.isClosed.Load() {
-		t.handler.OnRTP(plain)
+		t.handler.OnRTP(plain, rx.arrival)
 	}
 }
 

@@ -12,7 +12,8 @@ import (
 
 // TestTCPStalledViewerDoesNotSlowUDPFanout: one packet to 100 UDP viewers and one ICE-TCP viewer that stopped
 // reading, through one Batch per packet as the SFU's fan-out sends. The TCP viewer falls out of the batch into
-// its own bounded queue, which fills and drops (counted); the UDP viewers lose nothing and no fan-out waits.
+// its own bounded queue, which fills and drops (counted); the UDP viewers lose nothing and no fan-out waits (one
+// that did would wait until the viewer reads again: testpeer.Stall fails the test then, whatever the host's load).
 func TestTCPStalledViewerDoesNotSlowUDPFanout(t *testing.T) {
 	const udpViewers, queue, minRounds, maxRounds = 100, 64, 300, 20000
 	m, err := NewMux(MuxConfig{ListenIP: "127.0.0.1", TCPSendQueue: queue})
@@ -33,9 +34,7 @@ func TestTCPStalledViewerDoesNotSlowUDPFanout(t *testing.T) {
 	require.NoError(t, slowPeer.TCP().SetReadBuffer(4096))
 	connectPeer(t, slow, slowPeer, "client")
 	require.Equal(t, "tcp", slow.Stats().SelectedProtocol)
-	stall := make(chan struct{})
-	defer close(stall)
-	slowPeer.StallReads(stall)
+	stall := testpeer.StallWatched(t, slowPeer, waitLong)
 	transports = append(transports, slow)
 
 	payload := bytes.Repeat([]byte{0x42}, 1000)
@@ -51,10 +50,10 @@ func TestTCPStalledViewerDoesNotSlowUDPFanout(t *testing.T) {
 		}
 		b.Release()
 		slowest = max(slowest, time.Since(start))
+		stall.Progress()
 	}
 	t.Logf("%d fan-outs to %d UDP + 1 stalled TCP viewer, slowest %s; TCP dropped %d", rounds, udpViewers, slowest,
 		slow.Stats().TCPDropped)
-	require.Less(t, slowest, time.Second, "no fan-out waited for the TCP viewer")
 
 	for i, p := range peers {
 		require.Eventually(t, func() bool { return p.Discarded() == uint64(rounds) }, waitLong, 10*time.Millisecond, //nolint:gosec // rounds > 0

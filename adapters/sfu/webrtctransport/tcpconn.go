@@ -147,6 +147,7 @@ func (c *tcpConn) readLoop() {
 			c.readFailed(err)
 			return
 		}
+		rx.arrival = time.Now() // a TCP segment's kernel time is not a packet's: the read time stands in
 		if !c.handle(rx, rx.buf[:n]) {
 			c.mux.stats.tcpInvalid.Add(1)
 			return

@@ -219,6 +219,6 @@ func (t *Transport) touch() { t.lastSeen.Store(t.mux.now()) }
 
 type nopHandler struct{}
 
-func (nopHandler) OnRTP([]byte)  {}
-func (nopHandler) OnRTCP([]byte) {}
-func (nopHandler) OnConnected()  {}
+func (nopHandler) OnRTP([]byte, time.Time) {}
+func (nopHandler) OnRTCP([]byte)           {}
+func (nopHandler) OnConnected()            {}
