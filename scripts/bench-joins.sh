@@ -18,7 +18,8 @@
 # compares one master with two of this tree), MASTERS (1, for a word without masters; 2 starts a second master on
 # the same database, and the viewers' calls alternate between them as behind a load balancer), SCENARIOS ("c10
 # r250"; cN is N concurrent joiners, rN is N joins/s offered), OUT (a new temp dir: binaries, logs,
-# each run's output). Needs initdb/pg_ctl (scripts/test-postgres.sh starts the server) and psql.
+# each run's output), PROFILE (set: CPU profiles of every master and slave (PPROF_ADDR) and of the load tool over the
+# measurement window, $OUT/<label>-<scenario>-<run>-<process>.pprof; DURATION in whole seconds). Needs initdb/pg_ctl (scripts/test-postgres.sh starts the server) and psql.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -67,6 +68,18 @@ wait_http() { # url: up to 10 s
 	return 1
 }
 
+pprof_addr() { [ -n "${PROFILE:-}" ] && echo "127.0.0.1:$1"; true; }
+profile_window() { # prefix loadtest-output name:port...: CPU profiles of the masters and slaves over the measurement
+	local prefix=$1 txt=$2 secs=${duration%s} p curls=()
+	shift 2
+	for _ in $(seq 600); do grep -q 'measuring for' "$txt" 2>/dev/null && break; sleep 0.05; done
+	for p in "$@"; do
+		curl -fsS -o "$prefix-${p%%:*}.pprof" "http://127.0.0.1:${p##*:}/debug/pprof/profile?seconds=$secs" &
+		curls+=($!)
+	done
+	for p in "${curls[@]}"; do wait "$p" || echo "bench-joins: a profile failed" >&2; done
+}
+
 lock_summary() { # the sampler's file: samples, share of samples with a lock wait, mean waiting and active backends
 	awk -F'|' 'NF == 4 { n++; if ($1 > 0) w++; lw += $1; lwl += $2; act += $3; if ($4 != "-") what[$4]++ }
 		END { if (!n) { print "locks: no samples"; exit }
@@ -78,14 +91,19 @@ run_one() { # build scenario run masters label
 	local build=$1 scenario=$2 run=$3 masters=$4 label=$5 db="bench_${5}_${2}_${3}" port
 	psql -q "$pg_url" -c "CREATE DATABASE $db" >/dev/null
 	port=$(free_port)
-	PORT=$port DATABASE_URL="${pg_url/\/postgres\?/\/$db?}" "$out/$build/master" >"$out/$label-$scenario-$run-master.log" 2>&1 &
+	local prof=() pp
+	pp=$(free_port)
+	PPROF_ADDR=$(pprof_addr "$pp") PORT=$port DATABASE_URL="${pg_url/\/postgres\?/\/$db?}" "$out/$build/master" >"$out/$label-$scenario-$run-master.log" 2>&1 &
 	pids+=($!)
+	prof+=("master:$pp")
 	wait_http "http://127.0.0.1:$port/healthz"
 	local more=() m mp
 	for m in $(seq 2 "$masters"); do
 		mp=$(free_port)
-		PORT=$mp DATABASE_URL="${pg_url/\/postgres\?/\/$db?}" "$out/$build/master" >"$out/$label-$scenario-$run-master$m.log" 2>&1 &
+		pp=$(free_port)
+		PPROF_ADDR=$(pprof_addr "$pp") PORT=$mp DATABASE_URL="${pg_url/\/postgres\?/\/$db?}" "$out/$build/master" >"$out/$label-$scenario-$run-master$m.log" 2>&1 &
 		pids+=($!)
+		prof+=("master$m:$pp")
 		wait_http "http://127.0.0.1:$mp/healthz"
 		more+=("http://127.0.0.1:$mp")
 	done
@@ -94,8 +112,10 @@ run_one() { # build scenario run masters label
 	for i in "${!roles[@]}"; do
 		local sp
 		sp=$(free_port)
-		SLAVE_ROLE=${roles[$i]} PORT=$sp MASTER_URL=http://127.0.0.1:$port "$out/$build/slave" >"$out/$label-$scenario-$run-slave$i.log" 2>&1 &
+		pp=$(free_port)
+		PPROF_ADDR=$(pprof_addr "$pp") SLAVE_ROLE=${roles[$i]} PORT=$sp MASTER_URL=http://127.0.0.1:$port "$out/$build/slave" >"$out/$label-$scenario-$run-slave$i.log" 2>&1 &
 		pids+=($!)
+		prof+=("slave$i:$pp")
 		wait_http "http://127.0.0.1:$sp/healthz"
 	done
 	sleep 3 # registrations and first heartbeats
@@ -116,10 +136,13 @@ run_one() { # build scenario run masters label
 		     FROM pg_locks l WHERE NOT l.granted)
 		FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() \watch 0.1
 	SQL
-	local sampler=$!
-	"$out/loadtest" -api-only -master "http://127.0.0.1:$port" -secret "$CLUSTER_SECRET" -pg-port "$pg_port" \
-		-publishers 1 -video=false -duration "$duration" -progress 0 "${flags[@]}" >"$out/$label-$scenario-$run.txt" 2>&1 ||
-		{ tail -20 "$out/$label-$scenario-$run.txt" >&2; exit 1; }
+	local sampler=$! lt_prof=()
+	[ -n "${PROFILE:-}" ] && lt_prof=(-cpuprofile "$out/$label-$scenario-$run-loadtest.pprof")
+	"$out/loadtest" "${lt_prof[@]}" -api-only -master "http://127.0.0.1:$port" -secret "$CLUSTER_SECRET" -pg-port "$pg_port" \
+		-publishers 1 -video=false -duration "$duration" -progress 0 "${flags[@]}" >"$out/$label-$scenario-$run.txt" 2>&1 &
+	local lt=$!
+	[ -n "${PROFILE:-}" ] && profile_window "$out/$label-$scenario-$run" "$out/$label-$scenario-$run.txt" "${prof[@]}"
+	wait "$lt" || { tail -20 "$out/$label-$scenario-$run.txt" >&2; exit 1; }
 	kill "$sampler" 2>/dev/null || true
 	wait "$sampler" 2>/dev/null || true
 	echo "$scenario run $run $label: $(tail -1 "$out/$label-$scenario-$run.txt") $(lock_summary "$locks")"

@@ -95,18 +95,24 @@ func (r *slaveRoutes) produce(ctx context.Context, id string, req *application.P
 	return r.node.Produce(ctx, *req)
 }
 
-func (r *slaveRoutes) consume(ctx context.Context, id string, req *application.ConsumeRequest) (application.ConsumerInfo, error) {
-	req.TransportID = id
-	if err := requireSlaveID("consumerId", req.ConsumerID); err != nil {
+func (r *slaveRoutes) consume(ctx context.Context, id string, body *slaveConsumeBody) (application.ConsumerInfo, error) {
+	if err := requireSlaveID("consumerId", body.ConsumerID); err != nil {
 		return application.ConsumerInfo{}, err
 	}
-	if err := requireSlaveID("producerId", req.ProducerID); err != nil {
+	if err := requireSlaveID("producerId", body.ProducerID); err != nil {
 		return application.ConsumerInfo{}, err
 	}
-	if err := req.RtpCapabilities.Validate(); err != nil {
+	caps, err := slaveConsumeCaps.decode(body.RtpCapabilities)
+	if err != nil {
 		return application.ConsumerInfo{}, err
 	}
-	return r.node.Consume(ctx, *req)
+	if body.RtpCapabilities == nil { // absent: what Validate says of the zero value
+		if err := caps.Validate(); err != nil {
+			return application.ConsumerInfo{}, err
+		}
+	}
+	return r.node.Consume(ctx, application.ConsumeRequest{TransportID: id, ConsumerID: body.ConsumerID,
+		ProducerID: body.ProducerID, RtpCapabilities: caps, ReceiverPayloadTypes: body.ReceiverPayloadTypes})
 }
 
 // validateSlaveKindAndRtp checks a producer's kind and its rtpParameters against it (produce and pipe_produce).

@@ -193,12 +193,18 @@ func (n *Node) snapshot(ps []*producer, cs []*consumer) ([]*producer, []*consume
 	return ps, cs
 }
 
-// estimating appends the endpoints of every WebRTC transport (they estimate their downlink).
+// estimating appends the endpoints of every connected WebRTC transport (they estimate their downlink). One that
+// is not connected yet has nothing to share: its consumers cannot be active, so each is a
+// fixed stream at rate 0 to the allocator (consumer.change), and a probe needs an active one. Skipping them keeps the report loop's
+// cost with the viewers that receive, not with every transport handed out (a live event's joins arrive well ahead
+// of their DTLS); the first allocation after OnConnected is at most allocInterval later, as for any change.
 func (n *Node) estimating(es []*endpoint) []*endpoint {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	for _, w := range n.transports {
-		es = append(es, w.endpoint)
+		if w.connected.Load() {
+			es = append(es, w.endpoint)
+		}
 	}
 	return es
 }
