@@ -29,6 +29,17 @@ var consumeCaps = &capsBodies{m: map[string]domain.RtpCapabilities{}}
 // slave's CPU per join.
 var slaveConsumeCaps = &capsBodies{m: map[string]domain.RtpCapabilities{}, validated: true}
 
+// cached returns a copy of the capabilities decoded from exactly this text before, if any.
+func (c *capsBodies) cached(raw []byte) (domain.RtpCapabilities, bool) {
+	c.mu.RLock()
+	v, ok := c.m[string(raw)]
+	c.mu.RUnlock()
+	if !ok {
+		return domain.RtpCapabilities{}, false
+	}
+	return v.Clone(), true
+}
+
 // decode returns the capabilities raw encodes; raw empty (the field was absent) is the zero value.
 func (c *capsBodies) decode(raw json.RawMessage) (domain.RtpCapabilities, error) {
 	if len(raw) == 0 {
