@@ -19,7 +19,10 @@
 # the same database, and the viewers' calls alternate between them as behind a load balancer), SCENARIOS ("c10
 # r250"; cN is N concurrent joiners, rN is N joins/s offered), OUT (a new temp dir: binaries, logs,
 # each run's output), PROFILE (set: CPU profiles of every master and slave (PPROF_ADDR) and of the load tool over the
-# measurement window, $OUT/<label>-<scenario>-<run>-<process>.pprof; DURATION in whole seconds). Needs initdb/pg_ctl (scripts/test-postgres.sh starts the server) and psql.
+# measurement window, $OUT/<label>-<scenario>-<run>-<process>.pprof; DURATION in whole seconds), MASTER_CPU (e.g.
+# 0.3: each master in a cgroup of its own (v1 cpu controller, /sys/fs/cgroup/cpu, as root) with a quota of that
+# many cores, removed when the run ends or fails; each run's line then ends with the share of scheduling periods
+# in which each master was throttled, i.e. wanted more CPU than its quota). Needs initdb/pg_ctl (scripts/test-postgres.sh starts the server) and psql.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -49,17 +52,53 @@ export CLUSTER_SECRET=bench-joins-cluster-secret LOG_LEVEL=${LOG_LEVEL:-warn} LI
 	WEBRTC_LISTEN_IPS=127.0.0.1 SLAVE_MAX_TRANSPORTS=${SLAVE_MAX_TRANSPORTS:-5000} MAX_PEERS_PER_ROOM=${MAX_PEERS_PER_ROOM:-0} \
 	MAX_CONNS_PER_IP=${MAX_CONNS_PER_IP:-0}
 
-pids=()
+# MASTER_CPU: each master runs in a cgroup (v1 cpu controller) of its own, limited to that many cores.
+master_cpu=${MASTER_CPU:-}
+cg_root=/sys/fs/cgroup/cpu
+if [ -n "$master_cpu" ]; then
+	quota=$(awk -v c="$master_cpu" 'BEGIN { q = int(c * 100000); if (q < 1000) exit 1; print q }') ||
+		{ echo "bench-joins: MASTER_CPU=$master_cpu: want a number of cores ≥ 0.01" >&2; exit 2; }
+	[ -w "$cg_root" ] || { echo "bench-joins: MASTER_CPU needs the cgroup v1 cpu controller writable at $cg_root" >&2; exit 2; }
+fi
+
+pids=() cgroups=()
 stop() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
 	pids=()
+	for cg in "${cgroups[@]}"; do rmdir "$cg" 2>/dev/null || echo "bench-joins: could not remove $cg" >&2; done
+	cgroups=()
 }
 finish() {
 	stop
 	bash -c "$(sed -n 's/^# stop with: //p' "$out/pg.stop")" >/dev/null 2>&1 || true
 }
 trap finish EXIT
+trap 'exit 130' INT TERM
+
+start_master() { # log cgroup-name command...: starts a master, in a cgroup limited to MASTER_CPU when set
+	local log=$1 name=$2 cg=""
+	shift 2
+	if [ -n "$master_cpu" ]; then
+		cg="$cg_root/bench-joins-$$-$name"
+		mkdir "$cg"
+		cgroups+=("$cg")
+		echo 100000 >"$cg/cpu.cfs_period_us"
+		echo "$quota" >"$cg/cpu.cfs_quota_us"
+	fi
+	# The shell joins the cgroup, then becomes the master: nothing of it runs outside.
+	bash -c 'if [ -n "$1" ]; then echo $$ >"$1/cgroup.procs"; fi; shift; exec "$@"' _ "$cg" "$@" >"$log" 2>&1 &
+	pids+=($!)
+}
+
+throttle_summary() { # the masters' cgroups: periods in which each was throttled (it wanted more than MASTER_CPU)
+	local cg out=""
+	for cg in "${cgroups[@]}"; do
+		out+=" $(basename "$cg" | sed 's/^bench-joins-[0-9]*-//')_throttled_pct=$(awk '/^nr_periods/ { n = $2 } /^nr_throttled/ { t = $2 }
+			END { printf "%.0f", n ? 100 * t / n : 0 }' "$cg/cpu.stat")"
+	done
+	echo "${out# }"
+}
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 wait_http() { # url: up to 10 s
@@ -93,16 +132,16 @@ run_one() { # build scenario run masters label
 	port=$(free_port)
 	local prof=() pp
 	pp=$(free_port)
-	PPROF_ADDR=$(pprof_addr "$pp") PORT=$port DATABASE_URL="${pg_url/\/postgres\?/\/$db?}" "$out/$build/master" >"$out/$label-$scenario-$run-master.log" 2>&1 &
-	pids+=($!)
+	PPROF_ADDR=$(pprof_addr "$pp") PORT=$port DATABASE_URL="${pg_url/\/postgres\?/\/$db?}" \
+		start_master "$out/$label-$scenario-$run-master.log" "$label-$scenario-$run-master1" "$out/$build/master"
 	prof+=("master:$pp")
 	wait_http "http://127.0.0.1:$port/healthz"
 	local more=() m mp
 	for m in $(seq 2 "$masters"); do
 		mp=$(free_port)
 		pp=$(free_port)
-		PPROF_ADDR=$(pprof_addr "$pp") PORT=$mp DATABASE_URL="${pg_url/\/postgres\?/\/$db?}" "$out/$build/master" >"$out/$label-$scenario-$run-master$m.log" 2>&1 &
-		pids+=($!)
+		PPROF_ADDR=$(pprof_addr "$pp") PORT=$mp DATABASE_URL="${pg_url/\/postgres\?/\/$db?}" \
+			start_master "$out/$label-$scenario-$run-master$m.log" "$label-$scenario-$run-master$m" "$out/$build/master"
 		prof+=("master$m:$pp")
 		wait_http "http://127.0.0.1:$mp/healthz"
 		more+=("http://127.0.0.1:$mp")
@@ -145,7 +184,7 @@ run_one() { # build scenario run masters label
 	wait "$lt" || { tail -20 "$out/$label-$scenario-$run.txt" >&2; exit 1; }
 	kill "$sampler" 2>/dev/null || true
 	wait "$sampler" 2>/dev/null || true
-	echo "$scenario run $run $label: $(tail -1 "$out/$label-$scenario-$run.txt") $(lock_summary "$locks")"
+	echo "$scenario run $run $label: $(tail -1 "$out/$label-$scenario-$run.txt") $(lock_summary "$locks") $(throttle_summary)"
 	stop
 	psql -q "$pg_url" -c "DROP DATABASE $db WITH (FORCE)" >/dev/null
 }
