@@ -16,7 +16,9 @@
 # Environment: BASE_REF (main), RUNS (1), DURATION (15s), CONSUMERS (4), BUILDS ("before after": the clusters each
 # run alternates, each a word label[:build[:masters]], build before or after, e.g. "one:after:1 two:after:2"
 # compares one master with two of this tree), MASTERS (1, for a word without masters; 2 starts a second master on
-# the same database, and the viewers' calls alternate between them as behind a load balancer), SCENARIOS ("c10
+# the same database, and the viewers' calls alternate between them as behind a load balancer; STICKY=1: each
+# viewer's calls all go to one master, the viewers alternating, as an L4 balancer keeps a client's keep-alive
+# connection on one master), SCENARIOS ("c10
 # r250"; cN is N concurrent joiners, rN is N joins/s offered), OUT (a new temp dir: binaries, logs,
 # each run's output), PROFILE (set: CPU profiles of every master and slave (PPROF_ADDR) and of the load tool over the
 # measurement window, $OUT/<label>-<scenario>-<run>-<process>.pprof; DURATION in whole seconds), MASTER_CPU (e.g.
@@ -165,6 +167,7 @@ run_one() { # build scenario run masters label
 	*) echo "bench-joins: scenario $scenario: want cN or rN" >&2; exit 2 ;;
 	esac
 	if [ ${#more[@]} -gt 0 ]; then flags+=(-api-masters "$(IFS=,; echo "${more[*]}")"); fi
+	if [ -n "${STICKY:-}" ]; then flags+=(-api-sticky-viewers); fi
 	# PostgreSQL's lock waits during the run: every 100 ms, the cluster's backends waiting on a heavyweight lock
 	# (a row or a table: what would serialize joins) and on an internal LWLock, and what the waiting locks are.
 	local locks="$out/$label-$scenario-$run.locks"
