@@ -64,7 +64,7 @@ type config struct {
 	// of viewer i goes to master i mod n (an L4 balancer that keeps a client's keep-alive connection on one master).
 	APIMasters       []string
 	APIStickyViewers bool
-	CPUProfile string // write this process's CPU profile over the measurement window there
+	CPUProfile       string // write this process's CPU profile over the measurement window there
 }
 
 // parseConfig reads the flags (args without the program name). Errors name the flag.
