@@ -7,55 +7,40 @@ import (
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
 
-// capsMemo remembers decoded router capabilities by their JSON text: every consumer_routers answer of a room
-// carries its router's (about 2 KB, the same text for every viewer placed there), and decoding them was a third
-// of the load tool's CPU per join. Each answer is still read whole; only the same text is not decoded twice.
-// Bounded: past capsMemoLimit texts it starts over. What it hands out is a copy. Safe for concurrent use.
-type capsMemo struct {
+// answerMemo remembers decoded consumer_routers answers by their JSON text: every viewer placed on a router gets
+// the same answer (its id and capabilities, about 2 KB), and decoding them was a third of the load tool's CPU per
+// join. Each answer is still read whole; only the same text is not decoded twice. Bounded: past answerMemoLimit
+// texts it starts over. What it hands out is a copy. Safe for concurrent use.
+type answerMemo struct {
 	mu sync.RWMutex
-	m  map[string]domain.RtpCapabilities
+	m  map[string]ConsumerRouter
 }
 
-const capsMemoLimit = 64
+const answerMemoLimit = 64
 
-var routerCapsMemo = &capsMemo{m: map[string]domain.RtpCapabilities{}}
+var routerAnswers = &answerMemo{m: map[string]ConsumerRouter{}}
 
-func (c *capsMemo) decode(raw json.RawMessage) (domain.RtpCapabilities, error) {
-	c.mu.RLock()
-	v, ok := c.m[string(raw)]
-	c.mu.RUnlock()
-	if ok {
-		return v.Clone(), nil
-	}
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return domain.RtpCapabilities{}, err
-	}
-	c.mu.Lock()
-	if len(c.m) >= capsMemoLimit {
-		clear(c.m)
-	}
-	c.m[string(raw)] = v
-	c.mu.Unlock()
-	return v.Clone(), nil
-}
-
-// UnmarshalJSON decodes a consumer_routers answer, its capabilities through routerCapsMemo.
+// UnmarshalJSON decodes a consumer_routers answer, through routerAnswers.
 func (r *ConsumerRouter) UnmarshalJSON(b []byte) error {
-	var w struct {
-		ID              string          `json:"id"`
-		RtpCapabilities json.RawMessage `json:"rtpCapabilities"`
+	routerAnswers.mu.RLock()
+	v, ok := routerAnswers.m[string(b)]
+	routerAnswers.mu.RUnlock()
+	if !ok {
+		var w struct {
+			ID              string                 `json:"id"`
+			RtpCapabilities domain.RtpCapabilities `json:"rtpCapabilities"`
+		}
+		if err := json.Unmarshal(b, &w); err != nil {
+			return err
+		}
+		v = ConsumerRouter{ID: w.ID, RtpCapabilities: w.RtpCapabilities}
+		routerAnswers.mu.Lock()
+		if len(routerAnswers.m) >= answerMemoLimit {
+			clear(routerAnswers.m)
+		}
+		routerAnswers.m[string(b)] = v
+		routerAnswers.mu.Unlock()
 	}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	r.ID, r.RtpCapabilities = w.ID, domain.RtpCapabilities{}
-	if len(w.RtpCapabilities) == 0 || string(w.RtpCapabilities) == "null" {
-		return nil
-	}
-	caps, err := routerCapsMemo.decode(w.RtpCapabilities)
-	if err != nil {
-		return err
-	}
-	r.RtpCapabilities = caps
+	*r = ConsumerRouter{ID: v.ID, RtpCapabilities: v.RtpCapabilities.Clone()}
 	return nil
 }
