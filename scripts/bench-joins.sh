@@ -58,8 +58,11 @@ export CLUSTER_SECRET=bench-joins-cluster-secret LOG_LEVEL=${LOG_LEVEL:-warn} LI
 master_cpu=${MASTER_CPU:-}
 cg_root=/sys/fs/cgroup/cpu
 if [ -n "$master_cpu" ]; then
-	quota=$(awk -v c="$master_cpu" 'BEGIN { q = int(c * 100000); if (q < 1000) exit 1; print q }') ||
-		{ echo "bench-joins: MASTER_CPU=$master_cpu: want a number of cores ≥ 0.01" >&2; exit 2; }
+	# A 10 ms period: a master that used its share early waits at most the rest of 10 ms, not of 100 ms, so the
+	# quota acts like a slower CPU rather than like 85 ms stalls that a closed loop of joiners would sit out.
+	period=10000
+	quota=$(awk -v c="$master_cpu" -v p=$period 'BEGIN { q = int(c * p); if (q < 1000) exit 1; print q }') ||
+		{ echo "bench-joins: MASTER_CPU=$master_cpu: want a number of cores ≥ 0.1" >&2; exit 2; }
 	[ -w "$cg_root" ] || { echo "bench-joins: MASTER_CPU needs the cgroup v1 cpu controller writable at $cg_root" >&2; exit 2; }
 fi
 
@@ -85,7 +88,7 @@ start_master() { # log cgroup-name command...: starts a master, in a cgroup limi
 		cg="$cg_root/bench-joins-$$-$name"
 		mkdir "$cg"
 		cgroups+=("$cg")
-		echo 100000 >"$cg/cpu.cfs_period_us"
+		echo "$period" >"$cg/cpu.cfs_period_us"
 		echo "$quota" >"$cg/cpu.cfs_quota_us"
 	fi
 	# The shell joins the cgroup, then becomes the master: nothing of it runs outside.
