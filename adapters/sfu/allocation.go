@@ -20,6 +20,8 @@ const (
 	allocInterval = int64(100 * time.Millisecond)
 	upHold        = int64(3 * time.Second)
 	upHeadroomPct = 85
+	// lossRecent: a viewer that asked for a retransmission this recently has a decoder waiting (drainLocked).
+	lossRecent = int64(time.Second)
 	// overheadPct is what headers, SRTP and UDP/IP add to the measured payload rates.
 	overheadPct = 110
 )
@@ -190,10 +192,7 @@ func (c *consumer) applyAllocation(want, up, land bwe.Layers, landKnown bool, br
 	c.bw.switches++
 	sel.SetBandwidthCap(want.Spatial, want.Temporal)
 	if cur, _ := sel.Current(); want.Spatial < cur {
-		// The link is full: until the lower layer's keyframe, the current layer keeps only the temporal layers that
-		// fit (frames at a lower rate instead of none: no freeze if the keyframe comes soon), none if its base
-		// layer does not.
-		c.sim.draining, c.sim.drainTemporal = true, int8(bridge) //nolint:gosec // < 4
+		c.sim.drainLocked(bridge, now)
 	}
 	c.mu.Unlock()
 	c.ep.totals.layerSwitch(want.Less(eff), want.Spatial)
@@ -212,4 +211,18 @@ func (c *consumer) bridgeLocked(eff bwe.Layers, bridge int) bool {
 	}
 	c.sim.sel.SetBandwidthCap(eff.Spatial, bridge)
 	return true
+}
+
+// drainLocked starts a switch down for bandwidth (the link is full). Until the lower layer's keyframe, the current
+// layer keeps only the temporal layers that fit (bridge: frames at a lower rate instead of none, no freeze if the
+// keyframe comes soon), none if its base layer does not. Unless the viewer already lost some of it (it asked for a
+// retransmission within lossRecent): then its decoder waits for those packets or a keyframe, more frames of this
+// layer are of no use to it, and neither are retransmissions; the layer stops and NACKs of what was sent go
+// unanswered, so the queue drains for the keyframe (one freeze instead of a picture that stutters and stops again).
+func (s *simulcastState) drainLocked(bridge int, now int64) {
+	s.draining, s.drainTemporal = true, int8(bridge) //nolint:gosec // < 4
+	if s.started && s.lastNackAt != 0 && now-s.lastNackAt < lossRecent {
+		s.drainTemporal = -1
+		s.switchSeq, s.switched = s.seq.MaxOut()+1, true
+	}
 }

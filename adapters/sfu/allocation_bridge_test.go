@@ -3,6 +3,8 @@ package sfu
 import (
 	"testing"
 
+	"github.com/pion/rtcp"
+	"github.com/pion/rtp"
 	"github.com/stretchr/testify/require"
 
 	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/bwe"
@@ -85,4 +87,37 @@ func TestSwitchDownStopsALayerThatDoesNotFit(t *testing.T) {
 	require.Len(t, switched, 2)
 	require.True(t, switched[0].keyframes)
 	requireContinuous(t, append(all, switched...))
+}
+
+// A viewer that already lost packets of the layer (it asked for retransmissions) waits for them or for a keyframe:
+// a switch down then stops the layer at once and answers no NACK of what was sent before it, so the queue drains
+// for the lower layer's keyframe.
+func TestSwitchDownAfterLossStopsTheLayerAndItsRetransmissions(t *testing.T) {
+	r, pub := simRig(t)
+	c := activeSimConsumer(t, r, pub)
+	r.up.takeRTCP(t)
+	k := 1
+	frames := func(n, keyOn int) []rtp.Packet {
+		for range n {
+			for enc := range pub.encs {
+				pub.frame(enc, k, enc == keyOn, false)
+			}
+			keyOn = -1
+			k++
+		}
+		return r.down.takeRTP(t)
+	}
+	sent := frames(4, 2)
+	require.Len(t, sent, 4)
+	c.onNack(c.ssrc, []rtcp.NackPair{{PacketID: sent[1].SequenceNumber}})
+	require.Len(t, r.down.takeRTP(t), 1, "a NACK before the switch down is answered")
+
+	c.applyAllocation(bwe.Layers{Spatial: 0, Temporal: 2}, bwe.Layers{Spatial: 0, Temporal: 2}, bwe.Layers{Spatial: 0, Temporal: 2}, true, 1, nanotime())
+	require.Empty(t, frames(8, -1), "layer 2 stops although TL0 and TL1 would fit: the viewer's decoder waits for a keyframe")
+	c.onNack(c.ssrc, []rtcp.NackPair{{PacketID: sent[2].SequenceNumber, LostPackets: 1}})
+	require.Empty(t, r.down.takeRTP(t), "no retransmission of what was sent before the switch down")
+	switched := parseSent(t, frames(2, 0))
+	require.Len(t, switched, 2)
+	require.True(t, switched[0].keyframes)
+	require.Equal(t, 0, switched[0].enc)
 }

@@ -39,7 +39,8 @@ type simulcastState struct {
 	// before it are not answered, the receiver's decoder resumes at the switch's keyframe anyway.
 	switchSeq     uint16
 	switched      bool
-	switchPending bool // the next packet sent is the switch's first
+	lastNackAt    int64 // when the viewer last asked for a retransmission
+	switchPending bool  // the next packet sent is the switch's first
 	history       *[historySize]sentPacket
 	current       atomic.Int32  // the current spatial layer, for the report loop (-1: none)
 	want          atomic.Uint32 // encodings needed now (pipe_layers.go)
