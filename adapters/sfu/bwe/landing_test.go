@@ -222,16 +222,20 @@ func TestProbeThroughTokenBucketShowsTheCap(t *testing.T) {
 	}
 }
 
-// A probe on a capped link fills the bottleneck's queue; cut short when the feedback shows the link is full, it
-// costs fewer packets (media, on a real link) than one sent to its end, and it still shows the cap.
+// A probe on a link that showed its cap fills the bottleneck's queue; cut short when its packets queue, it costs
+// fewer packets (media, on a real link) than one sent to its end, and it still shows the cap.
 func TestProbeCutShortOnAFullLink(t *testing.T) {
 	lost := map[bool]int{}
 	for _, cut := range []bool{false, true} {
 		link := &simLink{capacity: 350e3, burst: 3000}
 		s := newSim(t, 300_000, link)
 		link.maxQueue = 100e6
-		s.sourceMax, s.cutProbes, s.fbEvery = 250e3, cut, 50e6 // Chromium's feedback: every 50–100 ms
-		s.run(10e9, nil)
+		s.cutProbes, s.fbEvery = cut, 50e6 // Chromium's feedback: every 50–100 ms
+		s.fixedRate = 500e3                 // the top layer into the cap: the congestion shows its capacity
+		s.run(3e9, nil)
+		require.Positive(t, s.e.Capacity(s.now), "the cap measured")
+		s.fixedRate = 250e3 // switched down, as the transport does
+		s.run(5e9, nil)
 		before := s.lost
 		s.probe(600e3, 300e6)
 		s.run(1e9, nil)
