@@ -231,7 +231,7 @@ func TestProbeCutShortOnAFullLink(t *testing.T) {
 		s := newSim(t, 300_000, link)
 		link.maxQueue = 100e6
 		s.cutProbes, s.fbEvery = cut, 50e6 // Chromium's feedback: every 50–100 ms
-		s.fixedRate = 500e3                 // the top layer into the cap: the congestion shows its capacity
+		s.fixedRate = 500e3                // the top layer into the cap: the congestion shows its capacity
 		s.run(3e9, nil)
 		require.Positive(t, s.e.Capacity(s.now), "the cap measured")
 		s.fixedRate = 250e3 // switched down, as the transport does
