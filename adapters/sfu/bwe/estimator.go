@@ -76,6 +76,9 @@ func (e *Estimator) OnFeedback(results []PacketResult, now int64) {
 			usage = worse(usage, e.trend.usage)
 		}
 	}
+	if updated && usage == UsageOver {
+		e.probe.congested = true
+	}
 	e.neck.observe(results, updated && usage == UsageOver, now)
 	// What the path delivered: the acknowledged bitrate, or the last capacity the bottleneck showed when that is
 	// higher (the acknowledged window may hold the time before the congestion, or the low layer the link was left
@@ -195,6 +198,12 @@ func (e *Estimator) Landing(now int64) (int, bool) {
 		return min(est, int(e.acked)), true
 	}
 	return est, true
+}
+
+// Congested reports whether a congestion episode is under way: an overuse or a loss report above 10 % in the
+// last congestionQuiet. A probe then would only deepen the queue the lower layer's keyframe must cross.
+func (e *Estimator) Congested(now int64) bool {
+	return e.neck.active && now-e.neck.signalAt <= congestionQuiet
 }
 
 // Capacity is the bottleneck's last measured capacity (a congestion episode's saturated arrivals, or a saturated
