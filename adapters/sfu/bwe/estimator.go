@@ -117,7 +117,7 @@ func (e *Estimator) finishProbe(now int64) {
 	switch {
 	case r.Saturated:
 		// A probe that arrived slower than it was sent filled the bottleneck's queue: what arrived is its capacity.
-		e.neck.capacity, e.neck.capacityT = float64(r.Bitrate), now
+		e.neck.capacity, e.neck.capacityT, e.neck.shownAt = float64(r.Bitrate), now, now
 	case float64(r.Bitrate) > capacityGoneAbove*e.neck.capacity:
 		// One that arrived as fast as it was sent, well above the capacity measured (not a queue absorbing a
 		// little more for a moment): the cap is gone.

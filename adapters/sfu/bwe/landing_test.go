@@ -277,3 +277,29 @@ func TestCongestedUntilQuiet(t *testing.T) {
 	require.NotZero(t, quiet, "the episode ends once the link is quiet")
 	t.Logf("congested %d ms after the cap, quiet again %d ms after the switch down", (onset-3e9-1e9)/1e6, (quiet-6e9-1e9)/1e6)
 }
+
+// A probe that arrives as fast as sent well above the capacity measured forgets it (the cap may be gone), yet the
+// next probe, twice as fast, is still cut by its own queueing for capacityMemory: if the cap is still there it
+// would otherwise overflow it for its whole length (a capacity measured low on a busy receiver is forgotten by a
+// probe that merely reached the cap).
+func TestProbeQueueCutOutlivesAForgottenCapacity(t *testing.T) {
+	e := NewEstimator(Config{Initial: 300_000})
+	const t0 = int64(10e9)
+	e.neck.capacity, e.neck.capacityT, e.neck.shownAt = 250e3, t0, t0
+	e.StartProbe(t0, t0+300e6)
+	require.True(t, e.probe.queueCut)
+	results := make([]PacketResult, 0, 40)
+	for i := range 32 { // 1200 bytes every 10 ms: 960 kbit/s, arriving as sent; the last one after the window
+		at := t0 + int64(i)*10e6
+		results = append(results, PacketResult{SendTime: at, Size: 1200, Received: true, Arrival: at + 30e6})
+	}
+	e.OnFeedback(results, t0+400e6)
+	r, ok := e.LastProbe()
+	require.True(t, ok)
+	require.False(t, r.Saturated)
+	require.Zero(t, e.Capacity(t0+400e6), "forgotten: the probe arrived at %d bit/s", r.Bitrate)
+	e.StartProbe(t0+1e9, t0+1300e6)
+	require.True(t, e.probe.queueCut, "the next probe still stops when it queues")
+	e.StartProbe(t0+11e9, t0+11300e6)
+	require.False(t, e.probe.queueCut, "not 10 s after the link last showed a capacity")
+}

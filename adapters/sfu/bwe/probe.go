@@ -12,7 +12,8 @@ const (
 
 // A probe is cut short when the link shows it is full: an overuse, more than probeLossCut of its packets reported
 // lost (at least two: random loss of a few per cent is no reason), or, on a link that showed a capacity in the
-// last seconds (a cap), its packets queueing (one arrived probeQueueCut later, relative to its send time, than the
+// last 10 s (a cap; also if a probe since arrived fast enough to forget it: the next one goes twice as fast), its
+// packets queueing (one arrived probeQueueCut later, relative to its send time, than the
 // probe's earliest). A probe on a capped link fills its queue; the longer it lasts, the more media packets the
 // queue drops behind it (a freeze for the viewer). The delay-based detector sees that only after a few hundred
 // milliseconds; the probe's own queueing at once. Not on other links: a receiver starved of CPU stamps arrivals
@@ -46,7 +47,7 @@ type ProbeResult struct {
 
 // StartProbe marks packets sent from start to end (nanoseconds) as a probe; a probe still running is replaced.
 func (e *Estimator) StartProbe(start, end int64) {
-	e.probe = probe{start: start, end: end, active: true, queueCut: e.neck.floor(start) > 0, pkts: e.probe.pkts[:0]}
+	e.probe = probe{start: start, end: end, active: true, queueCut: e.neck.capped(start), pkts: e.probe.pkts[:0]}
 }
 
 // ProbeCongested reports whether the running probe met a full link (an overuse, or its packets lost): the
