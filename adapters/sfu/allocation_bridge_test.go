@@ -10,16 +10,16 @@ import (
 	"github.com/sfu-cluster/sfu-cluster/adapters/sfu/bwe"
 )
 
-// A switch down on a congested link keeps the viewer's picture moving: while the landing rate is not known the
-// current spatial layer drops to the temporal layers that fit (no keyframe needed), and once the switch is
-// decided the current layer keeps only the base temporal layer until the lower layer's keyframe; the stream
-// stays one continuous stream for the decoder throughout.
-func TestSwitchDownBridgesOnTemporalLayers(t *testing.T) {
+// onTopLayer is a simulcast consumer sending layer 2 (its first frames, from a keyframe, are what it sent) and a
+// function that sends n frames of every encoding (the first one of encoding keyOn a keyframe) and returns what the
+// viewer got.
+func onTopLayer(t *testing.T) (*consumer, []rtp.Packet, func(n, keyOn int) []rtp.Packet) {
+	t.Helper()
 	r, pub := simRig(t)
 	c := activeSimConsumer(t, r, pub)
 	r.up.takeRTCP(t)
 	k := 1
-	frames := func(n, keyOn int) []sentFrame {
+	frames := func(n, keyOn int) []rtp.Packet {
 		for range n {
 			for enc := range pub.encs {
 				pub.frame(enc, k, enc == keyOn, false)
@@ -27,10 +27,21 @@ func TestSwitchDownBridgesOnTemporalLayers(t *testing.T) {
 			keyOn = -1
 			k++
 		}
-		return parseSent(t, r.down.takeRTP(t))
+		return r.down.takeRTP(t)
 	}
-	all := frames(4, 2)
+	first := frames(4, 2)
 	require.Equal(t, int32(2), c.sim.current.Load())
+	return c, first, frames
+}
+
+// A switch down on a congested link keeps the viewer's picture moving: while the landing rate is not known the
+// current spatial layer drops to the temporal layers that fit (no keyframe needed), and once the switch is
+// decided the current layer keeps only the base temporal layer until the lower layer's keyframe; the stream
+// stays one continuous stream for the decoder throughout.
+func TestSwitchDownBridgesOnTemporalLayers(t *testing.T) {
+	c, first, send := onTopLayer(t)
+	frames := func(n, keyOn int) []sentFrame { return parseSent(t, send(n, keyOn)) }
+	all := parseSent(t, first)
 
 	// The estimate fell below layer 2; the landing rate is not known yet, temporal layers 0 and 1 fit.
 	c.applyAllocation(bwe.Layers{Spatial: 0, Temporal: 2}, bwe.Layers{Spatial: 0, Temporal: 2}, bwe.Layers{}, false, 1, nanotime())
@@ -66,21 +77,9 @@ func TestSwitchDownBridgesOnTemporalLayers(t *testing.T) {
 // A switch down whose current layer's base temporal layer does not fit either stops that layer until the lower
 // layer's keyframe: its packets would only deepen the queue the keyframe must cross.
 func TestSwitchDownStopsALayerThatDoesNotFit(t *testing.T) {
-	r, pub := simRig(t)
-	c := activeSimConsumer(t, r, pub)
-	r.up.takeRTCP(t)
-	k := 1
-	frames := func(n, keyOn int) []sentFrame {
-		for range n {
-			for enc := range pub.encs {
-				pub.frame(enc, k, enc == keyOn, false)
-			}
-			keyOn = -1
-			k++
-		}
-		return parseSent(t, r.down.takeRTP(t))
-	}
-	all := frames(4, 2)
+	c, first, send := onTopLayer(t)
+	frames := func(n, keyOn int) []sentFrame { return parseSent(t, send(n, keyOn)) }
+	all := parseSent(t, first)
 	c.applyAllocation(bwe.Layers{Spatial: 0, Temporal: 2}, bwe.Layers{Spatial: 0, Temporal: 2}, bwe.Layers{Spatial: 0, Temporal: 2}, true, -1, nanotime())
 	require.Empty(t, frames(8, -1), "nothing of layer 2 until layer 0's keyframe")
 	switched := frames(2, 0)
@@ -93,29 +92,15 @@ func TestSwitchDownStopsALayerThatDoesNotFit(t *testing.T) {
 // a switch down then stops the layer at once and answers no NACK of what was sent before it, so the queue drains
 // for the lower layer's keyframe.
 func TestSwitchDownAfterLossStopsTheLayerAndItsRetransmissions(t *testing.T) {
-	r, pub := simRig(t)
-	c := activeSimConsumer(t, r, pub)
-	r.up.takeRTCP(t)
-	k := 1
-	frames := func(n, keyOn int) []rtp.Packet {
-		for range n {
-			for enc := range pub.encs {
-				pub.frame(enc, k, enc == keyOn, false)
-			}
-			keyOn = -1
-			k++
-		}
-		return r.down.takeRTP(t)
-	}
-	sent := frames(4, 2)
+	c, sent, frames := onTopLayer(t)
 	require.Len(t, sent, 4)
 	c.onNack(c.ssrc, []rtcp.NackPair{{PacketID: sent[1].SequenceNumber}})
-	require.Len(t, r.down.takeRTP(t), 1, "a NACK before the switch down is answered")
+	require.Len(t, frames(0, -1), 1, "a NACK before the switch down is answered")
 
 	c.applyAllocation(bwe.Layers{Spatial: 0, Temporal: 2}, bwe.Layers{Spatial: 0, Temporal: 2}, bwe.Layers{Spatial: 0, Temporal: 2}, true, 1, nanotime())
 	require.Empty(t, frames(8, -1), "layer 2 stops although TL0 and TL1 would fit: the viewer's decoder waits for a keyframe")
 	c.onNack(c.ssrc, []rtcp.NackPair{{PacketID: sent[2].SequenceNumber, LostPackets: 1}})
-	require.Empty(t, r.down.takeRTP(t), "no retransmission of what was sent before the switch down")
+	require.Empty(t, frames(0, -1), "no retransmission of what was sent before the switch down")
 	switched := parseSent(t, frames(2, 0))
 	require.Len(t, switched, 2)
 	require.True(t, switched[0].keyframes)
