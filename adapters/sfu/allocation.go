@@ -20,6 +20,8 @@ const (
 	allocInterval = int64(100 * time.Millisecond)
 	upHold        = int64(3 * time.Second)
 	upHeadroomPct = 85
+	// lossRecent: a viewer that asked for a retransmission this recently has a decoder waiting (drainLocked).
+	lossRecent = int64(time.Second)
 	// overheadPct is what headers, SRTP and UDP/IP add to the measured payload rates.
 	overheadPct = 110
 )
@@ -90,19 +92,24 @@ func (e *endpoint) allocate(now int64) {
 		}
 		e.cc.land = land
 	}
+	headroom := available / 100 * upHeadroomPct
 	for i, c := range cs {
 		if c.sim == nil || streams[i].Fixed {
 			continue
 		}
+		// What this consumer's current spatial layer can keep of its frame rate in its share of the headroom
+		// (the others keep what the estimate gave them), for the wait for the landing rate.
+		cur := int(c.sim.current.Load())
+		bridge := streams[i].TemporalWithin(cur, headroom-(used-streams[i].Rate(out[i])))
 		l, known := land[i], landKnown
 		if !known {
 			// No need to wait for the bottleneck's delivery rate when the estimate (the landing rate's upper bound)
 			// already leaves the lowest spatial layer: whatever it turns out to be, the switch lands there. Every
 			// ~100 ms waited is another few frames of the old layer in the full queue, and the viewer freezes until
 			// the new layer's keyframe crosses it.
-			l, known = bwe.Lowest(available/100*upHeadroomPct, upStreams[i])
+			l, known = bwe.Lowest(headroom, upStreams[i])
 		}
-		c.applyAllocation(out[i], up[i], l, known, now)
+		c.applyAllocation(out[i], up[i], l, known, bridge, now)
 	}
 	e.maybeProbe(cs, desiredRate(streams, wish), used, available, now)
 	e.cc.streams, e.cc.peaked, e.cc.out, e.cc.up, e.cc.wish = streams, peaked, out, up, wish
@@ -139,8 +146,9 @@ func withOverhead(bps uint64) int { return int(bps * overheadPct / 100) } //noli
 
 // applyAllocation moves the consumer's bandwidth cap: down at once when its share of the estimate (want) no
 // longer holds its layers, to land (its share of upHeadroomPct of the landing rate) once that is known
-// (landKnown); up once its share of upHeadroomPct of the estimate (up) has allowed more for upHold, to up.
-func (c *consumer) applyAllocation(want, up, land bwe.Layers, landKnown bool, now int64) {
+// (landKnown), and until then down to bridge temporal layers of the spatial layer it sends; up once its share
+// of upHeadroomPct of the estimate (up) has allowed more for upHold, to up.
+func (c *consumer) applyAllocation(want, up, land bwe.Layers, landKnown bool, bridge int, now int64) {
 	c.mu.Lock()
 	sel := &c.sim.sel
 	ps, pt := sel.Preferred()
@@ -155,7 +163,13 @@ func (c *consumer) applyAllocation(want, up, land bwe.Layers, landKnown bool, no
 		// link congested while the higher layer still flows until the lower one's keyframe), and a layer that
 		// only just fits would be one more switch, one more keyframe, a few hundred milliseconds later.
 		c.bw.upSince = 0
-		if !landKnown || eff.Less(land) { // a switch down never raises a layer (that is the up-switch's, after upHold)
+		if !landKnown && c.bridgeLocked(eff, bridge) {
+			c.mu.Unlock()
+			c.ep.totals.layerSwitch(true, eff.Spatial) // a change of the cap too (its temporal layer)
+			c.onLayersChanged(c.producer.activeLayers(), now)
+			return
+		}
+		if !landKnown || !land.Less(eff) { // a switch down lowers a layer (raising is the up-switch's, after upHold)
 			c.mu.Unlock()
 			return
 		}
@@ -178,9 +192,37 @@ func (c *consumer) applyAllocation(want, up, land bwe.Layers, landKnown bool, no
 	c.bw.switches++
 	sel.SetBandwidthCap(want.Spatial, want.Temporal)
 	if cur, _ := sel.Current(); want.Spatial < cur {
-		c.sim.draining = true // the link is full: stop the current layer until the lower one's keyframe
+		c.sim.drainLocked(bridge, now)
 	}
 	c.mu.Unlock()
 	c.ep.totals.layerSwitch(want.Less(eff), want.Spatial)
 	c.onLayersChanged(c.producer.activeLayers(), now)
+}
+
+// bridgeLocked cuts the temporal layers of the spatial layer the consumer sends to bridge while its switch down
+// waits for the landing rate (a few hundred milliseconds into a congestion): the higher temporal layers stop at
+// once, no keyframe needed, and the link's queue, which the lower layer's keyframe must cross, stops growing.
+// It reports whether it changed the cap.
+func (c *consumer) bridgeLocked(eff bwe.Layers, bridge int) bool {
+	cur, _ := c.sim.sel.Current()
+	bridge = max(bridge, 0) // the base layer at least: stopping needs a switch
+	if cur != eff.Spatial || bridge >= eff.Temporal {
+		return false
+	}
+	c.sim.sel.SetBandwidthCap(eff.Spatial, bridge)
+	return true
+}
+
+// drainLocked starts a switch down for bandwidth (the link is full). Until the lower layer's keyframe, the current
+// layer keeps only the temporal layers that fit (bridge: frames at a lower rate instead of none, no freeze if the
+// keyframe comes soon), none if its base layer does not. Unless the viewer already lost some of it (it asked for a
+// retransmission within lossRecent): then its decoder waits for those packets or a keyframe, more frames of this
+// layer are of no use to it, and neither are retransmissions; the layer stops and NACKs of what was sent go
+// unanswered, so the queue drains for the keyframe (one freeze instead of a picture that stutters and stops again).
+func (s *simulcastState) drainLocked(bridge int, now int64) {
+	s.draining, s.drainTemporal = true, int8(bridge) //nolint:gosec // < 4
+	if s.started && s.lastNackAt != 0 && now-s.lastNackAt < lossRecent {
+		s.drainTemporal = -1
+		s.switchSeq, s.switched = s.seq.MaxOut()+1, true
+	}
 }

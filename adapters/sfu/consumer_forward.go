@@ -151,6 +151,9 @@ func (c *consumer) onNack(ssrc uint32, pairs []rtcp.NackPair) {
 		return
 	}
 	enc := c.encodingOf(ssrc)
+	if c.sim != nil {
+		c.sim.lastNackAt = now
+	}
 	for _, pair := range pairs {
 		c.resendLocked(enc, pair.PacketID, now)
 		for i := range uint16(16) {

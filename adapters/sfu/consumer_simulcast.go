@@ -30,14 +30,17 @@ type simulcastState struct {
 	lastEnc    int8 // encoding of the last packet sent
 	started    bool // a packet was sent
 	lastMarker bool // the last packet sent ended a frame
-	// draining: a switch down for bandwidth waits for the target's keyframe; the current encoding is no longer
-	// forwarded meanwhile (its packets would only deepen the congested queue the keyframe must cross).
-	draining bool
+	// draining: a switch down for bandwidth waits for the target's keyframe; meanwhile the current encoding is
+	// forwarded only up to temporal layer drainTemporal (-1: not at all): its higher layers would only deepen the
+	// congested queue the keyframe must cross.
+	draining      bool
+	drainTemporal int8
 	// switchSeq is the first sequence number sent after the last switch (valid once switched): NACKs of packets
 	// before it are not answered, the receiver's decoder resumes at the switch's keyframe anyway.
 	switchSeq     uint16
 	switched      bool
-	switchPending bool // the next packet sent is the switch's first
+	lastNackAt    int64 // when the viewer last asked for a retransmission
+	switchPending bool  // the next packet sent is the switch's first
 	history       *[historySize]sentPacket
 	current       atomic.Int32  // the current spatial layer, for the report loop (-1: none)
 	want          atomic.Uint32 // encodings needed now (pipe_layers.go)
@@ -170,10 +173,13 @@ func (c *consumer) forwardLayered(in *inbound, now int64, fo *fanout) {
 		}
 		if s.draining {
 			if target, _ := s.sel.Target(); target >= 0 && target < int(in.enc) {
-				s.dropLocked(in)
-				return
+				if tid > int(s.drainTemporal) {
+					s.dropLocked(in)
+					return
+				}
+			} else {
+				s.draining = false
 			}
-			s.draining = false
 		}
 	}
 	outSeq, ok := s.seq.Translate(pkt.SequenceNumber)

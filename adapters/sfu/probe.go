@@ -73,6 +73,11 @@ func (e *endpoint) maybeProbe(cs []*consumer, desired, used, available int, now 
 	if p.lastStart != 0 && now-p.lastStart < p.gap {
 		return
 	}
+	// Not while the link is congested: the consumers have just been switched down, the queue is full, and the
+	// lower layer's keyframe has to cross it; padding on top would cost that keyframe (a freeze).
+	if e.cc.congested(now) {
+		return
+	}
 	var via *consumer
 	for _, c := range cs {
 		if c.canPad() {
@@ -107,6 +112,11 @@ func (e *endpoint) probeTick(now int64) {
 		return
 	}
 	p := &e.cc.probe
+	if e.cc.probeFull.Load() && now < p.end {
+		// The link is full: every more padding packet costs a media packet in the bottleneck's queue.
+		e.cc.cutProbe(now)
+		e.cc.probe.end = now
+	}
 	if now >= p.end {
 		p.via = nil
 		return

@@ -22,6 +22,7 @@ type sendEstimate struct {
 	results []bwe.PacketResult
 
 	bitrate   atomic.Int64 // the last estimate, bit/s
+	probeFull atomic.Bool  // the running probe met a full link: the report loop stops it (probeTick)
 	feedbacks atomic.Uint64
 	reported  atomic.Bool // the viewer sent transport-cc feedback or a REMB
 
@@ -39,6 +40,14 @@ type sendEstimate struct {
 func (s *sendEstimate) startProbe(start, end int64) {
 	s.mu.Lock()
 	s.est.StartProbe(start, end)
+	s.probeFull.Store(false)
+	s.mu.Unlock()
+}
+
+// cutProbe ends the running probe's window at now (it met a full link).
+func (s *sendEstimate) cutProbe(now int64) {
+	s.mu.Lock()
+	s.est.CutProbe(now)
 	s.mu.Unlock()
 }
 
@@ -63,6 +72,9 @@ func (s *sendEstimate) onFeedback(fb *rtcp.TransportLayerCC, now int64) {
 	s.results = bwe.Results(s.results[:0], fb, &s.hist, now)
 	s.est.OnFeedback(s.results, now)
 	s.bitrate.Store(int64(s.est.Estimate(now)))
+	if s.est.ProbeCongested() {
+		s.probeFull.Store(true)
+	}
 	s.mu.Unlock()
 }
 
@@ -87,6 +99,13 @@ func (s *sendEstimate) landing(now int64) (int, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.est.Landing(now)
+}
+
+// congested reports whether a congestion episode is under way (bwe.Estimator.Congested).
+func (s *sendEstimate) congested(now int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.est.Congested(now)
 }
 
 // capacity is the bottleneck's last measured capacity, 0 when none in the last seconds (bwe.Estimator.Capacity).

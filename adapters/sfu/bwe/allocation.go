@@ -78,6 +78,19 @@ func lowestActive(s *Stream) int {
 	return 0
 }
 
+// Rate is the bit rate of layers l (0 outside the stream's layers or not measured yet).
+func (s *Stream) Rate(l Layers) int { return s.rate(l) }
+
+// TemporalWithin is the highest temporal layer of spatial layer sp (at most TopTemporal) whose rate fits budget,
+// -1 when not even the base layer does: what a stream can keep of its spatial layer's frame rate at once, no
+// keyframe needed, while its switch to a lower spatial layer is under way.
+func (s *Stream) TemporalWithin(sp, budget int) int {
+	t := -1
+	for top := s.TopTemporal(sp); t < top && s.rate(Layers{Spatial: sp, Temporal: t + 1}) <= budget; t++ {
+	}
+	return t
+}
+
 func (s *Stream) rate(l Layers) int {
 	if l.Spatial < 0 || l.Spatial >= MaxSpatial || l.Temporal < 0 || l.Temporal >= MaxTemporal {
 		return 0

@@ -84,3 +84,14 @@ func TestLowest(t *testing.T) {
 	_, ok = Lowest(0, Stream{Fixed: true})
 	require.False(t, ok, "a fixed stream has no layers")
 }
+
+func TestTemporalWithin(t *testing.T) {
+	s := Stream{Spatial: 3, Temporal: 3, Preferred: Layers{Spatial: 2, Temporal: 2}, Active: 0b111}
+	s.Rates[2] = [MaxTemporal]int{140_000, 270_000, 490_000}
+	require.Equal(t, 2, s.TemporalWithin(2, 500_000), "everything fits")
+	require.Equal(t, 1, s.TemporalWithin(2, 300_000), "the base and first temporal layers fit")
+	require.Equal(t, 0, s.TemporalWithin(2, 200_000), "the base layer alone")
+	require.Equal(t, -1, s.TemporalWithin(2, 100_000), "not even the base layer")
+	s.Preferred.Temporal = 0
+	require.Equal(t, 0, s.TemporalWithin(2, 500_000), "never above the preferred temporal layer")
+}

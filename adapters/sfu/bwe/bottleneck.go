@@ -45,6 +45,9 @@ type bottleneck struct {
 	unqueued  bool    // the episode had a sample that saw no queue
 	capacity  float64 // the last episode's capacity, kept across episodes
 	capacityT int64   // feedback time of its last sample
+	// shownAt is when the link last showed a capacity (kept when a probe forgets the capacity: a cap may still be
+	// there, and the next probe, twice as fast, should stop as soon as it queues)
+	shownAt int64
 
 	// the window being measured
 	started            bool
@@ -109,12 +112,12 @@ func (b *bottleneck) sample(recv, send float64, span, now int64) {
 	b.satBits += recv * float64(span)
 	b.satSpan += span
 	b.rate = b.satBits / float64(b.satSpan)
-	b.capacity, b.capacityT = b.rate, now // the episode's replaces the last one: the link may have changed
+	b.capacity, b.capacityT, b.shownAt = b.rate, now, now // the episode's replaces the last one: the link may have changed
 }
 
 func (b *bottleneck) endEpisode() {
-	capacity, at := b.capacity, b.capacityT
-	*b = bottleneck{capacity: capacity, capacityT: at}
+	capacity, at, shown := b.capacity, b.capacityT, b.shownAt
+	*b = bottleneck{capacity: capacity, capacityT: at, shownAt: shown}
 }
 
 // delivered is the episode's capacity (0: no episode, or not measured yet).
@@ -124,6 +127,9 @@ func (b *bottleneck) delivered() float64 {
 	}
 	return b.rate
 }
+
+// capped reports whether the link showed a capacity within capacityMemory of now (even if a probe forgot it since).
+func (b *bottleneck) capped(now int64) bool { return b.shownAt != 0 && now-b.shownAt <= capacityMemory }
 
 // floor is the rate a cut may not go below 0.85 × of now: the last capacity measured, for capacityMemory.
 func (b *bottleneck) floor(now int64) float64 {

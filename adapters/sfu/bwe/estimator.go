@@ -76,6 +76,9 @@ func (e *Estimator) OnFeedback(results []PacketResult, now int64) {
 			usage = worse(usage, e.trend.usage)
 		}
 	}
+	if updated && usage == UsageOver {
+		e.probe.congested = true
+	}
 	e.neck.observe(results, updated && usage == UsageOver, now)
 	// What the path delivered: the acknowledged bitrate, or the last capacity the bottleneck showed when that is
 	// higher (the acknowledged window may hold the time before the congestion, or the low layer the link was left
@@ -114,7 +117,7 @@ func (e *Estimator) finishProbe(now int64) {
 	switch {
 	case r.Saturated:
 		// A probe that arrived slower than it was sent filled the bottleneck's queue: what arrived is its capacity.
-		e.neck.capacity, e.neck.capacityT = float64(r.Bitrate), now
+		e.neck.capacity, e.neck.capacityT, e.neck.shownAt = float64(r.Bitrate), now, now
 	case float64(r.Bitrate) > capacityGoneAbove*e.neck.capacity:
 		// One that arrived as fast as it was sent, well above the capacity measured (not a queue absorbing a
 		// little more for a moment): the cap is gone.
@@ -195,6 +198,12 @@ func (e *Estimator) Landing(now int64) (int, bool) {
 		return min(est, int(e.acked)), true
 	}
 	return est, true
+}
+
+// Congested reports whether a congestion episode is under way: an overuse or a loss report above 10 % in the
+// last congestionQuiet. A probe then would only deepen the queue the lower layer's keyframe must cross.
+func (e *Estimator) Congested(now int64) bool {
+	return e.neck.active && now-e.neck.signalAt <= congestionQuiet
 }
 
 // Capacity is the bottleneck's last measured capacity (a congestion episode's saturated arrivals, or a saturated

@@ -221,3 +221,85 @@ func TestProbeThroughTokenBucketShowsTheCap(t *testing.T) {
 		require.Less(t, s.estimate(), 400e3)
 	}
 }
+
+// A probe on a link that showed its cap fills the bottleneck's queue; cut short when its packets queue, it costs
+// fewer packets (media, on a real link) than one sent to its end, and it still shows the cap.
+func TestProbeCutShortOnAFullLink(t *testing.T) {
+	lost := map[bool]int{}
+	for _, cut := range []bool{false, true} {
+		link := &simLink{capacity: 350e3, burst: 3000}
+		s := newSim(t, 300_000, link)
+		link.maxQueue = 100e6
+		s.cutProbes, s.fbEvery = cut, 50e6 // Chromium's feedback: every 50–100 ms
+		s.fixedRate = 500e3                // the top layer into the cap: the congestion shows its capacity
+		s.run(3e9, nil)
+		require.Positive(t, s.e.Capacity(s.now), "the cap measured")
+		s.fixedRate = 250e3 // switched down, as the transport does
+		s.run(5e9, nil)
+		before := s.lost
+		s.probe(600e3, 300e6)
+		s.run(1e9, nil)
+		r, ok := s.e.LastProbe()
+		require.True(t, ok, "cut %v: the probe was measured", cut)
+		lost[cut] = s.lost - before
+		t.Logf("cut %v: probe at 600 kbit/s for 300 ms over a 350 kbit/s cap: %d packets dropped, measured %d bit/s (saturated %v)",
+			cut, lost[cut], r.Bitrate, r.Saturated)
+		require.True(t, r.Saturated, "the cap shows")
+		require.InDelta(t, 0.95*350e3, r.Bitrate, 0.15*350e3)
+	}
+	require.Less(t, lost[true], lost[false]/2, "cut short, the probe drops less than half as many packets")
+}
+
+// Congested holds from a congestion's first signal until congestionQuiet without one: the transport sends no
+// probe then (the consumers were just switched down and the lower layer's keyframe has to cross the queue).
+func TestCongestedUntilQuiet(t *testing.T) {
+	link := &simLink{capacity: 5e6}
+	s := newSim(t, 1_000_000, link)
+	link.maxQueue = 100e6
+	s.fixedRate = 600e3
+	s.run(3e9, nil)
+	require.False(t, s.e.Congested(s.now), "an open link")
+	link.capacity = 350e3
+	var onset int64
+	s.run(3e9, func() {
+		if onset == 0 && s.e.Congested(s.now) {
+			onset = s.now
+		}
+	})
+	require.NotZero(t, onset, "600 kbit/s into a 350 kbit/s cap is a congestion")
+	s.fixedRate = 200e3 // switched down: the queue drains, no more signals
+	var quiet int64
+	s.run(5e9, func() {
+		if quiet == 0 && !s.e.Congested(s.now) {
+			quiet = s.now
+		}
+	})
+	require.NotZero(t, quiet, "the episode ends once the link is quiet")
+	t.Logf("congested %d ms after the cap, quiet again %d ms after the switch down", (onset-3e9-1e9)/1e6, (quiet-6e9-1e9)/1e6)
+}
+
+// A probe that arrives as fast as sent well above the capacity measured forgets it (the cap may be gone), yet the
+// next probe, twice as fast, is still cut by its own queueing for capacityMemory: if the cap is still there it
+// would otherwise overflow it for its whole length (a capacity measured low on a busy receiver is forgotten by a
+// probe that merely reached the cap).
+func TestProbeQueueCutOutlivesAForgottenCapacity(t *testing.T) {
+	e := NewEstimator(Config{Initial: 300_000})
+	const t0 = int64(10e9)
+	e.neck.capacity, e.neck.capacityT, e.neck.shownAt = 250e3, t0, t0
+	e.StartProbe(t0, t0+300e6)
+	require.True(t, e.probe.queueCut)
+	results := make([]PacketResult, 0, 40)
+	for i := range 32 { // 1200 bytes every 10 ms: 960 kbit/s, arriving as sent; the last one after the window
+		at := t0 + int64(i)*10e6
+		results = append(results, PacketResult{SendTime: at, Size: 1200, Received: true, Arrival: at + 30e6})
+	}
+	e.OnFeedback(results, t0+400e6)
+	r, ok := e.LastProbe()
+	require.True(t, ok)
+	require.False(t, r.Saturated)
+	require.Zero(t, e.Capacity(t0+400e6), "forgotten: the probe arrived at %d bit/s", r.Bitrate)
+	e.StartProbe(t0+1e9, t0+1300e6)
+	require.True(t, e.probe.queueCut, "the next probe still stops when it queues")
+	e.StartProbe(t0+11e9, t0+11300e6)
+	require.False(t, e.probe.queueCut, "not 10 s after the link last showed a capacity")
+}

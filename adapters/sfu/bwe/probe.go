@@ -10,9 +10,27 @@ const (
 	saturatedFraction = 0.95 // else take 95 % of the receive rate
 )
 
+// A probe is cut short when the link shows it is full: an overuse, more than probeLossCut of its packets reported
+// lost (at least two: random loss of a few per cent is no reason), or, on a link that showed a capacity in the
+// last 10 s (a cap; also if a probe since arrived fast enough to forget it: the next one goes twice as fast), its
+// packets queueing (one arrived probeQueueCut later, relative to its send time, than the
+// probe's earliest). A probe on a capped link fills its queue; the longer it lasts, the more media packets the
+// queue drops behind it (a freeze for the viewer). The delay-based detector sees that only after a few hundred
+// milliseconds; the probe's own queueing at once. Not on other links: a receiver starved of CPU stamps arrivals
+// late in bunches, and a probe cut in the middle of one would read as saturated, a capacity the link does not
+// have.
+const (
+	probeLossCut  = 0.1
+	probeQueueCut = int64(25e6)
+)
+
 type probe struct {
 	start, end int64 // send-time window
 	active     bool
+	congested  bool // the link showed it is full while the probe ran: stop sending it (Estimator.ProbeCongested)
+	queueCut   bool // its packets' queueing cuts it (the link showed a capacity)
+	sent, lost int
+	minDelay   int64         // the smallest arrival − send time of its packets (clocks differ: only changes count)
 	pkts       []probePacket // received, in sequence (send) order
 }
 
@@ -29,7 +47,18 @@ type ProbeResult struct {
 
 // StartProbe marks packets sent from start to end (nanoseconds) as a probe; a probe still running is replaced.
 func (e *Estimator) StartProbe(start, end int64) {
-	e.probe = probe{start: start, end: end, active: true, pkts: e.probe.pkts[:0]}
+	e.probe = probe{start: start, end: end, active: true, queueCut: e.neck.capped(start), pkts: e.probe.pkts[:0]}
+}
+
+// ProbeCongested reports whether the running probe met a full link (an overuse, or its packets lost): the
+// sender should stop it (CutProbe).
+func (e *Estimator) ProbeCongested() bool { return e.probe.active && e.probe.congested }
+
+// CutProbe ends the running probe's window at now: it is measured on what was sent until then.
+func (e *Estimator) CutProbe(now int64) {
+	if e.probe.active {
+		e.probe.end = min(e.probe.end, now)
+	}
 }
 
 // LastProbe returns the last finished probe's result, false if none finished since the last call.
@@ -47,7 +76,20 @@ func (p *probe) add(r PacketResult) bool {
 	if r.SendTime > p.end {
 		return true
 	}
+	p.sent++
+	if !r.Received {
+		p.lost++
+		if p.lost >= 2 && float64(p.lost) > probeLossCut*float64(p.sent) {
+			p.congested = true
+		}
+	}
 	if r.Received {
+		d := r.Arrival - r.SendTime
+		if len(p.pkts) == 0 || d < p.minDelay {
+			p.minDelay = d
+		} else if p.queueCut && d-p.minDelay > probeQueueCut {
+			p.congested = true
+		}
 		p.pkts = append(p.pkts, probePacket{send: r.SendTime, arrival: r.Arrival, size: r.Size})
 	}
 	return false

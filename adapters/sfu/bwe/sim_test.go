@@ -51,6 +51,9 @@ type sim struct {
 	fixedRate float64 // > 0: the media goes at this rate whatever the estimate (a layer the sender cannot leave yet)
 	probeRate float64 // while nextSend < probeUntil, send at probeRate
 	probeEnd  int64
+	fbEvery   int64 // feedback interval (0: 100 ms)
+	cutProbes bool  // stop a probe when the estimator says it met a full link, as the transport does
+	lost      int   // packets the link dropped
 	pending   []arrival
 	results   []PacketResult
 }
@@ -83,6 +86,8 @@ func (s *sim) run(d int64, each func()) {
 			seq := s.h.Stamp(1200, s.nextSend)
 			if at, ok := s.link.pass(1200, s.nextSend); ok {
 				s.pending = append(s.pending, arrival{seq: seq, at: at})
+			} else {
+				s.lost++
 			}
 			s.nextSend += int64(1200 * 8 / rate * 1e9)
 		}
@@ -97,7 +102,14 @@ func (s *sim) run(d int64, each func()) {
 		s.pending = kept
 		if s.now >= s.nextFB {
 			s.nextFB = s.now + 100e6
+			if s.fbEvery > 0 {
+				s.nextFB = s.now + s.fbEvery
+			}
 			s.feedback()
+			if s.cutProbes && s.e.ProbeCongested() && s.now < s.probeEnd {
+				s.e.CutProbe(s.now)
+				s.probeEnd = s.now
+			}
 			if each != nil {
 				each()
 			}
