@@ -39,31 +39,23 @@ func NewJanitor(d Deps, rooms *Rooms, routerIdle, roomIdle time.Duration) *Janit
 // Sweep looks at every router and room once and removes those empty for longer than their grace.
 func (j *Janitor) Sweep(ctx context.Context) error {
 	now := j.d.Clock.Now()
-	routers, err := j.d.Rooms.ListRouters(ctx, "")
+	uses, err := j.d.Rooms.ListRouterUse(ctx)
 	if err != nil {
 		return err
-	}
-	peers, err := j.d.Rooms.ListPeers(ctx, PeerFilter{})
-	if err != nil {
-		return err
-	}
-	byRouter, byRoom := map[string]int{}, map[string]int{}
-	for _, p := range peers {
-		byRouter[p.RouterID]++
-		byRoom[p.RoomID]++
 	}
 	var dueRouters, dueRooms []string
 	j.mu.Lock()
 	seenRouters, seenRooms := map[string]bool{}, map[string]bool{}
-	for _, r := range routers {
-		if r.Role == domain.SlaveRoleConsumer && byRouter[r.ID] == 0 {
+	for _, u := range uses {
+		r := u.Router
+		if r.Role == domain.SlaveRoleConsumer && !u.HasPeers {
 			seenRouters[r.ID] = true
 			recentlyUsed := now.Sub(j.d.Activity.LastUsed(r.ID)) < j.RouterIdle
 			if due(j.emptyRouters, r.ID, now, j.RouterIdle) && !recentlyUsed {
 				dueRouters = append(dueRouters, r.ID)
 			}
 		}
-		if r.Role == domain.SlaveRoleProducer && j.RoomIdle > 0 && byRoom[r.RoomID] == 0 {
+		if r.Role == domain.SlaveRoleProducer && j.RoomIdle > 0 && !u.RoomHasPeers {
 			seenRooms[r.RoomID] = true
 			if due(j.emptyRooms, r.RoomID, now, j.RoomIdle) {
 				dueRooms = append(dueRooms, r.RoomID)

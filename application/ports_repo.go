@@ -27,6 +27,12 @@ type PeerCounts struct {
 	Producers, Consumers int
 }
 
+// RouterUse is a router (without its capabilities) and whether it, and its room, have peers: the janitor's view.
+type RouterUse struct {
+	Router                 domain.Router
+	HasPeers, RoomHasPeers bool
+}
+
 // StoreCounts are the number of rows of each kind (the master's gauges).
 type StoreCounts struct {
 	Rooms, Routers, Peers, Producers, Consumers, Pipes int
@@ -58,6 +64,9 @@ type RoomRepo interface {
 	GetRouter(ctx context.Context, id string) (domain.Router, error)
 	// ListRouters returns the routers of a room ("" for every room's), oldest first.
 	ListRouters(ctx context.Context, roomID string) ([]domain.Router, error)
+	// ListRouterUse returns every router, oldest first, with whether it and its room have peers, without
+	// reading the peers (a live event's audience is many more rows than its routers).
+	ListRouterUse(ctx context.Context) ([]RouterUse, error)
 	DeleteRouter(ctx context.Context, id string) error
 
 	CreatePeer(ctx context.Context, p domain.Peer) error

@@ -2,7 +2,6 @@ package domain
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 )
 
@@ -45,15 +44,16 @@ type RtpCapabilities struct {
 	HeaderExtensions []RtpHeaderExtension `json:"headerExtensions"`
 }
 
-var mimeTypeRe = regexp.MustCompile(`^(audio|video)/([^/\s]+)$`)
-
-// MimeKind returns the kind a mimeType names ("video/VP8" → video) or an error naming the field.
+// MimeKind returns the kind a mimeType names ("video/VP8" → video) or an error naming the field: "audio/" or
+// "video/" and a subtype without "/" or white space (what `^(audio|video)/([^/\s]+)$` matches; it runs for every
+// codec of every consume, on the master and the slave, where the regular expression was a twentieth of a slave's
+// CPU per join).
 func MimeKind(field, mimeType string) (MediaKind, error) {
-	m := mimeTypeRe.FindStringSubmatch(mimeType)
-	if m == nil {
+	kind, sub, ok := strings.Cut(mimeType, "/")
+	if !ok || (kind != "audio" && kind != "video") || sub == "" || strings.ContainsAny(sub, "/\t\n\f\r ") {
 		return "", fmt.Errorf("%w: %s: invalid mimeType %q", ErrInvalidInput, field, mimeType)
 	}
-	return MediaKind(m[1]), nil
+	return MediaKind(kind), nil
 }
 
 // IsRtxMime reports whether mimeType is a retransmission codec ("video/rtx").

@@ -95,13 +95,48 @@ func (s *jsonScan) str() (string, bool) {
 	return "", false
 }
 
+// skipStr consumes a string token that starts at b[i], without making its value; it fails where str would (a
+// control byte, a malformed escape), so a scan stops at the same place either way.
+func (s *jsonScan) skipStr() bool {
+	for s.i++; s.i < len(s.b); s.i++ {
+		switch c := s.b[s.i]; {
+		case c == '\\':
+			s.i++
+			if s.i >= len(s.b) {
+				return false
+			}
+			switch s.b[s.i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if s.i+4 >= len(s.b) {
+					return false
+				}
+				for _, h := range s.b[s.i+1 : s.i+5] {
+					if !('0' <= h && h <= '9' || 'a' <= h && h <= 'f' || 'A' <= h && h <= 'F') {
+						return false
+					}
+				}
+				s.i += 4
+			default:
+				return false
+			}
+		case c == '"':
+			s.i++
+			return true
+		case c < 0x20:
+			return false
+		}
+	}
+	return false
+}
+
 // skipValue consumes a non-string value: an object or array (strings inside stepped over whole) or a literal.
 func (s *jsonScan) skipValue() bool {
 	depth := 0
 	for ; s.i < len(s.b); s.i++ {
 		switch s.b[s.i] {
 		case '"':
-			if _, ok := s.str(); !ok {
+			if !s.skipStr() {
 				return false
 			}
 			s.i-- // the loop's increment

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -61,18 +60,11 @@ func (h masterHandlers) createConsumerOnRoomRouter(c *fiber.Ctx) error {
 }
 
 func (h masterHandlers) consume(c *fiber.Ctx) error {
-	var body struct {
-		ProducerID      string          `json:"producerId"`
-		RtpCapabilities json.RawMessage `json:"rtpCapabilities"`
-	}
-	if err := decodeBody(c, &body); err != nil {
-		return err
-	}
-	caps, err := consumeCaps.decode(body.RtpCapabilities)
+	producerID, caps, err := readConsumeBody(c)
 	if err != nil {
 		return err
 	}
-	in := application.ConsumeInput{PeerID: c.Params("peerId"), ProducerID: bodyOrQuery(c, "producerId", body.ProducerID),
+	in := application.ConsumeInput{PeerID: c.Params("peerId"), ProducerID: bodyOrQuery(c, "producerId", producerID),
 		RtpCapabilities: caps}
 	info, err := h.uc.ConsumerPeers.Consume(c.UserContext(), in)
 	if err != nil {

@@ -1,10 +1,14 @@
 package httpapi
 
-import "github.com/sfu-cluster/sfu-cluster/domain"
+import (
+	"encoding/json"
+
+	"github.com/sfu-cluster/sfu-cluster/domain"
+)
 
 // Request bodies of the slave's internal API that no application type already describes. The server decodes them
-// and the client encodes them, so both sides share one definition. ProduceRequest, ConsumeRequest,
-// PipeConnectRequest and PipedProducer travel as they are in package application.
+// and the client encodes them, so both sides share one definition. ProduceRequest, ConsumeRequest (decoded as
+// slaveConsumeBody), PipeConnectRequest and PipedProducer travel as they are in package application.
 
 // slaveCreateRouterBody is POST /routers.
 type slaveCreateRouterBody struct {
@@ -25,6 +29,15 @@ type slaveConnectBody struct {
 type slaveCreatePipeBody struct {
 	TransportID string `json:"transportId"`
 	SRTP        bool   `json:"srtp"`
+}
+
+// slaveConsumeBody is POST /webrtc_transports/:id/consumers: an application.ConsumeRequest whose capabilities
+// are decoded through slaveConsumeCaps (the transport id is the path's).
+type slaveConsumeBody struct {
+	ConsumerID           string          `json:"consumerId"`
+	ProducerID           string          `json:"producerId"`
+	RtpCapabilities      json.RawMessage `json:"rtpCapabilities"`
+	ReceiverPayloadTypes bool            `json:"receiverPayloadTypes,omitempty"`
 }
 
 // slavePipeConsumeBody is POST /pipe_transports/:id/pipe_consume.

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 
 	"github.com/gofiber/fiber/v2"
@@ -29,7 +30,7 @@ func (r *slaveRoutes) register(g fiber.Router) {
 	g.Post("/producers/:id/resume", r.byID(r.node.ResumeProducer))
 	g.Delete("/producers/:id", r.byID(r.node.CloseProducer))
 
-	g.Post("/webrtc_transports/:id/consumers", jsonCall("id", r.consume))
+	g.Post("/webrtc_transports/:id/consumers", r.consumeRoute(jsonCall("id", r.consume)))
 	g.Post("/consumers/:id/resume", r.byID(r.node.ResumeConsumer))
 	g.Post("/consumers/:id/pause", r.byID(r.node.PauseConsumer))
 	g.Delete("/consumers/:id", r.byID(r.node.CloseConsumer))
@@ -95,18 +96,64 @@ func (r *slaveRoutes) produce(ctx context.Context, id string, req *application.P
 	return r.node.Produce(ctx, *req)
 }
 
-func (r *slaveRoutes) consume(ctx context.Context, id string, req *application.ConsumeRequest) (application.ConsumerInfo, error) {
-	req.TransportID = id
-	if err := requireSlaveID("consumerId", req.ConsumerID); err != nil {
+// consumeRoute serves the usual consume body, the master's {transportId, consumerId, producerId, rtpCapabilities}
+// with capabilities slaveConsumeCaps has seen, from one pass of jsonScan (readConsumeBody says why); any other
+// body goes to decoded, the route's decoding handler, which accepts and refuses the same.
+func (r *slaveRoutes) consumeRoute(decoded fiber.Handler) fiber.Handler {
+	names := []string{"transportId", "consumerId", "producerId"}
+	return func(c *fiber.Ctx) error {
+		var v [3]string
+		raw, ok := scanFlatObject(bytes.TrimSpace(c.Body()), names, v[:], "rtpCapabilities")
+		if !ok {
+			return decoded(c)
+		}
+		caps, hit := slaveConsumeCaps.cached(raw)
+		if !hit {
+			return decoded(c)
+		}
+		id, err := slavePathID(c, "id")
+		if err != nil {
+			return err
+		}
+		body := &slaveConsumeBody{ConsumerID: v[1], ProducerID: v[2]}
+		if err := requireConsumeIDs(body); err != nil {
+			return err
+		}
+		info, err := r.consumeWith(c.UserContext(), id, body, caps)
+		if err != nil {
+			return err
+		}
+		return c.JSON(info)
+	}
+}
+
+func (r *slaveRoutes) consume(ctx context.Context, id string, body *slaveConsumeBody) (application.ConsumerInfo, error) {
+	if err := requireConsumeIDs(body); err != nil {
 		return application.ConsumerInfo{}, err
 	}
-	if err := requireSlaveID("producerId", req.ProducerID); err != nil {
+	caps, err := slaveConsumeCaps.decode(body.RtpCapabilities)
+	if err != nil {
 		return application.ConsumerInfo{}, err
 	}
-	if err := req.RtpCapabilities.Validate(); err != nil {
-		return application.ConsumerInfo{}, err
+	if body.RtpCapabilities == nil { // absent: what Validate says of the zero value
+		if err := caps.Validate(); err != nil {
+			return application.ConsumerInfo{}, err
+		}
 	}
-	return r.node.Consume(ctx, *req)
+	return r.consumeWith(ctx, id, body, caps)
+}
+
+func requireConsumeIDs(body *slaveConsumeBody) error {
+	if err := requireSlaveID("consumerId", body.ConsumerID); err != nil {
+		return err
+	}
+	return requireSlaveID("producerId", body.ProducerID)
+}
+
+// consumeWith is consume with the body's ids checked and its capabilities decoded and validated.
+func (r *slaveRoutes) consumeWith(ctx context.Context, id string, body *slaveConsumeBody, caps domain.RtpCapabilities) (application.ConsumerInfo, error) {
+	return r.node.Consume(ctx, application.ConsumeRequest{TransportID: id, ConsumerID: body.ConsumerID,
+		ProducerID: body.ProducerID, RtpCapabilities: caps, ReceiverPayloadTypes: body.ReceiverPayloadTypes})
 }
 
 // validateSlaveKindAndRtp checks a producer's kind and its rtpParameters against it (produce and pipe_produce).

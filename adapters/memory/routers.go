@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/sfu-cluster/sfu-cluster/application"
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
 
@@ -51,6 +52,23 @@ func (r *RoomRepo) ListRouters(ctx context.Context, roomID string) ([]domain.Rou
 		out = selectRows(s.routers, routerCreated, func(v domain.Router) bool { return roomID == "" || v.RoomID == roomID })
 		for i := range out {
 			out[i] = out[i].Clone()
+		}
+		return nil
+	})
+	return out, err
+}
+
+// ListRouterUse returns every router, oldest first, with whether it and its room have peers.
+func (r *RoomRepo) ListRouterUse(ctx context.Context) ([]application.RouterUse, error) {
+	var out []application.RouterUse
+	err := r.do(ctx, func(s *state) error {
+		routerHas, roomHas := map[string]bool{}, map[string]bool{}
+		for _, p := range s.peers {
+			routerHas[p.v.RouterID], roomHas[p.v.RoomID] = true, true
+		}
+		for _, v := range selectRows(s.routers, routerCreated, func(domain.Router) bool { return true }) {
+			v.RtpCapabilities = domain.RtpCapabilities{}
+			out = append(out, application.RouterUse{Router: v, HasPeers: routerHas[v.ID], RoomHasPeers: roomHas[v.RoomID]})
 		}
 		return nil
 	})

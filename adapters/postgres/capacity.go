@@ -35,17 +35,29 @@ func (r *SlaveRepo) ReleaseTransport(ctx context.Context, slaveID string) error 
 // some used).
 type slotMove struct {
 	set, cond, slaveCond string
-	none                 error // when no shard qualifies although the slave exists
-	contended            error // when every qualifying shard was taken by others maxSlotAttempts times
+	// free picks which prepared statement of the repo takes a free shard (PostgreSQL).
+	free      func(*slaveStatements) *prepared
+	none      error // when no shard qualifies although the slave exists
+	contended error // when every qualifying shard was taken by others maxSlotAttempts times
 }
 
 var (
 	reserveSlot = slotMove{set: "used = used + 1", cond: "used < capacity",
 		slaveCond: "EXISTS (SELECT 1 FROM slaves WHERE slaves.id = slave_slots.slave_id AND slaves.status = 'alive' " +
 			"AND slaves.suspect_since IS NULL)",
-		none: domain.ErrNoSlaveCapacity, contended: domain.ErrNoSlaveCapacity}
-	releaseSlot = slotMove{set: "used = used - 1", cond: "used > 0", slaveCond: "1 = 1", contended: domain.ErrUnavailable}
+		none: domain.ErrNoSlaveCapacity, contended: domain.ErrNoSlaveCapacity,
+		free: func(s *slaveStatements) *prepared { return &s.reserve }}
+	releaseSlot = slotMove{set: "used = used - 1", cond: "used > 0", slaveCond: "1 = 1", contended: domain.ErrUnavailable,
+		free: func(s *slaveStatements) *prepared { return &s.release }}
 )
+
+// freeShardQuery is the statement that moves a slot of a shard with room that no concurrent move holds (lock:
+// the row lock clause of the shard's choice, "" on SQLite), returning the shard.
+func (m slotMove) freeShardQuery(lock string) string {
+	return "UPDATE slave_slots SET " + m.set + " WHERE slave_id = ? AND " + m.cond + " AND " + m.slaveCond +
+		" AND shard = (SELECT shard FROM slave_slots WHERE slave_id = ? AND " + m.cond + " AND " + m.slaveCond +
+		" ORDER BY (shard + ?) % ? LIMIT 1" + lock + ") RETURNING shard"
+}
 
 // maxSlotAttempts bounds how often a move that found every qualifying shard held, then lost the one it waited
 // for to another move, starts over (each such loss is another move's progress).
@@ -60,10 +72,13 @@ func (r *SlaveRepo) takeSlot(ctx context.Context, what, slaveID string, m slotMo
 	for range maxSlotAttempts {
 		// The free shard (its lock skipped by others) in one statement: the usual case.
 		var shard int
-		err := r.db.NewRaw("UPDATE slave_slots SET "+m.set+" WHERE slave_id = ? AND "+m.cond+" AND "+m.slaveCond+
-			" AND shard = (SELECT shard FROM slave_slots WHERE slave_id = ? AND "+m.cond+" AND "+m.slaveCond+
-			" ORDER BY (shard + ?) % ? LIMIT 1"+lock+") RETURNING shard",
-			slaveID, slaveID, slotShards-start, slotShards).Scan(ctx, &shard)
+		args := []any{slaveID, slaveID, slotShards - start, slotShards}
+		var err error
+		if lock != "" {
+			err = m.free(r.stmts).queryRow(ctx, r.db, r.stmts.counter.Load(), args, &shard)
+		} else {
+			err = r.db.NewRaw(m.freeShardQuery(""), args...).Scan(ctx, &shard)
+		}
 		if err == nil {
 			return nil
 		}

@@ -10,10 +10,16 @@ import (
 // CreateConsumer stores a consumer of an existing peer and producer; domain.ErrPeerNotFound or
 // domain.ErrProducerNotFound when either is unknown, domain.ErrConflict when the id is taken.
 func (r *RoomRepo) CreateConsumer(ctx context.Context, c domain.Consumer) error {
-	return insertChild(ctx, r.idb, "create consumer", consumerToRow(c),
-		parent{table: "peers", id: c.PeerID, constraint: "consumers_peer_id_fkey", notFound: domain.ErrPeerNotFound},
-		parent{table: "producers", id: c.ProducerID, constraint: "consumers_producer_id_fkey",
-			notFound: domain.ErrProducerNotFound})
+	row := consumerToRow(c)
+	parents := []parent{
+		{table: "peers", id: c.PeerID, constraint: "consumers_peer_id_fkey", notFound: domain.ErrPeerNotFound},
+		{table: "producers", id: c.ProducerID, constraint: "consumers_producer_id_fkey", notFound: domain.ErrProducerNotFound},
+	}
+	if !preparedWrites(r.db, r.inTx) {
+		return insertChild(ctx, r.idb, "create consumer", row, parents...)
+	}
+	err := r.reads.insertConsumer.exec(ctx, r.db, r.reads.counter.Load(), row.ID, row.PeerID, row.ProducerID, row.CreatedAt)
+	return childError(ctx, r.idb, "create consumer", err, parents...)
 }
 
 // GetConsumer returns a consumer or domain.ErrConsumerNotFound.

@@ -35,6 +35,8 @@ type hotReads struct {
 	// consumer_routers reads the room's routers: many viewers of one room at once share one query.
 	roomRouters      prepared
 	roomRoutersBatch *coalescer[string, []routerReadRow] // by room id
+	// ... and writes its peer and its consumer (hot_writes.go).
+	insertPeer, insertConsumer prepared
 
 	producerRowsBatch       *coalescer[string, []producerListRow]      // by room id
 	producerTransportsBatch *coalescer[string, []producerTransportRow] // by room id
@@ -57,6 +59,8 @@ func newHotReads() *hotReads {
 		consumer:           prepared{query: `SELECT id, peer_id, producer_id, created_at FROM consumers WHERE id = ?`},
 		roomRouters: prepared{query: `SELECT id, room_id, slave_id, role, rtp_capabilities, created_at FROM routers
 WHERE room_id = ? ORDER BY created_at, id`},
+		insertPeer:              prepared{query: insertPeerQuery},
+		insertConsumer:          prepared{query: insertConsumerQuery},
 		roomRoutersBatch:        newCoalescer[string, []routerReadRow](),
 		producerRowsBatch:       newCoalescer[string, []producerListRow](),
 		producerTransportsBatch: newCoalescer[string, []producerTransportRow](),

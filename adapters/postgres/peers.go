@@ -13,9 +13,17 @@ import (
 // CreatePeer stores a peer of an existing room and router; domain.ErrRoomNotFound or domain.ErrRouterNotFound when
 // one is unknown (a router may be closed while a client still holds its id), domain.ErrConflict when the id is taken.
 func (r *RoomRepo) CreatePeer(ctx context.Context, p domain.Peer) error {
-	return insertChild(ctx, r.idb, "create peer", peerToRow(p),
-		parent{table: "rooms", id: p.RoomID, constraint: "peers_room_id_fkey", notFound: domain.ErrRoomNotFound},
-		parent{table: "routers", id: p.RouterID, constraint: "peers_router_id_fkey", notFound: domain.ErrRouterNotFound})
+	row := peerToRow(p)
+	parents := []parent{
+		{table: "rooms", id: p.RoomID, constraint: "peers_room_id_fkey", notFound: domain.ErrRoomNotFound},
+		{table: "routers", id: p.RouterID, constraint: "peers_router_id_fkey", notFound: domain.ErrRouterNotFound},
+	}
+	if !preparedWrites(r.db, r.inTx) {
+		return insertChild(ctx, r.idb, "create peer", row, parents...)
+	}
+	err := r.reads.insertPeer.exec(ctx, r.db, r.reads.counter.Load(), row.ID, row.RoomID, row.RouterID, row.SlaveID,
+		row.UserID, row.Kind, row.Sctp, row.CreatedAt)
+	return childError(ctx, r.idb, "create peer", err, parents...)
 }
 
 // GetPeer returns a peer or domain.ErrPeerNotFound.

@@ -54,6 +54,11 @@ type parent struct {
 // insertChild inserts model and, when a foreign key fails, answers with the missing parent's sentinel.
 func insertChild(ctx context.Context, db bun.IDB, what string, model any, parents ...parent) error {
 	_, err := db.NewInsert().Model(model).Exec(ctx)
+	return childError(ctx, db, what, err, parents...)
+}
+
+// childError is the answer to an insert of a row with parents that ended with err (nil: none).
+func childError(ctx context.Context, db bun.IDB, what string, err error, parents ...parent) error {
 	if err == nil || !isForeignKeyViolation(err) {
 		return dbErr(what, err, nil)
 	}

@@ -20,7 +20,9 @@ func NewCountedRepos(db *bun.DB) (*RoomRepo, *SlaveRepo, *RoundTrips) {
 	counted := db.WithQueryHook(c)
 	rooms := NewRoomRepo(counted)
 	rooms.reads.counter.Store(c)
-	return rooms, NewSlaveRepo(counted), c
+	slaves := NewSlaveRepo(counted)
+	slaves.stmts.counter.Store(c)
+	return rooms, slaves, c
 }
 
 // Load returns the count so far.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/sfu-cluster/sfu-cluster/application"
 	"github.com/sfu-cluster/sfu-cluster/domain"
 )
 
@@ -67,6 +68,37 @@ func (r *RoomRepo) ListRouters(ctx context.Context, roomID string) ([]domain.Rou
 		}
 	}
 	return routers, nil
+}
+
+// routerUseRow is a router and whether it and its room have peers (ListRouterUse).
+type routerUseRow struct {
+	ID           string    `bun:"id"`
+	RoomID       string    `bun:"room_id"`
+	SlaveID      string    `bun:"slave_id"`
+	Role         string    `bun:"role"`
+	CreatedAt    time.Time `bun:"created_at"`
+	HasPeers     bool      `bun:"has_peers"`
+	RoomHasPeers bool      `bun:"room_has_peers"`
+}
+
+// ListRouterUse returns every router, oldest first, with whether it and its room have peers: one probe of
+// peers_router_id_idx and of peers_room_id_idx per router, no peer row read (the janitor used to read them all,
+// every sweep, on every master).
+func (r *RoomRepo) ListRouterUse(ctx context.Context) ([]application.RouterUse, error) {
+	var rows []routerUseRow
+	err := r.idb.NewRaw(`SELECT r.id, r.room_id, r.slave_id, r.role, r.created_at,
+		EXISTS (SELECT 1 FROM peers p WHERE p.router_id = r.id) AS has_peers,
+		EXISTS (SELECT 1 FROM peers p WHERE p.room_id = r.room_id) AS room_has_peers
+		FROM routers r ORDER BY r.created_at, r.id`).Scan(ctx, &rows)
+	if err != nil {
+		return nil, dbErr("list router use", err, nil)
+	}
+	out := make([]application.RouterUse, len(rows))
+	for i, row := range rows {
+		out[i] = application.RouterUse{HasPeers: row.HasPeers, RoomHasPeers: row.RoomHasPeers, Router: domain.Router{
+			ID: row.ID, RoomID: row.RoomID, SlaveID: row.SlaveID, Role: domain.SlaveRole(row.Role), CreatedAt: row.CreatedAt.UTC()}}
+	}
+	return out, nil
 }
 
 // DeleteRouter removes a router; the foreign keys cascade to the pipes that start or end at it.

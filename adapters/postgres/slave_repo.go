@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -19,12 +20,24 @@ var _ application.SlaveRepo = (*SlaveRepo)(nil)
 // their condition in the WHERE clause, so two masters on one database never take the same last slot and no row
 // lock outlives a statement.
 type SlaveRepo struct {
-	db *bun.DB
+	db    *bun.DB
+	stmts *slaveStatements
+}
+
+// slaveStatements are a SlaveRepo's prepared statements (hot_writes.go): a join's slot reservation, a leave's
+// release, each taking a free shard (PostgreSQL only).
+type slaveStatements struct {
+	reserve, release prepared
+	counter          atomic.Pointer[RoundTrips] // set by NewCountedRepos (tests)
 }
 
 // NewSlaveRepo returns a SlaveRepo on db, which Migrate has brought up to date.
 func NewSlaveRepo(db *bun.DB) *SlaveRepo {
-	return &SlaveRepo{db: db}
+	const lock = " FOR UPDATE SKIP LOCKED"
+	return &SlaveRepo{db: db, stmts: &slaveStatements{
+		reserve: prepared{query: reserveSlot.freeShardQuery(lock)},
+		release: prepared{query: releaseSlot.freeShardQuery(lock)},
+	}}
 }
 
 // Upsert stores s, replacing the record of the same id and any other record with the same APIURL; the id of the

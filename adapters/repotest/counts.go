@@ -55,3 +55,38 @@ func testCountPeers(t *testing.T, repo application.RoomRepo) {
 	require.NoError(t, err)
 	require.Equal(t, map[string]application.PeerCounts{other.ID: {Consumers: 1}}, counts)
 }
+
+func testListRouterUse(t *testing.T, repo application.RoomRepo) {
+	w := newWorld(t, repo)
+	room, producerRouter := w.room()
+	busy := w.consumerRouter(room.ID)
+	idle := w.consumerRouter(room.ID)
+	w.peer(busy, "bob", domain.PeerKindConsumer)
+	empty, emptyRouter := w.room()
+
+	uses, err := repo.ListRouterUse(w.ctx)
+	require.NoError(t, err)
+	mine := map[string]application.RouterUse{}
+	var order []string
+	for _, u := range uses {
+		if u.Router.RoomID == room.ID || u.Router.RoomID == empty.ID { // the store may hold other tests' rooms
+			mine[u.Router.ID] = u
+			order = append(order, u.Router.ID)
+		}
+	}
+	require.Equal(t, []string{producerRouter.ID, busy.ID, idle.ID, emptyRouter.ID}, order, "oldest first")
+	for _, want := range []struct {
+		router       domain.Router
+		has, roomHas bool
+	}{
+		{producerRouter, false, true}, {busy, true, true}, {idle, false, true}, {emptyRouter, false, false},
+	} {
+		got := mine[want.router.ID]
+		require.Equal(t, want.has, got.HasPeers, want.router.ID)
+		require.Equal(t, want.roomHas, got.RoomHasPeers, want.router.ID)
+		require.Equal(t, want.router.RoomID, got.Router.RoomID)
+		require.Equal(t, want.router.SlaveID, got.Router.SlaveID)
+		require.Equal(t, want.router.Role, got.Router.Role)
+		require.True(t, want.router.CreatedAt.Equal(got.Router.CreatedAt))
+	}
+}

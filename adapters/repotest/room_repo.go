@@ -43,6 +43,7 @@ func RunRoomRepo(t *testing.T, newRepo func(t *testing.T) application.RoomRepo) 
 		{"concurrent pipes", testConcurrentPipes},
 		{"counts", testCounts},
 		{"count peers", testCountPeers},
+		{"list router use", testListRouterUse},
 		{"data channels", testDataChannels},
 	}
 	for _, tt := range tests {

@@ -84,6 +84,9 @@ type consumer struct {
 	producerPaused bool
 	closed         bool
 	active         bool
+	// activeNow mirrors active for the report loop, which skips an inactive consumer's ticks between reports
+	// without taking mu (a tick of one does nothing then: reports.go).
+	activeNow atomic.Bool
 	// outs are the outgoing streams: one per producer encoding for a pipe consumer (the far end rebuilds the
 	// encodings), else one; they live in outsArr, beside the other fields the forwarding path reads.
 	outs           []consumerStream
@@ -242,6 +245,7 @@ func (c *consumer) change(fn func()) {
 	was := c.active
 	fn()
 	c.active = c.resumed && c.connected && !c.producerPaused && !c.closed
+	c.activeNow.Store(c.active)
 	becameActive := c.active && !was
 	keyOf := -1 // the encoding to ask a keyframe of; len(outs) for all
 	if becameActive {

@@ -31,10 +31,13 @@ type Node struct {
 	closed     bool
 	routers    map[string]*router
 	transports map[string]*webrtcTransport
-	pipes      map[string]*pipeTransport
-	producers  map[string]*producer
-	consumers  map[string]*consumer // WebRTC consumers; pipe consumers live in their pipeTransport
-	data       dataState            // data channels (node_data.go)
+	// connected are the transports whose DTLS is done: the report loop's downlink allocation is
+	// theirs (estimating), the others (a join's transports until their viewers' DTLS) have nothing to share.
+	connected map[string]*webrtcTransport
+	pipes     map[string]*pipeTransport
+	producers map[string]*producer
+	consumers map[string]*consumer // WebRTC consumers; pipe consumers live in their pipeTransport
+	data      dataState            // data channels (node_data.go)
 
 	totals mediaTotals // since NewNode; every endpoint adds to it
 	fanout *fanoutPool // nil on one core
@@ -78,7 +81,8 @@ func NewNode(cfg NodeConfig) (*Node, error) {
 	}
 	n := &Node{
 		cfg: cfg, log: log, mux: mux, mediaCodecs: codecs, newPipe: newPipeLink,
-		routers: map[string]*router{}, transports: map[string]*webrtcTransport{}, pipes: map[string]*pipeTransport{},
+		routers: map[string]*router{}, transports: map[string]*webrtcTransport{}, connected: map[string]*webrtcTransport{},
+		pipes:     map[string]*pipeTransport{},
 		producers: map[string]*producer{}, consumers: map[string]*consumer{}, data: newDataState(),
 		stop: make(chan struct{}), fanout: newFanoutPool(fanoutWorkers(cfg)),
 	}
@@ -152,7 +156,9 @@ func (n *Node) reportLoop() {
 				p.tick(now, full)
 			}
 			for _, c := range consumers {
-				c.tick(now, wall, full)
+				if full || c.activeNow.Load() { // between reports, only an active consumer's tick has work
+					c.tick(now, wall, full)
+				}
 			}
 			if full {
 				n.sampleTransportRates(now)
@@ -193,14 +199,27 @@ func (n *Node) snapshot(ps []*producer, cs []*consumer) ([]*producer, []*consume
 	return ps, cs
 }
 
-// estimating appends the endpoints of every WebRTC transport (they estimate their downlink).
+// estimating appends the endpoints of every connected WebRTC transport (they estimate their downlink). One that
+// is not connected yet has nothing to share: its consumers cannot be active, so each is a fixed stream at rate 0
+// to the allocator (consumer.change), and a probe needs an active one. Skipping them keeps the report loop's
+// cost with the viewers that receive, not with every transport handed out (a live event's joins arrive well ahead
+// of their DTLS); the first allocation after OnConnected is at most allocInterval later, as for any change.
 func (n *Node) estimating(es []*endpoint) []*endpoint {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	for _, w := range n.transports {
+	for _, w := range n.connected {
 		es = append(es, w.endpoint)
 	}
 	return es
+}
+
+// markConnected adds w to the connected transports, unless it was closed meanwhile.
+func (n *Node) markConnected(w *webrtcTransport) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.transports[w.id] == w {
+		n.connected[w.id] = w
+	}
 }
 
 // deferred collects closes to run after n.mu is released: closing a socket may wait for callbacks that

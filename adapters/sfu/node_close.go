@@ -27,6 +27,7 @@ func (n *Node) closeWebRtcLocked(t *webrtcTransport, later *deferred) {
 	}
 	n.closeDataEndLocked(t.id, later)
 	delete(n.transports, t.id)
+	delete(n.connected, t.id)
 	delete(t.router.transports, t.id)
 	later.add(func() { _ = t.t.Close() })
 }

@@ -28,7 +28,7 @@ func (n *Node) CreateWebRtcTransport(ctx context.Context, routerID, transportID 
 		return domain.TransportInfo{}, fmt.Errorf("%w: transport %s already exists", domain.ErrConflict, transportID)
 	}
 	w := &webrtcTransport{
-		endpoint: newEndpoint(transportID, &n.totals), router: r,
+		endpoint: newEndpoint(transportID, &n.totals), node: n, router: r,
 		producers: map[string]*producer{}, consumers: map[string]*consumer{},
 	}
 	w.cc = newSendEstimate(initialOutgoing(n.cfg))

@@ -14,6 +14,7 @@ import (
 // its consumers may send) → closed (by the control API, or on the media side: then reported), never reused.
 type webrtcTransport struct {
 	*endpoint
+	node      *Node
 	router    *router
 	t         *webrtctransport.Transport
 	connected atomic.Bool
@@ -44,6 +45,7 @@ func (w *webrtcTransport) OnConnected() {
 		w.times.ice.Store(now - int64(time.Since(at)))
 	}
 	w.connected.Store(true)
+	w.node.markConnected(w)
 	for _, c := range w.consumerList() {
 		c.setConnected()
 	}

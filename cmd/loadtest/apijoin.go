@@ -47,7 +47,12 @@ func (r *apiRecorder) fail(step string, err error) {
 // apiViewer joins the room as user through the four calls, recording each step, and with -api-leave leaves
 // (logs out) at once; otherwise the viewer stays until the cleanup.
 func (r *runner) apiViewer(run context.Context, rec *apiRecorder, user string, i int) {
-	api := func(step int) *client.API { return r.apis[(i+step)%len(r.apis)] }
+	api := func(step int) *client.API {
+		if r.cfg.APIStickyViewers {
+			step = 0
+		}
+		return r.apis[(i+step)%len(r.apis)]
+	}
 	ctx, cancel := context.WithTimeout(run, r.cfg.JoinTimeout)
 	defer cancel()
 	r.mu.Lock()
@@ -164,8 +169,10 @@ func (r *runner) apiOnly(ctx context.Context) error {
 	before := meter.read()
 	t0 := time.Now()
 	r.logf("measuring for %s", r.cfg.Duration)
+	stopProfile := r.startCPUProfile()
 	r.driveAPI(ctx, rec, "view", t0.Add(r.cfg.Duration))
 	elapsed := time.Since(t0)
+	stopProfile()
 	after := meter.read()
 	r.logf("cleaning up")
 	cleanup := r.logoutAPIUsers()

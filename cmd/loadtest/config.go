@@ -60,9 +60,11 @@ type config struct {
 	APIWarmup time.Duration
 	PGPort    int // PostgreSQL's port on this host, for its CPU in -api-only (0: not measured)
 	// APIMasters are more masters (on the same database) that -api-only viewers call too, as a load balancer
-	// would: step s of viewer i goes to master (i+s) mod n of -master and these.
-	APIMasters []string
-	CPUProfile string // write this process's CPU profile over the measurement window there
+	// would: step s of viewer i goes to master (i+s) mod n of -master and these; with APIStickyViewers, every step
+	// of viewer i goes to master i mod n (an L4 balancer that keeps a client's keep-alive connection on one master).
+	APIMasters       []string
+	APIStickyViewers bool
+	CPUProfile       string // write this process's CPU profile over the measurement window there
 }
 
 // parseConfig reads the flags (args without the program name). Errors name the flag.
@@ -102,6 +104,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&c.APILeave, "api-leave", false, "with -api-only: each viewer logs out right after joining, measured as the step leave (default: viewers stay until the cleanup, like a live event's audience)")
 	fs.DurationVar(&c.APIWarmup, "api-warmup", 2*time.Second, "with -api-only: unmeasured joins first (the room's routers and pipes get made)")
 	masters := fs.String("api-masters", "", "with -api-only: comma-separated base URLs of more masters on the same database; each viewer's calls alternate between -master and these, as behind a load balancer")
+	fs.BoolVar(&c.APIStickyViewers, "api-sticky-viewers", false, "with -api-masters: all of a viewer's calls go to one master (viewers alternate), as an L4 balancer keeps a client's keep-alive connection on one master (default: each call to the next master)")
 	fs.IntVar(&c.PGPort, "pg-port", 0, "with -api-only: port of the PostgreSQL server on this host, whose processes' CPU is measured (0: none)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err

@@ -51,7 +51,7 @@ func GenerateRouterRtpCapabilities(mediaCodecs []domain.RtpCodecCapability) (dom
 	kinds := map[domain.MediaKind]bool{}
 
 	for i, mc := range mediaCodecs {
-		mc, err := normalizeCapabilityCodec(mc, fmt.Sprintf("mediaCodecs[%d]", i))
+		mc, err := normalizeCapabilityCodec(mc, "mediaCodecs", i)
 		if err != nil {
 			return domain.RtpCapabilities{}, err
 		}
@@ -103,9 +103,10 @@ func GenerateRouterRtpCapabilities(mediaCodecs []domain.RtpCodecCapability) (dom
 
 // normalizeCapabilityCodec fills what mediasoup's validateRtpCodecCapability fills (kind from the mimeType,
 // audio channels 1, empty parameters and feedback) and validates the result.
-func normalizeCapabilityCodec(c domain.RtpCodecCapability, field string) (domain.RtpCodecCapability, error) {
-	kind, err := domain.MimeKind(field+".mimeType", c.MimeType)
-	if err != nil {
+func normalizeCapabilityCodec(c domain.RtpCodecCapability, list string, i int) (domain.RtpCodecCapability, error) {
+	kind, err := domain.MimeKind("", c.MimeType)
+	if err != nil { // the error names the field; a consume's codecs are all fine, and not named for nothing
+		_, err = domain.MimeKind(codecField(list, i)+".mimeType", c.MimeType)
 		return c, err
 	}
 	if c.Kind == "" {
@@ -120,15 +121,18 @@ func normalizeCapabilityCodec(c domain.RtpCodecCapability, field string) (domain
 		c.RtcpFeedback = []domain.RtcpFeedback{}
 	}
 	if err := (domain.RtpCapabilities{Codecs: []domain.RtpCodecCapability{c}}).Validate(); err != nil {
-		return c, fmt.Errorf("%s: %w", field, err)
+		return c, fmt.Errorf("%s: %w", codecField(list, i), err)
 	}
 	if _, present := c.Parameters["apt"]; present {
 		if _, ok := c.Parameters.Number("apt"); !ok {
-			return c, fmt.Errorf("%w: %s.parameters.apt must be a number", domain.ErrInvalidInput, field)
+			return c, fmt.Errorf("%w: %s.parameters.apt must be a number", domain.ErrInvalidInput, codecField(list, i))
 		}
 	}
 	return c, nil
 }
+
+// codecField names codec i of list in an error: "rtpCapabilities.codecs[3]".
+func codecField(list string, i int) string { return fmt.Sprintf("%s[%d]", list, i) }
 
 // normalizeCapabilities applies normalizeCapabilityCodec to a device's capabilities and validates its header
 // extensions, defaulting an empty direction to sendrecv.
@@ -138,7 +142,7 @@ func normalizeCapabilities(caps domain.RtpCapabilities) (domain.RtpCapabilities,
 		HeaderExtensions: make([]domain.RtpHeaderExtension, 0, len(caps.HeaderExtensions)),
 	}
 	for i, c := range caps.Codecs {
-		c, err := normalizeCapabilityCodec(c, fmt.Sprintf("rtpCapabilities.codecs[%d]", i))
+		c, err := normalizeCapabilityCodec(c, "rtpCapabilities.codecs", i)
 		if err != nil {
 			return domain.RtpCapabilities{}, err
 		}
@@ -174,7 +178,7 @@ func ParseMediaCodecs(value string) ([]domain.RtpCodecCapability, error) {
 		return nil, fmt.Errorf("%w: MEDIA_CODECS must list at least one codec", domain.ErrInvalidInput)
 	}
 	for i := range codecs {
-		c, err := normalizeCapabilityCodec(codecs[i], fmt.Sprintf("MEDIA_CODECS[%d]", i))
+		c, err := normalizeCapabilityCodec(codecs[i], "MEDIA_CODECS", i)
 		if err != nil {
 			return nil, err
 		}
