@@ -115,7 +115,7 @@ func (e *endpoint) probeTick(now int64) {
 	if e.cc.probeFull.Load() && now < p.end {
 		// The link is full: every more padding packet costs a media packet in the bottleneck's queue.
 		e.cc.cutProbe(now)
-		e.cc.probe.end = now
+		p.end = now
 	}
 	if now >= p.end {
 		p.via = nil

@@ -181,10 +181,10 @@ func (e *Estimator) Estimate(now int64) int {
 // second switch (with Chromium, a keyframe for every viewer) a second later.
 func (e *Estimator) Landing(now int64) (int, bool) {
 	est := e.Estimate(now)
-	n := &e.neck
-	if !n.active || now-n.signalAt > congestionQuiet {
+	if !e.Congested(now) {
 		return est, true
 	}
+	n := &e.neck
 	if n.rate > 0 {
 		return min(est, int(n.rate)), true
 	}

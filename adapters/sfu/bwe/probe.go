@@ -82,16 +82,15 @@ func (p *probe) add(r PacketResult) bool {
 		if p.lost >= 2 && float64(p.lost) > probeLossCut*float64(p.sent) {
 			p.congested = true
 		}
+		return false
 	}
-	if r.Received {
-		d := r.Arrival - r.SendTime
-		if len(p.pkts) == 0 || d < p.minDelay {
-			p.minDelay = d
-		} else if p.queueCut && d-p.minDelay > probeQueueCut {
-			p.congested = true
-		}
-		p.pkts = append(p.pkts, probePacket{send: r.SendTime, arrival: r.Arrival, size: r.Size})
+	d := r.Arrival - r.SendTime
+	if len(p.pkts) == 0 || d < p.minDelay {
+		p.minDelay = d
+	} else if p.queueCut && d-p.minDelay > probeQueueCut {
+		p.congested = true
 	}
+	p.pkts = append(p.pkts, probePacket{send: r.SendTime, arrival: r.Arrival, size: r.Size})
 	return false
 }
 
